@@ -1,0 +1,19 @@
+//! timeoutlint: checks that the timeouts along a database connection path agree.
+//!
+//! Data flows one way: read files ([`source`]) -> parse syntax with spans
+//! ([`parse`]) -> per-system semantics, units and documented defaults
+//! ([`systems`]) -> the connection-path model with provenance ([`model`]) ->
+//! rules ([`rules`]) -> [`diagnostic::Diagnostic`]s -> one sort -> renderers
+//! ([`report`]). Rules never see raw text; renderers never see the model.
+
+pub mod diagnostic;
+pub mod manifest;
+pub mod model;
+pub mod parse;
+pub mod provenance;
+pub mod report;
+pub mod rules;
+pub mod run;
+pub mod source;
+pub mod systems;
+pub mod units;

@@ -1,0 +1,6 @@
+//! Syntax only: each module turns one file format into items with byte spans.
+//! No units, defaults or meaning here (see [`crate::systems`]).
+
+pub mod mycnf;
+pub mod sysctl;
+pub mod tree;

@@ -1,0 +1,1 @@
+//! my.cnf syntax (stub).

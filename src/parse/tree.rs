@@ -1,0 +1,1 @@
+//! A spanned value tree shared by YAML and TOML (stub).

@@ -1,0 +1,6 @@
+//! Meaning: per-system settings, units and documented defaults, each value
+//! carrying its [`crate::provenance::Origin`].
+
+pub mod app;
+pub mod mysql;
+pub mod sysctl;
