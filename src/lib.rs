@@ -6,6 +6,7 @@
 //! rules ([`rules`]) -> [`diagnostic::Diagnostic`]s -> one sort -> renderers
 //! ([`report`]). Rules never see raw text; renderers never see the model.
 
+pub mod cli;
 pub mod diagnostic;
 pub mod manifest;
 pub mod model;

@@ -1,3 +1,44 @@
-//! Rules.
+//! The rules: each checks one pattern over a [`ConnectionPath`] and emits
+//! [`Diagnostic`]s. The catalogue (docs, ids, names) is data in `rules/`,
+//! embedded by [`catalogue`].
 
+mod backend;
+pub mod catalogue;
 pub mod codes;
+mod flask;
+mod keepalive;
+mod retirement;
+mod zombie;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::ConnectionPath;
+use crate::source::SourceMap;
+
+/// Settings shared by the rules.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleOptions {
+    /// Safety margin of the ordering rules, as a fraction (0.10 = 10 %): a
+    /// retirement above `(1 - margin) × killer` is reported by TL104.
+    pub margin: f64,
+}
+
+impl Default for RuleOptions {
+    fn default() -> Self {
+        RuleOptions { margin: 0.10 }
+    }
+}
+
+/// Runs every rule on one path.
+pub fn check_path(
+    path: &ConnectionPath,
+    sources: &SourceMap,
+    opts: &RuleOptions,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    backend::check(path, &mut out);
+    retirement::check(path, sources, opts, &mut out);
+    keepalive::check(path, sources, &mut out);
+    zombie::check(path, sources, opts, &mut out);
+    flask::check(path, sources, &mut out);
+    out
+}

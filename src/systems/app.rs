@@ -129,5 +129,7 @@ pub fn load_app(
     diags: &mut Vec<Diagnostic>,
 ) -> Result<AppSettings, LoadError> {
     let _ = (path, sources, diags);
-    Err(LoadError::Invalid("app settings support not built yet".into()))
+    Err(LoadError::Invalid(
+        "app settings support not built yet".into(),
+    ))
 }

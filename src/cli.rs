@@ -1,0 +1,302 @@
+//! The command line (clap derive) and what each command prints. The binary's
+//! `main` only calls [`main`] and exits with its code.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::Severity;
+use crate::manifest::parse_hop_flag;
+use crate::model::chain::chain;
+use crate::report;
+use crate::rules::{RuleOptions, catalogue};
+use crate::run::{RunOptions, run};
+
+/// Exit codes (README "Exit codes").
+pub mod exit {
+    /// Nothing at or above `--fail-on`.
+    pub const CLEAN: u8 = 0;
+    /// A finding at or above `--fail-on`.
+    pub const FINDINGS: u8 = 1;
+    /// Usage error, or an input that does not exist or cannot be read.
+    pub const USAGE: u8 = 2;
+}
+
+/// Checks that the timeouts along a database connection path agree.
+#[derive(Debug, Parser)]
+#[command(name = "timeoutlint", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check connection paths and report every timeout mismatch.
+    Check {
+        /// A manifest, a folder holding timeoutlint.toml, or config files
+        /// (files without a manifest form one path). Default: the current folder.
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Exit with 1 when a finding is at or above this severity.
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+        #[command(flatten)]
+        common: Common,
+        /// Colour in human output.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Print each path's chain of timeouts as a table, from app pool to server.
+    Chain {
+        /// As for `check`.
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ChainFormat::Table)]
+        format: ChainFormat,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List the rules.
+    Rules,
+    /// Print one rule's documentation.
+    Explain {
+        /// Rule id (TL101) or name (pool-recycle-exceeds-wait-timeout).
+        rule: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct Common {
+    /// Add a hop between app and database, e.g. --hop "nat gateway=350s" (drops
+    /// idle flows silently; keepalive counts as activity).
+    #[arg(long = "hop", value_name = "NAME=DURATION")]
+    hops: Vec<String>,
+    /// Safety margin of the ordering rules, in percent.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_margin)]
+    margin: f64,
+}
+
+fn parse_margin(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("`{s}` is not a percentage"))?;
+    if (0.0..100.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("`{s}` must be at least 0 and below 100"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    /// Graphical reports with source snippets.
+    Human,
+    /// Versioned JSON for CI.
+    Json,
+    /// One `file:line:col: severity: message [ID]` line per finding.
+    Gcc,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ChainFormat {
+    /// ASCII table.
+    Table,
+    /// JSON rows.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn run_options(common: &Common) -> Result<RunOptions, String> {
+    let extra_hops = common
+        .hops
+        .iter()
+        .map(|h| parse_hop_flag(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RunOptions {
+        extra_hops,
+        rules: RuleOptions {
+            margin: common.margin / 100.0,
+        },
+    })
+}
+
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (e.g. `| head`) is not an error worth reporting.
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// Parses `args`, runs the command, prints, and returns the exit code.
+pub fn main<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::CLEAN
+            };
+        }
+    };
+    match cli.command {
+        Command::Check {
+            paths,
+            format,
+            fail_on,
+            common,
+            color,
+        } => {
+            let opts = match run_options(&common) {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::USAGE;
+                }
+            };
+            let outcome = run(&paths, &opts);
+            let diags = &outcome.diagnostics;
+            let text = match format {
+                Format::Human => {
+                    let color = match color {
+                        ColorChoice::Always => report::human::Color::Always,
+                        ColorChoice::Never => report::human::Color::Never,
+                        ColorChoice::Auto => {
+                            if std::io::stdout().is_terminal()
+                                && std::env::var_os("NO_COLOR").is_none()
+                            {
+                                report::human::Color::Always
+                            } else {
+                                report::human::Color::Never
+                            }
+                        }
+                    };
+                    report::human::render(diags, &outcome.sources, color)
+                }
+                Format::Json => report::json::render(diags, &outcome.sources),
+                Format::Gcc => report::gcc::render(diags, &outcome.sources),
+            };
+            print(&text);
+            for e in &outcome.load_errors {
+                eprintln!("error: {e}");
+            }
+            if !outcome.load_errors.is_empty() {
+                return exit::USAGE;
+            }
+            let threshold = match fail_on {
+                FailOn::Error => Severity::Error,
+                FailOn::Warning => Severity::Warning,
+                FailOn::Info => Severity::Info,
+            };
+            if diags.iter().any(|d| d.severity >= threshold) {
+                exit::FINDINGS
+            } else {
+                exit::CLEAN
+            }
+        }
+        Command::Chain {
+            paths,
+            format,
+            common,
+        } => {
+            let opts = match run_options(&common) {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::USAGE;
+                }
+            };
+            let outcome = run(&paths, &opts);
+            let chains: Vec<_> = outcome
+                .paths
+                .iter()
+                .map(|p| chain(p, &outcome.sources))
+                .collect();
+            print(&match format {
+                ChainFormat::Table => report::chain::render(&chains),
+                ChainFormat::Json => report::chain::render_json(&chains),
+            });
+            for e in &outcome.load_errors {
+                eprintln!("error: {e}");
+            }
+            if outcome.load_errors.is_empty() {
+                exit::CLEAN
+            } else {
+                exit::USAGE
+            }
+        }
+        Command::Rules => match catalogue::load() {
+            Ok(docs) => {
+                let mut s = String::new();
+                for d in &docs {
+                    s.push_str(&format!(
+                        "{}  {:<45} {:<8} {}\n",
+                        d.id, d.name, d.severity, d.summary
+                    ));
+                }
+                print(&s);
+                exit::CLEAN
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit::USAGE
+            }
+        },
+        Command::Explain { rule } => match catalogue::load() {
+            Ok(docs) => match catalogue::find(&docs, &rule) {
+                Some(d) => {
+                    print(&explain(d));
+                    exit::CLEAN
+                }
+                None => {
+                    eprintln!("error: no rule `{rule}`; `timeoutlint rules` lists them");
+                    exit::USAGE
+                }
+            },
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit::USAGE
+            }
+        },
+    }
+}
+
+fn explain(d: &catalogue::RuleDoc) -> String {
+    let mut s = format!("{} {} ({})\n\n{}\n", d.id, d.name, d.severity, d.summary);
+    for (title, body) in [
+        ("What it does", &d.what),
+        ("Why is this bad?", &d.why),
+        ("Example", &d.example),
+        ("Use instead", &d.instead),
+    ] {
+        s.push_str(&format!("\n## {title}\n{}\n", body.trim_end()));
+    }
+    s.push_str("\n## References\n");
+    for r in &d.references {
+        s.push_str(&format!("- {r}\n"));
+    }
+    s
+}

@@ -1,0 +1,44 @@
+//! The chain table for `timeoutlint chain`: one row per element from app pool
+//! to server, rendered with comfy-table (ASCII borders, no terminal probing,
+//! so output is byte-identical between runs).
+
+use comfy_table::{ContentArrangement, Table, presets::ASCII_FULL_CONDENSED};
+
+use crate::model::chain::Chain;
+
+/// Renders each chain as a titled table followed by its verdict.
+pub fn render(chains: &[Chain]) -> String {
+    let mut out = String::new();
+    for (i, c) in chains.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!("path: {}\n", c.name));
+        let mut t = Table::new();
+        t.load_style(ASCII_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(vec!["", "layer", "setting", "value", "source", "note"]);
+        for r in &c.rows {
+            t.add_row(vec![
+                if r.first_idle_killer { ">>" } else { "" },
+                &r.layer,
+                &r.setting,
+                &r.value,
+                &r.source,
+                &r.note,
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+        out.push_str(&format!(">> {}\n", c.verdict));
+    }
+    out
+}
+
+/// Renders the chains as JSON (`{"version": 1, "paths": [...]}`).
+pub fn render_json(chains: &[Chain]) -> String {
+    let v = serde_json::json!({ "version": 1, "paths": chains });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}

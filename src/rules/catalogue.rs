@@ -1,0 +1,139 @@
+//! The rule catalogue: one TOML file per rule in `rules/`, embedded in the
+//! binary. It is the one source of the docs shown by `timeoutlint rules` and
+//! `timeoutlint explain`; a test checks it against [`super::codes::ALL`].
+
+use serde::Deserialize;
+
+use crate::diagnostic::Severity;
+use crate::rules::codes::{self, Code};
+
+/// One rule's documentation (ruff-style sections).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDoc {
+    /// Stable id, e.g. `TL101`.
+    pub id: String,
+    /// Kebab-case name describing the bad pattern.
+    pub name: String,
+    /// Default severity: `error`, `warning` or `info`.
+    pub severity: String,
+    /// One line.
+    pub summary: String,
+    /// What it does.
+    pub what: String,
+    /// Why is this bad?
+    pub why: String,
+    /// A configuration that triggers it.
+    pub example: String,
+    /// Use instead.
+    pub instead: String,
+    /// Sources of every fact.
+    pub references: Vec<String>,
+}
+
+macro_rules! embed {
+    ($($file:literal),* $(,)?) => {
+        /// `(file name, contents)` of every embedded catalogue file.
+        pub const FILES: &[(&str, &str)] = &[
+            $(($file, include_str!(concat!("../../rules/", $file)))),*
+        ];
+    };
+}
+
+embed!(
+    "TL001-config-syntax-error.toml",
+    "TL002-invalid-setting-value.toml",
+    "TL003-include-not-readable.toml",
+    "TL004-manifest-entry-invalid.toml",
+    "TL005-sysctl-trailing-text-after-value.toml",
+    "TL006-app-backend-differs-from-db-config.toml",
+    "TL101-pool-recycle-exceeds-wait-timeout.toml",
+    "TL102-conn-max-age-exceeds-wait-timeout.toml",
+    "TL103-retirement-exceeds-hop-idle-timeout.toml",
+    "TL104-retirement-within-margin-of-idle-timeout.toml",
+    "TL105-keepalive-sysctl-unused-by-driver.toml",
+    "TL106-wait-timeout-exceeds-dropping-hop.toml",
+    "TL107-retirement-causes-reconnect-churn.toml",
+    "TL108-flask-sqlalchemy-removed-config-key.toml",
+);
+
+/// Errors loading the catalogue (a build defect, caught by the tests).
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    /// A file is not valid TOML or misses a key.
+    #[error("rules/{file}: {message}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Parses and validates every embedded rule file, in id order.
+///
+/// Errors: a file that does not parse, whose id/name/severity disagree with
+/// its file name or with [`codes::ALL`], or with an empty section.
+pub fn load() -> Result<Vec<RuleDoc>, CatalogueError> {
+    let mut docs = Vec::new();
+    for (file, text) in FILES {
+        let invalid = |message: String| CatalogueError::Invalid {
+            file: file.to_string(),
+            message,
+        };
+        let doc: RuleDoc = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        if *file != format!("{}-{}.toml", doc.id, doc.name) {
+            return Err(invalid(format!(
+                "file name does not match id {} and name {}",
+                doc.id, doc.name
+            )));
+        }
+        let code =
+            code_of(&doc.id).ok_or_else(|| invalid(format!("{} is not a known code", doc.id)))?;
+        if code.name != doc.name || code.severity.as_str() != doc.severity {
+            return Err(invalid(format!(
+                "name/severity differ from codes.rs ({} {})",
+                code.name,
+                code.severity.as_str()
+            )));
+        }
+        for (section, value) in [
+            ("summary", &doc.summary),
+            ("what", &doc.what),
+            ("why", &doc.why),
+            ("example", &doc.example),
+            ("instead", &doc.instead),
+        ] {
+            if value.trim().is_empty() {
+                return Err(invalid(format!("section `{section}` is empty")));
+            }
+        }
+        if doc.references.is_empty() {
+            return Err(invalid("no references".to_string()));
+        }
+        docs.push(doc);
+    }
+    docs.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(docs)
+}
+
+/// The code with id `id`.
+pub fn code_of(id: &str) -> Option<Code> {
+    codes::ALL.iter().copied().find(|c| c.id == id)
+}
+
+/// Finds a rule by id (`TL101`, case-insensitive) or name.
+pub fn find<'a>(docs: &'a [RuleDoc], key: &str) -> Option<&'a RuleDoc> {
+    docs.iter()
+        .find(|d| d.id.eq_ignore_ascii_case(key) || d.name == key)
+}
+
+/// Parses a severity word.
+pub fn severity_of(word: &str) -> Option<Severity> {
+    match word {
+        "error" => Some(Severity::Error),
+        "warning" => Some(Severity::Warning),
+        "info" => Some(Severity::Info),
+        _ => None,
+    }
+}

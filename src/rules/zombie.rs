@@ -1,0 +1,67 @@
+//! TL106 wait-timeout-exceeds-dropping-hop.
+//!
+//! A hop that silently drops an idle flow never forwards the client's later
+//! FIN or RST, so the server keeps the session, counted against
+//! `max_connections`, until its own `wait_timeout` (DOMAIN.md section 1.1) or
+//! its keepalive detection (`tcp_keepalive_time + intvl × probes`, 7875 s by
+//! default, `tcp(7)`) ends it. Keepalive that keeps the hop open prevents the
+//! drop (MODEL.md, "Server zombies").
+
+use crate::diagnostic::{Diagnostic, Label};
+use crate::manifest::OnIdle;
+use crate::model::ConnectionPath;
+use crate::model::idle::{KillerKind, idle_killers};
+use crate::rules::RuleOptions;
+use crate::rules::codes;
+use crate::source::SourceMap;
+use crate::units::fmt_secs;
+
+pub(super) fn check(
+    path: &ConnectionPath,
+    sources: &SourceMap,
+    opts: &RuleOptions,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(server) = &path.server else { return };
+    let wait = &server.wait_timeout;
+    for k in idle_killers(path).iter().filter(|k| k.is_effective()) {
+        let KillerKind::Hop(i) = k.kind else { continue };
+        let hop = &path.hops[i];
+        if hop.on_idle.value != OnIdle::Drop || wait.value <= hop.idle_timeout.value {
+            continue;
+        }
+        let k_ = &path.db_kernel;
+        let detect = k_.tcp_keepalive_time.value
+            + k_.tcp_keepalive_intvl.value * k_.tcp_keepalive_probes.value;
+        let held = detect.min(wait.value);
+        let suggest = (hop.idle_timeout.value.as_secs_f64() * (1.0 - opts.margin)).floor() as u64;
+        out.push(
+            Diagnostic::new(
+                codes::WAIT_TIMEOUT_EXCEEDS_DROPPING_HOP,
+                format!(
+                    "wait_timeout = {} ({}) outlives {} ({}, drops silently): the server keeps dropped sessions for up to {} against max_connections = {}",
+                    fmt_secs(wait.value),
+                    wait.origin.brief(sources),
+                    k.label,
+                    fmt_secs(hop.idle_timeout.value),
+                    fmt_secs(held),
+                    server.max_connections.value
+                ),
+                Label::maybe(wait.origin.location(), "server idle limit"),
+            )
+            .with_related(Label::maybe(
+                hop.idle_timeout.origin.location(),
+                format!(
+                    "{} silently drops flows idle for {}",
+                    k.label,
+                    fmt_secs(hop.idle_timeout.value)
+                ),
+            ))
+            .with_help(format!(
+                "lower wait_timeout below {} (e.g. {suggest}) while keeping it above the app's retirement, or keep the hop open with keepalive (net.ipv4.tcp_keepalive_time below {} on a host whose sockets enable SO_KEEPALIVE)",
+                fmt_secs(hop.idle_timeout.value),
+                fmt_secs(hop.idle_timeout.value)
+            )),
+        );
+    }
+}

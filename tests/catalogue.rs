@@ -1,0 +1,82 @@
+//! Meta-tests over the rule catalogue in `rules/`.
+
+use std::collections::BTreeSet;
+
+use timeoutlint::rules::catalogue::{self, FILES};
+use timeoutlint::rules::codes::ALL;
+
+#[test]
+fn catalogue_loads_and_matches_the_codes() {
+    let docs = catalogue::load().expect("catalogue valid");
+    let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    let codes: Vec<&str> = ALL.iter().map(|c| c.id).collect();
+    assert_eq!(ids, codes);
+}
+
+#[test]
+fn every_file_in_rules_is_embedded() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+    let on_disk: BTreeSet<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let embedded: BTreeSet<String> = FILES.iter().map(|(f, _)| f.to_string()).collect();
+    assert_eq!(on_disk, embedded);
+}
+
+#[test]
+fn ids_and_names_are_unique_and_well_formed() {
+    let mut ids = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    for c in ALL {
+        assert!(ids.insert(c.id), "duplicate id {}", c.id);
+        assert!(names.insert(c.name), "duplicate name {}", c.name);
+        assert!(
+            c.id.len() == 5
+                && c.id.starts_with("TL")
+                && c.id[2..].bytes().all(|b| b.is_ascii_digit())
+        );
+        assert!(
+            c.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{}",
+            c.name
+        );
+    }
+}
+
+#[test]
+fn every_rule_has_a_fixture_test() {
+    let tests = include_str!("rules.rs");
+    for c in ALL {
+        // Input-problem codes are covered by parser tests and the bad-* fixtures.
+        let covered = tests.contains(&format!("(\"{}\"", c.id))
+            || ["TL003", "TL004", "TL005"].contains(&c.id);
+        assert!(covered, "{} has no fixture in tests/rules.rs", c.id);
+    }
+}
+
+#[test]
+fn summaries_follow_the_message_style() {
+    const PROPER: &[&str] = &[
+        "SQLAlchemy",
+        "Flask-SQLAlchemy",
+        "MySQL",
+        "Django",
+        "Linux",
+        "PyMySQL",
+        "TCP",
+    ];
+    for d in catalogue::load().unwrap() {
+        let first_word = d.summary.split_whitespace().next().unwrap_or("");
+        let starts_lower = first_word.starts_with(|c: char| !c.is_uppercase());
+        assert!(
+            starts_lower || PROPER.iter().any(|p| first_word.starts_with(p)),
+            "{}: summary starts with a capital: {}",
+            d.id,
+            d.summary
+        );
+        assert!(!d.summary.ends_with('.'), "{}: trailing period", d.id);
+    }
+}

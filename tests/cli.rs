@@ -1,0 +1,275 @@
+//! The command line: exit codes, formats, flags, loose files.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn fixture(case: &str) -> String {
+    format!("{}/tests/fixtures/rules/{case}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tl() -> Command {
+    Command::cargo_bin("timeoutlint").expect("binary built")
+}
+
+#[test]
+fn exit_0_when_clean() {
+    tl().args(["check", &fixture("tl101-passes")])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no problems found"));
+}
+
+#[test]
+fn exit_1_on_errors() {
+    tl().args(["check", &fixture("tl101-fires")])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn warnings_pass_by_default_and_fail_with_fail_on_warning() {
+    tl().args(["check", &fixture("tl104-fires")])
+        .assert()
+        .code(0);
+    tl().args(["check", "--fail-on", "warning", &fixture("tl104-fires")])
+        .assert()
+        .code(1);
+    tl().args(["check", "--fail-on", "info", &fixture("tl101-passes")])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn exit_2_on_missing_path_and_usage_errors() {
+    tl().args(["check", "/nonexistent/timeoutlint"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read /nonexistent/timeoutlint",
+        ));
+    tl().args(["check", "--format", "xml", &fixture("tl101-fires")])
+        .assert()
+        .code(2);
+    tl().args(["frobnicate"]).assert().code(2);
+    tl().args(["check", "--hop", "nat=350", &fixture("tl101-fires")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no unit"));
+    tl().args(["check", "--margin", "150", &fixture("tl101-fires")])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn manifest_pointing_at_missing_file_is_exit_2_but_reports_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("my.cnf"), "[mysqld]\nwait_timeout = 600\n").unwrap();
+    std::fs::write(
+        dir.path().join("timeoutlint.toml"),
+        "[[path]]\napp = \"missing.yaml\"\ndb = \"my.cnf\"\n[[path.hop]]\nname = \"nat\"\nidle_timeout = \"350s\"\n",
+    )
+    .unwrap();
+    tl().args(["check", "--format", "gcc"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "timeoutlint.toml:2: cannot read missing.yaml",
+        ))
+        .stdout(
+            predicate::str::contains("my.cnf:2:16: warning:")
+                .and(predicate::str::contains("[TL106]")),
+        );
+}
+
+#[test]
+fn gcc_format_is_one_line_per_finding() {
+    let out = tl()
+        .args(["check", "--format", "gcc", &fixture("tl108-fires")])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    let re = regex_lite(&lines);
+    assert!(re, "{text}");
+    assert!(lines[0].starts_with("config.yaml:1:1: error: "), "{text}");
+    assert!(lines[0].ends_with("[TL101]"), "{text}");
+    assert!(
+        lines[1].starts_with("config.yaml:2:1: warning: SQLALCHEMY_POOL_RECYCLE was removed"),
+        "{text}"
+    );
+}
+
+/// Every line matches VS Code's `$gcc` problem matcher:
+/// `^(.*):(\d+):(\d+):\s+(?:fatal\s+)?(warning|error):\s+(.*)$`.
+fn regex_lite(lines: &[&str]) -> bool {
+    lines.iter().all(|l| {
+        let mut parts = l.splitn(4, ':');
+        let (Some(_file), Some(line), Some(col), Some(rest)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return false;
+        };
+        line.parse::<u32>().is_ok()
+            && col.parse::<u32>().is_ok()
+            && (rest.starts_with(" error: ")
+                || rest.starts_with(" warning: ")
+                || rest.starts_with(" note: "))
+    })
+}
+
+#[test]
+fn json_format_has_the_documented_shape() {
+    let out = tl()
+        .args(["check", "--format", "json", &fixture("tl103-fires")])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["version"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "TL103");
+    assert_eq!(d["name"], "retirement-exceeds-hop-idle-timeout");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "app.yaml");
+    assert_eq!(d["line"], 3);
+    assert_eq!(d["column"], 17);
+    assert_eq!(d["end_line"], 3);
+    assert_eq!(d["end_column"], 21);
+    assert_eq!(d["related"][0]["file"], "timeoutlint.toml");
+    assert_eq!(d["related"][0]["line"], 8);
+    assert!(d["help"].as_str().unwrap().contains("pool_recycle = 3240"));
+    assert_eq!(v["diagnostics"][1]["rule"], "TL106");
+    assert_eq!(v["summary"]["errors"], 1);
+    assert_eq!(v["summary"]["warnings"], 1);
+}
+
+#[test]
+fn human_format_labels_both_ends() {
+    let out = tl()
+        .args(["check", "--color", "never", &fixture("tl103-fires")])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("TL103 retirement-exceeds-hop-idle-timeout"),
+        "{text}"
+    );
+    assert!(text.contains("[app.yaml:3:17]"), "{text}");
+    assert!(text.contains("[timeoutlint.toml:8:16]"), "{text}");
+    assert!(
+        text.contains("help: set pool_recycle below every idle timeout"),
+        "{text}"
+    );
+    assert!(text.contains("1 error, 1 warning"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no escapes when colour is off");
+}
+
+#[test]
+fn output_is_byte_identical_between_runs() {
+    for format in ["human", "json", "gcc"] {
+        let run = || {
+            tl().args(["check", "--format", format, &fixture("tl108-fires")])
+                .output()
+                .unwrap()
+                .stdout
+        };
+        assert_eq!(run(), run(), "{format}");
+    }
+}
+
+#[test]
+fn loose_files_and_hop_flag_form_one_path() {
+    let f = fixture("tl103-fires");
+    tl().args([
+        "check",
+        "--format",
+        "gcc",
+        &format!("{f}/app.yaml"),
+        &format!("{f}/my.cnf"),
+    ])
+    .assert()
+    .code(0);
+    tl().args([
+        "check",
+        "--format",
+        "gcc",
+        "--hop",
+        "cloud sg=1h",
+        &format!("{f}/app.yaml"),
+        &format!("{f}/my.cnf"),
+    ])
+    .assert()
+    .code(1)
+    .stdout(
+        predicate::str::contains("[TL103]").and(
+            predicate::str::contains("hop \\\"cloud sg\\\"")
+                .or(predicate::str::contains("hop \"cloud sg\"")),
+        ),
+    );
+}
+
+#[test]
+fn loose_files_of_unknown_kind_are_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("notes.txt");
+    std::fs::write(&p, "hello\n").unwrap();
+    tl().arg("check")
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot tell what kind of config"));
+}
+
+#[test]
+fn chain_marks_the_first_idle_killer() {
+    let out = tl()
+        .args(["chain", &fixture("tl103-fires")])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("path: api -> orders-db"), "{text}");
+    let killer = text
+        .lines()
+        .find(|l| l.contains(">>") && l.contains("idle_timeout"))
+        .expect("marked row");
+    assert!(killer.contains("hop \"cloud security group\""), "{text}");
+    assert!(killer.contains("timeoutlint.toml:8"), "{text}");
+    assert!(text.contains("documented default of Linux"), "{text}");
+    assert!(
+        text.contains(
+            ">> an idle connection is killed first by hop \"cloud security group\" after 3600 s"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn rules_and_explain() {
+    tl().arg("rules")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "TL101  pool-recycle-exceeds-wait-timeout",
+        ));
+    tl().args(["explain", "TL103"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("## Why is this bad?"));
+    tl().args(["explain", "pool-recycle-exceeds-wait-timeout"])
+        .assert()
+        .code(0);
+    tl().args(["explain", "TL999"]).assert().code(2);
+}

@@ -1,0 +1,122 @@
+//! One test per (rule, fixture): each fixture folder under
+//! `tests/fixtures/rules/` is a manifest with its configs. The test asserts the
+//! exact list of (rule, severity) found, and snapshots the gcc output.
+
+use std::path::PathBuf;
+
+use timeoutlint::report::gcc;
+use timeoutlint::run::{RunOptions, run};
+
+fn check(case: &str) -> (Vec<(String, String)>, String) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rules")
+        .join(case);
+    let outcome = run(&[dir], &RunOptions::default());
+    assert!(outcome.load_errors.is_empty(), "{:?}", outcome.load_errors);
+    let found = outcome
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.id.to_string(), d.severity.as_str().to_string()))
+        .collect();
+    (found, gcc::render(&outcome.diagnostics, &outcome.sources))
+}
+
+macro_rules! case {
+    ($test:ident, $dir:literal, [$(($id:literal, $sev:literal)),* $(,)?]) => {
+        #[test]
+        fn $test() {
+            let (found, text) = check($dir);
+            let expected: Vec<(String, String)> = vec![$(($id.to_string(), $sev.to_string())),*];
+            assert_eq!(found, expected, "{text}");
+            insta::assert_snapshot!($dir, text);
+        }
+    };
+}
+
+case!(tl101_fires, "tl101-fires", [("TL101", "error")]);
+case!(
+    tl101_pre_ping_softens_to_warning,
+    "tl101-pre-ping-warns",
+    [("TL101", "warning")]
+);
+case!(tl101_passes, "tl101-passes", []);
+case!(
+    tl101_flask_implicit_recycle,
+    "tl101-flask-implicit",
+    [("TL101", "error")]
+);
+case!(tl102_fires, "tl102-fires", [("TL102", "error")]);
+case!(
+    tl102_health_checks_soften,
+    "tl102-health-checks-warns",
+    [("TL102", "warning")]
+);
+case!(tl102_passes, "tl102-passes", []);
+case!(
+    tl102_compliant_alias_before_failing_one,
+    "tl102-second-alias-fires",
+    [("TL102", "error")]
+);
+case!(
+    tl103_fires_with_server_zombies,
+    "tl103-fires",
+    [("TL103", "error"), ("TL106", "warning")]
+);
+case!(tl103_kept_alive_by_keepalive, "tl103-kept-alive", []);
+case!(
+    tl103_proxy_ignores_keepalive,
+    "tl103-proxy-ignores-keepalive",
+    [("TL103", "error")]
+);
+case!(tl104_fires, "tl104-fires", [("TL104", "warning")]);
+case!(tl105_fires, "tl105-fires", [("TL105", "warning")]);
+case!(tl105_passes, "tl105-passes", []);
+case!(tl106_fires, "tl106-fires", [("TL106", "warning")]);
+case!(tl106_reset_hop_passes, "tl106-reset-passes", []);
+case!(tl107_fires, "tl107-fires", [("TL107", "warning")]);
+case!(
+    tl108_fires,
+    "tl108-fires",
+    [
+        ("TL101", "error"),
+        ("TL108", "warning"),
+        ("TL108", "warning")
+    ]
+);
+case!(tl006_fires, "tl006-fires", [("TL006", "warning")]);
+case!(
+    bad_app_yaml_still_checks_the_rest,
+    "bad-app-yaml",
+    [("TL001", "error"), ("TL106", "warning")]
+);
+case!(
+    bad_mycnf_still_checks_the_rest,
+    "bad-mycnf",
+    [("TL101", "error"), ("TL001", "error"), ("TL002", "error")]
+);
+
+#[test]
+fn passwords_never_reach_any_output() {
+    for case in ["tl101-fires", "tl102-fires", "tl106-fires"] {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/rules")
+            .join(case);
+        let outcome = run(&[dir], &RunOptions::default());
+        let d = &outcome.diagnostics;
+        let s = &outcome.sources;
+        let all = [
+            gcc::render(d, s),
+            timeoutlint::report::json::render(d, s),
+            timeoutlint::report::human::render(d, s, timeoutlint::report::human::Color::Never),
+        ]
+        .concat();
+        for secret in ["hunter2", "p@ss:word", "client-secret"] {
+            assert!(!all.contains(secret), "{case} leaks {secret}:\n{all}");
+        }
+        for (_, f) in s.files() {
+            for secret in ["hunter2", "p@ss:word", "client-secret"] {
+                assert!(!f.text().contains(secret), "{} keeps {secret}", f.name());
+            }
+        }
+    }
+}
