@@ -679,3 +679,99 @@ fn apply_value(
         Origin::File(Location::new(file, number)),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_ints_accept() {
+        // (text, value, number length, trailing text, radix)
+        let cases: &[(&str, u64, usize, Option<&str>, u32)] = &[
+            ("0", 0, 1, None, 10),
+            ("600", 600, 3, None, 10),
+            ("7200", 7200, 4, None, 10),
+            ("2147483647", 2_147_483_647, 10, None, 10),
+            ("0x258", 600, 5, None, 16),
+            ("0X1f", 31, 4, None, 16),
+            ("0600", 384, 4, None, 8),
+            ("00", 0, 2, None, 8),
+            ("600 # comment", 600, 3, Some("# comment"), 10),
+            ("600\t\t#x", 600, 3, Some("#x"), 10),
+            ("4096 87380 6291456", 4096, 4, Some("87380 6291456"), 10),
+        ];
+        for &(text, value, len, trailing, radix) in cases {
+            let int = parse_kernel_int(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            assert_eq!(int.value, value, "{text:?}");
+            assert_eq!(int.number_len, len, "{text:?}");
+            assert_eq!(int.trailing_at.map(|i| &text[i..]), trailing, "{text:?}");
+            assert_eq!(int.radix, radix, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn kernel_ints_reject() {
+        use KernelIntError::*;
+        let cases = [
+            ("", Empty),
+            ("abc", NotInteger),
+            ("7200s", NotInteger),
+            ("-5", NotInteger),
+            ("+5", NotInteger),
+            ("08", NotInteger),
+            ("0x", NotInteger),
+            ("0xg", NotInteger),
+            ("600#x", NotInteger),
+            ("1.5", NotInteger),
+            ("١٢", NotInteger),
+            ("2147483648", OutOfRange),
+            ("99999999999999999999999", OutOfRange),
+        ];
+        for (text, err) in cases {
+            assert_eq!(parse_kernel_int(text), Err(err), "{text:?}");
+        }
+    }
+
+    fn dump_text(keys: usize, prefixes: &[&str]) -> String {
+        (0..keys)
+            .map(|i| format!("{}.k{i} = {i}\n", prefixes[i % prefixes.len()]))
+            .collect()
+    }
+
+    #[test]
+    fn dump_heuristic() {
+        let full = dump_text(60, &["kernel", "vm", "net"]);
+        assert!(looks_like_sysctl_dump(&syntax::parse(&full)));
+        let fs = dump_text(60, &["kernel", "fs", "net.ipv4"]);
+        assert!(looks_like_sysctl_dump(&syntax::parse(&fs)));
+        // Too few keys.
+        assert!(!looks_like_sysctl_dump(&syntax::parse(&dump_text(
+            49,
+            &["kernel", "vm", "net"]
+        ))));
+        // A missing tree.
+        assert!(!looks_like_sysctl_dump(&syntax::parse(&dump_text(
+            60,
+            &["kernel", "net"]
+        ))));
+        // One comment makes it a hand-written file.
+        let commented = format!("# tuned\n{full}");
+        assert!(!looks_like_sysctl_dump(&syntax::parse(&commented)));
+        let dashed = format!("-net.x = 1\n{full}");
+        assert!(!looks_like_sysctl_dump(&syntax::parse(&dashed)));
+    }
+
+    #[test]
+    fn noise_lines() {
+        assert!(is_dump_noise(
+            "sysctl: permission denied on key 'kernel.cad_pid'"
+        ));
+        assert!(is_dump_noise(
+            "sysctl: reading key \"net.ipv6.conf.all.stable_secret\""
+        ));
+        assert!(is_dump_noise(
+            "error: permission denied on key 'net.ipv4.route.flush'"
+        ));
+        assert!(!is_dump_noise("kernel.x = 1"));
+    }
+}
