@@ -386,3 +386,22 @@ fn never_panics_on_binary_or_odd_files() {
     let (k, _, _) = load(&dir.path().join("6.conf"));
     assert_eq!(k.tcp_keepalive_probes.value, 3);
 }
+
+#[test]
+fn long_values_are_shortened_in_messages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("long.conf");
+    let comment = "#".repeat(200);
+    write(
+        &path,
+        &format!("net.ipv4.tcp_keepalive_time = 600 {comment}\n"),
+    );
+    let (k, sources, diags) = load(&path);
+    assert_eq!(k.tcp_keepalive_time.value, secs(600));
+    assert_eq!(diags.len(), 1);
+    assert!(diags[0].message.len() < 150, "{}", diags[0].message);
+    assert!(diags[0].message.contains('…'));
+    // The label still covers the whole trailing text.
+    let loc = diags[0].primary.location.expect("loc");
+    assert_eq!(sources.text_at(loc), comment);
+}

@@ -198,8 +198,8 @@ fn trim(s: &str, base: usize) -> (&str, usize) {
     (t.trim_end_matches(is_blank), base + lead)
 }
 
-/// At most 60 characters of `s` for a message, with `…` when cut.
-fn shorten(s: &str) -> String {
+/// At most 60 characters of `s`, with `…` when cut: keeps messages one short line.
+pub fn shorten(s: &str) -> String {
     const MAX: usize = 60;
     match s.char_indices().nth(MAX) {
         Some((i, _)) => format!("{}…", &s[..i]),

@@ -615,11 +615,17 @@ fn apply_value(
             let (message, at) = match err {
                 KernelIntError::Empty => (format!("{key} has an empty value"), empty_at),
                 KernelIntError::NotInteger => (
-                    format!("{key} value `{value}` is not a non-negative integer"),
+                    format!(
+                        "{key} value `{}` is not a non-negative integer",
+                        syntax::shorten(value)
+                    ),
                     span,
                 ),
                 KernelIntError::OutOfRange => (
-                    format!("{key} value `{value}` is out of range (at most {MAX_VALUE})"),
+                    format!(
+                        "{key} value `{}` is out of range (at most {MAX_VALUE})",
+                        syntax::shorten(value)
+                    ),
                     span,
                 ),
             };
@@ -638,11 +644,14 @@ fn apply_value(
     let number_text = value.get(..int.number_len).unwrap_or(value);
     if let Some(at) = int.trailing_at {
         let trailing = Span::new(span.start + at, span.end);
-        let trailing_text = value.get(at..).unwrap_or("");
+        let trailing_text = syntax::shorten(value.get(at..).unwrap_or(""));
         diags.push(
             Diagnostic::new(
                 codes::SYSCTL_TRAILING_TEXT,
-                format!("{key} value `{value}` has text after the integer"),
+                format!(
+                    "{key} value `{}` has text after the integer",
+                    syntax::shorten(value)
+                ),
                 Label::at(Location::new(file, trailing), "ignored by the kernel"),
             )
             .with_related(Label::at(
