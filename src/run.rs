@@ -107,10 +107,10 @@ fn is_manifest(path: &Path) -> bool {
     if path.file_name().is_some_and(|n| n == manifest::FILE_NAME) {
         return true;
     }
-    if path.extension().is_some_and(|e| e == "toml") {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            return text.lines().any(|l| l.trim() == "[[path]]");
-        }
+    if path.extension().is_some_and(|e| e == "toml")
+        && let Ok(text) = std::fs::read_to_string(path)
+    {
+        return text.lines().any(|l| l.trim() == "[[path]]");
     }
     false
 }
@@ -169,17 +169,17 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
             );
         }
     }
-    if !loose.is_empty() {
-        if let Some(spec) = loose_spec(&loose, &mut load_errors) {
-            build_paths(
-                &spec,
-                opts,
-                &mut sources,
-                &mut diags,
-                &mut load_errors,
-                &mut paths,
-            );
-        }
+    if !loose.is_empty()
+        && let Some(spec) = loose_spec(&loose, &mut load_errors)
+    {
+        build_paths(
+            &spec,
+            opts,
+            &mut sources,
+            &mut diags,
+            &mut load_errors,
+            &mut paths,
+        );
     }
     for p in &paths {
         diags.extend(rules::check_path(p, &sources, &opts.rules));

@@ -37,7 +37,7 @@ pub fn check_path(
     let mut out = Vec::new();
     backend::check(path, &mut out);
     retirement::check(path, sources, opts, &mut out);
-    keepalive::check(path, sources, &mut out);
+    keepalive::check(path, &mut out);
     zombie::check(path, sources, opts, &mut out);
     flask::check(path, sources, &mut out);
     out
