@@ -551,7 +551,11 @@ impl Loader<'_> {
             return;
         };
         let var = &VARS[idx];
-        let unit = if var.seconds { "seconds" } else { "a count" };
+        let unit = if var.seconds {
+            "a number of seconds"
+        } else {
+            "a number"
+        };
         let Some((text, span)) = value else {
             self.emit(
                 report,
@@ -597,10 +601,7 @@ impl Loader<'_> {
                     ),
                     NumberError::TooLarge => (
                         format!("{} value `{shown}` does not fit in 64 bits", var.name),
-                        format!(
-                            "the server refuses to start; the maximum is {}",
-                            var.fmt(var.max)
-                        ),
+                        format!("the maximum is {}", var.fmt(var.max)),
                     ),
                 };
                 self.emit(
@@ -639,8 +640,9 @@ impl Loader<'_> {
                     Label::at(at, format!("used as {}", var.fmt(value))),
                 )
                 .with_help(format!(
-                    "the range is {}..={}; write the value you mean within it",
-                    var.min, var.max
+                    "the server accepts {} to {}; write the value you mean within that range",
+                    var.fmt(var.min),
+                    var.fmt(var.max)
                 )),
             );
         }
