@@ -8,9 +8,14 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 fn corpus(kind: &str) -> Option<Vec<PathBuf>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus").join(kind);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(kind);
     if !dir.is_dir() {
-        eprintln!("skipped: {} does not exist (corpus tests run where ../shared is present)", dir.display());
+        eprintln!(
+            "skipped: {} does not exist (corpus tests run where ../shared is present)",
+            dir.display()
+        );
         return None;
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -32,8 +37,13 @@ fn check(file: &Path) -> (i32, Vec<String>) {
         .output()
         .unwrap();
     let code = out.status.code().unwrap_or(-1);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {}", file.display(), String::from_utf8_lossy(&out.stderr)));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: not JSON ({e}): {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     let rules = v["diagnostics"]
         .as_array()
         .unwrap()
@@ -51,7 +61,11 @@ fn run_kind(kind: &str, malformed: &[&str]) {
         let (code, rules) = check(&f);
         assert!(code == 0 || code == 1, "{name}: exit {code}");
         let syntax = rules.iter().any(|r| r == "TL001");
-        assert_eq!(syntax, malformed.contains(&name.as_str()), "{name}: TL001 {syntax}, rules {rules:?}");
+        assert_eq!(
+            syntax,
+            malformed.contains(&name.as_str()),
+            "{name}: TL001 {syntax}, rules {rules:?}"
+        );
     }
 }
 

@@ -16,13 +16,20 @@ fn examples_match_their_expected_output() {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    assert!(dirs.len() >= 5, "expected at least five examples, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 5,
+        "expected at least five examples, found {}",
+        dirs.len()
+    );
     let bless = std::env::var_os("TIMEOUTLINT_BLESS").is_some();
     let mut failures = Vec::new();
     for dir in dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         assert!(dir.join("README.md").is_file(), "{name} has no README.md");
-        assert!(dir.join("timeoutlint.toml").is_file(), "{name} has no manifest");
+        assert!(
+            dir.join("timeoutlint.toml").is_file(),
+            "{name} has no manifest"
+        );
         let out = Command::cargo_bin("timeoutlint")
             .unwrap()
             .current_dir(root)
@@ -31,7 +38,10 @@ fn examples_match_their_expected_output() {
             .output()
             .unwrap();
         let code = out.status.code().unwrap_or(-1);
-        let actual = format!("exit code: {code}\n\n{}", String::from_utf8_lossy(&out.stdout));
+        let actual = format!(
+            "exit code: {code}\n\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         let expected_path = dir.join("expected.txt");
         if bless {
             std::fs::write(&expected_path, &actual).unwrap();
@@ -39,8 +49,14 @@ fn examples_match_their_expected_output() {
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if expected != actual {
-            failures.push(format!("--- examples/{name}/expected.txt\n{expected}\n+++ actual\n{actual}"));
+            failures.push(format!(
+                "--- examples/{name}/expected.txt\n{expected}\n+++ actual\n{actual}"
+            ));
         }
     }
-    assert!(failures.is_empty(), "examples differ (TIMEOUTLINT_BLESS=1 rewrites):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "examples differ (TIMEOUTLINT_BLESS=1 rewrites):\n{}",
+        failures.join("\n")
+    );
 }
