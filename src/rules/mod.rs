@@ -10,8 +10,9 @@ mod keepalive;
 mod retirement;
 mod zombie;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Label};
 use crate::model::ConnectionPath;
+use crate::provenance::Origin;
 use crate::source::SourceMap;
 
 /// Settings shared by the rules.
@@ -41,4 +42,21 @@ pub fn check_path(
     zombie::check(path, sources, opts, &mut out);
     flask::check(path, sources, &mut out);
     out
+}
+
+/// A label on a value: `what` when the value is written somewhere; for a
+/// documented default, a label at its anchor saying the setting is absent.
+pub(crate) fn value_label(
+    origin: &Origin,
+    setting: &str,
+    value: &str,
+    what: impl Into<String>,
+) -> Label {
+    match origin {
+        Origin::Default { system, .. } => Label::maybe(
+            origin.location(),
+            format!("{setting} is not set here, so the {system} default {value} applies"),
+        ),
+        _ => Label::maybe(origin.location(), what),
+    }
 }

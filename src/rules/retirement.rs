@@ -17,9 +17,9 @@ use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::ConnectionPath;
-use crate::model::idle::{IdleKiller, KeepaliveEnd, KillerKind, app_keepalive, idle_killers};
+use crate::model::idle::{IdleKiller, KillerKind, app_keepalive, idle_killers};
 use crate::rules::RuleOptions;
-use crate::rules::codes;
+use crate::rules::{codes, value_label};
 use crate::source::SourceMap;
 use crate::systems::app::{AppPool, Backend, Framework};
 use crate::units::{Retirement, fmt_secs};
@@ -135,16 +135,9 @@ pub(super) fn check(
             } else {
                 Severity::Error
             };
-            let mut d = Diagnostic::new(
-                code,
-                message,
-                Label::maybe(
-                    app.retirement.origin.location(),
-                    format!("{name} of pool \"{}\"", app.name),
-                ),
-            )
-            .with_severity(severity)
-            .with_related(killer_label(path, k, sources));
+            let mut d = Diagnostic::new(code, message, retirement_label(app))
+                .with_severity(severity)
+                .with_related(killer_label(path, k, sources));
             if let Some(l) = keepalive_label(path, k, sources) {
                 d = d.with_related(l);
             }
@@ -170,10 +163,7 @@ pub(super) fn check(
                             (opts.margin * 100.0).round(),
                             killer_text(k, sources)
                         ),
-                        Label::maybe(
-                            app.retirement.origin.location(),
-                            format!("{name} of pool \"{}\"", app.name),
-                        ),
+                        retirement_label(app),
                     )
                     .with_related(killer_label(path, k, sources))
                     .with_help(format!(
@@ -184,6 +174,19 @@ pub(super) fn check(
             }
         }
     }
+}
+
+fn retirement_label(app: &AppPool) -> Label {
+    let value = match app.retirement.value {
+        Retirement::Never => "(never)".to_string(),
+        Retirement::After(d) => fmt_secs(d),
+    };
+    value_label(
+        &app.retirement.origin,
+        setting_name(app),
+        &value,
+        format!("{} of pool \"{}\"", setting_name(app), app.name),
+    )
 }
 
 fn churn(app: &AppPool, d: Duration, sources: &SourceMap) -> Diagnostic {
@@ -221,7 +224,15 @@ fn killer_label(path: &ConnectionPath, k: &IdleKiller, sources: &SourceMap) -> L
         }
     };
     let _ = sources;
-    Label::maybe(k.timeout.origin.location(), what)
+    match k.kind {
+        KillerKind::Server => value_label(
+            &k.timeout.origin,
+            "wait_timeout",
+            &fmt_secs(k.timeout.value),
+            what,
+        ),
+        KillerKind::Hop(_) => Label::maybe(k.timeout.origin.location(), what),
+    }
 }
 
 /// Explains why keepalive does not keep a hop open, at the app host's
@@ -248,7 +259,6 @@ fn keepalive_label(path: &ConnectionPath, k: &IdleKiller, sources: &SourceMap) -
         Some(false) => "the driver never enables SO_KEEPALIVE".to_string(),
         None => "the driver is not known to enable SO_KEEPALIVE".to_string(),
     };
-    let _ = KeepaliveEnd::App;
     Some(Label::maybe(
         t.origin.location().filter(|_| t.origin.is_explicit()),
         reason,

@@ -12,7 +12,7 @@ use crate::manifest::OnIdle;
 use crate::model::ConnectionPath;
 use crate::model::idle::{KillerKind, idle_killers};
 use crate::rules::RuleOptions;
-use crate::rules::codes;
+use crate::rules::{codes, value_label};
 use crate::source::SourceMap;
 use crate::units::fmt_secs;
 
@@ -47,7 +47,7 @@ pub(super) fn check(
                     fmt_secs(held),
                     server.max_connections.value
                 ),
-                Label::maybe(wait.origin.location(), "server idle limit"),
+                value_label(&wait.origin, "wait_timeout", &fmt_secs(wait.value), "server idle limit"),
             )
             .with_related(Label::maybe(
                 hop.idle_timeout.origin.location(),

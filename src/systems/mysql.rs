@@ -240,6 +240,24 @@ pub fn parse_number(text: &str) -> Result<i128, NumberError> {
     Ok(if neg { -i128::from(v) } else { i128::from(v) })
 }
 
+/// How mysqld reads a number whose suffix letter is followed by more text:
+/// `eval_num_suffix` (`mysys/my_getopt.cc`) looks only at the first character
+/// after the digits, so `10min` is 10 × 1024² and `1kb` is 1024. Returns the
+/// value, the suffix letter and the ignored tail, or `None` when the text is
+/// not of that shape.
+pub fn server_suffix_reading(text: &str) -> Option<(i128, char, &str)> {
+    let t = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let suffix = t[digits..].chars().next()?;
+    let tail = &t[digits + suffix.len_utf8()..];
+    if digits == 0 || tail.is_empty() || !"kmgtpeKMGTPE".contains(suffix) {
+        return None;
+    }
+    parse_number(&t[..digits + 1])
+        .ok()
+        .map(|n| (n, suffix, tail))
+}
+
 /// Reads the option file at `path`, following `!include` / `!includedir`.
 ///
 /// Errors: [`LoadError`] only when `path` itself cannot be read. Problems
@@ -577,7 +595,34 @@ impl Loader<'_> {
         let at = Location::new(id, span);
         let raw = self.sources.get(id).slice(span).to_string();
         let shown = if raw.is_empty() { text } else { raw.as_str() };
-        let n = match parse_number(text) {
+        let lenient = match parse_number(text) {
+            Err(NumberError::Malformed) => server_suffix_reading(text),
+            _ => None,
+        };
+        if let Some((n, suffix, tail)) = lenient {
+            self.emit(
+                report,
+                Diagnostic::new(
+                    codes::INVALID_VALUE,
+                    format!(
+                        "{} value `{shown}` is read by mysqld as {n}{}: the suffix `{suffix}` multiplies by a power of 1024 and the text `{tail}` after it is ignored",
+                        var.name,
+                        if var.seconds { " s" } else { "" }
+                    ),
+                    Label::at(at, "suffix, not a unit"),
+                )
+                .with_severity(crate::diagnostic::Severity::Warning)
+                .with_help(format!(
+                    "MySQL reads whole seconds and has no time units; write the number of seconds, e.g. `{} = 600` for ten minutes",
+                    var.name
+                )),
+            );
+        }
+        let parsed = match lenient {
+            Some((n, _, _)) => Ok(n),
+            None => parse_number(text),
+        };
+        let n = match parsed {
             Ok(n) => n,
             Err(err) => {
                 let (msg, help) = match err {
@@ -587,8 +632,8 @@ impl Loader<'_> {
                             var.name
                         ),
                         format!(
-                            "MySQL reads whole seconds; K/M/G multiply by 1024 and units like \
-                             `h` or `min` are rejected, so write e.g. `{} = 3600` for one hour",
+                            "MySQL reads whole seconds; K/M/G multiply by 1024 and other letters \
+                             such as `h` are rejected, so write e.g. `{} = 3600` for one hour",
                             var.name
                         ),
                     ),
@@ -924,6 +969,31 @@ mod tests {
             l.diags[0].message,
             "wait_timeout value `2h` is not an integer with an optional K/M/G suffix"
         );
+    }
+
+    #[test]
+    fn text_after_a_suffix_is_read_like_mysqld() {
+        assert_eq!(server_suffix_reading("10min"), Some((10 << 20, 'm', "in")));
+        assert_eq!(server_suffix_reading("1kb"), Some((1024, 'k', "b")));
+        assert_eq!(server_suffix_reading("2h"), None);
+        assert_eq!(server_suffix_reading("10m"), None);
+        assert_eq!(server_suffix_reading("m10"), None);
+        let l = load_text("[mysqld]\nwait_timeout = 10min\n");
+        // Ten minutes meant; 10 × 1024² s (about 121 days) read.
+        assert_eq!(wait(&l), 10_485_760);
+        let codes: Vec<_> = l
+            .diags
+            .iter()
+            .map(|d| (d.code.id, d.severity.as_str()))
+            .collect();
+        assert_eq!(codes, [("TL002", "warning")]);
+        assert!(
+            l.diags[0].message.contains("read by mysqld as 10485760 s"),
+            "{}",
+            l.diags[0].message
+        );
+        let l = load_text("[mysqld]\nmax_connections = 1kb\n");
+        assert_eq!(l.server.max_connections.value, 1024);
     }
 
     #[test]
