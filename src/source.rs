@@ -255,9 +255,10 @@ impl SourceMap {
     pub fn display_name(&self, path: &Path) -> String {
         let norm = normalize(path);
         let shown = match &self.base {
-            Some(base) if !base.as_os_str().is_empty() => {
-                norm.strip_prefix(base).map(Path::to_path_buf).unwrap_or(norm)
-            }
+            Some(base) if !base.as_os_str().is_empty() => norm
+                .strip_prefix(base)
+                .map(Path::to_path_buf)
+                .unwrap_or(norm),
             _ => norm,
         };
         let s = shown.to_string_lossy().replace('\\', "/");
@@ -354,8 +355,14 @@ mod tests {
     #[test]
     fn display_names_relative_to_base() {
         let m = SourceMap::new(Some(PathBuf::from("examples/x")));
-        assert_eq!(m.display_name(Path::new("examples/x/db/my.cnf")), "db/my.cnf");
-        assert_eq!(m.display_name(Path::new("./examples/x/./db/../db/my.cnf")), "db/my.cnf");
+        assert_eq!(
+            m.display_name(Path::new("examples/x/db/my.cnf")),
+            "db/my.cnf"
+        );
+        assert_eq!(
+            m.display_name(Path::new("./examples/x/./db/../db/my.cnf")),
+            "db/my.cnf"
+        );
         assert_eq!(m.display_name(Path::new("/etc/my.cnf")), "/etc/my.cnf");
         let m = SourceMap::new(None);
         assert_eq!(m.display_name(Path::new("./a/b.cnf")), "a/b.cnf");

@@ -158,8 +158,14 @@ mod tests {
     fn manifest_durations_reject() {
         use DurationError::*;
         assert_eq!(parse_manifest_duration(""), Err(Empty));
-        assert_eq!(parse_manifest_duration("3600"), Err(MissingUnit("3600".into())));
-        assert!(matches!(parse_manifest_duration("5min"), Err(UnknownUnit { .. })));
+        assert_eq!(
+            parse_manifest_duration("3600"),
+            Err(MissingUnit("3600".into()))
+        );
+        assert!(matches!(
+            parse_manifest_duration("5min"),
+            Err(UnknownUnit { .. })
+        ));
         assert!(matches!(parse_manifest_duration("1.5h"), Err(Malformed(_))));
         assert!(matches!(parse_manifest_duration("-5s"), Err(Malformed(_))));
         assert!(matches!(parse_manifest_duration("h"), Err(Malformed(_))));

@@ -30,35 +30,66 @@ pub const INCLUDE_UNREADABLE: Code = code("TL003", "include-not-readable", Sever
 /// A manifest entry that is wrong (unknown key, bad duration, missing alias).
 pub const MANIFEST_ERROR: Code = code("TL004", "manifest-entry-invalid", Severity::Error);
 /// sysctl text after a value that the file format does not treat as a comment.
-pub const SYSCTL_TRAILING_TEXT: Code =
-    code("TL005", "sysctl-trailing-text-after-value", Severity::Warning);
+pub const SYSCTL_TRAILING_TEXT: Code = code(
+    "TL005",
+    "sysctl-trailing-text-after-value",
+    Severity::Warning,
+);
 /// The app file names a database the db config is not for (e.g. PostgreSQL URL, my.cnf).
-pub const BACKEND_MISMATCH: Code = code("TL006", "app-backend-differs-from-db-config", Severity::Warning);
+pub const BACKEND_MISMATCH: Code = code(
+    "TL006",
+    "app-backend-differs-from-db-config",
+    Severity::Warning,
+);
 
 /// SQLAlchemy / Flask-SQLAlchemy `pool_recycle` at or above the server's `wait_timeout`.
-pub const POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT: Code =
-    code("TL101", "pool-recycle-exceeds-wait-timeout", Severity::Error);
+pub const POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT: Code = code(
+    "TL101",
+    "pool-recycle-exceeds-wait-timeout",
+    Severity::Error,
+);
 /// Django `CONN_MAX_AGE` at or above the server's `wait_timeout`.
-pub const CONN_MAX_AGE_EXCEEDS_WAIT_TIMEOUT: Code =
-    code("TL102", "conn-max-age-exceeds-wait-timeout", Severity::Error);
+pub const CONN_MAX_AGE_EXCEEDS_WAIT_TIMEOUT: Code = code(
+    "TL102",
+    "conn-max-age-exceeds-wait-timeout",
+    Severity::Error,
+);
 /// Retirement age at or above the idle timeout of a hop that keepalive does not keep open.
-pub const RETIREMENT_EXCEEDS_HOP_IDLE_TIMEOUT: Code =
-    code("TL103", "retirement-exceeds-hop-idle-timeout", Severity::Error);
+pub const RETIREMENT_EXCEEDS_HOP_IDLE_TIMEOUT: Code = code(
+    "TL103",
+    "retirement-exceeds-hop-idle-timeout",
+    Severity::Error,
+);
 /// Retirement age below an idle killer but within the safety margin.
-pub const RETIREMENT_WITHIN_MARGIN: Code =
-    code("TL104", "retirement-within-margin-of-idle-timeout", Severity::Warning);
+pub const RETIREMENT_WITHIN_MARGIN: Code = code(
+    "TL104",
+    "retirement-within-margin-of-idle-timeout",
+    Severity::Warning,
+);
 /// Keepalive sysctls tuned on the app host, but the driver never enables SO_KEEPALIVE.
-pub const KEEPALIVE_SYSCTL_UNUSED: Code =
-    code("TL105", "keepalive-sysctl-unused-by-driver", Severity::Warning);
+pub const KEEPALIVE_SYSCTL_UNUSED: Code = code(
+    "TL105",
+    "keepalive-sysctl-unused-by-driver",
+    Severity::Warning,
+);
 /// Server `wait_timeout` longer than a silently dropping hop's idle timeout.
-pub const WAIT_TIMEOUT_EXCEEDS_DROPPING_HOP: Code =
-    code("TL106", "wait-timeout-exceeds-dropping-hop", Severity::Warning);
+pub const WAIT_TIMEOUT_EXCEEDS_DROPPING_HOP: Code = code(
+    "TL106",
+    "wait-timeout-exceeds-dropping-hop",
+    Severity::Warning,
+);
 /// Retirement set above 0 but under 60 s: a reconnect every few requests.
-pub const RETIREMENT_CAUSES_RECONNECT_CHURN: Code =
-    code("TL107", "retirement-causes-reconnect-churn", Severity::Warning);
+pub const RETIREMENT_CAUSES_RECONNECT_CHURN: Code = code(
+    "TL107",
+    "retirement-causes-reconnect-churn",
+    Severity::Warning,
+);
 /// Flask-SQLAlchemy configuration keys removed in 3.0 (silently ignored).
-pub const FLASK_SQLALCHEMY_REMOVED_KEY: Code =
-    code("TL108", "flask-sqlalchemy-removed-config-key", Severity::Warning);
+pub const FLASK_SQLALCHEMY_REMOVED_KEY: Code = code(
+    "TL108",
+    "flask-sqlalchemy-removed-config-key",
+    Severity::Warning,
+);
 
 /// Every code, in id order.
 pub const ALL: &[Code] = &[
