@@ -1,6 +1,6 @@
 //! A spanned value tree shared by YAML and TOML.
 //!
-//! [`parse_yaml`](super::yaml::parse_yaml) and [`parse_toml`](super::toml::parse_toml)
+//! [`parse_yaml`] and [`parse_toml`]
 //! both produce a [`Node`]. Every node and every mapping key carries the BYTE
 //! range of its text in the file (quotes included for quoted strings), so a
 //! diagnostic can point at the exact value whatever the format. No units or

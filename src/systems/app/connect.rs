@@ -114,7 +114,7 @@ fn timeout(
     match ctx.seconds(name, node, fallback)? {
         Seconds::NonNegative(d) => checked(ctx, name, d, node.span, driver),
         Seconds::Negative(x) => {
-            let msg = format!("{name} = {x} s is negative; {fallback}");
+            let msg = format!("invalid {name} = {x} s: negative; {fallback}");
             ctx.invalid(node.span, msg, "must be more than 0");
             None
         }
@@ -131,7 +131,7 @@ fn checked(
     if d.is_zero() {
         if *driver == Driver::PyMySql {
             let msg = format!(
-                "{name} = 0 s is rejected by PyMySQL (it must be more than 0 s); the PyMySQL default is used"
+                "invalid {name} = 0 s: PyMySQL requires more than 0 s; the PyMySQL default is used"
             );
             ctx.invalid(span, msg, "must be more than 0");
             return None;
@@ -158,7 +158,7 @@ fn query_timeout(
         None => {
             let shown: String = value.chars().take(40).collect();
             let msg = format!(
-                "URL parameter {name} = `{shown}` is not a number of seconds of 0 or more; {}",
+                "invalid URL parameter {name} = `{shown}`: not a number of seconds of 0 or more; {}",
                 fallback_text(driver)
             );
             ctx.invalid(span, msg, "expected a number of seconds");
@@ -174,7 +174,7 @@ fn query_bool(ctx: &mut Ctx<'_>, value: &str, span: Span) -> Option<Sourced<bool
         _ => {
             let shown: String = value.chars().take(40).collect();
             let msg = format!(
-                "URL parameter use_pure = `{shown}` is not a boolean; use_pure = false is assumed"
+                "invalid URL parameter use_pure = `{shown}`: not a boolean; use_pure = false is assumed"
             );
             ctx.invalid(span, msg, "expected true or false");
             return None;

@@ -1,6 +1,6 @@
 //! Django `DATABASES`: one pool per alias.
 //!
-//! Per alias (Django 5.2, https://docs.djangoproject.com/en/5.2/ref/settings/#databases):
+//! Per alias (Django 5.2, <https://docs.djangoproject.com/en/5.2/ref/settings/#databases>):
 //! `ENGINE` gives backend and driver; `CONN_MAX_AGE` is the connection age in
 //! seconds (default 0 = closed at the end of each request; `null` = unlimited);
 //! `CONN_HEALTH_CHECKS` (default false, Django 4.1+) checks a reused connection
@@ -84,7 +84,7 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
             }
             None => {
                 let msg = format!(
-                    "{section}.ENGINE must be a string, found {}; backend and driver are unknown",
+                    "invalid {section}.ENGINE: expected a string, found {}; backend and driver are unknown",
                     node.type_name()
                 );
                 ctx.invalid(node.span, msg, "expected e.g. django.db.backends.mysql");
@@ -95,7 +95,7 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
             }
         },
         None => {
-            let msg = format!("{section} has no ENGINE; backend and driver are unknown");
+            let msg = format!("missing ENGINE in {section}; backend and driver are unknown");
             ctx.invalid(alias.span, msg, "add ENGINE, e.g. django.db.backends.mysql");
             (
                 Backend::Other,
@@ -170,7 +170,7 @@ fn conn_max_age(
         Seconds::NonNegative(d) => Some(Sourced::new(Retirement::After(d), ctx.at(node))),
         Seconds::Negative(x) => {
             let msg = format!(
-                "{name} = {x} s is negative (use null for unlimited persistent connections); {fallback}"
+                "invalid {name} = {x} s: negative (use null for unlimited persistent connections); {fallback}"
             );
             ctx.invalid(node.span, msg, "must be 0 or more, or null");
             None

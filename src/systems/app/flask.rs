@@ -46,7 +46,7 @@ pub(super) fn is_flask_key(key: &str) -> bool {
 pub(super) fn read(ctx: &mut Ctx<'_>, root: &Node, first: &Key, pools: &mut Vec<AppPool>) {
     let Some((uri_key, uri)) = root.entry(URI) else {
         let msg = format!(
-            "{} is set but {URI} is missing; no Flask-SQLAlchemy engine is read",
+            "missing {URI}: {} is set without it; no Flask-SQLAlchemy engine is read",
             first.text
         );
         ctx.invalid(

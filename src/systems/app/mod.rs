@@ -281,3 +281,6 @@ fn resolve_url(ctx: &mut Ctx<'_>, name: &str, node: Option<&Node>, anchor: &Key)
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,7 +2,7 @@
 //! mapping: one engine (`sqlalchemy: {url: ..., pool_recycle: ...}`, named
 //! `default`) or several (`sqlalchemy: {primary: {url: ...}, replica: {url: ...}}`).
 //!
-//! Defaults (https://docs.sqlalchemy.org/en/20/core/engines.html#sqlalchemy.create_engine,
+//! Defaults (<https://docs.sqlalchemy.org/en/20/core/engines.html#sqlalchemy.create_engine>,
 //! `sqlalchemy@f35da7e` `pool/base.py`, `pool/impl.py`): `pool_recycle` -1 (never),
 //! `pool_pre_ping` false, `pool_timeout` 30 s, `pool_size` 5, `max_overflow` 10.
 

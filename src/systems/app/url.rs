@@ -46,7 +46,7 @@ pub struct QueryParam {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UrlError {
     /// No `://` after the scheme.
-    #[error("the database URL has no `dialect+driver://` scheme")]
+    #[error("the database URL has no `dialect+driver` scheme")]
     NoScheme,
     /// The scheme holds characters SQLAlchemy does not accept (only letters, digits, `_`, `+`).
     #[error("the database URL scheme is not of the form `dialect+driver`")]
@@ -168,7 +168,7 @@ fn parse_query(url: &str, start: usize) -> Vec<QueryParam> {
 ///
 /// Default drivers when none is written: `mysql` and `mariadb` use mysqlclient
 /// (MySQLdb), `postgresql` psycopg2, `sqlite` pysqlite (SQLAlchemy dialect docs,
-/// https://docs.sqlalchemy.org/en/20/dialects/).
+/// <https://docs.sqlalchemy.org/en/20/dialects/>).
 pub fn classify(dialect: &str, driver_name: Option<&str>) -> (Backend, Driver) {
     match dialect {
         "mysql" | "mariadb" => {

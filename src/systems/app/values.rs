@@ -110,7 +110,7 @@ impl<'a> Ctx<'a> {
             NodeKind::Float(f) if f.is_finite() => f,
             _ => {
                 let msg = format!(
-                    "{name} = {} is not a number of seconds; {fallback}",
+                    "invalid {name} = {}: not a number of seconds; {fallback}",
                     self.shown(node)
                 );
                 self.invalid(node.span, msg, "expected a number of seconds");
@@ -123,7 +123,10 @@ impl<'a> Ctx<'a> {
         match Duration::try_from_secs_f64(x) {
             Ok(d) => Some(Seconds::NonNegative(d)),
             Err(_) => {
-                let msg = format!("{name} = {} s is too large; {fallback}", self.shown(node));
+                let msg = format!(
+                    "invalid {name} = {} s: too large; {fallback}",
+                    self.shown(node)
+                );
                 self.invalid(node.span, msg, "too large");
                 None
             }
@@ -140,7 +143,7 @@ impl<'a> Ctx<'a> {
         match self.seconds(name, node, fallback)? {
             Seconds::NonNegative(d) => Some(Sourced::new(d, self.at(node))),
             Seconds::Negative(x) => {
-                let msg = format!("{name} = {x} s is negative; {fallback}");
+                let msg = format!("invalid {name} = {x} s: negative; {fallback}");
                 self.invalid(node.span, msg, "must be 0 or more");
                 None
             }
@@ -152,7 +155,10 @@ impl<'a> Ctx<'a> {
         match node.kind {
             NodeKind::Bool(b) => Some(Sourced::new(b, self.at(node))),
             _ => {
-                let msg = format!("{name} = {} is not a boolean; {fallback}", self.shown(node));
+                let msg = format!(
+                    "invalid {name} = {}: not a boolean; {fallback}",
+                    self.shown(node)
+                );
                 self.invalid(node.span, msg, "expected true or false");
                 None
             }
@@ -165,7 +171,7 @@ impl<'a> Ctx<'a> {
             NodeKind::Int(i) if i >= 0 => Some(Sourced::new(i.unsigned_abs(), self.at(node))),
             _ => {
                 let msg = format!(
-                    "{name} = {} is not a count (an integer of 0 or more); {fallback}",
+                    "invalid {name} = {}: not a count (an integer of 0 or more); {fallback}",
                     self.shown(node)
                 );
                 self.invalid(node.span, msg, "expected an integer of 0 or more");
@@ -180,7 +186,7 @@ impl<'a> Ctx<'a> {
             return Some(node);
         }
         let msg = format!(
-            "{name} must be a mapping, found {}; it is ignored",
+            "invalid {name}: expected a mapping, found {}; it is ignored",
             node.type_name()
         );
         self.invalid(node.span, msg, "expected a mapping");
