@@ -462,6 +462,17 @@ fn syntax_errors_give_no_pools_and_still_redact() {
     assert!(!l.text().contains("br0ken-secret"), "{}", l.text());
     assert!(!l.text().contains("plain-br0ken"), "{}", l.text());
 
+    let m = load(
+        "a.yaml",
+        "a: [\nurl: émysql://u:s3c@h é\nPASSWORD = 'ü-pw'\n",
+    );
+    assert_eq!(m.codes(), ["TL001"]);
+    assert!(
+        !m.text().contains("s3c") && !m.text().contains("ü-pw"),
+        "{}",
+        m.text()
+    );
+
     let t = load("a.toml", "[sqlalchemy]\nurl = mysql://u:x@h\n");
     assert_eq!(t.codes(), ["TL001"]);
     assert!(t.diags[0].message.starts_with("invalid TOML: "));
@@ -580,4 +591,22 @@ fn odd_inputs_never_panic() {
         b.pool("b").retirement.value,
         Retirement::After(Duration::from_millis(1500))
     );
+}
+
+#[test]
+fn every_prefix_of_the_fixtures_loads_without_panic() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/app");
+    for name in [
+        "sqlalchemy_engines.yaml",
+        "sqlalchemy_single.toml",
+        "flask.yaml",
+        "django.toml",
+    ] {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        for (i, _) in text.char_indices() {
+            for ext in ["x.yaml", "x.toml"] {
+                let _ = load(ext, &text[..i]);
+            }
+        }
+    }
 }

@@ -228,8 +228,10 @@ pub(super) fn secret_spans_in_text(text: &str) -> Vec<Span> {
         while let Some(i) = body[from..].find("://") {
             let sep = from + i;
             let start = body[..sep]
-                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '+'))
-                .map_or(0, |p| p + 1);
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '+'))
+                .map_or(0, |(p, c)| p + c.len_utf8());
             let end = body[sep..]
                 .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
                 .map_or(body.len(), |p| sep + p);
