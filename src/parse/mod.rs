@@ -3,4 +3,6 @@
 
 pub mod mycnf;
 pub mod sysctl;
+pub mod toml;
 pub mod tree;
+pub mod yaml;

@@ -1,0 +1,286 @@
+//! App pool settings: SQLAlchemy `create_engine` kwargs, Flask-SQLAlchemy
+//! config and Django `DATABASES`, read from YAML or TOML.
+//!
+//! A file is recognised by its top-level keys, and may hold several shapes
+//! (pools are returned in file order):
+//! - `sqlalchemy:` — one engine `default` (`sqlalchemy: {url: ..., pool_recycle: ...}`)
+//!   or named engines (`sqlalchemy: {primary: {url: ...}}`); see [`sqlalchemy`].
+//! - `SQLALCHEMY_DATABASE_URI` / `SQLALCHEMY_ENGINE_OPTIONS` — Flask-SQLAlchemy 3.x,
+//!   one engine `default`; see [`flask`].
+//! - `DATABASES` — Django, one pool per alias; see [`django`].
+//!
+//! TOML files use tables for the same shapes (`[sqlalchemy]`, `[DATABASES.default]`).
+//! Every value carries its location; unset values carry the documented default
+//! with its source, anchored at the engine or alias key. Passwords (URL userinfo,
+//! `?password=`, and any key named like `password`/`passwd`) are redacted from
+//! the loaded [`crate::source::SourceFile`] and never appear in a message.
+
+mod connect;
+pub mod django;
+pub mod flask;
+pub mod sqlalchemy;
+pub mod url;
+mod values;
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::diagnostic::{Diagnostic, Label};
+use crate::parse::tree::{Key, Node, parse_toml, parse_yaml_documents};
+use crate::provenance::{Origin, Sourced};
+use crate::rules::codes;
+use crate::source::{FileId, LoadError, Location, SourceMap, Span};
+use crate::units::Retirement;
+
+use url::DbUrl;
+use values::Ctx;
+
+/// Which settings shape the file used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framework {
+    /// `sqlalchemy:` create_engine kwargs.
+    SqlAlchemy,
+    /// Flask-SQLAlchemy `SQLALCHEMY_DATABASE_URI` / `SQLALCHEMY_ENGINE_OPTIONS`.
+    FlaskSqlAlchemy,
+    /// Django `DATABASES`.
+    Django,
+}
+
+/// The database family the app connects to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// MySQL or MariaDB.
+    MySql,
+    /// PostgreSQL.
+    PostgreSql,
+    /// SQLite (no network path).
+    Sqlite,
+    /// Anything else.
+    Other,
+}
+
+/// The DB-API driver, from the URL scheme or the Django ENGINE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Driver {
+    /// PyMySQL (`mysql+pymysql`).
+    PyMySql,
+    /// mysqlclient / MySQLdb (`mysql`, `mysql+mysqldb`, Django's mysql backend).
+    MysqlClient,
+    /// mysql-connector-python (`mysql+mysqlconnector`); `use_pure` from connect_args.
+    MysqlConnector {
+        /// `use_pure=True` selects the pure-Python socket without SO_KEEPALIVE.
+        use_pure: bool,
+    },
+    /// aiomysql (`mysql+aiomysql`).
+    AioMysql,
+    /// asyncmy (`mysql+asyncmy`).
+    AsyncMy,
+    /// MariaDB Connector/Python (`mariadb+mariadbconnector`).
+    MariaDbConnector,
+    /// Any other driver name (kept verbatim, never containing credentials).
+    Other(String),
+}
+
+/// One app pool: an engine or a Django alias.
+#[derive(Clone, Debug)]
+pub struct AppPool {
+    /// Engine or alias name (`default` when the file has one engine).
+    pub name: String,
+    /// The settings shape.
+    pub framework: Framework,
+    /// Where the engine / alias is declared (its key), the anchor for defaults.
+    pub anchor: Location,
+    /// Database family, from the URL scheme or ENGINE.
+    pub backend: Backend,
+    /// Driver, located at the URL scheme or ENGINE value.
+    pub driver: Sourced<Driver>,
+    /// Retirement age: `pool_recycle` (SQLAlchemy default -1 = never; Flask-SQLAlchemy
+    /// 3.x implicit 7200 for MySQL) or `CONN_MAX_AGE` (default 0; null = never).
+    pub retirement: Sourced<Retirement>,
+    /// Validation on checkout: `pool_pre_ping` (default false) or
+    /// `CONN_HEALTH_CHECKS` (default false).
+    pub validation: Sourced<bool>,
+    /// `pool_timeout` (s), SQLAlchemy only (default 30).
+    pub pool_timeout: Option<Sourced<Duration>>,
+    /// `pool_size`, SQLAlchemy only (default 5; 0 = no limit).
+    pub pool_size: Option<Sourced<u64>>,
+    /// `max_overflow`, SQLAlchemy only (default 10). A negative value (no overflow
+    /// limit) is stored as `u64::MAX`: add with saturating arithmetic.
+    pub max_overflow: Option<Sourced<u64>>,
+    /// Driver connect timeout (s); `None` inside = not set / driver default.
+    /// From `connect_args` / Django `OPTIONS`, else the URL query, else the
+    /// driver's default (PyMySQL 10 s; others not set). A written `0` is "not
+    /// set" (mysqlclient); PyMySQL rejects `0` (TL002).
+    pub connect_timeout: Sourced<Option<Duration>>,
+    /// Driver read timeout (s); `None` inside = no timeout.
+    pub read_timeout: Sourced<Option<Duration>>,
+    /// Driver write timeout (s); `None` inside = no timeout.
+    pub write_timeout: Sourced<Option<Duration>>,
+    /// Flask-SQLAlchemy keys removed in 3.0 that the file still sets, with locations.
+    pub removed_keys: Vec<(String, Location)>,
+}
+
+/// Whether the driver turns on SO_KEEPALIVE for TCP connections.
+///
+/// `Some(true)`: PyMySQL, mysqlclient, mysql-connector C extension, aiomysql,
+/// asyncmy, MariaDB Connector (DOMAIN.md section 6). `Some(false)`: pure-Python
+/// mysql-connector. `None`: unknown driver.
+pub fn enables_so_keepalive(driver: &Driver) -> Option<bool> {
+    match driver {
+        Driver::PyMySql
+        | Driver::MysqlClient
+        | Driver::AioMysql
+        | Driver::AsyncMy
+        | Driver::MariaDbConnector => Some(true),
+        Driver::MysqlConnector { use_pure } => Some(!use_pure),
+        Driver::Other(_) => None,
+    }
+}
+
+/// Every pool found in one app settings file.
+#[derive(Clone, Debug)]
+pub struct AppSettings {
+    /// The file.
+    pub file: FileId,
+    /// Pools in file order.
+    pub pools: Vec<AppPool>,
+}
+
+/// Reads an app settings file (YAML or TOML, chosen by extension, `.yml`/`.yaml`
+/// vs `.toml`; anything else is tried as YAML).
+///
+/// Errors: [`LoadError`] when `path` cannot be read. Syntax errors (TL001) and
+/// bad values (TL002) become diagnostics; the returned settings hold what could
+/// be read (no pools when the file does not parse).
+pub fn load_app(
+    path: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<AppSettings, LoadError> {
+    let file = sources.load(path)?;
+    Ok(read_app(file, sources, diags))
+}
+
+/// Reads an app settings file already in `sources` (see [`load_app`]), then
+/// redacts its passwords in place.
+pub fn read_app(file: FileId, sources: &mut SourceMap, diags: &mut Vec<Diagnostic>) -> AppSettings {
+    let text = sources.get(file).text().to_string();
+    let is_toml = sources
+        .get(file)
+        .path()
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let parsed = if is_toml {
+        parse_toml(&text).map(|n| vec![n])
+    } else {
+        parse_yaml_documents(&text)
+    };
+    let docs = match parsed {
+        Ok(docs) => docs,
+        Err(e) => {
+            for span in values::secret_spans_in_text(&text) {
+                sources.get_mut(file).redact(span);
+            }
+            let format = if is_toml { "TOML" } else { "YAML" };
+            let message = format!("invalid {format}: {}", e.message.trim_end_matches('.'));
+            let label = Label::at(Location::new(file, e.span), "here");
+            diags.push(Diagnostic::new(codes::SYNTAX_ERROR, message, label));
+            return AppSettings {
+                file,
+                pools: Vec::new(),
+            };
+        }
+    };
+    let mut ctx = Ctx {
+        file,
+        text: &text,
+        diags,
+    };
+    let secrets: Vec<Span> = docs
+        .iter()
+        .flat_map(|d| values::secret_spans(&ctx, d))
+        .collect();
+    let pools = read_shapes(&mut ctx, &docs);
+    for span in secrets {
+        sources.get_mut(file).redact(span);
+    }
+    AppSettings { file, pools }
+}
+
+fn read_shapes(ctx: &mut Ctx<'_>, docs: &[Node]) -> Vec<AppPool> {
+    let mut pools = Vec::new();
+    let mut found = false;
+    for doc in docs {
+        let mut flask_done = false;
+        for (key, value) in doc.as_map().unwrap_or(&[]) {
+            match key.text.as_str() {
+                "sqlalchemy" => {
+                    found = true;
+                    sqlalchemy::read_section(ctx, key, value, &mut pools);
+                }
+                "DATABASES" => {
+                    found = true;
+                    django::read(ctx, value, &mut pools);
+                }
+                k if flask::is_flask_key(k) && !flask_done => {
+                    found = true;
+                    flask_done = true;
+                    flask::read(ctx, doc, key, &mut pools);
+                }
+                _ => {}
+            }
+        }
+    }
+    if !found {
+        let msg = "no app settings found: expected a top-level `sqlalchemy`, `SQLALCHEMY_DATABASE_URI` or `DATABASES` key".to_string();
+        ctx.invalid(Span::new(0, 0), msg, "app settings file");
+    }
+    pools
+}
+
+/// Backend, driver (located at the URL scheme) and parsed URL of an engine.
+struct ResolvedUrl {
+    backend: Backend,
+    driver: Sourced<Driver>,
+    url: Option<DbUrl>,
+}
+
+/// Parses an engine's URL node; problems are TL002 errors that never quote the URL.
+fn resolve_url(ctx: &mut Ctx<'_>, name: &str, node: Option<&Node>, anchor: &Key) -> ResolvedUrl {
+    let unknown = |origin| ResolvedUrl {
+        backend: Backend::Other,
+        driver: Sourced::new(Driver::Other("unknown".into()), origin),
+        url: None,
+    };
+    let Some(node) = node else {
+        let msg = format!("engine `{name}` has no database URL; backend and driver are unknown");
+        ctx.invalid(anchor.span, msg, "add a url");
+        return unknown(Origin::File(ctx.loc(anchor.span)));
+    };
+    let Some(text) = node.as_str() else {
+        let msg = format!(
+            "the database URL of engine `{name}` must be a string, found {}; backend and driver are unknown",
+            node.type_name()
+        );
+        ctx.invalid(node.span, msg, "expected dialect+driver://...");
+        return unknown(ctx.at(node));
+    };
+    match url::parse_db_url(text) {
+        Ok(u) => {
+            let span = ctx.inner_span(node, u.scheme.clone());
+            ResolvedUrl {
+                backend: u.backend,
+                driver: Sourced::new(u.driver.clone(), Origin::File(ctx.loc(span))),
+                url: Some(u),
+            }
+        }
+        Err(e) => {
+            let msg = format!("{e} (engine `{name}`); backend and driver are unknown");
+            ctx.invalid(node.span, msg, "expected dialect+driver://...");
+            unknown(ctx.at(node))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

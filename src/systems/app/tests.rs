@@ -1,0 +1,612 @@
+//! Tests of app settings: each shape in YAML and TOML, defaults and their
+//! anchors, Flask-SQLAlchemy quirks, Django values, type errors and redaction.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::*;
+
+struct Loaded {
+    sources: SourceMap,
+    diags: Vec<Diagnostic>,
+    settings: AppSettings,
+}
+
+impl Loaded {
+    fn text(&self) -> &str {
+        self.sources.get(self.settings.file).text()
+    }
+
+    fn at(&self, origin: &Origin) -> &str {
+        match origin {
+            Origin::File(l) => self.sources.text_at(*l),
+            other => panic!("expected a file origin, got {other:?}"),
+        }
+    }
+
+    fn pool(&self, name: &str) -> &AppPool {
+        self.settings
+            .pools
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("no pool {name}"))
+    }
+
+    /// Asserts a default of `system` anchored at the text `anchor`.
+    fn assert_default(&self, origin: &Origin, system: &str, anchor: &str) {
+        match origin {
+            Origin::Default {
+                system: s,
+                source,
+                anchor: Some(a),
+            } => {
+                assert_eq!(*s, system);
+                assert!(!source.is_empty());
+                assert_eq!(self.sources.text_at(*a), anchor);
+            }
+            other => panic!("expected a default of {system}, got {other:?}"),
+        }
+    }
+
+    fn codes(&self) -> Vec<&'static str> {
+        self.diags.iter().map(|d| d.code.id).collect()
+    }
+}
+
+fn load(name: &str, text: &str) -> Loaded {
+    let mut sources = SourceMap::new(None);
+    let id = sources.add(Path::new(name), text.to_string());
+    let mut diags = Vec::new();
+    let settings = read_app(id, &mut sources, &mut diags);
+    check_messages(&diags);
+    Loaded {
+        sources,
+        diags,
+        settings,
+    }
+}
+
+fn fixture(name: &str) -> Loaded {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/app")
+        .join(name);
+    let mut sources = SourceMap::new(None);
+    let mut diags = Vec::new();
+    let settings = load_app(&path, &mut sources, &mut diags).unwrap();
+    check_messages(&diags);
+    Loaded {
+        sources,
+        diags,
+        settings,
+    }
+}
+
+/// Style of every message: lower-case start, no trailing period, no URL.
+fn check_messages(diags: &[Diagnostic]) {
+    for d in diags {
+        let first = d.message.chars().next().unwrap();
+        assert!(!first.is_uppercase(), "{}", d.message);
+        assert!(!d.message.ends_with('.'), "{}", d.message);
+        assert!(!d.message.contains("://"), "{}", d.message);
+    }
+}
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+fn after(n: u64) -> Retirement {
+    Retirement::After(secs(n))
+}
+
+#[test]
+fn sqlalchemy_named_engines_yaml() {
+    let l = fixture("sqlalchemy_engines.yaml");
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    let names: Vec<_> = l.settings.pools.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["primary", "replica"]);
+
+    let p = l.pool("primary");
+    assert_eq!(p.framework, Framework::SqlAlchemy);
+    assert_eq!(p.backend, Backend::MySql);
+    assert_eq!(p.driver.value, Driver::PyMySql);
+    assert_eq!(l.at(&p.driver.origin), "mysql+pymysql");
+    assert_eq!(l.sources.text_at(p.anchor), "primary");
+    assert_eq!(p.retirement.value, after(3600));
+    assert_eq!(l.at(&p.retirement.origin), "3600");
+    assert!(p.validation.value);
+    assert_eq!(p.pool_size.as_ref().unwrap().value, 20);
+    assert_eq!(
+        p.max_overflow.as_ref().unwrap().value,
+        u64::MAX,
+        "-1 = no overflow limit"
+    );
+    let pool_timeout = p.pool_timeout.as_ref().unwrap();
+    assert_eq!(pool_timeout.value, secs(30));
+    l.assert_default(&pool_timeout.origin, "SQLAlchemy", "primary");
+    assert_eq!(p.connect_timeout.value, Some(secs(5)));
+    assert_eq!(l.at(&p.connect_timeout.origin), "5");
+    assert_eq!(p.read_timeout.value, Some(secs(30)), "from the URL query");
+    assert_eq!(l.at(&p.read_timeout.origin), "30");
+    assert_eq!(p.write_timeout.value, None);
+    l.assert_default(&p.write_timeout.origin, "PyMySQL", "primary");
+
+    let r = l.pool("replica");
+    assert_eq!(r.driver.value, Driver::MysqlConnector { use_pure: true });
+    assert_eq!(enables_so_keepalive(&r.driver.value), Some(false));
+    assert_eq!(r.connect_timeout.value, Some(Duration::from_millis(2500)));
+    assert_eq!(r.retirement.value, Retirement::Never);
+    l.assert_default(&r.retirement.origin, "SQLAlchemy", "replica");
+    assert!(!r.validation.value);
+}
+
+#[test]
+fn sqlalchemy_single_engine_toml() {
+    let l = fixture("sqlalchemy_single.toml");
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    assert_eq!(l.settings.pools.len(), 1);
+    let p = l.pool("default");
+    assert_eq!(l.sources.text_at(p.anchor), "sqlalchemy");
+    assert_eq!(p.driver.value, Driver::MysqlClient);
+    assert_eq!(l.at(&p.driver.origin), "mysql");
+    assert_eq!(
+        p.retirement.value,
+        Retirement::After(Duration::from_millis(280_500))
+    );
+    assert_eq!(l.at(&p.retirement.origin), "280.5");
+    assert_eq!(p.pool_timeout.as_ref().unwrap().value, secs(10));
+    assert_eq!(p.connect_timeout.value, Some(secs(7)));
+    assert_eq!(l.at(&p.connect_timeout.origin), "7");
+    assert_eq!(p.read_timeout.value, Some(secs(60)));
+    l.assert_default(&p.write_timeout.origin, "mysqlclient", "sqlalchemy");
+    assert!(!l.text().contains("t0ml-secret"));
+    assert!(l.text().contains("@10.0.0.5:3306/orders"));
+}
+
+#[test]
+fn yaml_and_toml_read_the_same() {
+    let y = load(
+        "a.yaml",
+        "sqlalchemy:\n  url: postgresql+psycopg://u@h/db\n  pool_recycle: 300\n  pool_pre_ping: true\n  pool_size: 3\n",
+    );
+    let t = load(
+        "a.toml",
+        "[sqlalchemy]\nurl = 'postgresql+psycopg://u@h/db'\npool_recycle = 300\npool_pre_ping = true\npool_size = 3\n",
+    );
+    for l in [&y, &t] {
+        assert!(l.diags.is_empty(), "{:?}", l.diags);
+        let p = l.pool("default");
+        assert_eq!(p.backend, Backend::PostgreSql);
+        assert_eq!(p.driver.value, Driver::Other("psycopg".into()));
+        assert_eq!(l.at(&p.driver.origin), "postgresql+psycopg");
+        assert_eq!(p.retirement.value, after(300));
+        assert!(p.validation.value);
+        assert_eq!(p.pool_size.as_ref().unwrap().value, 3);
+        assert_eq!(enables_so_keepalive(&p.driver.value), None);
+    }
+}
+
+#[test]
+fn sqlalchemy_defaults_are_anchored_at_the_engine_key() {
+    let l = load(
+        "a.yaml",
+        "# é\nsqlalchemy:\n  url: mysql+pymysql://u@h/db\n",
+    );
+    assert!(l.diags.is_empty());
+    let p = l.pool("default");
+    assert_eq!(p.retirement.value, Retirement::Never);
+    l.assert_default(&p.retirement.origin, "SQLAlchemy", "sqlalchemy");
+    assert!(matches!(
+        p.retirement.origin,
+        Origin::Default { source, .. } if source == "https://docs.sqlalchemy.org/en/20/core/engines.html#sqlalchemy.create_engine.params.pool_recycle"
+    ));
+    assert!(!p.validation.value);
+    l.assert_default(&p.validation.origin, "SQLAlchemy", "sqlalchemy");
+    assert_eq!(p.pool_size.as_ref().unwrap().value, 5);
+    assert_eq!(p.max_overflow.as_ref().unwrap().value, 10);
+    assert_eq!(p.pool_timeout.as_ref().unwrap().value, secs(30));
+    assert_eq!(p.connect_timeout.value, Some(secs(10)), "PyMySQL default");
+    l.assert_default(&p.connect_timeout.origin, "PyMySQL", "sqlalchemy");
+    assert_eq!(p.read_timeout.value, None);
+}
+
+#[test]
+fn negative_pool_recycle_is_never_and_connect_args_win_over_query() {
+    let l = load(
+        "a.yaml",
+        "sqlalchemy:\n  url: mysql://u@h/db?connect_timeout=9&write_timeout=4\n  pool_recycle: -5\n  connect_args: {connect_timeout: 2}\n",
+    );
+    let p = l.pool("default");
+    assert_eq!(p.retirement.value, Retirement::Never);
+    assert_eq!(l.at(&p.retirement.origin), "-5");
+    assert_eq!(p.connect_timeout.value, Some(secs(2)));
+    assert_eq!(p.write_timeout.value, Some(secs(4)));
+    assert_eq!(l.at(&p.write_timeout.origin), "4");
+}
+
+#[test]
+fn flask_implicit_recycle_and_removed_keys() {
+    let l = fixture("flask.yaml");
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    let p = l.pool("default");
+    assert_eq!(p.framework, Framework::FlaskSqlAlchemy);
+    assert_eq!(p.retirement.value, after(7200));
+    l.assert_default(
+        &p.retirement.origin,
+        "Flask-SQLAlchemy 3.x",
+        "SQLALCHEMY_DATABASE_URI",
+    );
+    assert!(p.validation.value);
+    assert_eq!(
+        p.pool_size.as_ref().unwrap().value,
+        5,
+        "SQLALCHEMY_POOL_SIZE is ignored"
+    );
+    let removed: Vec<_> = p
+        .removed_keys
+        .iter()
+        .map(|(k, loc)| (k.as_str(), l.sources.text_at(*loc)))
+        .collect();
+    assert_eq!(
+        removed,
+        [
+            ("SQLALCHEMY_POOL_RECYCLE", "SQLALCHEMY_POOL_RECYCLE"),
+            ("SQLALCHEMY_POOL_SIZE", "SQLALCHEMY_POOL_SIZE")
+        ]
+    );
+    assert!(!l.text().contains("fl4sk%40pw"));
+}
+
+#[test]
+fn flask_implicit_recycle_only_for_mysql_without_explicit_value() {
+    let cases: &[(&str, Retirement, &str)] = &[
+        (
+            "SQLALCHEMY_DATABASE_URI: mysql://u@h/db\n",
+            after(7200),
+            "Flask-SQLAlchemy 3.x",
+        ),
+        (
+            "SQLALCHEMY_DATABASE_URI: mysql+asyncmy://u@h/db\n",
+            after(7200),
+            "Flask-SQLAlchemy 3.x",
+        ),
+        (
+            "SQLALCHEMY_DATABASE_URI: postgresql://u@h/db\n",
+            Retirement::Never,
+            "SQLAlchemy",
+        ),
+        (
+            "SQLALCHEMY_DATABASE_URI: sqlite:///app.db\n",
+            Retirement::Never,
+            "SQLAlchemy",
+        ),
+        // Flask-SQLAlchemy tests `drivername.startswith("mysql")`: mariadb:// does not match.
+        (
+            "SQLALCHEMY_DATABASE_URI: mariadb+mariadbconnector://u@h/db\n",
+            Retirement::Never,
+            "SQLAlchemy",
+        ),
+        (
+            "SQLALCHEMY_DATABASE_URI: mysql://u@h/db\nSQLALCHEMY_ENGINE_OPTIONS: {pool_class: sqlalchemy.pool.NullPool}\n",
+            Retirement::Never,
+            "SQLAlchemy",
+        ),
+    ];
+    for (text, want, system) in cases {
+        let l = load("f.yaml", text);
+        assert!(l.diags.is_empty(), "{text}: {:?}", l.diags);
+        let p = l.pool("default");
+        assert_eq!(p.retirement.value, *want, "{text}");
+        l.assert_default(&p.retirement.origin, system, "SQLALCHEMY_DATABASE_URI");
+    }
+    let explicit = load(
+        "f.toml",
+        "SQLALCHEMY_DATABASE_URI = 'mysql://u@h/db'\nSQLALCHEMY_POOL_RECYCLE = 100\n[SQLALCHEMY_ENGINE_OPTIONS]\npool_recycle = 280\n",
+    );
+    let p = explicit.pool("default");
+    assert_eq!(p.retirement.value, after(280));
+    assert_eq!(explicit.at(&p.retirement.origin), "280");
+    assert_eq!(p.removed_keys.len(), 1);
+}
+
+#[test]
+fn flask_options_without_uri_is_an_error() {
+    let l = load(
+        "f.yaml",
+        "SQLALCHEMY_ENGINE_OPTIONS:\n  pool_recycle: 300\n",
+    );
+    assert!(l.settings.pools.is_empty());
+    assert_eq!(l.codes(), ["TL002"]);
+    assert!(l.diags[0].message.contains("SQLALCHEMY_DATABASE_URI"));
+}
+
+#[test]
+fn django_aliases_toml() {
+    let l = fixture("django.toml");
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    let names: Vec<_> = l.settings.pools.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["default", "analytics"]);
+    let d = l.pool("default");
+    assert_eq!(d.framework, Framework::Django);
+    assert_eq!(d.backend, Backend::MySql);
+    assert_eq!(d.driver.value, Driver::MysqlClient);
+    assert_eq!(l.at(&d.driver.origin), "\"django.db.backends.mysql\"");
+    assert_eq!(d.retirement.value, after(600));
+    assert!(d.validation.value);
+    assert_eq!(d.connect_timeout.value, Some(secs(3)));
+    assert_eq!(d.read_timeout.value, Some(secs(20)));
+    assert!(d.pool_size.is_none() && d.pool_timeout.is_none() && d.max_overflow.is_none());
+
+    let a = l.pool("analytics");
+    assert_eq!(a.backend, Backend::PostgreSql);
+    assert_eq!(a.driver.value, Driver::Other("psycopg".into()));
+    assert_eq!(a.retirement.value, after(0));
+    l.assert_default(&a.retirement.origin, "Django", "analytics");
+    assert!(matches!(
+        a.retirement.origin,
+        Origin::Default { source, .. } if source == "https://docs.djangoproject.com/en/5.2/ref/settings/#conn-max-age"
+    ));
+    assert!(!a.validation.value);
+    l.assert_default(&a.validation.origin, "Django", "analytics");
+
+    assert!(!l.text().contains("dj4ngo-secret"));
+    assert!(!l.text().contains("an4lytics"));
+    assert!(l.text().contains("db.internal"));
+}
+
+#[test]
+fn django_conn_max_age_values() {
+    let text = |v: &str| {
+        format!(
+            "DATABASES:\n  default:\n    ENGINE: django.db.backends.mysql\n    CONN_MAX_AGE: {v}\n"
+        )
+    };
+    let null = load("s.yaml", &text("null"));
+    let p = null.pool("default");
+    assert_eq!(p.retirement.value, Retirement::Never);
+    assert_eq!(null.at(&p.retirement.origin), "null");
+
+    let zero = load("s.yaml", &text("0"));
+    assert_eq!(zero.pool("default").retirement.value, after(0));
+    assert!(zero.pool("default").retirement.origin.is_explicit());
+
+    let int = load("s.yaml", &text("300"));
+    assert_eq!(int.pool("default").retirement.value, after(300));
+
+    for bad in ["-1", "\"600\"", "true"] {
+        let l = load("s.yaml", &text(bad));
+        assert_eq!(l.codes(), ["TL002"], "{bad}");
+        let d = &l.diags[0];
+        assert_eq!(l.sources.text_at(d.primary.location.unwrap()), bad);
+        assert!(d.message.contains("CONN_MAX_AGE"), "{}", d.message);
+        let p = l.pool("default");
+        assert_eq!(p.retirement.value, after(0), "default used");
+        assert!(!p.retirement.origin.is_explicit());
+    }
+}
+
+#[test]
+fn django_engines_and_health_checks() {
+    let l = load(
+        "s.yaml",
+        "DATABASES:\n  a:\n    ENGINE: mysql.connector.django\n    CONN_HEALTH_CHECKS: true\n    OPTIONS:\n      use_pure: true\n      connection_timeout: 4\n  b:\n    ENGINE: django.db.backends.sqlite3\n  c:\n    NAME: x\n  d:\n    ENGINE: mssql\n",
+    );
+    let a = l.pool("a");
+    assert_eq!(a.driver.value, Driver::MysqlConnector { use_pure: true });
+    assert!(a.validation.value);
+    assert_eq!(a.connect_timeout.value, Some(secs(4)));
+    assert_eq!(l.pool("b").backend, Backend::Sqlite);
+    assert_eq!(l.pool("c").backend, Backend::Other);
+    assert_eq!(l.pool("d").driver.value, Driver::Other("mssql".into()));
+    assert_eq!(l.codes(), ["TL002"], "missing ENGINE on c");
+    assert_eq!(l.sources.text_at(l.diags[0].primary.location.unwrap()), "c");
+}
+
+#[test]
+fn type_errors_are_tl002_at_the_value_and_use_defaults() {
+    let l = load(
+        "a.yaml",
+        "# ü\nsqlalchemy:\n  url: mysql+pymysql://u@h/db?read_timeout=abc\n  pool_recycle: \"${RECYCLE}\"\n  pool_pre_ping: \"yes\"\n  pool_size: -1\n  pool_timeout: .nan\n  connect_args:\n    connect_timeout: 0\n",
+    );
+    let at: Vec<_> = l
+        .diags
+        .iter()
+        .map(|d| (d.code.id, l.sources.text_at(d.primary.location.unwrap())))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            ("TL002", "\"${RECYCLE}\""),
+            ("TL002", "\"yes\""),
+            ("TL002", "-1"),
+            ("TL002", ".nan"),
+            ("TL002", "0"),
+            ("TL002", "abc"),
+        ]
+    );
+    assert!(
+        l.diags[0]
+            .message
+            .contains("invalid pool_recycle = \"${RECYCLE}\": not a number of seconds"),
+        "{}",
+        l.diags[0].message
+    );
+    assert!(l.diags[0].message.contains("seconds"));
+    let p = l.pool("default");
+    assert_eq!(p.retirement.value, Retirement::Never);
+    assert!(!p.validation.value);
+    assert_eq!(p.pool_size.as_ref().unwrap().value, 5);
+    assert_eq!(p.pool_timeout.as_ref().unwrap().value, secs(30));
+    assert_eq!(p.connect_timeout.value, Some(secs(10)));
+    assert_eq!(p.read_timeout.value, None);
+}
+
+#[test]
+fn bad_urls_are_tl002_without_the_url() {
+    let l = load(
+        "a.yaml",
+        "sqlalchemy:\n  a:\n    url: \"${DATABASE_URL}\"\n  b:\n    url: 5\n",
+    );
+    assert_eq!(l.codes(), ["TL002", "TL002"]);
+    assert!(!l.diags[0].message.contains("DATABASE_URL"));
+    assert_eq!(l.pool("a").backend, Backend::Other);
+    assert_eq!(l.pool("b").driver.value, Driver::Other("unknown".into()));
+}
+
+#[test]
+fn syntax_errors_give_no_pools_and_still_redact() {
+    let l = fixture("broken.yaml");
+    assert_eq!(l.codes(), ["TL001"]);
+    assert!(l.diags[0].message.starts_with("invalid YAML: "));
+    assert!(l.settings.pools.is_empty());
+    assert!(!l.text().contains("br0ken-secret"), "{}", l.text());
+    assert!(!l.text().contains("plain-br0ken"), "{}", l.text());
+
+    let m = load(
+        "a.yaml",
+        "a: [\nurl: émysql://u:s3c@h é\nPASSWORD = 'ü-pw'\n",
+    );
+    assert_eq!(m.codes(), ["TL001"]);
+    assert!(
+        !m.text().contains("s3c") && !m.text().contains("ü-pw"),
+        "{}",
+        m.text()
+    );
+
+    let t = load("a.toml", "[sqlalchemy]\nurl = mysql://u:x@h\n");
+    assert_eq!(t.codes(), ["TL001"]);
+    assert!(t.diags[0].message.starts_with("invalid TOML: "));
+    assert!(!t.text().contains(":x@"));
+}
+
+#[test]
+fn files_without_a_known_shape() {
+    for (name, text) in [
+        ("n.yaml", "server:\n  port: 8080\n"),
+        ("e.yaml", ""),
+        ("c.yaml", "# only a comment\n"),
+        ("l.yaml", "- 1\n- 2\n"),
+        ("e.toml", ""),
+    ] {
+        let l = load(name, text);
+        assert_eq!(l.codes(), ["TL002"], "{name}");
+        assert_eq!(l.diags[0].primary.location.unwrap().span, Span::new(0, 0));
+        assert!(l.diags[0].message.contains("DATABASES"));
+        assert!(l.settings.pools.is_empty());
+    }
+    let f = fixture("not_app.yaml");
+    assert_eq!(f.codes(), ["TL002"]);
+}
+
+#[test]
+fn several_shapes_and_documents_in_file_order() {
+    let l = load(
+        "m.yaml",
+        "DATABASES:\n  dj:\n    ENGINE: django.db.backends.mysql\nSQLALCHEMY_DATABASE_URI: mysql://u@h/db\nsqlalchemy:\n  url: sqlite://\n---\nsqlalchemy:\n  second:\n    url: mysql://u@h/db\n",
+    );
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    let got: Vec<_> = l
+        .settings
+        .pools
+        .iter()
+        .map(|p| (p.name.as_str(), p.framework))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("dj", Framework::Django),
+            ("default", Framework::FlaskSqlAlchemy),
+            ("default", Framework::SqlAlchemy),
+            ("second", Framework::SqlAlchemy),
+        ]
+    );
+}
+
+#[test]
+fn passwords_are_redacted_everywhere() {
+    let yaml = "sqlalchemy:\n  url: \"mysql+pymysql://app:pä55@w:rd@h/db?password=qp4ss\"\n  connect_args:\n    password: ca-s3cret\n    passwd: 12345678\nDATABASES:\n  default:\n    ENGINE: django.db.backends.mysql\n    PASSWORD: 'dj-s3cret'\n    OPTIONS: {password: opt-s3cret}\nextra:\n  - url: postgresql://x:list-s3cret@h/db\n";
+    let l = load("r.yaml", yaml);
+    for secret in [
+        "pä55@w:rd",
+        "qp4ss",
+        "ca-s3cret",
+        "12345678",
+        "dj-s3cret",
+        "opt-s3cret",
+        "list-s3cret",
+    ] {
+        assert!(!l.text().contains(secret), "{secret} in {}", l.text());
+        for d in &l.diags {
+            assert!(!d.message.contains(secret));
+        }
+    }
+    assert_eq!(l.text().len(), yaml.len(), "offsets kept");
+    assert!(l.text().contains("mysql+pymysql://app:"));
+    assert_eq!(l.pool("default").driver.value, Driver::PyMySql);
+
+    // A TOML string with an escape: the password cannot be located exactly, so
+    // the whole value is redacted.
+    let toml = "[sqlalchemy]\nurl = \"mysql://u:esc\\u0061pe@h/db\"\n";
+    let t = load("r.toml", toml);
+    assert!(!t.text().contains("esc"), "{}", t.text());
+    assert_eq!(t.pool("default").backend, Backend::MySql);
+}
+
+#[test]
+fn odd_inputs_never_panic() {
+    let inputs = [
+        "sqlalchemy: 5\n",
+        "sqlalchemy: [1, 2]\n",
+        "sqlalchemy: {}\n",
+        "sqlalchemy:\n  url: ~\n",
+        "sqlalchemy:\n  url: mysql://h\n  connect_args: 3\n",
+        "sqlalchemy:\n  url: \"mysql://\"\n  pool_recycle: 1e308\n  pool_timeout: 99999999999999999999\n",
+        "sqlalchemy:\n  url: \"mysql://u:@\"\n  pool_recycle: .inf\n",
+        "sqlalchemy:\n  url: \"+://\"\n",
+        "DATABASES: 1\n",
+        "DATABASES:\n  a: 1\n  b: {ENGINE: [1], OPTIONS: x, CONN_MAX_AGE: 1.5}\n",
+        "SQLALCHEMY_DATABASE_URI: 5\nSQLALCHEMY_ENGINE_OPTIONS: 5\n",
+        "SQLALCHEMY_POOL_SIZE: 5\n",
+        "? [a, b]\n: 1\n",
+        "&a {sqlalchemy: {url: 'mysql://h'}}\n",
+        "a: &x {url: 'mysql://h'}\nsqlalchemy: *x\n",
+        "\u{feff}sqlalchemy:\r\n  url: mysql://u:p@h\r\n",
+        "password: [1, 2]\nsqlalchemy: {url: 'a://b:c@d'}\n",
+        "password:\n",
+    ];
+    for text in inputs {
+        let l = load("odd.yaml", text);
+        assert!(!l.text().is_empty() || text.is_empty());
+    }
+    let l = load(
+        "a.yaml",
+        "sqlalchemy:\n  url: \"mysql://\"\n  pool_recycle: 1e308\n",
+    );
+    assert_eq!(l.codes(), ["TL002"], "too large");
+    let b = load(
+        "odd.yaml",
+        "DATABASES:\n  b: {ENGINE: django.db.backends.mysql, CONN_MAX_AGE: 1.5}\n",
+    );
+    assert_eq!(
+        b.pool("b").retirement.value,
+        Retirement::After(Duration::from_millis(1500))
+    );
+}
+
+#[test]
+fn every_prefix_of_the_fixtures_loads_without_panic() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/app");
+    for name in [
+        "sqlalchemy_engines.yaml",
+        "sqlalchemy_single.toml",
+        "flask.yaml",
+        "django.toml",
+    ] {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        for (i, _) in text.char_indices() {
+            for ext in ["x.yaml", "x.toml"] {
+                let _ = load(ext, &text[..i]);
+            }
+        }
+    }
+}
