@@ -47,15 +47,12 @@ pub(crate) fn validation_name(app: &AppPool) -> &'static str {
 /// `CONN_MAX_AGE = 600 s (app/settings.yaml:7)`.
 pub(crate) fn retirement_text(app: &AppPool, sources: &SourceMap) -> String {
     let name = setting_name(app);
-    let value = match (app.retirement.value, app.framework) {
-        (Retirement::Never, Framework::Django) => "None (never)".to_string(),
-        (Retirement::Never, _) => "-1 (never)".to_string(),
-        (Retirement::After(d), _) => fmt_secs(d),
-    };
-    format!(
-        "{name} = {value} ({})",
-        app.retirement.origin.brief(sources)
-    )
+    let origin = app.retirement.origin.brief(sources);
+    match (app.retirement.value, app.framework) {
+        (Retirement::Never, Framework::Django) => format!("{name} = None (never; {origin})"),
+        (Retirement::Never, _) => format!("{name} = -1 (never; {origin})"),
+        (Retirement::After(d), _) => format!("{name} = {} ({origin})", fmt_secs(d)),
+    }
 }
 
 fn killer_text(k: &IdleKiller, sources: &SourceMap) -> String {
