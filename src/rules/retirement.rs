@@ -142,6 +142,15 @@ pub(super) fn check(
                 "set {name} below every idle timeout on the path, e.g. {name} = {}",
                 suggestion(shortest, opts)
             );
+            if let KillerKind::Hop(i) = k.kind
+                && path.hops[i].keepalive_resets.value
+                && app_keepalive(path) == Some(true)
+            {
+                help.push_str(&format!(
+                    ", or keep the hop open: net.ipv4.tcp_keepalive_time below {} on the app host",
+                    fmt_secs(k.timeout.value)
+                ));
+            }
             if validated {
                 help.push_str(
                     "; validation only softens this: a ping through a silently dropping hop can hang",
