@@ -277,7 +277,7 @@ fn build_paths(
         }
     };
     let pools: Vec<Option<AppPool>> = match load(&spec.app, Kind::App, sources, diags) {
-        Some(Loaded::App(settings)) => select_pools(spec, settings.pools, sources, diags),
+        Some(Loaded::App(settings)) => select_pools(spec, settings.pools, diags),
         _ => vec![None],
     };
     let app_kernel = match load(&spec.app_sysctl, Kind::Sysctl, sources, diags) {
@@ -321,7 +321,6 @@ enum Loaded {
 fn select_pools(
     spec: &PathSpec,
     pools: Vec<AppPool>,
-    sources: &SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Option<AppPool>> {
     let Some(wanted) = &spec.database else {
@@ -334,7 +333,6 @@ fn select_pools(
     match pools.into_iter().find(|p| p.name == wanted.value) {
         Some(p) => vec![Some(p)],
         None => {
-            let _ = sources;
             diags.push(
                 Diagnostic::new(
                     codes::MANIFEST_ERROR,

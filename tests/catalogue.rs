@@ -80,3 +80,22 @@ fn summaries_follow_the_message_style() {
         assert!(!d.summary.ends_with('.'), "{}: trailing period", d.id);
     }
 }
+
+#[test]
+fn readme_rule_table_is_generated_from_the_catalogue() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
+    let a = readme.find(start).expect("start marker") + start.len();
+    let b = readme.find(end).expect("end marker");
+    let table = catalogue::markdown_table(&catalogue::load().unwrap());
+    if std::env::var_os("TIMEOUTLINT_BLESS").is_some() {
+        std::fs::write(path, format!("{}{}{}", &readme[..a], table, &readme[b..])).unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[a..b],
+        table,
+        "README rule table is stale (TIMEOUTLINT_BLESS=1 cargo test --test catalogue)"
+    );
+}

@@ -9,7 +9,7 @@ use crate::model::ConnectionPath;
 use crate::model::idle::{
     KeepaliveEnd, KillerKind, app_keepalive, driver_name, first_killer, idle_killers,
 };
-use crate::provenance::{Origin, Sourced};
+use crate::provenance::Sourced;
 use crate::source::SourceMap;
 use crate::systems::app::Framework;
 use crate::systems::sysctl::KernelSettings;
@@ -175,7 +175,7 @@ pub fn chain(path: &ConnectionPath, sources: &SourceMap) -> Chain {
         sources,
         &mut rows,
     );
-    for (i, k) in killers.iter().enumerate() {
+    for k in &killers {
         let KillerKind::Hop(h) = k.kind else { continue };
         let hop = &path.hops[h];
         let mut note = format!(
@@ -208,7 +208,6 @@ pub fn chain(path: &ConnectionPath, sources: &SourceMap) -> Chain {
             sources,
         );
         r.first_idle_killer = first == Some(k.kind);
-        let _ = i;
         rows.push(r);
     }
     if let Some(server) = &path.server {
@@ -309,6 +308,5 @@ fn verdict(
             if ok { ", before that" } else { ", too late" }
         ));
     }
-    let _ = Origin::Flag(String::new());
     s
 }

@@ -137,3 +137,19 @@ pub fn severity_of(word: &str) -> Option<Severity> {
         _ => None,
     }
 }
+
+/// The Markdown table of every rule, as embedded in README.md between
+/// `<!-- rules:start -->` and `<!-- rules:end -->` (a test keeps it current).
+pub fn markdown_table(docs: &[RuleDoc]) -> String {
+    let mut s = String::from("| id | name | severity | summary |\n|---|---|---|---|\n");
+    for d in docs {
+        s.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            d.id,
+            d.name,
+            d.severity,
+            d.summary.replace('|', "\\|")
+        ));
+    }
+    s
+}

@@ -134,7 +134,7 @@ pub(super) fn check(
             };
             let mut d = Diagnostic::new(code, message, retirement_label(app))
                 .with_severity(severity)
-                .with_related(killer_label(path, k, sources));
+                .with_related(killer_label(path, k));
             if let Some(l) = keepalive_label(path, k, sources) {
                 d = d.with_related(l);
             }
@@ -171,7 +171,7 @@ pub(super) fn check(
                         ),
                         retirement_label(app),
                     )
-                    .with_related(killer_label(path, k, sources))
+                    .with_related(killer_label(path, k))
                     .with_help(format!(
                         "leave a margin: {name} = {} or lower",
                         suggestion(shortest, opts)
@@ -210,7 +210,7 @@ fn churn(app: &AppPool, d: Duration, sources: &SourceMap) -> Diagnostic {
     ))
 }
 
-fn killer_label(path: &ConnectionPath, k: &IdleKiller, sources: &SourceMap) -> Label {
+fn killer_label(path: &ConnectionPath, k: &IdleKiller) -> Label {
     let what = match k.kind {
         KillerKind::Server => format!(
             "the server closes connections idle for {} (wait_timeout; Python drivers never set CLIENT_INTERACTIVE, so interactive_timeout does not apply)",
@@ -229,7 +229,6 @@ fn killer_label(path: &ConnectionPath, k: &IdleKiller, sources: &SourceMap) -> L
             )
         }
     };
-    let _ = sources;
     match k.kind {
         KillerKind::Server => value_label(
             &k.timeout.origin,
