@@ -103,6 +103,19 @@ pub fn classify(path: &Path) -> Result<Kind, String> {
     ))
 }
 
+/// A sysctl.d folder (holding `*.conf` files) or a /proc/sys-style tree
+/// (holding `net/`).
+fn looks_like_sysctl_dir(dir: &Path) -> bool {
+    if dir.join("net").is_dir() {
+        return true;
+    }
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "conf"))
+    })
+}
+
 fn is_manifest(path: &Path) -> bool {
     if path.file_name().is_some_and(|n| n == manifest::FILE_NAME) {
         return true;
@@ -131,6 +144,12 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
             manifests.push(candidate);
         } else if input.is_file() && is_manifest(input) {
             manifests.push(input.clone());
+        } else if input.is_dir() && !looks_like_sysctl_dir(input) {
+            load_errors.push(format!(
+                "no {} in {}; give a manifest, a folder holding one, or config files",
+                manifest::FILE_NAME,
+                input.display()
+            ));
         } else if !input.exists() {
             load_errors.push(format!(
                 "cannot read {}: no such file or directory",

@@ -273,3 +273,48 @@ fn rules_and_explain() {
         .code(0);
     tl().args(["explain", "TL999"]).assert().code(2);
 }
+
+#[test]
+fn a_folder_without_manifest_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    tl().arg("check")
+        .current_dir(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no timeoutlint.toml in ."));
+    std::fs::write(dir.path().join("README"), "x").unwrap();
+    tl().arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no timeoutlint.toml in"));
+}
+
+#[test]
+fn a_sysctl_d_folder_is_the_app_host_kernel() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("10-keepalive.conf"),
+        "net.ipv4.tcp_keepalive_time = 300\n",
+    )
+    .unwrap();
+    let out = tl()
+        .args(["chain", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let row = &v["paths"][0]["rows"][0];
+    assert_eq!(row["layer"], "app host kernel");
+    assert_eq!(row["value"], "300 s (5m)");
+    assert!(
+        row["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("10-keepalive.conf:1"),
+        "{row}"
+    );
+}
