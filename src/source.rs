@@ -136,17 +136,6 @@ impl SourceFile {
         }
     }
 
-    /// Byte offset of the start of 1-based `line` (clamped).
-    pub fn line_start(&self, line: usize) -> usize {
-        let idx = line.saturating_sub(1).min(self.line_starts.len() - 1);
-        self.line_starts[idx]
-    }
-
-    /// Number of lines.
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
-
     /// Replaces every byte of `span` with `*`, keeping all offsets valid.
     ///
     /// Used for passwords: they must never reach any output, including the

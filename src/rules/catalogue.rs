@@ -4,7 +4,6 @@
 
 use serde::Deserialize;
 
-use crate::diagnostic::Severity;
 use crate::rules::codes::{self, Code};
 
 /// One rule's documentation (ruff-style sections).
@@ -126,16 +125,6 @@ pub fn code_of(id: &str) -> Option<Code> {
 pub fn find<'a>(docs: &'a [RuleDoc], key: &str) -> Option<&'a RuleDoc> {
     docs.iter()
         .find(|d| d.id.eq_ignore_ascii_case(key) || d.name == key)
-}
-
-/// Parses a severity word.
-pub fn severity_of(word: &str) -> Option<Severity> {
-    match word {
-        "error" => Some(Severity::Error),
-        "warning" => Some(Severity::Warning),
-        "info" => Some(Severity::Info),
-        _ => None,
-    }
 }
 
 /// The Markdown table of every rule, as embedded in README.md between
