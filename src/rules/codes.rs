@@ -42,6 +42,13 @@ pub const BACKEND_MISMATCH: Code = code(
     Severity::Warning,
 );
 
+/// A PostgreSQL `*_timeout` written as a bare number under 1000: milliseconds, probably meant as seconds.
+pub const BARE_TIMEOUT_IN_MILLISECONDS: Code = code(
+    "TL007",
+    "bare-number-timeout-in-milliseconds",
+    Severity::Warning,
+);
+
 /// SQLAlchemy / Flask-SQLAlchemy `pool_recycle` at or above the server's `wait_timeout`.
 pub const POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT: Code = code(
     "TL101",
@@ -91,6 +98,66 @@ pub const FLASK_SQLALCHEMY_REMOVED_KEY: Code = code(
     Severity::Warning,
 );
 
+/// PostgreSQL `idle_session_timeout` at or below PgBouncer's `server_idle_timeout` or `server_lifetime`.
+pub const IDLE_SESSION_TIMEOUT_KILLS_POOLED: Code = code(
+    "TL109",
+    "idle-session-timeout-kills-pooled-connections",
+    Severity::Warning,
+);
+/// PgBouncer `client_idle_timeout` at or below the app's retirement age.
+pub const CLIENT_IDLE_TIMEOUT_NOT_ABOVE_RETIREMENT: Code = code(
+    "TL110",
+    "client-idle-timeout-not-above-retirement",
+    Severity::Error,
+);
+/// PgBouncer `query_timeout` without a smaller server `statement_timeout`.
+pub const QUERY_TIMEOUT_WITHOUT_STATEMENT_TIMEOUT: Code = code(
+    "TL111",
+    "query-timeout-without-smaller-statement-timeout",
+    Severity::Warning,
+);
+/// Startup parameters (`options=-c ...`, asyncpg `server_settings`) that PgBouncer rejects.
+pub const STARTUP_PARAMETER_REJECTED: Code = code(
+    "TL112",
+    "startup-parameter-rejected-by-pgbouncer",
+    Severity::Error,
+);
+/// Startup parameters that PgBouncer accepts but silently drops (`ignore_startup_parameters`).
+pub const STARTUP_PARAMETER_IGNORED: Code = code(
+    "TL113",
+    "startup-parameter-ignored-by-pgbouncer",
+    Severity::Warning,
+);
+/// A connect_args / Django OPTIONS key the driver does not accept.
+pub const UNKNOWN_DRIVER_OPTION: Code = code("TL114", "unknown-driver-option", Severity::Error);
+/// Django native pool with `CONN_MAX_AGE != 0` or with psycopg2.
+pub const DJANGO_POOL_MISCONFIGURED: Code =
+    code("TL115", "django-pool-misconfigured", Severity::Error);
+/// Django native pool without `CONN_HEALTH_CHECKS` while an idle killer is on the path.
+pub const DJANGO_POOL_WITHOUT_HEALTH_CHECKS: Code = code(
+    "TL116",
+    "django-pool-without-health-checks",
+    Severity::Warning,
+);
+/// PostgreSQL `lock_timeout >= statement_timeout > 0`.
+pub const LOCK_TIMEOUT_NOT_BELOW_STATEMENT_TIMEOUT: Code = code(
+    "TL117",
+    "lock-timeout-not-below-statement-timeout",
+    Severity::Info,
+);
+/// MySQL `interactive_timeout` differs from `wait_timeout`; apps get `wait_timeout`.
+pub const INTERACTIVE_TIMEOUT_DIFFERS: Code = code(
+    "TL118",
+    "interactive-timeout-differs-from-wait-timeout",
+    Severity::Info,
+);
+/// Retirement at or above PostgreSQL `idle_session_timeout`.
+pub const RETIREMENT_EXCEEDS_IDLE_SESSION_TIMEOUT: Code = code(
+    "TL119",
+    "retirement-exceeds-idle-session-timeout",
+    Severity::Error,
+);
+
 /// Every code, in id order.
 pub const ALL: &[Code] = &[
     SYNTAX_ERROR,
@@ -99,6 +166,7 @@ pub const ALL: &[Code] = &[
     MANIFEST_ERROR,
     SYSCTL_TRAILING_TEXT,
     BACKEND_MISMATCH,
+    BARE_TIMEOUT_IN_MILLISECONDS,
     POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT,
     CONN_MAX_AGE_EXCEEDS_WAIT_TIMEOUT,
     RETIREMENT_EXCEEDS_HOP_IDLE_TIMEOUT,
@@ -107,4 +175,15 @@ pub const ALL: &[Code] = &[
     WAIT_TIMEOUT_EXCEEDS_DROPPING_HOP,
     RETIREMENT_CAUSES_RECONNECT_CHURN,
     FLASK_SQLALCHEMY_REMOVED_KEY,
+    IDLE_SESSION_TIMEOUT_KILLS_POOLED,
+    CLIENT_IDLE_TIMEOUT_NOT_ABOVE_RETIREMENT,
+    QUERY_TIMEOUT_WITHOUT_STATEMENT_TIMEOUT,
+    STARTUP_PARAMETER_REJECTED,
+    STARTUP_PARAMETER_IGNORED,
+    UNKNOWN_DRIVER_OPTION,
+    DJANGO_POOL_MISCONFIGURED,
+    DJANGO_POOL_WITHOUT_HEALTH_CHECKS,
+    LOCK_TIMEOUT_NOT_BELOW_STATEMENT_TIMEOUT,
+    INTERACTIVE_TIMEOUT_DIFFERS,
+    RETIREMENT_EXCEEDS_IDLE_SESSION_TIMEOUT,
 ];

@@ -3,4 +3,6 @@
 
 pub mod app;
 pub mod mysql;
+pub mod pgbouncer;
+pub mod postgres;
 pub mod sysctl;
