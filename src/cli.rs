@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::Severity;
 use crate::manifest::parse_hop_flag;
-use crate::model::chain::chain;
+use crate::model::chain::chains;
 use crate::report;
 use crate::rules::{RuleOptions, catalogue};
 use crate::run::{RunOptions, run};
@@ -233,7 +233,7 @@ where
             let chains: Vec<_> = outcome
                 .paths
                 .iter()
-                .map(|p| chain(p, &outcome.sources))
+                .flat_map(|p| chains(p, &outcome.sources))
                 .collect();
             print(&match format {
                 ChainFormat::Table => report::chain::render(&chains),

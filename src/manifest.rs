@@ -70,6 +70,20 @@ pub struct HopSpec {
     pub keepalive_resets: Sourced<bool>,
 }
 
+/// One `[[path.hop]]` entry.
+#[derive(Clone, Debug)]
+pub enum HopEntry {
+    /// A middlebox described by its idle timeout.
+    Network(HopSpec),
+    /// A PgBouncer, read from its pgbouncer.ini.
+    PgBouncer {
+        /// Display name (default `pgbouncer`).
+        name: String,
+        /// The pgbouncer.ini.
+        file: PathRef,
+    },
+}
+
 /// A path reference in the manifest: the resolved path and where it was written.
 #[derive(Clone, Debug)]
 pub struct PathRef {
@@ -95,7 +109,7 @@ pub struct PathSpec {
     /// Database host kernel settings.
     pub db_sysctl: Option<PathRef>,
     /// Hops, from app to database.
-    pub hops: Vec<HopSpec>,
+    pub hops: Vec<HopEntry>,
     /// Where the entry starts (the `name` or the table); `None` on the command line.
     pub location: Option<Location>,
 }
@@ -135,6 +149,7 @@ struct RawPath {
 #[serde(deny_unknown_fields)]
 struct RawHop {
     name: Option<Spanned<String>>,
+    pgbouncer: Option<Spanned<String>>,
     idle_timeout: Option<Spanned<toml::Value>>,
     on_idle: Option<Spanned<String>>,
     keepalive_resets: Option<Spanned<bool>>,
@@ -211,8 +226,43 @@ pub fn parse(
         let mut hops = Vec::new();
         for hop in p.hop {
             let hop_loc = at(hop.span());
-            if let Some(h) = parse_hop(hop.into_inner(), hop_loc, &at, diags) {
-                hops.push(h);
+            let hop = hop.into_inner();
+            if let Some(file) = &hop.pgbouncer {
+                if let Some(extra) = [
+                    hop.idle_timeout
+                        .as_ref()
+                        .map(|v| (v.span(), "idle_timeout")),
+                    hop.on_idle.as_ref().map(|v| (v.span(), "on_idle")),
+                    hop.keepalive_resets
+                        .as_ref()
+                        .map(|v| (v.span(), "keepalive_resets")),
+                ]
+                .into_iter()
+                .flatten()
+                .next()
+                {
+                    diags.push(
+                        Diagnostic::new(
+                            codes::MANIFEST_ERROR,
+                            format!("a pgbouncer hop takes its timeouts from pgbouncer.ini, not from `{}`", extra.1),
+                            Label::at(at(extra.0), "not used for a pgbouncer hop"),
+                        )
+                        .with_help("remove the key, or declare the middlebox as its own [[path.hop]]"),
+                    );
+                }
+                hops.push(HopEntry::PgBouncer {
+                    name: hop
+                        .name
+                        .as_ref()
+                        .map(|n| n.get_ref().clone())
+                        .unwrap_or_else(|| "pgbouncer".to_string()),
+                    file: PathRef {
+                        location: Some(at(file.span())),
+                        path: dir.join(file.get_ref()),
+                    },
+                });
+            } else if let Some(h) = parse_hop(hop, hop_loc, &at, diags) {
+                hops.push(HopEntry::Network(h));
             }
         }
         let spec = PathSpec {
@@ -382,6 +432,9 @@ keepalive_resets = false
 [[path.hop]]
 name = "nat"
 idle_timeout = "350s"
+
+[[path.hop]]
+pgbouncer = "pool/pgbouncer.ini"
 "#,
         );
         assert!(d.is_empty(), "{d:?}");
@@ -392,13 +445,24 @@ idle_timeout = "350s"
             Path::new("m/app/settings.yaml")
         );
         assert_eq!(p.database.as_ref().unwrap().value, "default");
-        assert_eq!(p.hops.len(), 2);
-        assert_eq!(p.hops[0].idle_timeout.value, Duration::from_secs(3600));
-        assert_eq!(p.hops[0].on_idle.value, OnIdle::Reset);
-        assert!(!p.hops[0].keepalive_resets.value);
-        assert_eq!(p.hops[1].on_idle.value, OnIdle::Drop);
-        assert!(p.hops[1].keepalive_resets.value);
-        assert!(!p.hops[1].on_idle.origin.is_explicit());
+        assert_eq!(p.hops.len(), 3);
+        let net = |i: usize| match &p.hops[i] {
+            HopEntry::Network(h) => h.clone(),
+            HopEntry::PgBouncer { .. } => panic!("hop {i} is a pgbouncer"),
+        };
+        assert_eq!(net(0).idle_timeout.value, Duration::from_secs(3600));
+        assert_eq!(net(0).on_idle.value, OnIdle::Reset);
+        assert!(!net(0).keepalive_resets.value);
+        assert_eq!(net(1).on_idle.value, OnIdle::Drop);
+        assert!(net(1).keepalive_resets.value);
+        assert!(!net(1).on_idle.origin.is_explicit());
+        match &p.hops[2] {
+            HopEntry::PgBouncer { name, file } => {
+                assert_eq!(name, "pgbouncer");
+                assert_eq!(file.path, Path::new("m/pool/pgbouncer.ini"));
+            }
+            HopEntry::Network(_) => panic!("hop 2 is not a pgbouncer"),
+        }
     }
 
     #[test]
@@ -432,6 +496,11 @@ idle_timeout = "350s"
             ("[[path]]\nname = \"x\"\n", "TL004", "neither"),
             ("[[path]\n", "TL001", "manifest"),
             ("", "TL004", "no [[path]]"),
+            (
+                "[[path]]\ndb = \"pg.conf\"\n[[path.hop]]\npgbouncer = \"b.ini\"\nidle_timeout = \"1h\"\n",
+                "TL004",
+                "pgbouncer.ini",
+            ),
         ];
         for (text, code, needle) in cases {
             let (_, d, _) = load(text);

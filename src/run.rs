@@ -4,18 +4,20 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Label, sort_and_dedup};
-use crate::manifest::{self, HopSpec, PathSpec};
-use crate::model::ConnectionPath;
+use crate::manifest::{self, HopEntry, HopSpec, PathSpec};
+use crate::model::{ConnectionPath, DbServer, Hop, PgBouncerHop};
 use crate::rules::{self, RuleOptions, codes};
 use crate::source::{LoadError, SourceMap, io_reason};
 use crate::systems::app::{self, AppPool};
-use crate::systems::mysql::{self, MysqlServer};
+use crate::systems::mysql;
+use crate::systems::pgbouncer::{self, PgBouncer};
+use crate::systems::postgres;
 use crate::systems::sysctl::{self, KernelSettings};
 
 /// What the run needs besides the inputs.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
-    /// Hops added by `--hop NAME=DURATION`, appended to every path.
+    /// Hops added by `--hop NAME=DURATION`, placed on the app side of every path.
     pub extra_hops: Vec<HopSpec>,
     /// Rule settings.
     pub rules: RuleOptions,
@@ -39,8 +41,12 @@ pub struct Outcome {
 pub enum Kind {
     /// App pool settings (YAML / TOML).
     App,
-    /// MySQL option file or `mysqld --verbose --help` dump.
+    /// MySQL option file or dump.
     Mysql,
+    /// postgresql.conf or a PostgreSQL dump.
+    Postgres,
+    /// pgbouncer.ini.
+    PgBouncer,
     /// sysctl file, sysctl.d folder, `sysctl -a` dump or /proc/sys tree.
     Sysctl,
 }
@@ -71,9 +77,21 @@ pub fn classify(path: &Path) -> Result<Kind, String> {
     if name.contains("sysctl") {
         return Ok(Kind::Sysctl);
     }
+    if name.contains("pgbouncer") {
+        return Ok(Kind::PgBouncer);
+    }
     let bytes =
         std::fs::read(path).map_err(|e| format!("cannot read {shown}: {}", io_reason(&e)))?;
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(256 * 1024)]);
+    if text
+        .lines()
+        .any(|l| l.trim().eq_ignore_ascii_case("[pgbouncer]"))
+    {
+        return Ok(Kind::PgBouncer);
+    }
+    if name.starts_with("postgresql") || postgres::looks_like_postgres(&text) {
+        return Ok(Kind::Postgres);
+    }
     let mysql_group = text.lines().any(|l| {
         let l = l.trim_start().to_ascii_lowercase();
         [
@@ -84,6 +102,7 @@ pub fn classify(path: &Path) -> Result<Kind, String> {
     });
     if mysql_group
         || text.contains("Variables (--variable-name=value)")
+        || text.contains("Variable_name")
         || text.contains("!includedir")
     {
         return Ok(Kind::Mysql);
@@ -99,7 +118,7 @@ pub fn classify(path: &Path) -> Result<Kind, String> {
         return Ok(Kind::Sysctl);
     }
     Err(format!(
-        "cannot tell what kind of config {shown} is (app settings .yaml/.toml, my.cnf, or sysctl); list it in a timeoutlint.toml manifest"
+        "cannot tell what kind of config {shown} is (app settings .yaml/.toml, my.cnf, postgresql.conf, pgbouncer.ini, a server dump, or sysctl); list it in a timeoutlint.toml manifest"
     ))
 }
 
@@ -234,9 +253,19 @@ fn loose_spec(files: &[PathBuf], load_errors: &mut Vec<String>) -> Option<PathSp
                 continue;
             }
         };
+        if kind == Kind::PgBouncer {
+            spec.hops.push(HopEntry::PgBouncer {
+                name: "pgbouncer".to_string(),
+                file: manifest::PathRef {
+                    path: f.clone(),
+                    location: None,
+                },
+            });
+            continue;
+        }
         let slot = match kind {
             Kind::App => &mut spec.app,
-            Kind::Mysql => &mut spec.db,
+            Kind::Mysql | Kind::Postgres | Kind::PgBouncer => &mut spec.db,
             Kind::Sysctl => &mut spec.app_sysctl,
         };
         if let Some(prev) = slot {
@@ -246,7 +275,7 @@ fn loose_spec(files: &[PathBuf], load_errors: &mut Vec<String>) -> Option<PathSp
                 f.display(),
                 match kind {
                     Kind::App => "app settings",
-                    Kind::Mysql => "MySQL",
+                    Kind::Mysql | Kind::Postgres | Kind::PgBouncer => "database server",
                     Kind::Sysctl => "sysctl",
                 }
             ));
@@ -268,6 +297,45 @@ fn load_error(r: &manifest::PathRef, e: LoadError, sources: &SourceMap) -> Strin
     }
 }
 
+/// Loads the inputs of one path, collecting unreadable paths as messages.
+struct Loader<'a> {
+    sources: &'a mut SourceMap,
+    diags: &'a mut Vec<Diagnostic>,
+    load_errors: &'a mut Vec<String>,
+}
+
+impl Loader<'_> {
+    fn load(&mut self, r: &manifest::PathRef, kind: Kind) -> Option<Loaded> {
+        let (sources, diags) = (&mut *self.sources, &mut *self.diags);
+        let res = match kind {
+            Kind::App => app::load_app(&r.path, sources, diags).map(Loaded::App),
+            Kind::Mysql => mysql::load_option_file(&r.path, sources, diags)
+                .map(|m| Loaded::Server(Box::new(DbServer::Mysql(m)))),
+            Kind::Postgres => postgres::load_postgres(&r.path, sources, diags)
+                .map(|p| Loaded::Server(Box::new(DbServer::Postgres(p)))),
+            Kind::PgBouncer => pgbouncer::load_pgbouncer(&r.path, sources, diags)
+                .map(|b| Loaded::PgBouncer(Box::new(b))),
+            Kind::Sysctl => {
+                sysctl::load_kernel(&r.path, sources, diags).map(|k| Loaded::Kernel(Box::new(k)))
+            }
+        };
+        match res {
+            Ok(l) => Some(l),
+            Err(e) => {
+                self.load_errors.push(load_error(r, e, self.sources));
+                None
+            }
+        }
+    }
+
+    fn kernel(&mut self, r: &Option<manifest::PathRef>) -> KernelSettings {
+        match r.as_ref().and_then(|r| self.load(r, Kind::Sysctl)) {
+            Some(Loaded::Kernel(k)) => *k,
+            _ => KernelSettings::defaults(),
+        }
+    }
+}
+
 fn build_paths(
     spec: &PathSpec,
     opts: &RunOptions,
@@ -276,42 +344,41 @@ fn build_paths(
     load_errors: &mut Vec<String>,
     out: &mut Vec<ConnectionPath>,
 ) {
-    let mut load = |r: &Option<manifest::PathRef>,
-                    kind: Kind,
-                    sources: &mut SourceMap,
-                    diags: &mut Vec<Diagnostic>|
-     -> Option<Loaded> {
-        let r = r.as_ref()?;
-        let res = match kind {
-            Kind::App => app::load_app(&r.path, sources, diags).map(Loaded::App),
-            Kind::Mysql => mysql::load_option_file(&r.path, sources, diags).map(Loaded::Mysql),
-            Kind::Sysctl => sysctl::load_kernel(&r.path, sources, diags).map(Loaded::Kernel),
+    let mut loader = Loader {
+        sources,
+        diags,
+        load_errors,
+    };
+    let pools: Vec<Option<AppPool>> =
+        match spec.app.as_ref().and_then(|r| loader.load(r, Kind::App)) {
+            Some(Loaded::App(settings)) => select_pools(spec, settings.pools, loader.diags),
+            _ => vec![None],
         };
-        match res {
-            Ok(l) => Some(l),
-            Err(e) => {
-                load_errors.push(load_error(r, e, sources));
-                None
-            }
-        }
-    };
-    let pools: Vec<Option<AppPool>> = match load(&spec.app, Kind::App, sources, diags) {
-        Some(Loaded::App(settings)) => select_pools(spec, settings.pools, diags),
-        _ => vec![None],
-    };
-    let app_kernel = match load(&spec.app_sysctl, Kind::Sysctl, sources, diags) {
-        Some(Loaded::Kernel(k)) => k,
-        _ => KernelSettings::defaults(),
-    };
-    let server: Option<MysqlServer> = match load(&spec.db, Kind::Mysql, sources, diags) {
-        Some(Loaded::Mysql(m)) => Some(m),
+    let app_kernel = loader.kernel(&spec.app_sysctl);
+    let server = match spec
+        .db
+        .as_ref()
+        .and_then(|r| loader.load(r, db_kind(&r.path)))
+    {
+        Some(Loaded::Server(s)) => Some(*s),
         _ => None,
     };
-    let db_kernel = match load(&spec.db_sysctl, Kind::Sysctl, sources, diags) {
-        Some(Loaded::Kernel(k)) => k,
-        _ => KernelSettings::defaults(),
-    };
-    let hops: Vec<HopSpec> = spec.hops.iter().chain(&opts.extra_hops).cloned().collect();
+    let db_kernel = loader.kernel(&spec.db_sysctl);
+    let mut hops: Vec<Hop> = opts.extra_hops.iter().cloned().map(Hop::Network).collect();
+    for entry in &spec.hops {
+        match entry {
+            HopEntry::Network(h) => hops.push(Hop::Network(h.clone())),
+            HopEntry::PgBouncer { name, file } => {
+                if let Some(Loaded::PgBouncer(settings)) = loader.load(file, Kind::PgBouncer) {
+                    hops.push(Hop::PgBouncer(PgBouncerHop {
+                        name: name.clone(),
+                        location: file.location,
+                        settings: *settings,
+                    }));
+                }
+            }
+        }
+    }
     let many = pools.len() > 1;
     for pool in pools {
         let name = match (&pool, many) {
@@ -330,10 +397,20 @@ fn build_paths(
     }
 }
 
+/// What `db = "..."` names: a PostgreSQL config or dump, else a MySQL one.
+fn db_kind(path: &Path) -> Kind {
+    match classify(path) {
+        Ok(Kind::Postgres) => Kind::Postgres,
+        _ => Kind::Mysql,
+    }
+}
+
+// Boxed so the variants are of similar size (clippy::large_enum_variant).
 enum Loaded {
     App(app::AppSettings),
-    Mysql(MysqlServer),
-    Kernel(KernelSettings),
+    Server(Box<DbServer>),
+    PgBouncer(Box<PgBouncer>),
+    Kernel(Box<KernelSettings>),
 }
 
 /// Picks the pool named by `database`, or every pool when it is absent.

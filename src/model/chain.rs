@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::model::ConnectionPath;
 use crate::model::idle::{
-    KeepaliveEnd, KillerKind, app_keepalive, driver_name, first_killer, idle_killers,
+    End, IdleKiller, KillerKind, Segment, app_keepalive, driver_name, first_killer, idle_killers,
+    pgbouncer_retirement, segments,
 };
+use crate::model::{ConnectionPath, DbServer, Hop};
 use crate::provenance::Sourced;
 use crate::source::SourceMap;
 use crate::systems::app::Framework;
@@ -100,84 +101,57 @@ fn kernel_rows(
     ));
 }
 
-/// Builds the chain view of `path`.
-pub fn chain(path: &ConnectionPath, sources: &SourceMap) -> Chain {
+/// Builds the chain views of `path`: one per segment (two when a PgBouncer
+/// splits the path).
+pub fn chains(path: &ConnectionPath, sources: &SourceMap) -> Vec<Chain> {
+    let segs = segments(path);
+    let many = segs.len() > 1;
+    segs.iter()
+        .map(|seg| {
+            let name = if many {
+                format!("{} ({})", path.name, seg.label())
+            } else {
+                path.name.clone()
+            };
+            segment_chain(path, seg, name, sources)
+        })
+        .collect()
+}
+
+fn segment_chain(
+    path: &ConnectionPath,
+    seg: &Segment<'_>,
+    name: String,
+    sources: &SourceMap,
+) -> Chain {
     let mut rows = Vec::new();
-    let killers = idle_killers(path);
+    let killers = idle_killers(path, seg);
     let first = first_killer(&killers).map(|k| k.kind);
-    if let Some(app) = &path.app {
-        let fw = match app.framework {
-            Framework::SqlAlchemy => "SQLAlchemy",
-            Framework::FlaskSqlAlchemy => "Flask-SQLAlchemy",
-            Framework::Django => "Django",
-        };
-        let layer = format!(
-            "app pool \"{}\" ({fw}, {})",
-            app.name,
-            driver_name(&app.driver.value)
-        );
-        let (rname, vname) = match app.framework {
-            Framework::Django => ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"),
-            _ => ("pool_recycle", "pool_pre_ping"),
-        };
-        let (value, note) = match app.retirement.value {
-            Retirement::Never => ("never".to_string(), "connections are never retired by age"),
-            Retirement::After(d) if d.is_zero() => (
-                "0 s".to_string(),
-                "not reused: a new connection per request/checkout",
-            ),
-            Retirement::After(d) => (fmt_secs_long(d), "retired at checkout once older than this"),
-        };
-        rows.push(row(&layer, rname, value, &app.retirement, note, sources));
-        rows.push(row(
-            &layer,
-            vname,
-            app.validation.value.to_string(),
-            &app.validation,
-            "validates on checkout",
-            sources,
-        ));
-        rows.push(row(
-            &layer,
-            "connect_timeout",
-            opt_secs(app.connect_timeout.value, "driver default"),
-            &app.connect_timeout,
-            "",
-            sources,
-        ));
-        rows.push(row(
-            &layer,
-            "read_timeout",
-            opt_secs(app.read_timeout.value, "none (waits forever)"),
-            &app.read_timeout,
-            "bounds a read on a dead connection",
-            sources,
-        ));
-        rows.push(row(
-            &layer,
-            "write_timeout",
-            opt_secs(app.write_timeout.value, "none (waits forever)"),
-            &app.write_timeout,
-            "",
-            sources,
-        ));
+    match seg.client {
+        End::App(app) => {
+            app_rows(app, sources, &mut rows);
+            let note = match app_keepalive(path) {
+                Some(true) => "driver enables SO_KEEPALIVE",
+                Some(false) => "unused: the driver never enables SO_KEEPALIVE",
+                None => "driver not known to enable SO_KEEPALIVE",
+            };
+            kernel_rows(
+                "app host kernel",
+                &path.app_kernel,
+                note,
+                sources,
+                &mut rows,
+            );
+        }
+        End::PgBouncer(b) => pgbouncer_pool_rows(b, sources, &mut rows),
+        End::Missing => kernel_rows("app host kernel", &path.app_kernel, "", sources, &mut rows),
+        End::Server(_) => {}
     }
-    let app_note = match app_keepalive(path) {
-        Some(true) => "driver enables SO_KEEPALIVE",
-        Some(false) => "unused: the driver never enables SO_KEEPALIVE",
-        None if path.app.is_some() => "driver not known to enable SO_KEEPALIVE",
-        None => "",
-    };
-    kernel_rows(
-        "app host kernel",
-        &path.app_kernel,
-        app_note,
-        sources,
-        &mut rows,
-    );
     for k in &killers {
         let KillerKind::Hop(h) = k.kind else { continue };
-        let hop = &path.hops[h];
+        let Hop::Network(hop) = &path.hops[h] else {
+            continue;
+        };
         let mut note = format!(
             "{} when idle; keepalive {}",
             hop.on_idle.value.as_str(),
@@ -190,10 +164,7 @@ pub fn chain(path: &ConnectionPath, sources: &SourceMap) -> Chain {
         match &k.kept_alive {
             Some(ka) => note.push_str(&format!(
                 "; kept open by {} keepalive ({} < {})",
-                match ka.end {
-                    KeepaliveEnd::App => "app host",
-                    KeepaliveEnd::Server => "database host",
-                },
+                ka.who,
                 fmt_secs(ka.keepalive_time.value),
                 fmt_secs(k.timeout.value)
             )),
@@ -210,81 +181,324 @@ pub fn chain(path: &ConnectionPath, sources: &SourceMap) -> Chain {
         r.first_idle_killer = first == Some(k.kind);
         rows.push(r);
     }
-    if let Some(server) = &path.server {
-        kernel_rows(
-            "db host kernel",
-            &path.db_kernel,
-            "MySQL server enables SO_KEEPALIVE",
-            sources,
-            &mut rows,
-        );
-        let s = "MySQL server";
-        let mut w = row(
-            s,
-            "wait_timeout",
-            fmt_secs_long(server.wait_timeout.value),
-            &server.wait_timeout,
-            "closes connections idle between commands",
-            sources,
-        );
-        w.first_idle_killer = first == Some(KillerKind::Server);
-        rows.push(w);
-        rows.push(row(
-            s,
-            "interactive_timeout",
-            fmt_secs_long(server.interactive_timeout.value),
-            &server.interactive_timeout,
-            "not applied: Python drivers never set CLIENT_INTERACTIVE",
-            sources,
-        ));
-        rows.push(row(
-            s,
-            "net_read_timeout",
-            fmt_secs(server.net_read_timeout.value),
-            &server.net_read_timeout,
-            "mid-command reads",
-            sources,
-        ));
-        rows.push(row(
-            s,
-            "net_write_timeout",
-            fmt_secs(server.net_write_timeout.value),
-            &server.net_write_timeout,
-            "mid-result writes",
-            sources,
-        ));
-        rows.push(row(
-            s,
-            "connect_timeout",
-            fmt_secs(server.connect_timeout.value),
-            &server.connect_timeout,
-            "handshake",
-            sources,
-        ));
-        rows.push(row(
-            s,
-            "max_connections",
-            server.max_connections.value.to_string(),
-            &server.max_connections,
-            "",
-            sources,
-        ));
+    match seg.server {
+        End::PgBouncer(b) => {
+            let layer = format!("PgBouncer \"{}\" (client side)", b.name);
+            let s = &b.settings;
+            let mut r = row(
+                &layer,
+                "client_idle_timeout",
+                off_or_secs(s.client_idle_timeout.value),
+                &s.client_idle_timeout,
+                "closes app connections idle this long",
+                sources,
+            );
+            r.first_idle_killer = first == Some(KillerKind::PgBouncerClientIdle);
+            rows.push(r);
+            rows.push(row(
+                &layer,
+                "tcp_keepalive",
+                s.tcp_keepalive.value.to_string(),
+                &s.tcp_keepalive,
+                "SO_KEEPALIVE on every socket",
+                sources,
+            ));
+            rows.push(row(
+                &layer,
+                "tcp_keepidle",
+                off_or_secs(s.tcp_keepidle.value),
+                &s.tcp_keepidle,
+                "0 = the host's net.ipv4.tcp_keepalive_time",
+                sources,
+            ));
+            rows.push(row(
+                &layer,
+                "query_timeout",
+                off_or_secs(s.query_timeout.value),
+                &s.query_timeout,
+                "",
+                sources,
+            ));
+            rows.push(row(
+                &layer,
+                "max_client_conn",
+                s.max_client_conn.value.to_string(),
+                &s.max_client_conn,
+                "",
+                sources,
+            ));
+        }
+        End::Server(DbServer::Mysql(server)) => {
+            kernel_rows(
+                "db host kernel",
+                &path.db_kernel,
+                "MySQL server enables SO_KEEPALIVE",
+                sources,
+                &mut rows,
+            );
+            let s = "MySQL server";
+            let mut w = row(
+                s,
+                "wait_timeout",
+                fmt_secs_long(server.wait_timeout.value),
+                &server.wait_timeout,
+                "closes connections idle between commands",
+                sources,
+            );
+            w.first_idle_killer = first == Some(KillerKind::MysqlWaitTimeout);
+            rows.push(w);
+            rows.push(row(
+                s,
+                "interactive_timeout",
+                fmt_secs_long(server.interactive_timeout.value),
+                &server.interactive_timeout,
+                "not applied: Python drivers never set CLIENT_INTERACTIVE",
+                sources,
+            ));
+            rows.push(row(
+                s,
+                "net_read_timeout",
+                fmt_secs(server.net_read_timeout.value),
+                &server.net_read_timeout,
+                "mid-command reads",
+                sources,
+            ));
+            rows.push(row(
+                s,
+                "net_write_timeout",
+                fmt_secs(server.net_write_timeout.value),
+                &server.net_write_timeout,
+                "mid-result writes",
+                sources,
+            ));
+            rows.push(row(
+                s,
+                "connect_timeout",
+                fmt_secs(server.connect_timeout.value),
+                &server.connect_timeout,
+                "handshake",
+                sources,
+            ));
+            rows.push(row(
+                s,
+                "max_connections",
+                server.max_connections.value.to_string(),
+                &server.max_connections,
+                "",
+                sources,
+            ));
+        }
+        End::Server(DbServer::Postgres(pg)) => {
+            kernel_rows(
+                "db host kernel",
+                &path.db_kernel,
+                "used when tcp_keepalives_idle = 0",
+                sources,
+                &mut rows,
+            );
+            let s = "PostgreSQL server";
+            let mut w = row(
+                s,
+                "idle_session_timeout",
+                off_or_ms(pg.idle_session_timeout.value),
+                &pg.idle_session_timeout,
+                "closes sessions idle outside a transaction",
+                sources,
+            );
+            w.first_idle_killer = first == Some(KillerKind::PostgresIdleSession);
+            rows.push(w);
+            rows.push(row(
+                s,
+                "idle_in_transaction_session_timeout",
+                off_or_ms(pg.idle_in_transaction_session_timeout.value),
+                &pg.idle_in_transaction_session_timeout,
+                "sessions idle inside a transaction",
+                sources,
+            ));
+            rows.push(row(
+                s,
+                "statement_timeout",
+                off_or_ms(pg.statement_timeout.value),
+                &pg.statement_timeout,
+                "",
+                sources,
+            ));
+            rows.push(row(
+                s,
+                "lock_timeout",
+                off_or_ms(pg.lock_timeout.value),
+                &pg.lock_timeout,
+                "",
+                sources,
+            ));
+            rows.push(row(
+                s,
+                "tcp_keepalives_idle",
+                off_or_secs(pg.tcp_keepalives_idle.value),
+                &pg.tcp_keepalives_idle,
+                "server enables SO_KEEPALIVE; 0 = the host's sysctl",
+                sources,
+            ));
+            rows.push(row(
+                s,
+                "tcp_user_timeout",
+                off_or_ms(pg.tcp_user_timeout.value),
+                &pg.tcp_user_timeout,
+                "",
+                sources,
+            ));
+            rows.push(row(
+                s,
+                "max_connections",
+                pg.max_connections.value.to_string(),
+                &pg.max_connections,
+                "",
+                sources,
+            ));
+        }
+        End::App(_) | End::Missing => {}
     }
-    let verdict = verdict(path, &killers, sources);
+    let verdict = verdict(path, seg, &killers, sources);
     Chain {
-        name: path.name.clone(),
+        name,
         rows,
         verdict,
     }
 }
 
+fn off_or_secs(d: Duration) -> String {
+    if d.is_zero() {
+        "0 (off)".to_string()
+    } else {
+        fmt_secs_long(d)
+    }
+}
+
+fn off_or_ms(d: Duration) -> String {
+    if d.is_zero() {
+        "0 (off)".to_string()
+    } else if d.subsec_millis() != 0 || d.as_secs() == 0 {
+        format!("{} ms", d.as_millis())
+    } else {
+        fmt_secs_long(d)
+    }
+}
+
+fn app_rows(app: &crate::systems::app::AppPool, sources: &SourceMap, rows: &mut Vec<ChainRow>) {
+    let fw = match app.framework {
+        Framework::SqlAlchemy => "SQLAlchemy",
+        Framework::FlaskSqlAlchemy => "Flask-SQLAlchemy",
+        Framework::Django => "Django",
+    };
+    let layer = format!(
+        "app pool \"{}\" ({fw}, {})",
+        app.name,
+        driver_name(&app.driver.value)
+    );
+    let (rname, vname) = match app.framework {
+        Framework::Django => ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"),
+        _ => ("pool_recycle", "pool_pre_ping"),
+    };
+    let (value, note) = match app.retirement.value {
+        Retirement::Never => ("never".to_string(), "connections are never retired by age"),
+        Retirement::After(d) if d.is_zero() => (
+            "0 s".to_string(),
+            "not reused: a new connection per request/checkout",
+        ),
+        Retirement::After(d) => (fmt_secs_long(d), "retired at checkout once older than this"),
+    };
+    rows.push(row(&layer, rname, value, &app.retirement, note, sources));
+    rows.push(row(
+        &layer,
+        vname,
+        app.validation.value.to_string(),
+        &app.validation,
+        "validates on checkout",
+        sources,
+    ));
+    rows.push(row(
+        &layer,
+        "connect_timeout",
+        opt_secs(app.connect_timeout.value, "driver default"),
+        &app.connect_timeout,
+        "",
+        sources,
+    ));
+    rows.push(row(
+        &layer,
+        "read_timeout",
+        opt_secs(app.read_timeout.value, "none (waits forever)"),
+        &app.read_timeout,
+        "bounds a read on a dead connection",
+        sources,
+    ));
+    rows.push(row(
+        &layer,
+        "write_timeout",
+        opt_secs(app.write_timeout.value, "none (waits forever)"),
+        &app.write_timeout,
+        "",
+        sources,
+    ));
+}
+
+fn pgbouncer_pool_rows(
+    b: &crate::model::PgBouncerHop,
+    sources: &SourceMap,
+    rows: &mut Vec<ChainRow>,
+) {
+    let layer = format!("PgBouncer \"{}\" (server pool)", b.name);
+    let s = &b.settings;
+    let retire = pgbouncer_retirement(b);
+    let note = |setting: &str| {
+        if retire.setting == setting {
+            "closes pooled server connections first"
+        } else {
+            ""
+        }
+    };
+    rows.push(row(
+        &layer,
+        "server_idle_timeout",
+        off_or_secs(s.server_idle_timeout.value),
+        &s.server_idle_timeout,
+        note("server_idle_timeout"),
+        sources,
+    ));
+    rows.push(row(
+        &layer,
+        "server_lifetime",
+        off_or_secs(s.server_lifetime.value),
+        &s.server_lifetime,
+        note("server_lifetime"),
+        sources,
+    ));
+    rows.push(row(
+        &layer,
+        "default_pool_size",
+        s.default_pool_size.value.to_string(),
+        &s.default_pool_size,
+        "per user/database pair",
+        sources,
+    ));
+    rows.push(row(
+        &layer,
+        "tcp_keepidle",
+        off_or_secs(s.tcp_keepidle.value),
+        &s.tcp_keepidle,
+        "0 = the host's net.ipv4.tcp_keepalive_time",
+        sources,
+    ));
+}
+
 fn verdict(
     path: &ConnectionPath,
-    killers: &[crate::model::idle::IdleKiller],
+    seg: &Segment<'_>,
+    killers: &[IdleKiller],
     sources: &SourceMap,
 ) -> String {
     let Some(k) = first_killer(killers) else {
-        return "nothing on this path kills idle connections".to_string();
+        return "nothing on this segment kills idle connections".to_string();
     };
     let mut s = format!(
         "an idle connection is killed first by {} after {} ({})",
@@ -292,21 +506,25 @@ fn verdict(
         fmt_secs_long(k.timeout.value),
         k.timeout.origin.describe(sources)
     );
-    if let Some(app) = &path.app {
-        let retire = match app.retirement.value {
+    let retire = match seg.client {
+        End::App(app) => Some((app.retirement.value, "the app retires connections")),
+        End::PgBouncer(b) => Some((
+            pgbouncer_retirement(b).value.value,
+            "PgBouncer closes pooled server connections",
+        )),
+        _ => None,
+    };
+    if let Some((r, who)) = retire {
+        let ok = matches!(r, Retirement::After(d) if d < k.timeout.value);
+        let when = match r {
             Retirement::Never => "never".to_string(),
-            Retirement::After(d) => fmt_secs(d),
+            Retirement::After(d) => format!("after {}", fmt_secs(d)),
         };
-        let ok = matches!(app.retirement.value, Retirement::After(d) if d < k.timeout.value);
         s.push_str(&format!(
-            "; the app retires connections {}{}",
-            if retire == "never" {
-                "never".to_string()
-            } else {
-                format!("after {retire}")
-            },
+            "; {who} {when}{}",
             if ok { ", before that" } else { ", too late" }
         ));
     }
+    let _ = path;
     s
 }

@@ -1,52 +1,195 @@
-//! Which elements of a path kill an idle connection, and which ones keepalive
-//! keeps open.
+//! Segments, idle killers and keepalive coverage.
 //!
-//! The physics (MODEL.md; DOMAIN.md sections 1, 6, 7, 8, 11.B):
-//! - the server's idle limit is the global `wait_timeout`: `interactive_timeout`
-//!   applies only to clients that set CLIENT_INTERACTIVE, which no Python
-//!   driver does (`sql/auth/sql_authentication.cc server_mpvio_update_thd`;
-//!   `PyMySQL pymysql/constants/CLIENT.py`; `django/db/backends/mysql/base.py`);
+//! The physics (MODEL.md; DOMAIN.md sections 1–3, 6–8, 11.B):
+//! - a PgBouncer splits the path into segments; each has a client end (the app
+//!   pool, or PgBouncer's server-side pool) and a server end (PgBouncer's
+//!   client side, or the database server);
+//! - the server end's idle limit kills idle connections: MySQL's global
+//!   `wait_timeout` (`interactive_timeout` applies only to clients that set
+//!   CLIENT_INTERACTIVE, which no Python driver does:
+//!   `sql/auth/sql_authentication.cc server_mpvio_update_thd`), PostgreSQL's
+//!   `idle_session_timeout` when above 0, PgBouncer's `client_idle_timeout`
+//!   when above 0;
 //! - a hop forgets a flow idle past its idle timeout, unless TCP keepalive keeps
-//!   it busy. That needs an end that enables SO_KEEPALIVE, whose host
-//!   `net.ipv4.tcp_keepalive_time` is below the hop's idle timeout, and a hop
-//!   that counts probes as activity (`tcp(7)`). Either end's probes serve: the
-//!   MySQL server enables SO_KEEPALIVE on every client socket
-//!   (`sql/sql_connect.cc`, `vio_keepalive(net->vio, true)`), using the
-//!   database host's settings;
-//! - keepalive never resets `wait_timeout`: the server measures commands,
+//!   it busy: an end of the segment enables SO_KEEPALIVE, its keepalive idle
+//!   time (a per-socket option such as libpq `keepalives_idle`, PgBouncer
+//!   `tcp_keepidle` or PostgreSQL `tcp_keepalives_idle`, else its host's
+//!   `net.ipv4.tcp_keepalive_time`) is below the hop's idle timeout, and the
+//!   hop counts probes as activity (`tcp(7)`). Either end's probes serve: MySQL
+//!   (`sql/sql_connect.cc vio_keepalive`), PostgreSQL (`pqcomm.c`) and
+//!   PgBouncer (`tcp_keepalive = 1`) enable SO_KEEPALIVE on their sockets;
+//! - keepalive never resets a server's idle limit: servers measure commands,
 //!   not packets.
 
 use std::time::Duration;
 
 use crate::manifest::HopSpec;
-use crate::model::ConnectionPath;
-use crate::provenance::Sourced;
-use crate::systems::app::{Driver, enables_so_keepalive};
+use crate::model::{ConnectionPath, DbServer, Hop, PgBouncerHop};
+use crate::provenance::{Origin, Sourced};
+use crate::systems::app::{AppPool, Driver, enables_so_keepalive};
+use crate::units::Retirement;
+
+/// The Linux default keepalive idle time, for hosts whose sysctl was not given
+/// (PgBouncer's host): 7200 s, `tcp(7)`.
+const LINUX_KEEPALIVE_TIME: Duration = Duration::from_secs(7200);
+const TCP_MAN_PAGE: &str = "https://man7.org/linux/man-pages/man7/tcp.7.html";
+
+/// One end of a segment.
+#[derive(Clone, Copy, Debug)]
+pub enum End<'a> {
+    /// The app's pool.
+    App(&'a AppPool),
+    /// A PgBouncer (client side of the app segment, pooling side of the next).
+    PgBouncer(&'a PgBouncerHop),
+    /// The database server.
+    Server(&'a DbServer),
+    /// Not given.
+    Missing,
+}
+
+/// A TCP segment: client end -> network hops -> server end.
+#[derive(Clone, Debug)]
+pub struct Segment<'a> {
+    /// Position on the path, from 0 (app side).
+    pub index: usize,
+    /// The end that opens connections and retires them.
+    pub client: End<'a>,
+    /// Network hops in this segment, with their index in [`ConnectionPath::hops`].
+    pub hops: Vec<(usize, &'a HopSpec)>,
+    /// The end that accepts connections.
+    pub server: End<'a>,
+}
+
+impl Segment<'_> {
+    /// `app -> pgbouncer`, `pgbouncer -> server`, `app -> server`.
+    pub fn label(&self) -> String {
+        let name = |e: &End| match e {
+            End::App(_) => "app".to_string(),
+            End::PgBouncer(b) => b.name.clone(),
+            End::Server(DbServer::Mysql(_)) => "MySQL".to_string(),
+            End::Server(DbServer::Postgres(_)) => "PostgreSQL".to_string(),
+            End::Missing => "?".to_string(),
+        };
+        format!("{} -> {}", name(&self.client), name(&self.server))
+    }
+}
+
+/// Splits `path` into segments at each PgBouncer.
+pub fn segments(path: &ConnectionPath) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    let mut client = match &path.app {
+        Some(a) => End::App(a),
+        None => End::Missing,
+    };
+    let mut hops = Vec::new();
+    for (i, hop) in path.hops.iter().enumerate() {
+        match hop {
+            Hop::Network(h) => hops.push((i, h)),
+            Hop::PgBouncer(b) => {
+                out.push(Segment {
+                    index: out.len(),
+                    client,
+                    hops: std::mem::take(&mut hops),
+                    server: End::PgBouncer(b),
+                });
+                client = End::PgBouncer(b);
+            }
+        }
+    }
+    out.push(Segment {
+        index: out.len(),
+        client,
+        hops,
+        server: match &path.server {
+            Some(s) => End::Server(s),
+            None => End::Missing,
+        },
+    });
+    out
+}
+
+/// Keepalive of one end: whether it enables SO_KEEPALIVE and after how long
+/// idle the first probe goes out.
+#[derive(Clone, Debug)]
+pub struct EndKeepalive {
+    /// Who: `app host`, `PgBouncer`, `database host`.
+    pub who: String,
+    /// Whether SO_KEEPALIVE is on (`None`: unknown driver).
+    pub enabled: Option<bool>,
+    /// Idle time before the first probe.
+    pub idle: Sourced<Duration>,
+}
+
+/// Whether the app's driver turns on SO_KEEPALIVE (`None`: no app or unknown driver).
+pub fn app_keepalive(path: &ConnectionPath) -> Option<bool> {
+    path.app
+        .as_ref()
+        .and_then(|a| enables_so_keepalive(&a.driver.value))
+}
+
+fn pgbouncer_keepalive(b: &PgBouncerHop) -> EndKeepalive {
+    let s = &b.settings;
+    let idle = if s.tcp_keepidle.value > Duration::ZERO {
+        s.tcp_keepidle.clone()
+    } else {
+        Sourced::new(
+            LINUX_KEEPALIVE_TIME,
+            Origin::default_of("Linux (PgBouncer host)", TCP_MAN_PAGE),
+        )
+    };
+    EndKeepalive {
+        who: format!("PgBouncer \"{}\"", b.name),
+        enabled: Some(s.tcp_keepalive.value),
+        idle,
+    }
+}
+
+/// The keepalive of one end of a segment.
+pub fn end_keepalive(path: &ConnectionPath, end: End<'_>) -> Option<EndKeepalive> {
+    match end {
+        End::App(a) => Some(EndKeepalive {
+            who: "app host".to_string(),
+            enabled: enables_so_keepalive(&a.driver.value),
+            idle: path.app_kernel.tcp_keepalive_time.clone(),
+        }),
+        End::PgBouncer(b) => Some(pgbouncer_keepalive(b)),
+        End::Server(DbServer::Mysql(_)) => Some(EndKeepalive {
+            who: "database host".to_string(),
+            enabled: Some(true),
+            idle: path.db_kernel.tcp_keepalive_time.clone(),
+        }),
+        End::Server(DbServer::Postgres(pg)) => Some(EndKeepalive {
+            who: "database host".to_string(),
+            enabled: Some(true),
+            idle: if pg.tcp_keepalives_idle.value > Duration::ZERO {
+                pg.tcp_keepalives_idle.clone()
+            } else {
+                path.db_kernel.tcp_keepalive_time.clone()
+            },
+        }),
+        End::Missing => None,
+    }
+}
 
 /// What the killer is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KillerKind {
-    /// The server's idle limit (MySQL global `wait_timeout`).
-    Server,
-    /// The hop at this index in [`ConnectionPath::hops`].
+    /// MySQL global `wait_timeout`.
+    MysqlWaitTimeout,
+    /// PostgreSQL `idle_session_timeout` (when above 0).
+    PostgresIdleSession,
+    /// PgBouncer `client_idle_timeout` (when above 0).
+    PgBouncerClientIdle,
+    /// The network hop at this index in [`ConnectionPath::hops`].
     Hop(usize),
-}
-
-/// Which end's keepalive keeps a hop's flow alive.
-#[derive(Clone, Debug, PartialEq)]
-pub enum KeepaliveEnd {
-    /// The app host: the driver enables SO_KEEPALIVE.
-    App,
-    /// The database host: the MySQL server enables SO_KEEPALIVE.
-    Server,
 }
 
 /// Keepalive that keeps a hop open.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeptAlive {
-    /// Whose probes.
-    pub end: KeepaliveEnd,
-    /// The host's `net.ipv4.tcp_keepalive_time` that is below the hop's idle timeout.
+    /// Whose probes: `app host`, `PgBouncer "x"`, `database host`.
+    pub who: String,
+    /// The keepalive idle time that is below the hop's idle timeout.
     pub keepalive_time: Sourced<Duration>,
 }
 
@@ -64,40 +207,110 @@ pub struct IdleKiller {
 }
 
 impl IdleKiller {
-    /// True when the element really kills idle connections on this path.
+    /// True when the element really kills idle connections on this segment.
     pub fn is_effective(&self) -> bool {
         self.kept_alive.is_none()
     }
 }
 
-/// Every idle killer of the path, server first then hops in order, each with
-/// its keepalive coverage.
-pub fn idle_killers(path: &ConnectionPath) -> Vec<IdleKiller> {
+/// Every idle killer of a segment, server end first then hops in order, each
+/// with its keepalive coverage.
+pub fn idle_killers(path: &ConnectionPath, seg: &Segment<'_>) -> Vec<IdleKiller> {
     let mut out = Vec::new();
-    if let Some(server) = &path.server {
-        out.push(IdleKiller {
-            kind: KillerKind::Server,
+    match seg.server {
+        End::Server(DbServer::Mysql(m)) => out.push(IdleKiller {
+            kind: KillerKind::MysqlWaitTimeout,
             label: "MySQL wait_timeout".to_string(),
-            timeout: server.wait_timeout.clone(),
+            timeout: m.wait_timeout.clone(),
             kept_alive: None,
-        });
+        }),
+        End::Server(DbServer::Postgres(pg)) if pg.idle_session_timeout.value > Duration::ZERO => {
+            out.push(IdleKiller {
+                kind: KillerKind::PostgresIdleSession,
+                label: "PostgreSQL idle_session_timeout".to_string(),
+                timeout: pg.idle_session_timeout.clone(),
+                kept_alive: None,
+            })
+        }
+        End::PgBouncer(b) if b.settings.client_idle_timeout.value > Duration::ZERO => {
+            out.push(IdleKiller {
+                kind: KillerKind::PgBouncerClientIdle,
+                label: format!("PgBouncer \"{}\" client_idle_timeout", b.name),
+                timeout: b.settings.client_idle_timeout.clone(),
+                kept_alive: None,
+            })
+        }
+        _ => {}
     }
-    for (i, hop) in path.hops.iter().enumerate() {
+    let client_ka = end_keepalive(path, seg.client);
+    let server_ka = end_keepalive(path, seg.server);
+    for (i, hop) in &seg.hops {
         out.push(IdleKiller {
-            kind: KillerKind::Hop(i),
+            kind: KillerKind::Hop(*i),
             label: format!("hop \"{}\"", hop.name),
             timeout: hop.idle_timeout.clone(),
-            kept_alive: keepalive_cover(path, hop),
+            kept_alive: keepalive_cover(hop, [client_ka.as_ref(), server_ka.as_ref()]),
         });
     }
     out
 }
 
-/// Whether the app's driver turns on SO_KEEPALIVE (`None`: no app or unknown driver).
-pub fn app_keepalive(path: &ConnectionPath) -> Option<bool> {
-    path.app
-        .as_ref()
-        .and_then(|a| enables_so_keepalive(&a.driver.value))
+/// The keepalive that keeps `hop` open, if any (client end preferred).
+pub fn keepalive_cover(hop: &HopSpec, ends: [Option<&EndKeepalive>; 2]) -> Option<KeptAlive> {
+    if !hop.keepalive_resets.value {
+        return None;
+    }
+    ends.into_iter().flatten().find_map(|ka| {
+        (ka.enabled == Some(true) && ka.idle.value < hop.idle_timeout.value).then(|| KeptAlive {
+            who: ka.who.clone(),
+            keepalive_time: ka.idle.clone(),
+        })
+    })
+}
+
+/// The effective killer with the shortest timeout (the first to strike).
+pub fn first_killer(killers: &[IdleKiller]) -> Option<&IdleKiller> {
+    killers
+        .iter()
+        .filter(|k| k.is_effective())
+        .min_by_key(|k| k.timeout.value)
+}
+
+/// How the client end of a segment retires connections.
+#[derive(Clone, Debug)]
+pub struct Retire {
+    /// The age (or idle) limit.
+    pub value: Sourced<Retirement>,
+    /// Setting name: `pool_recycle`, `CONN_MAX_AGE`, `server_idle_timeout`.
+    pub setting: &'static str,
+    /// Whether connections are validated before reuse.
+    pub validated: bool,
+}
+
+/// The retirement of a PgBouncer's server-side pool: the smaller of the
+/// enabled `server_idle_timeout` (idle in the pool) and `server_lifetime`
+/// (unused and older); both disabled = never.
+pub fn pgbouncer_retirement(b: &PgBouncerHop) -> Retire {
+    let s = &b.settings;
+    let enabled = [
+        ("server_idle_timeout", &s.server_idle_timeout),
+        ("server_lifetime", &s.server_lifetime),
+    ]
+    .into_iter()
+    .filter(|(_, v)| v.value > Duration::ZERO)
+    .min_by_key(|(_, v)| v.value);
+    match enabled {
+        Some((setting, v)) => Retire {
+            value: v.clone().map(Retirement::After),
+            setting,
+            validated: true,
+        },
+        None => Retire {
+            value: s.server_idle_timeout.clone().map(|_| Retirement::Never),
+            setting: "server_idle_timeout",
+            validated: true,
+        },
+    }
 }
 
 /// Name of the driver for messages.
@@ -114,35 +327,4 @@ pub fn driver_name(driver: &Driver) -> String {
         Driver::MariaDbConnector => "MariaDB Connector/Python".into(),
         Driver::Other(name) => name.clone(),
     }
-}
-
-/// The keepalive that keeps `hop` open, if any (app end preferred).
-pub fn keepalive_cover(path: &ConnectionPath, hop: &HopSpec) -> Option<KeptAlive> {
-    if !hop.keepalive_resets.value {
-        return None;
-    }
-    let idle = hop.idle_timeout.value;
-    let app_time = &path.app_kernel.tcp_keepalive_time;
-    if app_keepalive(path) == Some(true) && app_time.value < idle {
-        return Some(KeptAlive {
-            end: KeepaliveEnd::App,
-            keepalive_time: app_time.clone(),
-        });
-    }
-    let db_time = &path.db_kernel.tcp_keepalive_time;
-    if path.server.is_some() && db_time.value < idle {
-        return Some(KeptAlive {
-            end: KeepaliveEnd::Server,
-            keepalive_time: db_time.clone(),
-        });
-    }
-    None
-}
-
-/// The effective killer with the shortest timeout (the first to strike).
-pub fn first_killer(killers: &[IdleKiller]) -> Option<&IdleKiller> {
-    killers
-        .iter()
-        .filter(|k| k.is_effective())
-        .min_by_key(|k| k.timeout.value)
 }

@@ -1,16 +1,55 @@
 //! The connection-path model: app pool -> app host kernel -> hops -> database
 //! host kernel -> server, every value with its provenance.
 //!
-//! [`idle`] derives which elements kill an idle connection, taking keepalive
-//! into account (MODEL.md, "What kills an idle connection").
+//! A hop that terminates TCP and pools (PgBouncer) splits the path into
+//! segments, each with its own client end and server end ([`idle::segments`]).
+//! [`idle`] derives which elements kill an idle connection on each segment,
+//! taking keepalive into account (MODEL.md, "What kills an idle connection").
 
+pub mod chain;
 pub mod idle;
 
 use crate::manifest::HopSpec;
 use crate::source::Location;
 use crate::systems::app::AppPool;
 use crate::systems::mysql::MysqlServer;
+use crate::systems::pgbouncer::PgBouncer;
+use crate::systems::postgres::PostgresServer;
 use crate::systems::sysctl::KernelSettings;
+
+/// The database server at the end of the path.
+// One per path, cloned once per pool: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+pub enum DbServer {
+    /// MySQL / MariaDB, from an option file or a dump.
+    Mysql(MysqlServer),
+    /// PostgreSQL, from postgresql.conf or a dump.
+    Postgres(PostgresServer),
+}
+
+/// A PgBouncer on the path: a server to the app, a pooling client to PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct PgBouncerHop {
+    /// Display name (`pgbouncer` unless the manifest names it).
+    pub name: String,
+    /// Where the manifest declares it.
+    pub location: Option<Location>,
+    /// Its settings.
+    pub settings: PgBouncer,
+}
+
+/// One element between app and database.
+// A handful per path: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+pub enum Hop {
+    /// A stateful middlebox (NAT, security group, firewall, L4 load balancer)
+    /// or a terminating proxy described only by its idle timeout.
+    Network(HopSpec),
+    /// A PgBouncer: ends one TCP connection and pools another.
+    PgBouncer(PgBouncerHop),
+}
 
 /// One database connection path, assembled from the manifest (or the files and
 /// flags given on the command line).
@@ -24,11 +63,36 @@ pub struct ConnectionPath {
     pub app: Option<AppPool>,
     /// App host kernel settings (Linux defaults when no file was given).
     pub app_kernel: KernelSettings,
-    /// Network hops from app to database.
-    pub hops: Vec<HopSpec>,
+    /// Hops from app to database, in order.
+    pub hops: Vec<Hop>,
     /// Database host kernel settings (Linux defaults when no file was given).
     pub db_kernel: KernelSettings,
-    /// The MySQL server, when a db config was given.
-    pub server: Option<MysqlServer>,
+    /// The server, when a db config was given.
+    pub server: Option<DbServer>,
 }
-pub mod chain;
+
+impl ConnectionPath {
+    /// The MySQL server, if the path ends at one.
+    pub fn mysql(&self) -> Option<&MysqlServer> {
+        match &self.server {
+            Some(DbServer::Mysql(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The PostgreSQL server, if the path ends at one.
+    pub fn postgres(&self) -> Option<&PostgresServer> {
+        match &self.server {
+            Some(DbServer::Postgres(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Every PgBouncer on the path, app side first.
+    pub fn pgbouncers(&self) -> impl Iterator<Item = &PgBouncerHop> {
+        self.hops.iter().filter_map(|h| match h {
+            Hop::PgBouncer(b) => Some(b),
+            Hop::Network(_) => None,
+        })
+    }
+}

@@ -1,25 +1,34 @@
-//! The app's connection retirement against every idle killer on the path.
+//! Each segment's retirement against every idle killer on that segment.
 //!
-//! - TL101 pool-recycle-exceeds-wait-timeout
-//! - TL102 conn-max-age-exceeds-wait-timeout
-//! - TL103 retirement-exceeds-hop-idle-timeout
+//! - TL101 pool-recycle-exceeds-wait-timeout (app -> MySQL)
+//! - TL102 conn-max-age-exceeds-wait-timeout (Django app -> MySQL)
+//! - TL103 retirement-exceeds-hop-idle-timeout (any client end -> network hop)
 //! - TL104 retirement-within-margin-of-idle-timeout
 //! - TL107 retirement-causes-reconnect-churn
+//! - TL109 idle-session-timeout-kills-pooled-connections (PgBouncer pool -> PostgreSQL)
+//! - TL110 client-idle-timeout-not-above-retirement (app -> PgBouncer)
+//! - TL119 retirement-exceeds-idle-session-timeout (app -> PostgreSQL)
 //!
 //! Retirement is an age checked when a connection is handed out (SQLAlchemy
 //! `pool_recycle`, `lib/sqlalchemy/pool/base.py`: `time.time() - starttime >
 //! recycle` at checkout) or at request start and end (Django `CONN_MAX_AGE`,
-//! `django/db/backends/base/base.py close_if_unusable_or_obsolete`). A
-//! connection handed out after idling t seconds has age ≥ t, so retirement R
-//! below every idle killer K means no dead connection is handed out: R < K.
+//! `django/db/backends/base/base.py close_if_unusable_or_obsolete`); for
+//! PgBouncer's server pool it is `server_idle_timeout` / `server_lifetime`
+//! (`doc/config.md`). A connection handed out after idling t seconds has age
+//! ≥ t, so retirement R below every idle killer K means no dead connection is
+//! handed out: R < K.
 
 use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::model::ConnectionPath;
-use crate::model::idle::{IdleKiller, KillerKind, app_keepalive, idle_killers};
-use crate::rules::RuleOptions;
-use crate::rules::{codes, value_label};
+use crate::model::idle::{
+    End, IdleKiller, KillerKind, Retire, Segment, end_keepalive, idle_killers,
+    pgbouncer_retirement, segments,
+};
+use crate::model::{ConnectionPath, DbServer, Hop};
+use crate::provenance::Sourced;
+use crate::rules::codes::{self, Code};
+use crate::rules::{RuleOptions, value_label};
 use crate::source::SourceMap;
 use crate::systems::app::{AppPool, Backend, Framework};
 use crate::units::{Retirement, fmt_secs};
@@ -43,31 +52,44 @@ pub(crate) fn validation_name(app: &AppPool) -> &'static str {
     }
 }
 
-/// `pool_recycle = -1 (never; SQLAlchemy default)`,
-/// `CONN_MAX_AGE = 600 s (app/settings.yaml:7)`.
-pub(crate) fn retirement_text(app: &AppPool, sources: &SourceMap) -> String {
-    let name = setting_name(app);
-    let origin = app.retirement.origin.brief(sources);
-    match (app.retirement.value, app.framework) {
-        (Retirement::Never, Framework::Django) => format!("{name} = None (never; {origin})"),
-        (Retirement::Never, _) => format!("{name} = -1 (never; {origin})"),
-        (Retirement::After(d), _) => format!("{name} = {} ({origin})", fmt_secs(d)),
+/// The app's retirement as a [`Retire`].
+pub(crate) fn app_retire(app: &AppPool) -> Retire {
+    Retire {
+        value: app.retirement.clone(),
+        setting: setting_name(app),
+        validated: app.validation.value,
     }
 }
 
+/// `pool_recycle = -1 (never; SQLAlchemy default)`,
+/// `CONN_MAX_AGE = 600 s (app/settings.yaml:7)`.
+pub(crate) fn retire_text(r: &Retire, sources: &SourceMap) -> String {
+    let origin = r.value.origin.brief(sources);
+    let name = r.setting;
+    match r.value.value {
+        Retirement::Never if name == "CONN_MAX_AGE" => format!("{name} = None (never; {origin})"),
+        Retirement::Never if name == "pool_recycle" => format!("{name} = -1 (never; {origin})"),
+        Retirement::Never => format!("{name} = 0 (never; {origin})"),
+        Retirement::After(d) => format!("{name} = {} ({origin})", fmt_secs(d)),
+    }
+}
+
+/// [`retire_text`] of an app pool.
+pub(crate) fn retirement_text(app: &AppPool, sources: &SourceMap) -> String {
+    retire_text(&app_retire(app), sources)
+}
+
 fn killer_text(k: &IdleKiller, sources: &SourceMap) -> String {
+    let v = format!(
+        "{} ({})",
+        fmt_secs(k.timeout.value),
+        k.timeout.origin.brief(sources)
+    );
     match k.kind {
-        KillerKind::Server => format!(
-            "wait_timeout = {} ({})",
-            fmt_secs(k.timeout.value),
-            k.timeout.origin.brief(sources)
-        ),
-        KillerKind::Hop(_) => format!(
-            "the idle timeout of {} = {} ({})",
-            k.label,
-            fmt_secs(k.timeout.value),
-            k.timeout.origin.brief(sources)
-        ),
+        KillerKind::MysqlWaitTimeout => format!("wait_timeout = {v}"),
+        KillerKind::PostgresIdleSession => format!("idle_session_timeout = {v}"),
+        KillerKind::PgBouncerClientIdle => format!("client_idle_timeout = {v}"),
+        KillerKind::Hop(_) => format!("the idle timeout of {} = {v}", k.label),
     }
 }
 
@@ -77,87 +99,137 @@ fn suggestion(shortest: Duration, opts: &RuleOptions) -> u64 {
     s.max(1)
 }
 
+/// The rule for a (client end, killer) pair, and whether the value to change
+/// is the killer (PgBouncer's `client_idle_timeout` "should be larger than the
+/// client-side connection lifetime settings"; PostgreSQL warns against
+/// `idle_session_timeout` behind poolers) rather than the retirement.
+fn code_for(client: End<'_>, kind: KillerKind) -> Option<(Code, bool)> {
+    Some(match (client, kind) {
+        (End::App(a), KillerKind::MysqlWaitTimeout) if a.framework == Framework::Django => {
+            (codes::CONN_MAX_AGE_EXCEEDS_WAIT_TIMEOUT, false)
+        }
+        (End::App(_), KillerKind::MysqlWaitTimeout) => {
+            (codes::POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT, false)
+        }
+        (End::App(_), KillerKind::PostgresIdleSession) => {
+            (codes::RETIREMENT_EXCEEDS_IDLE_SESSION_TIMEOUT, false)
+        }
+        (End::App(_), KillerKind::PgBouncerClientIdle) => {
+            (codes::CLIENT_IDLE_TIMEOUT_NOT_ABOVE_RETIREMENT, true)
+        }
+        (End::PgBouncer(_), KillerKind::PostgresIdleSession) => {
+            (codes::IDLE_SESSION_TIMEOUT_KILLS_POOLED, true)
+        }
+        (_, KillerKind::Hop(_)) => (codes::RETIREMENT_EXCEEDS_HOP_IDLE_TIMEOUT, false),
+        _ => return None,
+    })
+}
+
+/// Whether the killer applies to this client: a MySQL pool is not killed by a
+/// PostgreSQL timeout (TL006 reports the mismatch instead).
+fn applies(client: End<'_>, kind: KillerKind) -> bool {
+    match (client, kind) {
+        (End::App(a), KillerKind::MysqlWaitTimeout) => a.backend == Backend::MySql,
+        (End::App(a), KillerKind::PostgresIdleSession | KillerKind::PgBouncerClientIdle) => {
+            a.backend == Backend::PostgreSql
+        }
+        _ => true,
+    }
+}
+
 pub(super) fn check(
     path: &ConnectionPath,
     sources: &SourceMap,
     opts: &RuleOptions,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(app) = &path.app else { return };
-    if app.backend == Backend::Sqlite {
-        return;
-    }
-    let retire = app.retirement.value;
-    if let Retirement::After(d) = retire {
-        if d.is_zero() {
-            // Not reused: closed after each request / reconnected each checkout.
-            return;
+    for seg in segments(path) {
+        let (retire, owner) = match seg.client {
+            End::App(app) if app.backend == Backend::Sqlite => continue,
+            End::App(app) => (app_retire(app), format!("pool \"{}\"", app.name)),
+            End::PgBouncer(b) => (pgbouncer_retirement(b), format!("PgBouncer \"{}\"", b.name)),
+            End::Server(_) | End::Missing => continue,
+        };
+        if let Retirement::After(d) = retire.value.value {
+            if d.is_zero() {
+                // Not reused: closed after each request / reconnected each checkout.
+                continue;
+            }
+            if let End::App(app) = seg.client
+                && d < CHURN_BELOW
+            {
+                out.push(churn(app, d, sources));
+            }
         }
-        if d < CHURN_BELOW {
-            out.push(churn(app, d, sources));
-        }
+        check_segment(path, &seg, &retire, &owner, sources, opts, out);
     }
-    let killers: Vec<IdleKiller> = idle_killers(path)
+}
+
+fn check_segment(
+    path: &ConnectionPath,
+    seg: &Segment<'_>,
+    retire: &Retire,
+    owner: &str,
+    sources: &SourceMap,
+    opts: &RuleOptions,
+    out: &mut Vec<Diagnostic>,
+) {
+    let killers: Vec<IdleKiller> = idle_killers(path, seg)
         .into_iter()
-        .filter(|k| k.is_effective())
-        .filter(|k| k.kind != KillerKind::Server || app.backend == Backend::MySql)
+        .filter(|k| k.is_effective() && applies(seg.client, k.kind))
         .collect();
     let Some(shortest) = killers.iter().map(|k| k.timeout.value).min() else {
         return;
     };
-    let name = setting_name(app);
-    let validated = app.validation.value;
+    let name = retire.setting;
     for k in &killers {
-        let exceeds = match retire {
+        let Some((code, primary_is_killer)) = code_for(seg.client, k.kind) else {
+            continue;
+        };
+        let exceeds = match retire.value.value {
             Retirement::Never => true,
             Retirement::After(d) => d >= k.timeout.value,
         };
+        let retire_label = retirement_label(retire, owner);
+        let killer_label = killer_label(path, k);
         if exceeds {
-            let code = match (k.kind, app.framework) {
-                (KillerKind::Hop(_), _) => codes::RETIREMENT_EXCEEDS_HOP_IDLE_TIMEOUT,
-                (KillerKind::Server, Framework::Django) => codes::CONN_MAX_AGE_EXCEEDS_WAIT_TIMEOUT,
-                (KillerKind::Server, _) => codes::POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT,
-            };
             let mut message = format!(
                 "{} is not below {}",
-                retirement_text(app, sources),
+                retire_text(retire, sources),
                 killer_text(k, sources)
             );
-            let severity = if validated {
+            if let (true, End::App(app)) = (retire.validated, seg.client) {
                 message.push_str(&format!(
                     "; {} = true turns it into a reconnect",
                     validation_name(app)
                 ));
-                Severity::Warning
+            }
+            let severity = if retire.validated {
+                code.severity.min(Severity::Warning)
             } else {
-                Severity::Error
+                code.severity
             };
-            let mut d = Diagnostic::new(code, message, retirement_label(app))
+            let (primary, other) = if primary_is_killer {
+                (killer_label, retire_label)
+            } else {
+                (retire_label, killer_label)
+            };
+            let mut d = Diagnostic::new(code, message, primary)
                 .with_severity(severity)
-                .with_related(killer_label(path, k));
-            if let Some(l) = keepalive_label(path, k, sources) {
+                .with_related(other);
+            if let Some(l) = keepalive_label(path, seg, k, sources) {
                 d = d.with_related(l);
             }
-            let mut help = format!(
-                "set {name} below every idle timeout on the path, e.g. {name} = {}",
-                suggestion(shortest, opts)
-            );
-            if let KillerKind::Hop(i) = k.kind
-                && path.hops[i].keepalive_resets.value
-                && app_keepalive(path) == Some(true)
-            {
-                help.push_str(&format!(
-                    ", or keep the hop open: net.ipv4.tcp_keepalive_time below {} on the app host",
-                    fmt_secs(k.timeout.value)
-                ));
-            }
-            if validated {
-                help.push_str(
-                    "; validation only softens this: a ping through a silently dropping hop can hang",
-                );
-            }
-            out.push(d.with_help(help));
-        } else if let Retirement::After(d) = retire {
+            out.push(d.with_help(fix_help(
+                path,
+                seg,
+                k,
+                retire,
+                shortest,
+                primary_is_killer,
+                opts,
+            )));
+        } else if let Retirement::After(d) = retire.value.value {
             let limit = k.timeout.value.as_secs_f64() * (1.0 - opts.margin);
             if d.as_secs_f64() > limit {
                 out.push(
@@ -165,13 +237,13 @@ pub(super) fn check(
                         codes::RETIREMENT_WITHIN_MARGIN,
                         format!(
                             "{} is within {}% of {}",
-                            retirement_text(app, sources),
+                            retire_text(retire, sources),
                             (opts.margin * 100.0).round(),
                             killer_text(k, sources)
                         ),
-                        retirement_label(app),
+                        retire_label,
                     )
-                    .with_related(killer_label(path, k))
+                    .with_related(killer_label)
                     .with_help(format!(
                         "leave a margin: {name} = {} or lower",
                         suggestion(shortest, opts)
@@ -182,16 +254,65 @@ pub(super) fn check(
     }
 }
 
-fn retirement_label(app: &AppPool) -> Label {
-    let value = match app.retirement.value {
+fn fix_help(
+    path: &ConnectionPath,
+    seg: &Segment<'_>,
+    k: &IdleKiller,
+    retire: &Retire,
+    shortest: Duration,
+    primary_is_killer: bool,
+    opts: &RuleOptions,
+) -> String {
+    let name = retire.setting;
+    let mut help = if primary_is_killer {
+        let raise = match retire.value.value {
+            Retirement::Never => format!("set a finite {name} first, then "),
+            Retirement::After(_) => String::new(),
+        };
+        let setting = match k.kind {
+            KillerKind::PgBouncerClientIdle => "client_idle_timeout",
+            _ => "idle_session_timeout",
+        };
+        format!(
+            "{raise}raise {setting} above {name} (or set it to 0), or lower {name} below {}",
+            fmt_secs(k.timeout.value)
+        )
+    } else {
+        format!(
+            "set {name} below every idle timeout on the path, e.g. {name} = {}",
+            suggestion(shortest, opts)
+        )
+    };
+    if let KillerKind::Hop(i) = k.kind
+        && let Hop::Network(hop) = &path.hops[i]
+        && hop.keepalive_resets.value
+        && let Some(ka) = end_keepalive(path, seg.client)
+        && ka.enabled == Some(true)
+    {
+        help.push_str(&format!(
+            ", or keep the hop open: keepalive idle time below {} on the {}",
+            fmt_secs(k.timeout.value),
+            ka.who
+        ));
+    }
+    if retire.validated {
+        help.push_str(
+            "; validation only softens this: a ping through a silently dropping hop can hang",
+        );
+    }
+    help
+}
+
+fn retirement_label(retire: &Retire, owner: &str) -> Label {
+    let value = match retire.value.value {
         Retirement::Never => "(never)".to_string(),
         Retirement::After(d) => fmt_secs(d),
     };
     value_label(
-        &app.retirement.origin,
-        setting_name(app),
+        &retire.value.origin,
+        retire.setting,
         &value,
-        format!("{} of pool \"{}\"", setting_name(app), app.name),
+        format!("{} of {owner}", retire.setting),
     )
 }
 
@@ -211,61 +332,80 @@ fn churn(app: &AppPool, d: Duration, sources: &SourceMap) -> Diagnostic {
 }
 
 fn killer_label(path: &ConnectionPath, k: &IdleKiller) -> Label {
-    let what = match k.kind {
-        KillerKind::Server => format!(
-            "the server closes connections idle for {} (wait_timeout; Python drivers never set CLIENT_INTERACTIVE, so interactive_timeout does not apply)",
-            fmt_secs(k.timeout.value)
-        ),
-        KillerKind::Hop(i) => {
-            let hop = &path.hops[i];
-            let action = match hop.on_idle.value {
-                crate::manifest::OnIdle::Drop => "silently drops",
-                crate::manifest::OnIdle::Reset => "resets",
-            };
-            format!(
-                "{} {action} flows idle for {}",
-                k.label,
-                fmt_secs(k.timeout.value)
-            )
-        }
-    };
+    let t = fmt_secs(k.timeout.value);
     match k.kind {
-        KillerKind::Server => value_label(
+        KillerKind::MysqlWaitTimeout => value_label(
             &k.timeout.origin,
             "wait_timeout",
-            &fmt_secs(k.timeout.value),
-            what,
+            &t,
+            format!(
+                "the server closes connections idle for {t} (wait_timeout; Python drivers never set CLIENT_INTERACTIVE, so interactive_timeout does not apply)"
+            ),
         ),
-        KillerKind::Hop(_) => Label::maybe(k.timeout.origin.location(), what),
+        KillerKind::PostgresIdleSession => Label::maybe(
+            k.timeout.origin.location(),
+            format!("PostgreSQL terminates sessions idle for {t}"),
+        ),
+        KillerKind::PgBouncerClientIdle => Label::maybe(
+            k.timeout.origin.location(),
+            format!("PgBouncer closes client connections idle for {t}"),
+        ),
+        KillerKind::Hop(i) => {
+            let action = match &path.hops[i] {
+                Hop::Network(h) if h.on_idle.value == crate::manifest::OnIdle::Reset => "resets",
+                _ => "silently drops",
+            };
+            Label::maybe(
+                k.timeout.origin.location(),
+                format!("{} {action} flows idle for {t}", k.label),
+            )
+        }
     }
 }
 
-/// Explains why keepalive does not keep a hop open, at the app host's
-/// `tcp_keepalive_time` when it was set in a file.
-fn keepalive_label(path: &ConnectionPath, k: &IdleKiller, sources: &SourceMap) -> Option<Label> {
+/// Explains why keepalive does not keep a hop open, at the client end's
+/// keepalive idle time when it was set in a file.
+fn keepalive_label(
+    path: &ConnectionPath,
+    seg: &Segment<'_>,
+    k: &IdleKiller,
+    sources: &SourceMap,
+) -> Option<Label> {
     let KillerKind::Hop(i) = k.kind else {
         return None;
     };
-    let hop = &path.hops[i];
+    let Hop::Network(hop) = &path.hops[i] else {
+        return None;
+    };
     if !hop.keepalive_resets.value {
         return Some(Label::maybe(
             hop.keepalive_resets.origin.location(),
             format!("keepalive probes do not count as activity for {}", k.label),
         ));
     }
-    let t = &path.app_kernel.tcp_keepalive_time;
-    let reason = match app_keepalive(path) {
+    let ka = end_keepalive(path, seg.client)?;
+    let t: &Sourced<Duration> = &ka.idle;
+    let reason = match ka.enabled {
         Some(true) => format!(
-            "app host net.ipv4.tcp_keepalive_time = {} ({}) is not below {}, so keepalive probes start too late",
+            "{} keepalive idle time = {} ({}) is not below {}, so keepalive probes start too late",
+            ka.who,
             fmt_secs(t.value),
             t.origin.brief(sources),
             fmt_secs(k.timeout.value)
         ),
-        Some(false) => "the driver never enables SO_KEEPALIVE".to_string(),
+        Some(false) => format!("the {} end never enables SO_KEEPALIVE", ka.who),
         None => "the driver is not known to enable SO_KEEPALIVE".to_string(),
     };
     Some(Label::maybe(
         t.origin.location().filter(|_| t.origin.is_explicit()),
         reason,
     ))
+}
+
+/// The server's kind, for messages.
+pub(crate) fn server_family(s: &DbServer) -> &'static str {
+    match s {
+        DbServer::Mysql(_) => "MySQL",
+        DbServer::Postgres(_) => "PostgreSQL",
+    }
 }

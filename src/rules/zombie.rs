@@ -9,8 +9,8 @@
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::manifest::OnIdle;
-use crate::model::ConnectionPath;
-use crate::model::idle::{KillerKind, idle_killers};
+use crate::model::idle::{KillerKind, idle_killers, segments};
+use crate::model::{ConnectionPath, Hop};
 use crate::rules::RuleOptions;
 use crate::rules::{codes, value_label};
 use crate::source::SourceMap;
@@ -22,11 +22,16 @@ pub(super) fn check(
     opts: &RuleOptions,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(server) = &path.server else { return };
+    let Some(server) = path.mysql() else { return };
     let wait = &server.wait_timeout;
-    for k in idle_killers(path).iter().filter(|k| k.is_effective()) {
+    let Some(seg) = segments(path).pop() else {
+        return;
+    };
+    for k in idle_killers(path, &seg).iter().filter(|k| k.is_effective()) {
         let KillerKind::Hop(i) = k.kind else { continue };
-        let hop = &path.hops[i];
+        let Hop::Network(hop) = &path.hops[i] else {
+            continue;
+        };
         if hop.on_idle.value != OnIdle::Drop || wait.value <= hop.idle_timeout.value {
             continue;
         }
