@@ -116,6 +116,9 @@ pub struct EndKeepalive {
     pub who: String,
     /// Whether SO_KEEPALIVE is on (`None`: unknown driver).
     pub enabled: Option<bool>,
+    /// The setting that gives the idle time: `net.ipv4.tcp_keepalive_time`,
+    /// `tcp_keepidle`, `tcp_keepalives_idle`, `keepalives_idle`.
+    pub setting: &'static str,
     /// Idle time before the first probe.
     pub idle: Sourced<Duration>,
 }
@@ -129,17 +132,21 @@ pub fn app_keepalive(path: &ConnectionPath) -> Option<bool> {
 
 fn pgbouncer_keepalive(b: &PgBouncerHop) -> EndKeepalive {
     let s = &b.settings;
-    let idle = if s.tcp_keepidle.value > Duration::ZERO {
-        s.tcp_keepidle.clone()
+    let (setting, idle) = if s.tcp_keepidle.value > Duration::ZERO {
+        ("tcp_keepidle", s.tcp_keepidle.clone())
     } else {
-        Sourced::new(
-            LINUX_KEEPALIVE_TIME,
-            Origin::default_of("Linux (PgBouncer host)", TCP_MAN_PAGE),
+        (
+            "net.ipv4.tcp_keepalive_time",
+            Sourced::new(
+                LINUX_KEEPALIVE_TIME,
+                Origin::default_of("Linux (PgBouncer host)", TCP_MAN_PAGE),
+            ),
         )
     };
     EndKeepalive {
         who: format!("PgBouncer \"{}\"", b.name),
         enabled: Some(s.tcp_keepalive.value),
+        setting,
         idle,
     }
 }
@@ -150,23 +157,32 @@ pub fn end_keepalive(path: &ConnectionPath, end: End<'_>) -> Option<EndKeepalive
         End::App(a) => Some(EndKeepalive {
             who: "app host".to_string(),
             enabled: enables_so_keepalive(&a.driver.value),
+            setting: "net.ipv4.tcp_keepalive_time",
             idle: path.app_kernel.tcp_keepalive_time.clone(),
         }),
         End::PgBouncer(b) => Some(pgbouncer_keepalive(b)),
         End::Server(DbServer::Mysql(_)) => Some(EndKeepalive {
             who: "database host".to_string(),
             enabled: Some(true),
+            setting: "net.ipv4.tcp_keepalive_time",
             idle: path.db_kernel.tcp_keepalive_time.clone(),
         }),
-        End::Server(DbServer::Postgres(pg)) => Some(EndKeepalive {
-            who: "database host".to_string(),
-            enabled: Some(true),
-            idle: if pg.tcp_keepalives_idle.value > Duration::ZERO {
-                pg.tcp_keepalives_idle.clone()
+        End::Server(DbServer::Postgres(pg)) => {
+            let (setting, idle) = if pg.tcp_keepalives_idle.value > Duration::ZERO {
+                ("tcp_keepalives_idle", pg.tcp_keepalives_idle.clone())
             } else {
-                path.db_kernel.tcp_keepalive_time.clone()
-            },
-        }),
+                (
+                    "net.ipv4.tcp_keepalive_time",
+                    path.db_kernel.tcp_keepalive_time.clone(),
+                )
+            };
+            Some(EndKeepalive {
+                who: "database host".to_string(),
+                enabled: Some(true),
+                setting,
+                idle,
+            })
+        }
         End::Missing => None,
     }
 }

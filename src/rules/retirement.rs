@@ -290,7 +290,8 @@ fn fix_help(
         && ka.enabled == Some(true)
     {
         help.push_str(&format!(
-            ", or keep the hop open: keepalive idle time below {} on the {}",
+            ", or keep the hop open: {} below {} on the {}",
+            ka.setting,
             fmt_secs(k.timeout.value),
             ka.who
         ));
@@ -387,8 +388,9 @@ fn keepalive_label(
     let t: &Sourced<Duration> = &ka.idle;
     let reason = match ka.enabled {
         Some(true) => format!(
-            "{} keepalive idle time = {} ({}) is not below {}, so keepalive probes start too late",
+            "{} {} = {} ({}) is not below {}, so keepalive probes start too late",
             ka.who,
+            ka.setting,
             fmt_secs(t.value),
             t.origin.brief(sources),
             fmt_secs(k.timeout.value)
