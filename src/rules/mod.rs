@@ -7,7 +7,9 @@ pub mod catalogue;
 pub mod codes;
 mod flask;
 mod keepalive;
+mod pgbouncer;
 mod retirement;
+mod server;
 mod zombie;
 
 use crate::diagnostic::{Diagnostic, Label};
@@ -41,6 +43,8 @@ pub fn check_path(
     keepalive::check(path, &mut out);
     zombie::check(path, sources, opts, &mut out);
     flask::check(path, sources, &mut out);
+    pgbouncer::check(path, sources, &mut out);
+    server::check(path, sources, &mut out);
     out
 }
 
