@@ -303,29 +303,32 @@ pub struct Retire {
     pub validated: bool,
 }
 
-/// The retirement of a PgBouncer's server-side pool: the smaller of the
-/// enabled `server_idle_timeout` (idle in the pool) and `server_lifetime`
-/// (unused and older); both disabled = never.
+/// The retirement of a PgBouncer's server-side pool (`doc/config.md`):
+/// `server_lifetime = 0` means each server connection is used once (not
+/// reused); otherwise the smaller of `server_idle_timeout` (idle in the pool;
+/// 0 disables it) and `server_lifetime` (unused and older) bounds how long an
+/// idle server connection stays pooled.
 pub fn pgbouncer_retirement(b: &PgBouncerHop) -> Retire {
     let s = &b.settings;
-    let enabled = [
+    if s.server_lifetime.value.is_zero() {
+        return Retire {
+            value: s.server_lifetime.clone().map(Retirement::After),
+            setting: "server_lifetime",
+            validated: true,
+        };
+    }
+    let (setting, v) = [
         ("server_idle_timeout", &s.server_idle_timeout),
         ("server_lifetime", &s.server_lifetime),
     ]
     .into_iter()
     .filter(|(_, v)| v.value > Duration::ZERO)
-    .min_by_key(|(_, v)| v.value);
-    match enabled {
-        Some((setting, v)) => Retire {
-            value: v.clone().map(Retirement::After),
-            setting,
-            validated: true,
-        },
-        None => Retire {
-            value: s.server_idle_timeout.clone().map(|_| Retirement::Never),
-            setting: "server_idle_timeout",
-            validated: true,
-        },
+    .min_by_key(|(_, v)| v.value)
+    .unwrap_or(("server_lifetime", &s.server_lifetime));
+    Retire {
+        value: v.clone().map(Retirement::After),
+        setting,
+        validated: true,
     }
 }
 

@@ -46,6 +46,7 @@ embed!(
     "TL004-manifest-entry-invalid.toml",
     "TL005-sysctl-trailing-text-after-value.toml",
     "TL006-app-backend-differs-from-db-config.toml",
+    "TL007-bare-number-timeout-in-milliseconds.toml",
     "TL101-pool-recycle-exceeds-wait-timeout.toml",
     "TL102-conn-max-age-exceeds-wait-timeout.toml",
     "TL103-retirement-exceeds-hop-idle-timeout.toml",
@@ -54,6 +55,17 @@ embed!(
     "TL106-wait-timeout-exceeds-dropping-hop.toml",
     "TL107-retirement-causes-reconnect-churn.toml",
     "TL108-flask-sqlalchemy-removed-config-key.toml",
+    "TL109-idle-session-timeout-kills-pooled-connections.toml",
+    "TL110-client-idle-timeout-not-above-retirement.toml",
+    "TL111-query-timeout-without-smaller-statement-timeout.toml",
+    "TL112-startup-parameter-rejected-by-pgbouncer.toml",
+    "TL113-startup-parameter-ignored-by-pgbouncer.toml",
+    "TL114-unknown-driver-option.toml",
+    "TL115-django-pool-misconfigured.toml",
+    "TL116-django-pool-without-health-checks.toml",
+    "TL117-lock-timeout-not-below-statement-timeout.toml",
+    "TL118-interactive-timeout-differs-from-wait-timeout.toml",
+    "TL119-retirement-exceeds-idle-session-timeout.toml",
 );
 
 /// Errors loading the catalogue (a build defect, caught by the tests).
