@@ -26,7 +26,13 @@
 //!   redacted in the [`SourceMap`] right after each file is lexed.
 //!
 //! A `mysqld --verbose --help` dump is detected and its variables table read
-//! instead (see [`crate::parse::mycnf::lex_help_variables`]).
+//! instead (see [`crate::parse::mycnf::lex_help_variables`]). So is the
+//! output of `SHOW [GLOBAL | SESSION] VARIABLES` in any of the mysql client's
+//! three forms (boxed table, `-B` tab-separated, `\G` vertical; see
+//! [`crate::parse::mysqldump`]): its values are plain integers (no suffixes),
+//! range-checked like option-file values; rows that break the form are
+//! [`codes::SYNTAX_ERROR`]. [`MysqlServer::source_kind`] says which kind of
+//! input the named file was.
 
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -35,6 +41,7 @@ use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::mycnf::{self, IncludeKind, Item};
+use crate::parse::mysqldump;
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
 use crate::source::{FileId, LoadError, Location, SourceMap, Span, io_reason};
@@ -71,6 +78,48 @@ pub struct MysqlServer {
     /// Every file read, the named one first, then includes in read order
     /// (each file once, at its first read).
     pub files: Vec<FileId>,
+    /// What kind of input the named file was.
+    pub source_kind: MysqlSourceKind,
+}
+
+/// The kind of input the server settings were read from.
+///
+/// A session-scope dump (`SHOW VARIABLES` / `SHOW SESSION VARIABLES`) taken
+/// from the interactive `mysql` client shows the session of an *interactive*
+/// client: at login the server copies `interactive_timeout` into the
+/// session's `wait_timeout` for clients that set `CLIENT_INTERACTIVE`
+/// (`sql/auth/sql_authentication.cc server_mpvio_update_thd`, DOMAIN.md 1.1),
+/// so such a dump shows `wait_timeout` = `interactive_timeout`. That is not
+/// what a Python driver's session gets: PyMySQL, mysqlclient as used by
+/// Django, and SQLAlchemy's drivers do not set `CLIENT_INTERACTIVE`, so their
+/// sessions start with the GLOBAL `wait_timeout`. Prefer
+/// `SHOW GLOBAL VARIABLES`; with `global` other than `Some(true)` the
+/// `wait_timeout` read may be the interactive one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MysqlSourceKind {
+    /// An option file (my.cnf), with its includes.
+    OptionFile,
+    /// The variables table of a `mysqld --verbose --help` dump (the values
+    /// the server would start with, from its defaults and option files).
+    HelpDump,
+    /// `SHOW [GLOBAL | SESSION] VARIABLES` output of a running server.
+    VariablesDump {
+        /// `Some(true)` when the dump shows `SHOW GLOBAL VARIABLES`,
+        /// `Some(false)` for `SHOW VARIABLES` / `SHOW SESSION VARIABLES`
+        /// (session scope), `None` when the statement is not in the file (or
+        /// statements of both scopes are).
+        global: Option<bool>,
+    },
+}
+
+/// How the values of one input are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NumberSyntax {
+    /// As the server reads option files and command-line options: K/M/G...
+    /// suffixes allowed.
+    Option,
+    /// As `SHOW VARIABLES` prints them: a plain decimal integer.
+    Plain,
 }
 
 /// The upper bound of the timeouts (`LONG_TIMEOUT` in `sys_vars.cc`), seconds.
@@ -240,6 +289,17 @@ pub fn parse_number(text: &str) -> Result<i128, NumberError> {
     Ok(if neg { -i128::from(v) } else { i128::from(v) })
 }
 
+/// Parses a number as `SHOW VARIABLES` prints it: an optional `-`, then
+/// decimal digits only (no suffix, no inner blanks).
+pub fn parse_plain_number(text: &str) -> Result<i128, NumberError> {
+    let t = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(NumberError::Malformed);
+    }
+    parse_number(t)
+}
+
 /// How mysqld reads a number whose suffix letter is followed by more text:
 /// `eval_num_suffix` (`mysys/my_getopt.cc`) looks only at the first character
 /// after the digits, so `10min` is 10 × 1024² and `1kb` is 1024. Returns the
@@ -285,7 +345,7 @@ pub fn load_option_file(
         reads: 0,
         budget_reported: false,
     };
-    loader.read(root, 0);
+    let source_kind = loader.read(root, 0);
     let anchor = Some(Location::new(
         root,
         loader.anchor.unwrap_or(Span::new(0, 0)),
@@ -308,6 +368,7 @@ pub fn load_option_file(
         connect_timeout: secs(4, connect),
         max_connections: resolve(5, max_connections),
         files: loader.files,
+        source_kind,
     })
 }
 
@@ -335,8 +396,9 @@ impl Loader<'_> {
         }
     }
 
-    /// Reads file `id` at include depth `depth` (the named file is 0).
-    fn read(&mut self, id: FileId, depth: usize) {
+    /// Reads file `id` at include depth `depth` (the named file is 0) and
+    /// says what kind of input it was.
+    fn read(&mut self, id: FileId, depth: usize) -> MysqlSourceKind {
         self.reads += 1;
         if !self.files.contains(&id) {
             self.files.push(id);
@@ -344,7 +406,7 @@ impl Loader<'_> {
         let report = self.reported.insert(id);
         self.stack.push(id);
         let text = self.sources.get(id).text().to_string();
-        if let Some(vars) = mycnf::lex_help_variables(&text) {
+        let kind = if let Some(vars) = mycnf::lex_help_variables(&text) {
             for v in &vars {
                 if is_secret(&v.name) {
                     self.sources.get_mut(id).redact(v.value_span);
@@ -357,8 +419,12 @@ impl Loader<'_> {
                     &v.name,
                     v.name_span,
                     Some((&v.value, v.value_span)),
+                    NumberSyntax::Option,
                 );
             }
+            MysqlSourceKind::HelpDump
+        } else if let Some(dump) = mysqldump::lex_variables_dump(&text) {
+            self.read_dump(id, report, dump)
         } else {
             let items = mycnf::lex(&text);
             for item in &items {
@@ -373,8 +439,63 @@ impl Loader<'_> {
                 }
             }
             self.read_items(id, depth, report, items);
-        }
+            MysqlSourceKind::OptionFile
+        };
         self.stack.pop();
+        kind
+    }
+
+    /// Applies the rows of a `SHOW VARIABLES` dump; names are matched
+    /// ASCII case-insensitively (the server's variable names are, and
+    /// `information_schema` prints them in capitals).
+    fn read_dump(
+        &mut self,
+        id: FileId,
+        report: bool,
+        dump: mysqldump::VariablesDump,
+    ) -> MysqlSourceKind {
+        for v in &dump.vars {
+            if is_secret(&v.name.to_ascii_lowercase()) {
+                self.sources.get_mut(id).redact(v.value_span);
+            }
+        }
+        let mut events: Vec<(Span, Option<mysqldump::DumpVariable>, String)> = dump
+            .vars
+            .into_iter()
+            .map(|v| (v.name_span, Some(v), String::new()))
+            .chain(dump.errors.into_iter().map(|e| (e.span, None, e.message)))
+            .collect();
+        events.sort_by_key(|(span, _, _)| *span);
+        for (span, var, message) in events {
+            match var {
+                Some(v) => {
+                    let name = v.name.to_ascii_lowercase();
+                    self.apply(
+                        id,
+                        report,
+                        &name,
+                        v.name_span,
+                        Some((&v.value, v.value_span)),
+                        NumberSyntax::Plain,
+                    );
+                }
+                None => self.emit(
+                    report,
+                    Diagnostic::new(
+                        codes::SYNTAX_ERROR,
+                        message,
+                        Label::at(Location::new(id, span), "not part of the variables output"),
+                    )
+                    .with_help(
+                        "the file looks like `SHOW VARIABLES` output but this line breaks \
+                         its form (a wrapped or edited paste?); a value on it may be missing",
+                    ),
+                ),
+            }
+        }
+        MysqlSourceKind::VariablesDump {
+            global: dump.global,
+        }
     }
 
     fn read_items(&mut self, id: FileId, depth: usize, report: bool, items: Vec<Item>) {
@@ -409,7 +530,7 @@ impl Loader<'_> {
                     Some(false) => {}
                     Some(true) => {
                         let v = value.as_ref().map(|v| (v.text.as_str(), v.span));
-                        self.apply(id, report, &name, name_span, v);
+                        self.apply(id, report, &name, name_span, v, NumberSyntax::Option);
                     }
                 },
                 Item::Include {
@@ -553,7 +674,8 @@ impl Loader<'_> {
         self.read(id, depth + 1);
     }
 
-    /// Applies one occurrence of an option in a server-read group.
+    /// Applies one occurrence of an option in a server-read group (or one
+    /// row of a dump), its value written in `syntax`.
     fn apply(
         &mut self,
         id: FileId,
@@ -561,6 +683,7 @@ impl Loader<'_> {
         name: &str,
         name_span: Span,
         value: Option<(&str, Span)>,
+        syntax: NumberSyntax,
     ) {
         let Some(norm) = normalize_option_name(name) else {
             return;
@@ -595,8 +718,8 @@ impl Loader<'_> {
         let at = Location::new(id, span);
         let raw = self.sources.get(id).slice(span).to_string();
         let shown = if raw.is_empty() { text } else { raw.as_str() };
-        let lenient = match parse_number(text) {
-            Err(NumberError::Malformed) => server_suffix_reading(text),
+        let lenient = match (syntax, parse_number(text)) {
+            (NumberSyntax::Option, Err(NumberError::Malformed)) => server_suffix_reading(text),
             _ => None,
         };
         if let Some((n, suffix, tail)) = lenient {
@@ -618,14 +741,24 @@ impl Loader<'_> {
                 )),
             );
         }
-        let parsed = match lenient {
-            Some((n, _, _)) => Ok(n),
-            None => parse_number(text),
+        let parsed = match (lenient, syntax) {
+            (Some((n, _, _)), _) => Ok(n),
+            (None, NumberSyntax::Option) => parse_number(text),
+            (None, NumberSyntax::Plain) => parse_plain_number(text),
         };
         let n = match parsed {
             Ok(n) => n,
             Err(err) => {
                 let (msg, help) = match err {
+                    NumberError::Malformed if syntax == NumberSyntax::Plain => (
+                        format!("{} value `{shown}` is not a plain integer", var.name),
+                        format!(
+                            "`SHOW VARIABLES` prints {} as a whole number{}, so this value \
+                             was edited or cut; take a fresh dump",
+                            var.name,
+                            if var.seconds { " of seconds" } else { "" }
+                        ),
+                    ),
                     NumberError::Malformed if var.seconds => (
                         format!(
                             "{} value `{shown}` is not an integer with an optional K/M/G suffix",
@@ -649,11 +782,15 @@ impl Loader<'_> {
                         format!("the maximum is {}", var.fmt(var.max)),
                     ),
                 };
+                let consequence = match syntax {
+                    NumberSyntax::Option => "the server refuses to start",
+                    NumberSyntax::Plain => "the default is assumed unless another row sets it",
+                };
                 self.emit(
                     report,
                     Diagnostic::new(codes::INVALID_VALUE, msg, Label::at(at, "not a number"))
                         .with_help(format!(
-                            "{help}; this occurrence is ignored (the server refuses to start)"
+                            "{help}; this occurrence is ignored ({consequence})"
                         )),
                 );
                 return;
@@ -1463,6 +1600,335 @@ mod tests {
             "Variables (--variable-name=value)\n---- ----\nwait_timeout\n",
         ];
         for text in inputs {
+            let _ = load_text(text);
+        }
+    }
+
+    // ---- SHOW VARIABLES dumps -------------------------------------------
+
+    fn fixture(name: &str) -> Loaded {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mysql-dumps");
+        let mut sources = SourceMap::new(Some(dir.clone()));
+        let mut diags = Vec::new();
+        let server = load_option_file(&dir.join(name), &mut sources, &mut diags).expect("loads");
+        Loaded {
+            server,
+            sources,
+            diags,
+        }
+    }
+
+    /// The six values in model order (seconds and a count).
+    fn six(l: &Loaded) -> [u64; 6] {
+        let s = &l.server;
+        [
+            s.wait_timeout.value.as_secs(),
+            s.interactive_timeout.value.as_secs(),
+            s.net_read_timeout.value.as_secs(),
+            s.net_write_timeout.value.as_secs(),
+            s.connect_timeout.value.as_secs(),
+            s.max_connections.value,
+        ]
+    }
+
+    /// `(line, column)` of an origin's start (1-based, columns in characters).
+    fn line_col(l: &Loaded, origin: &Origin) -> (usize, usize) {
+        let r = l.sources.resolve(origin.location().expect("a location"));
+        (r.start.line, r.start.column)
+    }
+
+    /// The text before an origin is longer in bytes than in characters: the
+    /// span is a byte range counted past multi-byte text.
+    fn after_multibyte(l: &Loaded, origin: &Origin) -> bool {
+        let loc = origin.location().expect("a location");
+        let before = &l.sources.get(loc.file).text()[..loc.span.start];
+        before.len() > before.chars().count()
+    }
+
+    fn vars_dump(global: Option<bool>) -> MysqlSourceKind {
+        MysqlSourceKind::VariablesDump { global }
+    }
+
+    #[test]
+    fn table_dump_fixture() {
+        let l = fixture("show-global-variables-table.txt");
+        assert!(l.diags.is_empty(), "{:?}", l.diags);
+        assert_eq!(l.server.source_kind, vars_dump(Some(true)));
+        assert_eq!(six(&l), [600, 28800, 30, 60, 10, 500]);
+        let s = &l.server;
+        for (origin, text, at) in [
+            (&s.wait_timeout.origin, "600", (36, 39)),
+            (&s.interactive_timeout.origin, "28800", (20, 39)),
+            (&s.net_read_timeout.origin, "30", (29, 39)),
+            (&s.net_write_timeout.origin, "60", (30, 39)),
+            (&s.connect_timeout.origin, "10", (14, 39)),
+            (&s.max_connections.origin, "500", (5, 21)),
+        ] {
+            assert!(origin.is_explicit());
+            assert_eq!(l.at(origin).1, text);
+            assert_eq!(line_col(&l, origin), at, "{text}");
+        }
+        assert!(after_multibyte(&l, &s.wait_timeout.origin));
+        assert_eq!(l.names(), ["show-global-variables-table.txt"]);
+    }
+
+    #[test]
+    fn batch_dump_fixture() {
+        let l = fixture("batch.tsv");
+        assert!(l.diags.is_empty(), "{:?}", l.diags);
+        assert_eq!(l.server.source_kind, vars_dump(None));
+        assert_eq!(six(&l), [3600, 28800, 45, 90, 5, 1000]);
+        let s = &l.server;
+        assert_eq!(l.at(&s.wait_timeout.origin).1, "3600");
+        assert_eq!(line_col(&l, &s.wait_timeout.origin), (8, 14));
+        assert_eq!(line_col(&l, &s.max_connections.origin), (5, 17));
+        assert!(after_multibyte(&l, &s.interactive_timeout.origin));
+    }
+
+    #[test]
+    fn vertical_dump_fixture() {
+        let l = fixture("show-session-variables-vertical.txt");
+        assert!(l.diags.is_empty(), "{:?}", l.diags);
+        // A session dump from the interactive client: wait = interactive.
+        assert_eq!(l.server.source_kind, vars_dump(Some(false)));
+        assert_eq!(six(&l), [900, 900, 30, 60, 10, 151]);
+        let s = &l.server;
+        assert_eq!(l.at(&s.wait_timeout.origin).1, "900");
+        assert_eq!(line_col(&l, &s.wait_timeout.origin), (19, 16));
+        assert_eq!(line_col(&l, &s.connect_timeout.origin), (7, 16));
+        assert!(after_multibyte(&l, &s.connect_timeout.origin));
+        // Not in the dump: the documented default, anchored at the file start.
+        assert!(!s.max_connections.origin.is_explicit());
+        let loc = s.max_connections.origin.location().expect("anchor");
+        assert_eq!(loc.span, Span::new(0, 0));
+    }
+
+    #[test]
+    fn source_kind_detection() {
+        let table =
+            "+---+---+\n| Variable_name | Value |\n+---+---+\n| wait_timeout | 7 |\n+---+---+\n";
+        let cases: &[(&str, MysqlSourceKind)] = &[
+            ("[mysqld]\nwait_timeout=7\n", MysqlSourceKind::OptionFile),
+            ("", MysqlSourceKind::OptionFile),
+            (
+                "# Variable_name\tValue\n[mysqld]\nwait_timeout\t= 7\n",
+                MysqlSourceKind::OptionFile,
+            ),
+            (
+                "net.ipv4.tcp_keepalive_time = 7200\nnet.netfilter.nf_conntrack_tcp_timeout_established\t432000\n",
+                MysqlSourceKind::OptionFile,
+            ),
+            (
+                "net.ipv4.tcp_keepalive_time\t7200\n",
+                MysqlSourceKind::OptionFile,
+            ),
+            (
+                "Variables (--variable-name=value)\nand boolean options {FALSE|TRUE}  Value (after reading options)\n\
+                 ------------------------- ---------\nwait_timeout   7\n",
+                MysqlSourceKind::HelpDump,
+            ),
+            (table, vars_dump(None)),
+            ("Variable_name\tValue\nwait_timeout\t7\n", vars_dump(None)),
+            ("wait_timeout\t7\nmax_connections\t9\n", vars_dump(None)),
+            (
+                "*************************** 1. row ***************************\n\
+                 Variable_name: wait_timeout\n        Value: 7\n",
+                vars_dump(None),
+            ),
+        ];
+        for (text, kind) in cases {
+            let l = load_text(text);
+            assert_eq!(l.server.source_kind, *kind, "{text:?}");
+            if matches!(kind, MysqlSourceKind::VariablesDump { .. }) {
+                assert_eq!(wait(&l), 7, "{text:?}");
+                assert!(l.diags.is_empty(), "{text:?}: {:?}", l.diags);
+            }
+        }
+        // The scope comes from the statement shown with the dump.
+        for (statement, global) in [
+            (
+                "mysql> SHOW GLOBAL VARIABLES LIKE '%timeout%';\n",
+                Some(true),
+            ),
+            ("mysql> show variables like 'wait%';\n", Some(false)),
+            ("MariaDB [db]> SHOW SESSION VARIABLES;\n", Some(false)),
+            ("mysql> SHOW GLOBAL STATUS;\n", None),
+            ("", None),
+        ] {
+            let l = load_text(&format!("{statement}{table}"));
+            assert_eq!(l.server.source_kind, vars_dump(global), "{statement:?}");
+        }
+        // An included file that is a dump does not change the named file's kind.
+        let dir = tree(&[
+            ("my.cnf", "[mysqld]\n!include dump.txt\n"),
+            ("dump.txt", "Variable_name\tValue\nwait_timeout\t8\n"),
+        ]);
+        let l = load_in(&dir, "my.cnf");
+        assert_eq!(l.server.source_kind, MysqlSourceKind::OptionFile);
+        assert_eq!(wait(&l), 8);
+    }
+
+    /// A one-row dump of `wait_timeout` in each form, the value being `v`.
+    fn each_form(v: &str) -> [String; 3] {
+        [
+            format!(
+                "mysql> SHOW GLOBAL VARIABLES LIKE 'wait%';\n+---------------+-------+\n\
+                 | Variable_name | Value |\n+---------------+-------+\n\
+                 | wait_timeout  | {v} |\n+---------------+-------+\n1 row in set (0.00 sec)\n"
+            ),
+            format!("Variable_name\tValue\nwait_timeout\t{v}\n"),
+            format!(
+                "*************************** 1. row ***************************\n\
+                 Variable_name: wait_timeout\n        Value: {v}\n1 row in set (0.00 sec)\n"
+            ),
+        ]
+    }
+
+    #[test]
+    fn dump_values_rejected() {
+        let cases = [
+            "1k",
+            "10min",
+            "2h",
+            "abc",
+            "0x10",
+            "1.5",
+            "+5",
+            "ON",
+            "99999999999999999999",
+        ];
+        for v in cases {
+            for text in each_form(v) {
+                let l = load_text(&text);
+                assert_eq!(wait(&l), 28800, "{text}");
+                assert!(!l.server.wait_timeout.origin.is_explicit());
+                assert_eq!(l.diags(), [("TL002", v.to_string())], "{text}");
+                assert_eq!(l.diags[0].severity, Severity::Error);
+                let help = l.diags[0].help.as_deref().unwrap_or_default();
+                assert!(!help.contains("refuses to start"), "{help}");
+            }
+        }
+        let l = load_text(&each_form("1k")[1]);
+        assert_eq!(
+            l.diags[0].message,
+            "wait_timeout value `1k` is not a plain integer"
+        );
+    }
+
+    #[test]
+    fn dump_values_clamped_and_accepted() {
+        for (v, used, diags) in [
+            ("0", 1, 1),
+            ("-5", 1, 1),
+            ("31536001", 31_536_000, 1),
+            ("1", 1, 0),
+            ("31536000", 31_536_000, 0),
+            ("0600", 600, 0),
+        ] {
+            for text in each_form(v) {
+                let l = load_text(&text);
+                assert_eq!(wait(&l), used, "{text}");
+                assert_eq!(l.diags.len(), diags, "{text}: {:?}", l.diags);
+                assert!(l.diags.iter().all(|d| d.code == codes::INVALID_VALUE));
+                assert_eq!(l.at(&l.server.wait_timeout.origin).1, v);
+            }
+        }
+    }
+
+    #[test]
+    fn dump_names_and_order() {
+        // information_schema prints names in capitals; unknown names are
+        // ignored; the last row wins.
+        let text = "Variable_name\tValue\nWAIT_TIMEOUT\t5\nwait_timeout_x\tgarbage\n\
+                    innodb_lock_wait_timeout\tnope\nwait_timeout\t6\n\
+                    Max_Connections\t77\nreport_password\thunter2\n";
+        let l = load_text(text);
+        assert!(l.diags.is_empty(), "{:?}", l.diags);
+        assert_eq!(wait(&l), 6);
+        assert_eq!(l.server.max_connections.value, 77);
+        let all: String = l
+            .sources
+            .files()
+            .map(|(_, f)| f.text().to_string())
+            .collect();
+        assert!(!all.contains("hunter2"), "{all}");
+    }
+
+    #[test]
+    fn dump_decorations_are_not_errors_but_broken_rows_are() {
+        let text = "Welcome to the MySQL monitor.  Commands end with ; or \\g.\n\
+                    mysql> SHOW GLOBAL VARIABLES\n    -> LIKE '%timeout';\n\
+                    +---------------+-------+\n| Variable_name | Value |\n+---------------+-------+\n\
+                    | wait_timeout  | 120   |\n| connect_timeout | 3\nwrapped tail |\n\
+                    +---------------+-------+\n2 rows in set, 1 warning (0.00 sec)\n\nmysql> \\q\nBye\n";
+        let l = load_text(text);
+        assert_eq!(
+            l.diags(),
+            [
+                ("TL001", "| connect_timeout | 3".to_string()),
+                ("TL001", "wrapped tail |".to_string())
+            ]
+        );
+        assert_eq!(l.server.source_kind, vars_dump(Some(true)));
+        assert_eq!(wait(&l), 120);
+        assert_eq!(l.server.connect_timeout.value.as_secs(), 10);
+
+        // Errors and value diagnostics come in file order.
+        let text = "Variable_name\tValue\nwait_timeout\tx\nbroken\nconnect_timeout\t1\n";
+        let l = load_text(text);
+        assert_eq!(
+            l.diags(),
+            [
+                ("TL002", "x".to_string()),
+                ("TL001", "broken".to_string()),
+                ("TL002", "1".to_string())
+            ]
+        );
+        assert_eq!(l.server.connect_timeout.value.as_secs(), 2);
+
+        let text = "*************************** 1. row ***************************\n\
+                    Variable_name: wait_timeout\n\
+                    *************************** 2. row ***************************\n\
+                    Variable_name: connect_timeout\n        Value: 4\n";
+        let l = load_text(text);
+        assert_eq!(l.diags(), [("TL001", "wait_timeout".to_string())]);
+        assert_eq!(l.server.connect_timeout.value.as_secs(), 4);
+    }
+
+    #[test]
+    fn corpus_files_keep_their_kind() {
+        // Real option files are never taken for dumps (skips without the corpus).
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/mysql");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return;
+        };
+        for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+            let mut sources = SourceMap::new(None);
+            let mut diags = Vec::new();
+            let Ok(s) = load_option_file(&path, &mut sources, &mut diags) else {
+                continue;
+            };
+            let help = path.to_string_lossy().contains("mysqldhelp");
+            let want = if help {
+                MysqlSourceKind::HelpDump
+            } else {
+                MysqlSourceKind::OptionFile
+            };
+            assert_eq!(s.source_kind, want, "{}", path.display());
+        }
+    }
+
+    #[test]
+    fn odd_dumps_never_panic() {
+        for text in [
+            "+-+\n| Variable_name | Value |\n+-+\n",
+            "+-+\n| Variable_name | Value |\n+-+\n|",
+            "+-+\n| Variable_name | Value |\n+-+\n||\n|é|é|\n",
+            "Variable_name\tValue\n\t\n\u{0}\té\n",
+            "*** 1. row ***\nVariable_name:\nValue:\n",
+            "*** 1. row ***\nVariable_name: é\n",
+            "a\t\n",
+        ] {
             let _ = load_text(text);
         }
     }
