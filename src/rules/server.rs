@@ -14,6 +14,7 @@ use crate::diagnostic::{Diagnostic, Label};
 use crate::model::ConnectionPath;
 use crate::rules::codes;
 use crate::source::SourceMap;
+use crate::systems::mysql::MysqlSourceKind;
 use crate::units::fmt_secs;
 
 pub(super) fn check(path: &ConnectionPath, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -39,7 +40,26 @@ pub(super) fn check(path: &ConnectionPath, sources: &SourceMap, out: &mut Vec<Di
     }
     if let Some(m) = path.mysql() {
         let (i, w) = (&m.interactive_timeout, &m.wait_timeout);
-        if i.value != w.value && i.origin.is_explicit() {
+        let session_dump = matches!(
+            m.source_kind,
+            MysqlSourceKind::VariablesDump {
+                global: Some(false)
+            }
+        );
+        if session_dump {
+            out.push(
+                Diagnostic::new(
+                    codes::INTERACTIVE_TIMEOUT_DIFFERS,
+                    format!(
+                        "this is a SHOW SESSION VARIABLES dump: wait_timeout = {} ({}) is the dumping session's value, which for the interactive mysql client is interactive_timeout, not what app connections get",
+                        fmt_secs(w.value),
+                        w.origin.brief(sources)
+                    ),
+                    Label::maybe(w.origin.location(), "a session value"),
+                )
+                .with_help("dump SHOW GLOBAL VARIABLES: sessions of Python drivers start from the global wait_timeout"),
+            );
+        } else if i.value != w.value && i.origin.is_explicit() {
             out.push(
                 Diagnostic::new(
                     codes::INTERACTIVE_TIMEOUT_DIFFERS,
