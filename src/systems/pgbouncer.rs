@@ -40,9 +40,10 @@
 //!   of the whole value (so `0x1e` is 30 and `010` is 8), no fractions, no
 //!   units. `tcp_keepidle`/`tcp_keepintvl` are whole seconds,
 //!   `tcp_user_timeout` milliseconds. `tcp_keepalive` is an integer too, not
-//!   a word: 0 is off, any other number on. Negative numbers are accepted by
-//!   PgBouncer; the TCP options are only applied when positive, so a
-//!   negative value is read as 0 here, with a warning.
+//!   a word: 0 is off, any other number on. PgBouncer accepts negative
+//!   numbers, but passes any non-zero TCP option to `setsockopt`
+//!   (`tune_socket`, `socket_set_keepalive`), where Linux rejects a negative
+//!   one; a negative value is read as 0 here, with a warning.
 //! - `ignore_startup_parameters` is a list separated by commas or
 //!   whitespace; PgBouncer matches a startup parameter against it
 //!   case-sensitively (`strlist_contains`), so names keep their case.
@@ -850,7 +851,10 @@ impl Loader<'_> {
         if n < 0 {
             let what = match s.kind {
                 Kind::Count => "a negative count is not meaningful",
-                _ => "pgbouncer sets the socket option only for positive values",
+                _ => {
+                    "pgbouncer passes it to setsockopt, which rejects a negative value, so \
+                     socket setup fails"
+                }
             };
             self.emit(
                 report,
