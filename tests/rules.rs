@@ -85,7 +85,11 @@ case!(
 );
 case!(tl006_fires, "tl006-fires", [("TL006", "warning")]);
 case!(tl118_fires, "tl118-fires", [("TL118", "info")]);
-case!(tl118_session_dump, "tl118-session-dump", [("TL118", "info")]);
+case!(
+    tl118_session_dump,
+    "tl118-session-dump",
+    [("TL118", "info")]
+);
 case!(
     bad_app_yaml_still_checks_the_rest,
     "bad-app-yaml",

@@ -3,6 +3,7 @@
 
 pub mod mycnf;
 pub mod mysqldump;
+pub mod pgbouncer;
 pub mod sysctl;
 pub mod toml;
 pub mod tree;

@@ -1,0 +1,302 @@
+//! Loads every file of the shared pgbouncer.ini corpus
+//! (`../shared/corpus/pgbouncer`): no panic, syntax and value errors only
+//! where PgBouncer itself would refuse the file, and concrete values for
+//! several files. Skips (with a message) when the corpus folder is absent.
+//! The corpus is read in place, never copied into the project.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use timeoutlint::diagnostic::Diagnostic;
+use timeoutlint::provenance::Origin;
+use timeoutlint::source::SourceMap;
+use timeoutlint::systems::pgbouncer::{PgBouncer, load_pgbouncer};
+
+fn corpus_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/pgbouncer");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        // Written to the real stderr, past the test harness's capture, so
+        // a run without the corpus says that it skipped.
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: corpus folder {} does not exist",
+            dir.display()
+        );
+        None
+    }
+}
+
+struct Loaded {
+    pgb: PgBouncer,
+    sources: SourceMap,
+    diags: Vec<Diagnostic>,
+}
+
+fn load(path: &Path) -> Loaded {
+    let mut sources = SourceMap::new(path.parent().map(Path::to_path_buf));
+    let mut diags = Vec::new();
+    let pgb = load_pgbouncer(path, &mut sources, &mut diags)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Loaded {
+        pgb,
+        sources,
+        diags,
+    }
+}
+
+/// `code file:line `text`: message` of each diagnostic, for messages.
+fn describe(l: &Loaded) -> Vec<String> {
+    l.diags
+        .iter()
+        .map(|d| {
+            let at = d
+                .primary
+                .location
+                .map(|loc| l.sources.short(loc) + " `" + l.sources.text_at(loc) + "`")
+                .unwrap_or_default();
+            format!("{} {at}: {}", d.code.id, d.message)
+        })
+        .collect()
+}
+
+/// `(code, text at the primary location)` of each diagnostic, sorted.
+fn found(l: &Loaded) -> Vec<(&'static str, String)> {
+    let mut v: Vec<_> = l
+        .diags
+        .iter()
+        .map(|d| {
+            let text = d
+                .primary
+                .location
+                .map(|loc| l.sources.text_at(loc).to_string())
+                .unwrap_or_default();
+            (d.code.id, text)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+#[test]
+fn every_corpus_file_loads_without_unexpected_errors() {
+    let Some(dir) = corpus_dir() else { return };
+    // Files PgBouncer itself refuses, with the diagnostics that say why.
+    let expected: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::from([
+        // `# comments` after values: part of the value, so not a number.
+        (
+            "cashapp-fynlo__pgbouncer.ini",
+            vec![
+                (
+                    "TL002",
+                    "0                 # No client timeout (mobile apps)",
+                ),
+                (
+                    "TL002",
+                    "100                # Max connections to PostgreSQL",
+                ),
+                (
+                    "TL002",
+                    "1000                  # Max mobile client connections",
+                ),
+                ("TL002", "30                      # 30 seconds per query"),
+                ("TL002", "50                  # Pool size per database"),
+                ("TL002", "600               # 10 minutes server idle"),
+            ],
+        ),
+        // A stray first line `--/etc/pgbouncer/pgbouncer.ini`.
+        (
+            "postgresql-ha-oguzkaan__pgbouncer.ini",
+            vec![("TL001", "--/etc/pgbouncer/pgbouncer.ini")],
+        ),
+    ]);
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus readable")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    entries.sort();
+    assert!(!entries.is_empty());
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let l = load(&path);
+        let want: Vec<(&str, String)> = expected
+            .get(name.as_str())
+            .map(|v| v.iter().map(|(c, t)| (*c, t.to_string())).collect())
+            .unwrap_or_default();
+        assert_eq!(found(&l), want, "{name}: {:#?}", describe(&l));
+        // Defaults point at the [pgbouncer] header; explicit values at their text.
+        for origin in [
+            &l.pgb.server_idle_timeout.origin,
+            &l.pgb.server_lifetime.origin,
+            &l.pgb.client_idle_timeout.origin,
+            &l.pgb.tcp_keepidle.origin,
+        ] {
+            let loc = origin.location().expect("every origin has a location");
+            match origin {
+                Origin::File(_) => assert!(!l.sources.text_at(loc).is_empty(), "{name}"),
+                _ => assert_eq!(l.sources.text_at(loc), "[pgbouncer]", "{name}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn concrete_corpus_values() {
+    let Some(dir) = corpus_dir() else { return };
+
+    let l = load(&dir.join("bigbrotr__pgbouncer.ini"));
+    assert!(l.diags.is_empty(), "{:#?}", describe(&l));
+    let p = &l.pgb;
+    assert_eq!(secs(p.tcp_keepidle.value), 30.0);
+    assert_eq!(secs(p.tcp_keepintvl.value), 10.0);
+    assert_eq!(p.tcp_keepcnt.value, 3);
+    assert!(p.tcp_keepalive.value);
+    assert!(p.tcp_keepalive.origin.is_explicit());
+    assert_eq!(secs(p.server_idle_timeout.value), 600.0);
+    assert_eq!(secs(p.server_lifetime.value), 3600.0);
+    assert!(p.server_lifetime.origin.is_explicit());
+    assert_eq!(secs(p.query_wait_timeout.value), 120.0);
+    assert_eq!(p.default_pool_size.value, 25);
+    assert_eq!(p.reserve_pool_size.value, 5);
+    assert_eq!(p.max_db_connections.value, 100);
+    assert_eq!(p.max_client_conn.value, 1000);
+    assert_eq!(
+        l.sources
+            .short(p.tcp_keepidle.origin.location().expect("loc")),
+        "bigbrotr__pgbouncer.ini:94"
+    );
+
+    // Trailing comments make the values invalid: defaults stay in force.
+    let l = load(&dir.join("cashapp-fynlo__pgbouncer.ini"));
+    let p = &l.pgb;
+    assert_eq!(secs(p.server_idle_timeout.value), 600.0);
+    assert!(!p.server_idle_timeout.origin.is_explicit());
+    assert_eq!(secs(p.query_timeout.value), 0.0);
+    assert_eq!(p.max_client_conn.value, 100);
+    assert_eq!(
+        p.ignore_startup_parameters.value,
+        ["extra_float_digits", "search_path"]
+    );
+
+    // No timeouts set: all defaults, anchored at the [pgbouncer] header.
+    let l = load(&dir.join("flask-pgbouncer__pgbouncer.ini"));
+    let p = &l.pgb;
+    assert_eq!(secs(p.server_idle_timeout.value), 600.0);
+    assert_eq!(secs(p.server_lifetime.value), 3600.0);
+    assert_eq!(p.max_client_conn.value, 100);
+    assert_eq!(p.default_pool_size.value, 20);
+    let anchor = p.anchor.expect("anchor");
+    assert_eq!(l.sources.text_at(anchor), "[pgbouncer]");
+    assert_eq!(
+        p.server_idle_timeout.origin.location(),
+        Some(anchor),
+        "defaults anchor at the header"
+    );
+    let all: String = l
+        .sources
+        .files()
+        .map(|(_, f)| f.text().to_string())
+        .collect();
+    assert!(!all.contains("flaskpassword"), "password leaked");
+    assert_eq!(
+        p.databases[0].param("dbname").map(|c| c.value.as_str()),
+        Some("flaskdb")
+    );
+
+    let l = load(&dir.join("mediacloud-backend__pgbouncer.ini"));
+    let p = &l.pgb;
+    assert_eq!(secs(p.idle_transaction_timeout.value), 600.0);
+    assert_eq!(p.max_client_conn.value, 5000);
+    assert_eq!(p.default_pool_size.value, 450);
+    assert_eq!(p.max_db_connections.value, 500);
+    assert_eq!(p.databases[0].name, "*");
+
+    let l = load(&dir.join("pgbouncer-options__pgbouncer.ini"));
+    let p = &l.pgb;
+    assert_eq!(secs(p.server_idle_timeout.value), 20.0);
+    assert_eq!(secs(p.tcp_keepidle.value), 3.0);
+    assert_eq!(secs(p.tcp_keepintvl.value), 2.0);
+    assert_eq!(p.tcp_keepcnt.value, 9);
+    assert_eq!(
+        p.ignore_startup_parameters.value,
+        ["application_name", "extra_float_digits", "geqo", "options"]
+    );
+    let all: String = l
+        .sources
+        .files()
+        .map(|(_, f)| f.text().to_string())
+        .collect();
+    assert!(!all.contains("qwerty123"), "password leaked");
+
+    // Upstream sample: everything commented out.
+    let l = load(&dir.join("pgbouncer-upstream__pgbouncer.ini"));
+    assert!(!l.pgb.server_idle_timeout.origin.is_explicit());
+    assert!(l.pgb.tcp_keepalive.value);
+    assert!(l.pgb.databases.is_empty());
+
+    // Upstream test fixture: [users] section, per-database overrides kept
+    // out of the global values, passwords redacted.
+    let l = load(&dir.join("pgbouncer-upstream__test.ini"));
+    let p = &l.pgb;
+    assert_eq!(secs(p.server_lifetime.value), 120.0);
+    assert_eq!(secs(p.server_idle_timeout.value), 60.0);
+    assert!(!p.tcp_keepalive.value);
+    assert_eq!(p.max_client_conn.value, 10);
+    assert_eq!(p.default_pool_size.value, 5);
+    let p9 = p.databases.iter().find(|d| d.name == "p9").expect("p9");
+    assert_eq!(
+        p9.param("server_lifetime").map(|c| c.value.as_str()),
+        Some("2")
+    );
+    let all: String = l
+        .sources
+        .files()
+        .map(|(_, f)| f.text().to_string())
+        .collect();
+    assert!(!all.contains("password=foo"), "password leaked");
+    assert!(!all.contains("password=wrong"), "password leaked");
+
+    // Fractional seconds; `[pgbouncer]` before `[databases]`.
+    let l = load(&dir.join("record-platform__pgbouncer.ini"));
+    assert!(l.diags.is_empty(), "{:#?}", describe(&l));
+    let p = &l.pgb;
+    assert_eq!(secs(p.query_wait_timeout.value), 30.0);
+    assert_eq!(secs(p.server_lifetime.value), 600.0);
+    assert_eq!(secs(p.server_idle_timeout.value), 300.0);
+    assert_eq!(p.default_pool_size.value, 32);
+    assert_eq!(p.reserve_pool_size.value, 32);
+    let all: String = l
+        .sources
+        .files()
+        .map(|(_, f)| f.text().to_string())
+        .collect();
+    assert!(
+        !all.contains("SUPER_STRONG_APP_PASSWORD"),
+        "password leaked"
+    );
+
+    let l = load(&dir.join("pooler-bench__pgbouncer.ini"));
+    assert_eq!(secs(l.pgb.query_wait_timeout.value), 20.0);
+    assert_eq!(l.pgb.default_pool_size.value, 100);
+    assert_eq!(
+        l.pgb.ignore_startup_parameters.value,
+        ["extra_float_digits", "synchronous_commit"]
+    );
+
+    let l = load(&dir.join("postgresql-ha-oguzkaan__pgbouncer.ini"));
+    assert_eq!(l.pgb.default_pool_size.value, 5);
+    assert_eq!(l.pgb.reserve_pool_size.value, 20);
+    assert_eq!(l.pgb.max_client_conn.value, 50000);
+}
