@@ -84,6 +84,8 @@ case!(
     ]
 );
 case!(tl006_fires, "tl006-fires", [("TL006", "warning")]);
+case!(tl110_fires, "tl110-fires", [("TL110", "error")]);
+case!(tl110_passes, "tl110-passes", []);
 case!(tl118_fires, "tl118-fires", [("TL118", "info")]);
 case!(
     tl118_session_dump,
@@ -103,7 +105,7 @@ case!(
 
 #[test]
 fn passwords_never_reach_any_output() {
-    for case in ["tl101-fires", "tl102-fires", "tl106-fires"] {
+    for case in ["tl101-fires", "tl102-fires", "tl106-fires", "tl110-fires"] {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/rules")
             .join(case);
@@ -116,11 +118,11 @@ fn passwords_never_reach_any_output() {
             timeoutlint::report::human::render(d, s, timeoutlint::report::human::Color::Never),
         ]
         .concat();
-        for secret in ["hunter2", "p@ss:word", "client-secret"] {
+        for secret in ["hunter2", "p@ss:word", "client-secret", "bouncer-secret"] {
             assert!(!all.contains(secret), "{case} leaks {secret}:\n{all}");
         }
         for (_, f) in s.files() {
-            for secret in ["hunter2", "p@ss:word", "client-secret"] {
+            for secret in ["hunter2", "p@ss:word", "client-secret", "bouncer-secret"] {
                 assert!(!f.text().contains(secret), "{} keeps {secret}", f.name());
             }
         }

@@ -68,7 +68,7 @@ impl Segment<'_> {
             End::PgBouncer(b) => b.name.clone(),
             End::Server(DbServer::Mysql(_)) => "MySQL".to_string(),
             End::Server(DbServer::Postgres(_)) => "PostgreSQL".to_string(),
-            End::Missing => "?".to_string(),
+            End::Missing => "server (not given)".to_string(),
         };
         format!("{} -> {}", name(&self.client), name(&self.server))
     }
