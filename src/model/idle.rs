@@ -21,7 +21,7 @@ use std::time::Duration;
 use crate::manifest::HopSpec;
 use crate::model::ConnectionPath;
 use crate::provenance::Sourced;
-use crate::systems::app::{Driver, enables_so_keepalive};
+use crate::systems::app::Driver;
 
 /// What the killer is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,7 +46,9 @@ pub enum KeepaliveEnd {
 pub struct KeptAlive {
     /// Whose probes.
     pub end: KeepaliveEnd,
-    /// The host's `net.ipv4.tcp_keepalive_time` that is below the hop's idle timeout.
+    /// The keepalive idle time that is below the hop's idle timeout: the host's
+    /// `net.ipv4.tcp_keepalive_time`, or the app socket's own idle time (libpq
+    /// `keepalives_idle`), which overrides the sysctl.
     pub keepalive_time: Sourced<Duration>,
 }
 
@@ -93,11 +95,10 @@ pub fn idle_killers(path: &ConnectionPath) -> Vec<IdleKiller> {
     out
 }
 
-/// Whether the app's driver turns on SO_KEEPALIVE (`None`: no app or unknown driver).
+/// Whether the app's sockets have SO_KEEPALIVE on (`None`: no app or unknown
+/// driver); see [`AppPool::so_keepalive`](crate::systems::app::AppPool::so_keepalive).
 pub fn app_keepalive(path: &ConnectionPath) -> Option<bool> {
-    path.app
-        .as_ref()
-        .and_then(|a| enables_so_keepalive(&a.driver.value))
+    path.app.as_ref().and_then(|a| a.so_keepalive())
 }
 
 /// Name of the driver for messages.
@@ -112,6 +113,9 @@ pub fn driver_name(driver: &Driver) -> String {
         Driver::AioMysql => "aiomysql".into(),
         Driver::AsyncMy => "asyncmy".into(),
         Driver::MariaDbConnector => "MariaDB Connector/Python".into(),
+        Driver::Psycopg2 => "psycopg2".into(),
+        Driver::Psycopg => "psycopg 3".into(),
+        Driver::Asyncpg => "asyncpg".into(),
         Driver::Other(name) => name.clone(),
     }
 }
@@ -122,11 +126,16 @@ pub fn keepalive_cover(path: &ConnectionPath, hop: &HopSpec) -> Option<KeptAlive
         return None;
     }
     let idle = hop.idle_timeout.value;
-    let app_time = &path.app_kernel.tcp_keepalive_time;
+    // A per-socket idle time (libpq keepalives_idle) overrides the sysctl.
+    let app_time = path
+        .app
+        .as_ref()
+        .and_then(|a| a.keepalive_idle())
+        .unwrap_or_else(|| path.app_kernel.tcp_keepalive_time.clone());
     if app_keepalive(path) == Some(true) && app_time.value < idle {
         return Some(KeptAlive {
             end: KeepaliveEnd::App,
-            keepalive_time: app_time.clone(),
+            keepalive_time: app_time,
         });
     }
     let db_time = &path.db_kernel.tcp_keepalive_time;
