@@ -26,7 +26,7 @@ use std::time::Duration;
 use crate::manifest::HopSpec;
 use crate::model::{ConnectionPath, DbServer, Hop, PgBouncerHop};
 use crate::provenance::{Origin, Sourced};
-use crate::systems::app::{AppPool, Driver, enables_so_keepalive};
+use crate::systems::app::{AppPool, Driver};
 use crate::units::Retirement;
 
 /// The Linux default keepalive idle time, for hosts whose sysctl was not given
@@ -125,9 +125,7 @@ pub struct EndKeepalive {
 
 /// Whether the app's driver turns on SO_KEEPALIVE (`None`: no app or unknown driver).
 pub fn app_keepalive(path: &ConnectionPath) -> Option<bool> {
-    path.app
-        .as_ref()
-        .and_then(|a| enables_so_keepalive(&a.driver.value))
+    path.app.as_ref().and_then(|a| a.so_keepalive())
 }
 
 fn pgbouncer_keepalive(b: &PgBouncerHop) -> EndKeepalive {
@@ -154,11 +152,20 @@ fn pgbouncer_keepalive(b: &PgBouncerHop) -> EndKeepalive {
 /// The keepalive of one end of a segment.
 pub fn end_keepalive(path: &ConnectionPath, end: End<'_>) -> Option<EndKeepalive> {
     match end {
-        End::App(a) => Some(EndKeepalive {
-            who: "app host".to_string(),
-            enabled: enables_so_keepalive(&a.driver.value),
-            setting: "net.ipv4.tcp_keepalive_time",
-            idle: path.app_kernel.tcp_keepalive_time.clone(),
+        // A per-socket idle time (libpq keepalives_idle) overrides the sysctl.
+        End::App(a) => Some(match a.keepalive_idle() {
+            Some(idle) => EndKeepalive {
+                who: "app".to_string(),
+                enabled: a.so_keepalive(),
+                setting: "keepalives_idle",
+                idle,
+            },
+            None => EndKeepalive {
+                who: "app host".to_string(),
+                enabled: a.so_keepalive(),
+                setting: "net.ipv4.tcp_keepalive_time",
+                idle: path.app_kernel.tcp_keepalive_time.clone(),
+            },
         }),
         End::PgBouncer(b) => Some(pgbouncer_keepalive(b)),
         End::Server(DbServer::Mysql(_)) => Some(EndKeepalive {
@@ -344,6 +351,9 @@ pub fn driver_name(driver: &Driver) -> String {
         Driver::AioMysql => "aiomysql".into(),
         Driver::AsyncMy => "asyncmy".into(),
         Driver::MariaDbConnector => "MariaDB Connector/Python".into(),
+        Driver::Psycopg2 => "psycopg2".into(),
+        Driver::Psycopg => "psycopg 3".into(),
+        Driver::Asyncpg => "asyncpg".into(),
         Driver::Other(name) => name.clone(),
     }
 }

@@ -32,7 +32,7 @@ pub(super) fn check(path: &ConnectionPath, out: &mut Vec<Diagnostic>) {
         format!("{driver} opens sockets without SO_KEEPALIVE"),
     ))
     .with_help(
-        "use a driver that enables SO_KEEPALIVE (PyMySQL, mysqlclient, or mysql-connector-python without use_pure=True), or retire connections below every hop's idle timeout",
+        "enable SO_KEEPALIVE on the app's sockets (PyMySQL, mysqlclient, mysql-connector-python without use_pure=True and libpq with keepalives=1 do; asyncpg never does), or retire connections below every hop's idle timeout",
     );
     for s in tuned.iter().skip(1) {
         d = d.with_related(Label::maybe(

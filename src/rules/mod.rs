@@ -5,6 +5,7 @@
 mod backend;
 pub mod catalogue;
 pub mod codes;
+mod driver;
 mod flask;
 mod keepalive;
 mod pgbouncer;
@@ -43,6 +44,7 @@ pub fn check_path(
     keepalive::check(path, &mut out);
     zombie::check(path, sources, opts, &mut out);
     flask::check(path, sources, &mut out);
+    driver::check(path, &mut out);
     pgbouncer::check(path, sources, &mut out);
     server::check(path, sources, &mut out);
     out

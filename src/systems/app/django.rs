@@ -14,7 +14,9 @@ use crate::provenance::{Origin, Sourced};
 use crate::units::Retirement;
 
 use super::values::{Ctx, Seconds};
-use super::{AppPool, Backend, Driver, Framework, connect};
+use super::{
+    AppPool, Backend, Driver, Framework, connect, django_pool, option_keys, pg, postgres_params,
+};
 
 const SYSTEM: &str = "Django";
 const CONN_MAX_AGE: &str = "https://docs.djangoproject.com/en/5.2/ref/settings/#conn-max-age";
@@ -25,9 +27,11 @@ const ENGINE: &str = "https://docs.djangoproject.com/en/5.2/ref/settings/#engine
 /// Backend and driver of a Django `ENGINE`.
 ///
 /// `django.db.backends.mysql` uses mysqlclient; `mysql.connector.django` is
-/// mysql-connector-python's own backend; Django's PostgreSQL backend uses
-/// psycopg (3, or psycopg2); SQLite uses the `sqlite3` module. GIS variants map
-/// like their base backend. Any other engine keeps its last dotted part.
+/// mysql-connector-python's own backend; Django's PostgreSQL backend is taken
+/// as psycopg 3 (Django 4.2+ prefers it and uses psycopg2 only when psycopg 3
+/// is not installed, which settings do not show; `OPTIONS` do not change
+/// this); SQLite uses the `sqlite3` module. GIS variants map like their base
+/// backend. Any other engine keeps its last dotted part.
 pub fn classify_engine(engine: &str) -> (Backend, Driver) {
     match engine {
         "django.db.backends.mysql" | "django.contrib.gis.db.backends.mysql" => {
@@ -36,9 +40,7 @@ pub fn classify_engine(engine: &str) -> (Backend, Driver) {
         "mysql.connector.django" => (Backend::MySql, Driver::MysqlConnector { use_pure: false }),
         "django.db.backends.postgresql"
         | "django.db.backends.postgresql_psycopg2"
-        | "django.contrib.gis.db.backends.postgis" => {
-            (Backend::PostgreSql, Driver::Other("psycopg".into()))
-        }
+        | "django.contrib.gis.db.backends.postgis" => (Backend::PostgreSql, Driver::Psycopg),
         "django.db.backends.sqlite3" | "django.contrib.gis.db.backends.spatialite" => {
             (Backend::Sqlite, Driver::Other("sqlite3".into()))
         }
@@ -125,17 +127,29 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
         Some(o) => ctx.mapping(&format!("{section}.OPTIONS"), o),
         None => None,
     };
-    let args = connect::read(
-        ctx,
-        &format!("{section}.OPTIONS"),
-        options,
-        None,
-        &driver.value,
-    );
+    let options_section = format!("{section}.OPTIONS");
+    let args = connect::read(ctx, &options_section, options, None, &driver.value);
     if let Driver::MysqlConnector { use_pure } = &mut driver.value {
         *use_pure = args.use_pure.as_ref().is_some_and(|u| u.value);
     }
+    let written_connect = args.connect.clone();
     let timeouts = connect::with_defaults(args, &driver.value, anchor);
+    let input = pg::Input {
+        section: &options_section,
+        args: options,
+        url: None,
+        anchor,
+        written_connect,
+    };
+    let (pg, connect_timeout) =
+        postgres_params(ctx, backend, &driver.value, &input, timeouts.connect);
+    let driver_options = option_keys(ctx, options);
+    let django_pool = match options.and_then(|o| o.entry("pool")) {
+        Some((key, value)) if backend == Backend::PostgreSql => {
+            django_pool::read(ctx, &options_section, key, value)
+        }
+        _ => None,
+    };
 
     AppPool {
         name: alias.text.clone(),
@@ -148,10 +162,13 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
         pool_timeout: None,
         pool_size: None,
         max_overflow: None,
-        connect_timeout: timeouts.connect,
+        connect_timeout,
         read_timeout: timeouts.read,
         write_timeout: timeouts.write,
         removed_keys: Vec::new(),
+        pg,
+        driver_options,
+        django_pool,
     }
 }
 

@@ -17,8 +17,12 @@
 
 mod connect;
 pub mod django;
+pub mod django_pool;
+pub mod driver_options;
 pub mod flask;
+pub mod pg;
 pub mod sqlalchemy;
+pub mod startup;
 pub mod url;
 mod values;
 
@@ -31,6 +35,10 @@ use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
 use crate::source::{FileId, LoadError, Location, SourceMap, Span};
 use crate::units::Retirement;
+
+pub use django_pool::DjangoPool;
+pub use driver_options::{accepts_option, drivers_accepting};
+pub use pg::{AsyncpgParams, LibpqParams, PgParams, StartupParameter, StartupVia};
 
 use url::DbUrl;
 use values::Ctx;
@@ -77,6 +85,17 @@ pub enum Driver {
     AsyncMy,
     /// MariaDB Connector/Python (`mariadb+mariadbconnector`).
     MariaDbConnector,
+    /// psycopg2 (`postgresql`, `postgresql+psycopg2`), on libpq.
+    Psycopg2,
+    /// psycopg 3 (`postgresql+psycopg`, Django's PostgreSQL backend), on libpq.
+    ///
+    /// Django's `django.db.backends.postgresql` prefers psycopg 3 (Django 4.2+)
+    /// and falls back to psycopg2 only when psycopg 3 is not installed, which no
+    /// settings file shows: Django pools are taken as psycopg 3 whatever their
+    /// `OPTIONS`.
+    Psycopg,
+    /// asyncpg (`postgresql+asyncpg`).
+    Asyncpg,
     /// Any other driver name (kept verbatim, never containing credentials).
     Other(String),
 }
@@ -110,7 +129,9 @@ pub struct AppPool {
     /// Driver connect timeout (s); `None` inside = not set / driver default.
     /// From `connect_args` / Django `OPTIONS`, else the URL query, else the
     /// driver's default (PyMySQL 10 s; others not set). A written `0` is "not
-    /// set" (mysqlclient); PyMySQL rejects `0` (TL002).
+    /// set" (mysqlclient); PyMySQL rejects `0` (TL002). PostgreSQL drivers: the
+    /// libpq `connect_timeout` (`None` = wait indefinitely; psycopg 3: 130 s
+    /// when unset or <= 0) or asyncpg's `timeout` (default 60 s), as in [`AppPool::pg`].
     pub connect_timeout: Sourced<Option<Duration>>,
     /// Driver read timeout (s); `None` inside = no timeout.
     pub read_timeout: Sourced<Option<Duration>>,
@@ -118,20 +139,62 @@ pub struct AppPool {
     pub write_timeout: Sourced<Option<Duration>>,
     /// Flask-SQLAlchemy keys removed in 3.0 that the file still sets, with locations.
     pub removed_keys: Vec<(String, Location)>,
+    /// PostgreSQL driver parameters; `Some` for every PostgreSQL pool.
+    pub pg: Option<PgParams>,
+    /// Every key of `connect_args` (SQLAlchemy, Flask-SQLAlchemy) or Django
+    /// `OPTIONS`, as written, with the key's location (see [`accepts_option`]).
+    pub driver_options: Vec<(String, Location)>,
+    /// Django's native pool (`OPTIONS.pool`, Django 5.1+), when it is on.
+    pub django_pool: Option<DjangoPool>,
+}
+
+impl AppPool {
+    /// Whether the pool's sockets have SO_KEEPALIVE on: libpq `keepalives`
+    /// (default on) for psycopg2 / psycopg 3; never for asyncpg (asyncpg issue
+    /// #606, DOMAIN.md section 6); else [`enables_so_keepalive`].
+    pub fn so_keepalive(&self) -> Option<bool> {
+        match &self.driver.value {
+            Driver::Psycopg2 | Driver::Psycopg => Some(
+                self.pg
+                    .as_ref()
+                    .and_then(|p| p.libpq.as_ref())
+                    .is_none_or(|l| l.keepalives.value),
+            ),
+            Driver::Asyncpg => Some(false),
+            other => enables_so_keepalive(other),
+        }
+    }
+
+    /// The per-socket keepalive idle time (TCP_KEEPIDLE), which overrides the
+    /// host's `net.ipv4.tcp_keepalive_time` (`tcp(7)`): libpq `keepalives_idle`
+    /// when set above 0 and keepalives are on; else `None` (the sysctl applies).
+    pub fn keepalive_idle(&self) -> Option<Sourced<Duration>> {
+        if self.so_keepalive() != Some(true) {
+            return None;
+        }
+        let idle = &self.pg.as_ref()?.libpq.as_ref()?.keepalives_idle;
+        let d = idle.value?;
+        Some(Sourced::new(d, idle.origin.clone()))
+    }
 }
 
 /// Whether the driver turns on SO_KEEPALIVE for TCP connections.
 ///
 /// `Some(true)`: PyMySQL, mysqlclient, mysql-connector C extension, aiomysql,
-/// asyncmy, MariaDB Connector (DOMAIN.md section 6). `Some(false)`: pure-Python
-/// mysql-connector. `None`: unknown driver.
+/// asyncmy, MariaDB Connector, psycopg2 and psycopg 3 (libpq `keepalives`
+/// defaults to on) (DOMAIN.md section 6). `Some(false)`: pure-Python
+/// mysql-connector, asyncpg. `None`: unknown driver. A pool's own settings
+/// (libpq `keepalives=0`) are in [`AppPool::so_keepalive`].
 pub fn enables_so_keepalive(driver: &Driver) -> Option<bool> {
     match driver {
         Driver::PyMySql
         | Driver::MysqlClient
         | Driver::AioMysql
         | Driver::AsyncMy
-        | Driver::MariaDbConnector => Some(true),
+        | Driver::MariaDbConnector
+        | Driver::Psycopg2
+        | Driver::Psycopg => Some(true),
+        Driver::Asyncpg => Some(false),
         Driver::MysqlConnector { use_pure } => Some(!use_pure),
         Driver::Other(_) => None,
     }
@@ -236,6 +299,32 @@ fn read_shapes(ctx: &mut Ctx<'_>, docs: &[Node]) -> Vec<AppPool> {
         ctx.invalid(Span::new(0, 0), msg, "app settings file");
     }
     pools
+}
+
+/// The PostgreSQL parameters of a pool (`None` for other backends) and its
+/// connect timeout: the PostgreSQL driver's own when it has one, else `connect`.
+fn postgres_params(
+    ctx: &mut Ctx<'_>,
+    backend: Backend,
+    driver: &Driver,
+    input: &pg::Input<'_>,
+    connect: Sourced<Option<Duration>>,
+) -> (Option<PgParams>, Sourced<Option<Duration>>) {
+    if backend != Backend::PostgreSql {
+        return (None, connect);
+    }
+    let params = pg::read(ctx, input, driver);
+    let connect = params.connect_timeout().unwrap_or(connect);
+    (Some(params), connect)
+}
+
+/// Every key of a `connect_args` / `OPTIONS` mapping, with its location.
+fn option_keys(ctx: &Ctx<'_>, args: Option<&Node>) -> Vec<(String, Location)> {
+    args.and_then(Node::as_map)
+        .unwrap_or(&[])
+        .iter()
+        .map(|(k, _)| (k.text.clone(), ctx.loc(k.span)))
+        .collect()
 }
 
 /// Backend, driver (located at the URL scheme) and parsed URL of an engine.

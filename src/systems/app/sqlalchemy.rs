@@ -14,7 +14,7 @@ use crate::source::Location;
 use crate::units::Retirement;
 
 use super::values::{Ctx, Seconds};
-use super::{AppPool, Driver, Framework, connect, resolve_url};
+use super::{AppPool, Driver, Framework, connect, option_keys, pg, postgres_params, resolve_url};
 
 const SYSTEM: &str = "SQLAlchemy";
 const RECYCLE: &str = "https://docs.sqlalchemy.org/en/20/core/engines.html#sqlalchemy.create_engine.params.pool_recycle";
@@ -119,7 +119,23 @@ pub(super) fn build_pool(
     if let Driver::MysqlConnector { use_pure } = &mut driver.value {
         *use_pure = args.use_pure.as_ref().is_some_and(|u| u.value);
     }
+    let written_connect = args.connect.clone();
     let timeouts = connect::with_defaults(args, &driver.value, anchor_loc);
+    let input = pg::Input {
+        section: "connect_args",
+        args: opts.connect_args,
+        url,
+        anchor: anchor_loc,
+        written_connect,
+    };
+    let (pg, connect_timeout) = postgres_params(
+        ctx,
+        resolved.backend,
+        &driver.value,
+        &input,
+        timeouts.connect,
+    );
+    let driver_options = option_keys(ctx, opts.connect_args);
     let default = |source| Origin::default_of(SYSTEM, source).anchored(Some(anchor_loc));
     AppPool {
         name: name.to_string(),
@@ -143,10 +159,13 @@ pub(super) fn build_pool(
             opts.max_overflow
                 .unwrap_or_else(|| Sourced::new(10, default(OVERFLOW))),
         ),
-        connect_timeout: timeouts.connect,
+        connect_timeout,
         read_timeout: timeouts.read,
         write_timeout: timeouts.write,
         removed_keys: Vec::new(),
+        pg,
+        driver_options,
+        django_pool: None,
     }
 }
 

@@ -177,12 +177,12 @@ fn yaml_and_toml_read_the_same() {
         assert!(l.diags.is_empty(), "{:?}", l.diags);
         let p = l.pool("default");
         assert_eq!(p.backend, Backend::PostgreSql);
-        assert_eq!(p.driver.value, Driver::Other("psycopg".into()));
+        assert_eq!(p.driver.value, Driver::Psycopg);
         assert_eq!(l.at(&p.driver.origin), "postgresql+psycopg");
         assert_eq!(p.retirement.value, after(300));
         assert!(p.validation.value);
         assert_eq!(p.pool_size.as_ref().unwrap().value, 3);
-        assert_eq!(enables_so_keepalive(&p.driver.value), None);
+        assert_eq!(enables_so_keepalive(&p.driver.value), Some(true));
     }
 }
 
@@ -339,7 +339,7 @@ fn django_aliases_toml() {
 
     let a = l.pool("analytics");
     assert_eq!(a.backend, Backend::PostgreSql);
-    assert_eq!(a.driver.value, Driver::Other("psycopg".into()));
+    assert_eq!(a.driver.value, Driver::Psycopg);
     assert_eq!(a.retirement.value, after(0));
     l.assert_default(&a.retirement.origin, "Django", "analytics");
     assert!(matches!(
@@ -609,4 +609,710 @@ fn every_prefix_of_the_fixtures_loads_without_panic() {
             }
         }
     }
+}
+
+// ---- PostgreSQL drivers, libpq / asyncpg parameters, driver options, Django pool ----
+
+fn assert_no_secret(l: &Loaded) {
+    for secret in ["pg-s3cret", "dj4ngo-pg-secret"] {
+        assert!(!l.text().contains(secret));
+    }
+}
+
+#[test]
+fn psycopg2_libpq_parameters_from_connect_args() {
+    let l = fixture("pg_engines.yaml");
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    assert_no_secret(&l);
+    let p = l.pool("orders");
+    assert_eq!(p.backend, Backend::PostgreSql);
+    assert_eq!(p.driver.value, Driver::Psycopg2);
+    assert_eq!(l.at(&p.driver.origin), "postgresql");
+    let pg = p.pg.as_ref().unwrap();
+    assert!(pg.asyncpg.is_none());
+    let lp = pg.libpq.as_ref().unwrap();
+    assert!(lp.keepalives.value);
+    assert_eq!(l.at(&lp.keepalives.origin), "1");
+    assert_eq!(lp.keepalives_idle.value, Some(secs(60)));
+    assert_eq!(l.at(&lp.keepalives_idle.origin), "60");
+    assert_eq!(lp.keepalives_interval.value, Some(secs(10)));
+    assert_eq!(lp.keepalives_count.value, Some(5));
+    assert_eq!(l.at(&lp.keepalives_count.origin), "5");
+    assert_eq!(
+        lp.tcp_user_timeout.value,
+        Some(Duration::from_millis(30_000))
+    );
+    assert_eq!(l.at(&lp.tcp_user_timeout.origin), "30000");
+    assert_eq!(lp.connect_timeout.value, Some(secs(5)));
+    assert_eq!(l.at(&lp.connect_timeout.origin), "5");
+    assert_eq!(p.connect_timeout, lp.connect_timeout);
+
+    let sp: Vec<_> = pg
+        .startup_parameters
+        .iter()
+        .map(|s| {
+            (
+                s.name.as_str(),
+                s.value.as_str(),
+                l.sources.text_at(s.location),
+                s.via,
+            )
+        })
+        .collect();
+    assert_eq!(
+        sp,
+        [
+            ("statement_timeout", "5s", "5s", StartupVia::LibpqOptions),
+            ("lock_timeout", "1s", "1s", StartupVia::LibpqOptions),
+        ]
+    );
+
+    let keys: Vec<_> = p
+        .driver_options
+        .iter()
+        .map(|(k, loc)| {
+            assert_eq!(l.sources.text_at(*loc), k);
+            k.as_str()
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "keepalives",
+            "keepalives_idle",
+            "keepalives_interval",
+            "keepalives_count",
+            "tcp_user_timeout",
+            "connect_timeout",
+            "options",
+            "application_name"
+        ]
+    );
+    for (k, _) in &p.driver_options {
+        assert_eq!(
+            accepts_option(&p.driver.value, p.framework, k),
+            Some(true),
+            "{k}"
+        );
+    }
+    assert_eq!(p.so_keepalive(), Some(true));
+    let idle = p.keepalive_idle().unwrap();
+    assert_eq!(idle.value, secs(60));
+    assert_eq!(l.at(&idle.origin), "60");
+    assert!(p.django_pool.is_none());
+}
+
+#[test]
+fn psycopg_libpq_parameters_from_the_url_query_and_defaults() {
+    let l = fixture("pg_engines.yaml");
+    let p = l.pool("reports");
+    assert_eq!(p.driver.value, Driver::Psycopg);
+    assert!(p.driver_options.is_empty());
+    let pg = p.pg.as_ref().unwrap();
+    let lp = pg.libpq.as_ref().unwrap();
+    assert_eq!(lp.keepalives_idle.value, Some(secs(120)));
+    assert_eq!(l.at(&lp.keepalives_idle.origin), "120");
+    assert!(lp.keepalives.value);
+    l.assert_default(&lp.keepalives.origin, "libpq", "reports");
+    assert_eq!(lp.keepalives_interval.value, None);
+    l.assert_default(&lp.keepalives_interval.origin, "libpq", "reports");
+    assert_eq!(lp.keepalives_count.value, None);
+    assert_eq!(lp.tcp_user_timeout.value, None);
+    // psycopg 3 enforces 130 s when connect_timeout is unset.
+    assert_eq!(lp.connect_timeout.value, Some(secs(130)));
+    l.assert_default(&lp.connect_timeout.origin, "psycopg 3", "reports");
+    assert_eq!(p.connect_timeout.value, Some(secs(130)));
+    // An encoded options value: the location is the whole query value.
+    assert_eq!(pg.startup_parameters.len(), 1);
+    let s = &pg.startup_parameters[0];
+    assert_eq!(
+        (s.name.as_str(), s.value.as_str()),
+        ("statement_timeout", "30s")
+    );
+    assert_eq!(l.sources.text_at(s.location), "-cstatement_timeout%3D30s");
+    assert_eq!(p.keepalive_idle().unwrap().value, secs(120));
+}
+
+#[test]
+fn unencoded_url_options_get_a_fine_location() {
+    let l = load(
+        "a.yaml",
+        "sqlalchemy:\n  url: postgresql://u@h/db?options=-cstatement_timeout=5s&connect_timeout=3\n",
+    );
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    let p = l.pool("default");
+    let s = &p.pg.as_ref().unwrap().startup_parameters[0];
+    assert_eq!(l.sources.text_at(s.location), "5s");
+    let lp = p.pg.as_ref().unwrap().libpq.as_ref().unwrap();
+    assert_eq!(lp.connect_timeout.value, Some(secs(3)));
+    l.assert_default(&lp.keepalives_idle.origin, "libpq", "sqlalchemy");
+    // psycopg2 (libpq) waits indefinitely when connect_timeout is unset.
+    let l = load("b.yaml", "sqlalchemy:\n  url: postgresql://u@h/db\n");
+    let lp = l.pool("default").pg.clone().unwrap().libpq.unwrap();
+    assert_eq!(lp.connect_timeout.value, None);
+    l.assert_default(&lp.connect_timeout.origin, "libpq", "sqlalchemy");
+}
+
+#[test]
+fn connect_args_win_over_the_url_query() {
+    let l = load(
+        "a.toml",
+        "[sqlalchemy]\nurl = 'postgresql+psycopg2://u@h/db?keepalives_idle=300'\n[sqlalchemy.connect_args]\nkeepalives_idle = '45'\n",
+    );
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    let lp = l.pool("default").pg.clone().unwrap().libpq.unwrap();
+    assert_eq!(lp.keepalives_idle.value, Some(secs(45)));
+    assert_eq!(l.at(&lp.keepalives_idle.origin), "'45'");
+}
+
+#[test]
+fn libpq_value_table() {
+    let cases: &[(&str, Option<u64>, bool)] = &[
+        ("60", Some(60), false),
+        ("'60'", Some(60), false),
+        ("0", None, false),
+        ("-5", None, false),
+        ("null", None, false),
+        ("1.5", None, true),
+        ("'soon'", None, true),
+        ("true", None, true),
+    ];
+    for (v, want, error) in cases {
+        let l = load(
+            "a.yaml",
+            &format!(
+                "sqlalchemy:\n  url: postgresql://u@h/db\n  connect_args:\n    keepalives_idle: {v}\n"
+            ),
+        );
+        let lp = l.pool("default").pg.clone().unwrap().libpq.unwrap();
+        assert_eq!(lp.keepalives_idle.value, want.map(secs), "{v}");
+        assert_eq!(l.codes() == ["TL002"], *error, "{v}: {:?}", l.diags);
+        if *error {
+            assert!(l.diags[0].message.contains("connect_args.keepalives_idle"));
+            l.assert_default(&lp.keepalives_idle.origin, "libpq", "sqlalchemy");
+        }
+    }
+    let l = load(
+        "a.yaml",
+        "sqlalchemy:\n  url: postgresql://u@h/db?keepalives_count=x\n",
+    );
+    assert_eq!(l.codes(), ["TL002"]);
+    assert!(
+        l.diags[0]
+            .message
+            .contains("URL parameter keepalives_count")
+    );
+}
+
+#[test]
+fn keepalives_off_and_so_keepalive_per_driver() {
+    for (v, want) in [
+        ("0", false),
+        ("1", true),
+        ("false", false),
+        ("true", true),
+        ("'0'", false),
+    ] {
+        let l = load(
+            "a.yaml",
+            &format!(
+                "sqlalchemy:\n  url: postgresql+psycopg://u@h/db\n  connect_args:\n    keepalives: {v}\n    keepalives_idle: 60\n"
+            ),
+        );
+        assert!(l.diags.is_empty(), "{v}: {:?}", l.diags);
+        let p = l.pool("default");
+        assert_eq!(p.so_keepalive(), Some(want), "{v}");
+        assert_eq!(
+            p.keepalive_idle().map(|s| s.value),
+            want.then(|| secs(60)),
+            "{v}"
+        );
+    }
+    let cases: &[(&str, Option<bool>)] = &[
+        ("postgresql://u@h/db", Some(true)),
+        ("postgresql+psycopg://u@h/db", Some(true)),
+        ("postgresql+asyncpg://u@h/db", Some(false)),
+        ("postgresql+pg8000://u@h/db", None),
+        ("mysql+pymysql://u@h/db", Some(true)),
+        ("mysql+mysqlconnector://u@h/db", Some(true)),
+    ];
+    for (url, want) in cases {
+        let l = load("a.yaml", &format!("sqlalchemy:\n  url: {url}\n"));
+        let p = l.pool("default");
+        assert_eq!(p.so_keepalive(), *want, "{url}");
+        assert!(p.keepalive_idle().is_none(), "{url}");
+        assert_eq!(p.pg.is_some(), url.starts_with("postgresql"), "{url}");
+    }
+    // asyncpg: no keepalive whatever libpq-looking keys say.
+    let l = load(
+        "a.yaml",
+        "sqlalchemy:\n  url: postgresql+asyncpg://u@h/db\n  connect_args:\n    keepalives_idle: 60\n",
+    );
+    let p = l.pool("default");
+    assert_eq!(p.so_keepalive(), Some(false));
+    assert!(p.keepalive_idle().is_none());
+    assert!(p.pg.as_ref().unwrap().libpq.is_none());
+    assert_eq!(
+        accepts_option(&p.driver.value, p.framework, "keepalives_idle"),
+        Some(false)
+    );
+}
+
+#[test]
+fn asyncpg_timeouts_and_server_settings() {
+    let l = fixture("pg_engines.yaml");
+    let p = l.pool("jobs");
+    assert_eq!(p.driver.value, Driver::Asyncpg);
+    let pg = p.pg.as_ref().unwrap();
+    assert!(pg.libpq.is_none());
+    let a = pg.asyncpg.as_ref().unwrap();
+    assert_eq!(a.timeout.value, Some(secs(10)));
+    assert_eq!(l.at(&a.timeout.origin), "10");
+    assert_eq!(a.command_timeout.value, Some(secs(60)));
+    assert_eq!(l.at(&a.command_timeout.origin), "60");
+    assert_eq!(p.connect_timeout, a.timeout);
+    let sp: Vec<_> = pg
+        .startup_parameters
+        .iter()
+        .map(|s| {
+            (
+                s.name.as_str(),
+                s.value.as_str(),
+                l.sources.text_at(s.location),
+                s.via,
+            )
+        })
+        .collect();
+    assert_eq!(
+        sp,
+        [
+            (
+                "statement_timeout",
+                "5000",
+                "\"5000\"",
+                StartupVia::AsyncpgServerSettings
+            ),
+            (
+                "idle_in_transaction_session_timeout",
+                "60000",
+                "60000",
+                StartupVia::AsyncpgServerSettings
+            ),
+            (
+                "application_name",
+                "jobs",
+                "jobs",
+                StartupVia::AsyncpgServerSettings
+            ),
+        ]
+    );
+    // prepared_statement_cache_size is SQLAlchemy's asyncpg dialect's own key.
+    for (k, _) in &p.driver_options {
+        assert_eq!(
+            accepts_option(&p.driver.value, p.framework, k),
+            Some(true),
+            "{k}"
+        );
+    }
+    assert_eq!(
+        accepts_option(
+            &p.driver.value,
+            Framework::Django,
+            "prepared_statement_cache_size"
+        ),
+        Some(false)
+    );
+}
+
+#[test]
+fn asyncpg_defaults_and_bad_values() {
+    let l = load(
+        "a.yaml",
+        "sqlalchemy:\n  url: postgresql+asyncpg://u@h/db\n",
+    );
+    assert!(l.diags.is_empty());
+    let a = l.pool("default").pg.clone().unwrap().asyncpg.unwrap();
+    assert_eq!(a.timeout.value, Some(secs(60)));
+    l.assert_default(&a.timeout.origin, "asyncpg", "sqlalchemy");
+    assert_eq!(a.command_timeout.value, None);
+    l.assert_default(&a.command_timeout.origin, "asyncpg", "sqlalchemy");
+    assert_eq!(l.pool("default").connect_timeout.value, Some(secs(60)));
+
+    let l = load(
+        "a.yaml",
+        "sqlalchemy:\n  url: postgresql+asyncpg://u@h/db?command_timeout=2.5\n  connect_args:\n    timeout: null\n",
+    );
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    let a = l.pool("default").pg.clone().unwrap().asyncpg.unwrap();
+    assert_eq!(a.timeout.value, None, "null = no timeout");
+    assert_eq!(a.command_timeout.value, Some(Duration::from_millis(2500)));
+    assert_eq!(l.at(&a.command_timeout.origin), "2.5");
+
+    let l = load(
+        "a.yaml",
+        "sqlalchemy:\n  url: postgresql+asyncpg://u@h/db\n  connect_args:\n    command_timeout: 0\n    timeout: soon\n    server_settings:\n      statement_timeout: [1]\n      lock_timeout: 1s\n",
+    );
+    assert_eq!(l.codes(), ["TL002", "TL002", "TL002"], "{:?}", l.diags);
+    let a = l.pool("default").pg.clone().unwrap().asyncpg.unwrap();
+    assert_eq!(a.command_timeout.value, None);
+    assert_eq!(a.timeout.value, Some(secs(60)));
+    let sp = &l.pool("default").pg.as_ref().unwrap().startup_parameters;
+    assert_eq!(sp.len(), 1);
+    assert_eq!(
+        (sp[0].name.as_str(), sp[0].value.as_str()),
+        ("lock_timeout", "1s")
+    );
+}
+
+#[test]
+fn bad_libpq_options_are_reported_and_ignored() {
+    let l = load(
+        "a.yaml",
+        "sqlalchemy:\n  url: postgresql://u@h/db\n  connect_args:\n    options: '-c statement_timeout'\n",
+    );
+    assert_eq!(l.codes(), ["TL002"]);
+    assert!(
+        l.diags[0].message.contains("connect_args.options"),
+        "{}",
+        l.diags[0].message
+    );
+    assert!(
+        l.pool("default")
+            .pg
+            .as_ref()
+            .unwrap()
+            .startup_parameters
+            .is_empty()
+    );
+    let l = load(
+        "a.yaml",
+        "sqlalchemy:\n  url: postgresql://u@h/db\n  connect_args:\n    options: {c: 1}\n",
+    );
+    assert_eq!(l.codes(), ["TL002"]);
+    // A YAML escape in the string: no finer span than the whole string.
+    let l = load(
+        "a.yaml",
+        "sqlalchemy:\n  url: postgresql://u@h/db\n  connect_args:\n    options: \"-c\\tstatement_timeout=5s\"\n",
+    );
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    let s = &l.pool("default").pg.as_ref().unwrap().startup_parameters[0];
+    assert_eq!(s.value, "5s");
+    assert_eq!(
+        l.sources.text_at(s.location),
+        "\"-c\\tstatement_timeout=5s\""
+    );
+}
+
+#[test]
+fn django_postgresql_options_and_pool() {
+    let l = fixture("django_pg.yaml");
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    assert_no_secret(&l);
+    let d = l.pool("default");
+    assert_eq!(d.driver.value, Driver::Psycopg);
+    let pg = d.pg.as_ref().unwrap();
+    let lp = pg.libpq.as_ref().unwrap();
+    assert_eq!(lp.keepalives_idle.value, Some(secs(30)));
+    assert_eq!(l.at(&lp.keepalives_idle.origin), "30");
+    l.assert_default(&lp.keepalives.origin, "libpq", "default");
+    assert_eq!(lp.connect_timeout.value, Some(secs(130)));
+    l.assert_default(&lp.connect_timeout.origin, "psycopg 3", "default");
+    let s = &pg.startup_parameters[0];
+    assert_eq!(s.name, "idle_in_transaction_session_timeout");
+    assert_eq!(s.value, "60000");
+    assert_eq!(l.sources.text_at(s.location), "60000");
+
+    let pool = d.django_pool.as_ref().unwrap();
+    assert_eq!(l.sources.text_at(pool.location), "pool");
+    assert_eq!(pool.min_size.value, 2);
+    assert_eq!(l.at(&pool.min_size.origin), "2");
+    assert_eq!(pool.max_size.value, Some(10));
+    assert_eq!(pool.max_lifetime.value, secs(1800));
+    assert_eq!(pool.timeout.value, secs(30));
+    l.assert_default(&pool.timeout.origin, "psycopg_pool", "pool");
+    assert_eq!(pool.max_idle.value, secs(600));
+    l.assert_default(&pool.max_idle.origin, "psycopg_pool", "pool");
+    let keys: Vec<_> = d.driver_options.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["keepalives_idle", "options", "pool"]);
+    for k in keys {
+        assert_eq!(
+            accepts_option(&d.driver.value, Framework::Django, k),
+            Some(true),
+            "{k}"
+        );
+    }
+
+    let s = l.pool("simple");
+    let pool = s.django_pool.as_ref().unwrap();
+    assert_eq!(pool.min_size.value, 4);
+    l.assert_default(&pool.min_size.origin, "psycopg_pool", "pool");
+    assert_eq!(pool.max_size.value, None);
+    assert_eq!(pool.max_lifetime.value, secs(3600));
+    assert_eq!(s.so_keepalive(), Some(false), "keepalives: 0");
+    // connect_timeout: 0 means psycopg 3's 130 s, anchored at the 0.
+    let lp = s.pg.as_ref().unwrap().libpq.as_ref().unwrap();
+    assert_eq!(lp.connect_timeout.value, Some(secs(130)));
+    match &lp.connect_timeout.origin {
+        Origin::Default {
+            system,
+            anchor: Some(a),
+            ..
+        } => {
+            assert_eq!(*system, "psycopg 3");
+            assert_eq!(l.sources.text_at(*a), "0");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn founding_incident_2_command_timeout_on_psycopg() {
+    let l = fixture("django_pg.yaml");
+    let a = l.pool("api");
+    assert!(a.django_pool.is_none());
+    let keys: Vec<_> = a.driver_options.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["connect_timeout", "command_timeout"]);
+    let (_, loc) = &a.driver_options[1];
+    assert_eq!(l.sources.text_at(*loc), "command_timeout");
+    assert_eq!(
+        accepts_option(&a.driver.value, a.framework, "connect_timeout"),
+        Some(true)
+    );
+    assert_eq!(
+        accepts_option(&a.driver.value, a.framework, "command_timeout"),
+        Some(false)
+    );
+    assert_eq!(drivers_accepting("command_timeout"), ["asyncpg"]);
+    assert_eq!(a.connect_timeout.value, Some(secs(10)));
+}
+
+#[test]
+fn django_pool_values() {
+    let text = |v: &str| {
+        format!(
+            "DATABASES:\n  default:\n    ENGINE: django.db.backends.postgresql\n    OPTIONS:\n      pool: {v}\n"
+        )
+    };
+    for (v, on) in [
+        ("true", true),
+        ("false", false),
+        ("null", false),
+        ("{}", false),
+        ("{min_size: 1}", true),
+    ] {
+        let l = load("a.yaml", &text(v));
+        assert!(l.diags.is_empty(), "{v}: {:?}", l.diags);
+        assert_eq!(l.pool("default").django_pool.is_some(), on, "{v}");
+    }
+    let l = load("a.yaml", &text("yes please"));
+    assert_eq!(l.codes(), ["TL002"]);
+    assert!(l.pool("default").django_pool.is_none());
+    let l = load(
+        "a.yaml",
+        &text("{min_size: -1, max_size: null, max_idle: 1.5, timeout: x}"),
+    );
+    assert_eq!(l.codes(), ["TL002", "TL002"], "{:?}", l.diags);
+    let p = l.pool("default").django_pool.clone().unwrap();
+    assert_eq!(p.min_size.value, 4);
+    assert_eq!(p.max_size.value, None);
+    assert_eq!(l.at(&p.max_size.origin), "null");
+    assert_eq!(p.max_idle.value, Duration::from_millis(1500));
+    assert_eq!(p.timeout.value, secs(30));
+    // Not read for MySQL aliases.
+    let l = load(
+        "a.yaml",
+        "DATABASES:\n  default:\n    ENGINE: django.db.backends.mysql\n    OPTIONS:\n      pool: true\n",
+    );
+    assert!(l.pool("default").django_pool.is_none());
+    assert!(l.pool("default").pg.is_none());
+    assert_eq!(
+        accepts_option(&l.pool("default").driver.value, Framework::Django, "pool"),
+        Some(false)
+    );
+}
+
+#[test]
+fn django_postgresql_is_psycopg_3_whatever_the_options() {
+    for engine in [
+        "django.db.backends.postgresql",
+        "django.db.backends.postgresql_psycopg2",
+        "django.contrib.gis.db.backends.postgis",
+    ] {
+        assert_eq!(
+            django::classify_engine(engine),
+            (Backend::PostgreSql, Driver::Psycopg)
+        );
+    }
+}
+
+#[test]
+fn accepts_option_table() {
+    use Framework::*;
+    let cases: &[(Driver, Framework, &str, Option<bool>)] = &[
+        (Driver::Psycopg, Django, "command_timeout", Some(false)),
+        (Driver::Psycopg2, SqlAlchemy, "command_timeout", Some(false)),
+        (Driver::Asyncpg, SqlAlchemy, "command_timeout", Some(true)),
+        (Driver::Asyncpg, SqlAlchemy, "keepalives", Some(false)),
+        (Driver::Psycopg, SqlAlchemy, "keepalives_idle", Some(true)),
+        (Driver::Psycopg, SqlAlchemy, "prepare_threshold", Some(true)),
+        (
+            Driver::Psycopg2,
+            SqlAlchemy,
+            "prepare_threshold",
+            Some(false),
+        ),
+        (Driver::Psycopg2, SqlAlchemy, "cursor_factory", Some(true)),
+        (Driver::Psycopg2, SqlAlchemy, "database", Some(true)),
+        (Driver::Psycopg, SqlAlchemy, "pool", Some(false)),
+        (Driver::Psycopg, Django, "pool", Some(true)),
+        (Driver::Psycopg, Django, "server_side_binding", Some(true)),
+        (Driver::Psycopg, Django, "assume_role", Some(true)),
+        (Driver::Psycopg, Django, "isolation_level", Some(true)),
+        (Driver::Psycopg, SqlAlchemy, "isolation_level", Some(false)),
+        (Driver::MysqlClient, Django, "isolation_level", Some(true)),
+        (Driver::MysqlClient, Django, "read_timeout", Some(true)),
+        (
+            Driver::MysqlClient,
+            Django,
+            "connection_timeout",
+            Some(false),
+        ),
+        (Driver::PyMySql, SqlAlchemy, "read_timeout", Some(true)),
+        (Driver::PyMySql, SqlAlchemy, "ssl_mode", Some(false)),
+        (
+            Driver::MysqlConnector { use_pure: true },
+            SqlAlchemy,
+            "connection_timeout",
+            Some(true),
+        ),
+        (
+            Driver::MysqlConnector { use_pure: false },
+            SqlAlchemy,
+            "use_pure",
+            Some(true),
+        ),
+        (Driver::AioMysql, SqlAlchemy, "echo", Some(true)),
+        (
+            Driver::AsyncMy,
+            FlaskSqlAlchemy,
+            "async_fallback",
+            Some(true),
+        ),
+        (Driver::PyMySql, SqlAlchemy, "Connect_Timeout", Some(false)),
+        (Driver::MariaDbConnector, SqlAlchemy, "anything", None),
+        (Driver::Other("pg8000".into()), SqlAlchemy, "anything", None),
+    ];
+    for (driver, fw, key, want) in cases {
+        assert_eq!(
+            accepts_option(driver, *fw, key),
+            *want,
+            "{driver:?} {fw:?} {key}"
+        );
+    }
+}
+
+#[test]
+fn drivers_accepting_table() {
+    let cases: &[(&str, &[&str])] = &[
+        ("command_timeout", &["asyncpg"]),
+        ("keepalives_idle", &["psycopg2", "psycopg 3"]),
+        ("server_settings", &["asyncpg"]),
+        ("use_pure", &["mysql-connector-python"]),
+        (
+            "read_timeout",
+            &[
+                "PyMySQL",
+                "mysqlclient",
+                "mysql-connector-python",
+                "asyncmy",
+            ],
+        ),
+        (
+            "connect_timeout",
+            &[
+                "psycopg2",
+                "psycopg 3",
+                "PyMySQL",
+                "mysqlclient",
+                "mysql-connector-python",
+                "aiomysql",
+                "asyncmy",
+            ],
+        ),
+        ("pool", &[]),
+        ("nonsense", &[]),
+    ];
+    for (key, want) in cases {
+        assert_eq!(drivers_accepting(key), *want, "{key}");
+    }
+}
+
+#[test]
+fn mysql_pools_record_driver_options_too() {
+    let l = fixture("sqlalchemy_engines.yaml");
+    let p = l.pool("primary");
+    assert!(p.pg.is_none());
+    assert!(!p.driver_options.is_empty());
+    for (k, loc) in &p.driver_options {
+        assert_eq!(l.sources.text_at(*loc), k);
+    }
+}
+
+#[test]
+fn libpq_keepalives_idle_keeps_a_hop_open_despite_the_sysctl() {
+    use crate::manifest::{HopSpec, OnIdle};
+    use crate::model::idle::{app_keepalive, idle_killers, segments};
+    use crate::model::{ConnectionPath, Hop};
+    use crate::systems::sysctl::KernelSettings;
+
+    let path_for = |yaml: &str| {
+        let l = load("a.yaml", yaml);
+        let hop = HopSpec {
+            name: "nat".into(),
+            idle_timeout: Sourced::new(secs(350), Origin::Flag("--hop".into())),
+            on_idle: Sourced::new(OnIdle::Drop, Origin::Flag("--hop".into())),
+            keepalive_resets: Sourced::new(true, Origin::Flag("--hop".into())),
+        };
+        let path = ConnectionPath {
+            name: "p".into(),
+            location: None,
+            app: Some(l.pool("default").clone()),
+            app_kernel: KernelSettings::defaults(),
+            hops: vec![Hop::Network(hop)],
+            db_kernel: KernelSettings::defaults(),
+            server: None,
+        };
+        (l, path)
+    };
+    // The hop's coverage on the path's only segment (app -> no server).
+    let kept = |path: &ConnectionPath| {
+        let segs = segments(path);
+        idle_killers(path, &segs[0])
+            .into_iter()
+            .next()
+            .and_then(|k| k.kept_alive)
+    };
+    let (l, path) = path_for(
+        "sqlalchemy:\n  url: postgresql://u@h/db\n  connect_args:\n    keepalives_idle: 60\n",
+    );
+    assert_eq!(path.app_kernel.tcp_keepalive_time.value, secs(7200));
+    assert_eq!(app_keepalive(&path), Some(true));
+    let k = kept(&path).expect("kept open by the app's keepalive");
+    assert_eq!(k.who, "app");
+    assert_eq!(k.keepalive_time.value, secs(60));
+    assert_eq!(l.at(&k.keepalive_time.origin), "60");
+
+    // Without keepalives_idle the 7200 s sysctl is too late for a 350 s hop.
+    let (_, path) = path_for("sqlalchemy:\n  url: postgresql://u@h/db\n");
+    assert!(kept(&path).is_none());
+    // keepalives = 0: no SO_KEEPALIVE, the idle time does not matter.
+    let (_, path) = path_for(
+        "sqlalchemy:\n  url: postgresql://u@h/db\n  connect_args:\n    keepalives: 0\n    keepalives_idle: 60\n",
+    );
+    assert_eq!(app_keepalive(&path), Some(false));
+    assert!(kept(&path).is_none());
+    // asyncpg never keeps a hop open from the app end.
+    let (_, path) = path_for("sqlalchemy:\n  url: postgresql+asyncpg://u@h/db\n");
+    assert_eq!(app_keepalive(&path), Some(false));
+    assert!(kept(&path).is_none());
 }

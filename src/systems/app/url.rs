@@ -168,7 +168,9 @@ fn parse_query(url: &str, start: usize) -> Vec<QueryParam> {
 ///
 /// Default drivers when none is written: `mysql` and `mariadb` use mysqlclient
 /// (MySQLdb), `postgresql` psycopg2, `sqlite` pysqlite (SQLAlchemy dialect docs,
-/// <https://docs.sqlalchemy.org/en/20/dialects/>).
+/// <https://docs.sqlalchemy.org/en/20/dialects/>). `postgresql+psycopg` is
+/// psycopg 3 and `postgresql+asyncpg` asyncpg; other PostgreSQL drivers
+/// (`pg8000`, `psycopg2cffi`) stay [`Driver::Other`].
 pub fn classify(dialect: &str, driver_name: Option<&str>) -> (Backend, Driver) {
     match dialect {
         "mysql" | "mariadb" => {
@@ -183,10 +185,15 @@ pub fn classify(dialect: &str, driver_name: Option<&str>) -> (Backend, Driver) {
             };
             (Backend::MySql, driver)
         }
-        "postgresql" | "postgres" => (
-            Backend::PostgreSql,
-            Driver::Other(driver_name.unwrap_or("psycopg2").to_string()),
-        ),
+        "postgresql" | "postgres" => {
+            let driver = match driver_name {
+                None | Some("psycopg2") => Driver::Psycopg2,
+                Some("psycopg") => Driver::Psycopg,
+                Some("asyncpg") => Driver::Asyncpg,
+                Some(other) => Driver::Other(other.to_string()),
+            };
+            (Backend::PostgreSql, driver)
+        }
         "sqlite" => (
             Backend::Sqlite,
             Driver::Other(driver_name.unwrap_or("pysqlite").to_string()),
@@ -227,20 +234,32 @@ mod tests {
                 Backend::MySql,
                 Driver::Other("gaerdbms".into()),
             ),
+            ("postgresql://h/db", Backend::PostgreSql, Driver::Psycopg2),
+            ("postgres://h/db", Backend::PostgreSql, Driver::Psycopg2),
             (
-                "postgresql://h/db",
+                "postgresql+psycopg2://h/db",
                 Backend::PostgreSql,
-                Driver::Other("psycopg2".into()),
+                Driver::Psycopg2,
             ),
             (
                 "postgresql+asyncpg://h/db",
                 Backend::PostgreSql,
-                Driver::Other("asyncpg".into()),
+                Driver::Asyncpg,
             ),
             (
                 "postgresql+psycopg://h/db",
                 Backend::PostgreSql,
-                Driver::Other("psycopg".into()),
+                Driver::Psycopg,
+            ),
+            (
+                "postgresql+pg8000://h/db",
+                Backend::PostgreSql,
+                Driver::Other("pg8000".into()),
+            ),
+            (
+                "postgresql+psycopg2cffi://h/db",
+                Backend::PostgreSql,
+                Driver::Other("psycopg2cffi".into()),
             ),
             (
                 "sqlite:///app.db",
