@@ -86,6 +86,18 @@ case!(
 case!(tl006_fires, "tl006-fires", [("TL006", "warning")]);
 case!(tl110_fires, "tl110-fires", [("TL110", "error")]);
 case!(tl110_passes, "tl110-passes", []);
+case!(tl112_fires, "tl112-fires", [("TL112", "error")]);
+case!(
+    tl112_asyncpg_server_settings,
+    "tl112-asyncpg-fires",
+    [("TL112", "error")]
+);
+case!(tl113_fires, "tl113-fires", [("TL113", "warning")]);
+case!(tl114_fires, "tl114-fires", [("TL114", "error")]);
+case!(tl114_passes, "tl114-passes", []);
+case!(tl115_fires, "tl115-fires", [("TL115", "error")]);
+case!(tl116_fires, "tl116-fires", [("TL116", "warning")]);
+case!(tl116_passes, "tl116-passes", []);
 case!(tl118_fires, "tl118-fires", [("TL118", "info")]);
 case!(
     tl118_session_dump,

@@ -53,7 +53,10 @@ pub(super) fn check(path: &ConnectionPath, out: &mut Vec<Diagnostic>) {
                 format!("{driver} does not accept the option `{key}`: connecting fails"),
                 Label::at(*loc, format!("not an option of {driver}")),
             )
-            .with_related(Label::maybe(app.driver.origin.location(), format!("the driver is {driver}")))
+            .with_related(Label::maybe(
+                app.driver.origin.location(),
+                format!("the driver is {driver}"),
+            ))
             .with_help(help),
         );
     }
@@ -114,8 +117,12 @@ fn startup_parameters(path: &ConnectionPath, out: &mut Vec<Diagnostic>) {
     if pg.startup_parameters.is_empty() {
         return;
     }
-    let Some(seg) = segments(path).into_iter().next() else { return };
-    let End::PgBouncer(b) = seg.server else { return };
+    let Some(seg) = segments(path).into_iter().next() else {
+        return;
+    };
+    let End::PgBouncer(b) = seg.server else {
+        return;
+    };
     let ignored = &b.settings.ignore_startup_parameters;
     for p in &pg.startup_parameters {
         // libpq sends `-c` settings inside the one `options` parameter.
