@@ -2,6 +2,7 @@
 //! No units, defaults or meaning here (see [`crate::systems`]).
 
 pub mod mycnf;
+pub mod pgconf;
 pub mod sysctl;
 pub mod toml;
 pub mod tree;
