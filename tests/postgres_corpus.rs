@@ -216,3 +216,30 @@ fn concrete_corpus_values() {
     assert_eq!(l.server.max_connections.value, 100);
     assert!(!l.server.max_connections.origin.is_explicit());
 }
+
+#[test]
+fn other_corpora_do_not_look_like_postgres() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    for sub in [
+        "mysql",
+        "sysctl",
+        "pgbouncer",
+        "haproxy",
+        "django",
+        "sqlalchemy",
+    ] {
+        let Ok(entries) = std::fs::read_dir(base.join(sub)) else {
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped: corpus folder {sub} does not exist"
+            );
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            let text = std::fs::read(e.path())
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            assert!(!looks_like_postgres(&text), "{}", e.path().display());
+        }
+    }
+}

@@ -29,14 +29,17 @@
 //!   s for `tcp_keepalives_idle/interval`). Bad numbers, bad units and values
 //!   outside the `guc_tables.c` range are [`codes::INVALID_VALUE`]; that
 //!   occurrence is ignored. A bare number between 0 and 1000 for an ms
-//!   `*_timeout` is [`codes::BARE_TIMEOUT_IN_MILLISECONDS`] (still used as ms).
+//!   `*_timeout` is [`codes::BARE_TIMEOUT_IN_MILLISECONDS`] (still used as ms);
+//!   that check also covers the unmodelled `deadlock_timeout`,
+//!   `wal_sender_timeout` and `wal_receiver_timeout`.
 //! - Passwords in `primary_conninfo` are redacted in the [`SourceMap`].
 //!
 //! Dumps ([`PostgresInput`]) are detected by content: settings carry units as
 //! printed (`SHOW ALL`: `10s`, `1min`, bare = base unit) or in a `unit`
 //! column (`pg_settings`); no includes are followed and no TL007 is raised.
 //!
-//! Not modelled: hexadecimal floats (`'0x1.8'`), which `strtod` would accept.
+//! Not modelled: hexadecimal floats (`'0x1.8'`), which `strtod` would accept,
+//! and psql's expanded (`\x`) output.
 
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -494,6 +497,14 @@ fn unit_suggestion(unit: &str) -> Option<&'static str> {
     })
 }
 
+/// Other `*_timeout` settings with base unit ms (`guc_tables.c`): not
+/// modelled, but checked for [`codes::BARE_TIMEOUT_IN_MILLISECONDS`].
+const OTHER_MS_TIMEOUTS: &[&str] = &[
+    "deadlock_timeout",
+    "wal_sender_timeout",
+    "wal_receiver_timeout",
+];
+
 /// Known PostgreSQL parameter names used by [`looks_like_postgres`].
 const KNOWN_NAMES: &[&str] = &[
     "listen_addresses",
@@ -566,7 +577,8 @@ const KNOWN_NAMES: &[&str] = &[
 /// option file (used to tell what `db = "..."` names).
 ///
 /// True for a `SHOW ALL` / `pg_settings` dump, and for postgresql.conf-like
-/// text: no `[group]` line, and at least one known PostgreSQL parameter
+/// text: no `[group]` line, not a `mysqld --verbose --help` dump, at most
+/// half of the lines syntax errors, and at least one known PostgreSQL parameter
 /// (`shared_buffers`, `listen_addresses`, `max_wal_size`, ...), an
 /// `include*` directive, or a `*_timeout` with a PostgreSQL time unit
 /// (`30s`, `5min`). False for MySQL option files and sysctl files.
@@ -574,21 +586,30 @@ pub fn looks_like_postgres(text: &str) -> bool {
     if pgconf::lex_dump(text).is_some() {
         return true;
     }
-    if text.lines().any(|l| l.trim_start().starts_with('[')) {
+    if text.lines().any(|l| l.trim_start().starts_with('['))
+        || crate::parse::mycnf::lex_help_variables(text).is_some()
+    {
         return false;
     }
-    pgconf::lex(text).iter().any(|item| match item {
-        Item::Include { .. } => true,
-        Item::Setting { name, value, .. } => {
-            KNOWN_NAMES.contains(&name.as_str())
-                || (name.ends_with("_timeout")
-                    && matches!(
-                        parse_int(&value.text, BaseUnit::Milliseconds),
-                        Ok(ParsedInt { unit: Some(_), .. })
-                    ))
-        }
-        Item::Error { .. } => false,
-    })
+    let items = pgconf::lex(text);
+    let errors = items
+        .iter()
+        .filter(|i| matches!(i, Item::Error { .. }))
+        .count();
+    // Mostly valid postgresql.conf lines, at least one of them telling.
+    errors * 2 <= items.len()
+        && items.iter().any(|item| match item {
+            Item::Include { .. } => true,
+            Item::Setting { name, value, .. } => {
+                KNOWN_NAMES.contains(&name.as_str())
+                    || (name.ends_with("_timeout")
+                        && matches!(
+                            parse_int(&value.text, BaseUnit::Milliseconds),
+                            Ok(ParsedInt { unit: Some(_), .. })
+                        ))
+            }
+            Item::Error { .. } => false,
+        })
 }
 
 /// Reads postgresql.conf at `path` (following includes, then
@@ -981,13 +1002,20 @@ impl Loader<'_> {
 
     /// Applies one occurrence of a setting.
     fn apply(&mut self, id: FileId, report: bool, name: &str, value: ValueRef<'_>) {
+        let at = Location::new(id, value.span);
+        let raw = self.sources.get(id).slice(value.span).to_string();
+        let shown = if raw.is_empty() { value.text } else { &raw };
+        if !value.dump && OTHER_MS_TIMEOUTS.contains(&name) {
+            // Not modelled: only the unit trap is checked.
+            if let Ok(parsed) = parse_int(value.text, BaseUnit::Milliseconds) {
+                self.bare_ms_check(report, name, shown, value.text, &parsed, at);
+            }
+            return;
+        }
         let Some(idx) = VARS.iter().position(|v| v.name == name) else {
             return;
         };
         let var = &VARS[idx];
-        let at = Location::new(id, value.span);
-        let raw = self.sources.get(id).slice(value.span).to_string();
-        let shown = if raw.is_empty() { value.text } else { &raw };
         let parsed = match parse_int(value.text, var.unit) {
             Ok(p) => p,
             Err(err) => {
@@ -1023,31 +1051,44 @@ impl Loader<'_> {
             );
             return;
         }
-        if !value.dump
-            && var.bare_ms_timeout()
-            && parsed.unit.is_none()
-            && parsed.number > 0.0
-            && parsed.number < 1000.0
-        {
-            let num = value.text.trim();
-            self.emit(
-                report,
-                Diagnostic::new(
-                    codes::BARE_TIMEOUT_IN_MILLISECONDS,
-                    format!(
-                        "`{} = {shown}` is {} ms; PostgreSQL reads a bare number in milliseconds",
-                        var.name, parsed.value
-                    ),
-                    Label::at(at, format!("used as {} ms", parsed.value)),
-                )
-                .with_help(format!(
-                    "if you meant seconds, write `{} = '{num}s'`; write `'{num}ms'` to keep \
-                     milliseconds and make the unit explicit",
-                    var.name
-                )),
-            );
+        if !value.dump && var.bare_ms_timeout() {
+            self.bare_ms_check(report, var.name, shown, value.text, &parsed, at);
         }
         self.values[idx] = Some(Sourced::new(parsed.value, Origin::File(at)));
+    }
+}
+
+impl Loader<'_> {
+    /// [`codes::BARE_TIMEOUT_IN_MILLISECONDS`] for an ms `*_timeout` written
+    /// as a bare number between 0 and 1000.
+    fn bare_ms_check(
+        &mut self,
+        report: bool,
+        name: &str,
+        shown: &str,
+        text: &str,
+        parsed: &ParsedInt,
+        at: Location,
+    ) {
+        if parsed.unit.is_some() || parsed.number <= 0.0 || parsed.number >= 1000.0 {
+            return;
+        }
+        let num = text.trim();
+        self.emit(
+            report,
+            Diagnostic::new(
+                codes::BARE_TIMEOUT_IN_MILLISECONDS,
+                format!(
+                    "`{name} = {shown}` is {} ms; PostgreSQL reads a bare number in milliseconds",
+                    parsed.value
+                ),
+                Label::at(at, format!("used as {} ms", parsed.value)),
+            )
+            .with_help(format!(
+                "if you meant seconds, write `{name} = '{num}s'`; write `'{num}ms'` to keep \
+                 milliseconds and make the unit explicit"
+            )),
+        );
     }
 }
 
@@ -1480,7 +1521,12 @@ mod tests {
             ("tcp_keepalives_count = 3", false),
             ("max_connections = 50", false),
             ("checkpoint_timeout = 30", false),
-            ("deadlock_timeout = 5", false),
+            ("deadlock_timeout = 5", true),
+            ("wal_sender_timeout = 60", true),
+            ("wal_receiver_timeout = 60s", false),
+            ("deadlock_timeout = 5XS", false),
+            ("archive_timeout = 300", false),
+            ("authentication_timeout = 60", false),
         ];
         for &(line, warns) in cases {
             let l = load_text(&format!("{line}\n"));
@@ -1869,6 +1915,8 @@ mod tests {
             "kernel.shmmax=1\nvm.swappiness = 10\n",
             "wait_timeout = 600\n",
             "foo_timeout = 30\n",
+            "Usage: mysqld\nVariables (--variable-name=value)\n--------- -----\nport 3306\n",
+            "some prose here.\nmore: prose (x)\nport 5432\n",
         ];
         for t in no {
             assert!(!looks_like_postgres(t), "{t:?}");
