@@ -6,7 +6,7 @@
 //!
 //! The rules follow the flex scanner and `ParseConfigFp` in
 //! `postgres/postgres:src/backend/utils/misc/guc-file.l` (DOMAIN.md 2.2,
-//! https://www.postgresql.org/docs/current/config-setting.html):
+//! <https://www.postgresql.org/docs/current/config-setting.html>):
 //!
 //! - Whitespace is `[ \t\r]`; `#` outside a quoted string starts a comment
 //!   to the end of the line; a line holds at most one setting.

@@ -6,7 +6,7 @@
 //! server makes of it (DOMAIN.md section 2, from
 //! `postgres/postgres:src/backend/utils/misc/guc-file.l`, `guc.c`
 //! (`parse_int`, `convert_to_base_unit`), `guc_tables.c` and
-//! https://www.postgresql.org/docs/current/config-setting.html):
+//! <https://www.postgresql.org/docs/current/config-setting.html>):
 //!
 //! - Includes: `include 'f'` and `include_if_exists 'f'` read a file,
 //!   `include_dir 'd'` the files of a folder whose names end in `.conf`, do not
