@@ -4,6 +4,7 @@
 pub mod mycnf;
 pub mod mysqldump;
 pub mod pgbouncer;
+pub mod pgconf;
 pub mod sysctl;
 pub mod toml;
 pub mod tree;
