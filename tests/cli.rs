@@ -318,3 +318,54 @@ fn a_sysctl_d_folder_is_the_app_host_kernel() {
         "{row}"
     );
 }
+
+#[test]
+fn chain_prints_both_segments_of_a_pgbouncer_path() {
+    let out = tl()
+        .args(["chain", &fixture("tl110-fires")])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("path: api -> pgbouncer -> orders (app -> pgbouncer)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("path: api -> pgbouncer -> orders (pgbouncer -> server (not given))"),
+        "{text}"
+    );
+    let first = text
+        .lines()
+        .find(|l| l.starts_with("| >>"))
+        .expect("a marked row");
+    assert!(
+        first.contains("client_idle_timeout") && first.contains("pgbouncer.ini:7"),
+        "{text}"
+    );
+    let out = tl()
+        .args(["chain", "--format", "json", &fixture("tl109-fires")])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let paths = v["paths"].as_array().unwrap();
+    assert_eq!(paths.len(), 2);
+    assert_eq!(
+        paths[1]["name"],
+        "pgbouncer -> orders (pgbouncer -> PostgreSQL)"
+    );
+    let marked: Vec<_> = paths[1]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["first_idle_killer"] == true)
+        .collect();
+    assert_eq!(marked.len(), 1);
+    assert_eq!(marked[0]["setting"], "idle_session_timeout");
+    assert_eq!(marked[0]["value"], "300 s (5m)");
+}

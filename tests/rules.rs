@@ -84,6 +84,13 @@ case!(
     ]
 );
 case!(tl006_fires, "tl006-fires", [("TL006", "warning")]);
+case!(tl109_fires, "tl109-fires", [("TL109", "warning")]);
+case!(tl109_passes, "tl109-passes", []);
+case!(tl111_fires, "tl111-fires", [("TL111", "warning")]);
+case!(tl111_passes, "tl111-passes", []);
+case!(tl117_fires, "tl117-fires", [("TL117", "info")]);
+case!(tl119_fires, "tl119-fires", [("TL119", "error")]);
+case!(tl119_passes, "tl119-passes", []);
 case!(tl110_fires, "tl110-fires", [("TL110", "error")]);
 case!(tl110_passes, "tl110-passes", []);
 case!(tl112_fires, "tl112-fires", [("TL112", "error")]);
