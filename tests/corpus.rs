@@ -1,6 +1,6 @@
 //! The real configs in `../shared/corpus` (CI has that folder beside the
 //! checkout; a fresh clone does not, and then these tests say so and skip).
-//! Every mysql and sysctl file is checked through the command line: no
+//! Every mysql, sysctl, postgres and pgbouncer file is checked through the command line: no
 //! panic, exit 0 or 1, and syntax errors only where the file is malformed.
 
 use std::io::Write;
@@ -81,4 +81,15 @@ fn every_mysql_corpus_file_is_checked() {
 #[test]
 fn every_sysctl_corpus_file_is_checked() {
     run_kind("sysctl", &[]);
+}
+
+#[test]
+fn every_postgres_corpus_file_is_checked() {
+    run_kind("postgres", &[]);
+}
+
+#[test]
+fn every_pgbouncer_corpus_file_is_checked() {
+    // Its first line is a stray `--/etc/haproxy/haproxy.cfg`, which pgbouncer rejects.
+    run_kind("pgbouncer", &["postgresql-ha-oguzkaan__pgbouncer.ini"]);
 }

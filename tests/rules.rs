@@ -91,6 +91,14 @@ case!(tl111_passes, "tl111-passes", []);
 case!(tl117_fires, "tl117-fires", [("TL117", "info")]);
 case!(tl119_fires, "tl119-fires", [("TL119", "error")]);
 case!(tl119_passes, "tl119-passes", []);
+case!(
+    tl105_asyncpg_fires,
+    "tl105-asyncpg-fires",
+    [("TL105", "warning")]
+);
+case!(tl112_passes, "tl112-passes", []);
+case!(tl115_passes, "tl115-passes", []);
+case!(tl117_passes, "tl117-passes", []);
 case!(tl110_fires, "tl110-fires", [("TL110", "error")]);
 case!(tl110_passes, "tl110-passes", []);
 case!(tl112_fires, "tl112-fires", [("TL112", "error")]);
