@@ -17,4 +17,6 @@ pub mod rules;
 pub mod run;
 pub mod source;
 pub mod systems;
+#[cfg(test)]
+mod test_support;
 pub mod units;

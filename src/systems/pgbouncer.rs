@@ -1107,30 +1107,13 @@ mod tests {
     }
 
     impl Loaded {
-        /// `(code id, text at the primary location)` of every diagnostic.
         fn diags(&self) -> Vec<(&'static str, String)> {
-            self.diags
-                .iter()
-                .map(|d| {
-                    let text = d
-                        .primary
-                        .location
-                        .map(|l| self.sources.text_at(l).to_string())
-                        .unwrap_or_default();
-                    (d.code.id, text)
-                })
-                .collect()
+            crate::test_support::diag_texts(&self.diags, &self.sources)
         }
 
         /// `(file name, text)` of an origin's location.
         fn at(&self, origin: &Origin) -> (String, String) {
-            let l = origin.location().expect("a location");
-            let f = self.sources.get(l.file);
-            let name = f
-                .path()
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned());
-            (name.unwrap_or_default(), f.slice(l.span).to_string())
+            crate::test_support::origin_text(&self.sources, origin)
         }
 
         fn all_text(&self) -> String {
