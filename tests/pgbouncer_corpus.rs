@@ -4,8 +4,9 @@
 //! several files. Skips (with a message) when the corpus folder is absent.
 //! The corpus is read in place, never copied into the project.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -15,19 +16,7 @@ use timeoutlint::source::SourceMap;
 use timeoutlint::systems::pgbouncer::{PgBouncer, load_pgbouncer};
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/pgbouncer");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        // Written to the real stderr, past the test harness's capture, so
-        // a run without the corpus says that it skipped.
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped: corpus folder {} does not exist",
-            dir.display()
-        );
-        None
-    }
+    common::corpus_dir("pgbouncer")
 }
 
 struct Loaded {
@@ -48,19 +37,8 @@ fn load(path: &Path) -> Loaded {
     }
 }
 
-/// `code file:line `text`: message` of each diagnostic, for messages.
 fn describe(l: &Loaded) -> Vec<String> {
-    l.diags
-        .iter()
-        .map(|d| {
-            let at = d
-                .primary
-                .location
-                .map(|loc| l.sources.short(loc) + " `" + l.sources.text_at(loc) + "`")
-                .unwrap_or_default();
-            format!("{} {at}: {}", d.code.id, d.message)
-        })
-        .collect()
+    common::describe(&l.diags, &l.sources)
 }
 
 /// `(code, text at the primary location)` of each diagnostic, sorted.
