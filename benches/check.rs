@@ -23,12 +23,15 @@ fn examples(c: &mut Criterion) {
     .iter()
     .map(|d| root().join("examples").join(d))
     .collect();
-    c.bench_function("check 3 examples to json", |b| {
-        b.iter(|| {
-            let out = run(&dirs, &RunOptions::default());
-            json::render(&out.diagnostics, &out.sources).len()
-        })
-    });
+    c.bench_function(
+        "check 3 examples (MySQL and PgBouncer paths) to json",
+        |b| {
+            b.iter(|| {
+                let out = run(&dirs, &RunOptions::default());
+                json::render(&out.diagnostics, &out.sources).len()
+            })
+        },
+    );
 }
 
 fn corpus(c: &mut Criterion) {
@@ -68,5 +71,42 @@ fn corpus(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, examples, corpus);
+fn pg_corpus(c: &mut Criterion) {
+    let base = root().join("../shared/corpus");
+    if !base.is_dir() {
+        return;
+    }
+    let files = |kind: &str| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(base.join(kind))
+            .map(|r| r.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let pg = files("postgres");
+    c.bench_function("load every corpus postgresql.conf", |b| {
+        b.iter(|| {
+            let mut sources = SourceMap::new(None);
+            let mut diags: Vec<Diagnostic> = Vec::new();
+            for f in &pg {
+                let _ = timeoutlint::systems::postgres::load_postgres(f, &mut sources, &mut diags);
+            }
+            diags.len()
+        })
+    });
+    let bouncer = files("pgbouncer");
+    c.bench_function("load every corpus pgbouncer.ini", |b| {
+        b.iter(|| {
+            let mut sources = SourceMap::new(None);
+            let mut diags: Vec<Diagnostic> = Vec::new();
+            for f in &bouncer {
+                let _ =
+                    timeoutlint::systems::pgbouncer::load_pgbouncer(f, &mut sources, &mut diags);
+            }
+            diags.len()
+        })
+    });
+}
+
+criterion_group!(benches, examples, corpus, pg_corpus);
 criterion_main!(benches);
