@@ -23,6 +23,15 @@ pub enum Origin {
     },
     /// Declared in the manifest (`timeoutlint.toml`).
     Manifest(Location),
+    /// From a built-in middlebox preset (`[[path.hop]] preset = "aws-nlb"`).
+    Preset {
+        /// Preset id, e.g. `aws-nlb`.
+        id: &'static str,
+        /// The source of the fact: a doc URL.
+        source: &'static str,
+        /// The manifest entry that names the preset.
+        anchor: Option<Location>,
+    },
     /// Given on the command line, e.g. `--hop "sg=3600s"`.
     Flag(String),
 }
@@ -42,14 +51,14 @@ impl Origin {
     pub fn location(&self) -> Option<Location> {
         match self {
             Origin::File(l) | Origin::Manifest(l) => Some(*l),
-            Origin::Default { anchor, .. } => *anchor,
+            Origin::Default { anchor, .. } | Origin::Preset { anchor, .. } => *anchor,
             Origin::Flag(_) => None,
         }
     }
 
     /// True when the value was written by the user (file, manifest or flag).
     pub fn is_explicit(&self) -> bool {
-        !matches!(self, Origin::Default { .. })
+        !matches!(self, Origin::Default { .. } | Origin::Preset { .. })
     }
 
     /// Human description: `db/my.cnf:3`, `documented default of MySQL (URL)`,
@@ -61,13 +70,15 @@ impl Origin {
                 format!("documented default of {system} ({source})")
             }
             Origin::Flag(f) => format!("command line `{f}`"),
+            Origin::Preset { id, source, .. } => format!("preset {id} ({source})"),
         }
     }
 
-    /// Short form for messages: the file position, or `default of X`.
+    /// Short form for messages: the file position, `X default` or `preset X`.
     pub fn brief(&self, sources: &SourceMap) -> String {
         match self {
             Origin::Default { system, .. } => format!("{system} default"),
+            Origin::Preset { id, .. } => format!("preset {id}"),
             other => other.describe(sources),
         }
     }

@@ -48,6 +48,9 @@ pub const BARE_TIMEOUT_IN_MILLISECONDS: Code = code(
     "bare-number-timeout-in-milliseconds",
     Severity::Warning,
 );
+/// A value given for a preset hop outside the device's documented range, or a
+/// preset whose default is not confirmed and no value was given.
+pub const PRESET_VALUE_INVALID: Code = code("TL008", "preset-value-invalid", Severity::Error);
 
 /// SQLAlchemy / Flask-SQLAlchemy `pool_recycle` at or above the server's `wait_timeout`.
 pub const POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT: Code = code(
@@ -157,6 +160,38 @@ pub const RETIREMENT_EXCEEDS_IDLE_SESSION_TIMEOUT: Code = code(
     "retirement-exceeds-idle-session-timeout",
     Severity::Error,
 );
+/// A proxy (HAProxy, nginx stream, Envoy) without an idle timeout on a database listener: no timeout.
+pub const PROXY_TIMEOUT_MISSING: Code = code("TL120", "proxy-timeout-missing", Severity::Warning);
+/// A proxy timeout written as a bare number far too small to be meant as its unit (HAProxy: ms).
+pub const PROXY_TIMEOUT_BARE_NUMBER: Code = code(
+    "TL121",
+    "proxy-timeout-bare-number-too-small",
+    Severity::Warning,
+);
+/// A database listener in HAProxy `mode http`.
+pub const DATABASE_PROXY_IN_HTTP_MODE: Code =
+    code("TL122", "database-proxy-in-http-mode", Severity::Error);
+/// The pools of every path to one database exceed its connection limit.
+pub const POOLS_EXCEED_MAX_CONNECTIONS: Code =
+    code("TL123", "pools-exceed-max-connections", Severity::Error);
+/// A client or server statement limit below the expected longest statement.
+pub const STATEMENT_LIMIT_BELOW_MAX_STATEMENT_TIME: Code = code(
+    "TL124",
+    "statement-limit-below-max-statement-time",
+    Severity::Error,
+);
+/// Pool wait (+ connect + statement limit) at or above the request deadline.
+pub const DATABASE_WAIT_EXCEEDS_REQUEST_TIMEOUT: Code = code(
+    "TL125",
+    "database-wait-exceeds-request-timeout",
+    Severity::Warning,
+);
+/// A silently dropping hop with no read timeout and no tcp_user_timeout: queries can hang ~924 s.
+pub const SILENT_DROP_WITHOUT_READ_TIMEOUT: Code = code(
+    "TL126",
+    "silent-drop-without-read-timeout",
+    Severity::Warning,
+);
 
 /// Every code, in id order.
 pub const ALL: &[Code] = &[
@@ -167,6 +202,7 @@ pub const ALL: &[Code] = &[
     SYSCTL_TRAILING_TEXT,
     BACKEND_MISMATCH,
     BARE_TIMEOUT_IN_MILLISECONDS,
+    PRESET_VALUE_INVALID,
     POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT,
     CONN_MAX_AGE_EXCEEDS_WAIT_TIMEOUT,
     RETIREMENT_EXCEEDS_HOP_IDLE_TIMEOUT,
@@ -186,4 +222,11 @@ pub const ALL: &[Code] = &[
     LOCK_TIMEOUT_NOT_BELOW_STATEMENT_TIMEOUT,
     INTERACTIVE_TIMEOUT_DIFFERS,
     RETIREMENT_EXCEEDS_IDLE_SESSION_TIMEOUT,
+    PROXY_TIMEOUT_MISSING,
+    PROXY_TIMEOUT_BARE_NUMBER,
+    DATABASE_PROXY_IN_HTTP_MODE,
+    POOLS_EXCEED_MAX_CONNECTIONS,
+    STATEMENT_LIMIT_BELOW_MAX_STATEMENT_TIME,
+    DATABASE_WAIT_EXCEEDS_REQUEST_TIMEOUT,
+    SILENT_DROP_WITHOUT_READ_TIMEOUT,
 ];

@@ -2,7 +2,12 @@
 //! carrying its [`crate::provenance::Origin`].
 
 pub mod app;
+pub mod haproxy;
+pub mod mesh;
 pub mod mysql;
+pub mod nginx;
 pub mod pgbouncer;
 pub mod postgres;
+pub mod presets;
+pub mod proxy;
 pub mod sysctl;
