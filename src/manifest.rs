@@ -30,6 +30,7 @@ use crate::diagnostic::{Diagnostic, Label};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
 use crate::source::{FileId, Location, SourceMap, Span};
+use crate::systems::presets;
 use crate::units::parse_manifest_duration;
 
 /// The manifest's file name.
@@ -82,6 +83,48 @@ pub enum HopEntry {
         /// The pgbouncer.ini.
         file: PathRef,
     },
+    /// A terminating proxy read from its own config.
+    Proxy {
+        /// Display name given in the manifest, if any.
+        name: Option<String>,
+        /// Which config and which listener.
+        spec: ProxySpec,
+        /// The `[[path.hop]]` entry.
+        location: Location,
+    },
+}
+
+/// A proxy hop's config file(s) and the listener on the database path.
+#[derive(Clone, Debug)]
+pub enum ProxySpec {
+    /// `haproxy = "lb/haproxy.cfg"` (or a list of files forming one config) + `proxy = "mysql"`.
+    Haproxy {
+        /// Files, in order.
+        files: Vec<PathRef>,
+        /// `listen` or `frontend` name.
+        proxy: Sourced<String>,
+    },
+    /// `nginx = "lb/nginx.conf"` + `server = "3306"` (the stream server's listen value).
+    Nginx {
+        /// nginx.conf.
+        file: PathRef,
+        /// Listen value.
+        server: Sourced<String>,
+    },
+    /// `envoy = "mesh/envoy.yaml"` + `listener = "NAME"`.
+    Envoy {
+        /// The Envoy config.
+        file: PathRef,
+        /// Listener name.
+        listener: Sourced<String>,
+    },
+    /// `istio = "mesh/destination-rule.yaml"` (+ `rule = "NAME"` when it holds several).
+    Istio {
+        /// The DestinationRule file.
+        file: PathRef,
+        /// Rule name.
+        rule: Option<Sourced<String>>,
+    },
 }
 
 /// A path reference in the manifest: the resolved path and where it was written.
@@ -110,6 +153,12 @@ pub struct PathSpec {
     pub db_sysctl: Option<PathRef>,
     /// Hops, from app to database.
     pub hops: Vec<HopEntry>,
+    /// Processes that each hold their own pool (workers × replicas); `None` = 1.
+    pub processes: Option<Sourced<u64>>,
+    /// The deadline the app works under (gunicorn timeout, HTTP LB idle timeout).
+    pub request_timeout: Option<Sourced<Duration>>,
+    /// The longest statement the app is expected to run.
+    pub max_statement_time: Option<Sourced<Duration>>,
     /// Where the entry starts (the `name` or the table); `None` on the command line.
     pub location: Option<Location>,
 }
@@ -141,6 +190,9 @@ struct RawPath {
     app_sysctl: Option<Spanned<String>>,
     db: Option<Spanned<String>>,
     db_sysctl: Option<Spanned<String>>,
+    processes: Option<Spanned<i64>>,
+    request_timeout: Option<Spanned<toml::Value>>,
+    max_statement_time: Option<Spanned<toml::Value>>,
     #[serde(default)]
     hop: Vec<Spanned<RawHop>>,
 }
@@ -150,6 +202,15 @@ struct RawPath {
 struct RawHop {
     name: Option<Spanned<String>>,
     pgbouncer: Option<Spanned<String>>,
+    preset: Option<Spanned<String>>,
+    haproxy: Option<Spanned<toml::Value>>,
+    proxy: Option<Spanned<String>>,
+    nginx: Option<Spanned<String>>,
+    server: Option<Spanned<String>>,
+    envoy: Option<Spanned<String>>,
+    listener: Option<Spanned<String>>,
+    istio: Option<Spanned<String>>,
+    rule: Option<Spanned<String>>,
     idle_timeout: Option<Spanned<toml::Value>>,
     on_idle: Option<Spanned<String>>,
     keepalive_resets: Option<Spanned<bool>>,
@@ -226,45 +287,30 @@ pub fn parse(
         let mut hops = Vec::new();
         for hop in p.hop {
             let hop_loc = at(hop.span());
-            let hop = hop.into_inner();
-            if let Some(file) = &hop.pgbouncer {
-                if let Some(extra) = [
-                    hop.idle_timeout
-                        .as_ref()
-                        .map(|v| (v.span(), "idle_timeout")),
-                    hop.on_idle.as_ref().map(|v| (v.span(), "on_idle")),
-                    hop.keepalive_resets
-                        .as_ref()
-                        .map(|v| (v.span(), "keepalive_resets")),
-                ]
-                .into_iter()
-                .flatten()
-                .next()
-                {
-                    diags.push(
-                        Diagnostic::new(
-                            codes::MANIFEST_ERROR,
-                            format!("a pgbouncer hop takes its timeouts from pgbouncer.ini, not from `{}`", extra.1),
-                            Label::at(at(extra.0), "not used for a pgbouncer hop"),
-                        )
-                        .with_help("remove the key, or declare the middlebox as its own [[path.hop]]"),
-                    );
-                }
-                hops.push(HopEntry::PgBouncer {
-                    name: hop
-                        .name
-                        .as_ref()
-                        .map(|n| n.get_ref().clone())
-                        .unwrap_or_else(|| "pgbouncer".to_string()),
-                    file: PathRef {
-                        location: Some(at(file.span())),
-                        path: dir.join(file.get_ref()),
-                    },
-                });
-            } else if let Some(h) = parse_hop(hop, hop_loc, &at, diags) {
-                hops.push(HopEntry::Network(h));
+            if let Some(h) = parse_hop_entry(hop.into_inner(), hop_loc, dir, &at, diags) {
+                hops.push(h);
             }
         }
+        let processes = p.processes.and_then(|n| {
+            let loc = at(n.span());
+            match u64::try_from(*n.get_ref()) {
+                Ok(v) if v > 0 => Some(Sourced::new(v, Origin::Manifest(loc))),
+                _ => {
+                    diags.push(Diagnostic::new(
+                        codes::MANIFEST_ERROR,
+                        format!("processes must be a positive count, not {}", n.get_ref()),
+                        Label::at(loc, "not a process count"),
+                    ));
+                    None
+                }
+            }
+        });
+        let request_timeout = p
+            .request_timeout
+            .and_then(|v| manifest_duration(v, "request_timeout", &at, diags));
+        let max_statement_time = p
+            .max_statement_time
+            .and_then(|v| manifest_duration(v, "max_statement_time", &at, diags));
         let spec = PathSpec {
             name,
             app: pref(p.app),
@@ -275,6 +321,9 @@ pub fn parse(
             db: pref(p.db),
             db_sysctl: pref(p.db_sysctl),
             hops,
+            processes,
+            request_timeout,
+            max_statement_time,
             location: Some(p.name.map(|n| at(n.span())).unwrap_or(entry_loc)),
         };
         if spec.app.is_none() && spec.db.is_none() {
@@ -291,6 +340,300 @@ pub fn parse(
         manifest.paths.push(spec);
     }
     manifest
+}
+
+/// A duration value of the manifest: a string like "30s"; a bare number is rejected.
+fn manifest_duration(
+    v: Spanned<toml::Value>,
+    key: &str,
+    at: &impl Fn(Range<usize>) -> Location,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Sourced<Duration>> {
+    let loc = at(v.span());
+    let parsed = match v.get_ref() {
+        toml::Value::String(s) => parse_manifest_duration(s).map_err(|e| e.to_string()),
+        toml::Value::Integer(n) => Err(format!("`{n}` has no unit; write it like \"{n}s\"")),
+        other => Err(format!(
+            "expected a duration string like \"30s\", found {}",
+            other.type_str()
+        )),
+    };
+    match parsed {
+        Ok(d) => Some(Sourced::new(d, Origin::Manifest(loc))),
+        Err(msg) => {
+            diags.push(Diagnostic::new(
+                codes::MANIFEST_ERROR,
+                format!("{key}: {msg}"),
+                Label::at(loc, "not a duration"),
+            ));
+            None
+        }
+    }
+}
+
+/// One `[[path.hop]]`: a PgBouncer, a proxy read from its config, a preset, or
+/// a middlebox described by hand.
+fn parse_hop_entry(
+    hop: RawHop,
+    hop_loc: Location,
+    dir: &Path,
+    at: &impl Fn(Range<usize>) -> Location,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<HopEntry> {
+    let pref = |s: &Spanned<String>| PathRef {
+        location: Some(at(s.span())),
+        path: dir.join(s.get_ref()),
+    };
+    let sourced =
+        |s: &Spanned<String>| Sourced::new(s.get_ref().clone(), Origin::Manifest(at(s.span())));
+    let kinds: Vec<(&str, Range<usize>)> = [
+        hop.pgbouncer.as_ref().map(|v| ("pgbouncer", v.span())),
+        hop.preset.as_ref().map(|v| ("preset", v.span())),
+        hop.haproxy.as_ref().map(|v| ("haproxy", v.span())),
+        hop.nginx.as_ref().map(|v| ("nginx", v.span())),
+        hop.envoy.as_ref().map(|v| ("envoy", v.span())),
+        hop.istio.as_ref().map(|v| ("istio", v.span())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if kinds.len() > 1 {
+        diags.push(
+            Diagnostic::new(
+                codes::MANIFEST_ERROR,
+                format!(
+                    "a hop is one thing: `{}` and `{}` both given",
+                    kinds[0].0, kinds[1].0
+                ),
+                Label::at(at(kinds[1].1.clone()), "second kind"),
+            )
+            .with_help("declare each as its own [[path.hop]]"),
+        );
+        return None;
+    }
+    let kind = kinds.first().map(|k| k.0);
+    let is_file_hop = matches!(
+        kind,
+        Some("pgbouncer" | "haproxy" | "nginx" | "envoy" | "istio")
+    );
+    if is_file_hop
+        && let Some(extra) = [
+            hop.idle_timeout
+                .as_ref()
+                .map(|v| (v.span(), "idle_timeout")),
+            hop.on_idle.as_ref().map(|v| (v.span(), "on_idle")),
+            hop.keepalive_resets
+                .as_ref()
+                .map(|v| (v.span(), "keepalive_resets")),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    {
+        diags.push(
+            Diagnostic::new(
+                codes::MANIFEST_ERROR,
+                format!(
+                    "a {} hop takes its timeouts from its config file, not from `{}`",
+                    kind.unwrap_or("proxy"),
+                    extra.1
+                ),
+                Label::at(at(extra.0), "not used for this hop"),
+            )
+            .with_help("remove the key, or declare the middlebox as its own [[path.hop]]"),
+        );
+    }
+    let name = hop.name.as_ref().map(|n| n.get_ref().clone());
+    let missing = |key: &str, for_kind: &str, diags: &mut Vec<Diagnostic>| {
+        diags.push(
+            Diagnostic::new(
+                codes::MANIFEST_ERROR,
+                format!("a {for_kind} hop needs `{key}`, the listener on the database path"),
+                Label::at(hop_loc, format!("no `{key}`")),
+            )
+            .with_help(format!("add `{key} = \"...\"`")),
+        );
+    };
+    match kind {
+        Some("pgbouncer") => Some(HopEntry::PgBouncer {
+            name: name.unwrap_or_else(|| "pgbouncer".to_string()),
+            file: pref(hop.pgbouncer.as_ref()?),
+        }),
+        Some("haproxy") => {
+            let v = hop.haproxy.as_ref()?;
+            let files: Vec<PathRef> = match v.get_ref() {
+                toml::Value::String(f) => vec![PathRef {
+                    location: Some(at(v.span())),
+                    path: dir.join(f),
+                }],
+                toml::Value::Array(items) => items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .map(|f| PathRef {
+                        location: Some(at(v.span())),
+                        path: dir.join(f),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if files.is_empty() {
+                diags.push(Diagnostic::new(
+                    codes::MANIFEST_ERROR,
+                    "haproxy must name a config file or a list of files",
+                    Label::at(at(v.span()), "not a file name"),
+                ));
+                return None;
+            }
+            let Some(proxy) = hop.proxy.as_ref() else {
+                missing("proxy", "haproxy", diags);
+                return None;
+            };
+            Some(HopEntry::Proxy {
+                name,
+                spec: ProxySpec::Haproxy {
+                    files,
+                    proxy: sourced(proxy),
+                },
+                location: hop_loc,
+            })
+        }
+        Some("nginx") => {
+            let Some(server) = hop.server.as_ref() else {
+                missing("server", "nginx", diags);
+                return None;
+            };
+            Some(HopEntry::Proxy {
+                name,
+                spec: ProxySpec::Nginx {
+                    file: pref(hop.nginx.as_ref()?),
+                    server: sourced(server),
+                },
+                location: hop_loc,
+            })
+        }
+        Some("envoy") => {
+            let Some(listener) = hop.listener.as_ref() else {
+                missing("listener", "envoy", diags);
+                return None;
+            };
+            Some(HopEntry::Proxy {
+                name,
+                spec: ProxySpec::Envoy {
+                    file: pref(hop.envoy.as_ref()?),
+                    listener: sourced(listener),
+                },
+                location: hop_loc,
+            })
+        }
+        Some("istio") => Some(HopEntry::Proxy {
+            name,
+            spec: ProxySpec::Istio {
+                file: pref(hop.istio.as_ref()?),
+                rule: hop.rule.as_ref().map(sourced),
+            },
+            location: hop_loc,
+        }),
+        Some("preset") => parse_preset_hop(hop, hop_loc, at, diags).map(HopEntry::Network),
+        _ => parse_hop(hop, hop_loc, at, diags).map(HopEntry::Network),
+    }
+}
+
+/// A hop from a built-in preset, with the manifest's overrides checked
+/// against the device's documented range (TL008).
+fn parse_preset_hop(
+    h: RawHop,
+    hop_loc: Location,
+    at: &impl Fn(Range<usize>) -> Location,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<HopSpec> {
+    let id = h.preset.as_ref()?;
+    let id_loc = at(id.span());
+    let Some(preset) = presets::find(id.get_ref()) else {
+        let known: Vec<String> = presets::all().into_iter().map(|p| p.id).collect();
+        diags.push(
+            Diagnostic::new(
+                codes::MANIFEST_ERROR,
+                format!("unknown preset `{}`", id.get_ref()),
+                Label::at(id_loc, "not a built-in preset"),
+            )
+            .with_help(format!(
+                "`timeoutlint presets` lists them: {}",
+                known.join(", ")
+            )),
+        );
+        return None;
+    };
+    let source = preset.sources.first().cloned().unwrap_or_default();
+    let preset_origin = Origin::Preset {
+        id: preset.id.clone(),
+        source: source.clone(),
+        anchor: Some(id_loc),
+    };
+    let name = h
+        .name
+        .as_ref()
+        .map(|n| n.get_ref().clone())
+        .unwrap_or_else(|| preset.name.clone());
+    let given = match &h.idle_timeout {
+        Some(v) => Some(manifest_duration(v.clone(), "idle_timeout", at, diags)?),
+        None => None,
+    };
+    let idle = match presets::apply(&preset, given.as_ref().map(|g| g.value)) {
+        Ok(d) => match given {
+            Some(g) => g,
+            None => Sourced::new(d, preset_origin.clone()),
+        },
+        Err(e) => {
+            let loc = given
+                .as_ref()
+                .and_then(|g| g.origin.location())
+                .unwrap_or(id_loc);
+            diags.push(
+                Diagnostic::new(
+                    codes::PRESET_VALUE_INVALID,
+                    format!("preset `{}`: {e}", preset.id),
+                    Label::at(loc, "not a value this device takes"),
+                )
+                .with_related(Label::at(hop_loc, format!("{} ({source})", preset.name))),
+            );
+            return None;
+        }
+    };
+    let on_idle = match &h.on_idle {
+        Some(s) => {
+            let v = match s.get_ref().as_str() {
+                "drop" => OnIdle::Drop,
+                "reset" => OnIdle::Reset,
+                other => {
+                    diags.push(Diagnostic::new(
+                        codes::MANIFEST_ERROR,
+                        format!(
+                            "hop `{name}` on_idle must be \"drop\" or \"reset\", not \"{other}\""
+                        ),
+                        Label::at(at(s.span()), "unknown on_idle"),
+                    ));
+                    return None;
+                }
+            };
+            Sourced::new(v, Origin::Manifest(at(s.span())))
+        }
+        // Unconfirmed behaviour is modelled as the worse case, a silent drop;
+        // the preset's caveat says so in `timeoutlint presets` and the chain.
+        None => Sourced::new(
+            preset.on_idle.unwrap_or(OnIdle::Drop),
+            preset_origin.clone(),
+        ),
+    };
+    let keepalive_resets = match &h.keepalive_resets {
+        Some(b) => Sourced::new(*b.get_ref(), Origin::Manifest(at(b.span()))),
+        None => Sourced::new(preset.keepalive_resets, preset_origin),
+    };
+    Some(HopSpec {
+        name,
+        idle_timeout: idle,
+        on_idle,
+        keepalive_resets,
+    })
 }
 
 fn parse_hop(
@@ -448,7 +791,7 @@ pgbouncer = "pool/pgbouncer.ini"
         assert_eq!(p.hops.len(), 3);
         let net = |i: usize| match &p.hops[i] {
             HopEntry::Network(h) => h.clone(),
-            HopEntry::PgBouncer { .. } => panic!("hop {i} is a pgbouncer"),
+            other => panic!("hop {i} is not a network hop: {other:?}"),
         };
         assert_eq!(net(0).idle_timeout.value, Duration::from_secs(3600));
         assert_eq!(net(0).on_idle.value, OnIdle::Reset);
@@ -461,7 +804,7 @@ pgbouncer = "pool/pgbouncer.ini"
                 assert_eq!(name, "pgbouncer");
                 assert_eq!(file.path, Path::new("m/pool/pgbouncer.ini"));
             }
-            HopEntry::Network(_) => panic!("hop 2 is not a pgbouncer"),
+            other => panic!("hop 2 is not a pgbouncer: {other:?}"),
         }
     }
 

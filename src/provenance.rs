@@ -26,9 +26,9 @@ pub enum Origin {
     /// From a built-in middlebox preset (`[[path.hop]] preset = "aws-nlb"`).
     Preset {
         /// Preset id, e.g. `aws-nlb`.
-        id: &'static str,
+        id: String,
         /// The source of the fact: a doc URL.
-        source: &'static str,
+        source: String,
         /// The manifest entry that names the preset.
         anchor: Option<Location>,
     },

@@ -4,15 +4,18 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Label, sort_and_dedup};
-use crate::manifest::{self, HopEntry, HopSpec, PathSpec};
+use crate::manifest::{self, HopEntry, HopSpec, OnIdle, PathSpec, ProxySpec};
 use crate::model::{ConnectionPath, DbServer, Hop, PgBouncerHop};
+use crate::provenance::{Origin, Sourced};
 use crate::rules::{self, RuleOptions, codes};
+use crate::source::Location;
 use crate::source::{LoadError, SourceMap, io_reason};
 use crate::systems::app::{self, AppPool};
-use crate::systems::mysql;
 use crate::systems::pgbouncer::{self, PgBouncer};
 use crate::systems::postgres;
+use crate::systems::proxy::ProxyLookup;
 use crate::systems::sysctl::{self, KernelSettings};
+use crate::systems::{haproxy, mesh, mysql, nginx};
 
 /// What the run needs besides the inputs.
 #[derive(Clone, Debug, Default)]
@@ -241,6 +244,9 @@ fn loose_spec(files: &[PathBuf], load_errors: &mut Vec<String>) -> Option<PathSp
         db: None,
         db_sysctl: None,
         hops: Vec::new(),
+        processes: None,
+        request_timeout: None,
+        max_statement_time: None,
         location: None,
     };
     let mut ok = true;
@@ -368,6 +374,15 @@ fn build_paths(
     for entry in &spec.hops {
         match entry {
             HopEntry::Network(h) => hops.push(Hop::Network(h.clone())),
+            HopEntry::Proxy {
+                name,
+                spec,
+                location,
+            } => {
+                if let Some(h) = load_proxy(name.as_deref(), spec, *location, &mut loader) {
+                    hops.push(Hop::Network(h));
+                }
+            }
             HopEntry::PgBouncer { name, file } => {
                 if let Some(Loaded::PgBouncer(settings)) = loader.load(file, Kind::PgBouncer) {
                     hops.push(Hop::PgBouncer(PgBouncerHop {
@@ -388,6 +403,18 @@ fn build_paths(
         out.push(ConnectionPath {
             name,
             location: spec.location,
+            processes: spec.processes.clone().unwrap_or_else(|| {
+                Sourced::new(
+                    1,
+                    Origin::Default {
+                        system: "timeoutlint manifest",
+                        source: "docs/manifest.md (processes defaults to 1)",
+                        anchor: spec.location,
+                    },
+                )
+            }),
+            request_timeout: spec.request_timeout.clone(),
+            max_statement_time: spec.max_statement_time.clone(),
             app: pool,
             app_kernel: app_kernel.clone(),
             hops: hops.clone(),
@@ -395,6 +422,100 @@ fn build_paths(
             server: server.clone(),
         });
     }
+}
+
+/// Loads a proxy hop and reduces it to the idle limit that closes a proxied
+/// session first. A terminating proxy closes both connections (so the client
+/// sees the close: `reset`), and measures data, so TCP keepalive never keeps
+/// it open (DOMAIN.md rule 9). A proxy without any idle limit is no hop (its
+/// loader reports TL120).
+fn load_proxy(
+    name: Option<&str>,
+    spec: &ProxySpec,
+    location: Location,
+    loader: &mut Loader<'_>,
+) -> Option<HopSpec> {
+    let (sources, diags) = (&mut *loader.sources, &mut *loader.diags);
+    let (result, file, wanted) = match spec {
+        ProxySpec::Haproxy { files, proxy } => {
+            let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+            (
+                haproxy::load_haproxy(&paths, &proxy.value, sources, diags),
+                &files[0],
+                Some(proxy),
+            )
+        }
+        ProxySpec::Nginx { file, server } => (
+            nginx::load_nginx_stream(&file.path, &server.value, sources, diags),
+            file,
+            Some(server),
+        ),
+        ProxySpec::Envoy { file, listener } => (
+            mesh::load_envoy(&file.path, &listener.value, sources, diags),
+            file,
+            Some(listener),
+        ),
+        ProxySpec::Istio { file, rule } => (
+            mesh::load_istio(
+                &file.path,
+                rule.as_ref().map(|r| r.value.as_str()),
+                sources,
+                diags,
+            ),
+            file,
+            rule.as_ref(),
+        ),
+    };
+    let timeouts = match result {
+        Ok(ProxyLookup::Found(t)) => t,
+        Ok(ProxyLookup::NotFound { available }) => {
+            let shown = wanted.map(|w| w.value.clone()).unwrap_or_default();
+            loader.diags.push(
+                Diagnostic::new(
+                    codes::MANIFEST_ERROR,
+                    format!(
+                        "no listener `{shown}` in {}",
+                        loader.sources.display_name(&file.path)
+                    ),
+                    Label::maybe(
+                        wanted.and_then(|w| w.origin.location()).or(Some(location)),
+                        "not found in the proxy config",
+                    ),
+                )
+                .with_help(if available.is_empty() {
+                    "the config declares no listener".to_string()
+                } else {
+                    format!("it declares: {}", available.join(", "))
+                }),
+            );
+            return None;
+        }
+        Err(e) => {
+            loader.load_errors.push(load_error(file, e, loader.sources));
+            return None;
+        }
+    };
+    let idle = timeouts.idle_limit()?.clone();
+    let kind = timeouts.kind.as_str();
+    let origin = |why: &'static str| Origin::Default {
+        system: "timeoutlint",
+        source: why,
+        anchor: Some(timeouts.location),
+    };
+    Some(HopSpec {
+        name: name
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{kind} {}", timeouts.name)),
+        idle_timeout: idle,
+        on_idle: Sourced::new(
+            OnIdle::Reset,
+            origin("a terminating proxy closes both connections when a side idles out"),
+        ),
+        keepalive_resets: Sourced::new(
+            false,
+            origin("DOMAIN.md rule 9: proxies measure data; TCP keepalive probes carry none"),
+        ),
+    })
 }
 
 /// What `db = "..."` names: a PostgreSQL config or dump, else a MySQL one.

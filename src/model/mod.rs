@@ -9,7 +9,10 @@
 pub mod chain;
 pub mod idle;
 
+use std::time::Duration;
+
 use crate::manifest::HopSpec;
+use crate::provenance::Sourced;
 use crate::source::Location;
 use crate::systems::app::AppPool;
 use crate::systems::mysql::MysqlServer;
@@ -69,6 +72,12 @@ pub struct ConnectionPath {
     pub db_kernel: KernelSettings,
     /// The server, when a db config was given.
     pub server: Option<DbServer>,
+    /// Processes that each hold their own pool (workers × replicas); 1 unless given.
+    pub processes: Sourced<u64>,
+    /// The deadline the app works under, when declared.
+    pub request_timeout: Option<Sourced<Duration>>,
+    /// The longest statement the app is expected to run, when declared.
+    pub max_statement_time: Option<Sourced<Duration>>,
 }
 
 impl ConnectionPath {

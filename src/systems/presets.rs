@@ -35,3 +35,18 @@ pub fn all() -> Vec<Preset> {
 pub fn find(id: &str) -> Option<Preset> {
     all().into_iter().find(|p| p.id == id)
 }
+
+/// Why a manifest value does not fit a preset (STUB).
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum PresetError {
+    /// Placeholder.
+    #[error("presets are not built yet")]
+    NotBuilt,
+}
+
+/// The idle timeout to use for `preset`, given the manifest's value (STUB).
+pub fn apply(preset: &Preset, idle_timeout: Option<Duration>) -> Result<Duration, PresetError> {
+    idle_timeout
+        .or(preset.idle_timeout)
+        .ok_or(PresetError::NotBuilt)
+}

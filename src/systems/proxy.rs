@@ -66,6 +66,8 @@ impl ProxyTimeouts {
 }
 
 /// The result of looking a listener up in a proxy config.
+// Returned once per hop: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum ProxyLookup {
     /// Found and resolved (defaults inherited).

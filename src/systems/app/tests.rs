@@ -1281,6 +1281,9 @@ fn libpq_keepalives_idle_keeps_a_hop_open_despite_the_sysctl() {
             hops: vec![Hop::Network(hop)],
             db_kernel: KernelSettings::defaults(),
             server: None,
+            processes: Sourced::new(1, Origin::Flag("test".into())),
+            request_timeout: None,
+            max_statement_time: None,
         };
         (l, path)
     };
