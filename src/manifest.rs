@@ -842,7 +842,47 @@ pgbouncer = "pool/pgbouncer.ini"
             (
                 "[[path]]\ndb = \"pg.conf\"\n[[path.hop]]\npgbouncer = \"b.ini\"\nidle_timeout = \"1h\"\n",
                 "TL004",
-                "pgbouncer.ini",
+                "config file",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\n[[path.hop]]\nhaproxy = \"lb.cfg\"\n",
+                "TL004",
+                "needs `proxy`",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\n[[path.hop]]\nnginx = \"n.conf\"\n",
+                "TL004",
+                "needs `server`",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\n[[path.hop]]\nenvoy = \"e.yaml\"\n",
+                "TL004",
+                "needs `listener`",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\n[[path.hop]]\nhaproxy = \"lb.cfg\"\nproxy = \"m\"\npreset = \"aws-nlb\"\n",
+                "TL004",
+                "a hop is one thing",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\n[[path.hop]]\npreset = \"no-such-device\"\n",
+                "TL004",
+                "unknown preset",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\nprocesses = 0\n",
+                "TL004",
+                "positive count",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\nrequest_timeout = 30\n",
+                "TL004",
+                "no unit",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\nmax_statement_time = \"5min\"\n",
+                "TL004",
+                "unknown unit",
             ),
         ];
         for (text, code, needle) in cases {
