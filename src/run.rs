@@ -225,6 +225,7 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
     for p in &paths {
         diags.extend(rules::check_path(p, &sources, &opts.rules));
     }
+    diags.extend(rules::check_fleet(&paths, &sources));
     sort_and_dedup(&mut diags, &sources);
     Outcome {
         sources,

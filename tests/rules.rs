@@ -60,7 +60,11 @@ case!(
 case!(
     tl103_fires_with_server_zombies,
     "tl103-fires",
-    [("TL103", "error"), ("TL106", "warning")]
+    [
+        ("TL126", "warning"),
+        ("TL103", "error"),
+        ("TL106", "warning")
+    ]
 );
 case!(tl103_kept_alive_by_keepalive, "tl103-kept-alive", []);
 case!(
@@ -111,8 +115,16 @@ case!(tl113_fires, "tl113-fires", [("TL113", "warning")]);
 case!(tl114_fires, "tl114-fires", [("TL114", "error")]);
 case!(tl114_passes, "tl114-passes", []);
 case!(tl115_fires, "tl115-fires", [("TL115", "error")]);
-case!(tl116_fires, "tl116-fires", [("TL116", "warning")]);
-case!(tl116_passes, "tl116-passes", []);
+case!(
+    tl116_fires,
+    "tl116-fires",
+    [("TL126", "warning"), ("TL116", "warning")]
+);
+case!(
+    tl116_passes_but_tl126_fires,
+    "tl116-passes",
+    [("TL126", "warning")]
+);
 case!(tl118_fires, "tl118-fires", [("TL118", "info")]);
 case!(
     tl118_session_dump,

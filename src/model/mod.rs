@@ -6,6 +6,7 @@
 //! [`idle`] derives which elements kill an idle connection on each segment,
 //! taking keepalive into account (MODEL.md, "What kills an idle connection").
 
+pub mod budget;
 pub mod chain;
 pub mod idle;
 

@@ -3,6 +3,8 @@
 //! embedded by [`catalogue`].
 
 mod backend;
+mod budget;
+mod capacity;
 pub mod catalogue;
 pub mod codes;
 mod driver;
@@ -47,6 +49,7 @@ pub fn check_path(
     driver::check(path, &mut out);
     pgbouncer::check(path, sources, &mut out);
     server::check(path, sources, &mut out);
+    budget::check(path, sources, &mut out);
     out
 }
 
@@ -65,4 +68,11 @@ pub(crate) fn value_label(
         ),
         _ => Label::maybe(origin.location(), what),
     }
+}
+
+/// Runs the rules that look at several paths at once (shared servers).
+pub fn check_fleet(paths: &[ConnectionPath], sources: &SourceMap) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    capacity::check(paths, sources, &mut out);
+    out
 }
