@@ -125,6 +125,28 @@ case!(
     "tl116-passes",
     [("TL126", "warning")]
 );
+case!(tl123_fires, "tl123-fires", [("TL123", "error")]);
+case!(tl123_passes, "tl123-passes", []);
+case!(
+    tl123_unbounded_pool,
+    "tl123-unbounded",
+    [("TL123", "error")]
+);
+case!(
+    tl123_pgbouncer_max_client_conn,
+    "tl123-pgbouncer",
+    [("TL123", "error")]
+);
+case!(tl124_fires, "tl124-fires", [("TL124", "error")]);
+case!(tl124_passes, "tl124-passes", []);
+case!(tl125_fires, "tl125-fires", [("TL125", "warning")]);
+case!(
+    tl125_pool_wait_alone,
+    "tl125-pool-wait-fires",
+    [("TL125", "warning")]
+);
+case!(tl125_passes, "tl125-passes", []);
+case!(tl126_passes_with_read_timeout, "tl126-passes", []);
 case!(tl118_fires, "tl118-fires", [("TL118", "info")]);
 case!(
     tl118_session_dump,
