@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::Severity;
 use crate::manifest::parse_hop_flag;
+use crate::model::budget;
 use crate::model::chain::chains;
 use crate::report;
 use crate::rules::{RuleOptions, catalogue};
@@ -235,9 +236,12 @@ where
                 .iter()
                 .flat_map(|p| chains(p, &outcome.sources))
                 .collect();
+            let budgets = budget::views(&budget::budgets(&outcome.paths), &outcome.sources);
             print(&match format {
-                ChainFormat::Table => report::chain::render(&chains),
-                ChainFormat::Json => report::chain::render_json(&chains),
+                ChainFormat::Table => {
+                    report::chain::render(&chains) + &report::chain::render_budgets(&budgets)
+                }
+                ChainFormat::Json => report::chain::render_json(&chains, &budgets),
             });
             for e in &outcome.load_errors {
                 eprintln!("error: {e}");

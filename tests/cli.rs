@@ -371,3 +371,18 @@ fn chain_prints_both_segments_of_a_pgbouncer_path() {
     assert_eq!(marked[0]["setting"], "idle_session_timeout");
     assert_eq!(marked[0]["value"], "300 s (5m)");
 }
+
+#[test]
+fn chain_prints_the_connection_budget() {
+    let out = tl()
+        .args(["chain", &fixture("tl123-fires")])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("connection budget: PostgreSQL max_connections = 97 (max_connections 100 − superuser_reserved_connections 3 − reserved_connections 0; postgresql.conf:1)"), "{text}");
+    assert!(text.contains("| api    | 30 (pool_size 10 + max_overflow 20) | 4 (timeoutlint.toml:5)  | 120         |"), "{text}");
+    assert!(text.contains(">> 150 of 97: over by 53"), "{text}");
+}

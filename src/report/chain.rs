@@ -4,6 +4,7 @@
 
 use comfy_table::{ContentArrangement, Table, presets::ASCII_FULL_CONDENSED};
 
+use crate::model::budget::BudgetView;
 use crate::model::chain::Chain;
 
 /// Renders each chain as a titled table followed by its verdict.
@@ -35,9 +36,29 @@ pub fn render(chains: &[Chain]) -> String {
     out
 }
 
-/// Renders the chains as JSON (`{"version": 1, "paths": [...]}`).
-pub fn render_json(chains: &[Chain]) -> String {
-    let v = serde_json::json!({ "version": 1, "paths": chains });
+/// Renders the connection budgets, one table per shared limit.
+pub fn render_budgets(budgets: &[BudgetView]) -> String {
+    let mut out = String::new();
+    for b in budgets {
+        out.push_str(&format!("\nconnection budget: {}\n", b.limit));
+        let mut t = Table::new();
+        t.load_style(ASCII_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(vec!["path", "per process", "processes", "connections"]);
+        for r in &b.rows {
+            t.add_row(r.to_vec());
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+        out.push_str(&format!(">> {}\n", b.verdict));
+    }
+    out
+}
+
+/// Renders the chains and budgets as JSON
+/// (`{"version": 1, "paths": [...], "budgets": [...]}`).
+pub fn render_json(chains: &[Chain], budgets: &[BudgetView]) -> String {
+    let v = serde_json::json!({ "version": 1, "paths": chains, "budgets": budgets });
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
