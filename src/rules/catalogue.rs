@@ -47,6 +47,7 @@ embed!(
     "TL005-sysctl-trailing-text-after-value.toml",
     "TL006-app-backend-differs-from-db-config.toml",
     "TL007-bare-number-timeout-in-milliseconds.toml",
+    "TL008-preset-value-invalid.toml",
     "TL101-pool-recycle-exceeds-wait-timeout.toml",
     "TL102-conn-max-age-exceeds-wait-timeout.toml",
     "TL103-retirement-exceeds-hop-idle-timeout.toml",
@@ -66,6 +67,13 @@ embed!(
     "TL117-lock-timeout-not-below-statement-timeout.toml",
     "TL118-interactive-timeout-differs-from-wait-timeout.toml",
     "TL119-retirement-exceeds-idle-session-timeout.toml",
+    "TL120-proxy-timeout-missing.toml",
+    "TL121-proxy-timeout-bare-number-too-small.toml",
+    "TL122-database-proxy-in-http-mode.toml",
+    "TL123-pools-exceed-max-connections.toml",
+    "TL124-statement-limit-below-max-statement-time.toml",
+    "TL125-database-wait-exceeds-request-timeout.toml",
+    "TL126-silent-drop-without-read-timeout.toml",
 );
 
 /// Errors loading the catalogue (a build defect, caught by the tests).
