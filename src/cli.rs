@@ -63,6 +63,8 @@ enum Command {
     },
     /// List the rules.
     Rules,
+    /// List the built-in middlebox presets (`[[path.hop]] preset = "..."`).
+    Presets,
     /// Print one rule's documentation.
     Explain {
         /// Rule id (TL101) or name (pool-recycle-exceeds-wait-timeout).
@@ -251,6 +253,10 @@ where
             } else {
                 exit::USAGE
             }
+        }
+        Command::Presets => {
+            print(&crate::systems::presets::table());
+            exit::CLEAN
         }
         Command::Rules => match catalogue::load() {
             Ok(docs) => {

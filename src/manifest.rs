@@ -69,6 +69,9 @@ pub struct HopSpec {
     /// Whether TCP keepalive probes count as activity (default true: NAT,
     /// conntrack, L4 load balancers; false for proxies that terminate TCP).
     pub keepalive_resets: Sourced<bool>,
+    /// What is unconfirmed or disputed about a preset's facts, said in the
+    /// diagnostics that involve the hop.
+    pub caveat: Option<String>,
 }
 
 /// One `[[path.hop]]` entry.
@@ -563,12 +566,8 @@ fn parse_preset_hop(
         );
         return None;
     };
-    let source = preset.sources.first().cloned().unwrap_or_default();
-    let preset_origin = Origin::Preset {
-        id: preset.id.clone(),
-        source: source.clone(),
-        anchor: Some(id_loc),
-    };
+    let source = preset.source().to_string();
+    let preset_origin = preset.origin(Some(id_loc));
     let name = h
         .name
         .as_ref()
@@ -579,7 +578,9 @@ fn parse_preset_hop(
         None => None,
     };
     let idle = match presets::apply(&preset, given.as_ref().map(|g| g.value)) {
-        Ok(d) => match given {
+        // `0s` turns the timeout off (Envoy, Istio): the hop never expires idle flows.
+        Ok(None) => return None,
+        Ok(Some(d)) => match given {
             Some(g) => g,
             None => Sourced::new(d, preset_origin.clone()),
         },
@@ -591,7 +592,7 @@ fn parse_preset_hop(
             diags.push(
                 Diagnostic::new(
                     codes::PRESET_VALUE_INVALID,
-                    format!("preset `{}`: {e}", preset.id),
+                    e.to_string(),
                     Label::at(loc, "not a value this device takes"),
                 )
                 .with_related(Label::at(hop_loc, format!("{} ({source})", preset.name))),
@@ -633,6 +634,7 @@ fn parse_preset_hop(
         idle_timeout: idle,
         on_idle,
         keepalive_resets,
+        caveat: preset.caveat.clone(),
     })
 }
 
@@ -718,6 +720,7 @@ fn parse_hop(
         idle_timeout: Sourced::new(duration, Origin::Manifest(idle_loc)),
         on_idle,
         keepalive_resets,
+        caveat: None,
     })
 }
 
@@ -735,6 +738,7 @@ pub fn parse_hop_flag(flag: &str) -> Result<HopSpec, String> {
         idle_timeout: Sourced::new(d, origin.clone()),
         on_idle: Sourced::new(OnIdle::Drop, origin.clone()),
         keepalive_resets: Sourced::new(true, origin),
+        caveat: None,
     })
 }
 

@@ -516,6 +516,7 @@ fn load_proxy(
             false,
             origin("DOMAIN.md rule 9: proxies measure data; TCP keepalive probes carry none"),
         ),
+        caveat: None,
     })
 }
 

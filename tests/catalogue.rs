@@ -52,7 +52,10 @@ fn every_rule_has_a_fixture_test() {
     for c in ALL {
         // Input-problem codes are covered by parser tests and the bad-* fixtures.
         let covered = tests.contains(&format!("(\"{}\"", c.id))
-            || ["TL003", "TL004", "TL005", "TL007", "TL008", "TL120", "TL121", "TL122"].contains(&c.id);
+            || [
+                "TL003", "TL004", "TL005", "TL007", "TL008", "TL120", "TL121", "TL122",
+            ]
+            .contains(&c.id);
         assert!(covered, "{} has no fixture in tests/rules.rs", c.id);
     }
 }

@@ -386,3 +386,29 @@ fn chain_prints_the_connection_budget() {
     assert!(text.contains("| api    | 30 (pool_size 10 + max_overflow 20) | 4 (timeoutlint.toml:5)  | 120         |"), "{text}");
     assert!(text.contains(">> 150 of 97: over by 53"), "{text}");
 }
+
+#[test]
+fn presets_lists_the_catalogue() {
+    let out = tl()
+        .arg("presets")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    for id in [
+        "aws-nlb",
+        "aws-nat-gateway",
+        "aws-security-group",
+        "gcp-cloud-nat",
+        "azure-load-balancer",
+        "linux-conntrack",
+        "kube-proxy-conntrack",
+        "ipvs",
+        "envoy-tcp-proxy",
+        "istio",
+    ] {
+        assert!(text.contains(id), "{id} missing:\n{text}");
+    }
+}

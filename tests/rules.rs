@@ -147,6 +147,22 @@ case!(
 );
 case!(tl125_passes, "tl125-passes", []);
 case!(tl126_passes_with_read_timeout, "tl126-passes", []);
+case!(
+    tl008_out_of_range,
+    "tl008-out-of-range",
+    [("TL008", "error")]
+);
+case!(
+    tl008_disputed_default_needs_a_value,
+    "tl008-no-default",
+    [("TL008", "error")]
+);
+case!(
+    tl103_preset_fires,
+    "tl103-preset-fires",
+    [("TL103", "error"), ("TL106", "warning")]
+);
+case!(tl103_preset_kept_alive, "tl103-preset-passes", []);
 case!(tl118_fires, "tl118-fires", [("TL118", "info")]);
 case!(
     tl118_session_dump,

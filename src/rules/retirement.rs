@@ -220,6 +220,9 @@ fn check_segment(
             if let Some(l) = keepalive_label(path, seg, k, sources) {
                 d = d.with_related(l);
             }
+            if let Some(l) = caveat_label(path, k.kind) {
+                d = d.with_related(l);
+            }
             out.push(d.with_help(fix_help(
                 path,
                 seg,
@@ -410,4 +413,18 @@ pub(crate) fn server_family(s: &DbServer) -> &'static str {
         DbServer::Mysql(_) => "MySQL",
         DbServer::Postgres(_) => "PostgreSQL",
     }
+}
+
+/// The preset caveat of a hop killer, as a note (unconfirmed or disputed facts
+/// are said in the diagnostic, not hidden).
+pub(crate) fn caveat_label(path: &ConnectionPath, kind: KillerKind) -> Option<Label> {
+    let KillerKind::Hop(i) = kind else {
+        return None;
+    };
+    let Hop::Network(hop) = &path.hops[i] else {
+        return None;
+    };
+    hop.caveat
+        .as_ref()
+        .map(|c| Label::maybe(None, format!("preset caveat for {}: {c}", hop.name)))
 }

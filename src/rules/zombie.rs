@@ -40,7 +40,7 @@ pub(super) fn check(
             + k_.tcp_keepalive_intvl.value * k_.tcp_keepalive_probes.value;
         let held = detect.min(wait.value);
         let suggest = (hop.idle_timeout.value.as_secs_f64() * (1.0 - opts.margin)).floor() as u64;
-        out.push(
+        let mut d =
             Diagnostic::new(
                 codes::WAIT_TIMEOUT_EXCEEDS_DROPPING_HOP,
                 format!(
@@ -66,7 +66,13 @@ pub(super) fn check(
                 "lower wait_timeout below {} (e.g. {suggest}) while keeping it above the app's retirement, or keep the hop open with keepalive (net.ipv4.tcp_keepalive_time below {} on a host whose sockets enable SO_KEEPALIVE)",
                 fmt_secs(hop.idle_timeout.value),
                 fmt_secs(hop.idle_timeout.value)
-            )),
-        );
+            ));
+        if let Some(c) = &hop.caveat {
+            d = d.with_related(Label::maybe(
+                None,
+                format!("preset caveat for {}: {c}", hop.name),
+            ));
+        }
+        out.push(d);
     }
 }

@@ -63,10 +63,10 @@ impl Preset {
     /// The provenance of a value taken from this preset, anchored at the
     /// manifest entry that names it. Needs a catalogue entry
     /// ([`get`]/[`catalogue`]) because [`Origin::Preset`] borrows for `'static`.
-    pub fn origin(&'static self, anchor: Option<Location>) -> Origin {
+    pub fn origin(&self, anchor: Option<Location>) -> Origin {
         Origin::Preset {
-            id: &self.id,
-            source: self.source(),
+            id: self.id.clone(),
+            source: self.source().to_string(),
             anchor,
         }
     }
@@ -822,19 +822,4 @@ b-nat: https://b.example
 ";
         assert_eq!(render(&p), want);
     }
-}
-
-/// Why a manifest value does not fit a preset (STUB).
-#[derive(Clone, Debug, thiserror::Error)]
-pub enum PresetError {
-    /// Placeholder.
-    #[error("presets are not built yet")]
-    NotBuilt,
-}
-
-/// The idle timeout to use for `preset`, given the manifest's value (STUB).
-pub fn apply(preset: &Preset, idle_timeout: Option<Duration>) -> Result<Duration, PresetError> {
-    idle_timeout
-        .or(preset.idle_timeout)
-        .ok_or(PresetError::NotBuilt)
 }

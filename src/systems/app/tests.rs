@@ -1272,6 +1272,7 @@ fn libpq_keepalives_idle_keeps_a_hop_open_despite_the_sysctl() {
             idle_timeout: Sourced::new(secs(350), Origin::Flag("--hop".into())),
             on_idle: Sourced::new(OnIdle::Drop, Origin::Flag("--hop".into())),
             keepalive_resets: Sourced::new(true, Origin::Flag("--hop".into())),
+            caveat: None,
         };
         let path = ConnectionPath {
             name: "p".into(),
