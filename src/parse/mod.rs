@@ -3,6 +3,7 @@
 
 pub mod mycnf;
 pub mod mysqldump;
+pub mod nginx;
 pub mod pgbouncer;
 pub mod pgconf;
 pub mod sysctl;
