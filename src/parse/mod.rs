@@ -4,6 +4,7 @@
 pub mod haproxy;
 pub mod mycnf;
 pub mod mysqldump;
+pub mod nginx;
 pub mod pgbouncer;
 pub mod pgconf;
 pub mod sysctl;
