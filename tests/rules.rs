@@ -163,6 +163,14 @@ case!(
     [("TL103", "error"), ("TL106", "warning")]
 );
 case!(tl103_preset_kept_alive, "tl103-preset-passes", []);
+case!(tl120_fires, "tl120-fires", [("TL120", "warning")]);
+case!(tl120_passes, "tl120-passes", []);
+case!(
+    tl121_fires,
+    "tl121-fires",
+    [("TL103", "error"), ("TL121", "warning")]
+);
+case!(tl122_fires, "tl122-fires", [("TL122", "error")]);
 case!(tl118_fires, "tl118-fires", [("TL118", "info")]);
 case!(
     tl118_session_dump,
