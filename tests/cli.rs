@@ -383,8 +383,8 @@ fn chain_prints_the_connection_budget() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("connection budget: PostgreSQL max_connections = 97 (max_connections 100 − superuser_reserved_connections 3 − reserved_connections 0; postgresql.conf:1)"), "{text}");
-    assert!(text.contains("| api    | 30 (pool_size 10 + max_overflow 20) | 4 (timeoutlint.toml:5)  | 120         |"), "{text}");
-    assert!(text.contains(">> 150 of 97: over by 53"), "{text}");
+    assert!(text.contains("| worker | 15 (pool_size 5 + max_overflow 10)  | 3 (timeoutlint.toml:11) | 45          |"), "{text}");
+    assert!(text.contains(">> 105 of 97: over by 8"), "{text}");
 }
 
 #[test]

@@ -125,8 +125,8 @@ case!(
     "tl116-passes",
     [("TL126", "warning")]
 );
-case!(tl123_fires, "tl123-fires", [("TL123", "error")]);
-case!(tl123_passes, "tl123-passes", []);
+case!(tl123_one_replica_over, "tl123-fires", [("TL123", "error")]);
+case!(tl123_fleet_within_budget, "tl123-passes", []);
 case!(
     tl123_unbounded_pool,
     "tl123-unbounded",
@@ -171,6 +171,17 @@ case!(
     [("TL103", "error"), ("TL121", "warning")]
 );
 case!(tl122_fires, "tl122-fires", [("TL122", "error")]);
+case!(
+    tl103_nginx_stream_default,
+    "tl103-nginx-fires",
+    [("TL103", "error")]
+);
+case!(
+    tl120_envoy_idle_timeout_disabled,
+    "tl120-envoy-fires",
+    [("TL120", "warning")]
+);
+case!(tl103_istio_passes, "tl103-istio-passes", []);
 case!(tl118_fires, "tl118-fires", [("TL118", "info")]);
 case!(
     tl118_session_dump,
