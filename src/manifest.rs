@@ -182,6 +182,9 @@ pub struct Manifest {
 struct RawManifest {
     #[serde(default)]
     path: Vec<Spanned<RawPath>>,
+    /// Lint configuration, read by [`crate::config`].
+    #[allow(dead_code)]
+    lint: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]

@@ -51,6 +51,12 @@ pub const BARE_TIMEOUT_IN_MILLISECONDS: Code = code(
 /// A value given for a preset hop outside the device's documented range, or a
 /// preset whose default is not confirmed and no value was given.
 pub const PRESET_VALUE_INVALID: Code = code("TL008", "preset-value-invalid", Severity::Error);
+/// An inline `# timeoutlint: ignore[...]` that suppresses nothing.
+pub const UNUSED_SUPPRESSION: Code = code("TL009", "unused-suppression", Severity::Warning);
+/// An inline suppression without a reason, or naming an unknown rule.
+pub const INVALID_SUPPRESSION: Code = code("TL010", "invalid-suppression", Severity::Warning);
+/// A `[lint]` / `[tool.timeoutlint]` configuration key or value that is not valid.
+pub const INVALID_CONFIG: Code = code("TL011", "invalid-lint-config", Severity::Error);
 
 /// SQLAlchemy / Flask-SQLAlchemy `pool_recycle` at or above the server's `wait_timeout`.
 pub const POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT: Code = code(
@@ -203,6 +209,9 @@ pub const ALL: &[Code] = &[
     BACKEND_MISMATCH,
     BARE_TIMEOUT_IN_MILLISECONDS,
     PRESET_VALUE_INVALID,
+    UNUSED_SUPPRESSION,
+    INVALID_SUPPRESSION,
+    INVALID_CONFIG,
     POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT,
     CONN_MAX_AGE_EXCEEDS_WAIT_TIMEOUT,
     RETIREMENT_EXCEEDS_HOP_IDLE_TIMEOUT,
