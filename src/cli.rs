@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::Severity;
 use crate::manifest::parse_hop_flag;
@@ -62,7 +62,18 @@ enum Command {
         common: Common,
     },
     /// List the rules.
-    Rules,
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
+    /// Print shell completions for SHELL.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
     /// List the built-in middlebox presets (`[[path.hop]] preset = "..."`).
     Presets,
     /// Print one rule's documentation.
@@ -103,6 +114,16 @@ enum Format {
     Json,
     /// One `file:line:col: severity: message [ID]` line per finding.
     Gcc,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    /// Aligned text.
+    Table,
+    /// JSON array of the rule docs.
+    Json,
+    /// The Markdown table used in README.md.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -258,16 +279,27 @@ where
             print(&crate::systems::presets::table());
             exit::CLEAN
         }
-        Command::Rules => match catalogue::load() {
+        Command::Rules { format } => match catalogue::load() {
             Ok(docs) => {
-                let mut s = String::new();
-                for d in &docs {
-                    s.push_str(&format!(
-                        "{}  {:<45} {:<8} {}\n",
-                        d.id, d.name, d.severity, d.summary
-                    ));
-                }
-                print(&s);
+                let text = match format {
+                    RulesFormat::Table => {
+                        let mut s = String::new();
+                        for d in &docs {
+                            s.push_str(&format!(
+                                "{}  {:<48} {:<8} {}\n",
+                                d.id, d.name, d.severity, d.summary
+                            ));
+                        }
+                        s
+                    }
+                    RulesFormat::Json => {
+                        let mut s = serde_json::to_string_pretty(&docs).unwrap_or_default();
+                        s.push('\n');
+                        s
+                    }
+                    RulesFormat::Markdown => catalogue::markdown_table(&docs),
+                };
+                print(&text);
                 exit::CLEAN
             }
             Err(e) => {
@@ -275,6 +307,25 @@ where
                 exit::USAGE
             }
         },
+        Command::Completions { shell } => {
+            // Generated into a buffer: clap_complete panics on a closed pipe.
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "timeoutlint", &mut buf);
+            print(&String::from_utf8_lossy(&buf));
+            exit::CLEAN
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            if clap_mangen::Man::new(Cli::command())
+                .render(&mut buf)
+                .is_err()
+            {
+                eprintln!("error: cannot render the man page");
+                return exit::USAGE;
+            }
+            print(&String::from_utf8_lossy(&buf));
+            exit::CLEAN
+        }
         Command::Explain { rule } => match catalogue::load() {
             Ok(docs) => match catalogue::find(&docs, &rule) {
                 Some(d) => {

@@ -412,3 +412,40 @@ fn presets_lists_the_catalogue() {
         assert!(text.contains(id), "{id} missing:\n{text}");
     }
 }
+
+#[test]
+fn rules_in_three_formats_completions_and_man() {
+    tl().args(["rules", "--format", "markdown"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with(
+            "| id | name | severity | summary |",
+        ));
+    let out = tl()
+        .args(["rules", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v[0]["id"], "TL001");
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| !r["why"].as_str().unwrap().is_empty())
+    );
+    tl().args(["completions", "bash"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("_timeoutlint()"));
+    tl().args(["completions", "zsh"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("#compdef timeoutlint"));
+    tl().arg("man")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with(".ie").or(predicate::str::contains(".TH timeoutlint")));
+}

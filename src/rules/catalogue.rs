@@ -2,12 +2,12 @@
 //! binary. It is the one source of the docs shown by `timeoutlint rules` and
 //! `timeoutlint explain`; a test checks it against [`super::codes::ALL`].
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::rules::codes::{self, Code};
 
 /// One rule's documentation (ruff-style sections).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDoc {
     /// Stable id, e.g. `TL101`.
