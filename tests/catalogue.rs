@@ -61,6 +61,19 @@ fn every_rule_has_a_fixture_test() {
 }
 
 #[test]
+fn every_rule_has_a_passing_fixture() {
+    let tests = include_str!("rules.rs");
+    let table = &tests[tests.find("const PASSING").expect("PASSING table")..];
+    for c in ALL {
+        assert!(
+            table.contains(&format!("(\"{}\", \"", c.id)),
+            "{} has no passing fixture in tests/rules.rs PASSING",
+            c.id
+        );
+    }
+}
+
+#[test]
 fn summaries_follow_the_message_style() {
     const PROPER: &[&str] = &[
         "SQLAlchemy",
