@@ -278,3 +278,43 @@ fn every_rule_has_a_fixture_where_it_does_not_fire() {
         );
     }
 }
+
+/// Messages follow one style (clippy's): no trailing period, and a lower-case
+/// start unless the first word is a proper noun or an identifier.
+#[test]
+fn messages_follow_one_style() {
+    const PROPER: &[&str] = &[
+        "PgBouncer",
+        "PostgreSQL",
+        "MySQL",
+        "Django",
+        "Django's",
+        "Envoy",
+        "HAProxy",
+        "SQLAlchemy",
+        "Flask-SQLAlchemy",
+        "Linux",
+        "PyMySQL",
+    ];
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let outcome = run(&[dir.clone()], &RunOptions::default());
+        for d in &outcome.diagnostics {
+            let m = &d.message;
+            assert!(!m.ends_with('.'), "{}: trailing period: {m}", dir.display());
+            let first = m.split_whitespace().next().unwrap_or("");
+            let identifier = first
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit());
+            let ok = first.starts_with(|c: char| !c.is_uppercase())
+                || identifier
+                || PROPER.contains(&first);
+            assert!(ok, "{}: message starts with a capital: {m}", dir.display());
+        }
+    }
+}
