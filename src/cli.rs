@@ -39,12 +39,20 @@ enum Command {
         /// A manifest, a folder holding timeoutlint.toml, or config files
         /// (files without a manifest form one path). Default: the current folder.
         paths: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// Exit with 1 when a finding is at or above this severity.
-        #[arg(long, value_enum, default_value_t = FailOn::Error)]
-        fail_on: FailOn,
+        /// Output format (default human). Repeat it with --output to write
+        /// several formats in one run.
+        #[arg(long, value_enum)]
+        format: Vec<Format>,
+        /// Where to write the --format given at the same position (`-` =
+        /// standard output); formats without an --output go to standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Vec<PathBuf>,
+        /// Exit with 1 when a finding is at or above this severity (default: error).
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Always exit 0, whatever is found (usage and I/O errors still exit 2).
+        #[arg(long)]
+        exit_zero: bool,
         #[command(flatten)]
         common: Common,
         /// Colour in human output.
@@ -190,7 +198,9 @@ where
         Command::Check {
             paths,
             format,
+            output,
             fail_on,
+            exit_zero,
             common,
             color,
         } => {
@@ -203,37 +213,59 @@ where
             };
             let outcome = run(&paths, &opts);
             let diags = &outcome.diagnostics;
-            let text = match format {
-                Format::Human => {
-                    let color = match color {
-                        ColorChoice::Always => report::human::Color::Always,
-                        ColorChoice::Never => report::human::Color::Never,
-                        ColorChoice::Auto => {
-                            if std::io::stdout().is_terminal()
-                                && std::env::var_os("NO_COLOR").is_none()
-                            {
-                                report::human::Color::Always
-                            } else {
-                                report::human::Color::Never
-                            }
-                        }
-                    };
-                    report::human::render(diags, &outcome.sources, color)
-                }
-                Format::Json => report::json::render(diags, &outcome.sources),
-                Format::Gcc => report::gcc::render(diags, &outcome.sources),
+            let formats = if format.is_empty() {
+                vec![Format::Human]
+            } else {
+                format
             };
-            print(&text);
+            if output.len() > formats.len() {
+                eprintln!(
+                    "error: {} --output given for {} --format",
+                    output.len(),
+                    formats.len()
+                );
+                return exit::USAGE;
+            }
+            let color = match color {
+                ColorChoice::Always => report::human::Color::Always,
+                ColorChoice::Never => report::human::Color::Never,
+                ColorChoice::Auto => {
+                    if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+                        report::human::Color::Always
+                    } else {
+                        report::human::Color::Never
+                    }
+                }
+            };
+            for (i, f) in formats.iter().enumerate() {
+                let text = render(*f, diags, &outcome.sources, color);
+                match output.get(i) {
+                    Some(file) if file.as_os_str() != "-" => {
+                        if let Err(e) = std::fs::write(file, text) {
+                            eprintln!(
+                                "error: cannot write {}: {}",
+                                file.display(),
+                                crate::source::io_reason(&e)
+                            );
+                            return exit::USAGE;
+                        }
+                    }
+                    _ => print(&text),
+                }
+            }
             for e in &outcome.load_errors {
                 eprintln!("error: {e}");
             }
             if !outcome.load_errors.is_empty() {
                 return exit::USAGE;
             }
+            if exit_zero {
+                return exit::CLEAN;
+            }
             let threshold = match fail_on {
-                FailOn::Error => Severity::Error,
-                FailOn::Warning => Severity::Warning,
-                FailOn::Info => Severity::Info,
+                Some(FailOn::Error) | None => Severity::Error,
+                Some(FailOn::Warning) => Severity::Warning,
+                Some(FailOn::Info) => Severity::Info,
             };
             if diags.iter().any(|d| d.severity >= threshold) {
                 exit::FINDINGS
@@ -342,6 +374,20 @@ where
                 exit::USAGE
             }
         },
+    }
+}
+
+/// Renders the diagnostics in one format.
+fn render(
+    format: Format,
+    diags: &[crate::diagnostic::Diagnostic],
+    sources: &crate::source::SourceMap,
+    color: report::human::Color,
+) -> String {
+    match format {
+        Format::Human => report::human::render(diags, sources, color),
+        Format::Json => report::json::render(diags, sources),
+        Format::Gcc => report::gcc::render(diags, sources),
     }
 }
 

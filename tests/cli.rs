@@ -449,3 +449,36 @@ fn rules_in_three_formats_completions_and_man() {
         .code(0)
         .stdout(predicate::str::starts_with(".ie").or(predicate::str::contains(".TH timeoutlint")));
 }
+
+#[test]
+fn several_formats_in_one_run_and_exit_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("out.json");
+    tl().args(["check", "--format", "json", "--output"])
+        .arg(&json)
+        .args(["--format", "gcc", &fixture("tl101-fires")])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("[TL101]"));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["diagnostics"][0]["rule"], "TL101");
+    tl().args(["check", "--exit-zero", &fixture("tl101-fires")])
+        .assert()
+        .code(0);
+    tl().args(["check", "--exit-zero", "/nonexistent"])
+        .assert()
+        .code(2);
+    tl().args([
+        "check",
+        "--format",
+        "gcc",
+        "--output",
+        "a",
+        "--output",
+        "b",
+        &fixture("tl101-fires"),
+    ])
+    .assert()
+    .code(2);
+}

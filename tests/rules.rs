@@ -303,7 +303,7 @@ fn messages_follow_one_style() {
         .collect();
     dirs.sort();
     for dir in dirs {
-        let outcome = run(&[dir.clone()], &RunOptions::default());
+        let outcome = run(std::slice::from_ref(&dir), &RunOptions::default());
         for d in &outcome.diagnostics {
             let m = &d.message;
             assert!(!m.ends_with('.'), "{}: trailing period: {m}", dir.display());
