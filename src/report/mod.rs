@@ -2,11 +2,28 @@
 //! [`Diagnostic`]s (or chain rows) and the [`SourceMap`], never the model.
 
 pub mod chain;
+pub mod checkstyle;
+pub mod concise;
 pub mod gcc;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod rdjson;
+pub mod sarif;
+mod xml;
 
 use crate::diagnostic::{Diagnostic, Severity};
+
+/// The project's home page: SARIF `tool.driver.informationUri`, rdjson
+/// `source.url`. Placeholder until the repository has its public address.
+pub const HOMEPAGE: &str = "https://github.com/timeoutlint/timeoutlint";
+
+/// Where rule `id`'s documentation lives: its catalogue file, which is also
+/// what `timeoutlint explain ID` prints (SARIF `helpUri`, rdjson `code.url`).
+pub fn rule_url(id: &str, name: &str) -> String {
+    format!("{HOMEPAGE}/blob/main/rules/{id}-{name}.toml")
+}
 
 /// Counts by severity: `(errors, warnings, infos)`.
 pub fn counts(diags: &[Diagnostic]) -> (usize, usize, usize) {
