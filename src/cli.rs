@@ -118,10 +118,22 @@ fn parse_margin(s: &str) -> Result<f64, String> {
 enum Format {
     /// Graphical reports with source snippets.
     Human,
+    /// One `file:line:col: ID message` line per finding.
+    Concise,
+    /// One `file:line:col: severity: message [ID]` line per finding (vim, emacs, VS Code).
+    Gcc,
     /// Versioned JSON for CI.
     Json,
-    /// One `file:line:col: severity: message [ID]` line per finding.
-    Gcc,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// JUnit XML.
+    Junit,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// reviewdog rdjson.
+    Rdjson,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -384,10 +396,17 @@ fn render(
     sources: &crate::source::SourceMap,
     color: report::human::Color,
 ) -> String {
+    let docs = || catalogue::load().unwrap_or_default();
     match format {
         Format::Human => report::human::render(diags, sources, color),
-        Format::Json => report::json::render(diags, sources),
+        Format::Concise => report::concise::render(diags, sources, &docs()),
         Format::Gcc => report::gcc::render(diags, sources),
+        Format::Json => report::json::render(diags, sources),
+        Format::Sarif => report::sarif::render(diags, sources, &docs()),
+        Format::Github => report::github::render(diags, sources, &docs()),
+        Format::Junit => report::junit::render(diags, sources, &docs()),
+        Format::Checkstyle => report::checkstyle::render(diags, sources, &docs()),
+        Format::Rdjson => report::rdjson::render(diags, sources, &docs()),
     }
 }
 

@@ -482,3 +482,28 @@ fn several_formats_in_one_run_and_exit_zero() {
     .assert()
     .code(2);
 }
+
+#[test]
+fn every_format_runs_from_the_command_line() {
+    for f in [
+        "human",
+        "concise",
+        "gcc",
+        "json",
+        "sarif",
+        "github",
+        "junit",
+        "checkstyle",
+        "rdjson",
+    ] {
+        let out = tl()
+            .args(["check", "--format", f, &fixture("tl103-fires")])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("TL103"), "{f}: {text}");
+    }
+}
