@@ -6,6 +6,7 @@
 //! rules ([`rules`]) -> [`diagnostic::Diagnostic`]s -> one sort -> renderers
 //! ([`report`]). Rules never see raw text; renderers never see the model.
 
+pub mod baseline;
 pub mod cli;
 pub mod diagnostic;
 pub mod manifest;
@@ -16,6 +17,7 @@ pub mod report;
 pub mod rules;
 pub mod run;
 pub mod source;
+pub mod suppress;
 pub mod systems;
 #[cfg(test)]
 mod test_support;

@@ -48,6 +48,8 @@ embed!(
     "TL006-app-backend-differs-from-db-config.toml",
     "TL007-bare-number-timeout-in-milliseconds.toml",
     "TL008-preset-value-invalid.toml",
+    "TL009-unused-suppression.toml",
+    "TL010-invalid-suppression.toml",
     "TL101-pool-recycle-exceeds-wait-timeout.toml",
     "TL102-conn-max-age-exceeds-wait-timeout.toml",
     "TL103-retirement-exceeds-hop-idle-timeout.toml",
