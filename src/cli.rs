@@ -53,6 +53,12 @@ enum Command {
         /// Always exit 0, whatever is found (usage and I/O errors still exit 2).
         #[arg(long)]
         exit_zero: bool,
+        /// Report only findings not recorded in this baseline file.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Record today's findings in this baseline file (then report none of them).
+        #[arg(long, value_name = "FILE")]
+        write_baseline: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
         /// Colour in human output.
@@ -213,6 +219,8 @@ where
             output,
             fail_on,
             exit_zero,
+            baseline,
+            write_baseline,
             common,
             color,
         } => {
@@ -223,7 +231,39 @@ where
                     return exit::USAGE;
                 }
             };
-            let outcome = run(&paths, &opts);
+            let mut outcome = run(&paths, &opts);
+            if let Some(file) = &write_baseline {
+                let text = crate::baseline::write(&outcome.diagnostics, &outcome.sources);
+                if let Err(e) = std::fs::write(file, text) {
+                    eprintln!(
+                        "error: cannot write {}: {}",
+                        file.display(),
+                        crate::source::io_reason(&e)
+                    );
+                    return exit::USAGE;
+                }
+                eprintln!(
+                    "recorded {} finding(s) in {}",
+                    outcome.diagnostics.len(),
+                    file.display()
+                );
+                outcome.diagnostics.clear();
+            } else if let Some(file) = &baseline {
+                let filtered = crate::baseline::read(file).and_then(|text| {
+                    crate::baseline::filter(
+                        std::mem::take(&mut outcome.diagnostics),
+                        &outcome.sources,
+                        &text,
+                    )
+                });
+                match filtered {
+                    Ok(d) => outcome.diagnostics = d,
+                    Err(e) => {
+                        eprintln!("error: baseline {}: {e}", file.display());
+                        return exit::USAGE;
+                    }
+                }
+            }
             let diags = &outcome.diagnostics;
             let formats = if format.is_empty() {
                 vec![Format::Human]

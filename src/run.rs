@@ -227,6 +227,8 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
     }
     diags.extend(rules::check_fleet(&paths, &sources));
     sort_and_dedup(&mut diags, &sources);
+    // Inline `# timeoutlint: ignore[...]` comments, and their own findings.
+    let diags = crate::suppress::apply(diags, &sources);
     Outcome {
         sources,
         paths,

@@ -507,3 +507,52 @@ fn every_format_runs_from_the_command_line() {
         assert!(text.contains("TL103"), "{f}: {text}");
     }
 }
+
+#[test]
+fn baseline_round_trip_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::path::Path::new(&fixture("tl108-fires")).to_path_buf();
+    for f in ["config.yaml", "my.cnf", "timeoutlint.toml"] {
+        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    }
+    let base = dir.path().join("baseline.toml");
+    tl().arg("check")
+        .arg("--write-baseline")
+        .arg(&base)
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    tl().arg("check")
+        .arg("--baseline")
+        .arg(&base)
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no problems found"));
+    // Reorder the config file: the baseline still matches.
+    let cfg = dir.path().join("config.yaml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.reverse();
+    std::fs::write(&cfg, format!("# reordered\n{}\n", lines.join("\n"))).unwrap();
+    tl().arg("check")
+        .arg("--baseline")
+        .arg(&base)
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    // A new finding is reported.
+    std::fs::write(dir.path().join("my.cnf"), "[mysqld]\nwait_timeout = 100\n").unwrap();
+    tl().args(["check", "--format", "gcc", "--baseline"])
+        .arg(&base)
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("[TL101]"));
+    tl().arg("check")
+        .arg("--baseline")
+        .arg(dir.path().join("missing.toml"))
+        .arg(dir.path())
+        .assert()
+        .code(2);
+}
