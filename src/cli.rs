@@ -185,6 +185,7 @@ fn run_options(common: &Common) -> Result<RunOptions, String> {
         rules: RuleOptions {
             margin: common.margin / 100.0,
         },
+        keep_suppressed: false,
     })
 }
 

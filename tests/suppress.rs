@@ -19,7 +19,12 @@ fn fixture(case: &str) -> PathBuf {
 }
 
 fn run_dir(dir: &Path) -> Outcome {
-    let outcome = run(&[dir.to_path_buf()], &RunOptions::default());
+    // The raw findings: suppression is applied by the tests themselves.
+    let opts = RunOptions {
+        keep_suppressed: true,
+        ..RunOptions::default()
+    };
+    let outcome = run(&[dir.to_path_buf()], &opts);
     assert!(outcome.load_errors.is_empty(), "{:?}", outcome.load_errors);
     outcome
 }
