@@ -7,6 +7,7 @@
 //! ([`report`]). Rules never see raw text; renderers never see the model.
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod manifest;
 pub mod model;
