@@ -103,9 +103,19 @@ struct Common {
     /// idle flows silently; keepalive counts as activity).
     #[arg(long = "hop", value_name = "NAME=DURATION")]
     hops: Vec<String>,
-    /// Safety margin of the ordering rules, in percent.
-    #[arg(long, default_value_t = 10.0, value_parser = parse_margin)]
-    margin: f64,
+    /// Safety margin of the ordering rules, in percent (default: the config's, else 10).
+    #[arg(long, value_parser = parse_margin)]
+    margin: Option<f64>,
+    /// Lint configuration file (default: the manifest's [lint], else the
+    /// nearest pyproject.toml's [tool.timeoutlint]).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Only these rules (ids, names or prefixes; comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Not these rules (ids, names or prefixes; comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
 }
 
 fn parse_margin(s: &str) -> Result<f64, String> {
@@ -183,8 +193,12 @@ fn run_options(common: &Common) -> Result<RunOptions, String> {
     Ok(RunOptions {
         extra_hops,
         rules: RuleOptions {
-            margin: common.margin / 100.0,
+            margin: common.margin.unwrap_or(10.0) / 100.0,
         },
+        margin_given: common.margin.is_some(),
+        config: common.config.clone(),
+        select: common.select.clone(),
+        ignore: common.ignore.clone(),
         keep_suppressed: false,
     })
 }
@@ -316,9 +330,10 @@ where
                 return exit::CLEAN;
             }
             let threshold = match fail_on {
-                Some(FailOn::Error) | None => Severity::Error,
+                Some(FailOn::Error) => Severity::Error,
                 Some(FailOn::Warning) => Severity::Warning,
                 Some(FailOn::Info) => Severity::Info,
+                None => outcome.config.fail_on().unwrap_or(Severity::Error),
             };
             if diags.iter().any(|d| d.severity >= threshold) {
                 exit::FINDINGS

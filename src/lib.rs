@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod manifest;
 pub mod model;

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::config::{self, LintConfig};
 use crate::diagnostic::{Diagnostic, Label, sort_and_dedup};
 use crate::manifest::{self, HopEntry, HopSpec, OnIdle, PathSpec, ProxySpec};
 use crate::model::{ConnectionPath, DbServer, Hop, PgBouncerHop};
@@ -22,8 +23,17 @@ use crate::systems::{haproxy, mesh, mysql, nginx};
 pub struct RunOptions {
     /// Hops added by `--hop NAME=DURATION`, placed on the app side of every path.
     pub extra_hops: Vec<HopSpec>,
-    /// Rule settings.
+    /// Rule settings given on the command line; `margin` there overrides the
+    /// configuration's when [`RunOptions::margin_given`] is set.
     pub rules: RuleOptions,
+    /// Whether `--margin` was given (else the config's margin, else 10 %).
+    pub margin_given: bool,
+    /// `--config FILE`.
+    pub config: Option<PathBuf>,
+    /// `--select` rules (ids, names or prefixes), overriding the config's.
+    pub select: Vec<String>,
+    /// `--ignore` rules, overriding the config's.
+    pub ignore: Vec<String>,
     /// Keep findings that inline comments suppress (and skip TL009/TL010):
     /// for tests of the suppression layer itself.
     pub keep_suppressed: bool,
@@ -40,6 +50,8 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Inputs that could not be read (exit code 2), as messages.
     pub load_errors: Vec<String>,
+    /// The lint configuration in force (for `fail-on`).
+    pub config: LintConfig,
 }
 
 /// The kind of a config file given without a manifest.
@@ -191,6 +203,7 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
     let mut sources = SourceMap::new(base);
     let mut diags = Vec::new();
     let mut paths = Vec::new();
+    let mut first_manifest = None;
 
     for m in &manifests {
         let file = match sources.load(m) {
@@ -201,6 +214,7 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
             }
         };
         let dir = m.parent().map(Path::to_path_buf).unwrap_or_default();
+        first_manifest.get_or_insert((file, dir.clone()));
         let parsed = manifest::parse(file, &dir, &sources, &mut diags);
         for spec in &parsed.paths {
             build_paths(
@@ -225,10 +239,26 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
             &mut paths,
         );
     }
+    let config = load_config(
+        opts,
+        first_manifest,
+        &inputs,
+        &mut sources,
+        &mut diags,
+        &mut load_errors,
+    );
+    let rule_opts = RuleOptions {
+        margin: match (opts.margin_given, config.margin()) {
+            (false, Some(percent)) => percent / 100.0,
+            _ => opts.rules.margin,
+        },
+    };
     for p in &paths {
-        diags.extend(rules::check_path(p, &sources, &opts.rules));
+        diags.extend(rules::check_path(p, &sources, &rule_opts));
+        diags.extend(config.custom(p, &sources));
     }
     diags.extend(rules::check_fleet(&paths, &sources));
+    let mut diags = config.apply(diags, &paths);
     sort_and_dedup(&mut diags, &sources);
     // Inline `# timeoutlint: ignore[...]` comments, and their own findings.
     let diags = if opts.keep_suppressed {
@@ -236,12 +266,69 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
     } else {
         crate::suppress::apply(diags, &sources)
     };
+    let diags = config.apply(diags, &paths);
     Outcome {
         sources,
         paths,
         diagnostics: diags,
         load_errors,
+        config,
     }
+}
+
+/// The lint configuration: `--config`, else the manifest's `[lint]`, else the
+/// nearest pyproject.toml's `[tool.timeoutlint]`; then the command line's
+/// `--select` / `--ignore` on top.
+fn load_config(
+    opts: &RunOptions,
+    manifest: Option<(crate::source::FileId, PathBuf)>,
+    inputs: &[PathBuf],
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+    load_errors: &mut Vec<String>,
+) -> LintConfig {
+    let start = match &manifest {
+        Some((_, dir)) => dir.clone(),
+        None => inputs
+            .first()
+            .map(|i| {
+                if i.is_dir() {
+                    i.clone()
+                } else {
+                    i.parent().map(Path::to_path_buf).unwrap_or_default()
+                }
+            })
+            .unwrap_or_default(),
+    };
+    let start = if start.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        start
+    };
+    let mut config = match config::load(
+        manifest.map(|m| m.0),
+        &start,
+        opts.config.as_deref(),
+        sources,
+        diags,
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            load_errors.push(format!("config: {e}"));
+            LintConfig::default()
+        }
+    };
+    if !opts.select.is_empty()
+        && let Err(e) = config.set_select(&opts.select)
+    {
+        load_errors.push(format!("--select: {e}"));
+    }
+    if !opts.ignore.is_empty()
+        && let Err(e) = config.set_ignore(&opts.ignore)
+    {
+        load_errors.push(format!("--ignore: {e}"));
+    }
+    config
 }
 
 /// Files given without a manifest form one path.

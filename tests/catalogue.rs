@@ -2,8 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use timeoutlint::rules::catalogue::{self, FILES};
+use timeoutlint::rules::catalogue::{self, FILES, RuleDoc};
 use timeoutlint::rules::codes::ALL;
+use timeoutlint::rules::settings;
+use timeoutlint::rules::templates::TemplateKind;
 
 #[test]
 fn catalogue_loads_and_matches_the_codes() {
@@ -52,11 +54,12 @@ fn every_rule_has_a_fixture_test() {
     // The suppression codes (TL009, TL010) are covered by tests/suppress.rs.
     let suppress_tests = include_str!("suppress.rs");
     for c in ALL {
-        // Input-problem codes are covered by parser tests and the bad-* fixtures.
+        // Input-problem codes are covered by parser tests and the bad-* fixtures;
+        // TL011 by tests/config.rs.
         let covered = tests.contains(&format!("(\"{}\"", c.id))
             || suppress_tests.contains(&format!("(\"{}\"", c.id))
             || [
-                "TL003", "TL004", "TL005", "TL007", "TL008", "TL120", "TL121", "TL122",
+                "TL003", "TL004", "TL005", "TL007", "TL008", "TL011", "TL120", "TL121", "TL122",
             ]
             .contains(&c.id);
         assert!(covered, "{} has no fixture in tests/rules.rs", c.id);
@@ -117,4 +120,53 @@ fn readme_rule_table_is_generated_from_the_catalogue() {
         table,
         "README rule table is stale (TIMEOUTLINT_BLESS=1 cargo test --test catalogue)"
     );
+}
+
+/// Every rule file, parsed on its own (so that one missing doc elsewhere does
+/// not hide a bad setting name here).
+fn each_doc() -> Vec<RuleDoc> {
+    FILES
+        .iter()
+        .map(|(file, text)| {
+            toml::from_str(text).unwrap_or_else(|e| panic!("rules/{file}: {}", e.message()))
+        })
+        .collect()
+}
+
+#[test]
+fn every_setting_a_rule_names_exists_in_the_model() {
+    for d in each_doc() {
+        for s in &d.settings {
+            assert!(
+                settings::lookup(s).is_some(),
+                "{}: setting `{s}` is not in src/rules/settings.rs",
+                d.id
+            );
+        }
+    }
+}
+
+#[test]
+fn template_rules_name_the_settings_they_compare() {
+    for d in each_doc() {
+        let at_least = match d.template {
+            TemplateKind::Ordering => 2,
+            TemplateKind::Threshold | TemplateKind::Capacity => 1,
+            TemplateKind::Input | TemplateKind::Function => 0,
+        };
+        assert!(
+            d.settings.len() >= at_least,
+            "{}: template {} names {} setting(s)",
+            d.id,
+            d.template.as_str(),
+            d.settings.len()
+        );
+        if d.id.starts_with("TL0") {
+            assert!(
+                matches!(d.template, TemplateKind::Input | TemplateKind::Function),
+                "{}: input problems use template input",
+                d.id
+            );
+        }
+    }
 }

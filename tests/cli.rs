@@ -556,3 +556,84 @@ fn baseline_round_trip_from_the_command_line() {
         .assert()
         .code(2);
 }
+
+fn config_fixture(case: &str) -> String {
+    format!(
+        "{}/tests/fixtures/config/{case}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn lint_config_and_its_flags_from_the_command_line() {
+    // A house rule from [[lint.rule]] in the manifest fires end to end.
+    tl().args([
+        "check",
+        "--format",
+        "gcc",
+        &config_fixture("ordering-fires"),
+    ])
+    .assert()
+    .code(1)
+    .stdout(predicate::str::contains("[ORG001]"));
+    tl().args([
+        "check",
+        "--format",
+        "gcc",
+        &config_fixture("ordering-passes"),
+    ])
+    .assert()
+    .stdout(predicate::str::contains("[ORG001]").not());
+    // --ignore and --select mirror the config keys.
+    tl().args([
+        "check",
+        "--format",
+        "gcc",
+        "--ignore",
+        "ORG001,TL1",
+        &config_fixture("ordering-fires"),
+    ])
+    .assert()
+    .stdout(
+        predicate::str::contains("[ORG001]")
+            .not()
+            .and(predicate::str::contains("[TL1").not()),
+    );
+    tl().args([
+        "check",
+        "--format",
+        "gcc",
+        "--select",
+        "TL106",
+        &fixture("tl103-fires"),
+    ])
+    .assert()
+    .code(0)
+    .stdout(predicate::str::contains("[TL106]").and(predicate::str::contains("[TL103]").not()));
+    tl().args(["check", "--select", "TL999", &fixture("tl103-fires")])
+        .assert()
+        .code(2);
+    // fail-on from a --config file.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("lint.toml");
+    std::fs::write(&cfg, "fail-on = \"warning\"\n").unwrap();
+    tl().args(["check", &fixture("tl104-fires")])
+        .assert()
+        .code(0);
+    tl().args(["check", "--config"])
+        .arg(&cfg)
+        .arg(fixture("tl104-fires"))
+        .assert()
+        .code(1);
+    // An unknown key is a located TL011.
+    std::fs::write(&cfg, "selectt = [\"TL101\"]\n").unwrap();
+    tl().args(["check", "--format", "gcc", "--config"])
+        .arg(&cfg)
+        .arg(fixture("tl101-passes"))
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("lint.toml:1:1: error:")
+                .and(predicate::str::contains("[TL011]")),
+        );
+}

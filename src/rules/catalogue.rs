@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::rules::codes::{self, Code};
+use crate::rules::settings;
+use crate::rules::templates::TemplateKind;
 
 /// One rule's documentation (ruff-style sections).
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -16,6 +18,16 @@ pub struct RuleDoc {
     pub name: String,
     /// Default severity: `error`, `warning` or `info`.
     pub severity: String,
+    /// The rule's shape (`ordering`, `threshold`, `capacity`, `input`,
+    /// `function`; see [`crate::rules::templates`]). Built-in rules keep their
+    /// Rust engine: for them the key documents the shape. The ordering rules
+    /// over idle killers (TL101–TL104, TL109, TL110, TL119) run in
+    /// `rules/retirement.rs`; each file's comment names its engine.
+    pub template: TemplateKind,
+    /// The model settings the rule compares, by registry name
+    /// ([`crate::rules::settings::lookup`]), e.g. `["app.retirement",
+    /// "server.wait_timeout"]`; empty for rules over text or structure.
+    pub settings: Vec<String>,
     /// One line.
     pub summary: String,
     /// What it does.
@@ -50,6 +62,7 @@ embed!(
     "TL008-preset-value-invalid.toml",
     "TL009-unused-suppression.toml",
     "TL010-invalid-suppression.toml",
+    "TL011-invalid-lint-config.toml",
     "TL101-pool-recycle-exceeds-wait-timeout.toml",
     "TL102-conn-max-age-exceeds-wait-timeout.toml",
     "TL103-retirement-exceeds-hop-idle-timeout.toml",
@@ -94,7 +107,8 @@ pub enum CatalogueError {
 /// Parses and validates every embedded rule file, in id order.
 ///
 /// Errors: a file that does not parse, whose id/name/severity disagree with
-/// its file name or with [`codes::ALL`], or with an empty section.
+/// its file name or with [`codes::ALL`], with an empty section, or naming a
+/// setting that is not in the registry ([`settings::lookup`]).
 pub fn load() -> Result<Vec<RuleDoc>, CatalogueError> {
     let mut docs = Vec::new();
     for (file, text) in FILES {
@@ -131,6 +145,23 @@ pub fn load() -> Result<Vec<RuleDoc>, CatalogueError> {
         }
         if doc.references.is_empty() {
             return Err(invalid("no references".to_string()));
+        }
+        if let Some(unknown) = doc.settings.iter().find(|s| settings::lookup(s).is_none()) {
+            return Err(invalid(format!(
+                "setting `{unknown}` is not in the registry (src/rules/settings.rs)"
+            )));
+        }
+        let wanted = match doc.template {
+            TemplateKind::Ordering => 2,
+            TemplateKind::Threshold => 1,
+            _ => 0,
+        };
+        if doc.settings.len() < wanted {
+            return Err(invalid(format!(
+                "template `{}` compares {wanted} setting(s); `settings` names {}",
+                doc.template.as_str(),
+                doc.settings.len()
+            )));
         }
         docs.push(doc);
     }

@@ -13,6 +13,8 @@ mod keepalive;
 mod pgbouncer;
 mod retirement;
 mod server;
+pub mod settings;
+pub mod templates;
 mod zombie;
 
 use crate::diagnostic::{Diagnostic, Label};
