@@ -21,33 +21,20 @@ fn fixture(case: &str) -> PathBuf {
 /// does: `(rule id, severity)` of each finding, and the gcc text.
 fn check(case: &str, explicit: Option<&str>) -> (Vec<(String, String)>, String, LintConfig) {
     let dir = fixture(case);
-    let outcome = run(std::slice::from_ref(&dir), &RunOptions::default());
+    // `run` loads the configuration (the manifest's [lint], a pyproject.toml,
+    // or --config), runs the custom rules and applies select/ignore/severity.
+    let opts = RunOptions {
+        config: explicit.map(|e| dir.join(e)),
+        ..RunOptions::default()
+    };
+    let outcome = run(std::slice::from_ref(&dir), &opts);
     assert!(outcome.load_errors.is_empty(), "{:?}", outcome.load_errors);
-    let mut sources = outcome.sources;
-    let mut diags = outcome.diagnostics;
-    let manifest = sources
-        .files()
-        .find(|(_, f)| f.path().ends_with("timeoutlint.toml"))
-        .map(|(id, _)| id);
-    let explicit = explicit.map(|e| dir.join(e));
-    let cfg = config::load(
-        manifest,
-        &dir,
-        explicit.as_deref(),
-        &mut sources,
-        &mut diags,
-    )
-    .expect("config readable");
-    for p in &outcome.paths {
-        diags.extend(cfg.custom(p, &sources));
-    }
-    let mut diags = cfg.apply(diags, &outcome.paths);
-    sort_and_dedup(&mut diags, &sources);
+    let diags = outcome.diagnostics;
     let found = diags
         .iter()
         .map(|d| (d.code.id.to_string(), d.severity.as_str().to_string()))
         .collect();
-    (found, gcc::render(&diags, &sources), cfg)
+    (found, gcc::render(&diags, &outcome.sources), outcome.config)
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
