@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use timeoutlint::config::{self, LintConfig};
-use timeoutlint::diagnostic::{Diagnostic, Severity, sort_and_dedup};
+use timeoutlint::diagnostic::{Diagnostic, Severity};
 use timeoutlint::report::gcc;
 use timeoutlint::run::{RunOptions, run};
 use timeoutlint::source::SourceMap;
