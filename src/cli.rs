@@ -116,6 +116,9 @@ struct Common {
     /// Not these rules (ids, names or prefixes; comma-separated).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Override a rule's severity, e.g. --severity TL104=error (repeatable).
+    #[arg(long, value_name = "RULE=LEVEL")]
+    severity: Vec<String>,
 }
 
 fn parse_margin(s: &str) -> Result<f64, String> {
@@ -199,6 +202,7 @@ fn run_options(common: &Common) -> Result<RunOptions, String> {
         config: common.config.clone(),
         select: common.select.clone(),
         ignore: common.ignore.clone(),
+        severity: common.severity.clone(),
         keep_suppressed: false,
     })
 }

@@ -34,6 +34,8 @@ pub struct RunOptions {
     pub select: Vec<String>,
     /// `--ignore` rules, overriding the config's.
     pub ignore: Vec<String>,
+    /// `--severity RULE=LEVEL` overrides, on top of the config's.
+    pub severity: Vec<String>,
     /// Keep findings that inline comments suppress (and skip TL009/TL010):
     /// for tests of the suppression layer itself.
     pub keep_suppressed: bool,
@@ -327,6 +329,9 @@ fn load_config(
         && let Err(e) = config.set_ignore(&opts.ignore)
     {
         load_errors.push(format!("--ignore: {e}"));
+    }
+    if let Err(e) = config.add_severity(&opts.severity) {
+        load_errors.push(e);
     }
     config
 }

@@ -337,6 +337,37 @@ impl LintConfig {
         Ok(())
     }
 
+    /// Adds severity overrides (the `--severity RULE=LEVEL` flag), taking
+    /// precedence over the file's for the same rules.
+    ///
+    /// Errors: not `RULE=LEVEL`, a selector that matches no rule, or an
+    /// unknown level.
+    pub fn add_severity(&mut self, overrides: &[String]) -> Result<(), String> {
+        for o in overrides {
+            let (rule, level) = o
+                .split_once('=')
+                .ok_or_else(|| format!("--severity {o}: expected RULE=LEVEL, e.g. TL104=error"))?;
+            let level = match level.trim() {
+                "error" => Severity::Error,
+                "warning" => Severity::Warning,
+                "info" => Severity::Info,
+                other => {
+                    return Err(format!(
+                        "--severity {o}: `{other}` is not error, warning or info"
+                    ));
+                }
+            };
+            let origin = Origin::Flag(format!("--severity {o}"));
+            let selector = self.flag_selectors("--severity", &[rule.trim().to_string()])?;
+            for sel in selector {
+                // Flags come last, so they win over the file's entries.
+                self.severity
+                    .push((sel, Sourced::new(level, origin.clone())));
+            }
+        }
+        Ok(())
+    }
+
     /// Replaces `margin` (the `--margin` flag, in percent).
     pub fn set_margin(&mut self, percent: f64) {
         self.margin = Some(Sourced::new(
