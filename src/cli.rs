@@ -116,6 +116,10 @@ struct Common {
     /// Not these rules (ids, names or prefixes; comma-separated).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Deploy-time values of environment variables read by Python settings
+    /// (dotenv syntax; the manifest's [path.env] wins).
+    #[arg(long, value_name = "FILE")]
+    env_file: Option<PathBuf>,
     /// Override a rule's severity, e.g. --severity TL104=error (repeatable).
     #[arg(long, value_name = "RULE=LEVEL")]
     severity: Vec<String>,
@@ -200,6 +204,7 @@ fn run_options(common: &Common) -> Result<RunOptions, String> {
         },
         margin_given: common.margin.is_some(),
         config: common.config.clone(),
+        env_file: common.env_file.clone(),
         select: common.select.clone(),
         ignore: common.ignore.clone(),
         severity: common.severity.clone(),

@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod env;
 pub mod manifest;
 pub mod model;
 pub mod parse;

@@ -146,6 +146,11 @@ pub struct PathSpec {
     pub name: String,
     /// App settings file.
     pub app: Option<PathRef>,
+    /// The object in a Python app file (`app = "config.py:ProductionConfig"`).
+    pub app_object: Option<Sourced<String>>,
+    /// Deploy-time values of environment variables the Python settings read
+    /// (`[path.env] DB_CONN_MAX_AGE = "300"`), in name order.
+    pub env: Vec<(String, Sourced<String>)>,
     /// Which pool (Django alias or engine) to use.
     pub database: Option<Sourced<String>>,
     /// App host kernel settings.
@@ -199,6 +204,7 @@ struct RawPath {
     processes: Option<Spanned<i64>>,
     request_timeout: Option<Spanned<toml::Value>>,
     max_statement_time: Option<Spanned<toml::Value>>,
+    env: Option<std::collections::BTreeMap<String, Spanned<toml::Value>>>,
     #[serde(default)]
     hop: Vec<Spanned<RawHop>>,
 }
@@ -317,9 +323,50 @@ pub fn parse(
         let max_statement_time = p
             .max_statement_time
             .and_then(|v| manifest_duration(v, "max_statement_time", &at, diags));
+        // `app = "config.py:ProductionConfig"` names an object in a Python file.
+        let (app, app_object) = match p.app {
+            Some(a) => {
+                let text = a.get_ref().clone();
+                match text.rsplit_once(':') {
+                    Some((file, object)) if file.ends_with(".py") && !object.is_empty() => {
+                        let loc = at(a.span());
+                        (
+                            Some(PathRef {
+                                location: Some(loc),
+                                path: dir.join(file),
+                            }),
+                            Some(Sourced::new(object.to_string(), Origin::Manifest(loc))),
+                        )
+                    }
+                    _ => (pref(Some(a)), None),
+                }
+            }
+            None => (None, None),
+        };
+        let mut env = Vec::new();
+        for (var, v) in p.env.unwrap_or_default() {
+            let loc = at(v.span());
+            let value = match v.get_ref() {
+                toml::Value::String(s) => Some(s.clone()),
+                toml::Value::Integer(n) => Some(n.to_string()),
+                toml::Value::Float(f) => Some(f.to_string()),
+                toml::Value::Boolean(b) => Some(if *b { "True" } else { "False" }.to_string()),
+                _ => None,
+            };
+            match value {
+                Some(value) => env.push((var, Sourced::new(value, Origin::Manifest(loc)))),
+                None => diags.push(Diagnostic::new(
+                    codes::MANIFEST_ERROR,
+                    format!("env `{var}` must be a string, number or boolean"),
+                    Label::at(loc, "not an environment value"),
+                )),
+            }
+        }
         let spec = PathSpec {
             name,
-            app: pref(p.app),
+            app,
+            app_object,
+            env,
             database: p
                 .database
                 .map(|d| Sourced::new(d.get_ref().clone(), Origin::Manifest(at(d.span())))),

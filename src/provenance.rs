@@ -34,6 +34,19 @@ pub enum Origin {
     },
     /// Given on the command line, e.g. `--hop "sg=3600s"`.
     Flag(String),
+    /// Read from an environment variable in Python settings
+    /// (`int(os.environ.get("X", "600"))`): `value_from` says whether the
+    /// deploy-time value came from the manifest's `[path.env]` / `--env-file`,
+    /// or the default written in the code was used.
+    Env {
+        /// The variable.
+        var: String,
+        /// `None`: the code's default was used (located at `location`);
+        /// `Some(where)`: the deploy-time value given there.
+        value_from: Option<String>,
+        /// The `os.environ.get(...)` expression in the settings file.
+        location: Location,
+    },
 }
 
 impl Origin {
@@ -52,6 +65,7 @@ impl Origin {
         match self {
             Origin::File(l) | Origin::Manifest(l) => Some(*l),
             Origin::Default { anchor, .. } | Origin::Preset { anchor, .. } => *anchor,
+            Origin::Env { location, .. } => Some(*location),
             Origin::Flag(_) => None,
         }
     }
@@ -71,6 +85,19 @@ impl Origin {
             }
             Origin::Flag(f) => format!("command line `{f}`"),
             Origin::Preset { id, source, .. } => format!("preset {id} ({source})"),
+            Origin::Env {
+                var,
+                value_from: None,
+                location,
+            } => format!(
+                "default of environment variable {var} at {} (the deploy-time value is unknown)",
+                sources.short(*location)
+            ),
+            Origin::Env {
+                var,
+                value_from: Some(from),
+                ..
+            } => format!("environment variable {var} from {from}"),
         }
     }
 
@@ -79,6 +106,16 @@ impl Origin {
         match self {
             Origin::Default { system, .. } => format!("{system} default"),
             Origin::Preset { id, .. } => format!("preset {id}"),
+            Origin::Env {
+                var,
+                value_from: None,
+                location,
+            } => format!("default of ${var}, {}", sources.short(*location)),
+            Origin::Env {
+                var,
+                value_from: Some(from),
+                ..
+            } => format!("${var} from {from}"),
             other => other.describe(sources),
         }
     }

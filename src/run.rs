@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{self, LintConfig};
 use crate::diagnostic::{Diagnostic, Label, sort_and_dedup};
+use crate::env::EnvValues;
 use crate::manifest::{self, HopEntry, HopSpec, OnIdle, PathSpec, ProxySpec};
 use crate::model::{ConnectionPath, DbServer, Hop, PgBouncerHop};
 use crate::provenance::{Origin, Sourced};
@@ -30,6 +31,9 @@ pub struct RunOptions {
     pub margin_given: bool,
     /// `--config FILE`.
     pub config: Option<PathBuf>,
+    /// `--env-file FILE`: deploy-time values of environment variables read by
+    /// Python settings (the manifest's `[path.env]` wins over it).
+    pub env_file: Option<PathBuf>,
     /// `--select` rules (ids, names or prefixes), overriding the config's.
     pub select: Vec<String>,
     /// `--ignore` rules, overriding the config's.
@@ -90,7 +94,7 @@ pub fn classify(path: &Path) -> Result<Kind, String> {
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
-        "yaml" | "yml" | "toml" => return Ok(Kind::App),
+        "yaml" | "yml" | "toml" | "py" => return Ok(Kind::App),
         "cnf" => return Ok(Kind::Mysql),
         _ => {}
     }
@@ -341,6 +345,8 @@ fn loose_spec(files: &[PathBuf], load_errors: &mut Vec<String>) -> Option<PathSp
     let mut spec = PathSpec {
         name: "command line".to_string(),
         app: None,
+        app_object: None,
+        env: Vec::new(),
         database: None,
         app_sysctl: None,
         db: None,
@@ -457,11 +463,38 @@ fn build_paths(
         diags,
         load_errors,
     };
-    let pools: Vec<Option<AppPool>> =
-        match spec.app.as_ref().and_then(|r| loader.load(r, Kind::App)) {
-            Some(Loaded::App(settings)) => select_pools(spec, settings.pools, loader.diags),
-            _ => vec![None],
-        };
+    let app_loaded = match &spec.app {
+        Some(r) if r.path.extension().is_some_and(|e| e == "py") => {
+            let mut env = EnvValues::new();
+            for (var, v) in &spec.env {
+                let from = v
+                    .origin
+                    .location()
+                    .map(|l| loader.sources.short(l))
+                    .unwrap_or_else(|| "the manifest".to_string());
+                env.set(var.clone(), v.value.clone(), from);
+            }
+            if let Some(f) = &opts.env_file
+                && let Err(e) = env.read_env_file(f)
+            {
+                loader.load_errors.push(format!("--env-file: {e}"));
+            }
+            let object = spec.app_object.as_ref().map(|o| o.value.as_str());
+            match app::load_python(&r.path, object, &env, loader.sources, loader.diags) {
+                Ok(a) => Some(Loaded::App(a)),
+                Err(e) => {
+                    loader.load_errors.push(load_error(r, e, loader.sources));
+                    None
+                }
+            }
+        }
+        Some(r) => loader.load(r, Kind::App),
+        None => None,
+    };
+    let pools: Vec<Option<AppPool>> = match app_loaded {
+        Some(Loaded::App(settings)) => select_pools(spec, settings.pools, loader.diags),
+        _ => vec![None],
+    };
     let app_kernel = loader.kernel(&spec.app_sysctl);
     let server = match spec
         .db

@@ -57,6 +57,14 @@ pub const UNUSED_SUPPRESSION: Code = code("TL009", "unused-suppression", Severit
 pub const INVALID_SUPPRESSION: Code = code("TL010", "invalid-suppression", Severity::Warning);
 /// A `[lint]` / `[tool.timeoutlint]` configuration key or value that is not valid.
 pub const INVALID_CONFIG: Code = code("TL011", "invalid-lint-config", Severity::Error);
+/// A Python setting whose value the tool cannot know without running the code.
+pub const UNKNOWN_PYTHON_VALUE: Code = code("TL012", "unknown-python-value", Severity::Info);
+/// A Django setting placed where Django ignores it (e.g. `CONN_MAX_AGE` at module level).
+pub const SETTING_IGNORED_BY_FRAMEWORK: Code =
+    code("TL013", "setting-ignored-by-framework", Severity::Warning);
+/// A setting assigned twice in one file: the last assignment wins.
+pub const SETTING_OVERRIDDEN_LATER: Code =
+    code("TL014", "setting-overridden-later", Severity::Warning);
 
 /// SQLAlchemy / Flask-SQLAlchemy `pool_recycle` at or above the server's `wait_timeout`.
 pub const POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT: Code = code(
@@ -212,6 +220,9 @@ pub const ALL: &[Code] = &[
     UNUSED_SUPPRESSION,
     INVALID_SUPPRESSION,
     INVALID_CONFIG,
+    UNKNOWN_PYTHON_VALUE,
+    SETTING_IGNORED_BY_FRAMEWORK,
+    SETTING_OVERRIDDEN_LATER,
     POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT,
     CONN_MAX_AGE_EXCEEDS_WAIT_TIMEOUT,
     RETIREMENT_EXCEEDS_HOP_IDLE_TIMEOUT,

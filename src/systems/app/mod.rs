@@ -373,3 +373,27 @@ fn resolve_url(ctx: &mut Ctx<'_>, name: &str, node: Option<&Node>, anchor: &Key)
 
 #[cfg(test)]
 mod tests;
+
+/// Reads app settings from Python source without running it (Django
+/// `settings.py`, Flask config classes, modules calling `create_engine`).
+/// `object` names the config class / engine when the file has several;
+/// `env` holds deploy-time values of environment variables the code reads.
+///
+/// INTERFACE STUB: to be implemented (issue 6).
+///
+/// Errors: [`LoadError`] when `path` cannot be read; Python that does not
+/// parse is a located diagnostic.
+pub fn load_python(
+    path: &Path,
+    object: Option<&str>,
+    env: &crate::env::EnvValues,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<AppSettings, LoadError> {
+    let _ = (object, env, diags);
+    let file = sources.load(path)?;
+    Ok(AppSettings {
+        file,
+        pools: Vec::new(),
+    })
+}
