@@ -62,3 +62,40 @@ fn examples_match_their_expected_output() {
         failures.join("\n")
     );
 }
+
+/// Each example's `timeoutlint.python.toml` points at a Python variant of its
+/// app config (`app/settings.py`): read from Python source, it must give the
+/// same findings (rule and severity) as the YAML one.
+#[test]
+fn python_variants_give_the_same_findings() {
+    use timeoutlint::run::{RunOptions, run};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut checked = 0;
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    let findings = |manifest: std::path::PathBuf| {
+        let out = run(&[manifest], &RunOptions::default());
+        assert!(out.load_errors.is_empty(), "{:?}", out.load_errors);
+        let mut v: Vec<(String, String)> = out
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.id.to_string(), d.severity.as_str().to_string()))
+            .collect();
+        v.sort();
+        v
+    };
+    for dir in dirs {
+        let py = dir.join("timeoutlint.python.toml");
+        if !py.is_file() {
+            continue;
+        }
+        let yaml = findings(dir.join("timeoutlint.toml"));
+        let python = findings(py);
+        assert_eq!(python, yaml, "{}: Python variant differs", dir.display());
+        checked += 1;
+    }
+    assert!(checked >= 13, "only {checked} Python variants");
+}
