@@ -34,79 +34,66 @@ fn examples(c: &mut Criterion) {
     );
 }
 
+/// The sorted files of one corpus folder (empty when the corpus is absent).
+fn corpus_files(kind: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("../shared/corpus").join(kind))
+        .map(|r| r.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Benchmarks loading every file of corpus folder `kind` with `load`.
+fn bench_loader<T, E>(
+    c: &mut Criterion,
+    kind: &str,
+    name: &str,
+    load: fn(&Path, &mut SourceMap, &mut Vec<Diagnostic>) -> Result<T, E>,
+) {
+    let files = corpus_files(kind);
+    if files.is_empty() {
+        eprintln!("skipped {name}: ../shared/corpus/{kind} is absent");
+        return;
+    }
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            let mut sources = SourceMap::new(None);
+            let mut diags: Vec<Diagnostic> = Vec::new();
+            for f in &files {
+                let _ = load(f, &mut sources, &mut diags);
+            }
+            diags.len()
+        })
+    });
+}
+
 fn corpus(c: &mut Criterion) {
-    let base = root().join("../shared/corpus");
-    if !base.is_dir() {
-        eprintln!("skipped corpus benchmarks: {} is absent", base.display());
-        return;
-    }
-    let files = |kind: &str| -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(base.join(kind))
-            .map(|r| r.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
-        v.sort();
-        v
-    };
-    let mysql = files("mysql");
-    c.bench_function("load every corpus my.cnf", |b| {
-        b.iter(|| {
-            let mut sources = SourceMap::new(None);
-            let mut diags: Vec<Diagnostic> = Vec::new();
-            for f in &mysql {
-                let _ = timeoutlint::systems::mysql::load_option_file(f, &mut sources, &mut diags);
-            }
-            diags.len()
-        })
-    });
-    let sysctl = files("sysctl");
-    c.bench_function("load every corpus sysctl file", |b| {
-        b.iter(|| {
-            let mut sources = SourceMap::new(None);
-            let mut diags: Vec<Diagnostic> = Vec::new();
-            for f in &sysctl {
-                let _ = timeoutlint::systems::sysctl::load_kernel(f, &mut sources, &mut diags);
-            }
-            diags.len()
-        })
-    });
+    use timeoutlint::systems::{mysql, pgbouncer, postgres, sysctl};
+    bench_loader(
+        c,
+        "mysql",
+        "load every corpus my.cnf",
+        mysql::load_option_file,
+    );
+    bench_loader(
+        c,
+        "sysctl",
+        "load every corpus sysctl file",
+        sysctl::load_kernel,
+    );
+    bench_loader(
+        c,
+        "postgres",
+        "load every corpus postgresql.conf",
+        postgres::load_postgres,
+    );
+    bench_loader(
+        c,
+        "pgbouncer",
+        "load every corpus pgbouncer.ini",
+        pgbouncer::load_pgbouncer,
+    );
 }
 
-fn pg_corpus(c: &mut Criterion) {
-    let base = root().join("../shared/corpus");
-    if !base.is_dir() {
-        return;
-    }
-    let files = |kind: &str| -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(base.join(kind))
-            .map(|r| r.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
-        v.sort();
-        v
-    };
-    let pg = files("postgres");
-    c.bench_function("load every corpus postgresql.conf", |b| {
-        b.iter(|| {
-            let mut sources = SourceMap::new(None);
-            let mut diags: Vec<Diagnostic> = Vec::new();
-            for f in &pg {
-                let _ = timeoutlint::systems::postgres::load_postgres(f, &mut sources, &mut diags);
-            }
-            diags.len()
-        })
-    });
-    let bouncer = files("pgbouncer");
-    c.bench_function("load every corpus pgbouncer.ini", |b| {
-        b.iter(|| {
-            let mut sources = SourceMap::new(None);
-            let mut diags: Vec<Diagnostic> = Vec::new();
-            for f in &bouncer {
-                let _ =
-                    timeoutlint::systems::pgbouncer::load_pgbouncer(f, &mut sources, &mut diags);
-            }
-            diags.len()
-        })
-    });
-}
-
-criterion_group!(benches, examples, corpus, pg_corpus);
+criterion_group!(benches, examples, corpus);
 criterion_main!(benches);

@@ -651,23 +651,7 @@ fn parse_preset_hop(
         }
     };
     let on_idle = match &h.on_idle {
-        Some(s) => {
-            let v = match s.get_ref().as_str() {
-                "drop" => OnIdle::Drop,
-                "reset" => OnIdle::Reset,
-                other => {
-                    diags.push(Diagnostic::new(
-                        codes::MANIFEST_ERROR,
-                        format!(
-                            "hop `{name}` on_idle must be \"drop\" or \"reset\", not \"{other}\""
-                        ),
-                        Label::at(at(s.span()), "unknown on_idle"),
-                    ));
-                    return None;
-                }
-            };
-            Sourced::new(v, Origin::Manifest(at(s.span())))
-        }
+        Some(s) => on_idle_value(s, &name, at, diags)?,
         // Unconfirmed behaviour is modelled as the worse case, a silent drop;
         // the preset's caveat says so in `timeoutlint presets` and the chain.
         None => Sourced::new(
@@ -740,23 +724,7 @@ fn parse_hop(
             OnIdle::Drop,
             default_origin("docs/manifest.md (on_idle defaults to drop)"),
         ),
-        Some(s) => {
-            let v = match s.get_ref().as_str() {
-                "drop" => OnIdle::Drop,
-                "reset" => OnIdle::Reset,
-                other => {
-                    diags.push(Diagnostic::new(
-                        codes::MANIFEST_ERROR,
-                        format!(
-                            "hop `{name}` on_idle must be \"drop\" or \"reset\", not \"{other}\""
-                        ),
-                        Label::at(at(s.span()), "unknown on_idle"),
-                    ));
-                    return None;
-                }
-            };
-            Sourced::new(v, Origin::Manifest(at(s.span())))
-        }
+        Some(s) => on_idle_value(&s, &name, at, diags)?,
     };
     let keepalive_resets = match h.keepalive_resets {
         None => Sourced::new(
@@ -772,6 +740,28 @@ fn parse_hop(
         keepalive_resets,
         caveat: None,
     })
+}
+
+/// An `on_idle` value: `drop` or `reset`; anything else is a TL004 error.
+fn on_idle_value(
+    s: &Spanned<String>,
+    name: &str,
+    at: &impl Fn(Range<usize>) -> Location,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Sourced<OnIdle>> {
+    let v = match s.get_ref().as_str() {
+        "drop" => OnIdle::Drop,
+        "reset" => OnIdle::Reset,
+        other => {
+            diags.push(Diagnostic::new(
+                codes::MANIFEST_ERROR,
+                format!("hop `{name}` on_idle must be \"drop\" or \"reset\", not \"{other}\""),
+                Label::at(at(s.span()), "unknown on_idle"),
+            ));
+            return None;
+        }
+    };
+    Some(Sourced::new(v, Origin::Manifest(at(s.span()))))
 }
 
 /// Parses a `--hop NAME=DURATION` flag into a hop (drop, keepalive counts).
