@@ -12,7 +12,7 @@ use timeoutlint::source::SourceMap;
 use timeoutlint::systems::app::load_python;
 
 fn describe_file(path: &Path) -> String {
-    let mut sources = SourceMap::new(None);
+    let mut sources = SourceMap::new(path.parent().map(Path::to_path_buf));
     let mut diags = Vec::new();
     let env = EnvValues::new();
     let mut out = String::new();

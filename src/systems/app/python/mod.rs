@@ -70,6 +70,16 @@ const IRRELEVANT: [&str; 30] = [
     "application_name",
 ];
 
+/// Settings that do not matter for any timeout (no TL012 for them).
+const IRRELEVANT_SETTINGS: [&str; 6] = [
+    "SQLALCHEMY_TRACK_MODIFICATIONS",
+    "SQLALCHEMY_RECORD_QUERIES",
+    "SQLALCHEMY_ECHO",
+    "SQLALCHEMY_COMMIT_ON_TEARDOWN",
+    "SQLALCHEMY_WARN_20",
+    "future",
+];
+
 /// Reads the Python settings file `file` (already in `sources`); see the module docs.
 pub(super) fn read_python(
     file: FileId,
@@ -129,6 +139,7 @@ pub(super) fn read_python(
         ignored: Vec::new(),
         unknown_urls: Vec::new(),
         reported: Vec::new(),
+        engine_unknown: false,
     };
     r.module(root);
     let pools = r.finish(root, object, diags);
@@ -160,6 +171,8 @@ struct Reader<'s> {
     unknown_urls: Vec<Span>,
     /// Spans already reported as unknown.
     reported: Vec<Span>,
+    /// A Django ENGINE or database URL was unknown (its "missing ENGINE" is dropped).
+    engine_unknown: bool,
 }
 
 fn is_setting(name: &str) -> bool {
@@ -174,8 +187,14 @@ impl<'s> Reader<'s> {
     /// Reports the unknowns recorded so far (those under irrelevant keys are dropped).
     fn report(&mut self, what: &str) {
         for u in self.ev.take_unknowns() {
-            if u.key.as_deref().is_some_and(|k| IRRELEVANT.contains(&k)) {
+            let last = what.rsplit('.').next().unwrap_or(what);
+            if u.key.as_deref().is_some_and(|k| IRRELEVANT.contains(&k))
+                || (u.key.is_none() && IRRELEVANT_SETTINGS.contains(&last))
+            {
                 continue;
+            }
+            if what.starts_with("DATABASES") && matches!(u.key.as_deref(), None | Some("ENGINE")) {
+                self.engine_unknown = true;
             }
             self.report_one(what, &u);
         }
@@ -395,6 +414,18 @@ impl<'s> Reader<'s> {
     /// Sets `base[path...] = value`, creating mappings on the way (a name
     /// never assigned in this file, e.g. from `from .base import *`, starts empty).
     fn patch(&mut self, base: &str, at: Span, path: &[Key], value: Node, _merge: bool) {
+        if !self.ev.names.contains_key(base) && is_setting(base) && !self.reported.contains(&at) {
+            self.reported.push(at);
+            let msg = format!(
+                "{base} is not assigned in this file (it comes from another module, which is not read): only the keys set here are known, every other key takes its documented default"
+            );
+            let label = Label::at(self.loc(at), "defined elsewhere");
+            self.diags
+                .push(Diagnostic::new(codes::UNKNOWN_PYTHON_VALUE, msg, label));
+            if base == "DATABASES" {
+                self.engine_unknown = true;
+            }
+        }
         let root = self
             .ev
             .names
@@ -497,12 +528,19 @@ impl<'s> Reader<'s> {
                     self.ev.take_unknowns();
                 }
                 self.check_ignored(&attr, span(left), Some(&class_name));
-                if let Some(v) = &value {
-                    let key = Key {
-                        text: attr.clone(),
-                        span: span(left),
-                    };
-                    set_entry(&mut attrs, key, v.clone());
+                let key = Key {
+                    text: attr.clone(),
+                    span: span(left),
+                };
+                match &value {
+                    Some(v) => set_entry(&mut attrs, key, v.clone()),
+                    None if attr == flask::URI => {
+                        // Kept (as null) so the engine options are still read.
+                        let at = span(innermost_value(right));
+                        self.unknown_urls.push(at);
+                        set_entry(&mut attrs, key, Node::new(NodeKind::Null, at));
+                    }
+                    None => {}
                 }
                 self.ev.names.insert(attr, value);
             }
@@ -737,13 +775,21 @@ impl<'s> Reader<'s> {
             .copied()
             .chain(engines.iter().filter_map(|(_, _, u)| *u))
             .collect();
+        let engine_unknown = self.engine_unknown;
         inner.retain(|d| {
             !(d.code == codes::INVALID_VALUE
-                && d.primary
+                && (d
+                    .primary
                     .location
-                    .is_some_and(|l| unknown_urls.contains(&l.span)))
+                    .is_some_and(|l| unknown_urls.contains(&l.span))
+                    || (engine_unknown && d.message.starts_with("missing ENGINE"))))
         });
-        if pools.is_empty() && !has_django && !has_flask && engines.is_empty() {
+        if pools.is_empty()
+            && !has_django
+            && !has_flask
+            && engines.is_empty()
+            && self.reported.is_empty()
+        {
             let unknown_db = self.ev.names.contains_key("DATABASES");
             if !unknown_db && !self.diags.iter().any(|d| d.code == codes::MANIFEST_ERROR) {
                 let msg = "no app settings found in this Python file: expected DATABASES, SQLALCHEMY_* settings or a create_engine(...) call".to_string();
