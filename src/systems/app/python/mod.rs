@@ -149,6 +149,9 @@ pub(super) fn read_python(
     AppSettings { file, pools }
 }
 
+/// A Flask config candidate: its name, where it is declared, its settings.
+type Candidate = (String, Span, Vec<(Key, Node)>);
+
 /// A config class: its own attributes and its bases.
 struct Class {
     name: String,
@@ -210,7 +213,7 @@ impl<'s> Reader<'s> {
             _ => what.to_string(),
         };
         let msg = format!(
-            "{name} is {} and cannot be read without running the code; it is left out, so the documented default applies (give environment values in the manifest's [path.env] or with --env-file, or write a literal)",
+            "the value of {name} is {} and cannot be read without running the code; it is left out, so the documented default applies (give environment values in the manifest's [path.env] or with --env-file, or write a literal)",
             u.why
         );
         let label = Label::at(self.loc(u.span), "value unknown");
@@ -264,7 +267,7 @@ impl<'s> Reader<'s> {
             "identifier" => {
                 let name = self.ev.text(left).to_string();
                 let value = self.ev.eval(value_node);
-                if is_setting(&name) || matches!(pool_key(&name), Some(_)) {
+                if is_setting(&name) || pool_key(&name).is_some() {
                     self.report(&name);
                 } else {
                     self.ev.take_unknowns();
@@ -342,14 +345,13 @@ impl<'s> Reader<'s> {
         };
         let (pos, kw) = self.ev.args(call);
         let mut entries: Vec<(Key, Node)> = Vec::new();
-        if let Some(&arg) = pos.first() {
-            if let Some(Node {
+        if let Some(&arg) = pos.first()
+            && let Some(Node {
                 kind: NodeKind::Map(m),
                 ..
             }) = self.ev.eval(arg)
-            {
-                entries.extend(m);
-            }
+        {
+            entries.extend(m);
         }
         for (k, v) in kw {
             let before = self.ev.unknowns.len();
@@ -631,7 +633,7 @@ impl<'s> Reader<'s> {
             v.sort_by_key(|(k, _)| k.span.start);
             v
         };
-        let mut candidates: Vec<(String, Span, Vec<(Key, Node)>)> = Vec::new();
+        let mut candidates: Vec<Candidate> = Vec::new();
         if !module_flask.is_empty() {
             candidates.push(("the module".to_string(), Span::new(0, 0), module_flask));
         }
@@ -942,7 +944,7 @@ impl<'s> Reader<'s> {
         }
         for (path, first, last) in found {
             let msg = format!(
-                "{path} is assigned again later in this file: the last assignment wins and the earlier one has no effect"
+                "the setting {path} is assigned again later in this file: the last assignment wins and the earlier one has no effect"
             );
             let d = Diagnostic::new(
                 codes::SETTING_OVERRIDDEN_LATER,
