@@ -422,6 +422,10 @@ impl<'s> Eval<'s> {
                 .unwrap_or(Cast::Auto);
             return self.env_read(n, &var, default, cast);
         }
+        if f.contains("://") || f.contains('@') || f.contains('"') || f.contains('\'') {
+            // Never quote string literals (they may hold credentials).
+            return self.unknown(n, "a method call on a literal");
+        }
         self.unknown(n, format!("a call to `{}`", shorten(&f)))
     }
 
