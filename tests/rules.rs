@@ -33,6 +33,9 @@ macro_rules! case {
     };
 }
 
+case!(tl013_fires, "tl013-fires", [("TL013", "warning")]);
+case!(tl014_fires, "tl014-fires", [("TL014", "warning")]);
+case!(python_passes, "python-passes", []);
 case!(tl101_fires, "tl101-fires", [("TL101", "error")]);
 case!(
     tl101_pre_ping_softens_to_warning,
@@ -240,6 +243,9 @@ const PASSING: &[(&str, &str)] = &[
     ("TL009", "tl101-passes"),
     ("TL010", "tl101-passes"),
     ("TL011", "tl101-passes"),
+    ("TL012", "python-passes"),
+    ("TL013", "python-passes"),
+    ("TL014", "python-passes"),
     ("TL101", "tl101-passes"),
     ("TL102", "tl102-passes"),
     ("TL103", "tl103-kept-alive"),

@@ -21,6 +21,7 @@ pub mod django_pool;
 pub mod driver_options;
 pub mod flask;
 pub mod pg;
+pub mod python;
 pub mod sqlalchemy;
 pub mod startup;
 pub mod url;
@@ -258,6 +259,7 @@ pub fn read_app(file: FileId, sources: &mut SourceMap, diags: &mut Vec<Diagnosti
         file,
         text: &text,
         diags,
+        origins: Vec::new(),
     };
     let secrets: Vec<Span> = docs
         .iter()
@@ -359,7 +361,7 @@ fn resolve_url(ctx: &mut Ctx<'_>, name: &str, node: Option<&Node>, anchor: &Key)
             let span = ctx.inner_span(node, u.scheme.clone());
             ResolvedUrl {
                 backend: u.backend,
-                driver: Sourced::new(u.driver.clone(), Origin::File(ctx.loc(span))),
+                driver: Sourced::new(u.driver.clone(), ctx.at_part(node, span)),
                 url: Some(u),
             }
         }
@@ -379,7 +381,8 @@ mod tests;
 /// `object` names the config class / engine when the file has several;
 /// `env` holds deploy-time values of environment variables the code reads.
 ///
-/// INTERFACE STUB: to be implemented (issue 6).
+/// See [`python`] for what is read. The Python file is parsed with
+/// tree-sitter; syntax errors are TL001 diagnostics and what parses is read.
 ///
 /// Errors: [`LoadError`] when `path` cannot be read; Python that does not
 /// parse is a located diagnostic.
@@ -390,10 +393,6 @@ pub fn load_python(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<AppSettings, LoadError> {
-    let _ = (object, env, diags);
     let file = sources.load(path)?;
-    Ok(AppSettings {
-        file,
-        pools: Vec::new(),
-    })
+    Ok(python::read_python(file, object, env, sources, diags))
 }

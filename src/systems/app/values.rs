@@ -18,6 +18,9 @@ pub(super) struct Ctx<'a> {
     pub file: FileId,
     pub text: &'a str,
     pub diags: &'a mut Vec<Diagnostic>,
+    /// Origins that replace `Origin::File` for nodes at these spans (values
+    /// read from environment variables in Python settings).
+    pub origins: Vec<(Span, Origin)>,
 }
 
 /// A number of seconds as written.
@@ -34,7 +37,19 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn at(&self, node: &Node) -> Origin {
+        if let Some((_, o)) = self.origins.iter().find(|(s, _)| *s == node.span) {
+            return o.clone();
+        }
         Origin::File(self.loc(node.span))
+    }
+
+    /// The origin of the part `span` of `node`: the node's override when it has
+    /// one (a value from the environment), else the file at `span`.
+    pub fn at_part(&self, node: &Node, span: Span) -> Origin {
+        match self.origins.iter().find(|(s, _)| *s == node.span) {
+            Some((_, o)) => o.clone(),
+            None => Origin::File(self.loc(span)),
+        }
     }
 
     /// Reports a TL002 error at `span`.

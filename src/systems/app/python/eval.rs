@@ -1,0 +1,725 @@
+//! Evaluation of Python expressions to spanned [`Node`]s, without running code.
+//!
+//! Literals (numbers, strings, implicit concatenation, f-strings without
+//! expressions, `None`, `True`/`False`, dicts, lists, tuples), arithmetic on
+//! them, module-level names assigned earlier, and environment reads
+//! (`os.environ.get("X", "600")`, `os.getenv`, `os.environ["X"]`,
+//! `env.int("X", default=600)`, `env("X")`, `config("X", cast=int)`), each
+//! possibly wrapped in `int()` / `float()` / `bool()` / `str()`. Anything
+//! else is *unknown*: the evaluator records it (span and source text) and
+//! returns `None`, never a guess.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node as Ts;
+
+use crate::env::EnvValues;
+use crate::parse::tree::{Key, Node, NodeKind};
+use crate::provenance::Origin;
+use crate::source::{FileId, Location, Span};
+
+/// An expression whose value cannot be known without running the code.
+#[derive(Clone, Debug)]
+pub struct Unknown {
+    /// The expression.
+    pub span: Span,
+    /// Why, for the message (e.g. "a function call").
+    pub why: String,
+    /// The innermost dict key or keyword the expression is the value of.
+    pub key: Option<String>,
+}
+
+/// How an environment string is converted.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Cast {
+    /// As the default's type (a string when there is no default).
+    Auto,
+    Int,
+    Float,
+    Bool,
+    Str,
+}
+
+/// The evaluation context: the module text, known names and env values.
+pub(super) struct Eval<'s> {
+    pub src: &'s str,
+    pub file: FileId,
+    pub env: &'s EnvValues,
+    /// Module-level names assigned so far (`None`: assigned, but unknown).
+    pub names: HashMap<String, Option<Node>>,
+    /// Origins of env-derived nodes, by span.
+    pub origins: Vec<(Span, Origin)>,
+    /// Unknowns met since the last [`Eval::take_unknowns`].
+    pub unknowns: Vec<Unknown>,
+}
+
+/// The byte span of a tree-sitter node.
+pub(super) fn span(n: Ts<'_>) -> Span {
+    Span::new(n.start_byte(), n.end_byte())
+}
+
+/// Structural equality of two nodes, spans ignored.
+pub(super) fn same(a: &Node, b: &Node) -> bool {
+    match (&a.kind, &b.kind) {
+        (NodeKind::Map(x), NodeKind::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| ka.text == kb.text && same(va, vb))
+        }
+        (NodeKind::Seq(x), NodeKind::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (x, y) => x == y,
+    }
+}
+
+impl<'s> Eval<'s> {
+    pub fn text(&self, n: Ts<'_>) -> &'s str {
+        self.src.get(n.start_byte()..n.end_byte()).unwrap_or("")
+    }
+
+    pub fn take_unknowns(&mut self) -> Vec<Unknown> {
+        std::mem::take(&mut self.unknowns)
+    }
+
+    /// Sets the key of the unknowns recorded since `before` that have none.
+    pub fn tag_unknowns(&mut self, before: usize, key: &str) {
+        for u in self.unknowns.iter_mut().skip(before) {
+            if u.key.is_none() {
+                u.key = Some(key.to_string());
+            }
+        }
+    }
+
+    fn unknown(&mut self, n: Ts<'_>, why: impl Into<String>) -> Option<Node> {
+        self.unknowns.push(Unknown {
+            span: span(n),
+            why: why.into(),
+            key: None,
+        });
+        None
+    }
+
+    /// The function's dotted name of a call (`os.environ.get`), whitespace removed.
+    pub fn callee(&self, call: Ts<'_>) -> String {
+        call.child_by_field_name("function")
+            .map(|f| self.text(f).split_whitespace().collect())
+            .unwrap_or_default()
+    }
+
+    /// Positional arguments and keyword arguments (name node, value node) of a call.
+    #[allow(clippy::type_complexity)]
+    pub fn args<'t>(&self, call: Ts<'t>) -> (Vec<Ts<'t>>, Vec<(Ts<'t>, Ts<'t>)>) {
+        let mut pos = Vec::new();
+        let mut kw = Vec::new();
+        if let Some(list) = call.child_by_field_name("arguments") {
+            let mut c = list.walk();
+            for a in list.named_children(&mut c) {
+                match a.kind() {
+                    "keyword_argument" => {
+                        if let (Some(k), Some(v)) = (
+                            a.child_by_field_name("name"),
+                            a.child_by_field_name("value"),
+                        ) {
+                            kw.push((k, v));
+                        }
+                    }
+                    "comment" => {}
+                    _ => pos.push(a),
+                }
+            }
+        }
+        (pos, kw)
+    }
+
+    /// The value node of keyword `name`.
+    pub fn kwarg<'t>(&self, kw: &[(Ts<'t>, Ts<'t>)], name: &str) -> Option<Ts<'t>> {
+        kw.iter()
+            .find(|(k, _)| self.text(*k) == name)
+            .map(|(_, v)| *v)
+    }
+
+    /// Evaluates an expression; `None` when unknown (recorded in `unknowns`).
+    pub fn eval(&mut self, n: Ts<'_>) -> Option<Node> {
+        let sp = span(n);
+        let kind = match n.kind() {
+            "integer" => match parse_int(self.text(n)) {
+                Some(i) => NodeKind::Int(i),
+                None => return self.unknown(n, "an integer too large"),
+            },
+            "float" => match self.text(n).replace('_', "").parse::<f64>() {
+                Ok(f) => NodeKind::Float(f),
+                Err(_) => return self.unknown(n, "a number the tool cannot read"),
+            },
+            "true" => NodeKind::Bool(true),
+            "false" => NodeKind::Bool(false),
+            "none" => NodeKind::Null,
+            "string" | "concatenated_string" => match self.string(n) {
+                Some(s) => NodeKind::Str(s),
+                None => return self.unknown(n, "a formatted string"),
+            },
+            "parenthesized_expression" => {
+                let inner = n.named_child(0)?;
+                return self.eval(inner);
+            }
+            "dictionary" => return self.dict(n),
+            "list" | "tuple" => {
+                let mut items = Vec::new();
+                let mut c = n.walk();
+                for item in n.named_children(&mut c) {
+                    if item.kind() == "comment" {
+                        continue;
+                    }
+                    items.push(self.eval(item)?);
+                }
+                NodeKind::Seq(items)
+            }
+            "unary_operator" => {
+                let arg = n.child_by_field_name("argument")?;
+                let op = n
+                    .child_by_field_name("operator")
+                    .map(|o| self.text(o))
+                    .unwrap_or("");
+                let v = self.eval(arg)?;
+                match (op, v.kind) {
+                    ("-", NodeKind::Int(i)) => NodeKind::Int(i.checked_neg()?),
+                    ("-", NodeKind::Float(f)) => NodeKind::Float(-f),
+                    ("+", k @ (NodeKind::Int(_) | NodeKind::Float(_))) => k,
+                    _ => return self.unknown(n, "an operation on a non-number"),
+                }
+            }
+            "binary_operator" => return self.binary(n),
+            "identifier" => {
+                let name = self.text(n);
+                return match self.names.get(name) {
+                    Some(Some(v)) => Some(v.clone()),
+                    Some(None) => self.unknown(n, format!("`{name}`, itself unknown")),
+                    None => {
+                        self.unknown(n, format!("the name `{name}`, not assigned in this file"))
+                    }
+                };
+            }
+            "call" => return self.call(n),
+            "subscript" => {
+                if let Some((var, _)) = self.environ_subscript(n) {
+                    return self.env_read(n, &var, None, Cast::Auto);
+                }
+                return self.unknown(n, "a subscript");
+            }
+            "attribute" => return self.unknown(n, "an attribute lookup"),
+            "comment" => return None,
+            _ => return self.unknown(n, "an expression"),
+        };
+        Some(Node::new(kind, sp))
+    }
+
+    fn dict(&mut self, n: Ts<'_>) -> Option<Node> {
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        let mut c = n.walk();
+        for item in n.named_children(&mut c) {
+            match item.kind() {
+                "pair" => {
+                    let (Some(k), Some(v)) = (
+                        item.child_by_field_name("key"),
+                        item.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    let key = match self.eval(k) {
+                        Some(Node {
+                            kind: NodeKind::Str(s),
+                            ..
+                        }) => s,
+                        Some(Node {
+                            kind: NodeKind::Int(i),
+                            ..
+                        }) => i.to_string(),
+                        _ => continue,
+                    };
+                    let key = Key {
+                        text: key,
+                        span: span(k),
+                    };
+                    let before = self.unknowns.len();
+                    let value = self.eval(v);
+                    self.tag_unknowns(before, &key.text);
+                    if let Some(value) = value {
+                        set_entry(&mut entries, key, value);
+                    }
+                }
+                "dictionary_splat" => {
+                    let Some(inner) = item.named_child(0) else {
+                        continue;
+                    };
+                    if let Some(Node {
+                        kind: NodeKind::Map(m),
+                        ..
+                    }) = self.eval(inner)
+                    {
+                        for (k, v) in m {
+                            set_entry(&mut entries, k, v);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Node::new(NodeKind::Map(entries), span(n)))
+    }
+
+    fn binary(&mut self, n: Ts<'_>) -> Option<Node> {
+        let (Some(l), Some(r), Some(op)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+            n.child_by_field_name("operator"),
+        ) else {
+            return self.unknown(n, "an expression");
+        };
+        let op = self.text(op);
+        let a = self.eval(l)?;
+        let b = self.eval(r)?;
+        let kind = match (a.kind, b.kind) {
+            (NodeKind::Int(x), NodeKind::Int(y)) => match op {
+                "+" => x.checked_add(y).map(NodeKind::Int),
+                "-" => x.checked_sub(y).map(NodeKind::Int),
+                "*" => x.checked_mul(y).map(NodeKind::Int),
+                "//" if y != 0 => Some(NodeKind::Int(x.div_euclid(y))),
+                "/" if y != 0 => Some(NodeKind::Float(x as f64 / y as f64)),
+                "**" => u32::try_from(y)
+                    .ok()
+                    .and_then(|e| x.checked_pow(e))
+                    .map(NodeKind::Int),
+                _ => None,
+            },
+            (NodeKind::Str(x), NodeKind::Str(y)) if op == "+" => Some(NodeKind::Str(x + &y)),
+            (x, y) => match (num(&x), num(&y)) {
+                (Some(x), Some(y)) => match op {
+                    "+" => Some(NodeKind::Float(x + y)),
+                    "-" => Some(NodeKind::Float(x - y)),
+                    "*" => Some(NodeKind::Float(x * y)),
+                    "/" if y != 0.0 => Some(NodeKind::Float(x / y)),
+                    _ => None,
+                },
+                _ => None,
+            },
+        };
+        match kind {
+            Some(k) => Some(Node::new(k, span(n))),
+            None => self.unknown(n, "an operation the tool does not evaluate"),
+        }
+    }
+
+    /// The value of a string literal or implicit concatenation; `None` for
+    /// f-strings with expressions.
+    pub fn string(&self, n: Ts<'_>) -> Option<String> {
+        if n.kind() == "concatenated_string" {
+            let mut out = String::new();
+            let mut c = n.walk();
+            for part in n.named_children(&mut c) {
+                if part.kind() == "string" {
+                    out.push_str(&self.string(part)?);
+                }
+            }
+            return Some(out);
+        }
+        let raw_prefix = self
+            .text(n)
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .any(|c| c == 'r' || c == 'R');
+        let mut out = String::new();
+        let mut c = n.walk();
+        for part in n.named_children(&mut c) {
+            match part.kind() {
+                "string_content" => {
+                    // Escape sequences are separate nodes inside string_content.
+                    let mut pos = part.start_byte();
+                    let mut c2 = part.walk();
+                    for esc in part.named_children(&mut c2) {
+                        out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
+                        let t = self.text(esc);
+                        if raw_prefix {
+                            out.push_str(t);
+                        } else {
+                            out.push_str(&unescape(t));
+                        }
+                        pos = esc.end_byte();
+                    }
+                    out.push_str(self.src.get(pos..part.end_byte()).unwrap_or(""));
+                }
+                "escape_sequence" => out.push_str(&unescape(self.text(part))),
+                "interpolation" => return None,
+                _ => {}
+            }
+        }
+        Some(out)
+    }
+
+    /// `os.environ["X"]`: the variable name.
+    fn environ_subscript(&self, n: Ts<'_>) -> Option<(String, ())> {
+        let value = n.child_by_field_name("value")?;
+        let t: String = self.text(value).split_whitespace().collect();
+        if t != "os.environ" && t != "environ" {
+            return None;
+        }
+        let idx = n.child_by_field_name("subscript")?;
+        Some((self.string(idx)?, ()))
+    }
+
+    fn call(&mut self, n: Ts<'_>) -> Option<Node> {
+        let f = self.callee(n);
+        let (pos, kw) = self.args(n);
+        let cast = match f.as_str() {
+            "int" => Some(Cast::Int),
+            "float" => Some(Cast::Float),
+            "bool" => Some(Cast::Bool),
+            "str" => Some(Cast::Str),
+            _ => None,
+        };
+        if let Some(cast) = cast {
+            let Some(&arg) = pos.first() else {
+                return self.unknown(n, "a call without argument");
+            };
+            if pos.len() == 1
+                && kw.is_empty()
+                && let Some((var, default)) = self.env_call(arg)
+            {
+                return self.env_read(n, &var, default, cast);
+            }
+            let v = self.eval(arg)?;
+            return match convert(&v.kind, cast) {
+                Some(k) => Some(Node::new(k, span(n))),
+                None => self.unknown(n, format!("`{f}(...)` of a value it rejects")),
+            };
+        }
+        if f == "dict" && pos.is_empty() {
+            let mut entries = Vec::new();
+            for (k, v) in kw {
+                if let Some(value) = self.eval(v) {
+                    let key = Key {
+                        text: self.text(k).to_string(),
+                        span: span(k),
+                    };
+                    set_entry(&mut entries, key, value);
+                }
+            }
+            return Some(Node::new(NodeKind::Map(entries), span(n)));
+        }
+        if let Some(node) = self.db_url_call(n, &f) {
+            return node;
+        }
+        if let Some((var, default)) = self.env_call(n) {
+            let cast = env_method_cast(&f)
+                .or_else(|| {
+                    self.kwarg(&kw, "cast").map(|c| match self.text(c) {
+                        "int" => Cast::Int,
+                        "float" => Cast::Float,
+                        "bool" => Cast::Bool,
+                        _ => Cast::Str,
+                    })
+                })
+                .unwrap_or(Cast::Auto);
+            return self.env_read(n, &var, default, cast);
+        }
+        if f.contains("://") || f.contains('@') || f.contains('"') || f.contains('\'') {
+            // Never quote string literals (they may hold credentials).
+            return self.unknown(n, "a method call on a literal");
+        }
+        self.unknown(n, format!("a call to `{}`", shorten(&f)))
+    }
+
+    /// An environment read: the variable and the default expression, if any.
+    pub fn env_call<'t>(&self, n: Ts<'t>) -> Option<(String, Option<Ts<'t>>)> {
+        if n.kind() == "subscript" {
+            return self.environ_subscript(n).map(|(v, _)| (v, None));
+        }
+        if n.kind() != "call" {
+            return None;
+        }
+        let f = self.callee(n);
+        let is_env = matches!(
+            f.as_str(),
+            "os.environ.get"
+                | "environ.get"
+                | "os.getenv"
+                | "getenv"
+                | "env"
+                | "config"
+                | "decouple.config"
+                | "env.str"
+                | "env.int"
+                | "env.float"
+                | "env.bool"
+                | "env.get_value"
+                | "environ.Env"
+        ) || (f.starts_with("env.") && env_method_cast(&f).is_some());
+        if !is_env {
+            return None;
+        }
+        let (pos, kw) = self.args(n);
+        let var_node = pos.first().copied().or_else(|| self.kwarg(&kw, "var"))?;
+        let var = self.string(var_node)?;
+        let default = pos.get(1).copied().or_else(|| self.kwarg(&kw, "default"));
+        Some((var, default))
+    }
+
+    /// Reads environment variable `var` for the expression `n`: the deploy-time
+    /// value when known, else the default written in the code, else unknown.
+    pub fn env_read(
+        &mut self,
+        n: Ts<'_>,
+        var: &str,
+        default: Option<Ts<'_>>,
+        cast: Cast,
+    ) -> Option<Node> {
+        let sp = span(n);
+        let location = Location::new(self.file, sp);
+        if let Some((value, from)) = self.env.get(var) {
+            let from = from.to_string();
+            let default_kind = match default {
+                Some(d) if cast == Cast::Auto => {
+                    let before = self.unknowns.len();
+                    let k = self.eval(d).map(|d| d.kind);
+                    self.unknowns.truncate(before);
+                    k
+                }
+                _ => None,
+            };
+            let cast = match (cast, default_kind) {
+                (Cast::Auto, Some(NodeKind::Int(_))) => Cast::Int,
+                (Cast::Auto, Some(NodeKind::Float(_))) => Cast::Float,
+                (Cast::Auto, Some(NodeKind::Bool(_))) => Cast::Bool,
+                (c, _) => c,
+            };
+            return match convert(&NodeKind::Str(value.to_string()), cast) {
+                Some(kind) => {
+                    self.origins.push((
+                        sp,
+                        Origin::Env {
+                            var: var.to_string(),
+                            value_from: Some(from),
+                            location,
+                        },
+                    ));
+                    Some(Node::new(kind, sp))
+                }
+                None => self.unknown(
+                    n,
+                    format!(
+                        "environment variable {var} (its value given in {from} is not valid here)"
+                    ),
+                ),
+            };
+        }
+        let Some(d) = default else {
+            return self.unknown(
+                n,
+                format!(
+                    "environment variable {var}, which has no default and no deploy-time value"
+                ),
+            );
+        };
+        let v = self.eval(d)?;
+        let kind = match cast {
+            Cast::Auto => Some(v.kind),
+            c => convert(&v.kind, c),
+        };
+        let Some(kind) = kind else {
+            return self.unknown(
+                n,
+                format!("environment variable {var} with an unusable default"),
+            );
+        };
+        // Collections keep their inner spans; scalars are located at the whole read.
+        let node_span = if matches!(kind, NodeKind::Map(_) | NodeKind::Seq(_)) {
+            v.span
+        } else {
+            sp
+        };
+        self.origins.push((
+            node_span,
+            Origin::Env {
+                var: var.to_string(),
+                value_from: None,
+                location,
+            },
+        ));
+        Some(Node::new(kind, node_span))
+    }
+}
+
+impl Eval<'_> {
+    /// `dj_database_url.config(...)` / `.parse(url, ...)` and django-environ
+    /// `env.db()` / `env.db_url(...)`: a Django alias mapping (ENGINE from the
+    /// URL scheme, `CONN_MAX_AGE`, `CONN_HEALTH_CHECKS`). `None` when `n` is
+    /// not such a call; `Some(None)` when the URL is unknown.
+    fn db_url_call(&mut self, n: Ts<'_>, f: &str) -> Option<Option<Node>> {
+        let (pos, kw) = self.args(n);
+        let url = match f {
+            "dj_database_url.config" | "db_url.config" => {
+                let var = match self.kwarg(&kw, "env") {
+                    Some(v) => self.string(v)?,
+                    None => "DATABASE_URL".to_string(),
+                };
+                let default = self.kwarg(&kw, "default");
+                self.env_read(n, &var, default, Cast::Str)
+            }
+            "dj_database_url.parse" | "db_url.parse" => {
+                let u = pos.first().copied().or_else(|| self.kwarg(&kw, "url"))?;
+                self.eval(u)
+            }
+            _ if f.ends_with("env.db") || f.ends_with("env.db_url") => {
+                let var = match pos.first().copied().or_else(|| self.kwarg(&kw, "var")) {
+                    Some(v) => self.string(v)?,
+                    None => "DATABASE_URL".to_string(),
+                };
+                let default = pos.get(1).copied().or_else(|| self.kwarg(&kw, "default"));
+                self.env_read(n, &var, default, Cast::Str)
+            }
+            _ => return None,
+        };
+        let Some(url) = url else {
+            return Some(None);
+        };
+        let Some(text) = url.as_str() else {
+            return Some(self.unknown(n, "a database URL that is not a string"));
+        };
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        let engine = match self.kwarg(&kw, "engine").and_then(|e| self.string(e)) {
+            Some(e) => Some(e),
+            None => django_engine(text).map(str::to_string),
+        };
+        if let Some(engine) = engine {
+            let key = Key {
+                text: "ENGINE".into(),
+                span: url.span,
+            };
+            entries.push((key, Node::new(NodeKind::Str(engine), url.span)));
+        }
+        for (kwname, setting) in [
+            ("conn_max_age", "CONN_MAX_AGE"),
+            ("conn_health_checks", "CONN_HEALTH_CHECKS"),
+        ] {
+            let Some((k, v)) = kw.iter().find(|(k, _)| self.text(*k) == kwname) else {
+                continue;
+            };
+            let before = self.unknowns.len();
+            let value = self.eval(*v);
+            self.tag_unknowns(before, setting);
+            if let Some(value) = value {
+                let key = Key {
+                    text: setting.into(),
+                    span: span(*k),
+                };
+                entries.push((key, value));
+            }
+        }
+        Some(Some(Node::new(NodeKind::Map(entries), span(n))))
+    }
+}
+
+/// The Django ENGINE dj-database-url / django-environ choose for a URL scheme.
+pub(super) fn django_engine(url: &str) -> Option<&'static str> {
+    let scheme = url.split("://").next()?.to_ascii_lowercase();
+    Some(match scheme.as_str() {
+        "postgres" | "postgresql" | "pgsql" | "psql" => "django.db.backends.postgresql",
+        "postgis" => "django.contrib.gis.db.backends.postgis",
+        "mysql" | "mysql2" => "django.db.backends.mysql",
+        "mysqlgis" => "django.contrib.gis.db.backends.mysql",
+        "mysql-connector" | "mysql+mysqlconnector" => "mysql.connector.django",
+        "sqlite" => "django.db.backends.sqlite3",
+        "spatialite" => "django.contrib.gis.db.backends.spatialite",
+        "oracle" => "django.db.backends.oracle",
+        _ => return None,
+    })
+}
+
+/// `env.int` etc. (django-environ, environs): the cast of the method.
+fn env_method_cast(f: &str) -> Option<Cast> {
+    match f.rsplit('.').next()? {
+        "int" if f.contains('.') => Some(Cast::Int),
+        "float" if f.contains('.') => Some(Cast::Float),
+        "bool" if f.contains('.') => Some(Cast::Bool),
+        "str" if f.contains('.') => Some(Cast::Str),
+        _ => None,
+    }
+}
+
+fn shorten(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if s.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+fn num(k: &NodeKind) -> Option<f64> {
+    match k {
+        NodeKind::Int(i) => Some(*i as f64),
+        NodeKind::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// Python's `int()` / `float()` / `bool()` / `str()` of a value, or env text by cast.
+fn convert(k: &NodeKind, cast: Cast) -> Option<NodeKind> {
+    match (cast, k) {
+        (Cast::Auto, k) => Some(k.clone()),
+        (Cast::Int, NodeKind::Int(i)) => Some(NodeKind::Int(*i)),
+        (Cast::Int, NodeKind::Float(f)) if f.is_finite() => Some(NodeKind::Int(f.trunc() as i64)),
+        (Cast::Int, NodeKind::Bool(b)) => Some(NodeKind::Int(i64::from(*b))),
+        (Cast::Int, NodeKind::Str(s)) => parse_int(s.trim()).map(NodeKind::Int),
+        (Cast::Float, k) => match k {
+            NodeKind::Str(s) => s.trim().parse::<f64>().ok().map(NodeKind::Float),
+            other => num(other).map(NodeKind::Float),
+        },
+        (Cast::Bool, NodeKind::Bool(b)) => Some(NodeKind::Bool(*b)),
+        (Cast::Bool, NodeKind::Int(i)) => Some(NodeKind::Bool(*i != 0)),
+        (Cast::Bool, NodeKind::Str(s)) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" | "y" | "t" => Some(NodeKind::Bool(true)),
+            "false" | "0" | "no" | "off" | "n" | "f" | "" => Some(NodeKind::Bool(false)),
+            _ => None,
+        },
+        (Cast::Str, NodeKind::Str(s)) => Some(NodeKind::Str(s.clone())),
+        (Cast::Str, NodeKind::Int(i)) => Some(NodeKind::Str(i.to_string())),
+        _ => None,
+    }
+}
+
+/// A Python integer literal (`1_000`, `0x10`, `0o7`, `0b1`).
+pub(super) fn parse_int(t: &str) -> Option<i64> {
+    let t = t.replace('_', "");
+    let lower = t.to_ascii_lowercase();
+    if let Some(h) = lower.strip_prefix("0x") {
+        i64::from_str_radix(h, 16).ok()
+    } else if let Some(o) = lower.strip_prefix("0o") {
+        i64::from_str_radix(o, 8).ok()
+    } else if let Some(b) = lower.strip_prefix("0b") {
+        i64::from_str_radix(b, 2).ok()
+    } else {
+        lower.parse().ok()
+    }
+}
+
+fn unescape(t: &str) -> String {
+    match t {
+        "\\n" => "\n".into(),
+        "\\t" => "\t".into(),
+        "\\r" => "\r".into(),
+        "\\\\" => "\\".into(),
+        "\\'" => "'".into(),
+        "\\\"" => "\"".into(),
+        "\\0" => "\0".into(),
+        _ if t.starts_with("\\\n") || t.starts_with("\\\r") => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Sets `key` in `entries`, replacing an existing entry of that name in place.
+pub(super) fn set_entry(entries: &mut Vec<(Key, Node)>, key: Key, value: Node) {
+    match entries.iter_mut().find(|(k, _)| k.text == key.text) {
+        Some(slot) => *slot = (key, value),
+        None => entries.push((key, value)),
+    }
+}

@@ -1,0 +1,1132 @@
+//! App settings read from Python source with tree-sitter, never imported or run.
+//!
+//! The module is turned into the same spanned [`Node`] tree the YAML/TOML
+//! shapes produce, then handed to the shared interpreters:
+//! - Django: `DATABASES = {...}`, later `DATABASES["default"]["X"] = ...` and
+//!   `DATABASES["default"].update(...)`, `dj_database_url.config(...)` /
+//!   `parse(...)` and django-environ `env.db()` / `env.db_url()`;
+//! - SQLAlchemy: every `create_engine(...)` / `create_async_engine(...)` /
+//!   `engine_from_config({...})` call is one engine, named after the variable
+//!   it is assigned to;
+//! - Flask-SQLAlchemy: `SQLALCHEMY_*` at module level, `app.config["..."]`, and
+//!   config classes with inheritance; `SQLAlchemy(app, engine_options={...})`.
+//!
+//! Values the tool cannot know (calls, unresolved names, attributes) are left
+//! out (the documented default applies) and reported once (TL012). The reader
+//! also reports settings Django / Flask-SQLAlchemy ignore where they are
+//! (TL013) and settings assigned twice with different values (TL014).
+
+mod eval;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use tree_sitter::{Node as Ts, Parser};
+
+use crate::diagnostic::{Diagnostic, Label};
+use crate::env::EnvValues;
+use crate::parse::tree::{Key, Node, NodeKind};
+use crate::rules::codes;
+use crate::source::{FileId, Location, SourceMap, Span};
+
+use super::url::{is_secret_name, secret_ranges};
+use super::values::{self, Ctx};
+use super::{AppPool, AppSettings, Framework, django, flask, sqlalchemy};
+
+use eval::{Eval, Unknown, same, set_entry, span};
+
+/// Keys whose unknown values do not matter for any timeout (no TL012 for them).
+const IRRELEVANT: [&str; 30] = [
+    "NAME",
+    "USER",
+    "PASSWORD",
+    "HOST",
+    "PORT",
+    "TEST",
+    "ATOMIC_REQUESTS",
+    "AUTOCOMMIT",
+    "TIME_ZONE",
+    "DISABLE_SERVER_SIDE_CURSORS",
+    "charset",
+    "init_command",
+    "sql_mode",
+    "ssl",
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "isolation_level",
+    "host",
+    "port",
+    "user",
+    "password",
+    "passwd",
+    "database",
+    "db",
+    "echo",
+    "echo_pool",
+    "json_serializer",
+    "application_name",
+];
+
+/// Settings that do not matter for any timeout (no TL012 for them).
+const IRRELEVANT_SETTINGS: [&str; 6] = [
+    "SQLALCHEMY_TRACK_MODIFICATIONS",
+    "SQLALCHEMY_RECORD_QUERIES",
+    "SQLALCHEMY_ECHO",
+    "SQLALCHEMY_COMMIT_ON_TEARDOWN",
+    "SQLALCHEMY_WARN_20",
+    "future",
+];
+
+/// Reads the Python settings file `file` (already in `sources`); see the module docs.
+pub(super) fn read_python(
+    file: FileId,
+    object: Option<&str>,
+    env: &EnvValues,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> AppSettings {
+    let text = sources.get(file).text().to_string();
+    let mut parser = Parser::new();
+    let tree = match parser.set_language(&tree_sitter_python::LANGUAGE.into()) {
+        Ok(()) => parser.parse(&text, None),
+        Err(_) => None,
+    };
+    let Some(tree) = tree else {
+        for s in values::secret_spans_in_text(&text) {
+            sources.get_mut(file).redact(s);
+        }
+        let label = Label::at(Location::new(file, Span::new(0, 0)), "here");
+        diags.push(Diagnostic::new(
+            codes::SYNTAX_ERROR,
+            "the Python parser could not read this file",
+            label,
+        ));
+        return AppSettings {
+            file,
+            pools: Vec::new(),
+        };
+    };
+    let root = tree.root_node();
+    let mut secrets = Vec::new();
+    if root.has_error() {
+        let at = first_error(root).map_or(Span::new(0, 0), span);
+        let label = Label::at(Location::new(file, at), "here");
+        diags.push(Diagnostic::new(
+            codes::SYNTAX_ERROR,
+            "invalid Python: syntax error; what parses is still read",
+            label,
+        ));
+        secrets.extend(values::secret_spans_in_text(&text));
+    }
+    secret_spans(&text, root, &mut secrets);
+
+    let mut r = Reader {
+        ev: Eval {
+            src: &text,
+            file,
+            env,
+            names: HashMap::new(),
+            origins: Vec::new(),
+            unknowns: Vec::new(),
+        },
+        diags: Vec::new(),
+        targets: HashMap::new(),
+        records: Vec::new(),
+        classes: Vec::new(),
+        ignored: Vec::new(),
+        unknown_urls: Vec::new(),
+        reported: Vec::new(),
+        engine_unknown: false,
+    };
+    r.module(root);
+    let pools = r.finish(root, object, diags);
+    for s in secrets {
+        sources.get_mut(file).redact(s);
+    }
+    AppSettings { file, pools }
+}
+
+/// A Flask config candidate: its name, where it is declared, its settings.
+type Candidate = (String, Span, Vec<(Key, Node)>);
+
+/// A config class: its own attributes and its bases.
+struct Class {
+    name: String,
+    span: Span,
+    bases: Vec<String>,
+    attrs: Vec<(Key, Node)>,
+}
+
+struct Reader<'s> {
+    ev: Eval<'s>,
+    diags: Vec<Diagnostic>,
+    /// Where each module-level name was last assigned (the target).
+    targets: HashMap<String, Span>,
+    /// Assignments of settings paths, in order: (path, statement span, value).
+    records: Vec<(String, Span, Option<Node>)>,
+    classes: Vec<Class>,
+    /// Settings placed where the framework ignores them: (name, span, framework).
+    ignored: Vec<(String, Span, Framework)>,
+    /// Spans of unknown URL expressions (their TL002s are dropped).
+    unknown_urls: Vec<Span>,
+    /// Spans already reported as unknown.
+    reported: Vec<Span>,
+    /// A Django ENGINE or database URL was unknown (its "missing ENGINE" is dropped).
+    engine_unknown: bool,
+}
+
+fn is_setting(name: &str) -> bool {
+    name == "DATABASES" || name.starts_with("SQLALCHEMY_") || name.starts_with("CONN_")
+}
+
+impl<'s> Reader<'s> {
+    fn loc(&self, s: Span) -> Location {
+        Location::new(self.ev.file, s)
+    }
+
+    /// Reports the unknowns recorded so far (those under irrelevant keys are dropped).
+    fn report(&mut self, what: &str) {
+        for u in self.ev.take_unknowns() {
+            let last = what.rsplit('.').next().unwrap_or(what);
+            if u.key.as_deref().is_some_and(|k| IRRELEVANT.contains(&k))
+                || (u.key.is_none() && IRRELEVANT_SETTINGS.contains(&last))
+            {
+                continue;
+            }
+            if what.starts_with("DATABASES") && matches!(u.key.as_deref(), None | Some("ENGINE")) {
+                self.engine_unknown = true;
+            }
+            self.report_one(what, &u);
+        }
+    }
+
+    fn report_one(&mut self, what: &str, u: &Unknown) {
+        if self.reported.contains(&u.span) {
+            return;
+        }
+        self.reported.push(u.span);
+        let name = match &u.key {
+            Some(k) if k != what => format!("{what}: {k}"),
+            _ => what.to_string(),
+        };
+        let msg = format!(
+            "the value of {name} is {} and cannot be read without running the code; it is left out, so the documented default applies (give environment values in the manifest's [path.env] or with --env-file, or write a literal)",
+            u.why
+        );
+        let label = Label::at(self.loc(u.span), "value unknown");
+        self.diags
+            .push(Diagnostic::new(codes::UNKNOWN_PYTHON_VALUE, msg, label));
+    }
+
+    fn module(&mut self, root: Ts<'_>) {
+        let mut c = root.walk();
+        let stmts: Vec<Ts<'_>> = root.named_children(&mut c).collect();
+        for s in stmts {
+            self.statement(s);
+        }
+    }
+
+    fn statement(&mut self, s: Ts<'_>) {
+        match s.kind() {
+            "expression_statement" => {
+                let Some(e) = s.named_child(0) else { return };
+                match e.kind() {
+                    "assignment" => self.assignment(e, s),
+                    "call" => self.update_call(e),
+                    _ => {}
+                }
+            }
+            "class_definition" => self.class(s),
+            "decorated_definition" => {
+                if let Some(d) = s.child_by_field_name("definition")
+                    && d.kind() == "class_definition"
+                {
+                    self.class(d);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn assignment(&mut self, a: Ts<'_>, stmt: Ts<'_>) {
+        let (Some(left), Some(right)) = (
+            a.child_by_field_name("left"),
+            a.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        if right.kind() == "assignment" {
+            // `A = B = value`: read the innermost value for every target.
+            self.assignment(right, stmt);
+        }
+        let value_node = innermost_value(right);
+        match left.kind() {
+            "identifier" => {
+                let name = self.ev.text(left).to_string();
+                let value = self.ev.eval(value_node);
+                if is_setting(&name) || pool_key(&name).is_some() {
+                    self.report(&name);
+                } else {
+                    self.ev.take_unknowns();
+                }
+                self.check_ignored(&name, span(left), None);
+                if is_setting(&name) {
+                    self.record(&name, span(stmt), value.as_ref());
+                }
+                self.targets.insert(name.clone(), span(left));
+                self.ev.names.insert(name, value);
+            }
+            "subscript" => {
+                let Some((base, path)) = self.subscript_path(left) else {
+                    return;
+                };
+                let value = self.ev.eval(value_node);
+                let what = std::iter::once(base.as_str())
+                    .chain(path.iter().map(|k| k.text.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let last = path.last().map(|k| k.text.clone()).unwrap_or_default();
+                if is_setting(&base) || is_setting(&last) {
+                    self.report(&what);
+                } else {
+                    self.ev.take_unknowns();
+                }
+                if base == "app.config" || base.ends_with(".config") {
+                    // `app.config["SQLALCHEMY_DATABASE_URI"] = ...`
+                    if let [key] = path.as_slice() {
+                        if is_setting(&key.text) {
+                            self.record(&key.text, span(stmt), value.as_ref());
+                        }
+                        self.targets.insert(key.text.clone(), key.span);
+                        self.ev.names.insert(key.text.clone(), value);
+                    }
+                    return;
+                }
+                if is_setting(&base) {
+                    self.record(&what, span(stmt), value.as_ref());
+                }
+                if let Some(value) = value {
+                    self.patch(&base, span(left), &path, value, false);
+                }
+            }
+            _ => {
+                self.ev.take_unknowns();
+            }
+        }
+    }
+
+    /// `X.update({...})` / `X["a"].update(k=v)` / `app.config.update(...)`.
+    fn update_call(&mut self, call: Ts<'_>) {
+        let Some(f) = call.child_by_field_name("function") else {
+            return;
+        };
+        if f.kind() != "attribute"
+            || f.child_by_field_name("attribute").map(|a| self.ev.text(a)) != Some("update")
+        {
+            return;
+        }
+        let Some(obj) = f.child_by_field_name("object") else {
+            return;
+        };
+        let (base, path) = match obj.kind() {
+            "identifier" => (self.ev.text(obj).to_string(), Vec::new()),
+            "attribute" => (
+                self.ev.text(obj).split_whitespace().collect::<String>(),
+                Vec::new(),
+            ),
+            "subscript" => match self.subscript_path(obj) {
+                Some(p) => p,
+                None => return,
+            },
+            _ => return,
+        };
+        let (pos, kw) = self.ev.args(call);
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        if let Some(&arg) = pos.first()
+            && let Some(Node {
+                kind: NodeKind::Map(m),
+                ..
+            }) = self.ev.eval(arg)
+        {
+            entries.extend(m);
+        }
+        for (k, v) in kw {
+            let before = self.ev.unknowns.len();
+            let value = self.ev.eval(v);
+            let key_text = self.ev.text(k).to_string();
+            self.ev.tag_unknowns(before, &key_text);
+            if let Some(value) = value {
+                let key = Key {
+                    text: key_text,
+                    span: span(k),
+                };
+                set_entry(&mut entries, key, value);
+            }
+        }
+        let what = std::iter::once(base.as_str())
+            .chain(path.iter().map(|k| k.text.as_str()))
+            .collect::<Vec<_>>()
+            .join(".");
+        if is_setting(&base) || base.ends_with(".config") {
+            self.report(&what);
+        } else {
+            self.ev.take_unknowns();
+            return;
+        }
+        let config = base.ends_with(".config");
+        for (k, v) in entries {
+            if config {
+                self.record(&k.text, span(call), Some(&v));
+                self.targets.insert(k.text.clone(), k.span);
+                self.ev.names.insert(k.text.clone(), Some(v));
+            } else {
+                let mut p = path.clone();
+                let text = format!("{what}.{}", k.text);
+                p.push(k);
+                self.record(&text, span(call), Some(&v));
+                self.patch(&base, span(obj), &p, v, true);
+            }
+        }
+    }
+
+    /// `A["x"]["y"]`: the base name and the string keys.
+    fn subscript_path(&self, n: Ts<'_>) -> Option<(String, Vec<Key>)> {
+        let mut keys = Vec::new();
+        let mut cur = n;
+        while cur.kind() == "subscript" {
+            let idx = cur.child_by_field_name("subscript")?;
+            let text = self.ev.string(idx)?;
+            keys.push(Key {
+                text,
+                span: span(idx),
+            });
+            cur = cur.child_by_field_name("value")?;
+        }
+        keys.reverse();
+        let base: String = match cur.kind() {
+            "identifier" | "attribute" => self.ev.text(cur).split_whitespace().collect(),
+            _ => return None,
+        };
+        Some((base, keys))
+    }
+
+    /// Sets `base[path...] = value`, creating mappings on the way (a name
+    /// never assigned in this file, e.g. from `from .base import *`, starts empty).
+    fn patch(&mut self, base: &str, at: Span, path: &[Key], value: Node, _merge: bool) {
+        if !self.ev.names.contains_key(base) && is_setting(base) && !self.reported.contains(&at) {
+            self.reported.push(at);
+            let msg = format!(
+                "{base} is not assigned in this file (it comes from another module, which is not read): only the keys set here are known, every other key takes its documented default"
+            );
+            let label = Label::at(self.loc(at), "defined elsewhere");
+            self.diags
+                .push(Diagnostic::new(codes::UNKNOWN_PYTHON_VALUE, msg, label));
+            if base == "DATABASES" {
+                self.engine_unknown = true;
+            }
+        }
+        let root = self
+            .ev
+            .names
+            .entry(base.to_string())
+            .or_insert_with(|| Some(Node::new(NodeKind::Map(Vec::new()), at)));
+        let Some(root) = root.as_mut() else {
+            return; // the whole mapping is unknown
+        };
+        let mut cur = root;
+        for (i, key) in path.iter().enumerate() {
+            let NodeKind::Map(entries) = &mut cur.kind else {
+                return;
+            };
+            if i + 1 == path.len() {
+                set_entry(entries, key.clone(), value);
+                return;
+            }
+            let pos = match entries.iter().position(|(k, _)| k.text == key.text) {
+                Some(p) => p,
+                None => {
+                    entries.push((key.clone(), Node::new(NodeKind::Map(Vec::new()), key.span)));
+                    entries.len() - 1
+                }
+            };
+            cur = &mut entries[pos].1;
+        }
+    }
+
+    /// Records an assignment of a settings path; a mapping records its leaves
+    /// (`DATABASES.default.CONN_MAX_AGE`) so patches compare with literals.
+    fn record(&mut self, path: &str, stmt: Span, value: Option<&Node>) {
+        match value {
+            Some(Node {
+                kind: NodeKind::Map(m),
+                ..
+            }) if path.matches('.').count() < 2 => {
+                for (k, v) in m {
+                    self.record(&format!("{path}.{}", k.text), stmt, Some(v));
+                }
+            }
+            _ => self.records.push((path.to_string(), stmt, value.cloned())),
+        }
+    }
+
+    fn check_ignored(&mut self, name: &str, at: Span, class: Option<&str>) {
+        if class.is_none() && matches!(name, "CONN_MAX_AGE" | "CONN_HEALTH_CHECKS" | "OPTIONS") {
+            self.ignored.push((name.to_string(), at, Framework::Django));
+        } else if pool_key(name).is_some() {
+            self.ignored
+                .push((name.to_string(), at, Framework::FlaskSqlAlchemy));
+        }
+    }
+
+    fn class(&mut self, c: Ts<'_>) {
+        let Some(name) = c.child_by_field_name("name") else {
+            return;
+        };
+        let mut bases = Vec::new();
+        if let Some(sup) = c.child_by_field_name("superclasses") {
+            let mut cur = sup.walk();
+            for b in sup.named_children(&mut cur) {
+                if matches!(b.kind(), "identifier" | "attribute") {
+                    let t = self.ev.text(b);
+                    bases.push(t.rsplit('.').next().unwrap_or(t).to_string());
+                }
+            }
+        }
+        let class_name = self.ev.text(name).to_string();
+        // Inherited attributes are visible by name in the body? No: only the
+        // class's own earlier attributes are, plus module names.
+        let saved = self.ev.names.clone();
+        let mut attrs: Vec<(Key, Node)> = Vec::new();
+        if let Some(body) = c.child_by_field_name("body") {
+            let mut cur = body.walk();
+            let stmts: Vec<Ts<'_>> = body.named_children(&mut cur).collect();
+            for s in stmts {
+                let Some(a) = s
+                    .named_child(0)
+                    .filter(|_| s.kind() == "expression_statement")
+                else {
+                    continue;
+                };
+                if a.kind() != "assignment" {
+                    continue;
+                }
+                let (Some(left), Some(right)) = (
+                    a.child_by_field_name("left"),
+                    a.child_by_field_name("right"),
+                ) else {
+                    continue;
+                };
+                if left.kind() != "identifier" {
+                    continue;
+                }
+                let attr = self.ev.text(left).to_string();
+                let value = self.ev.eval(innermost_value(right));
+                if is_setting(&attr) || pool_key(&attr).is_some() {
+                    self.report(&format!("{class_name}.{attr}"));
+                } else {
+                    self.ev.take_unknowns();
+                }
+                self.check_ignored(&attr, span(left), Some(&class_name));
+                let key = Key {
+                    text: attr.clone(),
+                    span: span(left),
+                };
+                match &value {
+                    Some(v) => set_entry(&mut attrs, key, v.clone()),
+                    None if attr == flask::URI => {
+                        // Kept (as null) so the engine options are still read.
+                        let at = span(innermost_value(right));
+                        self.unknown_urls.push(at);
+                        set_entry(&mut attrs, key, Node::new(NodeKind::Null, at));
+                    }
+                    None => {}
+                }
+                self.ev.names.insert(attr, value);
+            }
+        }
+        self.ev.names = saved;
+        self.classes.push(Class {
+            name: class_name,
+            span: span(name),
+            bases,
+            attrs,
+        });
+    }
+
+    /// A class's attributes with inheritance resolved (own attributes win;
+    /// earlier bases win over later ones, as in Python's MRO for simple trees).
+    fn merged(&self, name: &str, depth: usize) -> Vec<(Key, Node)> {
+        let Some(class) = self.classes.iter().rev().find(|c| c.name == name) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(Key, Node)> = Vec::new();
+        if depth < 32 {
+            for base in class.bases.iter().rev() {
+                for (k, v) in self.merged(base, depth + 1) {
+                    set_entry(&mut out, k, v);
+                }
+            }
+        }
+        for (k, v) in &class.attrs {
+            set_entry(&mut out, k.clone(), v.clone());
+        }
+        out
+    }
+
+    fn finish(
+        mut self,
+        root: Ts<'_>,
+        object: Option<&str>,
+        out: &mut Vec<Diagnostic>,
+    ) -> Vec<AppPool> {
+        // Engines and SQLAlchemy(...) calls anywhere in the file.
+        let mut calls = Vec::new();
+        collect_calls(root, &self.ev, &mut calls);
+        let mut engines: Vec<(Key, Node, Option<Span>)> = Vec::new();
+        let mut fsa_options: Option<Node> = None;
+        for call in calls {
+            let callee = self.ev.callee(call);
+            let last = callee.rsplit('.').next().unwrap_or("").to_string();
+            if last == "SQLAlchemy" {
+                let (_, kw) = self.ev.args(call);
+                if let Some(v) = self.ev.kwarg(&kw, "engine_options") {
+                    fsa_options = self.ev.eval(v);
+                    self.report("SQLAlchemy(engine_options)");
+                }
+                continue;
+            }
+            if let Some(engine) = self.engine(call, &last) {
+                let mut name = engine.0.text.clone();
+                let mut n = 2;
+                while engines.iter().any(|(k, _, _)| k.text == name) {
+                    name = format!("{}_{n}", engine.0.text);
+                    n += 1;
+                }
+                let key = Key {
+                    text: name,
+                    span: engine.0.span,
+                };
+                engines.push((key, engine.1, engine.2));
+            }
+        }
+
+        // Flask candidates: the module, and leaf classes with Flask keys.
+        let module_flask: Vec<(Key, Node)> = {
+            let mut v: Vec<(Key, Node)> = Vec::new();
+            for (name, val) in &self.ev.names {
+                if let Some(val) = val
+                    && flask::is_flask_key(name)
+                    && let Some(span) = self.targets.get(name)
+                {
+                    v.push((
+                        Key {
+                            text: name.clone(),
+                            span: *span,
+                        },
+                        val.clone(),
+                    ));
+                }
+            }
+            v.sort_by_key(|(k, _)| k.span.start);
+            v
+        };
+        let mut candidates: Vec<Candidate> = Vec::new();
+        if !module_flask.is_empty() {
+            candidates.push(("the module".to_string(), Span::new(0, 0), module_flask));
+        }
+        for c in &self.classes {
+            let has_sub = self.classes.iter().any(|o| o.bases.contains(&c.name));
+            let attrs = self.merged(&c.name, 0);
+            if !has_sub && attrs.iter().any(|(k, _)| flask::is_flask_key(&k.text)) {
+                candidates.push((c.name.clone(), c.span, attrs));
+            }
+        }
+        let mut flask_root: Option<Vec<(Key, Node)>> = None;
+        match object {
+            Some(o) => {
+                if let Some(c) = self.classes.iter().rev().find(|c| c.name == o) {
+                    let _ = c;
+                    flask_root = Some(self.merged(o, 0));
+                } else if engines.iter().any(|(k, _, _)| k.text == o) {
+                    engines.retain(|(k, _, _)| k.text == o);
+                } else {
+                    let names: Vec<String> = self
+                        .classes
+                        .iter()
+                        .map(|c| c.name.clone())
+                        .chain(engines.iter().map(|(k, _, _)| k.text.clone()))
+                        .collect();
+                    let msg = format!(
+                        "no class or engine `{o}` in this file; candidates: {}",
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    );
+                    let label = Label::at(self.loc(Span::new(0, 0)), "named in the manifest");
+                    self.diags
+                        .push(Diagnostic::new(codes::MANIFEST_ERROR, msg, label));
+                    engines.clear();
+                    self.ev.names.remove("DATABASES");
+                }
+            }
+            None => match candidates.len() {
+                0 => {}
+                1 => flask_root = candidates.pop().map(|c| c.2),
+                _ => {
+                    let names: Vec<&str> = candidates.iter().map(|c| c.0.as_str()).collect();
+                    let msg = format!(
+                        "this file has several Flask-SQLAlchemy configs: {}; name one in the manifest, e.g. app = \"{}:{}\"",
+                        names.join(", "),
+                        "config.py",
+                        names.last().copied().unwrap_or("Config")
+                    );
+                    let label = Label::at(self.loc(Span::new(0, 0)), "which config?");
+                    self.diags
+                        .push(Diagnostic::new(codes::MANIFEST_ERROR, msg, label));
+                }
+            },
+        }
+
+        self.overrides();
+        let has_flask = flask_root.is_some() || fsa_options.is_some();
+        let has_django = matches!(self.ev.names.get("DATABASES"), Some(Some(_)));
+        self.ignored_settings(has_flask, has_django);
+
+        // Interpret.
+        let text = self.ev.src;
+        let mut inner: Vec<Diagnostic> = Vec::new();
+        let mut ctx = Ctx {
+            file: self.ev.file,
+            text,
+            diags: &mut inner,
+            origins: std::mem::take(&mut self.ev.origins),
+        };
+        let mut pools = Vec::new();
+        if let Some(Some(db)) = self.ev.names.get("DATABASES") {
+            django::read(&mut ctx, db, &mut pools);
+        }
+        if let Some(mut entries) = flask_root.or_else(|| fsa_options.as_ref().map(|_| Vec::new())) {
+            if let Some(opts) = &fsa_options {
+                let mut merged = match opts.as_map() {
+                    Some(m) => m.to_vec(),
+                    None => Vec::new(),
+                };
+                let at = opts.span;
+                if let Some(pos) = entries
+                    .iter()
+                    .position(|(k, _)| k.text == flask::ENGINE_OPTIONS)
+                {
+                    let (k, v) = entries.remove(pos);
+                    for (kk, vv) in v.as_map().unwrap_or(&[]) {
+                        set_entry(&mut merged, kk.clone(), vv.clone());
+                    }
+                    entries.push((k, Node::new(NodeKind::Map(merged), v.span)));
+                } else {
+                    let key = Key {
+                        text: flask::ENGINE_OPTIONS.to_string(),
+                        span: at,
+                    };
+                    entries.push((key, Node::new(NodeKind::Map(merged), at)));
+                }
+            }
+            let first = entries
+                .iter()
+                .find(|(k, _)| flask::is_flask_key(&k.text))
+                .map(|(k, _)| k.clone());
+            if let Some(first) = first {
+                if let Some(uri) = entries.iter().find(|(k, _)| k.text == flask::URI) {
+                    let _ = uri;
+                } else if let Some(s) = self.unknown_uri_span() {
+                    let key = Key {
+                        text: flask::URI.to_string(),
+                        span: s,
+                    };
+                    entries.push((key, Node::new(NodeKind::Null, s)));
+                    self.unknown_urls.push(s);
+                }
+                let root_node = Node::new(NodeKind::Map(entries), Span::new(0, 0));
+                flask::read(&mut ctx, &root_node, &first, &mut pools);
+            }
+        }
+        for (key, map, _) in &engines {
+            let opts = sqlalchemy::read_options(
+                &mut ctx,
+                map,
+                "the SQLAlchemy default -1 (never) is used",
+            );
+            let default = sqlalchemy::default_recycle(ctx.loc(key.span));
+            let url = map.get("url");
+            pools.push(sqlalchemy::build_pool(
+                &mut ctx,
+                &key.text,
+                Framework::SqlAlchemy,
+                key,
+                url,
+                opts,
+                default,
+            ));
+        }
+        let unknown_urls: Vec<Span> = self
+            .unknown_urls
+            .iter()
+            .copied()
+            .chain(engines.iter().filter_map(|(_, _, u)| *u))
+            .collect();
+        let engine_unknown = self.engine_unknown;
+        inner.retain(|d| {
+            !(d.code == codes::INVALID_VALUE
+                && (d
+                    .primary
+                    .location
+                    .is_some_and(|l| unknown_urls.contains(&l.span))
+                    || (engine_unknown && d.message.starts_with("missing ENGINE"))))
+        });
+        if pools.is_empty()
+            && !has_django
+            && !has_flask
+            && engines.is_empty()
+            && self.reported.is_empty()
+        {
+            let unknown_db = self.ev.names.contains_key("DATABASES");
+            if !unknown_db && !self.diags.iter().any(|d| d.code == codes::MANIFEST_ERROR) {
+                let msg = "no app settings found in this Python file: expected DATABASES, SQLALCHEMY_* settings or a create_engine(...) call".to_string();
+                let label = Label::at(self.loc(Span::new(0, 0)), "app settings file");
+                inner.push(Diagnostic::new(codes::INVALID_VALUE, msg, label));
+            }
+        }
+        out.append(&mut self.diags);
+        out.append(&mut inner);
+        pools
+    }
+
+    /// The span of an unknown `SQLALCHEMY_DATABASE_URI` assignment, if any.
+    fn unknown_uri_span(&self) -> Option<Span> {
+        match self.ev.names.get(flask::URI) {
+            Some(None) => self.targets.get(flask::URI).copied(),
+            _ => None,
+        }
+    }
+
+    /// One engine from a `create_engine` / `create_async_engine` / `engine_from_config` call.
+    fn engine(&mut self, call: Ts<'_>, last: &str) -> Option<(Key, Node, Option<Span>)> {
+        if !matches!(
+            last,
+            "create_engine" | "create_async_engine" | "engine_from_config"
+        ) {
+            return None;
+        }
+        let name = engine_name(call, &self.ev).unwrap_or_else(|| "engine".to_string());
+        let fspan = call
+            .child_by_field_name("function")
+            .map_or(span(call), span);
+        let key = Key {
+            text: name.clone(),
+            span: fspan,
+        };
+        let (pos, kw) = self.ev.args(call);
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        let mut unknown_url = None;
+        if last == "engine_from_config" {
+            let prefix = self
+                .ev
+                .kwarg(&kw, "prefix")
+                .or_else(|| pos.get(1).copied())
+                .and_then(|p| self.ev.string(p))
+                .unwrap_or_else(|| "sqlalchemy.".to_string());
+            let config = pos
+                .first()
+                .copied()
+                .or_else(|| self.ev.kwarg(&kw, "configuration"));
+            match config.and_then(|c| self.ev.eval(c)) {
+                Some(Node {
+                    kind: NodeKind::Map(m),
+                    ..
+                }) => {
+                    for (k, v) in m {
+                        if let Some(stripped) = k.text.strip_prefix(&prefix) {
+                            let key = Key {
+                                text: stripped.to_string(),
+                                span: k.span,
+                            };
+                            entries.push((key, coerce_config_string(v)));
+                        }
+                    }
+                }
+                _ => {
+                    self.report(&name);
+                    unknown_url = Some(fspan);
+                    entries.push((
+                        Key {
+                            text: "url".into(),
+                            span: fspan,
+                        },
+                        Node::new(NodeKind::Null, fspan),
+                    ));
+                }
+            }
+        } else {
+            let url = pos.first().copied().or_else(|| self.ev.kwarg(&kw, "url"));
+            if let Some(u) = url {
+                let before = self.ev.unknowns.len();
+                match self.ev.eval(u) {
+                    Some(v) => entries.push((
+                        Key {
+                            text: "url".into(),
+                            span: span(u),
+                        },
+                        v,
+                    )),
+                    None => {
+                        self.ev.tag_unknowns(before, "url");
+                        unknown_url = Some(span(u));
+                        entries.push((
+                            Key {
+                                text: "url".into(),
+                                span: span(u),
+                            },
+                            Node::new(NodeKind::Null, span(u)),
+                        ));
+                    }
+                }
+            }
+        }
+        for (k, v) in kw {
+            let kt = self.ev.text(k).to_string();
+            if kt == "url" || kt == "prefix" || kt == "configuration" {
+                continue;
+            }
+            let before = self.ev.unknowns.len();
+            let value = self.ev.eval(v);
+            self.ev.tag_unknowns(before, &kt);
+            if let Some(value) = value {
+                set_entry(
+                    &mut entries,
+                    Key {
+                        text: kt,
+                        span: span(k),
+                    },
+                    value,
+                );
+            }
+        }
+        self.report(&name);
+        if let Some(s) = unknown_url {
+            self.unknown_urls.push(s);
+        }
+        Some((
+            key,
+            Node::new(NodeKind::Map(entries), span(call)),
+            unknown_url,
+        ))
+    }
+
+    /// TL014: a settings path assigned again with a different value.
+    fn overrides(&mut self) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut found = Vec::new();
+        for (i, (path, stmt, value)) in self.records.iter().enumerate() {
+            if let Some(&prev) = seen.get(path.as_str()) {
+                let (_, pspan, pvalue) = &self.records[prev];
+                let differs = match (pvalue, value) {
+                    (Some(a), Some(b)) => !same(a, b),
+                    _ => true,
+                };
+                if differs && pspan != stmt {
+                    found.push((path.clone(), *pspan, *stmt));
+                }
+            }
+            seen.insert(path.as_str(), i);
+        }
+        for (path, first, last) in found {
+            let msg = format!(
+                "the setting {path} is assigned again later in this file: the last assignment wins and the earlier one has no effect"
+            );
+            let d = Diagnostic::new(
+                codes::SETTING_OVERRIDDEN_LATER,
+                msg,
+                Label::at(self.loc(last), "this value wins"),
+            )
+            .with_related(Label::at(self.loc(first), "overridden"));
+            self.diags.push(d);
+        }
+    }
+
+    /// TL013: Django alias settings at module level; pool options outside
+    /// `SQLALCHEMY_ENGINE_OPTIONS`.
+    fn ignored_settings(&mut self, has_flask: bool, has_django: bool) {
+        let file_has_flask = has_flask
+            || self.targets.keys().any(|k| flask::is_flask_key(k))
+            || self
+                .classes
+                .iter()
+                .any(|c| c.attrs.iter().any(|(k, _)| flask::is_flask_key(&k.text)));
+        for (name, at, fw) in std::mem::take(&mut self.ignored) {
+            let msg = match fw {
+                Framework::Django => {
+                    if name == "OPTIONS" && !has_django {
+                        continue;
+                    }
+                    format!(
+                        "{name} at module level is ignored by Django: it is a per-database setting and only takes effect inside an alias (DATABASES[\"default\"][\"{name}\"])"
+                    )
+                }
+                _ => {
+                    if !file_has_flask {
+                        continue;
+                    }
+                    let key = pool_key(&name).unwrap_or("pool_recycle");
+                    format!(
+                        "{name} is not a Flask-SQLAlchemy setting and is ignored: engine options go in SQLALCHEMY_ENGINE_OPTIONS = {{\"{key}\": ...}}"
+                    )
+                }
+            };
+            let d = Diagnostic::new(
+                codes::SETTING_IGNORED_BY_FRAMEWORK,
+                msg,
+                Label::at(self.loc(at), "ignored here"),
+            );
+            self.diags.push(d);
+        }
+    }
+}
+
+/// `pool_recycle` / `POOL_RECYCLE` and friends written as a config name: the
+/// engine option it was meant to be.
+fn pool_key(name: &str) -> Option<&'static str> {
+    match name.to_ascii_lowercase().as_str() {
+        "pool_recycle" => Some("pool_recycle"),
+        "pool_pre_ping" => Some("pool_pre_ping"),
+        "pool_timeout" => Some("pool_timeout"),
+        "pool_size" => Some("pool_size"),
+        "max_overflow" => Some("max_overflow"),
+        "sqlalchemy_pool_pre_ping" => Some("pool_pre_ping"),
+        _ => None,
+    }
+}
+
+/// `A = B = value`: the value expression.
+fn innermost_value(mut n: Ts<'_>) -> Ts<'_> {
+    while n.kind() == "assignment" {
+        match n.child_by_field_name("right") {
+            Some(r) => n = r,
+            None => break,
+        }
+    }
+    n
+}
+
+/// `engine_from_config` values are strings in ini files; SQLAlchemy coerces
+/// the pool options (`pool_recycle`, `pool_size`, ...) to numbers / booleans.
+fn coerce_config_string(v: Node) -> Node {
+    let Some(s) = v.as_str() else { return v };
+    let t = s.trim();
+    let kind = if let Some(i) = eval::parse_int(t) {
+        NodeKind::Int(i)
+    } else if let Ok(f) = t.parse::<f64>() {
+        NodeKind::Float(f)
+    } else {
+        match t.to_ascii_lowercase().as_str() {
+            "true" => NodeKind::Bool(true),
+            "false" => NodeKind::Bool(false),
+            _ => return v,
+        }
+    };
+    Node::new(kind, v.span)
+}
+
+/// The name an engine call is assigned to (`engine = create_engine(...)`,
+/// `self.engine = ...` → `engine`).
+fn engine_name(call: Ts<'_>, ev: &Eval<'_>) -> Option<String> {
+    let mut cur = call.parent()?;
+    while cur.kind() == "parenthesized_expression" || cur.kind() == "await" {
+        cur = cur.parent()?;
+    }
+    if cur.kind() != "assignment" {
+        return None;
+    }
+    let left = cur.child_by_field_name("left")?;
+    let t = ev.text(left);
+    let last = t.rsplit('.').next().unwrap_or(t).trim();
+    (matches!(left.kind(), "identifier" | "attribute") && !last.is_empty())
+        .then(|| last.to_string())
+}
+
+fn collect_calls<'t>(n: Ts<'t>, ev: &Eval<'_>, out: &mut Vec<Ts<'t>>) {
+    let mut stack = vec![n];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "call" {
+            let callee = ev.callee(n);
+            let last = callee.rsplit('.').next().unwrap_or("");
+            if matches!(
+                last,
+                "create_engine" | "create_async_engine" | "engine_from_config" | "SQLAlchemy"
+            ) {
+                out.push(n);
+            }
+        }
+        let mut c = n.walk();
+        let children: Vec<Ts<'t>> = n.named_children(&mut c).collect();
+        stack.extend(children.into_iter().rev());
+    }
+}
+
+fn first_error(n: Ts<'_>) -> Option<Ts<'_>> {
+    if n.is_error() || n.is_missing() {
+        return Some(n);
+    }
+    if !n.has_error() {
+        return None;
+    }
+    let mut c = n.walk();
+    let children: Vec<Ts<'_>> = n.children(&mut c).collect();
+    children.into_iter().find_map(first_error)
+}
+
+/// Secret spans: passwords in URL strings, values of password-like keys,
+/// keywords and names.
+fn secret_spans(text: &str, root: Ts<'_>, out: &mut Vec<Span>) {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "string_content" => {
+                let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
+                if s.contains("://") {
+                    for r in secret_ranges(s) {
+                        out.push(Span::new(n.start_byte() + r.start, n.start_byte() + r.end));
+                    }
+                }
+            }
+            "pair" | "keyword_argument" | "assignment" => {
+                let (k, v) = match n.kind() {
+                    "pair" => (n.child_by_field_name("key"), n.child_by_field_name("value")),
+                    "keyword_argument" => (
+                        n.child_by_field_name("name"),
+                        n.child_by_field_name("value"),
+                    ),
+                    _ => (
+                        n.child_by_field_name("left"),
+                        n.child_by_field_name("right"),
+                    ),
+                };
+                if let (Some(k), Some(v)) = (k, v) {
+                    let key = text
+                        .get(k.start_byte()..k.end_byte())
+                        .unwrap_or("")
+                        .trim_matches(|c| c == '"' || c == '\'');
+                    let key = key.rsplit('.').next().unwrap_or(key);
+                    if is_secret_name(key) && v.kind() == "string" {
+                        out.push(span(v));
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut c = n.walk();
+        stack.extend(n.children(&mut c));
+    }
+}
