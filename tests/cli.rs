@@ -637,3 +637,27 @@ fn lint_config_and_its_flags_from_the_command_line() {
                 .and(predicate::str::contains("[TL011]")),
         );
 }
+
+#[test]
+fn env_file_gives_deploy_time_values_to_python_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::path::Path::new(&fixture("tl102-env-default-fires")).to_path_buf();
+    for f in ["settings.py", "my.cnf", "timeoutlint.toml"] {
+        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    }
+    tl().arg("check").arg(dir.path()).assert().code(1);
+    let env = dir.path().join(".env");
+    std::fs::write(&env, "DB_CONN_MAX_AGE=300\n").unwrap();
+    tl().arg("check")
+        .arg("--env-file")
+        .arg(&env)
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    tl().arg("check")
+        .arg("--env-file")
+        .arg(dir.path().join("missing.env"))
+        .arg(dir.path())
+        .assert()
+        .code(2);
+}

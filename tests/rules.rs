@@ -185,6 +185,16 @@ case!(
     [("TL120", "warning")]
 );
 case!(tl103_istio_passes, "tl103-istio-passes", []);
+case!(
+    tl102_rests_on_an_environment_default,
+    "tl102-env-default-fires",
+    [("TL102", "error")]
+);
+case!(
+    tl102_deploy_time_value_from_manifest_env,
+    "tl102-env-value-passes",
+    []
+);
 case!(tl118_fires, "tl118-fires", [("TL118", "info")]);
 case!(
     tl118_session_dump,
