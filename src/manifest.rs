@@ -187,9 +187,9 @@ pub struct Manifest {
 struct RawManifest {
     #[serde(default)]
     path: Vec<Spanned<RawPath>>,
-    /// Lint configuration, read by [`crate::config`].
-    #[allow(dead_code)]
-    lint: Option<toml::Value>,
+    /// Lint configuration: accepted here, read by [`crate::config`].
+    #[serde(rename = "lint")]
+    _lint: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]

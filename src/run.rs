@@ -263,7 +263,7 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
         diags.extend(rules::check_path(p, &sources, &rule_opts));
         diags.extend(config.custom(p, &sources));
     }
-    diags.extend(rules::check_fleet(&paths, &sources));
+    diags.extend(rules::check_fleet(&paths));
     let mut diags = config.apply(diags, &paths);
     sort_and_dedup(&mut diags, &sources);
     // Inline `# timeoutlint: ignore[...]` comments, and their own findings.

@@ -102,10 +102,19 @@ fn every_django_settings_corpus_file_is_checked() {
 #[test]
 fn every_sqlalchemy_corpus_file_is_checked() {
     // airflow.cfg is an INI file, not Python settings: no app kind applies.
-    let Some(files) = corpus("sqlalchemy") else { return };
-    for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "py")) {
+    let Some(files) = corpus("sqlalchemy") else {
+        return;
+    };
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "py"))
+    {
         let (code, rules) = check(f);
         assert!(code == 0 || code == 1, "{}: exit {code}", f.display());
-        assert!(!rules.iter().any(|r| r == "TL001"), "{}: {rules:?}", f.display());
+        assert!(
+            !rules.iter().any(|r| r == "TL001"),
+            "{}: {rules:?}",
+            f.display()
+        );
     }
 }

@@ -8,9 +8,8 @@ use crate::diagnostic::{Diagnostic, Label};
 use crate::model::ConnectionPath;
 use crate::model::budget::budgets;
 use crate::rules::codes;
-use crate::source::SourceMap;
 
-pub(super) fn check(paths: &[ConnectionPath], sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(paths: &[ConnectionPath], out: &mut Vec<Diagnostic>) {
     for b in budgets(paths) {
         let parts: Vec<String> = b
             .shares
@@ -62,7 +61,6 @@ pub(super) fn check(paths: &[ConnectionPath], sources: &SourceMap, out: &mut Vec
                 ));
             }
         }
-        let _ = sources;
         out.push(d.with_help(
             "lower the pool sizes or the process counts, raise the limit, or put a PgBouncer in transaction mode between them",
         ));

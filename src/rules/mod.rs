@@ -73,8 +73,8 @@ pub(crate) fn value_label(
 }
 
 /// Runs the rules that look at several paths at once (shared servers).
-pub fn check_fleet(paths: &[ConnectionPath], sources: &SourceMap) -> Vec<Diagnostic> {
+pub fn check_fleet(paths: &[ConnectionPath]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    capacity::check(paths, sources, &mut out);
+    capacity::check(paths, &mut out);
     out
 }
