@@ -106,6 +106,11 @@ case!(
 case!(tl112_passes, "tl112-passes", []);
 case!(tl115_passes, "tl115-passes", []);
 case!(tl117_passes, "tl117-passes", []);
+case!(
+    tl109_min_pool_size_spares_connections,
+    "tl109-min-pool-size-fires",
+    [("TL109", "warning")]
+);
 case!(tl110_fires, "tl110-fires", [("TL110", "error")]);
 case!(tl110_passes, "tl110-passes", []);
 case!(tl112_fires, "tl112-fires", [("TL112", "error")]);

@@ -313,8 +313,9 @@ pub struct Retire {
 /// The retirement of a PgBouncer's server-side pool (`doc/config.md`):
 /// `server_lifetime = 0` means each server connection is used once (not
 /// reused); otherwise the smaller of `server_idle_timeout` (idle in the pool;
-/// 0 disables it) and `server_lifetime` (unused and older) bounds how long an
-/// idle server connection stays pooled.
+/// 0 disables it; it never closes the `min_pool_size` connections) and
+/// `server_lifetime` (unused and older) bounds how long an idle server
+/// connection stays pooled.
 pub fn pgbouncer_retirement(b: &PgBouncerHop) -> Retire {
     let s = &b.settings;
     if s.server_lifetime.value.is_zero() {
@@ -324,11 +325,15 @@ pub fn pgbouncer_retirement(b: &PgBouncerHop) -> Retire {
             validated: true,
         };
     }
+    // `server_idle_timeout` spares the `min_pool_size` connections
+    // (`src/janitor.c`): with a minimum, those live until `server_lifetime`.
+    let idle_applies = s.min_pool_size.value == 0;
     let (setting, v) = [
         ("server_idle_timeout", &s.server_idle_timeout),
         ("server_lifetime", &s.server_lifetime),
     ]
     .into_iter()
+    .filter(|(name, _)| idle_applies || *name == "server_lifetime")
     .filter(|(_, v)| v.value > Duration::ZERO)
     .min_by_key(|(_, v)| v.value)
     .unwrap_or(("server_lifetime", &s.server_lifetime));

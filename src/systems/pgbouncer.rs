@@ -110,6 +110,9 @@ pub struct PgBouncer {
     pub tcp_user_timeout: Sourced<Duration>,
     /// `default_pool_size`: server connections per user/database pair. Default 20.
     pub default_pool_size: Sourced<u64>,
+    /// `min_pool_size`: server connections kept per pool; `server_idle_timeout`
+    /// closes only connections above it (`src/janitor.c`). Default 0.
+    pub min_pool_size: Sourced<u64>,
     /// `reserve_pool_size`: extra connections per pool after
     /// `reserve_pool_timeout`. Default 0.
     pub reserve_pool_size: Sourced<u64>,
@@ -212,7 +215,10 @@ const fn setting(name: &'static str, kind: Kind, default: u64, source: &'static 
 }
 
 /// The modelled settings; defaults from `src/main.c` `bouncer_params`.
-static SETTINGS: [Setting; 16] = [
+/// How many settings are modelled (the length of [`SETTINGS`]).
+const SETTING_COUNT: usize = 17;
+
+static SETTINGS: [Setting; SETTING_COUNT] = [
     setting(
         "server_idle_timeout",
         Kind::Time,
@@ -308,6 +314,12 @@ static SETTINGS: [Setting; 16] = [
         Kind::List,
         0,
         "https://www.pgbouncer.org/config.html#ignore_startup_parameters",
+    ),
+    setting(
+        "min_pool_size",
+        Kind::Count,
+        0,
+        "https://www.pgbouncer.org/config.html#min_pool_size",
     ),
 ];
 
@@ -541,6 +553,7 @@ pub fn load_pgbouncer(
         Value::List(names) => Sourced::new(names, list.origin),
         _ => Sourced::new(Vec::new(), list.origin),
     };
+    let min_pool_size = count(next(16));
     Ok(PgBouncer {
         server_idle_timeout,
         server_lifetime,
@@ -555,6 +568,7 @@ pub fn load_pgbouncer(
         tcp_user_timeout,
         default_pool_size,
         reserve_pool_size,
+        min_pool_size,
         max_client_conn,
         max_db_connections,
         ignore_startup_parameters,
@@ -581,7 +595,7 @@ struct Loader<'a> {
     /// None before the first header; carries over across includes.
     section: Option<Section>,
     /// Last valid value of each of [`SETTINGS`] since the last `[pgbouncer]` header.
-    values: [Option<Sourced<Value>>; 16],
+    values: [Option<Sourced<Value>>; SETTING_COUNT],
     /// The last `[pgbouncer]` header read.
     anchor: Option<Location>,
     databases: Vec<Database>,
