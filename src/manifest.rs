@@ -72,6 +72,9 @@ pub struct HopSpec {
     /// What is unconfirmed or disputed about a preset's facts, said in the
     /// diagnostics that involve the hop.
     pub caveat: Option<String>,
+    /// True for a proxy that terminates TCP (HAProxy, nginx stream, Envoy):
+    /// keepalive probes of one side never cross it.
+    pub terminates: bool,
 }
 
 /// One `[[path.hop]]` entry.
@@ -669,6 +672,7 @@ fn parse_preset_hop(
         on_idle,
         keepalive_resets,
         caveat: preset.caveat.clone(),
+        terminates: false,
     })
 }
 
@@ -739,6 +743,7 @@ fn parse_hop(
         on_idle,
         keepalive_resets,
         caveat: None,
+        terminates: false,
     })
 }
 
@@ -779,6 +784,7 @@ pub fn parse_hop_flag(flag: &str) -> Result<HopSpec, String> {
         on_idle: Sourced::new(OnIdle::Drop, origin.clone()),
         keepalive_resets: Sourced::new(true, origin),
         caveat: None,
+        terminates: false,
     })
 }
 

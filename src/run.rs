@@ -651,6 +651,7 @@ fn load_proxy(
             origin("DOMAIN.md rule 9: proxies measure data; TCP keepalive probes carry none"),
         ),
         caveat: None,
+        terminates: true,
     })
 }
 

@@ -200,6 +200,11 @@ case!(
     "tl102-env-value-passes",
     []
 );
+case!(
+    tl103_nat_behind_a_proxy_is_not_kept_alive_by_the_app,
+    "tl103-behind-proxy-fires",
+    [("TL103", "error"), ("TL106", "warning")]
+);
 case!(tl118_fires, "tl118-fires", [("TL118", "info")]);
 case!(
     tl118_session_dump,

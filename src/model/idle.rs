@@ -267,12 +267,20 @@ pub fn idle_killers(path: &ConnectionPath, seg: &Segment<'_>) -> Vec<IdleKiller>
     }
     let client_ka = end_keepalive(path, seg.client);
     let server_ka = end_keepalive(path, seg.server);
-    for (i, hop) in &seg.hops {
+    for (pos, (i, hop)) in seg.hops.iter().enumerate() {
+        // A terminating proxy between an end and the hop stops that end's
+        // probes: the proxy opens its own connection on the other side.
+        let before = seg.hops[..pos].iter().any(|(_, h)| h.terminates);
+        let after = seg.hops[pos + 1..].iter().any(|(_, h)| h.terminates);
+        let ends = [
+            client_ka.as_ref().filter(|_| !before),
+            server_ka.as_ref().filter(|_| !after),
+        ];
         out.push(IdleKiller {
             kind: KillerKind::Hop(*i),
             label: format!("hop \"{}\"", hop.name),
             timeout: hop.idle_timeout.clone(),
-            kept_alive: keepalive_cover(hop, [client_ka.as_ref(), server_ka.as_ref()]),
+            kept_alive: keepalive_cover(hop, ends),
         });
     }
     out

@@ -387,6 +387,17 @@ fn keepalive_label(
             format!("keepalive probes do not count as activity for {}", k.label),
         ));
     }
+    // A terminating proxy between the client end and the hop stops its probes.
+    let pos = seg.hops.iter().position(|(j, _)| *j == i)?;
+    if let Some((_, proxy)) = seg.hops[..pos].iter().find(|(_, h)| h.terminates) {
+        return Some(Label::maybe(
+            proxy.idle_timeout.origin.location(),
+            format!(
+                "{} terminates TCP in front of {}: the app's keepalive probes never reach it",
+                proxy.name, k.label
+            ),
+        ));
+    }
     let ka = end_keepalive(path, seg.client)?;
     let t: &Sourced<Duration> = &ka.idle;
     let reason = match ka.enabled {

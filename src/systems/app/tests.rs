@@ -1273,6 +1273,7 @@ fn libpq_keepalives_idle_keeps_a_hop_open_despite_the_sysctl() {
             on_idle: Sourced::new(OnIdle::Drop, Origin::Flag("--hop".into())),
             keepalive_resets: Sourced::new(true, Origin::Flag("--hop".into())),
             caveat: None,
+            terminates: false,
         };
         let path = ConnectionPath {
             name: "p".into(),
