@@ -276,6 +276,58 @@ impl SourceMap {
     }
 }
 
+/// A cap on how many files one loader reads while following includes, so a
+/// pathological include tree (or a cycle the loader does not see) ends.
+/// Going over it is reported once, as a warning at the include that was not
+/// followed.
+#[derive(Debug)]
+pub struct ReadBudget {
+    reads: usize,
+    limit: usize,
+    reported: bool,
+}
+
+impl ReadBudget {
+    /// A budget of `limit` file reads.
+    pub fn new(limit: usize) -> Self {
+        ReadBudget {
+            reads: 0,
+            limit,
+            reported: false,
+        }
+    }
+
+    /// Counts one file read.
+    pub fn count(&mut self) {
+        self.reads += 1;
+    }
+
+    /// True when no read is left; the first time, pushes the warning (with
+    /// `code`, the loader's include code) at `at`.
+    pub fn exhausted(
+        &mut self,
+        at: Location,
+        code: crate::rules::codes::Code,
+        diags: &mut Vec<crate::diagnostic::Diagnostic>,
+    ) -> bool {
+        if self.reads < self.limit {
+            return false;
+        }
+        if !self.reported {
+            self.reported = true;
+            diags.push(
+                crate::diagnostic::Diagnostic::new(
+                    code,
+                    format!("stopped following includes after {} file reads", self.limit),
+                    crate::diagnostic::Label::at(at, "not read"),
+                )
+                .with_severity(crate::diagnostic::Severity::Warning),
+            );
+        }
+        true
+    }
+}
+
 /// Lexical normalisation: drops `.` components and folds `..` where possible.
 pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();

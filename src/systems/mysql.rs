@@ -44,7 +44,7 @@ use crate::parse::mycnf::{self, IncludeKind, Item};
 use crate::parse::mysqldump;
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
-use crate::source::{FileId, LoadError, Location, SourceMap, Span, io_reason};
+use crate::source::{FileId, LoadError, Location, ReadBudget, SourceMap, Span, io_reason};
 use crate::units::fmt_secs;
 
 /// The server settings timeoutlint models, each with its origin.
@@ -342,8 +342,7 @@ pub fn load_option_file(
         files: Vec::new(),
         stack: Vec::new(),
         reported: HashSet::new(),
-        reads: 0,
-        budget_reported: false,
+        budget: ReadBudget::new(MAX_FILE_READS),
     };
     let source_kind = loader.read(root, 0);
     let anchor = Some(Location::new(
@@ -385,8 +384,7 @@ struct Loader<'a> {
     stack: Vec<FileId>,
     /// Files whose own diagnostics were already emitted (re-reads are silent).
     reported: HashSet<FileId>,
-    reads: usize,
-    budget_reported: bool,
+    budget: ReadBudget,
 }
 
 impl Loader<'_> {
@@ -399,7 +397,7 @@ impl Loader<'_> {
     /// Reads file `id` at include depth `depth` (the named file is 0) and
     /// says what kind of input it was.
     fn read(&mut self, id: FileId, depth: usize) -> MysqlSourceKind {
-        self.reads += 1;
+        self.budget.count();
         if !self.files.contains(&id) {
             self.files.push(id);
         }
@@ -624,18 +622,10 @@ impl Loader<'_> {
         directive: &str,
         written: &str,
     ) {
-        if self.reads >= MAX_FILE_READS {
-            if !self.budget_reported {
-                self.budget_reported = true;
-                self.diags.push(
-                    Diagnostic::new(
-                        codes::INCLUDE_UNREADABLE,
-                        format!("stopped following includes after {MAX_FILE_READS} file reads"),
-                        Label::at(at, "not read"),
-                    )
-                    .with_severity(Severity::Warning),
-                );
-            }
+        if self
+            .budget
+            .exhausted(at, codes::INCLUDE_UNREADABLE, self.diags)
+        {
             return;
         }
         let id = match self.sources.load(file) {

@@ -59,7 +59,7 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::nginx::{self as syntax, Directive, Word};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
-use crate::source::{FileId, LoadError, Location, SourceMap};
+use crate::source::{FileId, LoadError, Location, ReadBudget, SourceMap};
 use crate::systems::proxy::{ProxyKind, ProxyLookup, ProxyTimeouts};
 
 /// Include nesting followed at most (nginx has no limit of its own).
@@ -94,9 +94,10 @@ pub fn load_nginx_stream(
         diags,
         prefix,
         stack: Vec::new(),
-        reads: 1,
-        budget_reported: false,
+        budget: ReadBudget::new(MAX_FILE_READS),
     };
+    // The named file counts as the first read.
+    ex.budget.count();
     let top = ex.read(root, 0);
     Ok(resolve(&top, listen, diags))
 }
@@ -121,8 +122,7 @@ struct Expander<'a> {
     diags: &'a mut Vec<Diagnostic>,
     prefix: PathBuf,
     stack: Vec<FileId>,
-    reads: usize,
-    budget_reported: bool,
+    budget: ReadBudget,
 }
 
 impl Expander<'_> {
@@ -194,21 +194,13 @@ impl Expander<'_> {
         };
         let mut out = Vec::new();
         for file in files {
-            if self.reads >= MAX_FILE_READS {
-                if !self.budget_reported {
-                    self.budget_reported = true;
-                    self.diags.push(
-                        Diagnostic::new(
-                            codes::INCLUDE_UNREADABLE,
-                            format!("stopped following includes after {MAX_FILE_READS} files"),
-                            Label::at(at, "not read"),
-                        )
-                        .with_severity(Severity::Warning),
-                    );
-                }
+            if self
+                .budget
+                .exhausted(at, codes::INCLUDE_UNREADABLE, self.diags)
+            {
                 break;
             }
-            self.reads += 1;
+            self.budget.count();
             let target_id = match self.sources.load(&file) {
                 Ok(t) => t,
                 Err(e) => {

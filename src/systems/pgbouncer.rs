@@ -73,7 +73,7 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::pgbouncer::{self as ini, Item};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
-use crate::source::{FileId, LoadError, Location, SourceMap, Span};
+use crate::source::{FileId, LoadError, Location, ReadBudget, SourceMap, Span};
 use crate::units::fmt_secs;
 
 /// The PgBouncer settings timeoutlint models, each with its origin. Times are
@@ -491,8 +491,7 @@ pub fn load_pgbouncer(
         files: Vec::new(),
         stack: Vec::new(),
         reported: HashSet::new(),
-        reads: 0,
-        budget_reported: false,
+        budget: ReadBudget::new(MAX_FILE_READS),
     };
     loader.read(root, 0);
     let anchor = loader
@@ -604,8 +603,7 @@ struct Loader<'a> {
     stack: Vec<FileId>,
     /// Files whose own diagnostics were already emitted (re-reads are silent).
     reported: HashSet<FileId>,
-    reads: usize,
-    budget_reported: bool,
+    budget: ReadBudget,
 }
 
 /// True for a key whose whole value is a secret.
@@ -622,7 +620,7 @@ impl Loader<'_> {
 
     /// Reads file `id` at include depth `depth` (the named file is 0).
     fn read(&mut self, id: FileId, depth: usize) {
-        self.reads += 1;
+        self.budget.count();
         if !self.files.contains(&id) {
             self.files.push(id);
         }
@@ -1017,18 +1015,10 @@ impl Loader<'_> {
             );
             return;
         }
-        if self.reads >= MAX_FILE_READS {
-            if !self.budget_reported {
-                self.budget_reported = true;
-                self.diags.push(
-                    Diagnostic::new(
-                        codes::INCLUDE_UNREADABLE,
-                        format!("stopped following includes after {MAX_FILE_READS} file reads"),
-                        Label::at(at, "not read"),
-                    )
-                    .with_severity(Severity::Warning),
-                );
-            }
+        if self
+            .budget
+            .exhausted(at, codes::INCLUDE_UNREADABLE, self.diags)
+        {
             return;
         }
         let base = self

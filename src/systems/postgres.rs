@@ -50,7 +50,7 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::pgconf::{self, DumpShape, IncludeKind, Item};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
-use crate::source::{FileId, LoadError, Location, SourceMap, Span, io_reason};
+use crate::source::{FileId, LoadError, Location, ReadBudget, SourceMap, Span, io_reason};
 
 /// What kind of input the settings came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -635,8 +635,7 @@ pub fn load_postgres(
         files: vec![root],
         stack: Vec::new(),
         reported: HashSet::new(),
-        reads: 0,
-        budget_reported: false,
+        budget: ReadBudget::new(MAX_FILE_READS),
     };
     let text = loader.sources.get(root).text().to_string();
     let input = match pgconf::lex_dump(&text) {
@@ -717,8 +716,7 @@ struct Loader<'a> {
     stack: Vec<FileId>,
     /// Files whose own diagnostics were already emitted (re-reads are silent).
     reported: HashSet<FileId>,
-    reads: usize,
-    budget_reported: bool,
+    budget: ReadBudget,
 }
 
 impl Loader<'_> {
@@ -792,7 +790,7 @@ impl Loader<'_> {
 
     /// Reads file `id` at include depth `depth` (the named file is 0).
     fn read(&mut self, id: FileId, depth: usize) {
-        self.reads += 1;
+        self.budget.count();
         if !self.files.contains(&id) {
             self.files.push(id);
         }
@@ -943,18 +941,10 @@ impl Loader<'_> {
         written: &str,
     ) {
         let directive = kind.directive();
-        if self.reads >= MAX_FILE_READS {
-            if !self.budget_reported {
-                self.budget_reported = true;
-                self.diags.push(
-                    Diagnostic::new(
-                        codes::INCLUDE_UNREADABLE,
-                        format!("stopped following includes after {MAX_FILE_READS} file reads"),
-                        Label::at(at, "not read"),
-                    )
-                    .with_severity(Severity::Warning),
-                );
-            }
+        if self
+            .budget
+            .exhausted(at, codes::INCLUDE_UNREADABLE, self.diags)
+        {
             return;
         }
         let id = match self.sources.load(file) {
