@@ -41,3 +41,17 @@ pub(crate) fn file_names(sources: &SourceMap, files: &[FileId]) -> Vec<String> {
         })
         .collect()
 }
+
+/// A temporary folder holding `files` (`(relative path, text)`, parent
+/// folders created), for include-tree tests.
+pub(crate) fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}

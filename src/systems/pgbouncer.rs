@@ -1128,17 +1128,7 @@ mod tests {
         }
     }
 
-    fn tree(files: &[(&str, &str)]) -> TempDir {
-        let dir = TempDir::new().expect("temp dir");
-        for (name, text) in files {
-            let path = dir.path().join(name);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).expect("mkdir");
-            }
-            std::fs::write(path, text).expect("write");
-        }
-        dir
-    }
+    use crate::test_support::tree;
 
     fn load_in(dir: &TempDir, name: &str) -> Loaded {
         load_path(&dir.path().join(name), dir.path())
