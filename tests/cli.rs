@@ -7,6 +7,18 @@ fn fixture(case: &str) -> String {
     format!("{}/tests/fixtures/rules/{case}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Runs timeoutlint with `args`, asserts the exit code, returns stdout.
+fn stdout_of(args: &[&str], code: i32) -> String {
+    let out = tl()
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).expect("UTF-8 output")
+}
+
 fn tl() -> Command {
     Command::cargo_bin("timeoutlint").expect("binary built")
 }
@@ -84,14 +96,7 @@ fn manifest_pointing_at_missing_file_is_exit_2_but_reports_the_rest() {
 
 #[test]
 fn gcc_format_is_one_line_per_finding() {
-    let out = tl()
-        .args(["check", "--format", "gcc", &fixture("tl108-fires")])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = stdout_of(&["check", "--format", "gcc", &fixture("tl108-fires")], 1);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     let re = regex_lite(&lines);
@@ -154,14 +159,7 @@ fn json_format_has_the_documented_shape() {
 
 #[test]
 fn human_format_labels_both_ends() {
-    let out = tl()
-        .args(["check", "--color", "never", &fixture("tl103-fires")])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = stdout_of(&["check", "--color", "never", &fixture("tl103-fires")], 1);
     assert!(
         text.contains("TL103 retirement-exceeds-hop-idle-timeout"),
         "{text}"
@@ -234,14 +232,7 @@ fn loose_files_of_unknown_kind_are_a_usage_error() {
 
 #[test]
 fn chain_marks_the_first_idle_killer() {
-    let out = tl()
-        .args(["chain", &fixture("tl103-fires")])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = stdout_of(&["chain", &fixture("tl103-fires")], 0);
     assert!(text.contains("path: api -> orders-db"), "{text}");
     let killer = text
         .lines()
@@ -323,14 +314,7 @@ fn a_sysctl_d_folder_is_the_app_host_kernel() {
 
 #[test]
 fn chain_prints_both_segments_of_a_pgbouncer_path() {
-    let out = tl()
-        .args(["chain", &fixture("tl110-fires")])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = stdout_of(&["chain", &fixture("tl110-fires")], 0);
     assert!(
         text.contains("path: api -> pgbouncer -> orders (app -> pgbouncer)"),
         "{text}"
@@ -374,14 +358,7 @@ fn chain_prints_both_segments_of_a_pgbouncer_path() {
 
 #[test]
 fn chain_prints_the_connection_budget() {
-    let out = tl()
-        .args(["chain", &fixture("tl123-fires")])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = stdout_of(&["chain", &fixture("tl123-fires")], 0);
     assert!(text.contains("connection budget: PostgreSQL max_connections = 97 (max_connections 100 − superuser_reserved_connections 3 − reserved_connections 0; postgresql.conf:1)"), "{text}");
     assert!(text.contains("| worker | 15 (pool_size 5 + max_overflow 10)  | 3 (timeoutlint.toml:11) | 45          |"), "{text}");
     assert!(text.contains(">> 105 of 97: over by 8"), "{text}");
@@ -496,14 +473,7 @@ fn every_format_runs_from_the_command_line() {
         "checkstyle",
         "rdjson",
     ] {
-        let out = tl()
-            .args(["check", "--format", f, &fixture("tl103-fires")])
-            .assert()
-            .code(1)
-            .get_output()
-            .stdout
-            .clone();
-        let text = String::from_utf8(out).unwrap();
+        let text = stdout_of(&["check", "--format", f, &fixture("tl103-fires")], 1);
         assert!(text.contains("TL103"), "{f}: {text}");
     }
 }
