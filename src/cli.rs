@@ -123,6 +123,31 @@ struct Common {
     /// Override a rule's severity, e.g. --severity TL104=error (repeatable).
     #[arg(long, value_name = "RULE=LEVEL")]
     severity: Vec<String>,
+    /// Read nothing outside this folder (default: the git work tree holding
+    /// the manifest or inputs, else their folder). `--root /` audits a host.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Refuse input files larger than this (bytes; K, M or G suffix for
+    /// KiB, MiB, GiB). Default: 8M.
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    max_file_size: Option<u64>,
+}
+
+/// `--max-file-size`: a byte count, optionally with a binary K/M/G suffix.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, mult) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 1u64 << 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 1 << 30),
+        _ => (t, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("`{s}` is not a size in bytes (e.g. 8388608, 512K, 8M)"))
 }
 
 fn parse_margin(s: &str) -> Result<f64, String> {
@@ -209,6 +234,8 @@ fn run_options(common: &Common) -> Result<RunOptions, String> {
         ignore: common.ignore.clone(),
         severity: common.severity.clone(),
         keep_suppressed: false,
+        root: common.root.clone(),
+        max_file_size: common.max_file_size,
     })
 }
 

@@ -11,7 +11,9 @@ use crate::model::{ConnectionPath, DbServer, Hop, PgBouncerHop};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::{self, RuleOptions, codes};
 use crate::source::Location;
-use crate::source::{LoadError, SourceMap, io_reason};
+use crate::source::{
+    DEFAULT_MAX_FILE_SIZE, LoadError, ReadPolicy, SourceMap, io_reason, project_root_of,
+};
 use crate::systems::app::{self, AppPool};
 use crate::systems::pgbouncer::{self, PgBouncer};
 use crate::systems::postgres;
@@ -43,6 +45,13 @@ pub struct RunOptions {
     /// Keep findings that inline comments suppress (and skip TL009/TL010):
     /// for tests of the suppression layer itself.
     pub keep_suppressed: bool,
+    /// `--root DIR`: the folder every read must stay inside. Default: the
+    /// git work tree holding the manifest (or the loose inputs), else the
+    /// manifest's folder (or the inputs' folder); see [`default_root`].
+    pub root: Option<PathBuf>,
+    /// `--max-file-size BYTES` (default
+    /// [`DEFAULT_MAX_FILE_SIZE`](crate::source::DEFAULT_MAX_FILE_SIZE)).
+    pub max_file_size: Option<u64>,
 }
 
 /// The result of a run.
@@ -78,7 +87,7 @@ pub enum Kind {
 /// Classifies a config path by name, then by content.
 ///
 /// Errors: a message when the path cannot be read or its kind cannot be told.
-pub fn classify(path: &Path) -> Result<Kind, String> {
+pub fn classify(path: &Path, policy: &ReadPolicy) -> Result<Kind, String> {
     let shown = path.display();
     let meta =
         std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {}", io_reason(&e)))?;
@@ -104,8 +113,9 @@ pub fn classify(path: &Path) -> Result<Kind, String> {
     if name.contains("pgbouncer") {
         return Ok(Kind::PgBouncer);
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read {shown}: {}", io_reason(&e)))?;
+    let (_, bytes) = policy
+        .read(path, &shown.to_string())
+        .map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(256 * 1024)]);
     if text
         .lines()
@@ -159,16 +169,49 @@ fn looks_like_sysctl_dir(dir: &Path) -> bool {
     })
 }
 
-fn is_manifest(path: &Path) -> bool {
+fn is_manifest(path: &Path, policy: &ReadPolicy) -> bool {
     if path.file_name().is_some_and(|n| n == manifest::FILE_NAME) {
         return true;
     }
     if path.extension().is_some_and(|e| e == "toml")
-        && let Ok(text) = std::fs::read_to_string(path)
+        && let Ok((_, bytes)) = policy.read(path, "")
     {
-        return text.lines().any(|l| l.trim() == "[[path]]");
+        return String::from_utf8_lossy(&bytes)
+            .lines()
+            .any(|l| l.trim() == "[[path]]");
     }
     false
+}
+
+/// The project root when `--root` is not given: for each manifest its
+/// folder, for each other input its folder (or itself, for a folder); each
+/// widened to the git work tree holding it; then the deepest folder holding
+/// them all. `None` when there is no input.
+pub fn default_root(manifests: &[PathBuf], loose: &[PathBuf]) -> Option<PathBuf> {
+    let dir_of = |p: &Path, is_dir: bool| {
+        let d = if is_dir {
+            p.to_path_buf()
+        } else {
+            p.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        if d.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            d
+        }
+    };
+    let mut roots = manifests
+        .iter()
+        .map(|m| dir_of(m, false))
+        .chain(loose.iter().map(|l| dir_of(l, l.is_dir())))
+        .map(|d| project_root_of(&d));
+    let first = roots.next()?;
+    Some(roots.fold(first, |acc, r| {
+        acc.ancestors()
+            .find(|a| r.starts_with(a))
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"))
+    }))
 }
 
 /// Runs the check on `inputs` (default: the current folder).
@@ -181,11 +224,15 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
     let mut manifests = Vec::new();
     let mut loose = Vec::new();
     let mut load_errors = Vec::new();
+    let max_file_size = opts.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    // Before the root is known, manifests are told apart by name or by a
+    // capped read of a `.toml` the user named.
+    let unconfined = ReadPolicy::new(None, max_file_size);
     for input in &inputs {
         let candidate = input.join(manifest::FILE_NAME);
         if input.is_dir() && candidate.is_file() {
             manifests.push(candidate);
-        } else if input.is_file() && is_manifest(input) {
+        } else if input.is_file() && is_manifest(input, &unconfined) {
             manifests.push(input.clone());
         } else if input.is_dir() && !looks_like_sysctl_dir(input) {
             load_errors.push(format!(
@@ -206,7 +253,17 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
         [only] if loose.is_empty() => only.parent().map(Path::to_path_buf),
         _ => None,
     };
-    let mut sources = SourceMap::new(base);
+    if let Some(r) = &opts.root
+        && !r.is_dir()
+    {
+        load_errors.push(format!("--root {}: not a directory", r.display()));
+    }
+    let root = opts
+        .root
+        .clone()
+        .or_else(|| default_root(&manifests, &loose));
+    let policy = ReadPolicy::new(root.as_deref(), max_file_size);
+    let mut sources = SourceMap::new(base).with_policy(policy);
     let mut diags = Vec::new();
     let mut paths = Vec::new();
     let mut first_manifest = None;
@@ -234,7 +291,7 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
         }
     }
     if !loose.is_empty()
-        && let Some(spec) = loose_spec(&loose, &mut load_errors)
+        && let Some(spec) = loose_spec(&loose, sources.policy(), &mut load_errors)
     {
         build_paths(
             &spec,
@@ -341,7 +398,11 @@ fn load_config(
 }
 
 /// Files given without a manifest form one path.
-fn loose_spec(files: &[PathBuf], load_errors: &mut Vec<String>) -> Option<PathSpec> {
+fn loose_spec(
+    files: &[PathBuf],
+    policy: &ReadPolicy,
+    load_errors: &mut Vec<String>,
+) -> Option<PathSpec> {
     let mut spec = PathSpec {
         name: "command line".to_string(),
         app: None,
@@ -359,7 +420,7 @@ fn loose_spec(files: &[PathBuf], load_errors: &mut Vec<String>) -> Option<PathSp
     };
     let mut ok = true;
     for f in files {
-        let kind = match classify(f) {
+        let kind = match classify(f, policy) {
             Ok(k) => k,
             Err(e) => {
                 load_errors.push(e);
@@ -474,10 +535,18 @@ fn build_paths(
                     .unwrap_or_else(|| "the manifest".to_string());
                 env.set(var.clone(), v.value.clone(), from);
             }
-            if let Some(f) = &opts.env_file
-                && let Err(e) = env.read_env_file(f)
-            {
-                loader.load_errors.push(format!("--env-file: {e}"));
+            if let Some(f) = &opts.env_file {
+                let shown = loader.sources.display_name(f);
+                // Named on the command line, so not confined to the root;
+                // still a regular file within the size cap.
+                let policy = ReadPolicy::new(None, loader.sources.policy().max_file_size());
+                let checked = policy.read(f, &shown);
+                if let Err(e) = checked
+                    .map_err(|e| e.to_string())
+                    .and_then(|_| env.read_env_file(f))
+                {
+                    loader.load_errors.push(format!("--env-file: {e}"));
+                }
             }
             let object = spec.app_object.as_ref().map(|o| o.value.as_str());
             match app::load_python(&r.path, object, &env, loader.sources, loader.diags) {
@@ -496,11 +565,10 @@ fn build_paths(
         _ => vec![None],
     };
     let app_kernel = loader.kernel(&spec.app_sysctl);
-    let server = match spec
-        .db
-        .as_ref()
-        .and_then(|r| loader.load(r, db_kind(&r.path)))
-    {
+    let server = match spec.db.as_ref().and_then(|r| {
+        let kind = db_kind(&r.path, loader.sources.policy());
+        loader.load(r, kind)
+    }) {
         Some(Loaded::Server(s)) => Some(*s),
         _ => None,
     };
@@ -656,8 +724,8 @@ fn load_proxy(
 }
 
 /// What `db = "..."` names: a PostgreSQL config or dump, else a MySQL one.
-fn db_kind(path: &Path) -> Kind {
-    match classify(path) {
+fn db_kind(path: &Path, policy: &ReadPolicy) -> Kind {
+    match classify(path, policy) {
         Ok(Kind::Postgres) => Kind::Postgres,
         _ => Kind::Mysql,
     }

@@ -173,12 +173,199 @@ pub enum LoadError {
     Invalid(String),
 }
 
+impl LoadError {
+    /// The reason alone, without the path (for messages that name the path
+    /// themselves, such as an include's finding).
+    pub fn reason(&self) -> &str {
+        match self {
+            LoadError::Unreadable { reason, .. } => reason,
+            LoadError::Invalid(r) => r,
+        }
+    }
+}
+
+/// The default cap on the size of one input file: 8 MiB (`--max-file-size`).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// What a run may read: every file and folder must lie inside the project
+/// `root` (after symlinks are resolved), be a regular file (or a folder where
+/// one is listed), and be at most `max_file_size` bytes.
+///
+/// A pull request author controls every config file and every include line,
+/// so this is the one gate all reads go through (SECURITY.md).
+#[derive(Clone, Debug)]
+pub struct ReadPolicy {
+    /// Canonical project root; `None` reads anywhere (library use and unit
+    /// tests only: the command line always sets one).
+    root: Option<PathBuf>,
+    /// Largest file read, in bytes.
+    max_file_size: u64,
+}
+
+impl Default for ReadPolicy {
+    fn default() -> Self {
+        ReadPolicy {
+            root: None,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+impl ReadPolicy {
+    /// Reads only inside `root` (canonicalised here; a root that does not
+    /// exist stays as given, so nothing matches it), files of at most
+    /// `max_file_size` bytes.
+    pub fn new(root: Option<&Path>, max_file_size: u64) -> Self {
+        ReadPolicy {
+            root: root.map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| normalize(r))),
+            max_file_size,
+        }
+    }
+
+    /// The canonical project root, when reads are confined.
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// The size cap in bytes.
+    pub fn max_file_size(&self) -> u64 {
+        self.max_file_size
+    }
+
+    /// Resolves `path` (symlinks included) and checks it lies inside the root.
+    ///
+    /// Errors: [`LoadError::Unreadable`] when the path does not resolve
+    /// (missing, a symlink loop) or resolves outside the root.
+    pub fn resolve(&self, path: &Path, shown: &str) -> Result<PathBuf, LoadError> {
+        let outside = || LoadError::Unreadable {
+            path: shown.to_string(),
+            reason: OUTSIDE_ROOT.to_string(),
+        };
+        let real = match std::fs::canonicalize(path) {
+            Ok(real) => real,
+            Err(e) => {
+                // A path that does not resolve is still judged by its name, so
+                // whether something exists outside the root is never told.
+                let absolute = std::env::current_dir()
+                    .map(|cwd| normalize(&cwd.join(path)))
+                    .unwrap_or_else(|_| normalize(path));
+                if let Some(root) = &self.root
+                    && !absolute.starts_with(root)
+                {
+                    return Err(outside());
+                }
+                return Err(LoadError::Unreadable {
+                    path: shown.to_string(),
+                    reason: io_reason(&e),
+                });
+            }
+        };
+        if let Some(root) = &self.root {
+            if !real.starts_with(root) {
+                return Err(outside());
+            }
+            // Git's own files (`.git/config` holds the CI token that
+            // actions/checkout leaves) are never a config of ours.
+            if real
+                .strip_prefix(root)
+                .is_ok_and(|rel| rel.components().any(|c| c.as_os_str() == ".git"))
+            {
+                return Err(LoadError::Unreadable {
+                    path: shown.to_string(),
+                    reason: "inside .git; not read".to_string(),
+                });
+            }
+        }
+        Ok(real)
+    }
+
+    /// Checks that `path` is a folder inside the root and returns its
+    /// resolved path, for listing (`!includedir`, `include_dir`, sysctl.d).
+    ///
+    /// Errors: as [`ReadPolicy::resolve`], or "not a directory".
+    pub fn check_dir(&self, path: &Path, shown: &str) -> Result<PathBuf, LoadError> {
+        let real = self.resolve(path, shown)?;
+        match std::fs::metadata(&real) {
+            Ok(m) if m.is_dir() => Ok(real),
+            Ok(_) => Err(LoadError::Unreadable {
+                path: shown.to_string(),
+                reason: "not a directory".to_string(),
+            }),
+            Err(e) => Err(LoadError::Unreadable {
+                path: shown.to_string(),
+                reason: io_reason(&e),
+            }),
+        }
+    }
+
+    /// Reads the regular file at `path` inside the root, at most
+    /// `max_file_size` bytes; returns its resolved path and bytes.
+    ///
+    /// Devices, FIFOs and sockets are refused before they are opened, so a
+    /// read never blocks or runs forever; a file that grows past the cap while
+    /// read (or a /proc file, whose size reads as 0) is cut off and refused.
+    ///
+    /// Errors: [`LoadError::Unreadable`] with the reason: outside the root,
+    /// a directory, not a regular file, larger than the cap, or the OS error.
+    pub fn read(&self, path: &Path, shown: &str) -> Result<(PathBuf, Vec<u8>), LoadError> {
+        use std::io::Read;
+        let unreadable = |reason: String| LoadError::Unreadable {
+            path: shown.to_string(),
+            reason,
+        };
+        let real = self.resolve(path, shown)?;
+        let meta = std::fs::metadata(&real).map_err(|e| unreadable(io_reason(&e)))?;
+        if meta.is_dir() {
+            return Err(unreadable("is a directory".to_string()));
+        }
+        if !meta.is_file() {
+            return Err(unreadable(
+                "not a regular file (a device, FIFO or socket); not read".to_string(),
+            ));
+        }
+        let too_large = || {
+            unreadable(format!(
+                "larger than the {} byte cap; not read (raise it with --max-file-size)",
+                self.max_file_size
+            ))
+        };
+        if meta.len() > self.max_file_size {
+            return Err(too_large());
+        }
+        let file = std::fs::File::open(&real).map_err(|e| unreadable(io_reason(&e)))?;
+        let mut bytes = Vec::new();
+        file.take(self.max_file_size.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| unreadable(io_reason(&e)))?;
+        if bytes.len() as u64 > self.max_file_size {
+            return Err(too_large());
+        }
+        Ok((real, bytes))
+    }
+}
+
+/// The reason given for a path that resolves outside the project root.
+pub const OUTSIDE_ROOT: &str = "outside the project root; not read (--root widens it)";
+
+/// The project root for `dir`: the git work tree holding it (the nearest
+/// folder above with a `.git` entry), else `dir` itself. Nothing is run:
+/// only the presence of `.git` is checked.
+pub fn project_root_of(dir: &Path) -> PathBuf {
+    let start = std::fs::canonicalize(dir).unwrap_or_else(|_| normalize(dir));
+    start
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf)
+        .unwrap_or(start)
+}
+
 /// All files read in one run, deduplicated by canonical path.
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
     by_path: BTreeMap<PathBuf, FileId>,
     base: Option<PathBuf>,
+    policy: ReadPolicy,
 }
 
 impl SourceMap {
@@ -189,22 +376,57 @@ impl SourceMap {
             files: Vec::new(),
             by_path: BTreeMap::new(),
             base: base.map(|b| normalize(&b)),
+            policy: ReadPolicy::default(),
         }
+    }
+
+    /// Sets what this map may read (root and size cap).
+    pub fn with_policy(mut self, policy: ReadPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// What this map may read.
+    pub fn policy(&self) -> &ReadPolicy {
+        &self.policy
+    }
+
+    /// Checks that `path` is a folder this map may list; see
+    /// [`ReadPolicy::check_dir`].
+    pub fn check_dir(&self, path: &Path) -> Result<PathBuf, LoadError> {
+        self.policy.check_dir(path, &self.display_name(path))
     }
 
     /// Reads `path` (once; a second call returns the same id).
     ///
-    /// Errors: [`LoadError::Unreadable`] when the file cannot be read. Bytes that
-    /// are not UTF-8 are replaced with U+FFFD.
+    /// Errors: [`LoadError::Unreadable`] when the file cannot be read, or the
+    /// map's [`ReadPolicy`] refuses it (outside the root, not a regular file,
+    /// over the size cap). Bytes that are not UTF-8 are replaced with U+FFFD.
     pub fn load(&mut self, path: &Path) -> Result<FileId, LoadError> {
-        let key = std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path));
+        let policy = self.policy.clone();
+        self.load_with(path, &policy)
+    }
+
+    /// Like [`SourceMap::load`], for a file named by a command-line option
+    /// (`--config`): the person who writes the command line chose it, so it
+    /// may lie outside the project root; the other checks still hold.
+    ///
+    /// Errors: as [`SourceMap::load`].
+    pub fn load_option_file(&mut self, path: &Path) -> Result<FileId, LoadError> {
+        let policy = ReadPolicy {
+            root: None,
+            max_file_size: self.policy.max_file_size,
+        };
+        self.load_with(path, &policy)
+    }
+
+    fn load_with(&mut self, path: &Path, policy: &ReadPolicy) -> Result<FileId, LoadError> {
+        let shown = self.display_name(path);
+        let key = policy.resolve(path, &shown)?;
         if let Some(id) = self.by_path.get(&key) {
             return Ok(*id);
         }
-        let bytes = std::fs::read(path).map_err(|e| LoadError::Unreadable {
-            path: self.display_name(path),
-            reason: io_reason(&e),
-        })?;
+        let (_, bytes) = policy.read(path, &shown)?;
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),

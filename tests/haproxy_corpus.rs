@@ -33,7 +33,8 @@ fn load(paths: &[PathBuf], name: &str) -> Loaded {
         .first()
         .and_then(|p| p.parent())
         .map(Path::to_path_buf);
-    let mut sources = SourceMap::new(base);
+    let mut sources =
+        SourceMap::new(base.clone()).with_policy(common::confined_to(base.as_deref()));
     let mut diags = Vec::new();
     let lookup = load_haproxy(paths, name, &mut sources, &mut diags)
         .unwrap_or_else(|e| panic!("{paths:?}: {e}"));

@@ -24,7 +24,8 @@ struct Loaded {
 }
 
 fn load(path: &Path) -> Loaded {
-    let mut sources = SourceMap::new(path.parent().map(Path::to_path_buf));
+    let mut sources = SourceMap::new(path.parent().map(Path::to_path_buf))
+        .with_policy(common::confined_to(path.parent()));
     let mut diags = Vec::new();
     let server = load_option_file(path, &mut sources, &mut diags)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -44,7 +45,8 @@ fn every_corpus_file_loads_without_unexpected_syntax_errors() {
     let Some(dir) = corpus_dir() else { return };
     // Files with input problems the server itself would report, by code.
     let expected: BTreeMap<&str, &[&str]> = BTreeMap::from([
-        // `!includedir /etc/...`: absolute folders that do not exist here.
+        // `!includedir /etc/...`: absolute folders outside the project root
+        // (the corpus folder), never followed into the host.
         ("abhishekghosh-my.cnf__my.cnf", &["TL003"][..]),
         ("amixp-etc__my.cnf", &["TL003"][..]),
         (
@@ -73,6 +75,13 @@ fn every_corpus_file_loads_without_unexpected_syntax_errors() {
         got.sort();
         let want = expected.get(name.as_str()).copied().unwrap_or(&[]);
         assert_eq!(got, want, "{name}: {:#?}", describe(&l));
+        for d in &l.diags {
+            assert!(
+                d.message.contains("outside the project root"),
+                "{name}: {}",
+                d.message
+            );
+        }
         assert!(
             !l.diags.iter().any(|d| d.code == codes::SYNTAX_ERROR),
             "{name}: {:#?}",
@@ -128,7 +137,7 @@ fn concrete_corpus_values() {
     assert_eq!(secs(l.server.connect_timeout.value), 10);
     assert_eq!(l.server.max_connections.value, 151);
 
-    // `!includedir /etc/my.cnf.d ` (trailing space): absolute, missing here.
+    // `!includedir /etc/my.cnf.d ` (trailing space): absolute, outside the root.
     let l = load(&dir.join("amixp-etc__my.cnf"));
     assert_eq!(l.diags.len(), 1);
     let loc = l.diags[0].primary.location.expect("loc");

@@ -29,7 +29,8 @@ struct Loaded {
 }
 
 fn load(path: &Path) -> Loaded {
-    let mut sources = SourceMap::new(path.parent().map(Path::to_path_buf));
+    let mut sources = SourceMap::new(path.parent().map(Path::to_path_buf))
+        .with_policy(common::confined_to(path.parent()));
     let mut diags = Vec::new();
     let server = load_postgres(path, &mut sources, &mut diags)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));

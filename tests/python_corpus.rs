@@ -12,7 +12,8 @@ use timeoutlint::source::SourceMap;
 use timeoutlint::systems::app::load_python;
 
 fn describe_file(path: &Path) -> String {
-    let mut sources = SourceMap::new(path.parent().map(Path::to_path_buf));
+    let mut sources = SourceMap::new(path.parent().map(Path::to_path_buf))
+        .with_policy(common::confined_to(path.parent()));
     let mut diags = Vec::new();
     let env = EnvValues::new();
     let mut out = String::new();

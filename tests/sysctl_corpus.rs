@@ -28,7 +28,10 @@ fn corpus() -> Option<PathBuf> {
 }
 
 fn load(path: &Path) -> (KernelSettings, SourceMap, Vec<Diagnostic>) {
-    let mut sources = SourceMap::new(None);
+    let mut sources = SourceMap::new(None).with_policy(timeoutlint::source::ReadPolicy::new(
+        path.parent(),
+        timeoutlint::source::DEFAULT_MAX_FILE_SIZE,
+    ));
     let mut diags = Vec::new();
     let k = load_kernel(path, &mut sources, &mut diags)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));

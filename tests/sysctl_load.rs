@@ -381,7 +381,16 @@ fn never_panics_on_binary_or_odd_files() {
     for (i, bytes) in cases.iter().enumerate() {
         let path = dir.path().join(format!("{i}.conf"));
         std::fs::write(&path, bytes).expect("write");
-        let _ = load(&path);
+        // Case 1 holds no sysctl line at all: refused as "not a sysctl file".
+        let mut sources = SourceMap::new(None);
+        let r = load_kernel(&path, &mut sources, &mut Vec::new());
+        if i == 1 {
+            let e = r.expect_err("garbage is not a sysctl file").to_string();
+            assert!(e.contains("is not a sysctl file"), "{e}");
+            assert!(!e.contains("garbage"), "{e}");
+        } else {
+            assert!(r.is_ok(), "case {i}");
+        }
     }
     let (k, _, _) = load(&dir.path().join("6.conf"));
     assert_eq!(k.tcp_keepalive_probes.value, 3);

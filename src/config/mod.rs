@@ -57,7 +57,7 @@ use crate::model::ConnectionPath;
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
 use crate::rules::templates::CustomRule;
-use crate::source::{FileId, LoadError, Location, SourceMap, Span};
+use crate::source::{FileId, LoadError, Location, ReadPolicy, SourceMap, Span};
 
 use keys::Cx;
 pub use scope::glob_match;
@@ -108,7 +108,7 @@ pub fn load(
     diags: &mut Vec<Diagnostic>,
 ) -> Result<LintConfig, LoadError> {
     if let Some(path) = explicit {
-        let file = sources.load(path)?;
+        let file = sources.load_option_file(path)?;
         let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
         return Ok(read_explicit(file, is_pyproject, sources, diags));
     }
@@ -121,7 +121,7 @@ pub fn load(
             return Ok(cx.config(lint, "lint"));
         }
     }
-    Ok(match nearest_pyproject(start_dir) {
+    Ok(match nearest_pyproject(start_dir, sources.policy()) {
         Some(path) => {
             let file = sources.load(&path)?;
             read_explicit(file, true, sources, diags)
@@ -130,13 +130,18 @@ pub fn load(
     })
 }
 
-/// The nearest `pyproject.toml` at or above `start` that has a
-/// `[tool.timeoutlint]` table (or mentions it but does not parse).
-fn nearest_pyproject(start: &Path) -> Option<PathBuf> {
+/// The nearest `pyproject.toml` at or above `start`, and inside the project
+/// root of `policy`, that has a `[tool.timeoutlint]` table (or mentions it
+/// but does not parse).
+fn nearest_pyproject(start: &Path, policy: &ReadPolicy) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
     start.ancestors().find_map(|dir| {
         let candidate = dir.join("pyproject.toml");
-        let text = std::fs::read_to_string(&candidate).ok()?;
+        if !candidate.is_file() {
+            return None;
+        }
+        let (_, bytes) = policy.read(&candidate, "pyproject.toml").ok()?;
+        let text = String::from_utf8(bytes).ok()?;
         let ours = match DeTable::parse(&text) {
             Ok(root) => table_at(root.get_ref(), PYPROJECT_TABLE).is_some(),
             Err(_) => text.contains(PYPROJECT_TABLE),

@@ -197,7 +197,18 @@ pub fn load_haproxy(
     };
     for path in files {
         let id = reader.sources.load(path)?;
+        let mark = reader.diags.len();
         reader.read(id);
+        crate::systems::foreign::collapse(
+            reader.diags,
+            mark,
+            id,
+            reader.sources,
+            "a haproxy config",
+            None,
+            None,
+        )
+        .map_err(LoadError::Invalid)?;
     }
     let Reader {
         sources,
@@ -1737,8 +1748,13 @@ mod tests {
                     text.push(' ');
                 }
             }
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("haproxy.cfg");
+            std::fs::write(&path, &text).expect("write");
             for name in ["x", "listen", ""] {
-                let _ = one(&text, name);
+                // A file with no haproxy line at all is refused (Err): fine.
+                let mut sources = SourceMap::new(None);
+                let _ = load_haproxy(&[path.clone()], name, &mut sources, &mut Vec::new());
             }
         }
     }

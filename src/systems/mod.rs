@@ -2,6 +2,7 @@
 //! carrying its [`crate::provenance::Origin`].
 
 pub mod app;
+pub mod foreign;
 pub mod haproxy;
 pub mod mesh;
 pub mod mysql;

@@ -333,6 +333,7 @@ pub fn load_option_file(
     diags: &mut Vec<Diagnostic>,
 ) -> Result<MysqlServer, LoadError> {
     let root = sources.load(path)?;
+    let mark = diags.len();
     let mut loader = Loader {
         sources,
         diags,
@@ -345,6 +346,16 @@ pub fn load_option_file(
         budget: ReadBudget::new(MAX_FILE_READS),
     };
     let source_kind = loader.read(root, 0);
+    crate::systems::foreign::collapse(
+        loader.diags,
+        mark,
+        root,
+        loader.sources,
+        "a my.cnf",
+        None,
+        None,
+    )
+    .map_err(LoadError::Invalid)?;
     let anchor = Some(Location::new(
         root,
         loader.anchor.unwrap_or(Span::new(0, 0)),
@@ -588,17 +599,19 @@ impl Loader<'_> {
         match kind {
             IncludeKind::File => self.include_file(&target, at, depth, report, directive, path),
             IncludeKind::Dir => {
-                let entries = match cnf_files(&target) {
+                let listed = self
+                    .sources
+                    .check_dir(&target)
+                    .map_err(|e| e.reason().to_string())
+                    .and_then(|real| cnf_files(&real, &target).map_err(|e| io_reason(&e)));
+                let entries = match listed {
                     Ok(e) => e,
-                    Err(e) => {
+                    Err(reason) => {
                         self.emit(
                             report,
                             Diagnostic::new(
                                 codes::INCLUDE_UNREADABLE,
-                                format!(
-                                    "cannot read folder `{path}` of `{directive}`: {}",
-                                    io_reason(&e)
-                                ),
+                                format!("cannot read folder `{path}` of `{directive}`: {reason}"),
                                 Label::at(at, "folder not readable"),
                             )
                             .with_help(include_help(path)),
@@ -631,10 +644,7 @@ impl Loader<'_> {
         let id = match self.sources.load(file) {
             Ok(id) => id,
             Err(e) => {
-                let reason = match e {
-                    LoadError::Unreadable { reason, .. } => reason,
-                    LoadError::Invalid(r) => r,
-                };
+                let reason = e.reason().to_string();
                 let shown = self.sources.display_name(file);
                 self.emit(
                     report,
@@ -661,7 +671,18 @@ impl Loader<'_> {
             );
             return;
         }
+        let mark = self.diags.len();
         self.read(id, depth + 1);
+        // An include is never the named file, so this never errs.
+        let _ = crate::systems::foreign::collapse(
+            self.diags,
+            mark,
+            id,
+            self.sources,
+            "a my.cnf",
+            Some(at),
+            None,
+        );
     }
 
     /// Applies one occurrence of an option in a server-read group (or one
@@ -824,9 +845,10 @@ impl Loader<'_> {
 
 /// The `.cnf` files of `dir` in the server's order: names ending exactly in
 /// `.cnf` (case-sensitive, last extension), sorted by name bytes, folders
-/// skipped.
-fn cnf_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut names: Vec<OsString> = std::fs::read_dir(dir)?
+/// skipped. `real` is `dir` resolved (and checked against the root); the
+/// paths returned are under `dir`, as the include wrote it.
+fn cnf_files(real: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut names: Vec<OsString> = std::fs::read_dir(real)?
         .filter_map(Result::ok)
         .map(|e| e.file_name())
         .filter(|n| n.to_string_lossy().ends_with(".cnf"))
@@ -1670,11 +1692,11 @@ mod tests {
                 MysqlSourceKind::OptionFile,
             ),
             (
-                "net.ipv4.tcp_keepalive_time = 7200\nnet.netfilter.nf_conntrack_tcp_timeout_established\t432000\n",
+                "[client]\nnet.ipv4.tcp_keepalive_time = 7200\nnet.netfilter.nf_conntrack_tcp_timeout_established\t432000\n",
                 MysqlSourceKind::OptionFile,
             ),
             (
-                "net.ipv4.tcp_keepalive_time\t7200\n",
+                "[client]\nnet.ipv4.tcp_keepalive_time\t7200\n",
                 MysqlSourceKind::OptionFile,
             ),
             (

@@ -98,8 +98,28 @@ pub fn load_nginx_stream(
     };
     // The named file counts as the first read.
     ex.budget.count();
+    let mark = ex.diags.len();
     let top = ex.read(root, 0);
+    crate::systems::foreign::collapse(
+        ex.diags,
+        mark,
+        root,
+        ex.sources,
+        "an nginx config",
+        None,
+        Some(&not_nginx_line),
+    )
+    .map_err(LoadError::Invalid)?;
     Ok(resolve(&top, listen, diags))
+}
+
+/// A line nginx would not take as (part of) a directive: after its comment
+/// is cut, it does not end a directive (`;`) or open or close a block. Used
+/// to tell files that are not nginx configs, as the parser stops at the
+/// first error.
+fn not_nginx_line(line: &str) -> bool {
+    let code = line.split('#').next().unwrap_or("").trim_end();
+    !code.is_empty() && !code.ends_with([';', '{', '}'])
 }
 
 /// A directive with its file, includes already spliced in.
@@ -188,7 +208,21 @@ impl Expander<'_> {
         }
         let target = self.prefix.join(&arg.text);
         let files = if arg.text.contains(['*', '?', '[']) {
-            glob(&target)
+            let sources = &*self.sources;
+            let outside = |d: &Path| matches!(sources.check_dir(d), Err(e) if e.reason() == crate::source::OUTSIDE_ROOT);
+            let (files, refused) = glob(&target, &|d| !outside(d));
+            if refused {
+                self.diags.push(Diagnostic::new(
+                    codes::INCLUDE_UNREADABLE,
+                    format!(
+                        "cannot list `{}` named by `include`: {}",
+                        arg.text,
+                        crate::source::OUTSIDE_ROOT
+                    ),
+                    Label::at(at, "folder not listed"),
+                ));
+            }
+            files
         } else {
             vec![target]
         };
@@ -204,10 +238,7 @@ impl Expander<'_> {
             let target_id = match self.sources.load(&file) {
                 Ok(t) => t,
                 Err(e) => {
-                    let reason = match e {
-                        LoadError::Unreadable { reason, .. } => reason,
-                        LoadError::Invalid(r) => r,
-                    };
+                    let reason = e.reason().to_string();
                     let shown = self.sources.display_name(&file);
                     self.diags.push(
                         Diagnostic::new(
@@ -236,7 +267,18 @@ impl Expander<'_> {
                 );
                 continue;
             }
+            let mark = self.diags.len();
             out.extend(self.read(target_id, depth + 1));
+            // An include is never the named file, so this never errs.
+            let _ = crate::systems::foreign::collapse(
+                self.diags,
+                mark,
+                target_id,
+                self.sources,
+                "an nginx config",
+                Some(at),
+                Some(&not_nginx_line),
+            );
         }
         out
     }
@@ -244,8 +286,11 @@ impl Expander<'_> {
 
 /// Expands a glob pattern like glob(3) without flags: `*`, `?` and `[...]`
 /// per path component, a leading `.` only matched explicitly, results
-/// sorted. Matching nothing gives an empty list.
-fn glob(pattern: &Path) -> Vec<PathBuf> {
+/// sorted. Matching nothing gives an empty list. Only folders `allowed`
+/// accepts (those inside the project root) are listed; the flag says whether
+/// one was refused.
+fn glob(pattern: &Path, allowed: &dyn Fn(&Path) -> bool) -> (Vec<PathBuf>, bool) {
+    let mut refused = false;
     let mut current = vec![PathBuf::new()];
     for comp in pattern.components() {
         let magic = match comp {
@@ -264,6 +309,10 @@ fn glob(pattern: &Path) -> Vec<PathBuf> {
                     } else {
                         dir.as_path()
                     };
+                    if !allowed(listed) {
+                        refused = true;
+                        continue;
+                    }
                     let Ok(entries) = std::fs::read_dir(listed) else {
                         continue;
                     };
@@ -289,7 +338,7 @@ fn glob(pattern: &Path) -> Vec<PathBuf> {
             .as_bytes()
             .cmp(b.to_string_lossy().as_bytes())
     });
-    current
+    (current, refused)
 }
 
 /// fnmatch(3) of one file name, as glob(3) uses it: `*`, `?`, `[...]` with

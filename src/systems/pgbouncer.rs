@@ -481,6 +481,7 @@ pub fn load_pgbouncer(
     diags: &mut Vec<Diagnostic>,
 ) -> Result<PgBouncer, LoadError> {
     let root = sources.load(path)?;
+    let mark = diags.len();
     let mut loader = Loader {
         sources,
         diags,
@@ -494,6 +495,16 @@ pub fn load_pgbouncer(
         budget: ReadBudget::new(MAX_FILE_READS),
     };
     loader.read(root, 0);
+    crate::systems::foreign::collapse(
+        loader.diags,
+        mark,
+        root,
+        loader.sources,
+        "a pgbouncer.ini",
+        None,
+        None,
+    )
+    .map_err(LoadError::Invalid)?;
     let anchor = loader
         .anchor
         .unwrap_or_else(|| Location::new(root, Span::new(0, 0)));
@@ -1032,10 +1043,7 @@ impl Loader<'_> {
         let target_id = match self.sources.load(&target) {
             Ok(t) => t,
             Err(e) => {
-                let reason = match e {
-                    LoadError::Unreadable { reason, .. } => reason,
-                    LoadError::Invalid(r) => r,
-                };
+                let reason = e.reason().to_string();
                 let shown = self.sources.display_name(&target);
                 self.emit(
                     report,
@@ -1069,7 +1077,18 @@ impl Loader<'_> {
             );
             return;
         }
+        let mark = self.diags.len();
         self.read(target_id, depth + 1);
+        // An include is never the named file, so this never errs.
+        let _ = crate::systems::foreign::collapse(
+            self.diags,
+            mark,
+            target_id,
+            self.sources,
+            "a pgbouncer.ini",
+            Some(at),
+            None,
+        );
     }
 }
 

@@ -628,6 +628,7 @@ pub fn load_postgres(
     diags: &mut Vec<Diagnostic>,
 ) -> Result<PostgresServer, LoadError> {
     let root = sources.load(path)?;
+    let mark = diags.len();
     let mut loader = Loader {
         sources,
         diags,
@@ -648,6 +649,16 @@ pub fn load_postgres(
         }
         None => {
             loader.read(root, 0);
+            crate::systems::foreign::collapse(
+                loader.diags,
+                mark,
+                root,
+                loader.sources,
+                "a postgresql.conf",
+                None,
+                None,
+            )
+            .map_err(LoadError::Invalid)?;
             loader.read_auto_conf(root);
             PostgresInput::ConfFile
         }
@@ -769,10 +780,7 @@ impl Loader<'_> {
                 self.read(id, 0);
             }
             Err(e) => {
-                let reason = match e {
-                    LoadError::Unreadable { reason, .. } => reason,
-                    LoadError::Invalid(r) => r,
-                };
+                let reason = e.reason().to_string();
                 let shown = self.sources.display_name(&auto);
                 self.diags.push(
                     Diagnostic::new(
@@ -909,20 +917,22 @@ impl Loader<'_> {
                 }
                 self.include_file(&target, at, depth, report, kind, path);
             }
-            IncludeKind::Dir => match conf_files(&target) {
+            IncludeKind::Dir => match self
+                .sources
+                .check_dir(&target)
+                .map_err(|e| e.reason().to_string())
+                .and_then(|real| conf_files(&real, &target).map_err(|e| io_reason(&e)))
+            {
                 Ok(files) => {
                     for file in files {
                         self.include_file(&file, at, depth, report, kind, path);
                     }
                 }
-                Err(e) => self.emit(
+                Err(reason) => self.emit(
                     report,
                     Diagnostic::new(
                         codes::INCLUDE_UNREADABLE,
-                        format!(
-                            "cannot read folder `{path}` of `include_dir`: {}",
-                            io_reason(&e)
-                        ),
+                        format!("cannot read folder `{path}` of `include_dir`: {reason}"),
                         Label::at(at, "folder not readable"),
                     )
                     .with_help(include_help(path, kind)),
@@ -950,14 +960,11 @@ impl Loader<'_> {
         let id = match self.sources.load(file) {
             Ok(id) => id,
             Err(e) => {
-                if kind == IncludeKind::IfExists {
+                if kind == IncludeKind::IfExists && !file.exists() {
                     // The server only logs "skipping missing configuration file".
                     return;
                 }
-                let reason = match e {
-                    LoadError::Unreadable { reason, .. } => reason,
-                    LoadError::Invalid(r) => r,
-                };
+                let reason = e.reason().to_string();
                 let shown = self.sources.display_name(file);
                 self.emit(
                     report,
@@ -987,7 +994,18 @@ impl Loader<'_> {
             );
             return;
         }
+        let mark = self.diags.len();
         self.read(id, depth + 1);
+        // An include is never the named file, so this never errs.
+        let _ = crate::systems::foreign::collapse(
+            self.diags,
+            mark,
+            id,
+            self.sources,
+            "a postgresql.conf",
+            Some(at),
+            None,
+        );
     }
 
     /// Applies one occurrence of a setting.
@@ -1196,9 +1214,10 @@ fn conninfo_secrets(raw: &str) -> Vec<(usize, usize)> {
 
 /// The files `include_dir` reads from `dir`: names of at least 6 bytes
 /// ending in `.conf`, not starting with `.`, not folders, sorted by bytes
-/// (`ParseConfigDirectory`).
-fn conf_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut names: Vec<OsString> = std::fs::read_dir(dir)?
+/// (`ParseConfigDirectory`). `real` is `dir` resolved and checked against
+/// the project root; the paths returned are under `dir` as written.
+fn conf_files(real: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut names: Vec<OsString> = std::fs::read_dir(real)?
         .filter_map(Result::ok)
         .map(|e| e.file_name())
         .filter(|n| {

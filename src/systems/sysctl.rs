@@ -363,6 +363,7 @@ pub fn load_kernel(
     let meta = std::fs::metadata(path).map_err(|e| unreadable(sources, path, &e))?;
     let mut settings = KernelSettings::defaults();
     if meta.is_dir() {
+        sources.check_dir(path)?;
         if is_proc_tree(path) {
             settings.form = Some(InputForm::ProcTree);
             load_proc_tree(path, &mut settings, sources, diags);
@@ -380,7 +381,10 @@ pub fn load_kernel(
         };
         settings.form = Some(form);
         settings.files.push(file);
+        let mark = diags.len();
         apply_file(file, &parsed, form, &mut settings, sources, diags);
+        crate::systems::foreign::collapse(diags, mark, file, sources, "a sysctl file", None, None)
+            .map_err(LoadError::Invalid)?;
     }
     let anchor = settings
         .files
@@ -453,7 +457,19 @@ fn load_sysctl_dir(
         if !settings.files.contains(&file) {
             settings.files.push(file);
         }
+        let mark = diags.len();
         apply_file(file, &parsed, InputForm::ConfFile, settings, sources, diags);
+        if let Err(message) = crate::systems::foreign::collapse(
+            diags,
+            mark,
+            file,
+            sources,
+            "a sysctl file",
+            None,
+            None,
+        ) {
+            report_unreadable(diags, &sources.display_name(&path), &message);
+        }
     }
     Ok(())
 }

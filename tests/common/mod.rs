@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use timeoutlint::diagnostic::Diagnostic;
-use timeoutlint::source::SourceMap;
+use timeoutlint::source::{DEFAULT_MAX_FILE_SIZE, ReadPolicy, SourceMap};
 
 /// The corpus folder of `kind`, or `None` (after printing that the tests
 /// skip) when CI's `../shared` is not beside the checkout.
@@ -43,4 +43,10 @@ pub fn describe(diags: &[Diagnostic], sources: &SourceMap) -> Vec<String> {
             format!("{} {at}: {}", d.code.id, d.message)
         })
         .collect()
+}
+
+/// A read policy confined to `root` (the corpus file's folder), so a test
+/// never follows an include into the host (`!includedir /etc/...`).
+pub fn confined_to(root: Option<&Path>) -> ReadPolicy {
+    ReadPolicy::new(root, DEFAULT_MAX_FILE_SIZE)
 }
