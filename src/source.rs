@@ -631,3 +631,130 @@ mod tests {
         assert_eq!(m.display_name(Path::new("./a/b.cnf")), "a/b.cnf");
     }
 }
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+
+    fn reason(r: Result<(PathBuf, Vec<u8>), LoadError>) -> String {
+        match r {
+            Ok(_) => "read".to_string(),
+            Err(e) => e.reason().to_string(),
+        }
+    }
+
+    #[test]
+    fn reads_stay_inside_the_root() {
+        let outer = tempfile::tempdir().expect("tempdir");
+        let root = outer.path().join("project");
+        std::fs::create_dir_all(root.join("db")).expect("mkdir");
+        std::fs::write(root.join("db/my.cnf"), "[mysqld]\n").expect("write");
+        std::fs::write(outer.path().join("secret.txt"), "token\n").expect("write");
+        let p = ReadPolicy::new(Some(&root), DEFAULT_MAX_FILE_SIZE);
+        let cases: &[(PathBuf, &str)] = &[
+            (root.join("db/my.cnf"), "read"),
+            (root.join("db/../db/my.cnf"), "read"),
+            (root.join("../secret.txt"), OUTSIDE_ROOT),
+            (outer.path().join("secret.txt"), OUTSIDE_ROOT),
+            // Missing outside the root: judged by name, existence not told.
+            (PathBuf::from("/nonexistent-tl/x.cnf"), OUTSIDE_ROOT),
+            (root.join("missing.cnf"), "no such file or directory"),
+            (PathBuf::from("/etc/passwd"), OUTSIDE_ROOT),
+            (PathBuf::from("/dev/zero"), OUTSIDE_ROOT),
+        ];
+        for (path, want) in cases {
+            assert_eq!(reason(p.read(path, "x")), *want, "{}", path.display());
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_resolved_then_checked() {
+        let outer = tempfile::tempdir().expect("tempdir");
+        let root = outer.path().join("project");
+        std::fs::create_dir_all(&root).expect("mkdir");
+        std::fs::write(outer.path().join("secret.txt"), "token\n").expect("write");
+        std::fs::write(root.join("real.cnf"), "[mysqld]\n").expect("write");
+        std::os::unix::fs::symlink(outer.path().join("secret.txt"), root.join("out.cnf"))
+            .expect("symlink");
+        std::os::unix::fs::symlink("/dev/zero", root.join("zero.cnf")).expect("symlink");
+        std::os::unix::fs::symlink(root.join("real.cnf"), root.join("in.cnf")).expect("symlink");
+        std::os::unix::fs::symlink(root.join("loop-b"), root.join("loop-a")).expect("symlink");
+        std::os::unix::fs::symlink(root.join("loop-a"), root.join("loop-b")).expect("symlink");
+        let p = ReadPolicy::new(Some(&root), DEFAULT_MAX_FILE_SIZE);
+        assert_eq!(reason(p.read(&root.join("out.cnf"), "x")), OUTSIDE_ROOT);
+        assert_eq!(reason(p.read(&root.join("zero.cnf"), "x")), OUTSIDE_ROOT);
+        assert_eq!(reason(p.read(&root.join("in.cnf"), "x")), "read");
+        let looped = reason(p.read(&root.join("loop-a"), "x"));
+        assert!(looped.contains("symbolic links"), "{looped}");
+        // With the root widened to /, a device is still refused unopened.
+        let host = ReadPolicy::new(Some(Path::new("/")), DEFAULT_MAX_FILE_SIZE);
+        let zero = reason(host.read(&root.join("zero.cnf"), "x"));
+        assert!(zero.starts_with("not a regular file"), "{zero}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_small_regular_files_are_read() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let r = root.path();
+        std::fs::create_dir(r.join("dir.cnf")).expect("mkdir");
+        std::fs::write(r.join("big.cnf"), vec![b'#'; 2048]).expect("write");
+        std::fs::write(r.join("ok.cnf"), vec![b'#'; 1024]).expect("write");
+        std::fs::create_dir(r.join(".git")).expect("mkdir");
+        std::fs::write(r.join(".git/config"), "[core]\n").expect("write");
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(r.join("fifo.cnf"))
+            .status()
+            .is_ok_and(|s| s.success());
+        let p = ReadPolicy::new(Some(r), 1024);
+        assert_eq!(reason(p.read(&r.join("dir.cnf"), "x")), "is a directory");
+        assert!(
+            reason(p.read(&r.join("big.cnf"), "x")).starts_with("larger than the 1024 byte cap")
+        );
+        assert_eq!(reason(p.read(&r.join("ok.cnf"), "x")), "read");
+        assert_eq!(
+            reason(p.read(&r.join(".git/config"), "x")),
+            "inside .git; not read"
+        );
+        if fifo {
+            let got = reason(p.read(&r.join("fifo.cnf"), "x"));
+            assert!(got.starts_with("not a regular file"), "{got}");
+        }
+        assert!(p.check_dir(&r.join("dir.cnf"), "x").is_ok());
+        assert!(p.check_dir(&r.join("ok.cnf"), "x").is_err());
+        assert_eq!(
+            p.check_dir(Path::new("/etc"), "x")
+                .map_err(|e| e.reason().to_string()),
+            Err(OUTSIDE_ROOT.to_string())
+        );
+    }
+
+    #[test]
+    fn proc_files_are_read_within_the_cap() {
+        // /proc files report size 0; the capped read still bounds them.
+        let p = ReadPolicy::new(Some(Path::new("/proc")), 16);
+        let path = Path::new("/proc/self/status");
+        if path.exists() {
+            let got = reason(p.read(path, "x"));
+            assert!(got.starts_with("larger than the 16 byte cap"), "{got}");
+        }
+    }
+
+    #[test]
+    fn project_root_is_the_git_work_tree() {
+        let t = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(t.path().join("repo/.git")).expect("mkdir");
+        std::fs::create_dir_all(t.path().join("repo/deploy/db")).expect("mkdir");
+        std::fs::create_dir_all(t.path().join("plain/x")).expect("mkdir");
+        let canon = |p: PathBuf| std::fs::canonicalize(p).expect("canon");
+        assert_eq!(
+            project_root_of(&t.path().join("repo/deploy/db")),
+            canon(t.path().join("repo"))
+        );
+        assert_eq!(
+            project_root_of(&t.path().join("plain/x")),
+            canon(t.path().join("plain/x"))
+        );
+    }
+}
