@@ -1754,7 +1754,12 @@ mod tests {
             for name in ["x", "listen", ""] {
                 // A file with no haproxy line at all is refused (Err): fine.
                 let mut sources = SourceMap::new(None);
-                let _ = load_haproxy(&[path.clone()], name, &mut sources, &mut Vec::new());
+                let _ = load_haproxy(
+                    std::slice::from_ref(&path),
+                    name,
+                    &mut sources,
+                    &mut Vec::new(),
+                );
             }
         }
     }
