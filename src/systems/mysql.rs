@@ -903,7 +903,12 @@ mod tests {
     use crate::test_support::tree;
 
     fn load_in(dir: &TempDir, name: &str) -> Loaded {
-        let mut sources = SourceMap::new(Some(dir.path().to_path_buf()));
+        let mut sources = SourceMap::new(Some(dir.path().to_path_buf())).with_policy(
+            crate::source::ReadPolicy::new(
+                Some(&dir.path().to_path_buf()),
+                crate::source::DEFAULT_MAX_FILE_SIZE,
+            ),
+        );
         let mut diags = Vec::new();
         let server =
             load_option_file(&dir.path().join(name), &mut sources, &mut diags).expect("loads");
@@ -1585,7 +1590,11 @@ mod tests {
 
     fn fixture(name: &str) -> Loaded {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mysql-dumps");
-        let mut sources = SourceMap::new(Some(dir.clone()));
+        let mut sources =
+            SourceMap::new(Some(dir.clone())).with_policy(crate::source::ReadPolicy::new(
+                Some(&dir.clone()),
+                crate::source::DEFAULT_MAX_FILE_SIZE,
+            ));
         let mut diags = Vec::new();
         let server = load_option_file(&dir.join(name), &mut sources, &mut diags).expect("loads");
         Loaded {

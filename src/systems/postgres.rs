@@ -1285,7 +1285,12 @@ mod tests {
     use crate::test_support::tree;
 
     fn load_in(dir: &TempDir, name: &str) -> Loaded {
-        let mut sources = SourceMap::new(Some(dir.path().to_path_buf()));
+        let mut sources = SourceMap::new(Some(dir.path().to_path_buf())).with_policy(
+            crate::source::ReadPolicy::new(
+                Some(&dir.path().to_path_buf()),
+                crate::source::DEFAULT_MAX_FILE_SIZE,
+            ),
+        );
         let mut diags = Vec::new();
         let server =
             load_postgres(&dir.path().join(name), &mut sources, &mut diags).expect("loads");
