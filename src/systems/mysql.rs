@@ -904,10 +904,7 @@ mod tests {
 
     fn load_in(dir: &TempDir, name: &str) -> Loaded {
         let mut sources = SourceMap::new(Some(dir.path().to_path_buf())).with_policy(
-            crate::source::ReadPolicy::new(
-                Some(&dir.path().to_path_buf()),
-                crate::source::DEFAULT_MAX_FILE_SIZE,
-            ),
+            crate::source::ReadPolicy::new(Some(dir.path()), crate::source::DEFAULT_MAX_FILE_SIZE),
         );
         let mut diags = Vec::new();
         let server =

@@ -730,11 +730,9 @@ mod tests {
     use crate::test_support::tree;
 
     fn load_path(path: &Path, base: &Path, listen: &str) -> Loaded {
-        let mut sources =
-            SourceMap::new(Some(base.to_path_buf())).with_policy(crate::source::ReadPolicy::new(
-                Some(&base.to_path_buf()),
-                crate::source::DEFAULT_MAX_FILE_SIZE,
-            ));
+        let mut sources = SourceMap::new(Some(base.to_path_buf())).with_policy(
+            crate::source::ReadPolicy::new(Some(base), crate::source::DEFAULT_MAX_FILE_SIZE),
+        );
         let mut diags = Vec::new();
         let lookup = load_nginx_stream(path, listen, &mut sources, &mut diags).expect("loads");
         Loaded {

@@ -1154,11 +1154,9 @@ mod tests {
     }
 
     fn load_path(path: &Path, base: &Path) -> Loaded {
-        let mut sources =
-            SourceMap::new(Some(base.to_path_buf())).with_policy(crate::source::ReadPolicy::new(
-                Some(&base.to_path_buf()),
-                crate::source::DEFAULT_MAX_FILE_SIZE,
-            ));
+        let mut sources = SourceMap::new(Some(base.to_path_buf())).with_policy(
+            crate::source::ReadPolicy::new(Some(base), crate::source::DEFAULT_MAX_FILE_SIZE),
+        );
         let mut diags = Vec::new();
         let pgb = load_pgbouncer(path, &mut sources, &mut diags).expect("loads");
         Loaded {
