@@ -331,9 +331,10 @@ where
                     }
                 }
             };
+            let scrubbed = crate::secrets::scrub_diagnostics(diags, &outcome.sources);
             for (i, f) in formats.iter().enumerate() {
                 let text = emit(
-                    &render(*f, diags, &outcome.sources, color),
+                    &render(*f, &scrubbed, &outcome.sources, color),
                     &outcome.sources,
                 );
                 match output.get(i) {

@@ -18,7 +18,8 @@
 
 use std::ops::Range;
 
-use crate::source::Span;
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceMap, Span};
 
 /// Secret values shorter than this many bytes are not scrubbed from outputs:
 /// masking every `ab` or `pw` would corrupt messages, keys and numbers. Their
@@ -93,6 +94,36 @@ pub fn parser_message(message: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Copies of `diags` with every message, label and help scrubbed of the
+/// secret values of `sources` ([`SourceMap::scrub`]).
+///
+/// Renderers that wrap lines (the human one) can split a value across lines,
+/// where scrubbing the rendered text would miss it, so the command line
+/// scrubs the diagnostics before rendering as well as the text after.
+pub fn scrub_diagnostics(diags: &[Diagnostic], sources: &SourceMap) -> Vec<Diagnostic> {
+    let values = sources.secret_values();
+    let clean = |s: &mut String| {
+        if values.iter().any(|v| v.len() >= MIN_SCRUB_LEN) {
+            *s = scrub(s, &values);
+        }
+    };
+    diags
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            clean(&mut d.message);
+            clean(&mut d.primary.message);
+            for l in &mut d.related {
+                clean(&mut l.message);
+            }
+            if let Some(h) = &mut d.help {
+                clean(h);
+            }
+            d
+        })
+        .collect()
 }
 
 /// `%XX` sequences decoded (invalid UTF-8 replaced); `s` itself when it has none.
