@@ -185,7 +185,7 @@ fn concrete_corpus_values() {
     let all: String = l
         .sources
         .files()
-        .map(|(_, f)| f.text().to_string())
+        .map(|(_, f)| f.masked_text().to_string())
         .collect();
     assert!(!all.contains("flaskpassword"), "password leaked");
     assert_eq!(
@@ -214,7 +214,7 @@ fn concrete_corpus_values() {
     let all: String = l
         .sources
         .files()
-        .map(|(_, f)| f.text().to_string())
+        .map(|(_, f)| f.masked_text().to_string())
         .collect();
     assert!(!all.contains("qwerty123"), "password leaked");
 
@@ -241,7 +241,7 @@ fn concrete_corpus_values() {
     let all: String = l
         .sources
         .files()
-        .map(|(_, f)| f.text().to_string())
+        .map(|(_, f)| f.masked_text().to_string())
         .collect();
     assert!(!all.contains("password=foo"), "password leaked");
     assert!(!all.contains("password=wrong"), "password leaked");
@@ -258,7 +258,7 @@ fn concrete_corpus_values() {
     let all: String = l
         .sources
         .files()
-        .map(|(_, f)| f.text().to_string())
+        .map(|(_, f)| f.masked_text().to_string())
         .collect();
     assert!(
         !all.contains("SUPER_STRONG_APP_PASSWORD"),
