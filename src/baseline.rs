@@ -20,8 +20,10 @@
 //! `-:"<its message>"`. In the quoted text, `\` and `"` are escaped with `\`.
 //! Display names are relative to the manifest's folder, so a manifest run
 //! gives the same keys from any working directory; loose files keep the names
-//! they were given on the command line. Secrets are already redacted in the
-//! line text, so a baseline never holds a password.
+//! they were given on the command line. The line text is taken from
+//! [`crate::source::SourceFile::masked_text`] (secrets masked with `*`), and
+//! the command line scrubs the written file of every secret value, so a
+//! baseline never holds a password.
 //!
 //! # File format
 //!
@@ -118,7 +120,7 @@ fn end(label: &Label, sources: &SourceMap) -> String {
     match label.location {
         Some(loc) => {
             let file = sources.get(loc.file);
-            let text = file.text();
+            let text = file.masked_text();
             let at = loc.span.start.min(text.len());
             let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
             let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
@@ -215,7 +217,7 @@ pub fn filter(
 fn parse(text: &str) -> Result<BTreeMap<String, u64>, BaselineError> {
     // Check the version first, so a future format gets the clearer error.
     let table: toml::Table = toml::from_str(text).map_err(|e| BaselineError::Invalid {
-        message: e.message().trim().to_string(),
+        message: crate::secrets::parser_message(e.message()),
     })?;
     match table.get("version") {
         Some(toml::Value::Integer(VERSION)) => {}
@@ -234,7 +236,7 @@ fn parse(text: &str) -> Result<BTreeMap<String, u64>, BaselineError> {
         }
     }
     let file: File = toml::from_str(text).map_err(|e| BaselineError::Invalid {
-        message: e.message().trim().to_string(),
+        message: crate::secrets::parser_message(e.message()),
     })?;
     let mut budget = BTreeMap::new();
     for e in file.finding {

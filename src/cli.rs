@@ -13,6 +13,7 @@ use crate::model::chain::chains;
 use crate::report;
 use crate::rules::{RuleOptions, catalogue};
 use crate::run::{RunOptions, run};
+use crate::source::SourceMap;
 
 /// Exit codes (README "Exit codes").
 pub mod exit {
@@ -239,6 +240,17 @@ fn run_options(common: &Common) -> Result<RunOptions, String> {
     })
 }
 
+/// Every text a run writes (a format, the chain, a baseline, an error line)
+/// scrubbed of every secret value the run saw ([`SourceMap::scrub`]).
+fn emit(text: &str, sources: &SourceMap) -> String {
+    sources.scrub(text)
+}
+
+/// Prints an error line to standard error, scrubbed of every secret value.
+fn eprint_error(message: &str, sources: &SourceMap) {
+    eprintln!("error: {}", emit(message, sources));
+}
+
 fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     // A closed pipe (e.g. `| head`) is not an error worth reporting.
@@ -284,7 +296,10 @@ where
             };
             let mut outcome = run(&paths, &opts);
             if let Some(file) = &write_baseline {
-                let text = crate::baseline::write(&outcome.diagnostics, &outcome.sources);
+                let text = emit(
+                    &crate::baseline::write(&outcome.diagnostics, &outcome.sources),
+                    &outcome.sources,
+                );
                 if let Err(e) = std::fs::write(file, text) {
                     eprintln!(
                         "error: cannot write {}: {}",
@@ -310,7 +325,10 @@ where
                 match filtered {
                     Ok(d) => outcome.diagnostics = d,
                     Err(e) => {
-                        eprintln!("error: baseline {}: {e}", file.display());
+                        eprint_error(
+                            &format!("baseline {}: {e}", file.display()),
+                            &outcome.sources,
+                        );
                         return exit::USAGE;
                     }
                 }
@@ -340,8 +358,12 @@ where
                     }
                 }
             };
+            let scrubbed = crate::secrets::scrub_diagnostics(diags, &outcome.sources);
             for (i, f) in formats.iter().enumerate() {
-                let text = render(*f, diags, &outcome.sources, color);
+                let text = emit(
+                    &render(*f, &scrubbed, &outcome.sources, color),
+                    &outcome.sources,
+                );
                 match output.get(i) {
                     Some(file) if file.as_os_str() != "-" => {
                         if let Err(e) = std::fs::write(file, text) {
@@ -357,7 +379,7 @@ where
                 }
             }
             for e in &outcome.load_errors {
-                eprintln!("error: {e}");
+                eprint_error(e, &outcome.sources);
             }
             if !outcome.load_errors.is_empty() {
                 return exit::USAGE;
@@ -396,14 +418,15 @@ where
                 .flat_map(|p| chains(p, &outcome.sources))
                 .collect();
             let budgets = budget::views(&budget::budgets(&outcome.paths), &outcome.sources);
-            print(&match format {
+            let text = match format {
                 ChainFormat::Table => {
                     report::chain::render(&chains) + &report::chain::render_budgets(&budgets)
                 }
                 ChainFormat::Json => report::chain::render_json(&chains, &budgets),
-            });
+            };
+            print(&emit(&text, &outcome.sources));
             for e in &outcome.load_errors {
-                eprintln!("error: {e}");
+                eprint_error(e, &outcome.sources);
             }
             if outcome.load_errors.is_empty() {
                 exit::CLEAN

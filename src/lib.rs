@@ -18,6 +18,7 @@ pub mod provenance;
 pub mod report;
 pub mod rules;
 pub mod run;
+pub mod secrets;
 pub mod source;
 pub mod suppress;
 pub mod systems;

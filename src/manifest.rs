@@ -239,13 +239,71 @@ fn span(r: Range<usize>) -> Span {
 ///
 /// Never fails: syntax errors and invalid entries become diagnostics
 /// (`TL001`, `TL004`) and the entry is skipped.
+///
+/// Secrets are marked in `sources` (see [`crate::secrets`]): `[path.env]`
+/// values of secret-looking variables ([`crate::secrets::is_secret_var_name`])
+/// and URL passwords in `[path.env]` values; when the file does not parse,
+/// what [`crate::secrets::secret_spans_in_text`] finds.
 pub fn parse(
     file: FileId,
     dir: &Path,
-    sources: &SourceMap,
+    sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Manifest {
-    let text = sources.get(file).text();
+    let text = sources.get(file).text().to_string();
+    let (manifest, parsed) = parse_text(file, dir, &text, diags);
+    if !parsed {
+        for span in crate::secrets::secret_spans_in_text(&text) {
+            sources.get_mut(file).mark_secret(span);
+        }
+    }
+    for spec in &manifest.paths {
+        for (var, v) in &spec.env {
+            let Some(loc) = v.origin.location() else {
+                continue;
+            };
+            let raw = sources.get(file).slice(loc.span).to_string();
+            // The value's bytes inside its span: after the quote of a simple
+            // string, else the whole span.
+            let inner = if raw.len() == v.value.len() + 2
+                && raw.get(1..raw.len() - 1) == Some(v.value.as_str())
+            {
+                1
+            } else if raw == v.value {
+                0
+            } else {
+                usize::MAX
+            };
+            let mut ranges = Vec::new();
+            if crate::secrets::is_secret_var_name(var) {
+                ranges.push(0..v.value.len());
+            }
+            if v.value.contains("://") {
+                ranges.extend(crate::systems::app::url::secret_ranges(&v.value));
+            }
+            ranges.extend(crate::secrets::assignment_ranges(&v.value));
+            for r in ranges {
+                if let Some(secret) = v.value.get(r.clone()) {
+                    sources.add_secret_value(crate::secrets::unquote(secret));
+                }
+                let span = match inner {
+                    usize::MAX => loc.span,
+                    o => Span::new(loc.span.start + o + r.start, loc.span.start + o + r.end),
+                };
+                sources.get_mut(file).mark_secret(span);
+            }
+        }
+    }
+    manifest
+}
+
+/// The manifest, and whether the TOML parsed at all (else no entry was read).
+fn parse_text(
+    file: FileId,
+    dir: &Path,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> (Manifest, bool) {
     let at = |r: Range<usize>| Location::new(file, span(r));
     let mut manifest = Manifest {
         file,
@@ -266,10 +324,10 @@ pub fn parse(
             };
             diags.push(Diagnostic::new(
                 code,
-                format!("manifest: {}", first_line(e.message())),
+                format!("manifest: {}", crate::secrets::parser_message(e.message())),
                 Label::at(loc, "here"),
             ));
-            return manifest;
+            return (manifest, false);
         }
     };
     if raw.path.is_empty() {
@@ -395,7 +453,7 @@ pub fn parse(
         }
         manifest.paths.push(spec);
     }
-    manifest
+    (manifest, true)
 }
 
 /// A duration value of the manifest: a string like "30s"; a bare number is rejected.
@@ -788,10 +846,6 @@ pub fn parse_hop_flag(flag: &str) -> Result<HopSpec, String> {
     })
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s).trim()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -800,7 +854,7 @@ mod tests {
         let mut sources = SourceMap::new(Some(PathBuf::from("m")));
         let file = sources.add(Path::new("m/timeoutlint.toml"), text.to_string());
         let mut diags = Vec::new();
-        let m = parse(file, Path::new("m"), &sources, &mut diags);
+        let m = parse(file, Path::new("m"), &mut sources, &mut diags);
         (m, diags, sources)
     }
 

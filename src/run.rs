@@ -278,7 +278,7 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
         };
         let dir = m.parent().map(Path::to_path_buf).unwrap_or_default();
         first_manifest.get_or_insert((file, dir.clone()));
-        let parsed = manifest::parse(file, &dir, &sources, &mut diags);
+        let parsed = manifest::parse(file, &dir, &mut sources, &mut diags);
         for spec in &parsed.paths {
             build_paths(
                 spec,

@@ -74,13 +74,24 @@ pub struct Resolved {
     pub end: LineCol,
 }
 
-/// One loaded file: its display name, its path on disk and its text.
+/// One loaded file: its display name, its path on disk, its text and the
+/// spans of the secrets in it.
+///
+/// Parsers read the real text ([`SourceFile::text`]); everything shown to a
+/// user takes the masked text ([`SourceFile::masked_text`]), where every byte of
+/// every span marked with [`SourceFile::mark_secret`] (newlines excepted) is a
+/// `*`. Both have the same length, so every offset is valid in both.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     name: String,
     path: PathBuf,
     text: String,
     line_starts: Vec<usize>,
+    /// Marked secret spans, clamped to the text, in marking order.
+    secrets: Vec<Span>,
+    /// The masked text, kept up to date at each mark; `None` while no span is
+    /// marked (then it equals `text`).
+    masked: Option<String>,
 }
 
 impl SourceFile {
@@ -94,6 +105,8 @@ impl SourceFile {
             path: path.into(),
             text,
             line_starts,
+            secrets: Vec::new(),
+            masked: None,
         }
     }
 
@@ -107,9 +120,26 @@ impl SourceFile {
         &self.path
     }
 
-    /// The text (with secrets already redacted once [`SourceFile::redact`] ran).
+    /// The real text, secrets included: for parsers only, never for output
+    /// (use [`SourceFile::masked_text`] there).
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The text with every byte of every marked secret span, except newlines,
+    /// replaced by `*`; same length as [`SourceFile::text`].
+    pub fn masked_text(&self) -> &str {
+        self.masked.as_deref().unwrap_or(&self.text)
+    }
+
+    /// The masked text covered by `span`; empty when the span is out of range.
+    pub fn masked_slice(&self, span: Span) -> &str {
+        self.masked_text().get(span.start..span.end).unwrap_or("")
+    }
+
+    /// The marked secret spans, in marking order.
+    pub fn secret_spans(&self) -> &[Span] {
+        &self.secrets
     }
 
     /// The text covered by `span`; empty when the span is out of range.
@@ -136,24 +166,44 @@ impl SourceFile {
         }
     }
 
-    /// Replaces every byte of `span` with `*`, keeping all offsets valid.
+    /// Marks `span` as a secret (a password): the text keeps it for parsing,
+    /// [`SourceFile::masked_text`] shows `*` for each of its bytes, and
+    /// [`SourceMap::scrub`] masks its value wherever it appears in an output.
     ///
-    /// Used for passwords: they must never reach any output, including the
-    /// source snippets of the human renderer.
-    pub fn redact(&mut self, span: Span) {
-        let end = span.end.min(self.text.len());
-        if span.start >= end {
+    /// Empty or out-of-range spans are ignored; a span ending past the text is
+    /// clamped. Spans whose ends are not on character boundaries are widened to
+    /// the enclosing characters.
+    pub fn mark_secret(&mut self, span: Span) {
+        let mut end = span.end.min(self.text.len());
+        let mut start = span.start.min(end);
+        while start > 0 && !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while end < self.text.len() && !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        if start >= end {
             return;
         }
-        let mut bytes = std::mem::take(&mut self.text).into_bytes();
-        for b in &mut bytes[span.start..end] {
+        let span = Span::new(start, end);
+        if self.secrets.contains(&span) {
+            return;
+        }
+        self.secrets.push(span);
+        let mut bytes = self
+            .masked
+            .take()
+            .unwrap_or_else(|| self.text.clone())
+            .into_bytes();
+        for b in &mut bytes[start..end] {
             if *b != b'\n' {
                 *b = b'*';
             }
         }
-        // Every byte of a multi-byte character in the span became ASCII, and the
-        // span's ends sit on character boundaries of the input, so this holds.
-        self.text = String::from_utf8(bytes).unwrap_or_default();
+        // Whole characters of the span became ASCII, so this stays UTF-8; were
+        // it not, masking everything is the safe fallback.
+        self.masked =
+            Some(String::from_utf8(bytes).unwrap_or_else(|_| "*".repeat(self.text.len())));
     }
 }
 
@@ -366,6 +416,8 @@ pub struct SourceMap {
     by_path: BTreeMap<PathBuf, FileId>,
     base: Option<PathBuf>,
     policy: ReadPolicy,
+    /// Secret values known without a span in a file (`--env-file` values).
+    extra_secrets: Vec<String>,
 }
 
 impl SourceMap {
@@ -377,6 +429,7 @@ impl SourceMap {
             by_path: BTreeMap::new(),
             base: base.map(|b| normalize(&b)),
             policy: ReadPolicy::default(),
+            extra_secrets: Vec::new(),
         }
     }
 
@@ -451,9 +504,44 @@ impl SourceMap {
         &self.files[id.0]
     }
 
-    /// Mutable access, for [`SourceFile::redact`].
+    /// Mutable access, for [`SourceFile::mark_secret`].
     pub fn get_mut(&mut self, id: FileId) -> &mut SourceFile {
         &mut self.files[id.0]
+    }
+
+    /// Records a secret value that has no span in a loaded file (a value of
+    /// the `--env-file`), so that [`SourceMap::scrub`] masks it too.
+    pub fn add_secret_value(&mut self, value: &str) {
+        if !value.is_empty() && !self.extra_secrets.iter().any(|v| v == value) {
+            self.extra_secrets.push(value.to_string());
+        }
+    }
+
+    /// Every secret value: the text of each marked span of each file (without
+    /// the quotes around a quoted value, see [`crate::secrets::unquote`]) and
+    /// each value given to [`SourceMap::add_secret_value`]; deduplicated,
+    /// longest first, then by bytes.
+    pub fn secret_values(&self) -> Vec<String> {
+        let spans = self.files.iter().flat_map(|f| {
+            f.secret_spans()
+                .iter()
+                .map(move |s| crate::secrets::unquote(f.slice(*s)).to_string())
+        });
+        let mut out: Vec<String> = spans
+            .chain(self.extra_secrets.iter().cloned())
+            .filter(|v| !v.is_empty())
+            .collect();
+        out.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        out.dedup();
+        out
+    }
+
+    /// `text` (an output: a rendered report, a message, a baseline) with every
+    /// occurrence of every secret value of [`SourceMap::secret_values`] masked
+    /// (see [`crate::secrets::scrub`] for the forms matched and the minimum
+    /// length [`crate::secrets::MIN_SCRUB_LEN`]).
+    pub fn scrub(&self, text: &str) -> String {
+        crate::secrets::scrub(text, &self.secret_values())
     }
 
     /// All files, in load order.
@@ -605,14 +693,48 @@ mod tests {
     }
 
     #[test]
-    fn redact_keeps_offsets() {
-        let mut f = SourceFile::new("a", "a", "url: mysql://u:sécret@h/db\n".to_string());
+    fn mark_secret_masks_a_copy_and_keeps_offsets() {
+        let text = "url: mysql://u:sécret@h/db\n";
+        let mut f = SourceFile::new("a", "a", text.to_string());
+        assert_eq!(f.masked_text(), text);
         let start = f.text().find("sécret").unwrap();
         let span = Span::new(start, start + "sécret".len());
-        f.redact(span);
-        assert!(!f.text().contains("sécret"));
-        assert_eq!(f.text().len(), "url: mysql://u:sécret@h/db\n".len());
-        assert!(f.text().contains("@h/db"));
+        f.mark_secret(span);
+        f.mark_secret(span);
+        assert_eq!(f.text(), text);
+        assert_eq!(f.slice(span), "sécret");
+        assert!(!f.masked_text().contains("sécret"));
+        assert_eq!(f.masked_text().len(), text.len());
+        assert_eq!(f.masked_slice(span), "*******");
+        assert!(f.masked_text().contains("@h/db"));
+        assert_eq!(f.secret_spans(), [span]);
+        // A span cutting into `é` is widened; one past the end is clamped.
+        let mut g = SourceFile::new("a", "a", "é\nab".to_string());
+        g.mark_secret(Span::new(1, 99));
+        assert_eq!(g.masked_text(), "**\n**");
+        g.mark_secret(Span::new(9, 12));
+        assert_eq!(g.secret_spans().len(), 1);
+    }
+
+    #[test]
+    fn source_map_lists_and_scrubs_secret_values() {
+        let mut m = SourceMap::new(None);
+        let id = m.add(
+            Path::new("a.yaml"),
+            "password: 'CanaryPw-1'\nx: ab\n".to_string(),
+        );
+        let s = m.get(id).text().find('\'').unwrap();
+        m.get_mut(id)
+            .mark_secret(Span::new(s, s + "'CanaryPw-1'".len()));
+        let x = m.get(id).text().find("ab").unwrap();
+        m.get_mut(id).mark_secret(Span::new(x, x + 2));
+        m.add_secret_value("EnvSecret-2");
+        m.add_secret_value("");
+        assert_eq!(m.secret_values(), ["EnvSecret-2", "CanaryPw-1", "ab"]);
+        assert_eq!(
+            m.scrub("pw CanaryPw-1 and EnvSecret-2, ab stays"),
+            "pw ********** and ***********, ab stays"
+        );
     }
 
     #[test]

@@ -269,7 +269,7 @@ fn corpus_values() {
     let text: String = l
         .sources
         .files()
-        .map(|(_, f)| f.text().to_string())
+        .map(|(_, f)| f.masked_text().to_string())
         .collect();
     assert!(!text.contains("123456") && text.contains("stats auth  admin:"));
 
@@ -298,7 +298,7 @@ fn corpus_values() {
     let text: String = l
         .sources
         .files()
-        .map(|(_, f)| f.text().to_string())
+        .map(|(_, f)| f.masked_text().to_string())
         .collect();
     assert!(text.contains("stats auth admin:********"), "{text}");
 

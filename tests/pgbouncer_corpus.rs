@@ -186,7 +186,7 @@ fn concrete_corpus_values() {
     let all: String = l
         .sources
         .files()
-        .map(|(_, f)| f.text().to_string())
+        .map(|(_, f)| f.masked_text().to_string())
         .collect();
     assert!(!all.contains("flaskpassword"), "password leaked");
     assert_eq!(
@@ -215,7 +215,7 @@ fn concrete_corpus_values() {
     let all: String = l
         .sources
         .files()
-        .map(|(_, f)| f.text().to_string())
+        .map(|(_, f)| f.masked_text().to_string())
         .collect();
     assert!(!all.contains("qwerty123"), "password leaked");
 
@@ -242,7 +242,7 @@ fn concrete_corpus_values() {
     let all: String = l
         .sources
         .files()
-        .map(|(_, f)| f.text().to_string())
+        .map(|(_, f)| f.masked_text().to_string())
         .collect();
     assert!(!all.contains("password=foo"), "password leaked");
     assert!(!all.contains("password=wrong"), "password leaked");
@@ -259,7 +259,7 @@ fn concrete_corpus_values() {
     let all: String = l
         .sources
         .files()
-        .map(|(_, f)| f.text().to_string())
+        .map(|(_, f)| f.masked_text().to_string())
         .collect();
     assert!(
         !all.contains("SUPER_STRONG_APP_PASSWORD"),

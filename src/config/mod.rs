@@ -174,7 +174,7 @@ fn read_explicit(
                 codes::SYNTAX_ERROR,
                 format!(
                     "lint configuration: {}",
-                    e.message().lines().next().unwrap_or("")
+                    crate::secrets::parser_message(e.message())
                 ),
                 Label::at(Location::new(file, Span::new(span.start, span.end)), "here"),
             ));

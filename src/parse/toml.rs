@@ -32,7 +32,7 @@ pub fn parse_toml(text: &str) -> Result<Node, SyntaxError> {
                 })
                 .unwrap_or_default();
             Err(SyntaxError {
-                message: e.message().trim().to_string(),
+                message: crate::secrets::parser_message(e.message()),
                 span,
             })
         }

@@ -90,7 +90,7 @@ impl miette::Diagnostic for Report {
 
 fn named(sources: &SourceMap, file: FileId) -> NamedSource<String> {
     let f = sources.get(file);
-    NamedSource::new(f.name(), f.text().to_string())
+    NamedSource::new(f.name(), f.masked_text().to_string())
 }
 
 fn span_of(label: &Label) -> Option<SourceSpan> {

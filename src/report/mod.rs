@@ -11,7 +11,7 @@ pub mod json;
 pub mod junit;
 pub mod rdjson;
 pub mod sarif;
-mod xml;
+pub mod xml;
 
 use crate::diagnostic::{Diagnostic, Severity};
 

@@ -411,7 +411,7 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, docs: &[RuleDoc]) -> St
         let r = sources.resolve(anchor);
         let line_text = sources
             .get(anchor.file)
-            .text()
+            .masked_text()
             .split('\n')
             .nth(r.start.line - 1)
             .unwrap_or("");

@@ -55,7 +55,8 @@
 //!   not evaluated: every line inside them is read.
 //! - Secrets: the password part of `stats auth USER:PASSWORD` and the word
 //!   after `password` / `insecure-password` in `userlist` sections are
-//!   redacted in the [`SourceMap`] right after each file is lexed.
+//!   marked as secret spans in the [`SourceMap`] right after each file is
+//!   lexed (outputs mask them, see [`crate::secrets`]).
 //!
 //! Findings about the resolved proxy: [`codes::PROXY_TIMEOUT_MISSING`] when
 //! a side has no idle limit (no `timeout client`/`server`, or `0`, and no
@@ -453,7 +454,7 @@ impl Reader<'_> {
         self.finish(current);
     }
 
-    /// Redacts the secrets of file `id` before anything is reported.
+    /// Marks the secrets of file `id` as secret spans.
     fn redact(&mut self, id: FileId, items: &[Item]) {
         let mut in_userlist = false;
         for item in items {
@@ -464,16 +465,18 @@ impl Reader<'_> {
                         if let Some(w) = words.get(2) {
                             let raw = self.sources.get(id).slice(w.span);
                             let from = raw.find(':').map_or(w.span.start, |i| w.span.start + i + 1);
-                            self.sources.get_mut(id).redact(Span::new(from, w.span.end));
+                            self.sources
+                                .get_mut(id)
+                                .mark_secret(Span::new(from, w.span.end));
                         }
                         for w in words.iter().skip(3) {
-                            self.sources.get_mut(id).redact(w.span);
+                            self.sources.get_mut(id).mark_secret(w.span);
                         }
                     }
                     if in_userlist {
                         for pair in words.windows(2) {
                             if is_password_word(&pair[0].text) {
-                                self.sources.get_mut(id).redact(pair[1].span);
+                                self.sources.get_mut(id).mark_secret(pair[1].span);
                             }
                         }
                     }
@@ -483,9 +486,9 @@ impl Reader<'_> {
                         || (in_userlist && words.iter().any(|w| is_password_word(&w.text)));
                     if secret {
                         for w in words.iter().skip(2) {
-                            self.sources.get_mut(id).redact(w.span);
+                            self.sources.get_mut(id).mark_secret(w.span);
                         }
-                        self.sources.get_mut(id).redact(*span);
+                        self.sources.get_mut(id).mark_secret(*span);
                     }
                 }
             }
@@ -1134,7 +1137,7 @@ mod tests {
         fn all_text(&self) -> String {
             self.sources
                 .files()
-                .map(|(_, f)| f.text().to_string())
+                .map(|(_, f)| f.masked_text().to_string())
                 .collect()
         }
     }

@@ -23,7 +23,8 @@
 //!   ([`codes::INVALID_VALUE`]); out-of-range values are clamped as the
 //!   server does.
 //! - The values of options named `password` (or ending in `_password`) are
-//!   redacted in the [`SourceMap`] right after each file is lexed.
+//!   marked as secret spans in the [`SourceMap`] right after each file is
+//!   lexed (outputs mask them, see [`crate::secrets`]).
 //!
 //! A `mysqld --verbose --help` dump is detected and its variables table read
 //! instead (see [`crate::parse::mycnf::lex_help_variables`]). So is the
@@ -418,7 +419,7 @@ impl Loader<'_> {
         let kind = if let Some(vars) = mycnf::lex_help_variables(&text) {
             for v in &vars {
                 if is_secret(&v.name) {
-                    self.sources.get_mut(id).redact(v.value_span);
+                    self.sources.get_mut(id).mark_secret(v.value_span);
                 }
             }
             for v in vars {
@@ -444,7 +445,7 @@ impl Loader<'_> {
                 } = item
                     && is_secret(name)
                 {
-                    self.sources.get_mut(id).redact(v.span);
+                    self.sources.get_mut(id).mark_secret(v.span);
                 }
             }
             self.read_items(id, depth, report, items);
@@ -465,7 +466,7 @@ impl Loader<'_> {
     ) -> MysqlSourceKind {
         for v in &dump.vars {
             if is_secret(&v.name.to_ascii_lowercase()) {
-                self.sources.get_mut(id).redact(v.value_span);
+                self.sources.get_mut(id).mark_secret(v.value_span);
             }
         }
         let mut events: Vec<(Span, Option<mysqldump::DumpVariable>, String)> = dump
@@ -1493,7 +1494,7 @@ mod tests {
         let all: String = l
             .sources
             .files()
-            .map(|(_, f)| f.text().to_string())
+            .map(|(_, f)| f.masked_text().to_string())
             .collect();
         for secret in ["s3cr#t", "hunter2", "topsecret"] {
             assert!(!all.contains(secret), "{secret} leaked: {all}");
@@ -1832,7 +1833,7 @@ mod tests {
         let all: String = l
             .sources
             .files()
-            .map(|(_, f)| f.text().to_string())
+            .map(|(_, f)| f.masked_text().to_string())
             .collect();
         assert!(!all.contains("hunter2"), "{all}");
     }

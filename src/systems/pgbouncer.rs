@@ -57,7 +57,7 @@
 //!   [`codes::INCLUDE_UNREADABLE`] errors, at the directive's file name.
 //! - Passwords: the value of any key whose name contains `password`, and the
 //!   value of every `password=` pair of a connection string (`[databases]`
-//!   lines such as `db = host=x password=secret`), are redacted in the
+//!   lines such as `db = host=x password=secret`), are marked as secret spans in the
 //!   [`SourceMap`] right after each file is lexed.
 //!
 //! Per-database and per-user overrides (`pool_size=`, `max_db_connections=`,
@@ -646,7 +646,7 @@ impl Loader<'_> {
         self.stack.pop();
     }
 
-    /// Redacts every password value of file `id` before anything is reported.
+    /// Marks every password value of file `id` as a secret span.
     fn redact(&mut self, id: FileId, items: &[Item]) {
         for item in items {
             let Item::Entry {
@@ -659,19 +659,19 @@ impl Loader<'_> {
                 continue;
             };
             if is_secret_key(key) {
-                self.sources.get_mut(id).redact(*value_span);
+                self.sources.get_mut(id).mark_secret(*value_span);
                 continue;
             }
             let (pairs, err) = ini::lex_connstring(value, value_span.start);
             for p in pairs {
                 if is_secret_key(&p.key) {
-                    self.sources.get_mut(id).redact(p.value_span);
+                    self.sources.get_mut(id).mark_secret(p.value_span);
                 }
             }
             if let Some(e) = err
                 && e.key.as_deref().is_some_and(is_secret_key)
             {
-                self.sources.get_mut(id).redact(e.span);
+                self.sources.get_mut(id).mark_secret(e.span);
             }
         }
     }
@@ -1142,7 +1142,7 @@ mod tests {
         fn all_text(&self) -> String {
             self.sources
                 .files()
-                .map(|(_, f)| f.text().to_string())
+                .map(|(_, f)| f.masked_text().to_string())
                 .collect()
         }
     }

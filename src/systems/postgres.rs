@@ -32,7 +32,8 @@
 //!   `*_timeout` is [`codes::BARE_TIMEOUT_IN_MILLISECONDS`] (still used as ms);
 //!   that check also covers the unmodelled `deadlock_timeout`,
 //!   `wal_sender_timeout` and `wal_receiver_timeout`.
-//! - Passwords in `primary_conninfo` are redacted in the [`SourceMap`].
+//! - Passwords in `primary_conninfo` (and on lines that do not lex) are marked
+//!   as secret spans in the [`SourceMap`].
 //!
 //! Dumps ([`PostgresInput`]) are detected by content: settings carry units as
 //! printed (`SHOW ALL`: `10s`, `1min`, bare = base unit) or in a `unit`
@@ -812,6 +813,19 @@ impl Loader<'_> {
             {
                 self.redact_conninfo(id, value.span);
             }
+            // A line that does not lex (an unterminated quote) may still hold
+            // a password: scan the whole line.
+            if let Item::Error { span, .. } = item {
+                let start = text[..span.start.min(text.len())]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+                for s in crate::secrets::secret_spans_in_text(&text[start..end]) {
+                    self.sources
+                        .get_mut(id)
+                        .mark_secret(Span::new(start + s.start, start + s.end));
+                }
+            }
         }
         for item in items {
             match item {
@@ -852,13 +866,14 @@ impl Loader<'_> {
         self.stack.pop();
     }
 
-    /// Redacts `password=...` and URI passwords inside a conninfo value.
+    /// Marks `password=...` values and URI passwords inside a conninfo value
+    /// as secret spans.
     fn redact_conninfo(&mut self, id: FileId, span: Span) {
         let raw = self.sources.get(id).slice(span).to_string();
         for (s, e) in conninfo_secrets(&raw) {
             self.sources
                 .get_mut(id)
-                .redact(Span::new(span.start + s, span.start + e));
+                .mark_secret(Span::new(span.start + s, span.start + e));
         }
     }
 
@@ -1187,7 +1202,17 @@ fn conninfo_secrets(raw: &str) -> Vec<(usize, usize)> {
             i += 1;
         }
         let start = i;
-        while i < limit && !matches!(b[i], b' ' | b'\t') {
+        // A quoted value (`''two words''` inside the outer quotes, `\'x\'`,
+        // `"x"`) runs to its closing quote, or to the end when unbalanced.
+        let quote = ["''", "\\'", "'", "\""]
+            .into_iter()
+            .find(|q| raw[i..limit].starts_with(q));
+        if let Some(q) = quote {
+            i = raw[i + q.len()..limit]
+                .find(q)
+                .map_or(limit, |p| i + q.len() + p + q.len());
+        }
+        while quote.is_none() && i < limit && !matches!(b[i], b' ' | b'\t') {
             i += 1;
         }
         if i > start {
@@ -1786,7 +1811,7 @@ mod tests {
         let all: String = l
             .sources
             .files()
-            .map(|(_, f)| f.text().to_string())
+            .map(|(_, f)| f.masked_text().to_string())
             .collect();
         assert!(!all.contains("s3cr3t"), "{all}");
         assert!(all.contains("sslmode=require"));
@@ -1806,6 +1831,12 @@ mod tests {
             ("'postgresql://rep:pw3@db:5432/x'", &["pw3"]),
             ("'postgresql://rep@db/x'", &[]),
             ("'host=a password='", &[]),
+            ("'host=a password=''two words'' user=u'", &["''two words''"]),
+            (
+                "'host=a password=''unbalanced secret'",
+                &["''unbalanced secret"],
+            ),
+            ("'host=a password=CanaryPw", &["CanaryPw"]),
         ];
         for (raw, want) in cases {
             let got: Vec<&str> = conninfo_secrets(raw)
@@ -1840,7 +1871,7 @@ mod tests {
         assert_eq!(s.tcp_user_timeout.value, ms(10_000));
         assert_eq!(l.at(&s.tcp_user_timeout.origin).1, "10s");
         assert!(!s.lock_timeout.origin.is_explicit());
-        assert!(!l.sources.get(s.files[0]).text().contains("xyz"));
+        assert!(!l.sources.get(s.files[0]).masked_text().contains("xyz"));
     }
 
     #[test]

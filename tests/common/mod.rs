@@ -38,7 +38,9 @@ pub fn describe(diags: &[Diagnostic], sources: &SourceMap) -> Vec<String> {
             let at = d
                 .primary
                 .location
-                .map(|loc| sources.short(loc) + " `" + sources.text_at(loc) + "`")
+                .map(|loc| {
+                    sources.short(loc) + " `" + sources.get(loc.file).masked_slice(loc.span) + "`"
+                })
                 .unwrap_or_default();
             format!("{} {at}: {}", d.code.id, d.message)
         })

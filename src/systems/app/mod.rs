@@ -12,8 +12,9 @@
 //! TOML files use tables for the same shapes (`[sqlalchemy]`, `[DATABASES.default]`).
 //! Every value carries its location; unset values carry the documented default
 //! with its source, anchored at the engine or alias key. Passwords (URL userinfo,
-//! `?password=`, and any key named like `password`/`passwd`) are redacted from
-//! the loaded [`crate::source::SourceFile`] and never appear in a message.
+//! `?password=`, `password=` inside strings, and any key named like
+//! `password`/`passwd`) are marked as secret spans of the loaded
+//! [`crate::source::SourceFile`]; outputs mask them (see [`crate::secrets`]).
 
 mod connect;
 pub mod django;
@@ -226,7 +227,8 @@ pub fn load_app(
 }
 
 /// Reads an app settings file already in `sources` (see [`load_app`]), then
-/// redacts its passwords in place.
+/// marks its passwords as secret spans (the text itself is kept, so a second
+/// read of the same file sees the real values).
 pub fn read_app(file: FileId, sources: &mut SourceMap, diags: &mut Vec<Diagnostic>) -> AppSettings {
     let text = sources.get(file).text().to_string();
     let is_toml = sources
@@ -243,7 +245,7 @@ pub fn read_app(file: FileId, sources: &mut SourceMap, diags: &mut Vec<Diagnosti
         Ok(docs) => docs,
         Err(e) => {
             for span in values::secret_spans_in_text(&text) {
-                sources.get_mut(file).redact(span);
+                sources.get_mut(file).mark_secret(span);
             }
             let format = if is_toml { "TOML" } else { "YAML" };
             let message = format!("invalid {format}: {}", e.message.trim_end_matches('.'));
@@ -267,7 +269,7 @@ pub fn read_app(file: FileId, sources: &mut SourceMap, diags: &mut Vec<Diagnosti
         .collect();
     let pools = read_shapes(&mut ctx, &docs);
     for span in secrets {
-        sources.get_mut(file).redact(span);
+        sources.get_mut(file).mark_secret(span);
     }
     AppSettings { file, pools }
 }
@@ -393,6 +395,11 @@ pub fn load_python(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<AppSettings, LoadError> {
+    // Env values are not in any loaded file: their secrets are scrubbed from
+    // outputs by value (see `crate::secrets`).
+    for v in env.secret_values() {
+        sources.add_secret_value(v);
+    }
     let file = sources.load(path)?;
     Ok(python::read_python(file, object, env, sources, diags))
 }

@@ -14,7 +14,7 @@ struct Loaded {
 
 impl Loaded {
     fn text(&self) -> &str {
-        self.sources.get(self.settings.file).text()
+        self.sources.get(self.settings.file).masked_text()
     }
 
     fn at(&self, origin: &Origin) -> &str {

@@ -209,18 +209,22 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Secret spans in a parsed tree: values of password-like keys, and the
-/// passwords (userinfo and `password=` query values) of every URL string.
+/// Secret spans in a parsed tree: values of password-like keys, the
+/// passwords (userinfo and `password=` query values) of every URL string, and
+/// `password=` values inside any string (libpq `options` such as
+/// `-c password=x`, conninfo strings; see [`crate::secrets::assignment_ranges`]).
 pub(super) fn secret_spans(ctx: &Ctx<'_>, root: &Node) -> Vec<Span> {
     let mut out = Vec::new();
     root.walk(&mut |key, node| {
         if key.is_some_and(|k| is_secret_name(&k.text)) && !node.span.is_empty() {
             out.push(node.span);
         }
-        if let Some(s) = node.as_str()
-            && s.contains("://")
-        {
-            for r in super::url::secret_ranges(s) {
+        if let Some(s) = node.as_str() {
+            let mut ranges = crate::secrets::assignment_ranges(s);
+            if s.contains("://") {
+                ranges.extend(super::url::secret_ranges(s));
+            }
+            for r in ranges {
                 let span = ctx.inner_span(node, r);
                 if !span.is_empty() {
                     out.push(span);

@@ -96,7 +96,7 @@ pub(super) fn read_python(
     };
     let Some(tree) = tree else {
         for s in values::secret_spans_in_text(&text) {
-            sources.get_mut(file).redact(s);
+            sources.get_mut(file).mark_secret(s);
         }
         let label = Label::at(Location::new(file, Span::new(0, 0)), "here");
         diags.push(Diagnostic::new(
@@ -144,7 +144,7 @@ pub(super) fn read_python(
     r.module(root);
     let pools = r.finish(root, object, diags);
     for s in secrets {
-        sources.get_mut(file).redact(s);
+        sources.get_mut(file).mark_secret(s);
     }
     AppSettings { file, pools }
 }
@@ -1087,18 +1087,20 @@ fn first_error(n: Ts<'_>) -> Option<Ts<'_>> {
     children.into_iter().find_map(first_error)
 }
 
-/// Secret spans: passwords in URL strings, values of password-like keys,
-/// keywords and names.
+/// Secret spans: passwords in URL strings, `password=` values in any string
+/// (libpq `options`, conninfo), values of password-like keys, keywords and names.
 fn secret_spans(text: &str, root: Ts<'_>, out: &mut Vec<Span>) {
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         match n.kind() {
             "string_content" => {
                 let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
+                let mut ranges = crate::secrets::assignment_ranges(s);
                 if s.contains("://") {
-                    for r in secret_ranges(s) {
-                        out.push(Span::new(n.start_byte() + r.start, n.start_byte() + r.end));
-                    }
+                    ranges.extend(secret_ranges(s));
+                }
+                for r in ranges {
+                    out.push(Span::new(n.start_byte() + r.start, n.start_byte() + r.end));
                 }
             }
             "pair" | "keyword_argument" | "assignment" => {

@@ -119,7 +119,7 @@ fn dj_database_url_config() {
     let p = &s.pools[0];
     assert_eq!(p.backend, Backend::MySql);
     assert_eq!(secs(&p.retirement.value), Some(600));
-    assert!(!sources.get(s.file).text().contains("secret"));
+    assert!(!sources.get(s.file).masked_text().contains("secret"));
     let (s, d, _) = read(
         "import dj_database_url\nDATABASES = {'default': dj_database_url.config()}\n",
         None,
