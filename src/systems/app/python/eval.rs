@@ -8,6 +8,12 @@
 //! possibly wrapped in `int()` / `float()` / `bool()` / `str()`. Anything
 //! else is *unknown*: the evaluator records it (span and source text) and
 //! returns `None`, never a guess.
+//!
+//! The evaluator is safe on hostile input: it nests at most [`MAX_DEPTH`]
+//! levels (deeper expressions, and values built from names that would end up
+//! deeper, are recorded as unknown at the node where the cap was hit, never
+//! evaluated), and copies at most [`MAX_COPIED`] units of values from names
+//! per file (so `b = [a, a]; c = [b, b]; ...` cannot exhaust memory).
 
 use std::collections::HashMap;
 
@@ -18,15 +24,30 @@ use crate::parse::tree::{Key, Node, NodeKind};
 use crate::provenance::Origin;
 use crate::source::{FileId, Location, Span};
 
+/// How many levels the evaluator nests. A level costs up to about 11.4 KiB of
+/// stack in a debug build (`env.db("X", env.db("X", ...))`: `eval`, `call`,
+/// `db_url_call`, `env_read`; 2.9 KiB for plain parentheses), so 256 levels
+/// would overflow a 2 MiB test thread; 128 use at most about 1.5 MB (tested in
+/// `tests.rs`), far less in a release build. A value deeper than this,
+/// written or built from names, is unknown and never evaluated.
+pub(super) const MAX_DEPTH: usize = 128;
+
+/// How many value units (one per node, plus one per string byte) the
+/// evaluator copies from names in one file; copies past it are unknown.
+pub(super) const MAX_COPIED: usize = 500_000;
+
 /// An expression whose value cannot be known without running the code.
 #[derive(Clone, Debug)]
 pub struct Unknown {
     /// The expression.
     pub span: Span,
-    /// Why, for the message (e.g. "a function call").
+    /// Why, for the message (e.g. "a function call"); for a limit, the whole message.
     pub why: String,
     /// The innermost dict key or keyword the expression is the value of.
     pub key: Option<String>,
+    /// The expression hit a safety limit ([`MAX_DEPTH`], [`MAX_COPIED`]):
+    /// reported wherever it is, even outside settings.
+    pub limit: bool,
 }
 
 /// How an environment string is converted.
@@ -51,6 +72,10 @@ pub(super) struct Eval<'s> {
     pub origins: Vec<(Span, Origin)>,
     /// Unknowns met since the last [`Eval::take_unknowns`].
     pub unknowns: Vec<Unknown>,
+    /// The current nesting of [`Eval::eval`] calls.
+    depth: usize,
+    /// Value units copied from names so far (see [`MAX_COPIED`]).
+    copied: usize,
 }
 
 /// The byte span of a tree-sitter node.
@@ -74,7 +99,50 @@ pub(super) fn same(a: &Node, b: &Node) -> bool {
     }
 }
 
+/// The depth of a value (a scalar is 1) and its size in copy units,
+/// measured without recursion.
+pub(super) fn measure(v: &Node) -> (usize, usize) {
+    let mut depth = 0;
+    let mut units = 0;
+    let mut stack = vec![(v, 1)];
+    while let Some((n, d)) = stack.pop() {
+        depth = depth.max(d);
+        units += 1;
+        match &n.kind {
+            NodeKind::Map(m) => {
+                for (k, v) in m {
+                    units += k.text.len();
+                    stack.push((v, d + 1));
+                }
+            }
+            NodeKind::Seq(s) => stack.extend(s.iter().map(|v| (v, d + 1))),
+            NodeKind::Str(s) => units += s.len(),
+            _ => {}
+        }
+    }
+    (depth, units)
+}
+
+/// The TL012 message for an expression nested deeper than [`MAX_DEPTH`].
+pub(super) fn too_deep_message() -> String {
+    format!("expression nested deeper than {MAX_DEPTH} levels; not evaluated")
+}
+
 impl<'s> Eval<'s> {
+    /// An evaluator for the module text `src` of `file`.
+    pub fn new(src: &'s str, file: FileId, env: &'s EnvValues) -> Self {
+        Eval {
+            src,
+            file,
+            env,
+            names: HashMap::new(),
+            origins: Vec::new(),
+            unknowns: Vec::new(),
+            depth: 0,
+            copied: 0,
+        }
+    }
+
     pub fn text(&self, n: Ts<'_>) -> &'s str {
         self.src.get(n.start_byte()..n.end_byte()).unwrap_or("")
     }
@@ -97,8 +165,41 @@ impl<'s> Eval<'s> {
             span: span(n),
             why: why.into(),
             key: None,
+            limit: false,
         });
         None
+    }
+
+    /// Records that a safety limit stopped the evaluation at `at`.
+    fn limit(&mut self, at: Span, message: String) -> Option<Node> {
+        self.unknowns.push(Unknown {
+            span: at,
+            why: message,
+            key: None,
+            limit: true,
+        });
+        None
+    }
+
+    /// Whether a copy of a value of `depth` levels and `units` copy units
+    /// may be placed `above` levels deep; when not (deeper than
+    /// [`MAX_DEPTH`], or the copy budget is spent), a limit is recorded at `at`.
+    pub fn may_copy(&mut self, at: Span, above: usize, (depth, units): (usize, usize)) -> bool {
+        if above + depth > MAX_DEPTH {
+            self.limit(at, too_deep_message());
+            return false;
+        }
+        if self.copied + units > MAX_COPIED {
+            self.limit(
+                at,
+                format!(
+                    "value too large to copy (more than {MAX_COPIED} units of values copied from names in this file); not evaluated"
+                ),
+            );
+            return false;
+        }
+        self.copied += units;
+        true
     }
 
     /// The function's dotted name of a call (`os.environ.get`), whitespace removed.
@@ -141,7 +242,18 @@ impl<'s> Eval<'s> {
     }
 
     /// Evaluates an expression; `None` when unknown (recorded in `unknowns`).
+    /// Nests at most [`MAX_DEPTH`] levels: deeper, the node is a limit.
     pub fn eval(&mut self, n: Ts<'_>) -> Option<Node> {
+        if self.depth >= MAX_DEPTH {
+            return self.limit(span(n), too_deep_message());
+        }
+        self.depth += 1;
+        let v = self.eval_node(n);
+        self.depth -= 1;
+        v
+    }
+
+    fn eval_node(&mut self, n: Ts<'_>) -> Option<Node> {
         let sp = span(n);
         let kind = match n.kind() {
             "integer" => match parse_int(self.text(n)) {
@@ -193,7 +305,15 @@ impl<'s> Eval<'s> {
             "identifier" => {
                 let name = self.text(n);
                 return match self.names.get(name) {
-                    Some(Some(v)) => Some(v.clone()),
+                    Some(Some(v)) => {
+                        // `self.depth` counts this level: the value starts here.
+                        let size = measure(v);
+                        if self.may_copy(sp, self.depth - 1, size) {
+                            self.names.get(name).cloned().flatten()
+                        } else {
+                            None
+                        }
+                    }
                     Some(None) => self.unknown(n, format!("`{name}`, itself unknown")),
                     None => {
                         self.unknown(n, format!("the name `{name}`, not assigned in this file"))
@@ -481,7 +601,9 @@ impl<'s> Eval<'s> {
                 Some(d) if cast == Cast::Auto => {
                     let before = self.unknowns.len();
                     let k = self.eval(d).map(|d| d.kind);
-                    self.unknowns.truncate(before);
+                    // Only the type matters; limits are still reported.
+                    let tail = self.unknowns.split_off(before);
+                    self.unknowns.extend(tail.into_iter().filter(|u| u.limit));
                     k
                 }
                 _ => None,

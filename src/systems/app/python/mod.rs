@@ -15,12 +15,17 @@
 //! out (the documented default applies) and reported once (TL012). The reader
 //! also reports settings Django / Flask-SQLAlchemy ignore where they are
 //! (TL013) and settings assigned twice with different values (TL014).
+//!
+//! Hostile files cannot crash it: a file indented deeper than the parser
+//! can hold ([`MAX_INDENT_LEVELS`]) is refused before parsing (TL001), every
+//! walk over the tree is iterative or depth-capped, and the evaluator's limits
+//! (see [`eval`]) are reported as TL012 wherever they are hit.
 
 mod eval;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node as Ts, Parser};
 
@@ -34,7 +39,26 @@ use super::url::{is_secret_name, secret_ranges};
 use super::values::{self, Ctx};
 use super::{AppPool, AppSettings, Framework, django, flask, sqlalchemy};
 
-use eval::{Eval, Unknown, same, set_entry, span};
+use eval::{Eval, MAX_DEPTH, Unknown, measure, same, set_entry, span, too_deep_message};
+
+/// How deep indentation may nest before a file is refused unread.
+///
+/// tree-sitter-python's external scanner serializes its state after each
+/// token into a 1024-byte buffer (`TREE_SITTER_SERIALIZATION_BUFFER_SIZE`);
+/// the tree-sitter runtime aborts the process (`assert(length <= 1024)`) when
+/// it writes more: 1 byte for the f-string flag, 1 for the count of open
+/// string delimiters, 1 per open delimiter (at most 255 written), then 2 per
+/// indentation level on its stack beyond the base one, checked against the
+/// size only before each pair. With `d` delimiters open (`d` odd) it overruns
+/// at `(1023 - d) / 2` levels: 511 levels inside one string, 384 with 255
+/// nested f-strings; 383 levels never overrun (nor lose levels). This cap
+/// leaves a wide margin under 383 and far above real settings files.
+const MAX_INDENT_LEVELS: usize = 100;
+
+/// How many different indentation widths a file may use. The scanner's
+/// stack only holds increasing widths, so this bounds it whatever the parser
+/// does (inside brackets, in error recovery); kept under 383 as well.
+const MAX_INDENT_WIDTHS: usize = 300;
 
 /// Keys whose unknown values do not matter for any timeout (no TL012 for them).
 const IRRELEVANT: [&str; 30] = [
@@ -89,6 +113,17 @@ pub(super) fn read_python(
     diags: &mut Vec<Diagnostic>,
 ) -> AppSettings {
     let text = sources.get(file).text().to_string();
+    if let Some((at, msg)) = indentation_too_deep(&text) {
+        for s in values::secret_spans_in_text(&text) {
+            sources.get_mut(file).redact(s);
+        }
+        let label = Label::at(Location::new(file, at), "nested too deep");
+        diags.push(Diagnostic::new(codes::SYNTAX_ERROR, msg, label));
+        return AppSettings {
+            file,
+            pools: Vec::new(),
+        };
+    }
     let mut parser = Parser::new();
     let tree = match parser.set_language(&tree_sitter_python::LANGUAGE.into()) {
         Ok(()) => parser.parse(&text, None),
@@ -124,14 +159,7 @@ pub(super) fn read_python(
     secret_spans(&text, root, &mut secrets);
 
     let mut r = Reader {
-        ev: Eval {
-            src: &text,
-            file,
-            env,
-            names: HashMap::new(),
-            origins: Vec::new(),
-            unknowns: Vec::new(),
-        },
+        ev: Eval::new(&text, file, env),
         diags: Vec::new(),
         targets: HashMap::new(),
         records: Vec::new(),
@@ -191,8 +219,9 @@ impl<'s> Reader<'s> {
     fn report(&mut self, what: &str) {
         for u in self.ev.take_unknowns() {
             let last = what.rsplit('.').next().unwrap_or(what);
-            if u.key.as_deref().is_some_and(|k| IRRELEVANT.contains(&k))
-                || (u.key.is_none() && IRRELEVANT_SETTINGS.contains(&last))
+            if !u.limit
+                && (u.key.as_deref().is_some_and(|k| IRRELEVANT.contains(&k))
+                    || (u.key.is_none() && IRRELEVANT_SETTINGS.contains(&last)))
             {
                 continue;
             }
@@ -203,11 +232,30 @@ impl<'s> Reader<'s> {
         }
     }
 
+    /// Drops the unknowns recorded so far (the value does not matter) but
+    /// reports the safety limits among them.
+    fn drop_unknowns(&mut self) {
+        for u in self.ev.take_unknowns() {
+            if u.limit {
+                self.report_one("", &u);
+            }
+        }
+    }
+
     fn report_one(&mut self, what: &str, u: &Unknown) {
         if self.reported.contains(&u.span) {
             return;
         }
         self.reported.push(u.span);
+        if u.limit {
+            let label = Label::at(self.loc(u.span), "not evaluated");
+            self.diags.push(Diagnostic::new(
+                codes::UNKNOWN_PYTHON_VALUE,
+                u.why.clone(),
+                label,
+            ));
+            return;
+        }
         let name = match &u.key {
             Some(k) if k != what => format!("{what}: {k}"),
             _ => what.to_string(),
@@ -251,26 +299,60 @@ impl<'s> Reader<'s> {
         }
     }
 
+    /// `A = value`, and `A = B = value`: the value is evaluated once and
+    /// every target gets it (innermost first); a chain is walked iteratively.
     fn assignment(&mut self, a: Ts<'_>, stmt: Ts<'_>) {
-        let (Some(left), Some(right)) = (
-            a.child_by_field_name("left"),
-            a.child_by_field_name("right"),
-        ) else {
-            return;
-        };
-        if right.kind() == "assignment" {
-            // `A = B = value`: read the innermost value for every target.
-            self.assignment(right, stmt);
+        let mut targets = Vec::new();
+        let mut cur = a;
+        while let (Some(left), Some(right)) = (
+            cur.child_by_field_name("left"),
+            cur.child_by_field_name("right"),
+        ) {
+            targets.push(left);
+            if right.kind() != "assignment" {
+                break;
+            }
+            cur = right;
         }
-        let value_node = innermost_value(right);
+        let value_node = innermost_value(a);
+        let mut value: Option<(Option<Node>, Vec<Unknown>)> = None;
+        for left in targets.into_iter().rev() {
+            if !matches!(left.kind(), "identifier" | "subscript") {
+                continue;
+            }
+            let (v, unknowns) = match &value {
+                None => {
+                    let v = self.ev.eval(value_node);
+                    let unknowns = self.ev.take_unknowns();
+                    value = Some((v.clone(), unknowns.clone()));
+                    (v, unknowns)
+                }
+                // One more target: a copy, charged to the evaluator's budget.
+                Some((v, unknowns)) => {
+                    let (depth, units) = v.as_ref().map_or((0, 0), measure);
+                    let size = (depth, units + unknowns.len());
+                    if self.ev.may_copy(span(value_node), 0, size) {
+                        (v.clone(), unknowns.clone())
+                    } else {
+                        (None, self.ev.take_unknowns())
+                    }
+                }
+            };
+            self.ev.unknowns = unknowns;
+            self.assign(left, stmt, v);
+        }
+    }
+
+    /// One assignment target `left` of statement `stmt` gets `value`; the
+    /// unknowns met evaluating it are in `self.ev.unknowns`.
+    fn assign(&mut self, left: Ts<'_>, stmt: Ts<'_>, value: Option<Node>) {
         match left.kind() {
             "identifier" => {
                 let name = self.ev.text(left).to_string();
-                let value = self.ev.eval(value_node);
                 if is_setting(&name) || pool_key(&name).is_some() {
                     self.report(&name);
                 } else {
-                    self.ev.take_unknowns();
+                    self.drop_unknowns();
                 }
                 self.check_ignored(&name, span(left), None);
                 if is_setting(&name) {
@@ -281,9 +363,9 @@ impl<'s> Reader<'s> {
             }
             "subscript" => {
                 let Some((base, path)) = self.subscript_path(left) else {
+                    self.drop_unknowns();
                     return;
                 };
-                let value = self.ev.eval(value_node);
                 let what = std::iter::once(base.as_str())
                     .chain(path.iter().map(|k| k.text.as_str()))
                     .collect::<Vec<_>>()
@@ -292,7 +374,7 @@ impl<'s> Reader<'s> {
                 if is_setting(&base) || is_setting(&last) {
                     self.report(&what);
                 } else {
-                    self.ev.take_unknowns();
+                    self.drop_unknowns();
                 }
                 if base == "app.config" || base.ends_with(".config") {
                     // `app.config["SQLALCHEMY_DATABASE_URI"] = ...`
@@ -313,7 +395,7 @@ impl<'s> Reader<'s> {
                 }
             }
             _ => {
-                self.ev.take_unknowns();
+                self.drop_unknowns();
             }
         }
     }
@@ -373,7 +455,7 @@ impl<'s> Reader<'s> {
         if is_setting(&base) || base.ends_with(".config") {
             self.report(&what);
         } else {
-            self.ev.take_unknowns();
+            self.drop_unknowns();
             return;
         }
         let config = base.ends_with(".config");
@@ -415,7 +497,19 @@ impl<'s> Reader<'s> {
 
     /// Sets `base[path...] = value`, creating mappings on the way (a name
     /// never assigned in this file, e.g. from `from .base import *`, starts empty).
+    /// A value that would end up nested deeper than [`MAX_DEPTH`] is not set
+    /// (TL012 at `at`).
     fn patch(&mut self, base: &str, at: Span, path: &[Key], value: Node, _merge: bool) {
+        if path.len() + measure(&value).0 > MAX_DEPTH {
+            let u = Unknown {
+                span: at,
+                why: too_deep_message(),
+                key: None,
+                limit: true,
+            };
+            self.report_one(base, &u);
+            return;
+        }
         if !self.ev.names.contains_key(base) && is_setting(base) && !self.reported.contains(&at) {
             self.reported.push(at);
             let msg = format!(
@@ -497,8 +591,9 @@ impl<'s> Reader<'s> {
         }
         let class_name = self.ev.text(name).to_string();
         // Inherited attributes are visible by name in the body? No: only the
-        // class's own earlier attributes are, plus module names.
-        let saved = self.ev.names.clone();
+        // class's own earlier attributes are, plus module names. The module
+        // names the body shadows are restored after it (moved, not copied).
+        let mut saved: Vec<(String, Option<Option<Node>>)> = Vec::new();
         let mut attrs: Vec<(Key, Node)> = Vec::new();
         if let Some(body) = c.child_by_field_name("body") {
             let mut cur = body.walk();
@@ -527,7 +622,7 @@ impl<'s> Reader<'s> {
                 if is_setting(&attr) || pool_key(&attr).is_some() {
                     self.report(&format!("{class_name}.{attr}"));
                 } else {
-                    self.ev.take_unknowns();
+                    self.drop_unknowns();
                 }
                 self.check_ignored(&attr, span(left), Some(&class_name));
                 let key = Key {
@@ -544,10 +639,18 @@ impl<'s> Reader<'s> {
                     }
                     None => {}
                 }
-                self.ev.names.insert(attr, value);
+                let old = self.ev.names.insert(attr.clone(), value);
+                if !saved.iter().any(|(n, _)| *n == attr) {
+                    saved.push((attr, old));
+                }
             }
         }
-        self.ev.names = saved;
+        for (name, old) in saved.into_iter().rev() {
+            match old {
+                Some(v) => self.ev.names.insert(name, v),
+                None => self.ev.names.remove(&name),
+            };
+        }
         self.classes.push(Class {
             name: class_name,
             span: span(name),
@@ -557,21 +660,30 @@ impl<'s> Reader<'s> {
     }
 
     /// A class's attributes with inheritance resolved (own attributes win;
-    /// earlier bases win over later ones, as in Python's MRO for simple trees).
-    fn merged(&self, name: &str, depth: usize) -> Vec<(Key, Node)> {
-        let Some(class) = self.classes.iter().rev().find(|c| c.name == name) else {
-            return Vec::new();
-        };
-        let mut out: Vec<(Key, Node)> = Vec::new();
-        if depth < 32 {
-            for base in class.bases.iter().rev() {
-                for (k, v) in self.merged(base, depth + 1) {
-                    set_entry(&mut out, k, v);
-                }
+    /// earlier bases win over later ones, as in Python's MRO for simple
+    /// trees). The bases are walked depth-first without recursion, each class
+    /// once (a diamond or a cycle costs nothing more), at most 32 levels deep.
+    /// `index`: each class name's last definition.
+    fn merged(&self, index: &HashMap<String, usize>, name: &str) -> Vec<(Key, Node)> {
+        let mut order: Vec<usize> = Vec::new();
+        let mut seen: HashSet<usize> = HashSet::new();
+        let mut stack: Vec<(&str, usize)> = vec![(name, 0)];
+        while let Some((n, depth)) = stack.pop() {
+            let Some(&i) = index.get(n) else { continue };
+            if !seen.insert(i) {
+                continue;
+            }
+            order.push(i);
+            if depth < 32 {
+                let bases = &self.classes[i].bases;
+                stack.extend(bases.iter().rev().map(|b| (b.as_str(), depth + 1)));
             }
         }
-        for (k, v) in &class.attrs {
-            set_entry(&mut out, k.clone(), v.clone());
+        let mut out: Vec<(Key, Node)> = Vec::new();
+        for i in order.into_iter().rev() {
+            for (k, v) in &self.classes[i].attrs {
+                set_entry(&mut out, k.clone(), v.clone());
+            }
         }
         out
     }
@@ -637,10 +749,23 @@ impl<'s> Reader<'s> {
         if !module_flask.is_empty() {
             candidates.push(("the module".to_string(), Span::new(0, 0), module_flask));
         }
+        let index: HashMap<String, usize> = self
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.clone(), i))
+            .collect();
+        let with_sub: HashSet<&str> = self
+            .classes
+            .iter()
+            .flat_map(|c| c.bases.iter().map(String::as_str))
+            .collect();
         for c in &self.classes {
-            let has_sub = self.classes.iter().any(|o| o.bases.contains(&c.name));
-            let attrs = self.merged(&c.name, 0);
-            if !has_sub && attrs.iter().any(|(k, _)| flask::is_flask_key(&k.text)) {
+            if with_sub.contains(c.name.as_str()) {
+                continue;
+            }
+            let attrs = self.merged(&index, &c.name);
+            if attrs.iter().any(|(k, _)| flask::is_flask_key(&k.text)) {
                 candidates.push((c.name.clone(), c.span, attrs));
             }
         }
@@ -649,7 +774,7 @@ impl<'s> Reader<'s> {
             Some(o) => {
                 if let Some(c) = self.classes.iter().rev().find(|c| c.name == o) {
                     let _ = c;
-                    flask_root = Some(self.merged(o, 0));
+                    flask_root = Some(self.merged(&index, o));
                 } else if engines.iter().any(|(k, _, _)| k.text == o) {
                     engines.retain(|(k, _, _)| k.text == o);
                 } else {
@@ -1075,16 +1200,84 @@ fn collect_calls<'t>(n: Ts<'t>, ev: &Eval<'_>, out: &mut Vec<Ts<'t>>) {
     }
 }
 
-fn first_error(n: Ts<'_>) -> Option<Ts<'_>> {
-    if n.is_error() || n.is_missing() {
-        return Some(n);
+/// The first error or missing node, in document order (walked without recursion).
+fn first_error(root: Ts<'_>) -> Option<Ts<'_>> {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.is_error() || n.is_missing() {
+            return Some(n);
+        }
+        if !n.has_error() {
+            continue;
+        }
+        let mut c = n.walk();
+        let children: Vec<Ts<'_>> = n.children(&mut c).collect();
+        stack.extend(children.into_iter().rev());
     }
-    if !n.has_error() {
-        return None;
+    None
+}
+
+/// Where the indentation of `text` could overrun tree-sitter-python's
+/// scanner (see [`MAX_INDENT_LEVELS`]): the line's span and the message.
+///
+/// Widths are counted as the scanner counts them: a space is 1, a tab 8,
+/// `\r` and form feed reset to 0, in 16 bits; blank and comment-only lines do
+/// not count; a backslash-newline carries the width to the next line. The
+/// nesting is the stack of increasing widths; lines inside brackets or
+/// strings count too, an over-estimate.
+fn indentation_too_deep(text: &str) -> Option<(Span, String)> {
+    let mut stack: Vec<u16> = vec![0];
+    let mut widths: HashSet<u16> = HashSet::new();
+    let mut carry: u16 = 0;
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let line_start = start;
+        start += line.len();
+        let bytes = line.as_bytes();
+        let mut width = std::mem::take(&mut carry);
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b' ' => width = width.wrapping_add(1),
+                b'\t' => width = width.wrapping_add(8),
+                b'\r' | 0x0c => width = 0,
+                _ => break,
+            }
+            i += 1;
+        }
+        match &bytes[i..] {
+            [] | [b'\n', ..] | [b'#', ..] => continue,
+            [b'\\', b'\n'] | [b'\\', b'\r', b'\n'] | [b'\\'] => {
+                carry = width;
+                continue;
+            }
+            _ => {}
+        }
+        if width != 0 {
+            widths.insert(width);
+        }
+        while stack.last().is_some_and(|&w| w > width) {
+            stack.pop();
+        }
+        if stack.last().is_none_or(|&w| w < width) {
+            stack.push(width);
+        }
+        let end = line_start + line.trim_end().len();
+        let at = Span::new(line_start + i, end.max(line_start + i));
+        if stack.len() - 1 > MAX_INDENT_LEVELS {
+            let msg = format!(
+                "indentation nested deeper than {MAX_INDENT_LEVELS} levels; the file is not read"
+            );
+            return Some((at, msg));
+        }
+        if widths.len() > MAX_INDENT_WIDTHS {
+            let msg = format!(
+                "more than {MAX_INDENT_WIDTHS} different indentation widths; the file is not read"
+            );
+            return Some((at, msg));
+        }
     }
-    let mut c = n.walk();
-    let children: Vec<Ts<'_>> = n.children(&mut c).collect();
-    children.into_iter().find_map(first_error)
+    None
 }
 
 /// Secret spans: passwords in URL strings, `password=` values in any string

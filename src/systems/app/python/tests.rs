@@ -234,3 +234,270 @@ fn evaluator_literals() {
     assert_eq!(ids(&d), vec!["TL012"]);
     assert_eq!(secs(&s.pools[0].retirement.value), Some(738));
 }
+
+const DJANGO_60: &str =
+    "DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': 60}}\n";
+
+fn span_of(d: &Diagnostic) -> crate::source::Span {
+    d.primary.location.expect("located").span
+}
+
+/// `open` × n, `inner`, `close` × n.
+fn nest(open: &str, inner: &str, close: &str, n: usize) -> String {
+    format!("{}{inner}{}", open.repeat(n), close.repeat(n))
+}
+
+#[test]
+fn deep_expressions_are_capped_at_the_node_where_the_cap_is_hit() {
+    const N: usize = 10_000;
+    let cap = super::eval::MAX_DEPTH;
+    let p = DJANGO_60.len() + "X = ".len();
+    let chain = vec!["1"; 100_000].join("+");
+    // (expression, span of the node evaluated one level past the cap)
+    let cases = [
+        (nest("(", "1", ")", N), (p + cap, p + 2 * N + 1 - cap)),
+        (nest("[", "1", "]", N), (p + cap, p + 2 * N + 1 - cap)),
+        (
+            nest("int(", "1", ")", N),
+            (p + 4 * cap, p + 5 * N + 1 - cap),
+        ),
+        (nest("-", "1", "", N), (p + cap, p + N + 1)),
+        // The dict at the last level evaluates its key one level deeper.
+        (
+            nest("{'a':", "1", "}", N),
+            (p + 5 * (cap - 1) + 1, p + 5 * (cap - 1) + 4),
+        ),
+        // Left-deep: the cap is hit at the sum of the first 100_000 - cap terms.
+        (chain.clone(), (p, p + 2 * (100_000 - cap) - 1)),
+    ];
+    for (expr, (start, end)) in cases {
+        let text = format!("{DJANGO_60}X = {expr}\n");
+        let (s, d, _) = read(&text, None, &EnvValues::new());
+        let what = &expr[..12];
+        assert_eq!(ids(&d), vec!["TL012"], "{what}: {d:?}");
+        assert_eq!(
+            d[0].message,
+            format!("expression nested deeper than {cap} levels; not evaluated")
+        );
+        let at = span_of(&d[0]);
+        assert_eq!((at.start, at.end), (start, end), "{what}");
+        assert_eq!(secs(&s.pools[0].retirement.value), Some(60), "{what}");
+    }
+}
+
+#[test]
+fn deep_expressions_the_evaluator_does_not_enter_are_harmless() {
+    const N: usize = 10_000;
+    for expr in [
+        nest("f(", "1", ")", N),
+        format!("a{}", ".b".repeat(N)),
+        format!("a{}", "[0]".repeat(N)),
+        nest("not (", "1", ")", N),
+    ] {
+        let text = format!("X = {expr}\n{DJANGO_60}");
+        let (s, d, _) = read(&text, None, &EnvValues::new());
+        assert!(d.is_empty(), "{}: {d:?}", &expr[..12]);
+        assert_eq!(secs(&s.pools[0].retirement.value), Some(60));
+    }
+}
+
+#[test]
+fn deep_values_in_settings_are_left_out() {
+    let deep = nest("(", "600", ")", 300);
+    let text = format!(
+        "DATABASES = {{'default': {{'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': {deep}}}}}\n"
+    );
+    let (s, d, _) = read(&text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert!(d[0].message.starts_with("expression nested deeper"));
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(0));
+    let text = format!("engine = create_engine('mysql://h/db', pool_recycle={deep})\n");
+    let (s, d, _) = read(&text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert_eq!(s.pools[0].name, "engine");
+    assert_eq!(
+        secs(&s.pools[0].retirement.value),
+        None,
+        "SQLAlchemy default"
+    );
+}
+
+#[test]
+fn deep_subscript_assignment_is_not_set() {
+    let path = "['a']".repeat(10_000);
+    let text = format!("{DJANGO_60}DATABASES{path} = 1\n");
+    let (s, d, _) = read(&text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert!(d[0].message.starts_with("expression nested deeper"));
+    assert_eq!(span_of(&d[0]).start, DJANGO_60.len());
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(60));
+}
+
+#[test]
+fn values_built_from_names_are_capped_in_depth_and_size() {
+    // Depth: 3/4 + 1/2 of the cap, each expression under it.
+    let cap = super::eval::MAX_DEPTH;
+    let a = nest("[", "1", "]", cap * 3 / 4);
+    let b = nest("[", "a", "]", cap / 2);
+    let text = format!("a = {a}\nb = {b}\nc = [a]\n{DJANGO_60}");
+    let (s, d, _) = read(&text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert!(d[0].message.starts_with("expression nested deeper"));
+    let at = span_of(&d[0]).start;
+    assert_eq!(&text[at..at + 1], "a");
+    assert_eq!(at, "a = ".len() + a.len() + 1 + "b = ".len() + cap / 2);
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(60));
+    // Size: 100 × 100 × 100 copies of a list (a "billion laughs").
+    let list = |x: &str| format!("[{}]", vec![x; 100].join(", "));
+    let text = format!(
+        "a = {}\nb = {}\nc = {}\nd = {}\n{DJANGO_60}",
+        list("1"),
+        list("a"),
+        list("b"),
+        list("c")
+    );
+    let (s, d, _) = read(&text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert!(d[0].message.starts_with("value too large to copy"), "{d:?}");
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(60));
+    // Strings doubled by concatenation.
+    let text = format!(
+        "s = '{}'\n{}{DJANGO_60}",
+        "x".repeat(1000),
+        "s = s + s\n".repeat(40)
+    );
+    let (s, d, _) = read(&text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert!(d[0].message.starts_with("value too large to copy"));
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(60));
+}
+
+#[test]
+fn long_assignment_chains_are_read_without_recursion() {
+    let text = format!(
+        "T = {}60\nDATABASES = {{'default': {{'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': T}}}}\n",
+        "T = ".repeat(100_000)
+    );
+    let (s, d, _) = read(&text, None, &EnvValues::new());
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(60));
+    // Every target is a copy, charged to the budget.
+    let big = format!("[{}]", vec!["1"; 1000].join(","));
+    let text = format!("{}{big}\n{DJANGO_60}", "X = ".repeat(1000));
+    let (s, d, _) = read(&text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert!(d[0].message.starts_with("value too large to copy"));
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(60));
+}
+
+#[test]
+fn class_inheritance_cycles_and_lattices_are_walked_once() {
+    let text = "class A(B):\n    SQLALCHEMY_DATABASE_URI = 'mysql://h/db'\nclass B(A):\n    SQLALCHEMY_ENGINE_OPTIONS = {'pool_recycle': 5}\n";
+    let (s, d, _) = read(text, Some("A"), &EnvValues::new());
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(5));
+    // 2^30 paths from the leaf to the root (bases are followed 32 levels deep).
+    let mut text = "class A0:\n    SQLALCHEMY_DATABASE_URI = 'mysql://h/db'\n    SQLALCHEMY_ENGINE_OPTIONS = {'pool_recycle': 7}\nclass B0(A0):\n    pass\n".to_string();
+    for i in 1..=30 {
+        let j = i - 1;
+        text += &format!("class A{i}(A{j}, B{j}):\n    pass\nclass B{i}(A{j}, B{j}):\n    pass\n");
+    }
+    let (s, d, _) = read(&text, Some("A30"), &EnvValues::new());
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(7));
+}
+
+/// `n` nested `if` blocks (indented with `ind`) ending in a string assignment.
+fn nested_ifs(n: usize, ind: &str) -> String {
+    let mut s = DJANGO_60.to_string();
+    for i in 0..n {
+        s += &format!("{}if x:\n", ind.repeat(i));
+    }
+    s + &format!("{}y = 'a'\n", ind.repeat(n))
+}
+
+#[test]
+fn deep_indentation_is_refused_before_parsing() {
+    for ind in ["    ", "\t", " "] {
+        let text = nested_ifs(600, ind);
+        let (s, d, _) = read(&text, None, &EnvValues::new());
+        assert_eq!(ids(&d), vec!["TL001"], "{d:?}");
+        assert_eq!(
+            d[0].message,
+            "indentation nested deeper than 100 levels; the file is not read"
+        );
+        // The `if` at level 101 (line 103) is the first too deep.
+        let line_start: usize = text.split_inclusive('\n').take(102).map(str::len).sum();
+        let at = span_of(&d[0]);
+        assert_eq!(at.start, line_start + 101 * ind.len(), "{ind:?}");
+        assert_eq!(&text[at.start..at.end], "if x:");
+        assert!(s.pools.is_empty());
+    }
+}
+
+#[test]
+fn indentation_just_under_the_limit_is_read() {
+    for ind in ["    ", "\t"] {
+        let (s, d, _) = read(&nested_ifs(99, ind), None, &EnvValues::new());
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(secs(&s.pools[0].retirement.value), Some(60));
+    }
+    // Comment and blank lines, and backslash continuations, do not nest.
+    let text = format!(
+        "{DJANGO_60}{}",
+        "x = 1 \\\n    + 2\n\n        # c\n".repeat(200)
+    );
+    let (s, d, _) = read(&text, None, &EnvValues::new());
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(60));
+}
+
+#[test]
+fn many_indentation_widths_are_refused() {
+    // Shallow, but the lines of the string use 301 widths.
+    let lines: String = (1..=301)
+        .map(|i| format!("{}a\nb\n", " ".repeat(i)))
+        .collect();
+    let text = format!("{DJANGO_60}X = '''\n{lines}'''\n");
+    let (s, d, _) = read(&text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL001"], "{d:?}");
+    assert!(
+        d[0].message
+            .starts_with("more than 300 different indentation widths")
+    );
+    assert!(s.pools.is_empty());
+}
+
+#[test]
+fn the_depth_cap_fits_a_2_mib_stack() {
+    let deeper = super::eval::MAX_DEPTH + 50;
+    let shapes = [
+        nest("(", "1", ")", deeper),
+        nest("[", "1", "]", deeper),
+        nest("{'a': ", "1", "}", deeper),
+        nest("int(", "1", ")", deeper),
+        nest("-", "1", "", deeper),
+        nest("dict(a=", "1", ")", deeper),
+        nest("os.getenv('X', ", "1", ")", deeper),
+        nest("dj_database_url.parse(", "'mysql://h/db'", ")", deeper),
+        nest(
+            "dj_database_url.config(default=",
+            "'mysql://h/db'",
+            ")",
+            deeper,
+        ),
+        nest("env.db('X', ", "'mysql://h/db'", ")", deeper),
+        vec!["1"; deeper].join(" + "),
+    ];
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            for expr in shapes {
+                let text = format!("CONN_MAX_AGE = {expr}\n{DJANGO_60}");
+                let (s, _, _) = read(&text, None, &EnvValues::new());
+                assert_eq!(s.pools.len(), 1);
+            }
+        })
+        .expect("spawn");
+    assert!(handle.join().is_ok());
+}
