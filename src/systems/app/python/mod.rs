@@ -115,7 +115,7 @@ pub(super) fn read_python(
     let text = sources.get(file).text().to_string();
     if let Some((at, msg)) = indentation_too_deep(&text) {
         for s in values::secret_spans_in_text(&text) {
-            sources.get_mut(file).redact(s);
+            sources.get_mut(file).mark_secret(s);
         }
         let label = Label::at(Location::new(file, at), "nested too deep");
         diags.push(Diagnostic::new(codes::SYNTAX_ERROR, msg, label));
