@@ -251,7 +251,7 @@ where
             let opts = match run_options(&common) {
                 Ok(o) => o,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", report::escape::control(&e));
                     return exit::USAGE;
                 }
             };
@@ -283,7 +283,11 @@ where
                 match filtered {
                     Ok(d) => outcome.diagnostics = d,
                     Err(e) => {
-                        eprintln!("error: baseline {}: {e}", file.display());
+                        eprintln!(
+                            "error: baseline {}: {}",
+                            file.display(),
+                            report::escape::control(&e.to_string())
+                        );
                         return exit::USAGE;
                     }
                 }
@@ -313,8 +317,9 @@ where
                     }
                 }
             };
+            let run_errors = run_errors(&outcome.load_errors);
             for (i, f) in formats.iter().enumerate() {
-                let text = render(*f, diags, &outcome.sources, color);
+                let text = render(*f, diags, &run_errors, &outcome.sources, color);
                 match output.get(i) {
                     Some(file) if file.as_os_str() != "-" => {
                         if let Err(e) = std::fs::write(file, text) {
@@ -329,9 +334,7 @@ where
                     _ => print(&text),
                 }
             }
-            for e in &outcome.load_errors {
-                eprintln!("error: {e}");
-            }
+            print_load_errors(&outcome.load_errors);
             if !outcome.load_errors.is_empty() {
                 return exit::USAGE;
             }
@@ -358,7 +361,7 @@ where
             let opts = match run_options(&common) {
                 Ok(o) => o,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", report::escape::control(&e));
                     return exit::USAGE;
                 }
             };
@@ -375,9 +378,7 @@ where
                 }
                 ChainFormat::Json => report::chain::render_json(&chains, &budgets),
             });
-            for e in &outcome.load_errors {
-                eprintln!("error: {e}");
-            }
+            print_load_errors(&outcome.load_errors);
             if outcome.load_errors.is_empty() {
                 exit::CLEAN
             } else {
@@ -454,24 +455,38 @@ where
     }
 }
 
-/// Renders the diagnostics in one format.
+/// The run's load errors as the renderers take them (no file known yet).
+fn run_errors(load_errors: &[String]) -> Vec<report::RunError> {
+    load_errors.iter().map(report::RunError::new).collect()
+}
+
+/// Prints each load error to standard error as `error: ...`, escaped (a
+/// file name in it may hold a newline and a forged workflow command).
+fn print_load_errors(load_errors: &[String]) {
+    for e in load_errors {
+        eprintln!("error: {}", report::escape::control(e));
+    }
+}
+
+/// Renders the diagnostics and the run's failures in one format.
 fn render(
     format: Format,
     diags: &[crate::diagnostic::Diagnostic],
+    errors: &[report::RunError],
     sources: &crate::source::SourceMap,
     color: report::human::Color,
 ) -> String {
     let docs = || catalogue::load().unwrap_or_default();
     match format {
-        Format::Human => report::human::render(diags, sources, color),
-        Format::Concise => report::concise::render(diags, sources, &docs()),
-        Format::Gcc => report::gcc::render(diags, sources),
-        Format::Json => report::json::render(diags, sources),
-        Format::Sarif => report::sarif::render(diags, sources, &docs()),
-        Format::Github => report::github::render(diags, sources, &docs()),
-        Format::Junit => report::junit::render(diags, sources, &docs()),
-        Format::Checkstyle => report::checkstyle::render(diags, sources, &docs()),
-        Format::Rdjson => report::rdjson::render(diags, sources, &docs()),
+        Format::Human => report::human::render(diags, errors, sources, color),
+        Format::Concise => report::concise::render(diags, errors, sources, &docs()),
+        Format::Gcc => report::gcc::render(diags, errors, sources),
+        Format::Json => report::json::render(diags, errors, sources),
+        Format::Sarif => report::sarif::render(diags, errors, sources, &docs()),
+        Format::Github => report::github::render(diags, errors, sources, &docs()),
+        Format::Junit => report::junit::render(diags, errors, sources, &docs()),
+        Format::Checkstyle => report::checkstyle::render(diags, errors, sources, &docs()),
+        Format::Rdjson => report::rdjson::render(diags, errors, sources, &docs()),
     }
 }
 

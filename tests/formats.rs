@@ -14,16 +14,19 @@ use timeoutlint::source::{Location, SourceMap, Span};
 
 type Render = fn(&[Diagnostic], &SourceMap, &[RuleDoc]) -> String;
 
-/// Every format, with the uniform signature (gcc and json take no docs).
+/// Every format, with the uniform signature (gcc and json take no docs),
+/// on a run with no failure.
 const FORMATS: &[(&str, Render)] = &[
-    ("concise", concise::render),
-    ("gcc", |d, s, _| gcc::render(d, s)),
-    ("json", |d, s, _| json::render(d, s)),
-    ("sarif", sarif::render),
-    ("github", github::render),
-    ("junit", junit::render),
-    ("checkstyle", checkstyle::render),
-    ("rdjson", rdjson::render),
+    ("concise", |d, s, docs| concise::render(d, &[], s, docs)),
+    ("gcc", |d, s, _| gcc::render(d, &[], s)),
+    ("json", |d, s, _| json::render(d, &[], s)),
+    ("sarif", |d, s, docs| sarif::render(d, &[], s, docs)),
+    ("github", |d, s, docs| github::render(d, &[], s, docs)),
+    ("junit", |d, s, docs| junit::render(d, &[], s, docs)),
+    ("checkstyle", |d, s, docs| {
+        checkstyle::render(d, &[], s, docs)
+    }),
+    ("rdjson", |d, s, docs| rdjson::render(d, &[], s, docs)),
 ];
 
 fn docs() -> Vec<RuleDoc> {
@@ -147,7 +150,7 @@ fn is_position(s: &str) -> bool {
 #[test]
 fn concise_lines_are_file_line_col_code_message_then_summary() {
     for (name, diags, sources) in all_inputs() {
-        let out = concise::render(&diags, &sources, &docs());
+        let out = concise::render(&diags, &[], &sources, &docs());
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), diags.len() + 1, "{name}:\n{out}");
         assert_eq!(lines.last().copied(), Some(summary(&diags).as_str()));
@@ -169,7 +172,7 @@ fn concise_lines_are_file_line_col_code_message_then_summary() {
 #[test]
 fn gcc_lines_match_the_gcc_problem_matcher() {
     for (name, diags, sources) in all_inputs() {
-        let out = gcc::render(&diags, &sources);
+        let out = gcc::render(&diags, &[], &sources);
         assert_eq!(out.lines().count(), diags.len(), "{name}");
         for (line, d) in out.lines().zip(&diags) {
             assert!(line.ends_with(&format!(" [{}]", d.code.id)), "{line}");
@@ -200,7 +203,7 @@ fn json_formats_parse() {
             let v = parse(&render(&diags, &sources, &docs()));
             assert!(v.is_object(), "{name} {format}");
         }
-        let v = parse(&json::render(&diags, &sources));
+        let v = parse(&json::render(&diags, &[], &sources));
         assert_eq!(v["diagnostics"].as_array().unwrap().len(), diags.len());
     }
 }
@@ -208,7 +211,7 @@ fn json_formats_parse() {
 #[test]
 fn rdjson_structure_and_byte_columns() {
     for (name, diags, sources) in all_inputs() {
-        let v = parse(&rdjson::render(&diags, &sources, &docs()));
+        let v = parse(&rdjson::render(&diags, &[], &sources, &docs()));
         assert_eq!(v["source"]["name"], "timeoutlint");
         assert!(v["source"]["url"].as_str().unwrap().starts_with("https://"));
         let list = v["diagnostics"].as_array().unwrap();
@@ -252,8 +255,18 @@ fn rdjson_columns_count_bytes_where_others_count_characters() {
         .iter()
         .find(|d| d.code.id == codes::SYSCTL_TRAILING_TEXT.id)
         .unwrap();
-    let rd = parse(&rdjson::render(std::slice::from_ref(d), &sources, &docs()));
-    let sarif = parse(&sarif::render(std::slice::from_ref(d), &sources, &docs()));
+    let rd = parse(&rdjson::render(
+        std::slice::from_ref(d),
+        &[],
+        &sources,
+        &docs(),
+    ));
+    let sarif = parse(&sarif::render(
+        std::slice::from_ref(d),
+        &[],
+        &sources,
+        &docs(),
+    ));
     // `# café, ` is 8 characters, 9 bytes; `naïve` is 5 characters, 6 bytes.
     let range = &rd["diagnostics"][0]["location"]["range"];
     assert_eq!(range["start"]["column"], 10);
@@ -305,13 +318,13 @@ fn schema_errors(validator: &jsonschema::Validator, v: &Value) -> Vec<String> {
 fn sarif_is_valid_against_the_vendored_schema() {
     let validator = sarif_validator();
     for (name, diags, sources) in all_inputs() {
-        let v = parse(&sarif::render(&diags, &sources, &docs()));
+        let v = parse(&sarif::render(&diags, &[], &sources, &docs()));
         let errors = schema_errors(&validator, &v);
         assert!(errors.is_empty(), "{name}: {errors:#?}");
     }
     // And the validator does reject a bad level.
     let (diags, sources) = synthetic();
-    let mut v = parse(&sarif::render(&diags, &sources, &docs()));
+    let mut v = parse(&sarif::render(&diags, &[], &sources, &docs()));
     v["runs"][0]["results"][0]["level"] = "fatal".into();
     assert!(!schema_errors(&validator, &v).is_empty());
 }
@@ -320,7 +333,7 @@ fn sarif_is_valid_against_the_vendored_schema() {
 fn sarif_has_what_github_requires() {
     let docs = docs();
     for (name, diags, sources) in all_inputs() {
-        let v = parse(&sarif::render(&diags, &sources, &docs));
+        let v = parse(&sarif::render(&diags, &[], &sources, &docs));
         assert_eq!(v["version"], "2.1.0");
         assert!(v["$schema"].as_str().unwrap().starts_with("https://"));
         let runs = v["runs"].as_array().unwrap();
@@ -413,7 +426,7 @@ fn sarif_has_what_github_requires() {
 #[test]
 fn sarif_falls_back_to_a_related_location_or_notes_the_finding() {
     let (diags, sources) = synthetic();
-    let v = parse(&sarif::render(&diags, &sources, &docs()));
+    let v = parse(&sarif::render(&diags, &[], &sources, &docs()));
     let run = &v["runs"][0];
     let notes = run["invocations"][0]["toolExecutionNotifications"]
         .as_array()
@@ -453,7 +466,7 @@ fn sarif_falls_back_to_a_related_location_or_notes_the_finding() {
 fn sarif_rules_cover_codes_missing_from_the_docs() {
     let (diags, sources) = synthetic();
     // With no docs at all, every used code still gets a complete descriptor.
-    let v = parse(&sarif::render(&diags, &sources, &[]));
+    let v = parse(&sarif::render(&diags, &[], &sources, &[]));
     let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
     let mut ids: Vec<&str> = diags.iter().map(|d| d.code.id).collect();
     ids.sort();
@@ -515,8 +528,18 @@ fn sarif_fingerprints_survive_lines_moving() {
         copy_tree(&dir, &moved, "\n");
         let after = check(&moved);
         let ids = |o: &Outcome| o.diagnostics.iter().map(|d| d.code.id).collect::<Vec<_>>();
-        let a = fingerprints_and_lines(&sarif::render(&before.diagnostics, &before.sources, &docs));
-        let b = fingerprints_and_lines(&sarif::render(&after.diagnostics, &after.sources, &docs));
+        let a = fingerprints_and_lines(&sarif::render(
+            &before.diagnostics,
+            &[],
+            &before.sources,
+            &docs,
+        ));
+        let b = fingerprints_and_lines(&sarif::render(
+            &after.diagnostics,
+            &[],
+            &after.sources,
+            &docs,
+        ));
         assert_eq!(ids(&before), ids(&after), "{}", dir.display());
         assert_eq!(a.len(), b.len());
         for (x, y) in a.iter().zip(&b) {
@@ -534,7 +557,7 @@ fn sarif_fingerprints_count_occurrences_of_identical_lines() {
     // Three findings of one rule on three identical lines: one hash base,
     // told apart by the occurrence suffix.
     let (diags, sources) = many(3, 0, 0);
-    let v = fingerprints_and_lines(&sarif::render(&diags, &sources, &docs()));
+    let v = fingerprints_and_lines(&sarif::render(&diags, &[], &sources, &docs()));
     let bases: Vec<&str> = v.iter().map(|x| x.1.split_once(':').unwrap().0).collect();
     assert!(bases.iter().all(|b| *b == bases[0]));
     let suffixes: Vec<&str> = v.iter().map(|x| x.1.split_once(':').unwrap().1).collect();
@@ -546,7 +569,7 @@ fn sarif_fingerprints_are_unique_within_each_fixture() {
     let docs = docs();
     let mut all = Vec::new();
     for (_, o) in outcomes() {
-        let v = fingerprints_and_lines(&sarif::render(&o.diagnostics, &o.sources, &docs));
+        let v = fingerprints_and_lines(&sarif::render(&o.diagnostics, &[], &o.sources, &docs));
         let mut hashes: Vec<&String> = v.iter().map(|x| &x.1).collect();
         let n = hashes.len();
         hashes.sort();
@@ -579,7 +602,7 @@ fn github_escaping_table() {
 #[test]
 fn github_lines_are_workflow_commands() {
     for (name, diags, sources) in all_inputs() {
-        let out = github::render(&diags, &sources, &docs());
+        let out = github::render(&diags, &[], &sources, &docs());
         assert_eq!(out.lines().count(), diags.len(), "{name}");
         for (line, d) in out.lines().zip(&diags) {
             let kind = match d.severity {
@@ -607,7 +630,7 @@ fn github_lines_are_workflow_commands() {
         }
     }
     let (diags, sources) = synthetic();
-    let out = github::render(&diags, &sources, &docs());
+    let out = github::render(&diags, &[], &sources, &docs());
     assert!(out.contains(
         "::notice file=dir%2C x/a%3Ab%25.yaml,line=1,col=9,endLine=1,endColumn=14,title=TL005 sysctl-trailing-text-after-value::after é: 100%25 <wrong> & \"quoted\", 'single'%0Asecond line%0DCR\n"
     ), "{out}");
@@ -646,14 +669,14 @@ fn count(out: &str, prefix: &str) -> usize {
 fn github_notes_what_exceeds_ten_per_kind() {
     // At the limit: everything shown, no note.
     let (diags, sources) = many(10, 10, 10);
-    let out = github::render(&diags, &sources, &[]);
+    let out = github::render(&diags, &[], &sources, &[]);
     assert_eq!(out.lines().count(), 30);
     assert!(!out.contains("::notice::"));
 
     // Over it: ten errors and warnings, nine notices plus the note (which is
     // a notice itself and must stay within GitHub's ten).
     let (diags, sources) = many(12, 3, 11);
-    let out = github::render(&diags, &sources, &[]);
+    let out = github::render(&diags, &[], &sources, &[]);
     assert_eq!(count(&out, "::error "), 10);
     assert_eq!(count(&out, "::warning "), 3);
     assert_eq!(count(&out, "::notice "), 9);
@@ -667,7 +690,7 @@ fn github_notes_what_exceeds_ten_per_kind() {
     assert_eq!(count(&out, "::notice"), 10);
 
     let (diags, sources) = many(0, 11, 0);
-    let out = github::render(&diags, &sources, &[]);
+    let out = github::render(&diags, &[], &sources, &[]);
     assert_eq!(count(&out, "::warning "), 10);
     assert!(out.ends_with("(1 warning): GitHub shows at most 10 errors, 10 warnings and 10 notices per step. Use --format sarif (code scanning) to see every finding.\n"), "{out}");
 }
@@ -736,7 +759,7 @@ fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
 #[test]
 fn junit_is_well_formed_with_one_testcase_per_finding() {
     for (name, diags, sources) in all_inputs() {
-        let out = junit::render(&diags, &sources, &docs());
+        let out = junit::render(&diags, &[], &sources, &docs());
         assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
         let elements = xml_elements(&out);
         let (root, attrs) = &elements[0];
@@ -784,7 +807,7 @@ fn junit_is_well_formed_with_one_testcase_per_finding() {
 #[test]
 fn checkstyle_is_well_formed_with_one_error_per_finding() {
     for (name, diags, sources) in all_inputs() {
-        let out = checkstyle::render(&diags, &sources, &docs());
+        let out = checkstyle::render(&diags, &[], &sources, &docs());
         assert!(
             out.starts_with("<?xml version='1.0' encoding='UTF-8'?>\n<checkstyle version='4.3'>")
         );
@@ -851,7 +874,7 @@ fn every_format_handles_no_findings() {
             }
         }
     }
-    let v = parse(&sarif::render(&[], &sources, &docs()));
+    let v = parse(&sarif::render(&[], &[], &sources, &docs()));
     assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 0);
     assert!(schema_errors(&sarif_validator(), &v).is_empty());
 }
