@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use timeoutlint::diagnostic::{Diagnostic, Label, Severity};
-use timeoutlint::report::{checkstyle, concise, gcc, github, json, junit, rdjson, sarif, summary};
+use timeoutlint::report::{
+    RunError, checkstyle, concise, gcc, github, human, json, junit, rdjson, sarif, summary,
+};
 use timeoutlint::rules::catalogue::{self, RuleDoc};
 use timeoutlint::rules::codes;
 use timeoutlint::run::{Outcome, RunOptions, run};
@@ -877,4 +879,169 @@ fn every_format_handles_no_findings() {
     let v = parse(&sarif::render(&[], &[], &sources, &docs()));
     assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 0);
     assert!(schema_errors(&sarif_validator(), &v).is_empty());
+}
+
+// ---------------------------------------------------------------- failed runs
+
+/// Two failures: one with no file, one whose file name and message need
+/// escaping in every format.
+fn failures() -> Vec<RunError> {
+    vec![
+        RunError::new("timeoutlint.toml:2: cannot read missing.yaml: no such file or directory"),
+        RunError {
+            message: "cannot read 100%, <a:b>\n::error::x".into(),
+            file: Some("dir, x/a:b%.yaml".into()),
+        },
+    ]
+}
+
+#[test]
+fn sarif_of_a_failed_run_is_valid_and_not_successful() {
+    let validator = sarif_validator();
+    let (diags, sources) = synthetic();
+    for diags in [&diags[..], &[]] {
+        let v = parse(&sarif::render(diags, &failures(), &sources, &docs()));
+        let errors = schema_errors(&validator, &v);
+        assert!(errors.is_empty(), "{errors:#?}");
+        let invocation = &v["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false);
+        let notes: Vec<&Value> = invocation["toolExecutionNotifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["level"] == "error")
+            .collect();
+        assert_eq!(notes.len(), 2, "{invocation:#}");
+        assert_eq!(notes[0]["message"]["text"], failures()[0].message);
+        assert!(notes[0].get("locations").is_none());
+        assert_eq!(notes[1]["message"]["text"], failures()[1].message);
+        let artifact = &notes[1]["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(artifact["uri"], "dir%2C%20x/a%3Ab%25.yaml");
+        assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+    }
+    let v = parse(&sarif::render(&diags, &[], &sources, &docs()));
+    assert_eq!(v["runs"][0]["invocations"][0]["executionSuccessful"], true);
+}
+
+#[test]
+fn github_writes_one_escaped_error_per_failure_first() {
+    let (diags, sources) = synthetic();
+    let out = github::render(&diags, &failures(), &sources, &docs());
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), diags.len() + 2, "{out}");
+    assert_eq!(
+        lines[0],
+        "::error::timeoutlint.toml:2: cannot read missing.yaml: no such file or directory"
+    );
+    assert_eq!(
+        lines[1],
+        "::error file=dir%2C x/a%3Ab%25.yaml,title=timeoutlint::cannot read 100%25, <a:b>%0A::error::x"
+    );
+    // Failures count towards GitHub's ten errors per step.
+    let (diags, sources) = many(10, 0, 0);
+    let out = github::render(&diags, &failures(), &sources, &[]);
+    assert_eq!(count(&out, "::error"), 10, "{out}");
+    assert!(out.ends_with("(2 errors): GitHub shows at most 10 errors, 10 warnings and 10 notices per step. Use --format sarif (code scanning) to see every finding.\n"), "{out}");
+}
+
+#[test]
+fn github_escapes_terminal_escapes_too() {
+    assert_eq!(github::escape_data("a\u{1b}[2J\tb"), "a\\x1b[2J\tb");
+    assert_eq!(github::escape_property("x\u{9b}y"), "x\\u{9b}y");
+}
+
+#[test]
+fn xml_formats_of_a_failed_run_are_well_formed() {
+    let (diags, sources) = synthetic();
+    let out = junit::render(&diags, &failures(), &sources, &docs());
+    let elements = xml_elements(&out);
+    let total = (diags.len() + 2).to_string();
+    let n = diags.len().to_string();
+    assert_eq!(attr(&elements[0].1, "tests"), Some(total.as_str()), "{out}");
+    assert_eq!(attr(&elements[0].1, "failures"), Some(n.as_str()));
+    assert_eq!(attr(&elements[0].1, "errors"), Some("2"));
+    let errors: Vec<_> = elements.iter().filter(|e| e.0 == "error").collect();
+    assert_eq!(errors.len(), 2, "{out}");
+    for (e, f) in errors.iter().zip(failures()) {
+        assert_eq!(attr(&e.1, "message"), Some(f.message.as_str()));
+        assert_eq!(attr(&e.1, "type"), Some("error"));
+    }
+    let suite_errors: usize = elements
+        .iter()
+        .filter(|e| e.0 == "testsuite")
+        .map(|s| attr(&s.1, "errors").unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(suite_errors, 2);
+
+    let out = checkstyle::render(&diags, &failures(), &sources, &docs());
+    let elements = xml_elements(&out);
+    let mut file = "";
+    let mut seen = Vec::new();
+    for (name, attrs) in &elements {
+        match name.as_str() {
+            "file" => file = attr(attrs, "name").unwrap(),
+            "error" if attr(attrs, "source") == Some("timeoutlint.input") => {
+                assert_eq!(attr(attrs, "severity"), Some("error"));
+                seen.push((
+                    file.to_string(),
+                    attr(attrs, "message").unwrap().to_string(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    // Failures with no file under the first `<file name='timeoutlint'>`,
+    // then by file name.
+    let f = failures();
+    assert_eq!(
+        seen,
+        [
+            ("timeoutlint".to_string(), f[0].message.clone()),
+            ("dir, x/a:b%.yaml".to_string(), f[1].message.clone()),
+        ],
+        "{out}"
+    );
+}
+
+#[test]
+fn json_and_rdjson_list_the_failures() {
+    let (diags, sources) = synthetic();
+    let v = parse(&json::render(&diags, &failures(), &sources));
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["errors"][0]["message"], failures()[0].message);
+    assert!(v["errors"][0]["file"].is_null());
+    assert_eq!(v["errors"][1]["file"], "dir, x/a:b%.yaml");
+    let v = parse(&json::render(&diags, &[], &sources));
+    assert_eq!(v["errors"], Value::Array(Vec::new()));
+
+    let v = parse(&rdjson::render(&[], &failures(), &sources, &docs()));
+    assert_eq!(v["severity"], "ERROR");
+    let list = v["diagnostics"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["severity"], "ERROR");
+    assert_eq!(list[0]["message"], failures()[0].message);
+    assert!(list[0].get("location").is_none());
+    assert_eq!(list[1]["location"]["path"], "dir, x/a:b%.yaml");
+    assert!(list[1]["location"].get("range").is_none());
+}
+
+#[test]
+fn text_formats_of_a_failed_run_never_say_no_problems() {
+    let sources = SourceMap::new(None);
+    let failed = "could not check: 2 inputs could not be read\n";
+    let human = human::render(&[], &failures(), &sources, human::Color::Never);
+    assert_eq!(human, failed);
+    assert_eq!(concise::render(&[], &failures(), &sources, &[]), failed);
+    let (diags, sources) = synthetic();
+    let out = concise::render(&diags, &failures()[..1], &sources, &[]);
+    assert!(
+        out.ends_with("; could not check: 1 input could not be read\n"),
+        "{out}"
+    );
+    let out = gcc::render(&[], &failures(), &sources);
+    assert_eq!(
+        out,
+        "timeoutlint: error: timeoutlint.toml:2: cannot read missing.yaml: no such file or directory\n\
+         dir, x/a:b%.yaml: error: cannot read 100%, <a:b>\\n::error::x\n"
+    );
 }

@@ -495,3 +495,97 @@ pub fn render(
     out.push('\n');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::diagnostic::Label;
+    use crate::rules::codes;
+    use crate::source::{Location, Span};
+
+    fn one(text: &str, needle: &str) -> String {
+        let mut sources = SourceMap::new(None);
+        let f = sources.add(Path::new("f.cnf"), text.to_string());
+        let start = text.find(needle).unwrap_or(0);
+        let d = Diagnostic::new(
+            codes::INVALID_VALUE,
+            "bad value",
+            Label::at(
+                Location::new(f, Span::new(start, start + needle.len())),
+                "this one",
+            ),
+        );
+        render(&[d], &[], &sources, Color::Never)
+    }
+
+    #[test]
+    fn a_label_deep_in_a_long_line_is_shown_in_a_window() {
+        let text = format!(
+            "a = 1\nb = {}TARGET{}\nc = 2\n",
+            "x".repeat(500_000),
+            "y".repeat(500_000)
+        );
+        let out = one(&text, "TARGET");
+        assert!(out.len() < 3_000, "{} bytes", out.len());
+        // The file's own line and column in the header.
+        assert!(out.contains("[f.cnf:2:500005]"), "{out}");
+        let line = out.lines().find(|l| l.starts_with(" 2 │ ")).unwrap();
+        assert!(line.starts_with(" 2 │ …xxx"), "{line}");
+        assert!(line.ends_with("yyy…"), "{line}");
+        assert!(line.chars().count() <= MAX_LINE_WIDTH + 5, "{line}");
+        // The underline sits under TARGET.
+        let under = out.lines().find(|l| l.contains("──")).unwrap();
+        let column = |s: &str, pat: &str| s.find(pat).map(|i| s[..i].chars().count());
+        assert_eq!(
+            column(under, "─"),
+            column(line, "TARGET"),
+            "{line}\n{under}"
+        );
+        assert!(
+            out.contains(" 1 │ a = 1\n") && out.contains(" 3 │ c = 2\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_quoted_lines_are_escaped() {
+        let out = one("[mysqld]\r\nwait_timeout = 6\u{1b}[2J\u{9b}\r\n", "6");
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{9b}'), "{out}");
+        assert!(
+            out.contains(" 2 │ wait_timeout = 6\\x1b[2J\\u{9b}\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains(" 1 │ [mysqld]\n"),
+            "CRLF is a line break:\n{out}"
+        );
+        assert!(out.contains("[f.cnf:2:16]"), "{out}");
+    }
+
+    #[test]
+    fn labels_far_apart_keep_their_line_numbers() {
+        let mut text = String::from("first = 1\n");
+        text.push_str(&"filler\n".repeat(50));
+        text.push_str("last = 2\n");
+        let mut sources = SourceMap::new(None);
+        let f = sources.add(Path::new("f.cnf"), text.clone());
+        let a = text.find('1').unwrap();
+        let b = text.find('2').unwrap();
+        let d = Diagnostic::new(
+            codes::INVALID_VALUE,
+            "far apart",
+            Label::at(Location::new(f, Span::new(b, b + 1)), "here"),
+        )
+        .with_related(Label::at(Location::new(f, Span::new(a, a + 1)), "there"));
+        let out = render(&[d], &[], &sources, Color::Never);
+        assert!(out.contains("[f.cnf:52:8]"), "{out}");
+        assert!(out.contains(" 52 │ last = 2\n"), "{out}");
+        assert!(out.contains(" 1 │ first = 1\n"), "{out}");
+        assert!(
+            !out.contains("25 │"),
+            "only the lines around labels:\n{out}"
+        );
+    }
+}
