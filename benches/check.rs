@@ -28,7 +28,7 @@ fn examples(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 let out = run(&dirs, &RunOptions::default());
-                json::render(&out.diagnostics, &out.sources).len()
+                json::render(&out.diagnostics, &[], &out.sources).len()
             })
         },
     );

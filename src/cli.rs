@@ -248,7 +248,10 @@ fn emit(text: &str, sources: &SourceMap) -> String {
 
 /// Prints an error line to standard error, scrubbed of every secret value.
 fn eprint_error(message: &str, sources: &SourceMap) {
-    eprintln!("error: {}", emit(message, sources));
+    eprintln!(
+        "error: {}",
+        report::escape::control(&emit(message, sources))
+    );
 }
 
 fn print(text: &str) {
@@ -290,7 +293,7 @@ where
             let opts = match run_options(&common) {
                 Ok(o) => o,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", report::escape::control(&e));
                     return exit::USAGE;
                 }
             };
@@ -359,9 +362,10 @@ where
                 }
             };
             let scrubbed = crate::secrets::scrub_diagnostics(diags, &outcome.sources);
+            let run_errors = run_errors(&outcome.load_errors, &outcome.sources);
             for (i, f) in formats.iter().enumerate() {
                 let text = emit(
-                    &render(*f, &scrubbed, &outcome.sources, color),
+                    &render(*f, &scrubbed, &run_errors, &outcome.sources, color),
                     &outcome.sources,
                 );
                 match output.get(i) {
@@ -378,9 +382,7 @@ where
                     _ => print(&text),
                 }
             }
-            for e in &outcome.load_errors {
-                eprint_error(e, &outcome.sources);
-            }
+            print_load_errors(&outcome.load_errors, &outcome.sources);
             if !outcome.load_errors.is_empty() {
                 return exit::USAGE;
             }
@@ -407,7 +409,7 @@ where
             let opts = match run_options(&common) {
                 Ok(o) => o,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", report::escape::control(&e));
                     return exit::USAGE;
                 }
             };
@@ -425,9 +427,7 @@ where
                 ChainFormat::Json => report::chain::render_json(&chains, &budgets),
             };
             print(&emit(&text, &outcome.sources));
-            for e in &outcome.load_errors {
-                eprint_error(e, &outcome.sources);
-            }
+            print_load_errors(&outcome.load_errors, &outcome.sources);
             if outcome.load_errors.is_empty() {
                 exit::CLEAN
             } else {
@@ -504,24 +504,42 @@ where
     }
 }
 
-/// Renders the diagnostics in one format.
+/// The run's load errors as the renderers take them (no file known yet).
+fn run_errors(load_errors: &[String], sources: &SourceMap) -> Vec<report::RunError> {
+    load_errors
+        .iter()
+        .map(|e| report::RunError::new(emit(e, sources)))
+        .collect()
+}
+
+/// Prints each load error to standard error as `error: ...`, scrubbed of
+/// secrets and escaped (a file name in it may hold a newline and a forged
+/// workflow command).
+fn print_load_errors(load_errors: &[String], sources: &SourceMap) {
+    for e in load_errors {
+        eprint_error(e, sources);
+    }
+}
+
+/// Renders the diagnostics and the run's failures in one format.
 fn render(
     format: Format,
     diags: &[crate::diagnostic::Diagnostic],
+    errors: &[report::RunError],
     sources: &crate::source::SourceMap,
     color: report::human::Color,
 ) -> String {
     let docs = || catalogue::load().unwrap_or_default();
     match format {
-        Format::Human => report::human::render(diags, sources, color),
-        Format::Concise => report::concise::render(diags, sources, &docs()),
-        Format::Gcc => report::gcc::render(diags, sources),
-        Format::Json => report::json::render(diags, sources),
-        Format::Sarif => report::sarif::render(diags, sources, &docs()),
-        Format::Github => report::github::render(diags, sources, &docs()),
-        Format::Junit => report::junit::render(diags, sources, &docs()),
-        Format::Checkstyle => report::checkstyle::render(diags, sources, &docs()),
-        Format::Rdjson => report::rdjson::render(diags, sources, &docs()),
+        Format::Human => report::human::render(diags, errors, sources, color),
+        Format::Concise => report::concise::render(diags, errors, sources, &docs()),
+        Format::Gcc => report::gcc::render(diags, errors, sources),
+        Format::Json => report::json::render(diags, errors, sources),
+        Format::Sarif => report::sarif::render(diags, errors, sources, &docs()),
+        Format::Github => report::github::render(diags, errors, sources, &docs()),
+        Format::Junit => report::junit::render(diags, errors, sources, &docs()),
+        Format::Checkstyle => report::checkstyle::render(diags, errors, sources, &docs()),
+        Format::Rdjson => report::rdjson::render(diags, errors, sources, &docs()),
     }
 }
 

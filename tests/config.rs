@@ -34,7 +34,11 @@ fn check(case: &str, explicit: Option<&str>) -> (Vec<(String, String)>, String, 
         .iter()
         .map(|d| (d.code.id.to_string(), d.severity.as_str().to_string()))
         .collect();
-    (found, gcc::render(&diags, &outcome.sources), outcome.config)
+    (
+        found,
+        gcc::render(&diags, &[], &outcome.sources),
+        outcome.config,
+    )
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use timeoutlint::diagnostic::{Diagnostic, Label, Severity};
-use timeoutlint::report::{checkstyle, concise, gcc, github, json, junit, rdjson, sarif, summary};
+use timeoutlint::report::{
+    RunError, checkstyle, concise, gcc, github, human, json, junit, rdjson, sarif, summary,
+};
 use timeoutlint::rules::catalogue::{self, RuleDoc};
 use timeoutlint::rules::codes;
 use timeoutlint::run::{Outcome, RunOptions, run};
@@ -14,16 +16,19 @@ use timeoutlint::source::{Location, SourceMap, Span};
 
 type Render = fn(&[Diagnostic], &SourceMap, &[RuleDoc]) -> String;
 
-/// Every format, with the uniform signature (gcc and json take no docs).
+/// Every format, with the uniform signature (gcc and json take no docs),
+/// on a run with no failure.
 const FORMATS: &[(&str, Render)] = &[
-    ("concise", concise::render),
-    ("gcc", |d, s, _| gcc::render(d, s)),
-    ("json", |d, s, _| json::render(d, s)),
-    ("sarif", sarif::render),
-    ("github", github::render),
-    ("junit", junit::render),
-    ("checkstyle", checkstyle::render),
-    ("rdjson", rdjson::render),
+    ("concise", |d, s, docs| concise::render(d, &[], s, docs)),
+    ("gcc", |d, s, _| gcc::render(d, &[], s)),
+    ("json", |d, s, _| json::render(d, &[], s)),
+    ("sarif", |d, s, docs| sarif::render(d, &[], s, docs)),
+    ("github", |d, s, docs| github::render(d, &[], s, docs)),
+    ("junit", |d, s, docs| junit::render(d, &[], s, docs)),
+    ("checkstyle", |d, s, docs| {
+        checkstyle::render(d, &[], s, docs)
+    }),
+    ("rdjson", |d, s, docs| rdjson::render(d, &[], s, docs)),
 ];
 
 fn docs() -> Vec<RuleDoc> {
@@ -147,7 +152,7 @@ fn is_position(s: &str) -> bool {
 #[test]
 fn concise_lines_are_file_line_col_code_message_then_summary() {
     for (name, diags, sources) in all_inputs() {
-        let out = concise::render(&diags, &sources, &docs());
+        let out = concise::render(&diags, &[], &sources, &docs());
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), diags.len() + 1, "{name}:\n{out}");
         assert_eq!(lines.last().copied(), Some(summary(&diags).as_str()));
@@ -169,7 +174,7 @@ fn concise_lines_are_file_line_col_code_message_then_summary() {
 #[test]
 fn gcc_lines_match_the_gcc_problem_matcher() {
     for (name, diags, sources) in all_inputs() {
-        let out = gcc::render(&diags, &sources);
+        let out = gcc::render(&diags, &[], &sources);
         assert_eq!(out.lines().count(), diags.len(), "{name}");
         for (line, d) in out.lines().zip(&diags) {
             assert!(line.ends_with(&format!(" [{}]", d.code.id)), "{line}");
@@ -200,7 +205,7 @@ fn json_formats_parse() {
             let v = parse(&render(&diags, &sources, &docs()));
             assert!(v.is_object(), "{name} {format}");
         }
-        let v = parse(&json::render(&diags, &sources));
+        let v = parse(&json::render(&diags, &[], &sources));
         assert_eq!(v["diagnostics"].as_array().unwrap().len(), diags.len());
     }
 }
@@ -208,7 +213,7 @@ fn json_formats_parse() {
 #[test]
 fn rdjson_structure_and_byte_columns() {
     for (name, diags, sources) in all_inputs() {
-        let v = parse(&rdjson::render(&diags, &sources, &docs()));
+        let v = parse(&rdjson::render(&diags, &[], &sources, &docs()));
         assert_eq!(v["source"]["name"], "timeoutlint");
         assert!(v["source"]["url"].as_str().unwrap().starts_with("https://"));
         let list = v["diagnostics"].as_array().unwrap();
@@ -252,8 +257,18 @@ fn rdjson_columns_count_bytes_where_others_count_characters() {
         .iter()
         .find(|d| d.code.id == codes::SYSCTL_TRAILING_TEXT.id)
         .unwrap();
-    let rd = parse(&rdjson::render(std::slice::from_ref(d), &sources, &docs()));
-    let sarif = parse(&sarif::render(std::slice::from_ref(d), &sources, &docs()));
+    let rd = parse(&rdjson::render(
+        std::slice::from_ref(d),
+        &[],
+        &sources,
+        &docs(),
+    ));
+    let sarif = parse(&sarif::render(
+        std::slice::from_ref(d),
+        &[],
+        &sources,
+        &docs(),
+    ));
     // `# café, ` is 8 characters, 9 bytes; `naïve` is 5 characters, 6 bytes.
     let range = &rd["diagnostics"][0]["location"]["range"];
     assert_eq!(range["start"]["column"], 10);
@@ -305,13 +320,13 @@ fn schema_errors(validator: &jsonschema::Validator, v: &Value) -> Vec<String> {
 fn sarif_is_valid_against_the_vendored_schema() {
     let validator = sarif_validator();
     for (name, diags, sources) in all_inputs() {
-        let v = parse(&sarif::render(&diags, &sources, &docs()));
+        let v = parse(&sarif::render(&diags, &[], &sources, &docs()));
         let errors = schema_errors(&validator, &v);
         assert!(errors.is_empty(), "{name}: {errors:#?}");
     }
     // And the validator does reject a bad level.
     let (diags, sources) = synthetic();
-    let mut v = parse(&sarif::render(&diags, &sources, &docs()));
+    let mut v = parse(&sarif::render(&diags, &[], &sources, &docs()));
     v["runs"][0]["results"][0]["level"] = "fatal".into();
     assert!(!schema_errors(&validator, &v).is_empty());
 }
@@ -320,7 +335,7 @@ fn sarif_is_valid_against_the_vendored_schema() {
 fn sarif_has_what_github_requires() {
     let docs = docs();
     for (name, diags, sources) in all_inputs() {
-        let v = parse(&sarif::render(&diags, &sources, &docs));
+        let v = parse(&sarif::render(&diags, &[], &sources, &docs));
         assert_eq!(v["version"], "2.1.0");
         assert!(v["$schema"].as_str().unwrap().starts_with("https://"));
         let runs = v["runs"].as_array().unwrap();
@@ -413,7 +428,7 @@ fn sarif_has_what_github_requires() {
 #[test]
 fn sarif_falls_back_to_a_related_location_or_notes_the_finding() {
     let (diags, sources) = synthetic();
-    let v = parse(&sarif::render(&diags, &sources, &docs()));
+    let v = parse(&sarif::render(&diags, &[], &sources, &docs()));
     let run = &v["runs"][0];
     let notes = run["invocations"][0]["toolExecutionNotifications"]
         .as_array()
@@ -453,7 +468,7 @@ fn sarif_falls_back_to_a_related_location_or_notes_the_finding() {
 fn sarif_rules_cover_codes_missing_from_the_docs() {
     let (diags, sources) = synthetic();
     // With no docs at all, every used code still gets a complete descriptor.
-    let v = parse(&sarif::render(&diags, &sources, &[]));
+    let v = parse(&sarif::render(&diags, &[], &sources, &[]));
     let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
     let mut ids: Vec<&str> = diags.iter().map(|d| d.code.id).collect();
     ids.sort();
@@ -515,8 +530,18 @@ fn sarif_fingerprints_survive_lines_moving() {
         copy_tree(&dir, &moved, "\n");
         let after = check(&moved);
         let ids = |o: &Outcome| o.diagnostics.iter().map(|d| d.code.id).collect::<Vec<_>>();
-        let a = fingerprints_and_lines(&sarif::render(&before.diagnostics, &before.sources, &docs));
-        let b = fingerprints_and_lines(&sarif::render(&after.diagnostics, &after.sources, &docs));
+        let a = fingerprints_and_lines(&sarif::render(
+            &before.diagnostics,
+            &[],
+            &before.sources,
+            &docs,
+        ));
+        let b = fingerprints_and_lines(&sarif::render(
+            &after.diagnostics,
+            &[],
+            &after.sources,
+            &docs,
+        ));
         assert_eq!(ids(&before), ids(&after), "{}", dir.display());
         assert_eq!(a.len(), b.len());
         for (x, y) in a.iter().zip(&b) {
@@ -534,7 +559,7 @@ fn sarif_fingerprints_count_occurrences_of_identical_lines() {
     // Three findings of one rule on three identical lines: one hash base,
     // told apart by the occurrence suffix.
     let (diags, sources) = many(3, 0, 0);
-    let v = fingerprints_and_lines(&sarif::render(&diags, &sources, &docs()));
+    let v = fingerprints_and_lines(&sarif::render(&diags, &[], &sources, &docs()));
     let bases: Vec<&str> = v.iter().map(|x| x.1.split_once(':').unwrap().0).collect();
     assert!(bases.iter().all(|b| *b == bases[0]));
     let suffixes: Vec<&str> = v.iter().map(|x| x.1.split_once(':').unwrap().1).collect();
@@ -546,7 +571,7 @@ fn sarif_fingerprints_are_unique_within_each_fixture() {
     let docs = docs();
     let mut all = Vec::new();
     for (_, o) in outcomes() {
-        let v = fingerprints_and_lines(&sarif::render(&o.diagnostics, &o.sources, &docs));
+        let v = fingerprints_and_lines(&sarif::render(&o.diagnostics, &[], &o.sources, &docs));
         let mut hashes: Vec<&String> = v.iter().map(|x| &x.1).collect();
         let n = hashes.len();
         hashes.sort();
@@ -579,7 +604,7 @@ fn github_escaping_table() {
 #[test]
 fn github_lines_are_workflow_commands() {
     for (name, diags, sources) in all_inputs() {
-        let out = github::render(&diags, &sources, &docs());
+        let out = github::render(&diags, &[], &sources, &docs());
         assert_eq!(out.lines().count(), diags.len(), "{name}");
         for (line, d) in out.lines().zip(&diags) {
             let kind = match d.severity {
@@ -607,7 +632,7 @@ fn github_lines_are_workflow_commands() {
         }
     }
     let (diags, sources) = synthetic();
-    let out = github::render(&diags, &sources, &docs());
+    let out = github::render(&diags, &[], &sources, &docs());
     assert!(out.contains(
         "::notice file=dir%2C x/a%3Ab%25.yaml,line=1,col=9,endLine=1,endColumn=14,title=TL005 sysctl-trailing-text-after-value::after é: 100%25 <wrong> & \"quoted\", 'single'%0Asecond line%0DCR\n"
     ), "{out}");
@@ -646,14 +671,14 @@ fn count(out: &str, prefix: &str) -> usize {
 fn github_notes_what_exceeds_ten_per_kind() {
     // At the limit: everything shown, no note.
     let (diags, sources) = many(10, 10, 10);
-    let out = github::render(&diags, &sources, &[]);
+    let out = github::render(&diags, &[], &sources, &[]);
     assert_eq!(out.lines().count(), 30);
     assert!(!out.contains("::notice::"));
 
     // Over it: ten errors and warnings, nine notices plus the note (which is
     // a notice itself and must stay within GitHub's ten).
     let (diags, sources) = many(12, 3, 11);
-    let out = github::render(&diags, &sources, &[]);
+    let out = github::render(&diags, &[], &sources, &[]);
     assert_eq!(count(&out, "::error "), 10);
     assert_eq!(count(&out, "::warning "), 3);
     assert_eq!(count(&out, "::notice "), 9);
@@ -667,7 +692,7 @@ fn github_notes_what_exceeds_ten_per_kind() {
     assert_eq!(count(&out, "::notice"), 10);
 
     let (diags, sources) = many(0, 11, 0);
-    let out = github::render(&diags, &sources, &[]);
+    let out = github::render(&diags, &[], &sources, &[]);
     assert_eq!(count(&out, "::warning "), 10);
     assert!(out.ends_with("(1 warning): GitHub shows at most 10 errors, 10 warnings and 10 notices per step. Use --format sarif (code scanning) to see every finding.\n"), "{out}");
 }
@@ -736,7 +761,7 @@ fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
 #[test]
 fn junit_is_well_formed_with_one_testcase_per_finding() {
     for (name, diags, sources) in all_inputs() {
-        let out = junit::render(&diags, &sources, &docs());
+        let out = junit::render(&diags, &[], &sources, &docs());
         assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
         let elements = xml_elements(&out);
         let (root, attrs) = &elements[0];
@@ -784,7 +809,7 @@ fn junit_is_well_formed_with_one_testcase_per_finding() {
 #[test]
 fn checkstyle_is_well_formed_with_one_error_per_finding() {
     for (name, diags, sources) in all_inputs() {
-        let out = checkstyle::render(&diags, &sources, &docs());
+        let out = checkstyle::render(&diags, &[], &sources, &docs());
         assert!(
             out.starts_with("<?xml version='1.0' encoding='UTF-8'?>\n<checkstyle version='4.3'>")
         );
@@ -851,7 +876,172 @@ fn every_format_handles_no_findings() {
             }
         }
     }
-    let v = parse(&sarif::render(&[], &sources, &docs()));
+    let v = parse(&sarif::render(&[], &[], &sources, &docs()));
     assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 0);
     assert!(schema_errors(&sarif_validator(), &v).is_empty());
+}
+
+// ---------------------------------------------------------------- failed runs
+
+/// Two failures: one with no file, one whose file name and message need
+/// escaping in every format.
+fn failures() -> Vec<RunError> {
+    vec![
+        RunError::new("timeoutlint.toml:2: cannot read missing.yaml: no such file or directory"),
+        RunError {
+            message: "cannot read 100%, <a:b>\n::error::x".into(),
+            file: Some("dir, x/a:b%.yaml".into()),
+        },
+    ]
+}
+
+#[test]
+fn sarif_of_a_failed_run_is_valid_and_not_successful() {
+    let validator = sarif_validator();
+    let (diags, sources) = synthetic();
+    for diags in [&diags[..], &[]] {
+        let v = parse(&sarif::render(diags, &failures(), &sources, &docs()));
+        let errors = schema_errors(&validator, &v);
+        assert!(errors.is_empty(), "{errors:#?}");
+        let invocation = &v["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false);
+        let notes: Vec<&Value> = invocation["toolExecutionNotifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["level"] == "error")
+            .collect();
+        assert_eq!(notes.len(), 2, "{invocation:#}");
+        assert_eq!(notes[0]["message"]["text"], failures()[0].message);
+        assert!(notes[0].get("locations").is_none());
+        assert_eq!(notes[1]["message"]["text"], failures()[1].message);
+        let artifact = &notes[1]["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(artifact["uri"], "dir%2C%20x/a%3Ab%25.yaml");
+        assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+    }
+    let v = parse(&sarif::render(&diags, &[], &sources, &docs()));
+    assert_eq!(v["runs"][0]["invocations"][0]["executionSuccessful"], true);
+}
+
+#[test]
+fn github_writes_one_escaped_error_per_failure_first() {
+    let (diags, sources) = synthetic();
+    let out = github::render(&diags, &failures(), &sources, &docs());
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), diags.len() + 2, "{out}");
+    assert_eq!(
+        lines[0],
+        "::error::timeoutlint.toml:2: cannot read missing.yaml: no such file or directory"
+    );
+    assert_eq!(
+        lines[1],
+        "::error file=dir%2C x/a%3Ab%25.yaml,title=timeoutlint::cannot read 100%25, <a:b>%0A::error::x"
+    );
+    // Failures count towards GitHub's ten errors per step.
+    let (diags, sources) = many(10, 0, 0);
+    let out = github::render(&diags, &failures(), &sources, &[]);
+    assert_eq!(count(&out, "::error"), 10, "{out}");
+    assert!(out.ends_with("(2 errors): GitHub shows at most 10 errors, 10 warnings and 10 notices per step. Use --format sarif (code scanning) to see every finding.\n"), "{out}");
+}
+
+#[test]
+fn github_escapes_terminal_escapes_too() {
+    assert_eq!(github::escape_data("a\u{1b}[2J\tb"), "a\\x1b[2J\tb");
+    assert_eq!(github::escape_property("x\u{9b}y"), "x\\u{9b}y");
+}
+
+#[test]
+fn xml_formats_of_a_failed_run_are_well_formed() {
+    let (diags, sources) = synthetic();
+    let out = junit::render(&diags, &failures(), &sources, &docs());
+    let elements = xml_elements(&out);
+    let total = (diags.len() + 2).to_string();
+    let n = diags.len().to_string();
+    assert_eq!(attr(&elements[0].1, "tests"), Some(total.as_str()), "{out}");
+    assert_eq!(attr(&elements[0].1, "failures"), Some(n.as_str()));
+    assert_eq!(attr(&elements[0].1, "errors"), Some("2"));
+    let errors: Vec<_> = elements.iter().filter(|e| e.0 == "error").collect();
+    assert_eq!(errors.len(), 2, "{out}");
+    for (e, f) in errors.iter().zip(failures()) {
+        assert_eq!(attr(&e.1, "message"), Some(f.message.as_str()));
+        assert_eq!(attr(&e.1, "type"), Some("error"));
+    }
+    let suite_errors: usize = elements
+        .iter()
+        .filter(|e| e.0 == "testsuite")
+        .map(|s| attr(&s.1, "errors").unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(suite_errors, 2);
+
+    let out = checkstyle::render(&diags, &failures(), &sources, &docs());
+    let elements = xml_elements(&out);
+    let mut file = "";
+    let mut seen = Vec::new();
+    for (name, attrs) in &elements {
+        match name.as_str() {
+            "file" => file = attr(attrs, "name").unwrap(),
+            "error" if attr(attrs, "source") == Some("timeoutlint.input") => {
+                assert_eq!(attr(attrs, "severity"), Some("error"));
+                seen.push((
+                    file.to_string(),
+                    attr(attrs, "message").unwrap().to_string(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    // Failures with no file under the first `<file name='timeoutlint'>`,
+    // then by file name.
+    let f = failures();
+    assert_eq!(
+        seen,
+        [
+            ("timeoutlint".to_string(), f[0].message.clone()),
+            ("dir, x/a:b%.yaml".to_string(), f[1].message.clone()),
+        ],
+        "{out}"
+    );
+}
+
+#[test]
+fn json_and_rdjson_list_the_failures() {
+    let (diags, sources) = synthetic();
+    let v = parse(&json::render(&diags, &failures(), &sources));
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["errors"][0]["message"], failures()[0].message);
+    assert!(v["errors"][0]["file"].is_null());
+    assert_eq!(v["errors"][1]["file"], "dir, x/a:b%.yaml");
+    let v = parse(&json::render(&diags, &[], &sources));
+    assert_eq!(v["errors"], Value::Array(Vec::new()));
+
+    let v = parse(&rdjson::render(&[], &failures(), &sources, &docs()));
+    assert_eq!(v["severity"], "ERROR");
+    let list = v["diagnostics"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["severity"], "ERROR");
+    assert_eq!(list[0]["message"], failures()[0].message);
+    assert!(list[0].get("location").is_none());
+    assert_eq!(list[1]["location"]["path"], "dir, x/a:b%.yaml");
+    assert!(list[1]["location"].get("range").is_none());
+}
+
+#[test]
+fn text_formats_of_a_failed_run_never_say_no_problems() {
+    let sources = SourceMap::new(None);
+    let failed = "could not check: 2 inputs could not be read\n";
+    let human = human::render(&[], &failures(), &sources, human::Color::Never);
+    assert_eq!(human, failed);
+    assert_eq!(concise::render(&[], &failures(), &sources, &[]), failed);
+    let (diags, sources) = synthetic();
+    let out = concise::render(&diags, &failures()[..1], &sources, &[]);
+    assert!(
+        out.ends_with("; could not check: 1 input could not be read\n"),
+        "{out}"
+    );
+    let out = gcc::render(&[], &failures(), &sources);
+    assert_eq!(
+        out,
+        "timeoutlint: error: timeoutlint.toml:2: cannot read missing.yaml: no such file or directory\n\
+         dir, x/a:b%.yaml: error: cannot read 100%, <a:b>\\n::error::x\n"
+    );
 }

@@ -18,7 +18,10 @@ fn check(case: &str) -> (Vec<(String, String)>, String) {
         .iter()
         .map(|d| (d.code.id.to_string(), d.severity.as_str().to_string()))
         .collect();
-    (found, gcc::render(&outcome.diagnostics, &outcome.sources))
+    (
+        found,
+        gcc::render(&outcome.diagnostics, &[], &outcome.sources),
+    )
 }
 
 macro_rules! case {
@@ -232,9 +235,9 @@ fn passwords_never_reach_any_output() {
         let d = &outcome.diagnostics;
         let s = &outcome.sources;
         let all = [
-            gcc::render(d, s),
-            timeoutlint::report::json::render(d, s),
-            timeoutlint::report::human::render(d, s, timeoutlint::report::human::Color::Never),
+            gcc::render(d, &[], s),
+            timeoutlint::report::json::render(d, &[], s),
+            timeoutlint::report::human::render(d, &[], s, timeoutlint::report::human::Color::Never),
         ]
         .concat();
         for secret in ["hunter2", "p@ss:word", "client-secret", "bouncer-secret"] {

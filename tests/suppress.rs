@@ -51,7 +51,7 @@ fn check(case: &str) -> (Found, Found, String) {
     let outcome = run_dir(&fixture(case));
     let raw = found(&outcome.diagnostics, &outcome);
     let after = suppress::apply(outcome.diagnostics.clone(), &outcome.sources);
-    let text = gcc::render(&after, &outcome.sources);
+    let text = gcc::render(&after, &[], &outcome.sources);
     (raw, found(&after, &outcome), text)
 }
 
@@ -212,7 +212,7 @@ fn record(dir: &Path) -> String {
         diags.iter().map(|d| d.code.id).collect::<Vec<_>>(),
         ["TL101", "TL101"],
         "{}",
-        gcc::render(&diags, &outcome.sources)
+        gcc::render(&diags, &[], &outcome.sources)
     );
     baseline::write(&diags, &outcome.sources)
 }

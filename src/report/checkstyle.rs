@@ -17,17 +17,36 @@
 //! carries the help after a newline (`&#10;`). Findings with no file
 //! (command-line flags) go under a first `<file name='timeoutlint'>`, without
 //! `line`/`column`.
+//!
+//! A failure that kept the run from checking everything (exit code 2) is an
+//! `<error severity='error' message='...' source='timeoutlint.input'/>`
+//! without `line`/`column`, under the `<file>` it concerns, or under
+//! `<file name='timeoutlint'>` when that is not known; failures come before
+//! the findings of their file.
 
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Diagnostic;
+use crate::report::RunError;
 use crate::report::xml::escape;
 use crate::rules::catalogue::RuleDoc;
 use crate::source::SourceMap;
 
-/// Renders the diagnostics as one Checkstyle XML document. `docs` is unused.
-pub fn render(diags: &[Diagnostic], sources: &SourceMap, _docs: &[RuleDoc]) -> String {
+/// Renders the diagnostics and failures as one Checkstyle XML document.
+/// `docs` is unused.
+pub fn render(
+    diags: &[Diagnostic],
+    run_errors: &[RunError],
+    sources: &SourceMap,
+    _docs: &[RuleDoc],
+) -> String {
     let mut files: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
+    for e in run_errors {
+        files.entry(e.file.clone()).or_default().push(format!(
+            "<error severity='error' message='{}' source='timeoutlint.input'/>\n",
+            escape(&e.message)
+        ));
+    }
     for d in diags {
         let r = d.primary.location.map(|l| sources.resolve(l));
         let position = match &r {

@@ -10,7 +10,17 @@
 //! end of the span. A finding with no file carries only `title`.
 //!
 //! Escaping: property values escape `%`, `\r`, `\n`, `:` and `,`; the
-//! message escapes `%`, `\r` and `\n`.
+//! message escapes `%`, `\r` and `\n` (GitHub's workflow-command rules);
+//! both write any other control character but tab as `\x1b`-style text (see
+//! [`crate::report::escape`]), as the Actions log interprets terminal escapes. So
+//! no file name or message, whatever it holds, can end the command or start
+//! another one; every line this format writes starts with `::` and is one of
+//! its own commands.
+//!
+//! A failure that kept the run from checking everything (exit code 2) is
+//! one `::error::MESSAGE` line (`::error file=FILE,title=timeoutlint::MESSAGE`
+//! when the file is known), before the findings, so that it is always shown;
+//! those lines count towards the error limit below.
 //!
 //! GitHub shows at most [`MAX_PER_KIND`] annotations of each kind per step
 //! and drops the rest silently. So at most that many lines of each kind are
@@ -20,13 +30,17 @@
 //! is.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::report::{RunError, escape};
 use crate::rules::catalogue::RuleDoc;
 use crate::source::SourceMap;
 
 /// Annotations of one kind (error, warning, notice) GitHub shows per step.
 pub const MAX_PER_KIND: usize = 10;
 
-/// Escapes a property value (`file=`, `title=`).
+/// Escapes a property value (`file=`, `title=`): `%`, `\r`, `\n`, `:` and
+/// `,` as `%XX`; other control characters (except tab) as
+/// [`crate::report::escape`] writes them (`\x1b`), since the Actions log
+/// would interpret terminal escapes.
 pub fn escape_property(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -36,13 +50,16 @@ pub fn escape_property(s: &str) -> String {
             '\n' => out.push_str("%0A"),
             ':' => out.push_str("%3A"),
             ',' => out.push_str("%2C"),
+            c if c != '\t' && escape::is_escaped(c) => escape::push_char(&mut out, c),
             c => out.push(c),
         }
     }
     out
 }
 
-/// Escapes the message (the text after `::`).
+/// Escapes the message (the text after `::`): `%`, `\r` and `\n` as `%XX`;
+/// other control characters (except tab) as [`crate::report::escape`]
+/// writes them (`\x1b`).
 pub fn escape_data(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -50,6 +67,7 @@ pub fn escape_data(s: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
+            c if c != '\t' && escape::is_escaped(c) => escape::push_char(&mut out, c),
             c => out.push(c),
         }
     }
@@ -91,18 +109,37 @@ fn line(d: &Diagnostic, sources: &SourceMap) -> String {
     )
 }
 
-/// Renders one workflow command per shown diagnostic, then the note about
-/// the ones left out, if any. `docs` is unused.
-pub fn render(diags: &[Diagnostic], sources: &SourceMap, _docs: &[RuleDoc]) -> String {
+fn failure(e: &RunError) -> String {
+    match &e.file {
+        Some(file) => format!(
+            "::error file={},title=timeoutlint::{}\n",
+            escape_property(file),
+            escape_data(&e.message)
+        ),
+        None => format!("::error::{}\n", escape_data(&e.message)),
+    }
+}
+
+/// Renders one `::error` per failure, one workflow command per shown
+/// diagnostic, then the note about the ones left out, if any. `docs` is
+/// unused.
+pub fn render(
+    diags: &[Diagnostic],
+    run_errors: &[RunError],
+    sources: &SourceMap,
+    _docs: &[RuleDoc],
+) -> String {
     let (errors, warnings, infos) = crate::report::counts(diags);
-    let overflow = errors > MAX_PER_KIND || warnings > MAX_PER_KIND || infos > MAX_PER_KIND;
+    let error_cap = MAX_PER_KIND.saturating_sub(run_errors.len());
+    let overflow = errors > error_cap || warnings > MAX_PER_KIND || infos > MAX_PER_KIND;
     let cap = |s: Severity| match s {
         Severity::Info if overflow => MAX_PER_KIND - 1,
+        Severity::Error => error_cap,
         _ => MAX_PER_KIND,
     };
     let mut shown = [0usize; 3];
     let mut hidden = [0usize; 3];
-    let mut out = String::new();
+    let mut out: String = run_errors.iter().map(failure).collect();
     for d in diags {
         let i = match d.severity {
             Severity::Info => 0,

@@ -7,8 +7,15 @@
 //!    "line": 4, "column": 17, "end_line": 4, "end_column": 21,
 //!    "related": [{"file": "db/my.cnf", "line": 3, "column": 16, "message": "..."}],
 //!    "help": "..."}],
-//!  "summary": {"errors": 1, "warnings": 0, "infos": 0}}
+//!  "summary": {"errors": 1, "warnings": 0, "infos": 0},
+//!  "errors": [{"message": "timeoutlint.toml:2: cannot read missing.yaml: ...", "file": null}]}
 //! ```
+//!
+//! `errors` lists the failures that kept the run from checking everything
+//! (the run exits with 2); it is always present, empty when the run checked
+//! everything, so a consumer must not read an empty `diagnostics` as clean
+//! unless `errors` is empty too. `file` is the display name of the file
+//! concerned, or `null`.
 //!
 //! Lines and columns are 1-based (columns in characters); `end_*` is the
 //! exclusive end of the span. `file`/`line`/`column` are `null` for a value
@@ -17,7 +24,7 @@
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Label};
-use crate::report::counts;
+use crate::report::{RunError, counts};
 use crate::source::SourceMap;
 
 #[derive(Serialize)]
@@ -25,6 +32,13 @@ struct Output<'a> {
     version: u32,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: Summary,
+    errors: Vec<JsonError<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    message: &'a str,
+    file: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -71,8 +85,8 @@ fn related<'a>(l: &'a Label, sources: &SourceMap) -> Related<'a> {
     }
 }
 
-/// Renders the diagnostics as one pretty-printed JSON document.
-pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
+/// Renders the diagnostics and failures as one pretty-printed JSON document.
+pub fn render(diags: &[Diagnostic], run_errors: &[RunError], sources: &SourceMap) -> String {
     let (errors, warnings, infos) = counts(diags);
     let out = Output {
         version: 1,
@@ -100,6 +114,13 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
             warnings,
             infos,
         },
+        errors: run_errors
+            .iter()
+            .map(|e| JsonError {
+                message: &e.message,
+                file: e.file.as_deref(),
+            })
+            .collect(),
     };
     // Serialising plain structs of strings and numbers cannot fail.
     let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();

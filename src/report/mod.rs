@@ -1,9 +1,17 @@
 //! Renderers: one file per output format. They see only sorted
-//! [`Diagnostic`]s (or chain rows) and the [`SourceMap`], never the model.
+//! [`Diagnostic`]s (or chain rows), the [`RunError`]s that kept the run from
+//! checking everything, and the [`SourceMap`], never the model.
+//!
+//! Every text a pull-request author controls (file names, values, messages
+//! quoting them) is escaped before it is printed; see [`escape`] for the
+//! rules of the text formats.
+//!
+//! [`SourceMap`]: crate::source::SourceMap
 
 pub mod chain;
 pub mod checkstyle;
 pub mod concise;
+pub mod escape;
 pub mod gcc;
 pub mod github;
 pub mod human;
@@ -14,6 +22,30 @@ pub mod sarif;
 pub mod xml;
 
 use crate::diagnostic::{Diagnostic, Severity};
+
+/// A failure that kept the run from checking everything: an input that
+/// does not exist or cannot be read, a manifest or configuration error. The
+/// run exits with 2, and every format says so (SARIF
+/// `executionSuccessful: false`, a JSON `errors` entry, an `::error::` line,
+/// and so on), so that a failed run never looks like a clean one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunError {
+    /// What went wrong, e.g. `timeoutlint.toml:2: cannot read missing.yaml: no
+    /// such file or directory`.
+    pub message: String,
+    /// The display name of the file concerned, when known.
+    pub file: Option<String>,
+}
+
+impl RunError {
+    /// A failure with no file.
+    pub fn new(message: impl Into<String>) -> Self {
+        RunError {
+            message: message.into(),
+            file: None,
+        }
+    }
+}
 
 /// The project's home page: SARIF `tool.driver.informationUri`, rdjson
 /// `source.url`. Placeholder until the repository has its public address.
@@ -31,7 +63,8 @@ pub fn counts(diags: &[Diagnostic]) -> (usize, usize, usize) {
     (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
 }
 
-/// `1 error, 2 warnings` / `no problems`.
+/// `1 error, 2 warnings` / `no problems found`: the summary of a run that
+/// checked everything (see [`run_summary`] for one that may not have).
 pub fn summary(diags: &[Diagnostic]) -> String {
     let (e, w, i) = counts(diags);
     let mut parts = Vec::new();
@@ -49,5 +82,26 @@ pub fn summary(diags: &[Diagnostic]) -> String {
         "no problems found".to_string()
     } else {
         parts.join(", ")
+    }
+}
+
+/// The summary line of the `human` and `concise` formats: [`summary`] when
+/// the run checked everything; otherwise `could not check: 1 input could not
+/// be read`, after the counts when there are findings
+/// (`1 error; could not check: 2 inputs could not be read`). Never
+/// `no problems found` for a failed run.
+pub fn run_summary(diags: &[Diagnostic], errors: &[RunError]) -> String {
+    if errors.is_empty() {
+        return summary(diags);
+    }
+    let n = errors.len();
+    let failed = format!(
+        "could not check: {n} input{} could not be read",
+        if n == 1 { "" } else { "s" }
+    );
+    if diags.is_empty() {
+        failed
+    } else {
+        format!("{}; {failed}", summary(diags))
     }
 }

@@ -20,11 +20,16 @@
 //! highest severity present, `INFO` when there are no findings. A finding
 //! with no file (a command-line flag) has no `location`. The message carries
 //! the help after a newline.
+//!
+//! A failure that kept the run from checking everything (exit code 2) is a
+//! diagnostic with severity `ERROR`, its message, no `code`, and a
+//! `location` with only the `path` when the file is known; failures come
+//! first, and make the top-level `severity` `ERROR`.
 
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::report::{HOMEPAGE, rule_url};
+use crate::report::{HOMEPAGE, RunError, rule_url};
 use crate::rules::catalogue::RuleDoc;
 use crate::source::{Location, SourceMap};
 
@@ -47,7 +52,8 @@ struct RdDiagnostic {
     #[serde(skip_serializing_if = "Option::is_none")]
     location: Option<RdLocation>,
     severity: &'static str,
-    code: Code,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<Code>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Related>,
 }
@@ -67,7 +73,8 @@ struct Related {
 #[derive(Serialize)]
 struct RdLocation {
     path: String,
-    range: Range,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    range: Option<Range>,
 }
 
 #[derive(Serialize)]
@@ -111,31 +118,49 @@ fn location(loc: Location, sources: &SourceMap) -> RdLocation {
     };
     RdLocation {
         path: file.name().to_string(),
-        range: Range {
+        range: Some(Range {
             start: pos(loc.span.start),
             end: pos(loc.span.end),
-        },
+        }),
     }
 }
 
-/// Renders the diagnostics as one pretty-printed rdjson document.
-/// `docs` is unused (rule URLs come from the code).
-pub fn render(diags: &[Diagnostic], sources: &SourceMap, _docs: &[RuleDoc]) -> String {
+fn failure(e: &RunError) -> RdDiagnostic {
+    RdDiagnostic {
+        message: e.message.clone(),
+        location: e.file.as_ref().map(|f| RdLocation {
+            path: f.clone(),
+            range: None,
+        }),
+        severity: "ERROR",
+        code: None,
+        related_locations: Vec::new(),
+    }
+}
+
+/// Renders the failures and diagnostics as one pretty-printed rdjson
+/// document. `docs` is unused (rule URLs come from the code).
+pub fn render(
+    diags: &[Diagnostic],
+    run_errors: &[RunError],
+    sources: &SourceMap,
+    _docs: &[RuleDoc],
+) -> String {
+    let worst = diags.iter().map(|d| d.severity).max();
     let out = Output {
         source: Source {
             name: "timeoutlint",
             url: HOMEPAGE,
         },
-        severity: severity(
-            diags
-                .iter()
-                .map(|d| d.severity)
-                .max()
-                .unwrap_or(Severity::Info),
-        ),
-        diagnostics: diags
+        severity: severity(if run_errors.is_empty() {
+            worst.unwrap_or(Severity::Info)
+        } else {
+            Severity::Error
+        }),
+        diagnostics: run_errors
             .iter()
-            .map(|d| {
+            .map(failure)
+            .chain(diags.iter().map(|d| {
                 let mut message = d.message.clone();
                 if let Some(help) = &d.help {
                     message.push_str("\nhelp: ");
@@ -145,10 +170,10 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, _docs: &[RuleDoc]) -> S
                     message,
                     location: d.primary.location.map(|l| location(l, sources)),
                     severity: severity(d.severity),
-                    code: Code {
+                    code: Some(Code {
                         value: d.code.id,
                         url: rule_url(d.code.id, d.code.name),
-                    },
+                    }),
                     related_locations: d
                         .related
                         .iter()
@@ -160,7 +185,7 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, _docs: &[RuleDoc]) -> S
                         })
                         .collect(),
                 }
-            })
+            }))
             .collect(),
     };
     // Serialising plain structs of strings and numbers cannot fail.

@@ -23,13 +23,21 @@
 //! label has no file (a command-line flag) uses the first related label that
 //! has one; when none has, it is left out of `results` and reported in
 //! `run.invocations[0].toolExecutionNotifications` instead.
+//!
+//! A failure that kept the run from checking everything (exit code 2: an
+//! input that cannot be read, a manifest error) sets
+//! `invocations[0].executionSuccessful` to `false` and adds a
+//! `toolExecutionNotifications` entry with level `error`, its message and,
+//! when the file is known, a `physicalLocation` with its `artifactLocation`.
+//! Code scanning then does not take the (incomplete) results for a clean
+//! run that fixes every open alert.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::report::{HOMEPAGE, rule_url};
+use crate::report::{HOMEPAGE, RunError, rule_url};
 use crate::rules::catalogue::RuleDoc;
 use crate::source::{Location, SourceMap};
 
@@ -117,9 +125,12 @@ struct Invocation {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Notification {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<SarifLocation>,
     level: &'static str,
     message: Text,
-    associated_rule: RuleReference,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    associated_rule: Option<RuleReference>,
 }
 
 #[derive(Serialize)]
@@ -156,7 +167,8 @@ struct SarifLocation {
 #[serde(rename_all = "camelCase")]
 struct PhysicalLocation {
     artifact_location: ArtifactLocation,
-    region: Region,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
 }
 
 #[derive(Serialize)]
@@ -357,17 +369,49 @@ fn physical(loc: Location, sources: &SourceMap) -> PhysicalLocation {
     let (uri, uri_base_id) = uri(&r.file);
     PhysicalLocation {
         artifact_location: ArtifactLocation { uri, uri_base_id },
-        region: Region {
+        region: Some(Region {
             start_line: r.start.line,
             start_column: r.start.column,
             end_line: r.end.line,
             end_column: r.end.column,
-        },
+        }),
     }
 }
 
-/// Renders the diagnostics as one pretty-printed SARIF 2.1.0 log.
-pub fn render(diags: &[Diagnostic], sources: &SourceMap, docs: &[RuleDoc]) -> String {
+/// The notification of a failure that kept the run from checking everything.
+fn failure(e: &RunError) -> Notification {
+    let locations = e
+        .file
+        .as_deref()
+        .map(|file| {
+            let (uri, uri_base_id) = uri(file);
+            SarifLocation {
+                id: None,
+                physical_location: Some(PhysicalLocation {
+                    artifact_location: ArtifactLocation { uri, uri_base_id },
+                    region: None,
+                }),
+                message: None,
+            }
+        })
+        .into_iter()
+        .collect();
+    Notification {
+        locations,
+        level: "error",
+        message: text(e.message.clone()),
+        associated_rule: None,
+    }
+}
+
+/// Renders the diagnostics and failures as one pretty-printed SARIF 2.1.0
+/// log.
+pub fn render(
+    diags: &[Diagnostic],
+    run_errors: &[RunError],
+    sources: &SourceMap,
+    docs: &[RuleDoc],
+) -> String {
     let mut rules: Vec<Rule> = docs.iter().map(rule_from_doc).collect();
     let mut missing: BTreeMap<&str, &Diagnostic> = BTreeMap::new();
     for d in diags {
@@ -379,7 +423,7 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, docs: &[RuleDoc]) -> St
     let index_of = |id: &str| rules.iter().position(|r| r.id == id).unwrap_or(0);
 
     let mut results = Vec::new();
-    let mut notifications = Vec::new();
+    let mut notifications: Vec<Notification> = run_errors.iter().map(failure).collect();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for d in diags {
         let rule_index = index_of(d.code.id);
@@ -394,6 +438,7 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, docs: &[RuleDoc]) -> St
             .or_else(|| d.related.iter().find_map(|l| l.location));
         let Some(anchor) = anchor else {
             notifications.push(Notification {
+                locations: Vec::new(),
                 level: "warning",
                 message: text(format!(
                     "{} {}: {} (no file location, so not reported as a result)",
@@ -401,10 +446,10 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, docs: &[RuleDoc]) -> St
                     level(d.severity),
                     d.message
                 )),
-                associated_rule: RuleReference {
+                associated_rule: Some(RuleReference {
                     id: d.code.id.to_string(),
                     index: rule_index,
-                },
+                }),
             });
             continue;
         };
@@ -457,7 +502,7 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, docs: &[RuleDoc]) -> St
                 },
             },
             invocations: vec![Invocation {
-                execution_successful: true,
+                execution_successful: run_errors.is_empty(),
                 tool_execution_notifications: notifications,
             }],
             results,
