@@ -505,19 +505,22 @@ where
 }
 
 /// The run's load errors as the renderers take them (no file known yet).
-fn run_errors(load_errors: &[String], sources: &SourceMap) -> Vec<report::RunError> {
+fn run_errors(load_errors: &[report::RunError], sources: &SourceMap) -> Vec<report::RunError> {
     load_errors
         .iter()
-        .map(|e| report::RunError::new(emit(e, sources)))
+        .map(|e| report::RunError {
+            message: emit(&e.message, sources),
+            file: e.file.as_ref().map(|f| emit(f, sources)),
+        })
         .collect()
 }
 
 /// Prints each load error to standard error as `error: ...`, scrubbed of
 /// secrets and escaped (a file name in it may hold a newline and a forged
 /// workflow command).
-fn print_load_errors(load_errors: &[String], sources: &SourceMap) {
+fn print_load_errors(load_errors: &[report::RunError], sources: &SourceMap) {
     for e in load_errors {
-        eprint_error(e, sources);
+        eprint_error(&e.message, sources);
     }
 }
 

@@ -9,6 +9,7 @@ use crate::env::EnvValues;
 use crate::manifest::{self, HopEntry, HopSpec, OnIdle, PathSpec, ProxySpec};
 use crate::model::{ConnectionPath, DbServer, Hop, PgBouncerHop};
 use crate::provenance::{Origin, Sourced};
+use crate::report::RunError;
 use crate::rules::{self, RuleOptions, codes};
 use crate::source::Location;
 use crate::source::{
@@ -64,7 +65,7 @@ pub struct Outcome {
     /// Sorted, deduplicated findings.
     pub diagnostics: Vec<Diagnostic>,
     /// Inputs that could not be read (exit code 2), as messages.
-    pub load_errors: Vec<String>,
+    pub load_errors: Vec<RunError>,
     /// The lint configuration in force (for `fail-on`).
     pub config: LintConfig,
 }
@@ -235,16 +236,17 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
         } else if input.is_file() && is_manifest(input, &unconfined) {
             manifests.push(input.clone());
         } else if input.is_dir() && !looks_like_sysctl_dir(input) {
-            load_errors.push(format!(
-                "no {} in {}; give a manifest, a folder holding one, or config files",
-                manifest::FILE_NAME,
-                input.display()
-            ));
+            load_errors.push(
+                format!(
+                    "no {} in {}; give a manifest, a folder holding one, or config files",
+                    manifest::FILE_NAME,
+                    input.display()
+                )
+                .into(),
+            );
         } else if !input.exists() {
-            load_errors.push(format!(
-                "cannot read {}: no such file or directory",
-                input.display()
-            ));
+            load_errors
+                .push(format!("cannot read {}: no such file or directory", input.display()).into());
         } else {
             loose.push(input.clone());
         }
@@ -256,7 +258,7 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
     if let Some(r) = &opts.root
         && !r.is_dir()
     {
-        load_errors.push(format!("--root {}: not a directory", r.display()));
+        load_errors.push(format!("--root {}: not a directory", r.display()).into());
     }
     let root = opts
         .root
@@ -272,7 +274,7 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
         let file = match sources.load(m) {
             Ok(f) => f,
             Err(e) => {
-                load_errors.push(e.to_string());
+                load_errors.push(e.to_string().into());
                 continue;
             }
         };
@@ -348,7 +350,7 @@ fn load_config(
     inputs: &[PathBuf],
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
-    load_errors: &mut Vec<String>,
+    load_errors: &mut Vec<RunError>,
 ) -> LintConfig {
     let start = match &manifest {
         Some((_, dir)) => dir.clone(),
@@ -377,22 +379,22 @@ fn load_config(
     ) {
         Ok(c) => c,
         Err(e) => {
-            load_errors.push(format!("config: {e}"));
+            load_errors.push(format!("config: {e}").into());
             LintConfig::default()
         }
     };
     if !opts.select.is_empty()
         && let Err(e) = config.set_select(&opts.select)
     {
-        load_errors.push(format!("--select: {e}"));
+        load_errors.push(format!("--select: {e}").into());
     }
     if !opts.ignore.is_empty()
         && let Err(e) = config.set_ignore(&opts.ignore)
     {
-        load_errors.push(format!("--ignore: {e}"));
+        load_errors.push(format!("--ignore: {e}").into());
     }
     if let Err(e) = config.add_severity(&opts.severity) {
-        load_errors.push(e);
+        load_errors.push(e.into());
     }
     config
 }
@@ -401,7 +403,7 @@ fn load_config(
 fn loose_spec(
     files: &[PathBuf],
     policy: &ReadPolicy,
-    load_errors: &mut Vec<String>,
+    load_errors: &mut Vec<RunError>,
 ) -> Option<PathSpec> {
     let mut spec = PathSpec {
         name: "command line".to_string(),
@@ -423,7 +425,7 @@ fn loose_spec(
         let kind = match classify(f, policy) {
             Ok(k) => k,
             Err(e) => {
-                load_errors.push(e);
+                load_errors.push(e.into());
                 ok = false;
                 continue;
             }
@@ -453,7 +455,7 @@ fn loose_spec(
                     Kind::Mysql | Kind::Postgres | Kind::PgBouncer => "database server",
                     Kind::Sysctl => "sysctl",
                 }
-            ));
+            ).into());
             ok = false;
             continue;
         }
@@ -465,10 +467,15 @@ fn loose_spec(
     (ok || spec.app.is_some() || spec.db.is_some() || spec.app_sysctl.is_some()).then_some(spec)
 }
 
-fn load_error(r: &manifest::PathRef, e: LoadError, sources: &SourceMap) -> String {
+/// The failure to read `r`: located at its manifest key when it has one
+/// (the file to fix is then the manifest), else at the path itself.
+fn load_error(r: &manifest::PathRef, e: LoadError, sources: &SourceMap) -> RunError {
     match r.location {
-        None => e.to_string(),
-        Some(l) => format!("{}: {e}", sources.short(l)),
+        None => RunError::in_file(e.to_string(), sources.display_name(&r.path)),
+        Some(l) => RunError::in_file(
+            format!("{}: {e}", sources.short(l)),
+            sources.get(l.file).name().to_string(),
+        ),
     }
 }
 
@@ -476,7 +483,7 @@ fn load_error(r: &manifest::PathRef, e: LoadError, sources: &SourceMap) -> Strin
 struct Loader<'a> {
     sources: &'a mut SourceMap,
     diags: &'a mut Vec<Diagnostic>,
-    load_errors: &'a mut Vec<String>,
+    load_errors: &'a mut Vec<RunError>,
 }
 
 impl Loader<'_> {
@@ -516,7 +523,7 @@ fn build_paths(
     opts: &RunOptions,
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
-    load_errors: &mut Vec<String>,
+    load_errors: &mut Vec<RunError>,
     out: &mut Vec<ConnectionPath>,
 ) {
     let mut loader = Loader {
@@ -545,7 +552,7 @@ fn build_paths(
                     .map_err(|e| e.to_string())
                     .and_then(|_| env.read_env_file(f))
                 {
-                    loader.load_errors.push(format!("--env-file: {e}"));
+                    loader.load_errors.push(format!("--env-file: {e}").into());
                 }
             }
             let object = spec.app_object.as_ref().map(|o| o.value.as_str());

@@ -71,7 +71,8 @@ fn a_failed_run_says_so_in_every_format() {
             ),
             "gcc" => {
                 let last = out.lines().last().unwrap_or_default();
-                assert!(last.starts_with("timeoutlint: error: "), "{out}");
+                // The failure is located in the manifest, where the key is.
+                assert!(last.starts_with("timeoutlint.toml: error: "), "{out}");
                 assert!(last.contains(reason), "{out}");
             }
             "json" => {
@@ -80,7 +81,7 @@ fn a_failed_run_says_so_in_every_format() {
                 let errors = v["errors"].as_array().unwrap();
                 assert_eq!(errors.len(), 1, "{out}");
                 assert!(errors[0]["message"].as_str().unwrap().contains(reason));
-                assert!(errors[0]["file"].is_null());
+                assert_eq!(errors[0]["file"], "timeoutlint.toml");
             }
             "sarif" => {
                 let v: Value = serde_json::from_str(&out).unwrap();
@@ -95,7 +96,7 @@ fn a_failed_run_says_so_in_every_format() {
             }
             "github" => {
                 let first = out.lines().next().unwrap_or_default();
-                assert!(first.starts_with("::error::"), "{out}");
+                assert!(first.starts_with("::error file=timeoutlint.toml"), "{out}");
                 assert!(first.contains(reason), "{out}");
             }
             "junit" => {

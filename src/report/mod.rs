@@ -37,7 +37,27 @@ pub struct RunError {
     pub file: Option<String>,
 }
 
+impl From<String> for RunError {
+    fn from(message: String) -> Self {
+        RunError::new(message)
+    }
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 impl RunError {
+    /// A failure concerning `file` (a display name).
+    pub fn in_file(message: impl Into<String>, file: impl Into<String>) -> Self {
+        RunError {
+            message: message.into(),
+            file: Some(file.into()),
+        }
+    }
+
     /// A failure with no file.
     pub fn new(message: impl Into<String>) -> Self {
         RunError {
