@@ -14,6 +14,8 @@ CARGO_FUZZ_VERSION=0.13.2
 seconds=${SMOKE_SECONDS:-5}
 cd "$(dirname "$0")"
 export RUSTC_BOOTSTRAP=1
+# Custom rule codes are leaked on purpose; see lsan.supp.
+export LSAN_OPTIONS="suppressions=$PWD/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 if ! cargo fuzz --version 2>/dev/null | grep -qF "$CARGO_FUZZ_VERSION"; then
     cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked

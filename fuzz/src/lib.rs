@@ -68,7 +68,14 @@ pub fn write_case(files: &[File], entry: &str) -> PathBuf {
 pub fn render_all(outcome: &Outcome) -> Vec<Output> {
     let d = &outcome.diagnostics;
     let s = &outcome.sources;
-    let docs = docs();
+    // Only the docs of the rules that fired: SARIF serialises every doc it
+    // is given, and the whole catalogue would cost most of each run.
+    let docs: Vec<RuleDoc> = docs()
+        .iter()
+        .filter(|doc| d.iter().any(|x| x.code.id == doc.id))
+        .cloned()
+        .collect();
+    let docs = docs.as_slice();
     let chains: Vec<_> = outcome.paths.iter().flat_map(|p| chains(p, s)).collect();
     let budgets = budget::views(&budget::budgets(&outcome.paths), s);
     vec![
