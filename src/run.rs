@@ -325,6 +325,7 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
     diags.extend(rules::check_fleet(&paths));
     let mut diags = config.apply(diags, &paths);
     sort_and_dedup(&mut diags, &sources);
+    mark_secrets_near_findings(&diags, &mut sources);
     // Inline `# timeoutlint: ignore[...]` comments, and their own findings.
     let diags = if opts.keep_suppressed {
         diags
@@ -781,6 +782,36 @@ fn select_pools(
                 }),
             );
             vec![None]
+        }
+    }
+}
+
+/// A safety net under the readers' own secret marking: the lines a finding
+/// points at, and the line on each side (the human snippet's context), may
+/// hold a password no reader recognised, typically on a line that does not
+/// parse (a `password = …` line breaking a `SHOW VARIABLES` dump). Every
+/// secret-looking value on them ([`crate::secrets::secret_spans_in_text`])
+/// is marked, so it is masked in every output.
+fn mark_secrets_near_findings(diags: &[Diagnostic], sources: &mut SourceMap) {
+    let mut seen = std::collections::BTreeSet::new();
+    for d in diags {
+        for label in std::iter::once(&d.primary).chain(&d.related) {
+            let Some(loc) = label.location else { continue };
+            let text = sources.get(loc.file).text();
+            let at = loc.span.start.min(text.len());
+            // Back to the start of the line before, forward past the line after.
+            let mut start = text[..at].rfind('\n').map_or(0, |i| i);
+            start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let mut end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+            end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+            if !seen.insert((loc.file, start, end)) {
+                continue;
+            }
+            let spans = crate::secrets::secret_spans_in_text(&text[start..end]);
+            let file = sources.get_mut(loc.file);
+            for s in spans {
+                file.mark_secret(crate::source::Span::new(start + s.start, start + s.end));
+            }
         }
     }
 }

@@ -275,7 +275,7 @@ fn end_of_line_comment(
         if let Some(delim) = *multi {
             if c == b'\\' && delim == "\"\"\"" {
                 i += 2;
-            } else if line[i..].starts_with(delim) {
+            } else if b[i..].starts_with(delim.as_bytes()) {
                 *multi = None;
                 i += delim.len();
             } else {
@@ -619,6 +619,19 @@ pub fn apply(diags: Vec<Diagnostic>, sources: &SourceMap) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_byte_text_in_toml_multiline_strings() {
+        // Found by fuzz/manifest: stepping through `"""é` by bytes sliced
+        // inside the `é`.
+        let text = "name = \"\"\"é\\é\n\"\"\" # timeoutlint: ignore[TL101]\n";
+        assert_eq!(
+            scan("timeoutlint.toml", text),
+            ["# timeoutlint: ignore[TL101]"]
+        );
+        let text = "name = '''é'''\n";
+        assert!(scan("timeoutlint.toml", text).is_empty());
+    }
 
     fn scan(name: &str, text: &str) -> Vec<String> {
         let f = SourceFile::new(name, name, text.to_string());

@@ -333,3 +333,28 @@ fn two_aliases_of_one_yaml_file_are_both_read() {
         ),
     );
 }
+
+/// Found by fuzz/mycnf: a `password =` line breaking a `SHOW VARIABLES`
+/// dump is a TL001 line no reader marks; the net under the readers
+/// (run.rs `mark_secrets_near_findings`) masks it.
+#[test]
+fn a_password_line_breaking_a_dump_is_masked() {
+    let dir = TempDir::new().expect("temp dir");
+    write(
+        dir.path(),
+        &[
+            (
+                "dump.txt",
+                &format!(
+                    "Variable_name\tValue\nwait_timeout\t600\n[client]\npassword = {CANARY}-dump\n"
+                ),
+            ),
+            ("timeoutlint.toml", "[[path]]\ndb = \"dump.txt\"\n"),
+        ],
+    );
+    let all = assert_no_canary(dir.path(), &[]);
+    assert!(
+        all.contains("TL001"),
+        "the broken lines are reported: {all}"
+    );
+}
