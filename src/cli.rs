@@ -12,7 +12,7 @@ use crate::model::budget;
 use crate::model::chain::chains;
 use crate::report;
 use crate::rules::{RuleOptions, catalogue};
-use crate::run::{RunOptions, run};
+use crate::run::{Outcome, RunOptions, run};
 use crate::source::SourceMap;
 
 /// Exit codes (README "Exit codes").
@@ -163,8 +163,9 @@ fn parse_margin(s: &str) -> Result<f64, String> {
     }
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Format {
+/// The formats of `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
     /// Graphical reports with source snippets.
     Human,
     /// One `file:line:col: ID message` line per finding.
@@ -195,8 +196,9 @@ enum RulesFormat {
     Markdown,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ChainFormat {
+/// The formats of `chain --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChainFormat {
     /// ASCII table.
     Table,
     /// JSON rows.
@@ -248,10 +250,15 @@ fn emit(text: &str, sources: &SourceMap) -> String {
 
 /// Prints an error line to standard error, scrubbed of every secret value.
 fn eprint_error(message: &str, sources: &SourceMap) {
-    eprintln!(
+    eprintln!("{}", error_line(message, sources));
+}
+
+/// `error: MESSAGE`, scrubbed of secrets, control characters escaped.
+fn error_line(message: &str, sources: &SourceMap) -> String {
+    format!(
         "error: {}",
         report::escape::control(&emit(message, sources))
-    );
+    )
 }
 
 fn print(text: &str) {
@@ -299,10 +306,7 @@ where
             };
             let mut outcome = run(&paths, &opts);
             if let Some(file) = &write_baseline {
-                let text = emit(
-                    &crate::baseline::write(&outcome.diagnostics, &outcome.sources),
-                    &outcome.sources,
-                );
+                let text = render_baseline(&outcome);
                 if let Err(e) = std::fs::write(file, text) {
                     eprintln!(
                         "error: cannot write {}: {}",
@@ -361,13 +365,9 @@ where
                     }
                 }
             };
-            let scrubbed = crate::secrets::scrub_diagnostics(diags, &outcome.sources);
-            let run_errors = run_errors(&outcome.load_errors, &outcome.sources);
+            let docs = catalogue::load().unwrap_or_default();
             for (i, f) in formats.iter().enumerate() {
-                let text = emit(
-                    &render(*f, &scrubbed, &run_errors, &outcome.sources, color),
-                    &outcome.sources,
-                );
+                let text = render_check(*f, &outcome, &docs, color);
                 match output.get(i) {
                     Some(file) if file.as_os_str() != "-" => {
                         if let Err(e) = std::fs::write(file, text) {
@@ -414,19 +414,7 @@ where
                 }
             };
             let outcome = run(&paths, &opts);
-            let chains: Vec<_> = outcome
-                .paths
-                .iter()
-                .flat_map(|p| chains(p, &outcome.sources))
-                .collect();
-            let budgets = budget::views(&budget::budgets(&outcome.paths), &outcome.sources);
-            let text = match format {
-                ChainFormat::Table => {
-                    report::chain::render(&chains) + &report::chain::render_budgets(&budgets)
-                }
-                ChainFormat::Json => report::chain::render_json(&chains, &budgets),
-            };
-            print(&emit(&text, &outcome.sources));
+            print(&render_chain(format, &outcome));
             print_load_errors(&outcome.load_errors, &outcome.sources);
             if outcome.load_errors.is_empty() {
                 exit::CLEAN
@@ -525,25 +513,65 @@ fn print_load_errors(load_errors: &[report::RunError], sources: &SourceMap) {
 }
 
 /// Renders the diagnostics and the run's failures in one format.
-fn render(
+/// Exactly what `check --format FORMAT` writes for `outcome`: the findings
+/// and the run's failures rendered with the rule `docs`, every secret value
+/// scrubbed from messages and from the text (fuzz/ checks this very text).
+pub fn render_check(
     format: Format,
-    diags: &[crate::diagnostic::Diagnostic],
-    errors: &[report::RunError],
-    sources: &crate::source::SourceMap,
+    outcome: &Outcome,
+    docs: &[catalogue::RuleDoc],
     color: report::human::Color,
 ) -> String {
-    let docs = || catalogue::load().unwrap_or_default();
-    match format {
+    let sources = &outcome.sources;
+    let diags = &crate::secrets::scrub_diagnostics(&outcome.diagnostics, sources);
+    let errors = &run_errors(&outcome.load_errors, sources);
+    let text = match format {
         Format::Human => report::human::render(diags, errors, sources, color),
-        Format::Concise => report::concise::render(diags, errors, sources, &docs()),
+        Format::Concise => report::concise::render(diags, errors, sources, docs),
         Format::Gcc => report::gcc::render(diags, errors, sources),
         Format::Json => report::json::render(diags, errors, sources),
-        Format::Sarif => report::sarif::render(diags, errors, sources, &docs()),
-        Format::Github => report::github::render(diags, errors, sources, &docs()),
-        Format::Junit => report::junit::render(diags, errors, sources, &docs()),
-        Format::Checkstyle => report::checkstyle::render(diags, errors, sources, &docs()),
-        Format::Rdjson => report::rdjson::render(diags, errors, sources, &docs()),
-    }
+        Format::Sarif => report::sarif::render(diags, errors, sources, docs),
+        Format::Github => report::github::render(diags, errors, sources, docs),
+        Format::Junit => report::junit::render(diags, errors, sources, docs),
+        Format::Checkstyle => report::checkstyle::render(diags, errors, sources, docs),
+        Format::Rdjson => report::rdjson::render(diags, errors, sources, docs),
+    };
+    emit(&text, sources)
+}
+
+/// Exactly what `chain --format FORMAT` prints for `outcome`, scrubbed.
+pub fn render_chain(format: ChainFormat, outcome: &Outcome) -> String {
+    let chains: Vec<_> = outcome
+        .paths
+        .iter()
+        .flat_map(|p| chains(p, &outcome.sources))
+        .collect();
+    let budgets = budget::views(&budget::budgets(&outcome.paths), &outcome.sources);
+    let text = match format {
+        ChainFormat::Table => {
+            report::chain::render(&chains) + &report::chain::render_budgets(&budgets)
+        }
+        ChainFormat::Json => report::chain::render_json(&chains, &budgets),
+    };
+    emit(&text, &outcome.sources)
+}
+
+/// Exactly what `check --write-baseline FILE` writes for `outcome`, scrubbed.
+pub fn render_baseline(outcome: &Outcome) -> String {
+    emit(
+        &crate::baseline::write(&outcome.diagnostics, &outcome.sources),
+        &outcome.sources,
+    )
+}
+
+/// Exactly what a run prints on standard error for its failures: one
+/// `error: …` line each, scrubbed and escaped.
+pub fn render_errors(outcome: &Outcome) -> String {
+    outcome
+        .load_errors
+        .iter()
+        .map(|e| error_line(&e.message, &outcome.sources) + "\n")
+        .collect()
 }
 
 fn explain(d: &catalogue::RuleDoc) -> String {

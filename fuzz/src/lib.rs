@@ -19,8 +19,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use timeoutlint::model::budget;
-use timeoutlint::model::chain::chains;
+use timeoutlint::cli::{self, ChainFormat, Format};
 use timeoutlint::report;
 use timeoutlint::rules::catalogue::{self, RuleDoc};
 use timeoutlint::run::{Outcome, RunOptions, run};
@@ -63,11 +62,12 @@ pub fn write_case(files: &[File], entry: &str) -> PathBuf {
     dir.join(entry)
 }
 
-/// Renders `outcome` in every format the CLI has: the nine `check` formats,
-/// the chain table and chain JSON, the summary and a baseline file.
+/// Renders `outcome` in every output the CLI writes, through the CLI's own
+/// functions (so what is checked is exactly what `timeoutlint` prints): the
+/// nine `check` formats, the chain table and chain JSON, a baseline file and
+/// the error lines of standard error.
 pub fn render_all(outcome: &Outcome) -> Vec<Output> {
     let d = &outcome.diagnostics;
-    let s = &outcome.sources;
     // Only the docs of the rules that fired: SARIF serialises every doc it
     // is given, and the whole catalogue would cost most of each run.
     let docs: Vec<RuleDoc> = docs()
@@ -75,41 +75,39 @@ pub fn render_all(outcome: &Outcome) -> Vec<Output> {
         .filter(|doc| d.iter().any(|x| x.code.id == doc.id))
         .cloned()
         .collect();
-    let docs = docs.as_slice();
-    let chains: Vec<_> = outcome.paths.iter().flat_map(|p| chains(p, s)).collect();
-    let budgets = budget::views(&budget::budgets(&outcome.paths), s);
+    let check = |f| cli::render_check(f, outcome, &docs, report::human::Color::Never);
     vec![
-        (
-            "human",
-            report::human::render(d, s, report::human::Color::Never),
-        ),
-        ("concise", report::concise::render(d, s, docs)),
-        ("gcc", report::gcc::render(d, s)),
-        ("json", report::json::render(d, s)),
-        ("sarif", report::sarif::render(d, s, docs)),
-        ("github", report::github::render(d, s, docs)),
-        ("junit", report::junit::render(d, s, docs)),
-        ("checkstyle", report::checkstyle::render(d, s, docs)),
-        ("rdjson", report::rdjson::render(d, s, docs)),
-        (
-            "chain",
-            report::chain::render(&chains) + &report::chain::render_budgets(&budgets),
-        ),
-        ("chain-json", report::chain::render_json(&chains, &budgets)),
-        ("summary", report::summary(d)),
-        ("baseline", timeoutlint::baseline::write(d, s)),
-        ("load-errors", outcome.load_errors.join("\n")),
+        ("human", check(Format::Human)),
+        ("concise", check(Format::Concise)),
+        ("gcc", check(Format::Gcc)),
+        ("json", check(Format::Json)),
+        ("sarif", check(Format::Sarif)),
+        ("github", check(Format::Github)),
+        ("junit", check(Format::Junit)),
+        ("checkstyle", check(Format::Checkstyle)),
+        ("rdjson", check(Format::Rdjson)),
+        ("chain", cli::render_chain(ChainFormat::Table, outcome)),
+        ("chain-json", cli::render_chain(ChainFormat::Json, outcome)),
+        ("baseline", cli::render_baseline(outcome)),
+        ("stderr", cli::render_errors(outcome)),
     ]
 }
 
 /// The secrets that must not appear in any output of a run over `sources`:
-/// the planted `canary`.
-///
-/// This is the one place to switch when secrets are marked instead of blanked
-/// at load: add the marked values here (e.g. `sources.secret_values()`, keeping
-/// values of 4 bytes or more so that short ones do not match by chance).
-pub fn secrets(_sources: &SourceMap, canary: &str) -> Vec<String> {
-    vec![canary.to_string()]
+/// the planted `canary`, and every value the readers marked as a secret
+/// that the scrubber masks everywhere (at least
+/// [`timeoutlint::secrets::MIN_SCRUB_LEN`] bytes; a value made only of `*`
+/// is what masking writes, so it is left out).
+pub fn secrets(sources: &SourceMap, canary: &str) -> Vec<String> {
+    let mut out = vec![canary.to_string()];
+    out.extend(
+        sources
+            .secret_values()
+            .into_iter()
+            .filter(|v| v.len() >= timeoutlint::secrets::MIN_SCRUB_LEN)
+            .filter(|v| !v.chars().all(|c| c == '*')),
+    );
+    out
 }
 
 /// A secret found in an output.
