@@ -113,7 +113,9 @@ pub fn identity(d: &Diagnostic, sources: &SourceMap) -> String {
         .chain(&d.related)
         .map(|l| end(l, sources))
         .collect();
-    format!("{} {}", d.code.id, ends.join(" <-> "))
+    // Names and flag values may hold control characters; a raw newline in
+    // the baseline would start a line of the attacker's choosing.
+    crate::report::escape::control(&format!("{} {}", d.code.id, ends.join(" <-> "))).into_owned()
 }
 
 fn end(label: &Label, sources: &SourceMap) -> String {
@@ -159,11 +161,12 @@ pub fn write(diags: &[Diagnostic], sources: &SourceMap) -> String {
     for d in diags {
         let e = grouped
             .entry(identity(d, sources))
-            .or_insert_with(|| (0, d.message.clone()));
+            .or_insert_with(|| (0, crate::report::escape::control(&d.message).into_owned()));
         e.0 += 1;
         // Keep the smallest message so the output does not depend on input order.
-        if d.message < e.1 {
-            e.1 = d.message.clone();
+        let message = crate::report::escape::control(&d.message);
+        if *message < *e.1 {
+            e.1 = message.into_owned();
         }
     }
     let file = File {

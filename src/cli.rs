@@ -497,8 +497,11 @@ fn run_errors(load_errors: &[report::RunError], sources: &SourceMap) -> Vec<repo
     load_errors
         .iter()
         .map(|e| report::RunError {
-            message: emit(&e.message, sources),
-            file: e.file.as_ref().map(|f| emit(f, sources)),
+            message: report::escape::control(&emit(&e.message, sources)).into_owned(),
+            file: e
+                .file
+                .as_ref()
+                .map(|f| report::escape::control(&emit(f, sources)).into_owned()),
         })
         .collect()
 }
@@ -523,7 +526,10 @@ pub fn render_check(
     color: report::human::Color,
 ) -> String {
     let sources = &outcome.sources;
-    let diags = &crate::secrets::scrub_diagnostics(&outcome.diagnostics, sources);
+    let diags = &printable(crate::secrets::scrub_diagnostics(
+        &outcome.diagnostics,
+        sources,
+    ));
     let errors = &run_errors(&outcome.load_errors, sources);
     let text = match format {
         Format::Human => report::human::render(diags, errors, sources, color),
@@ -537,6 +543,26 @@ pub fn render_check(
         Format::Rdjson => report::rdjson::render(diags, errors, sources, docs),
     };
     emit(&text, sources)
+}
+
+/// Diagnostics whose texts (message, labels, help) have their control
+/// characters escaped ([`report::escape::control`]), for every format: JSON
+/// and XML would carry a raw C1 control or ESC to whatever displays them.
+fn printable(mut diags: Vec<crate::diagnostic::Diagnostic>) -> Vec<crate::diagnostic::Diagnostic> {
+    let esc = |s: &mut String| {
+        if let std::borrow::Cow::Owned(e) = report::escape::control(s) {
+            *s = e;
+        }
+    };
+    for d in &mut diags {
+        esc(&mut d.message);
+        esc(&mut d.primary.message);
+        d.related.iter_mut().for_each(|l| esc(&mut l.message));
+        if let Some(h) = &mut d.help {
+            esc(h);
+        }
+    }
+    diags
 }
 
 /// Exactly what `chain --format FORMAT` prints for `outcome`, scrubbed.

@@ -117,14 +117,15 @@ pub fn classify(path: &Path, policy: &ReadPolicy) -> Result<Kind, String> {
     let (_, bytes) = policy
         .read(path, &shown.to_string())
         .map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(256 * 1024)]);
+    let text = crate::source::decode(bytes);
+    let text = &text[..text.floor_char_boundary(256 * 1024)];
     if text
         .lines()
         .any(|l| l.trim().eq_ignore_ascii_case("[pgbouncer]"))
     {
         return Ok(Kind::PgBouncer);
     }
-    if name.starts_with("postgresql") || postgres::looks_like_postgres(&text) {
+    if name.starts_with("postgresql") || postgres::looks_like_postgres(text) {
         return Ok(Kind::Postgres);
     }
     let mysql_group = text.lines().any(|l| {
@@ -255,6 +256,13 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
         [only] if loose.is_empty() => only.parent().map(Path::to_path_buf),
         _ => None,
     };
+    // `--env-file` is named on the command line (so not confined to the
+    // root) but must still be a small regular file, whatever the app is.
+    if let Some(f) = &opts.env_file
+        && let Err(e) = ReadPolicy::new(None, max_file_size).read(f, &f.display().to_string())
+    {
+        load_errors.push(format!("--env-file: {e}").into());
+    }
     if let Some(r) = &opts.root
         && !r.is_dir()
     {
@@ -544,14 +552,10 @@ fn build_paths(
                 env.set(var.clone(), v.value.clone(), from);
             }
             if let Some(f) = &opts.env_file {
-                let shown = loader.sources.display_name(f);
-                // Named on the command line, so not confined to the root;
-                // still a regular file within the size cap.
+                // Checked (regular file, size cap) and reported once in `run`.
                 let policy = ReadPolicy::new(None, loader.sources.policy().max_file_size());
-                let checked = policy.read(f, &shown);
-                if let Err(e) = checked
-                    .map_err(|e| e.to_string())
-                    .and_then(|_| env.read_env_file(f))
+                if policy.read(f, "").is_ok()
+                    && let Err(e) = env.read_env_file(f)
                 {
                     loader.load_errors.push(format!("--env-file: {e}").into());
                 }

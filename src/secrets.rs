@@ -280,6 +280,17 @@ pub fn secret_spans_in_text(text: &str) -> Vec<Span> {
                 ranges.push(vstart..vstart + value.len());
             }
         }
+        // An HTTP credential header anywhere on the line (git's
+        // `extraheader = AUTHORIZATION: basic …`, a proxy's header): all
+        // that follows `authorization:` to the end of the line.
+        if let Some(i) = body.to_ascii_lowercase().find("authorization:") {
+            let after = i + "authorization:".len();
+            let value = body[after..].trim();
+            if !value.is_empty() {
+                let vstart = after + (body[after..].len() - body[after..].trim_start().len());
+                ranges.push(vstart..vstart + value.len());
+            }
+        }
         for r in ranges {
             out.push(Span::new(line_start + r.start, line_start + r.end));
         }
@@ -291,6 +302,16 @@ pub fn secret_spans_in_text(text: &str) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn authorization_headers_are_secret() {
+        let text = "[http]\n\textraheader = AUTHORIZATION: basic eDp0b2tlbg==\nx = Authorization:Bearer abc.def\n";
+        let got: Vec<&str> = secret_spans_in_text(text)
+            .into_iter()
+            .map(|s| &text[s.start..s.end])
+            .collect();
+        assert_eq!(got, ["basic eDp0b2tlbg==", "Bearer abc.def"]);
+    }
 
     fn found(s: &str) -> Vec<&str> {
         assignment_ranges(s).into_iter().map(|r| &s[r]).collect()

@@ -480,11 +480,7 @@ impl SourceMap {
             return Ok(*id);
         }
         let (_, bytes) = policy.read(path, &shown)?;
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        };
-        let id = self.add(path, text);
+        let id = self.add(path, decode(bytes));
         self.by_path.insert(key, id);
         Ok(id)
     }
@@ -561,6 +557,9 @@ impl SourceMap {
             _ => norm,
         };
         let s = shown.to_string_lossy().replace('\\', "/");
+        // A name is shown, never used as a path: control characters in it
+        // (a newline and a forged `::error`, terminal escapes) are escaped.
+        let s = crate::report::escape::control(&s).into_owned();
         if s.is_empty() { ".".to_string() } else { s }
     }
 
@@ -635,6 +634,32 @@ impl ReadBudget {
             );
         }
         true
+    }
+}
+
+/// The text of a file's bytes: UTF-16 with a byte order mark is decoded, a
+/// UTF-8 byte order mark is dropped (servers read a my.cnf whose first line
+/// is `\u{feff}[mysqld]` as a group header too), and bytes that are not
+/// UTF-8 become U+FFFD. Offsets are into this text.
+pub fn decode(bytes: Vec<u8>) -> String {
+    let utf16 = |be: bool| {
+        let units = bytes[2..].chunks(2).map(|c| match (c, be) {
+            ([a, b], true) => u16::from_be_bytes([*a, *b]),
+            ([a, b], false) => u16::from_le_bytes([*a, *b]),
+            _ => 0xFFFD,
+        });
+        char::decode_utf16(units)
+            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect::<String>()
+    };
+    match bytes.as_slice() {
+        [0xFF, 0xFE, ..] => utf16(false),
+        [0xFE, 0xFF, ..] => utf16(true),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
+        _ => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        },
     }
 }
 
@@ -735,6 +760,22 @@ mod tests {
             m.scrub("pw CanaryPw-1 and EnvSecret-2, ab stays"),
             "pw ********** and ***********, ab stays"
         );
+    }
+
+    #[test]
+    fn decoding_boms_and_utf16() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"[mysqld]\n", "[mysqld]\n"),
+            (b"\xEF\xBB\xBF[mysqld]\n", "[mysqld]\n"),
+            (b"\xFF\xFE[\x00m\x00]\x00\n\x00", "[m]\n"),
+            (b"\xFE\xFF\x00[\x00m\x00]\x00\n", "[m]\n"),
+            (b"\xFF\xFE[\x00\x00\xD8", "[\u{fffd}"),
+            (b"a\xFFb", "a\u{fffd}b"),
+            (b"a\x00b", "a\x00b"),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(decode(bytes.to_vec()), *want, "{bytes:?}");
+        }
     }
 
     #[test]

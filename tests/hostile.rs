@@ -905,8 +905,21 @@ fn postgres_include_git_config_is_not_a_config() {
     let out = check_all(&p, &["."]);
     out.assert_codes(&[1]);
     out.assert_safe();
-    out.assert_finding("TL003", "postgresql.conf", 2, "is not a postgresql.conf");
+    // Nothing inside .git is ever read.
+    out.assert_finding("TL003", "postgresql.conf", 2, "inside .git; not read");
     out.assert_not_read(".git/config");
+    // The same text elsewhere in the root: one finding, nothing quoted.
+    let p = postgres_project("include 'ci.gitconfig'\n");
+    p.write(
+        "ci.gitconfig",
+        format!(
+            "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n[remote \"origin\"]\n\turl = https://github.com/acme/app\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n[gc]\n\tauto = 0\n[http \"https://github.com/\"]\n\textraheader = AUTHORIZATION: basic {GIT_TOKEN}\n"
+        ),
+    );
+    let out = check_all(&p, &["."]);
+    out.assert_codes(&[1]);
+    out.assert_safe();
+    out.assert_finding("TL003", "postgresql.conf", 2, "is not a postgresql.conf");
 }
 
 /// Bullet 1: pgbouncer.ini `%include /etc/passwd`.
@@ -994,12 +1007,17 @@ fn manifest_proxy_files_outside() {
     assert_input_refused(&check_all(&p, &["."]), 5);
 }
 
-/// Bullet 1 ("every read stays inside it"): `--env-file /proc/self/environ`
-/// is a read outside the root: refused (exit 2), the environment never shown.
+/// Bullet 1: `--env-file` is named on the command line, which the CI author
+/// writes (SECURITY.md: the command line is trusted), so it may lie outside
+/// the root, e.g. `/proc/self/environ`; the environment is still never
+/// shown. The size cap and the regular-file check still hold for it.
 #[test]
-fn env_file_outside_root_is_refused() {
+fn env_file_outside_root_is_read_but_never_shown() {
     let p = mysql_project("");
     let out = check_all(&p, &["--env-file", "/proc/self/environ", "."]);
+    out.assert_codes(&[0, 1]);
+    out.assert_safe();
+    let out = check_all(&p, &["--env-file", "/dev/zero", "."]);
     out.assert_codes(&[2]);
     out.assert_safe();
     out.assert_failure_reported();
@@ -1945,7 +1963,7 @@ fn control_characters_in_values() {
     let p = haproxy_project("\"haproxy.cfg\"");
     p.write(
         "haproxy.cfg",
-        HAPROXY_CFG.replace("30m", &format!("{esc}")) + &format!("{esc}\n"),
+        HAPROXY_CFG.replace("30m", esc) + &format!("{esc}\n"),
     );
     assert_survives(&check_all(&p, &["."]), &[1]);
 }
@@ -1967,7 +1985,9 @@ fn control_characters_in_hop_names_and_env() {
     );
     p.write("my.cnf", "[mysqld]\nwait_timeout = 300\n");
     p.manifest("[[path]]\napp = \"settings.py\"\ndb = \"my.cnf\"\n\n[path.env]\nAGE = \"\\u001b[2J\\n::error file=x::forged\"\n");
-    assert_survives(&check_all(&p, &["."]), &[1, 2]);
+    // The value is no number: TL012 (a note) says so, escaped; CONN_MAX_AGE
+    // keeps its default, so nothing fails.
+    assert_survives(&check_all(&p, &["."]), &[0]);
 }
 
 // ===========================================================================

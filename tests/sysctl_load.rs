@@ -381,16 +381,23 @@ fn never_panics_on_binary_or_odd_files() {
     for (i, bytes) in cases.iter().enumerate() {
         let path = dir.path().join(format!("{i}.conf"));
         std::fs::write(&path, bytes).expect("write");
-        // Case 1 holds no sysctl line at all: refused as "not a sysctl file".
+        // Case 1 starts with a UTF-16 byte order mark, so it is decoded as
+        // UTF-16: one line of nonsense, reported, never quoted when refused.
         let mut sources = SourceMap::new(None);
         let r = load_kernel(&path, &mut sources, &mut Vec::new());
-        if i == 1 {
-            let e = r.expect_err("garbage is not a sysctl file").to_string();
-            assert!(e.contains("is not a sysctl file"), "{e}");
-            assert!(!e.contains("garbage"), "{e}");
-        } else {
-            assert!(r.is_ok(), "case {i}");
+        if let Err(e) = r {
+            assert_eq!(i, 1, "case {i}: {e}");
+            assert!(e.to_string().contains("is not a sysctl file"), "{e}");
         }
+        let path = dir.path().join("passwd.conf");
+        let mut sources = SourceMap::new(None);
+        let text = b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n";
+        std::fs::write(&path, text).expect("write");
+        let e = load_kernel(&path, &mut sources, &mut Vec::new())
+            .expect_err("a passwd file is not a sysctl file")
+            .to_string();
+        assert!(e.contains("is not a sysctl file: 2 of 2 lines"), "{e}");
+        assert!(!e.contains("root"), "{e}");
     }
     let (k, _, _) = load(&dir.path().join("6.conf"));
     assert_eq!(k.tcp_keepalive_probes.value, 3);

@@ -107,30 +107,28 @@ impl Node {
     }
 
     /// Calls `f` on this node and every node below it, keys first, in file order.
+    ///
+    /// Iterative (an explicit stack), so any depth is safe.
     pub fn walk<'a>(&'a self, f: &mut dyn FnMut(Option<&'a Key>, &'a Node)) {
-        fn go<'a>(
-            key: Option<&'a Key>,
-            node: &'a Node,
-            f: &mut dyn FnMut(Option<&'a Key>, &'a Node),
-        ) {
+        let mut stack: Vec<(Option<&'a Key>, &'a Node)> = vec![(None, self)];
+        while let Some((key, node)) = stack.pop() {
             f(key, node);
             match &node.kind {
                 NodeKind::Map(entries) => {
-                    for (k, v) in entries {
-                        go(Some(k), v, f);
-                    }
+                    stack.extend(entries.iter().rev().map(|(k, v)| (Some(k), v)));
                 }
-                NodeKind::Seq(items) => {
-                    for v in items {
-                        go(None, v, f);
-                    }
-                }
+                NodeKind::Seq(items) => stack.extend(items.iter().rev().map(|v| (None, v))),
                 _ => {}
             }
         }
-        go(None, self, f);
     }
 }
+
+/// The deepest nesting of collections a settings tree may have. Real
+/// settings nest a few levels; the readers, the tree's own drop and the
+/// converters recurse, so deeper input is refused as a syntax error before
+/// any tree is built.
+pub const MAX_DEPTH: usize = 128;
 
 /// Maps character indices (as counted by saphyr) to byte offsets in a text.
 pub(crate) struct CharToByte {

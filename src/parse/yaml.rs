@@ -8,7 +8,7 @@
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
-use super::tree::{CharToByte, Key, Node, NodeKind, SyntaxError};
+use super::tree::{CharToByte, Key, MAX_DEPTH, Node, NodeKind, SyntaxError};
 use crate::source::Span;
 
 /// Parses every document of a YAML stream, in order.
@@ -19,8 +19,23 @@ use crate::source::Span;
 /// first problem (e.g. `duplicated key in mapping` at the second key).
 pub fn parse_yaml_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
     let map = CharToByte::new(text);
+    if let Some(at) = block_nesting_too_deep(text) {
+        return Err(SyntaxError {
+            message: format!("block collections nested deeper than {MAX_DEPTH} levels"),
+            span: Span::new(at, at),
+        });
+    }
     match MarkedYaml::load_from_str(text) {
-        Ok(docs) => Ok(docs.iter().map(|d| convert(d, text, &map)).collect()),
+        Ok(docs) => {
+            if let Some(at) = docs.iter().find_map(|d| too_deep(d)) {
+                let start = map.byte(at);
+                return Err(SyntaxError {
+                    message: format!("nested deeper than {MAX_DEPTH} levels"),
+                    span: Span::new(start, map.byte(at + 1).max(start)),
+                });
+            }
+            Ok(docs.iter().map(|d| convert(d, text, &map)).collect())
+        }
         Err(e) => {
             let start = map.byte(e.marker().index());
             let end = map.byte(e.marker().index() + 1);
@@ -45,6 +60,71 @@ pub fn parse_yaml(text: &str) -> Result<Node, SyntaxError> {
         .into_iter()
         .next()
         .unwrap_or_else(|| Node::new(NodeKind::Null, Span::new(0, 0))))
+}
+
+/// The byte offset of the first line whose block nesting may pass
+/// [`MAX_DEPTH`]: saphyr builds block collections by recursion (flow ones it
+/// limits itself), so a deep file would overflow the stack inside it. The
+/// estimate is the number of distinct increasing indentations open above
+/// the line plus the compact `- ` / `? ` indicators starting it; it can only
+/// over-count (a block scalar's indented text), never under-count.
+fn block_nesting_too_deep(text: &str) -> Option<usize> {
+    let mut indents: Vec<usize> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let rest = body.trim_start_matches(' ');
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        let indent = body.len() - rest.len();
+        while indents.last().is_some_and(|&i| i > indent) {
+            indents.pop();
+        }
+        if indents.last() != Some(&indent) {
+            indents.push(indent);
+        }
+        let mut compact = 0;
+        let mut t = rest;
+        while let Some(after) = t
+            .strip_prefix("- ")
+            .or_else(|| t.strip_prefix("? "))
+            .or_else(|| t.strip_prefix("-\t"))
+        {
+            compact += 1;
+            t = after.trim_start_matches([' ', '\t']);
+        }
+        if indents.len() + compact > MAX_DEPTH {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// The character index of the first node nested deeper than [`MAX_DEPTH`]
+/// collections, found with an explicit stack (no recursion).
+fn too_deep(doc: &MarkedYaml<'_>) -> Option<usize> {
+    let mut stack = vec![(doc, 0usize)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            return Some(node.span.start.index());
+        }
+        match &node.data {
+            YamlData::Sequence(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+            YamlData::Mapping(entries) => {
+                stack.extend(
+                    entries
+                        .iter()
+                        .flat_map(|(k, v)| [(k, depth + 1), (v, depth + 1)]),
+                );
+            }
+            YamlData::Tagged(_, inner) => stack.push((inner, depth)),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn lower_first(s: &str) -> String {
@@ -148,6 +228,42 @@ impl Key {
 
 #[cfg(test)]
 mod tests {
+
+    fn block(levels: usize) -> String {
+        let mut s = String::new();
+        for i in 0..levels {
+            s.push_str(&" ".repeat(i));
+            s.push_str("a:\n");
+        }
+        s.push_str(&" ".repeat(levels));
+        s.push_str("b: 1\n");
+        s
+    }
+
+    #[test]
+    fn nesting_is_bounded_before_the_parser_recurses() {
+        // Real settings nest a few levels; these stay well inside the cap.
+        assert!(parse_yaml(&block(100)).is_ok());
+        assert!(parse_yaml(&format!("x:\n{}1\n", "- ".repeat(100))).is_ok());
+        // Deep block mappings and compact sequences are refused at the line
+        // that goes too deep, not parsed (saphyr recurses per level).
+        let e = parse_yaml(&block(3000)).unwrap_err();
+        assert_eq!(e.message, "block collections nested deeper than 128 levels");
+        let text = block(3000);
+        let line = text[..e.span.start].matches('\n').count() + 1;
+        assert_eq!(line, 129);
+        let e = parse_yaml(&format!("x:\n{}1\n", "- ".repeat(50_000))).unwrap_err();
+        assert_eq!(e.span.start, 3);
+        // Flow collections: saphyr's own limit.
+        let e = parse_yaml(&format!(
+            "x: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ))
+        .unwrap_err();
+        assert_eq!(e.message, "recursion limit exceeded");
+    }
+
     use super::*;
 
     fn slice(text: &str, span: Span) -> &str {

@@ -3,7 +3,7 @@
 //! A pull request author can point an include (or a manifest entry) at any
 //! file inside the project root: `.env`, a key, a README. Quoting its lines in
 //! syntax findings would print that file into CI logs, annotations and SARIF.
-//! So when most meaningful lines of an included file (all of those of a
+//! So when at least half the meaningful lines of an included file (all of a
 //! named file) do not parse as its kind, its
 //! per-line findings are dropped and replaced by one finding that quotes
 //! nothing ("`x` is not a my.cnf: 37 of 37 lines do not parse").
@@ -17,14 +17,14 @@ use crate::source::{FileId, Location, SourceMap};
 /// A file is foreign when at least this many lines fail to parse...
 const MIN_BAD_LINES: usize = 2;
 
-/// ...and they are more than half of its meaningful lines (an included
+/// ...and they are at least half of its meaningful lines (an included
 /// file), or all of them (a file the manifest or command line names: there
 /// the line-by-line findings of a config full of typos stay useful, as long
 /// as some line is a config line).
 fn is_foreign(bad: usize, total: usize, included: bool) -> bool {
     bad >= MIN_BAD_LINES
         && if included {
-            bad * 2 > total
+            bad * 2 >= total
         } else {
             bad == total
         }
@@ -93,15 +93,41 @@ pub fn collapse(
     match at {
         Some(at) => {
             diags.push(
-                Diagnostic::new(codes::SYNTAX_ERROR, message, Label::at(at, "not a config"))
-                    .with_help(
-                        "include only configs of this kind; the file's lines are not quoted \
+                Diagnostic::new(
+                    codes::INCLUDE_UNREADABLE,
+                    message,
+                    Label::at(at, "not a config"),
+                )
+                .with_help(
+                    "include only configs of this kind; the file's lines are not quoted \
                          because it may hold anything (keys, tokens)",
-                    ),
+                ),
             );
             Ok(())
         }
         None => Err(message),
+    }
+}
+
+/// Reports the first NUL byte of file `id`, if any, as [`codes::SYNTAX_ERROR`]:
+/// the servers read option files with C string functions, so a line ends
+/// for them at a NUL, and what follows on it is lost (a `[mysqld\0]` header
+/// is "Wrong group definition"). Text files never hold one; it is also a
+/// sign of a binary file. The rest of the file is still read as written.
+pub fn report_nul_byte(id: FileId, sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
+    let text = sources.get(id).text();
+    if let Some(at) = text.find('\0') {
+        diags.push(
+            Diagnostic::new(
+                codes::SYNTAX_ERROR,
+                "a NUL byte in the file; the server ends the line here",
+                Label::at(
+                    Location::new(id, crate::source::Span::new(at, at + 1)),
+                    "NUL byte",
+                ),
+            )
+            .with_help("remove the NUL bytes: a config file is text"),
+        );
     }
 }
 
@@ -157,11 +183,17 @@ mod tests {
         let (m, id, mut diags) = setup(text, &[3]);
         collapse(&mut diags, 0, id, &m, "a my.cnf", None, None).unwrap();
         assert_eq!(diags.len(), 1);
-        // Half bad (2 of 4) is not most.
-        let (m, id, mut diags) = setup(text, &[1, 3]);
+        // One bad line of four is not foreign.
+        let (m, id, mut diags) = setup(text, &[3]);
         let at = Location::new(FileId(99), Span::new(0, 1));
         collapse(&mut diags, 0, id, &m, "a my.cnf", Some(at), None).unwrap();
-        assert_eq!(diags.len(), 2);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].message, "bad");
+        // Half of them is (a git config read as a postgresql.conf).
+        let (m, id, mut diags) = setup(text, &[1, 3]);
+        collapse(&mut diags, 0, id, &m, "a my.cnf", Some(at), None).unwrap();
+        assert_eq!(diags.len(), 1);
+        assert!(diags[0].message.contains("2 of 4"), "{}", diags[0].message);
         // A named file with one config line keeps its findings.
         let (m, id, mut diags) = setup(text, &[1, 3, 4]);
         collapse(&mut diags, 0, id, &m, "a my.cnf", None, None).unwrap();

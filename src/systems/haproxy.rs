@@ -390,6 +390,7 @@ const SYNTAX_HELP: &str = "haproxy refuses to start on this line; lines are a ke
 
 impl Reader<'_> {
     fn read(&mut self, id: FileId) {
+        crate::systems::foreign::report_nul_byte(id, self.sources, self.diags);
         let text = self.sources.get(id).text().to_string();
         let items = cfg::lex(&text);
         self.redact(id, &items);

@@ -414,6 +414,9 @@ impl Loader<'_> {
             self.files.push(id);
         }
         let report = self.reported.insert(id);
+        if report {
+            crate::systems::foreign::report_nul_byte(id, self.sources, self.diags);
+        }
         self.stack.push(id);
         let text = self.sources.get(id).text().to_string();
         let kind = if let Some(vars) = mycnf::lex_help_variables(&text) {
@@ -1913,7 +1916,10 @@ mod tests {
             "*** 1. row ***\nVariable_name: é\n",
             "a\t\n",
         ] {
-            let _ = load_text(text);
+            // A file none of whose lines parse is refused (Err): fine.
+            let dir = tree(&[("my.cnf", text)]);
+            let mut sources = SourceMap::new(None);
+            let _ = load_option_file(&dir.path().join("my.cnf"), &mut sources, &mut Vec::new());
         }
     }
 }

@@ -147,6 +147,7 @@ struct Expander<'a> {
 
 impl Expander<'_> {
     fn read(&mut self, id: FileId, depth: usize) -> Vec<Item> {
+        crate::systems::foreign::report_nul_byte(id, self.sources, self.diags);
         let cfg = syntax::parse(self.sources.get(id).text());
         for e in cfg.errors {
             self.diags.push(Diagnostic::new(

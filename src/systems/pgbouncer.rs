@@ -636,6 +636,9 @@ impl Loader<'_> {
             self.files.push(id);
         }
         let report = self.reported.insert(id);
+        if report {
+            crate::systems::foreign::report_nul_byte(id, self.sources, self.diags);
+        }
         self.stack.push(id);
         let text = self.sources.get(id).text().to_string();
         let items = ini::lex(&text);

@@ -432,6 +432,8 @@ fn load_sysctl_dir(
         })
         .collect();
     confs.sort();
+    // A set beside the list: a folder may hold 100k files.
+    let mut seen: std::collections::HashSet<FileId> = settings.files.iter().copied().collect();
     for (_, path) in confs {
         match std::fs::metadata(&path) {
             // Directories named *.conf and symlinks to /dev/null (masked files) hold no settings.
@@ -454,7 +456,7 @@ fn load_sysctl_dir(
             }
         };
         let parsed = syntax::parse(sources.get(file).text());
-        if !settings.files.contains(&file) {
+        if seen.insert(file) {
             settings.files.push(file);
         }
         let mark = diags.len();
