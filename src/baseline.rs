@@ -109,24 +109,35 @@ fn one() -> u64 {
 
 /// The line-number-free key of a finding (see the module docs).
 pub fn identity(d: &Diagnostic, sources: &SourceMap) -> String {
+    identity_in(d, sources, &mut SyntaxCache::new())
+}
+
+/// The comment syntax of each file, told once per file ([`Syntax::detect`]
+/// reads the whole text) rather than once per finding.
+type SyntaxCache = BTreeMap<crate::source::FileId, suppress::Syntax>;
+
+fn identity_in(d: &Diagnostic, sources: &SourceMap, cache: &mut SyntaxCache) -> String {
     let ends: Vec<String> = std::iter::once(&d.primary)
         .chain(&d.related)
-        .map(|l| end(l, sources))
+        .map(|l| end(l, sources, cache))
         .collect();
     // Names and flag values may hold control characters; a raw newline in
     // the baseline would start a line of the attacker's choosing.
     crate::report::escape::control(&format!("{} {}", d.code.id, ends.join(" <-> "))).into_owned()
 }
 
-fn end(label: &Label, sources: &SourceMap) -> String {
+fn end(label: &Label, sources: &SourceMap, cache: &mut SyntaxCache) -> String {
     match label.location {
         Some(loc) => {
             let file = sources.get(loc.file);
+            let syntax = *cache
+                .entry(loc.file)
+                .or_insert_with(|| suppress::Syntax::detect(file));
             let text = file.masked_text();
             let at = loc.span.start.min(text.len());
             let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
             let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-            let line = suppress::strip_end_comment(file, &text[start..end]);
+            let line = suppress::strip_end_comment_as(syntax, &text[start..end]);
             format!("{}:{}", file.name(), quote(line))
         }
         None => format!("-:{}", quote(&label.message)),
@@ -158,9 +169,10 @@ const HEADER: &str = "\
 /// The baseline text recording `diags` (deterministic: sorted by identity).
 pub fn write(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let mut grouped: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    let mut cache = SyntaxCache::new();
     for d in diags {
         let e = grouped
-            .entry(identity(d, sources))
+            .entry(identity_in(d, sources, &mut cache))
             .or_insert_with(|| (0, crate::report::escape::control(&d.message).into_owned()));
         e.0 += 1;
         // Keep the smallest message so the output does not depend on input order.
@@ -204,9 +216,10 @@ pub fn filter(
     baseline_text: &str,
 ) -> Result<Vec<Diagnostic>, BaselineError> {
     let mut budget = parse(baseline_text)?;
+    let mut cache = SyntaxCache::new();
     Ok(diags
         .into_iter()
-        .filter(|d| match budget.get_mut(&identity(d, sources)) {
+        .filter(|d| match budget.get_mut(&identity_in(d, sources, &mut cache)) {
             Some(n) if *n > 0 => {
                 *n -= 1;
                 false

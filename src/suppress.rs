@@ -325,7 +325,11 @@ fn end_of_line_comment(
 /// blanks, as [`apply`] recognises comments in `file`'s syntax. A line that
 /// is only a comment is returned whole (trimmed at the end).
 pub fn strip_end_comment<'a>(file: &SourceFile, line: &'a str) -> &'a str {
-    let syntax = Syntax::detect(file);
+    strip_end_comment_as(Syntax::detect(file), line)
+}
+
+/// [`strip_end_comment`] for a file whose syntax is already told.
+pub fn strip_end_comment_as(syntax: Syntax, line: &str) -> &str {
     let code = match end_of_line_comment(line, syntax, &mut None) {
         Some(h) if syntax.end_of_line() => line[..h].trim_end(),
         _ => line.trim_end(),
