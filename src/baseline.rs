@@ -219,13 +219,15 @@ pub fn filter(
     let mut cache = SyntaxCache::new();
     Ok(diags
         .into_iter()
-        .filter(|d| match budget.get_mut(&identity_in(d, sources, &mut cache)) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                false
-            }
-            _ => true,
-        })
+        .filter(
+            |d| match budget.get_mut(&identity_in(d, sources, &mut cache)) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            },
+        )
         .collect())
 }
 
