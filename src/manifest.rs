@@ -941,6 +941,53 @@ mod tests {
     }
 
     #[test]
+    fn backend_and_driver_keys_override_with_their_location() {
+        let (m, d, sources) = load(
+            "[[path]]\napp = \"a.yaml\"\nbackend = \"postgresql\"\ndriver = \"psycopg\"\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let o = &m.paths[0].overrides;
+        let b = o.backend.as_ref().unwrap();
+        assert_eq!(b.value, app::Backend::PostgreSql);
+        let loc = b.origin.location().unwrap();
+        assert!(matches!(b.origin, Origin::Manifest(_)));
+        assert_eq!(sources.text_at(loc), "\"postgresql\"");
+        let drv = o.driver.as_ref().unwrap();
+        assert_eq!(drv.value, app::Driver::Psycopg);
+        assert_eq!(sources.text_at(drv.origin.location().unwrap()), "\"psycopg\"");
+
+        // Neither key: nothing is overridden.
+        let (m, d, _) = load("[[path]]\napp = \"a.yaml\"\n");
+        assert!(d.is_empty());
+        assert_eq!(m.paths[0].overrides, app::Overrides::default());
+    }
+
+    #[test]
+    fn rejects_unknown_or_conflicting_backend_and_driver() {
+        // (entry keys, the message part, what is kept)
+        let cases: &[(&str, &str, bool, bool)] = &[
+            ("backend = \"oracle\"", "backend \"oracle\" is not one", false, false),
+            ("driver = \"pg8000\"", "driver \"pg8000\" is not one", false, false),
+            (
+                "backend = \"mysql\"\ndriver = \"asyncpg\"",
+                "driver \"asyncpg\" does not speak",
+                true,
+                false,
+            ),
+        ];
+        for (keys, message, backend_kept, driver_kept) in cases {
+            let (m, d, _) = load(&format!("[[path]]\napp = \"a.yaml\"\n{keys}\n"));
+            assert_eq!(d.len(), 1, "{keys}: {d:?}");
+            assert_eq!(d[0].code, codes::MANIFEST_ERROR, "{keys}");
+            assert!(d[0].message.contains(message), "{keys}: {}", d[0].message);
+            // The path is still checked, with what was valid.
+            let o = &m.paths[0].overrides;
+            assert_eq!(o.backend.is_some(), *backend_kept, "{keys}");
+            assert_eq!(o.driver.is_some(), *driver_kept, "{keys}");
+        }
+    }
+
+    #[test]
     fn accepts_full_entry() {
         let (m, d, _) = load(
             r#"

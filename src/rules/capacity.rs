@@ -60,7 +60,7 @@ pub(super) fn check(paths: &[ConnectionPath], out: &mut Vec<Diagnostic>) {
                 .all(|s| s.pool.by_concurrency);
         let message = if only_nullpools {
             format!(
-                "NullPool opens one connection per concurrent checkout, so connections to {} (allows {}) are bounded by the app's concurrency, which timeoutlint cannot see: {}",
+                "pools using NullPool open one connection per concurrent checkout, so connections to {} (allows {}) are bounded by the app's concurrency, which timeoutlint cannot see: {}",
                 limit.label,
                 limit.usable,
                 parts.join(", ")
