@@ -942,9 +942,8 @@ mod tests {
 
     #[test]
     fn backend_and_driver_keys_override_with_their_location() {
-        let (m, d, sources) = load(
-            "[[path]]\napp = \"a.yaml\"\nbackend = \"postgresql\"\ndriver = \"psycopg\"\n",
-        );
+        let (m, d, sources) =
+            load("[[path]]\napp = \"a.yaml\"\nbackend = \"postgresql\"\ndriver = \"psycopg\"\n");
         assert!(d.is_empty(), "{d:?}");
         let o = &m.paths[0].overrides;
         let b = o.backend.as_ref().unwrap();
@@ -954,7 +953,10 @@ mod tests {
         assert_eq!(sources.text_at(loc), "\"postgresql\"");
         let drv = o.driver.as_ref().unwrap();
         assert_eq!(drv.value, app::Driver::Psycopg);
-        assert_eq!(sources.text_at(drv.origin.location().unwrap()), "\"psycopg\"");
+        assert_eq!(
+            sources.text_at(drv.origin.location().unwrap()),
+            "\"psycopg\""
+        );
 
         // Neither key: nothing is overridden.
         let (m, d, _) = load("[[path]]\napp = \"a.yaml\"\n");
@@ -966,8 +968,18 @@ mod tests {
     fn rejects_unknown_or_conflicting_backend_and_driver() {
         // (entry keys, the message part, what is kept)
         let cases: &[(&str, &str, bool, bool)] = &[
-            ("backend = \"oracle\"", "backend \"oracle\" is not one", false, false),
-            ("driver = \"pg8000\"", "driver \"pg8000\" is not one", false, false),
+            (
+                "backend = \"oracle\"",
+                "backend \"oracle\" is not one",
+                false,
+                false,
+            ),
+            (
+                "driver = \"pg8000\"",
+                "driver \"pg8000\" is not one",
+                false,
+                false,
+            ),
             (
                 "backend = \"mysql\"\ndriver = \"asyncpg\"",
                 "driver \"asyncpg\" does not speak",

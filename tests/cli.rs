@@ -652,7 +652,12 @@ fn manifest_backend_key_for_a_wrapper_engine() {
         "the help names the manifest key: {out}"
     );
     let out = stdout_of(
-        &["check", "--format", "gcc", &fixture("tl102-manifest-backend-fires")],
+        &[
+            "check",
+            "--format",
+            "gcc",
+            &fixture("tl102-manifest-backend-fires"),
+        ],
         1,
     );
     assert!(out.contains("[TL102]"), "{out}");
@@ -677,7 +682,9 @@ fn manifest_unknown_driver_is_reported_at_the_key() {
     let out = stdout_of(&["check", "--format", "gcc", dir.to_str().unwrap()], 1);
     std::fs::remove_dir_all(&dir).ok();
     assert!(
-        out.contains("timeoutlint.toml:3:10: error: driver \"oracledb\" is not one timeoutlint knows [TL004]"),
+        out.contains(
+            "timeoutlint.toml:3:10: error: driver \"oracledb\" is not one timeoutlint knows [TL004]"
+        ),
         "{out}"
     );
 }
