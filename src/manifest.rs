@@ -5,6 +5,8 @@
 //! name = "api -> orders-db"        # optional
 //! app = "app/settings.yaml"        # SQLAlchemy / Flask / Django settings, YAML or TOML
 //! database = "default"             # optional: which Django alias or engine
+//! backend = "postgresql"           # optional: "postgresql" | "mysql", for a wrapper ENGINE
+//! driver = "psycopg"               # optional: psycopg, psycopg2, asyncpg, pymysql, mysqlclient, ...
 //! app_sysctl = "app/sysctl.conf"   # optional: file, sysctl.d folder or `sysctl -a` dump
 //! db = "db/my.cnf"                 # MySQL option file; includes are followed
 //! db_sysctl = "db/sysctl.conf"     # optional
@@ -30,6 +32,7 @@ use crate::diagnostic::{Diagnostic, Label};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
 use crate::source::{FileId, Location, SourceMap, Span};
+use crate::systems::app;
 use crate::systems::presets;
 use crate::units::parse_manifest_duration;
 
@@ -156,6 +159,10 @@ pub struct PathSpec {
     pub env: Vec<(String, Sourced<String>)>,
     /// Which pool (Django alias or engine) to use.
     pub database: Option<Sourced<String>>,
+    /// `backend` / `driver`: the database family and driver of the app's
+    /// pools when the URL scheme or ENGINE does not say it (a wrapper
+    /// ENGINE), located at the keys (docs/manifest.md).
+    pub overrides: crate::systems::app::Overrides,
     /// App host kernel settings.
     pub app_sysctl: Option<PathRef>,
     /// MySQL option file.
@@ -201,6 +208,8 @@ struct RawPath {
     name: Option<Spanned<String>>,
     app: Option<Spanned<String>>,
     database: Option<Spanned<String>>,
+    backend: Option<Spanned<String>>,
+    driver: Option<Spanned<String>>,
     app_sysctl: Option<Spanned<String>>,
     db: Option<Spanned<String>>,
     db_sysctl: Option<Spanned<String>>,
@@ -423,11 +432,13 @@ fn parse_text(
                 )),
             }
         }
+        let overrides = parse_overrides(p.backend, p.driver, &at, diags);
         let spec = PathSpec {
             name,
             app,
             app_object,
             env,
+            overrides,
             database: p
                 .database
                 .map(|d| Sourced::new(d.get_ref().clone(), Origin::Manifest(at(d.span())))),
@@ -454,6 +465,77 @@ fn parse_text(
         manifest.paths.push(spec);
     }
     (manifest, true)
+}
+
+/// The `backend` and `driver` keys of a `[[path]]`. An unknown name, or a
+/// driver of another family than `backend`, is a TL004 error and that key
+/// is dropped (the app file's own backend / driver stay).
+fn parse_overrides(
+    backend: Option<Spanned<String>>,
+    driver: Option<Spanned<String>>,
+    at: &dyn Fn(Range<usize>) -> Location,
+    diags: &mut Vec<Diagnostic>,
+) -> app::Overrides {
+    let mut o = app::Overrides::default();
+    if let Some(b) = backend {
+        let loc = at(b.span());
+        match app::backend_named(b.get_ref()) {
+            Some(v) => o.backend = Some(Sourced::new(v, Origin::Manifest(loc))),
+            None => diags.push(Diagnostic::new(
+                codes::MANIFEST_ERROR,
+                format!(
+                    "backend \"{}\" is not one timeoutlint models: use \"postgresql\" or \"mysql\"",
+                    shown_name(b.get_ref())
+                ),
+                Label::at(loc, "unknown backend"),
+            )),
+        }
+    }
+    if let Some(d) = driver {
+        let loc = at(d.span());
+        match app::driver_named(d.get_ref()) {
+            Some(v) => {
+                let family = app::driver_family(&v);
+                if let (Some(b), Some(f)) = (&o.backend, family)
+                    && b.value != f
+                {
+                    diags.push(
+                        Diagnostic::new(
+                            codes::MANIFEST_ERROR,
+                            format!(
+                                "driver \"{}\" does not speak to the backend this [[path]] declares",
+                                d.get_ref()
+                            ),
+                            Label::at(loc, "driver of another database family"),
+                        )
+                        .with_related(Label::maybe(b.origin.location(), "backend declared here")),
+                    );
+                } else {
+                    o.driver = Some(Sourced::new(v, Origin::Manifest(loc)));
+                }
+            }
+            None => diags.push(
+                Diagnostic::new(
+                    codes::MANIFEST_ERROR,
+                    format!("driver \"{}\" is not one timeoutlint knows", shown_name(d.get_ref())),
+                    Label::at(loc, "unknown driver"),
+                )
+                .with_help(
+                    "use a SQLAlchemy driver name: psycopg, psycopg2, asyncpg, pymysql, mysqlclient, mysqlconnector, aiomysql, asyncmy, mariadbconnector",
+                ),
+            ),
+        }
+    }
+    o
+}
+
+/// A manifest name for messages: letters, digits, `_`, `.`, `+`, `-`, at
+/// most 40 characters.
+fn shown_name(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '+' | '-'))
+        .take(40)
+        .collect()
 }
 
 /// A duration value of the manifest: a string like "30s"; a bare number is rejected.
@@ -856,6 +938,65 @@ mod tests {
         let mut diags = Vec::new();
         let m = parse(file, Path::new("m"), &mut sources, &mut diags);
         (m, diags, sources)
+    }
+
+    #[test]
+    fn backend_and_driver_keys_override_with_their_location() {
+        let (m, d, sources) =
+            load("[[path]]\napp = \"a.yaml\"\nbackend = \"postgresql\"\ndriver = \"psycopg\"\n");
+        assert!(d.is_empty(), "{d:?}");
+        let o = &m.paths[0].overrides;
+        let b = o.backend.as_ref().unwrap();
+        assert_eq!(b.value, app::Backend::PostgreSql);
+        let loc = b.origin.location().unwrap();
+        assert!(matches!(b.origin, Origin::Manifest(_)));
+        assert_eq!(sources.text_at(loc), "\"postgresql\"");
+        let drv = o.driver.as_ref().unwrap();
+        assert_eq!(drv.value, app::Driver::Psycopg);
+        assert_eq!(
+            sources.text_at(drv.origin.location().unwrap()),
+            "\"psycopg\""
+        );
+
+        // Neither key: nothing is overridden.
+        let (m, d, _) = load("[[path]]\napp = \"a.yaml\"\n");
+        assert!(d.is_empty());
+        assert_eq!(m.paths[0].overrides, app::Overrides::default());
+    }
+
+    #[test]
+    fn rejects_unknown_or_conflicting_backend_and_driver() {
+        // (entry keys, the message part, what is kept)
+        let cases: &[(&str, &str, bool, bool)] = &[
+            (
+                "backend = \"oracle\"",
+                "backend \"oracle\" is not one",
+                false,
+                false,
+            ),
+            (
+                "driver = \"pg8000\"",
+                "driver \"pg8000\" is not one",
+                false,
+                false,
+            ),
+            (
+                "backend = \"mysql\"\ndriver = \"asyncpg\"",
+                "driver \"asyncpg\" does not speak",
+                true,
+                false,
+            ),
+        ];
+        for (keys, message, backend_kept, driver_kept) in cases {
+            let (m, d, _) = load(&format!("[[path]]\napp = \"a.yaml\"\n{keys}\n"));
+            assert_eq!(d.len(), 1, "{keys}: {d:?}");
+            assert_eq!(d[0].code, codes::MANIFEST_ERROR, "{keys}");
+            assert!(d[0].message.contains(message), "{keys}: {}", d[0].message);
+            // The path is still checked, with what was valid.
+            let o = &m.paths[0].overrides;
+            assert_eq!(o.backend.is_some(), *backend_kept, "{keys}");
+            assert_eq!(o.driver.is_some(), *driver_kept, "{keys}");
+        }
     }
 
     #[test]

@@ -420,6 +420,7 @@ fn loose_spec(
         app_object: None,
         env: Vec::new(),
         database: None,
+        overrides: app::Overrides::default(),
         app_sysctl: None,
         db: None,
         db_sysctl: None,
@@ -561,7 +562,14 @@ fn build_paths(
                 }
             }
             let object = spec.app_object.as_ref().map(|o| o.value.as_str());
-            match app::load_python(&r.path, object, &env, loader.sources, loader.diags) {
+            match app::load_python_with(
+                &r.path,
+                object,
+                &env,
+                &spec.overrides,
+                loader.sources,
+                loader.diags,
+            ) {
                 Ok(a) => Some(Loaded::App(a)),
                 Err(e) => {
                     loader.load_errors.push(load_error(r, e, loader.sources));
@@ -569,7 +577,14 @@ fn build_paths(
                 }
             }
         }
-        Some(r) => loader.load(r, Kind::App),
+        Some(r) => match app::load_app_with(&r.path, &spec.overrides, loader.sources, loader.diags)
+        {
+            Ok(a) => Some(Loaded::App(a)),
+            Err(e) => {
+                loader.load_errors.push(load_error(r, e, loader.sources));
+                None
+            }
+        },
         None => None,
     };
     let pools: Vec<Option<AppPool>> = match app_loaded {

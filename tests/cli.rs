@@ -631,3 +631,60 @@ fn env_file_gives_deploy_time_values_to_python_settings() {
         .assert()
         .code(2);
 }
+
+/// A wrapper ENGINE timeoutlint does not know: TL006 names the manifest keys
+/// that declare its backend; with `backend = "mysql"` in the manifest the
+/// server rules run (TL102) and the backend is the manifest's.
+#[test]
+fn manifest_backend_key_for_a_wrapper_engine() {
+    let out = stdout_of(
+        &[
+            "check",
+            "--format",
+            "json",
+            &fixture("tl006-wrapper-engine-fires"),
+        ],
+        0,
+    );
+    assert!(out.contains("\"TL006\""), "{out}");
+    assert!(
+        out.contains(r#"backend = \"mysql\""#),
+        "the help names the manifest key: {out}"
+    );
+    let out = stdout_of(
+        &[
+            "check",
+            "--format",
+            "gcc",
+            &fixture("tl102-manifest-backend-fires"),
+        ],
+        1,
+    );
+    assert!(out.contains("[TL102]"), "{out}");
+    assert!(!out.contains("TL006"), "{out}");
+}
+
+/// An unknown `driver` in the manifest is a TL004 error at the key.
+#[test]
+fn manifest_unknown_driver_is_reported_at_the_key() {
+    let dir = std::env::temp_dir().join(format!("timeoutlint-driver-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("settings.yaml"),
+        "DATABASES:\n  default:\n    ENGINE: myco.backend\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("timeoutlint.toml"),
+        "[[path]]\napp = \"settings.yaml\"\ndriver = \"oracledb\"\n",
+    )
+    .unwrap();
+    let out = stdout_of(&["check", "--format", "gcc", dir.to_str().unwrap()], 1);
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        out.contains(
+            "timeoutlint.toml:3:10: error: driver \"oracledb\" is not one timeoutlint knows [TL004]"
+        ),
+        "{out}"
+    );
+}

@@ -22,7 +22,11 @@ fn describe_file(path: &Path) -> String {
         Err(e) => return format!("load error: {e:?}\n"),
     };
     for p in &settings.pools {
-        let _ = writeln!(out, "pool {} ({:?}, {:?})", p.name, p.framework, p.backend);
+        let _ = writeln!(
+            out,
+            "pool {} ({:?}, {:?})",
+            p.name, p.framework, p.backend.value
+        );
         let _ = writeln!(
             out,
             "  driver {:?} from {}",

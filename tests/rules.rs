@@ -51,7 +51,38 @@ case!(
     "tl101-flask-implicit",
     [("TL101", "error")]
 );
+// NullPool: no TL101; its connection count is the app's concurrency (TL123 info).
+case!(
+    tl101_nullpool_keeps_nothing_idle,
+    "tl101-nullpool-passes",
+    [("TL123", "info")]
+);
+case!(
+    tl101_queuepool_twin_of_nullpool,
+    "tl101-queuepool-fires",
+    [("TL101", "error")]
+);
+case!(
+    tl101_staticpool_connection_lives_forever,
+    "tl101-staticpool-fires",
+    [("TL101", "error")]
+);
+case!(
+    tl101_python_nullpool_passes,
+    "tl101-python-nullpool-passes",
+    [("TL123", "info")]
+);
 case!(tl102_fires, "tl102-fires", [("TL102", "error")]);
+case!(
+    tl006_wrapper_engine_names_the_manifest_key,
+    "tl006-wrapper-engine-fires",
+    [("TL006", "warning")]
+);
+case!(
+    tl102_manifest_backend_enables_server_rules,
+    "tl102-manifest-backend-fires",
+    [("TL102", "error")]
+);
 case!(
     tl102_health_checks_soften,
     "tl102-health-checks-warns",
@@ -142,6 +173,11 @@ case!(
     tl123_unbounded_pool,
     "tl123-unbounded",
     [("TL123", "error")]
+);
+case!(
+    tl123_nullpool_is_an_info,
+    "tl123-nullpool-info",
+    [("TL123", "info")]
 );
 case!(
     tl123_pgbouncer_max_client_conn,

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::model::{ConnectionPath, DbServer};
 use crate::provenance::Sourced;
 use crate::source::{FileId, Location, SourceMap};
-use crate::systems::app::{AppPool, Framework};
+use crate::systems::app::{AppPool, Framework, PoolClass};
 
 /// The most connections one process of a path's app may hold.
 #[derive(Clone, Debug)]
@@ -20,12 +20,20 @@ pub struct PoolMax {
     pub how: String,
     /// Where to change it (the pool_size value, or the pool's anchor).
     pub location: Option<Location>,
+    /// The pool itself has no bound by design: NullPool opens one connection
+    /// per concurrent checkout, so the count follows the app's concurrency.
+    pub by_concurrency: bool,
 }
 
 /// The pool maximum of one app pool:
-/// - SQLAlchemy / Flask-SQLAlchemy QueuePool: `pool_size + max_overflow`
-///   (defaults 5 + 10; `pool_size = 0` or `max_overflow = -1` = no bound;
-///   `lib/sqlalchemy/pool/impl.py`);
+/// - SQLAlchemy / Flask-SQLAlchemy QueuePool (and AsyncAdaptedQueuePool):
+///   `pool_size + max_overflow` (defaults 5 + 10; `pool_size = 0` or
+///   `max_overflow = -1` = no bound; `lib/sqlalchemy/pool/impl.py`);
+/// - other pool classes (<https://docs.sqlalchemy.org/en/20/core/pooling.html>):
+///   NullPool has no bound (one connection per concurrent checkout; marked
+///   [`PoolMax::by_concurrency`]); StaticPool and AssertionPool one
+///   connection; SingletonThreadPool `pool_size` (one per thread, the
+///   others closed); an unknown class no known bound;
 /// - Django native pool: `max_size` (default `min_size`, 4; psycopg_pool);
 /// - Django without a pool: one connection per process (per worker thread).
 pub fn pool_max(app: &AppPool) -> PoolMax {
@@ -37,12 +45,14 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
                     connections: Some(n),
                     how: format!("pool max_size {n}"),
                     location: p.max_size.origin.location().or(Some(p.location)),
+                    by_concurrency: false,
                 }
             }
             None => PoolMax {
                 connections: Some(1),
                 how: "one connection per process (Django without a pool)".to_string(),
                 location: Some(app.anchor),
+                by_concurrency: false,
             },
         };
     }
@@ -53,6 +63,33 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
         .as_ref()
         .and_then(|s| s.origin.location())
         .or(Some(app.anchor));
+    if let Some(class) = &app.pool_class
+        && !class.value.is_queue_pool()
+    {
+        let at = class.origin.location().or(Some(app.anchor));
+        let (connections, how) = match &class.value {
+            PoolClass::NullPool => (
+                None,
+                "NullPool: one connection per concurrent checkout, no pool bound".to_string(),
+            ),
+            PoolClass::StaticPool | PoolClass::AssertionPool => {
+                (Some(1), format!("{}: one connection", class.value.name()))
+            }
+            PoolClass::SingletonThreadPool => (
+                Some(size.max(1)),
+                format!(
+                    "SingletonThreadPool: one connection per thread, at most pool_size {size} kept"
+                ),
+            ),
+            other => (None, format!("poolclass {}: unknown bound", other.name())),
+        };
+        return PoolMax {
+            connections,
+            how,
+            location: at,
+            by_concurrency: class.value == PoolClass::NullPool,
+        };
+    }
     if size == 0 || overflow == u64::MAX {
         return PoolMax {
             connections: None,
@@ -62,12 +99,14 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
                 "max_overflow = -1 (no limit)".to_string()
             },
             location,
+            by_concurrency: false,
         };
     }
     PoolMax {
         connections: size.checked_add(overflow),
         how: format!("pool_size {size} + max_overflow {overflow}"),
         location,
+        by_concurrency: false,
     }
 }
 
@@ -217,6 +256,7 @@ pub fn budgets(paths: &[ConnectionPath]) -> Vec<Budget> {
                         connections: Some(n),
                         how,
                         location: s.default_pool_size.origin.location().or(s.anchor),
+                        by_concurrency: false,
                     },
                     processes: Sourced::new(1, s.default_pool_size.origin.clone()),
                 };

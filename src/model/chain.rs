@@ -507,7 +507,9 @@ fn verdict(
         k.timeout.origin.describe(sources)
     );
     let retire = match seg.client {
-        End::App(app) => Some((app.retirement.value, "the app retires connections")),
+        End::App(app) => app
+            .effective_retirement()
+            .map(|r| (r.value, "the app retires connections")),
         End::PgBouncer(b) => Some((
             pgbouncer_retirement(b).value.value,
             "PgBouncer closes pooled server connections",

@@ -2,7 +2,9 @@
 //!
 //! The app's URL scheme or Django ENGINE names a database family other than
 //! the path's db config (a MySQL option file): the server checks are skipped
-//! for that pool, so say so rather than stay silent.
+//! for that pool, so say so rather than stay silent. When the family is
+//! unknown (a custom ENGINE or dialect), the help names the manifest keys
+//! that declare it (`backend`, `driver`; docs/manifest.md).
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::{ConnectionPath, DbServer};
@@ -18,16 +20,27 @@ pub(super) fn check(path: &ConnectionPath, out: &mut Vec<Diagnostic>) {
         DbServer::Mysql(_) => Backend::MySql,
         DbServer::Postgres(_) => Backend::PostgreSql,
     };
-    if app.backend == expected {
+    if app.backend.value == expected {
         return;
     }
-    let family = match app.backend {
+    let family = match app.backend.value {
         Backend::MySql => "MySQL",
         Backend::PostgreSql => "PostgreSQL",
         Backend::Sqlite => "SQLite",
         Backend::Other => "an unknown database",
     };
     let server_family = server_family(server);
+    let help = if app.backend.value == Backend::Other {
+        let key = match expected {
+            Backend::MySql => "mysql",
+            _ => "postgresql",
+        };
+        format!(
+            "if this ENGINE or dialect wraps a {server_family} backend, declare it in the manifest: `backend = \"{key}\"` (and `driver = ...`) in this [[path]]; else point `db` at the configuration of the server this pool connects to"
+        )
+    } else {
+        "point `db` at the configuration of the server this pool connects to".to_string()
+    };
     out.push(
         Diagnostic::new(
             codes::BACKEND_MISMATCH,
@@ -35,10 +48,10 @@ pub(super) fn check(path: &ConnectionPath, out: &mut Vec<Diagnostic>) {
                 "pool \"{}\" connects to {family}, but the path's db config is for {server_family}; server checks are skipped",
                 app.name
             ),
-            Label::maybe(app.driver.origin.location(), format!("{family} driver")),
+            Label::maybe(app.backend.origin.location(), format!("{family} driver")),
         )
         .with_related(Label::maybe(server_anchor(server), format!("{server_family} server settings")))
-        .with_help("point `db` at the configuration of the server this pool connects to"),
+        .with_help(help),
     );
 }
 

@@ -34,7 +34,7 @@ fn statement_limits(path: &ConnectionPath) -> Vec<StatementLimit> {
     let mut out = Vec::new();
     if let Some(app) = &path.app {
         if let Some(d) = app.read_timeout.value
-            && app.backend == Backend::MySql
+            && app.backend.value == Backend::MySql
         {
             out.push(StatementLimit {
                 name: "read_timeout".to_string(),

@@ -30,7 +30,7 @@ use crate::provenance::Sourced;
 use crate::rules::codes::{self, Code};
 use crate::rules::{RuleOptions, value_label};
 use crate::source::SourceMap;
-use crate::systems::app::{AppPool, Backend, Framework};
+use crate::systems::app::{AppPool, Backend, Framework, PoolClass};
 use crate::units::{Retirement, fmt_secs};
 
 /// Below this, retirement reconnects nearly every checkout (TL107).
@@ -52,13 +52,22 @@ pub(crate) fn validation_name(app: &AppPool) -> &'static str {
     }
 }
 
-/// The app's retirement as a [`Retire`].
-pub(crate) fn app_retire(app: &AppPool) -> Retire {
-    Retire {
-        value: app.retirement.clone(),
-        setting: setting_name(app),
+/// The app's retirement as a [`Retire`], after its pool class
+/// ([`AppPool::effective_retirement`]): `None` for a NullPool (no connection
+/// idles in it, so no idle killer can meet one) or an unknown pool class;
+/// for a StaticPool the setting is `poolclass` (its one connection is never
+/// retired, whatever `pool_recycle` says).
+pub(crate) fn app_retire(app: &AppPool) -> Option<Retire> {
+    let value = app.effective_retirement()?;
+    let setting = match &app.pool_class {
+        Some(c) if c.value == PoolClass::StaticPool => "poolclass",
+        _ => setting_name(app),
+    };
+    Some(Retire {
+        value,
+        setting,
         validated: app.validation.value,
-    }
+    })
 }
 
 /// `pool_recycle = -1 (never; SQLAlchemy default)`,
@@ -69,14 +78,23 @@ pub(crate) fn retire_text(r: &Retire, sources: &SourceMap) -> String {
     match r.value.value {
         Retirement::Never if name == "CONN_MAX_AGE" => format!("{name} = None (never; {origin})"),
         Retirement::Never if name == "pool_recycle" => format!("{name} = -1 (never; {origin})"),
+        Retirement::Never if name == "poolclass" => {
+            format!("{name} = StaticPool (one connection, never retired; {origin})")
+        }
         Retirement::Never => format!("{name} = 0 (never; {origin})"),
         Retirement::After(d) => format!("{name} = {} ({origin})", fmt_secs(d)),
     }
 }
 
-/// [`retire_text`] of an app pool.
+/// [`retire_text`] of an app pool's own retirement setting (before its pool
+/// class).
 pub(crate) fn retirement_text(app: &AppPool, sources: &SourceMap) -> String {
-    retire_text(&app_retire(app), sources)
+    let r = Retire {
+        value: app.retirement.clone(),
+        setting: setting_name(app),
+        validated: app.validation.value,
+    };
+    retire_text(&r, sources)
 }
 
 fn killer_text(k: &IdleKiller, sources: &SourceMap) -> String {
@@ -129,9 +147,9 @@ fn code_for(client: End<'_>, kind: KillerKind) -> Option<(Code, bool)> {
 /// PostgreSQL timeout (TL006 reports the mismatch instead).
 fn applies(client: End<'_>, kind: KillerKind) -> bool {
     match (client, kind) {
-        (End::App(a), KillerKind::MysqlWaitTimeout) => a.backend == Backend::MySql,
+        (End::App(a), KillerKind::MysqlWaitTimeout) => a.backend.value == Backend::MySql,
         (End::App(a), KillerKind::PostgresIdleSession | KillerKind::PgBouncerClientIdle) => {
-            a.backend == Backend::PostgreSql
+            a.backend.value == Backend::PostgreSql
         }
         _ => true,
     }
@@ -145,8 +163,12 @@ pub(super) fn check(
 ) {
     for seg in segments(path) {
         let (retire, owner) = match seg.client {
-            End::App(app) if app.backend == Backend::Sqlite => continue,
-            End::App(app) => (app_retire(app), format!("pool \"{}\"", app.name)),
+            End::App(app) if app.backend.value == Backend::Sqlite => continue,
+            End::App(app) => match app_retire(app) {
+                Some(r) => (r, format!("pool \"{}\"", app.name)),
+                // NullPool keeps nothing idle; an unknown class is not guessed.
+                None => continue,
+            },
             End::PgBouncer(b) => (pgbouncer_retirement(b), format!("PgBouncer \"{}\"", b.name)),
             End::Server(_) | End::Missing => continue,
         };
@@ -267,7 +289,12 @@ fn fix_help(
     opts: &RuleOptions,
 ) -> String {
     let name = retire.setting;
-    let mut help = if primary_is_killer {
+    let mut help = if name == "poolclass" {
+        format!(
+            "StaticPool keeps its one connection open forever and does not reliably recycle it (https://docs.sqlalchemy.org/en/20/core/pooling.html#sqlalchemy.pool.StaticPool): use QueuePool with pool_recycle = {}, or NullPool",
+            suggestion(shortest, opts)
+        )
+    } else if primary_is_killer {
         let raise = match retire.value.value {
             Retirement::Never => format!("set a finite {name} first, then "),
             Retirement::After(_) => String::new(),

@@ -31,17 +31,45 @@ const ENGINE: &str = "https://docs.djangoproject.com/en/5.2/ref/settings/#engine
 /// as psycopg 3 (Django 4.2+ prefers it and uses psycopg2 only when psycopg 3
 /// is not installed, which settings do not show; `OPTIONS` do not change
 /// this); SQLite uses the `sqlite3` module. GIS variants map like their base
-/// backend. Any other engine keeps its last dotted part.
+/// backend.
+///
+/// Wrapper backends that subclass a Django backend map like the backend they
+/// wrap (docs/manifest.md, "Backends"):
+/// - `django_prometheus.db.backends.{postgresql,postgis,mysql,sqlite3}`
+///   (django-prometheus `django_prometheus/db/backends/*/base.py` subclass
+///   Django's backends, adding metrics only);
+/// - `django_tenants.postgresql_backend` (django-tenants subclasses Django's
+///   PostgreSQL / PostGIS backend, setting `search_path`);
+/// - `django_db_geventpool.backends.postgresql_psycopg2` (psycopg2) and
+///   `.postgresql_psycopg3` (psycopg 3): django-db-geventpool's own pool
+///   (`MAX_CONNS`, `REUSE_CONNS`) is not modelled;
+/// - `dj_db_conn_pool.backends.{mysql,postgresql}` (django-db-connection-pool,
+///   a SQLAlchemy QueuePool under Django's backend, `POOL_OPTIONS`): the pool
+///   is not modelled.
+///
+/// Any other engine keeps its last dotted part, with an unknown backend
+/// (the manifest's `backend` / `driver` keys can name it).
 pub fn classify_engine(engine: &str) -> (Backend, Driver) {
     match engine {
-        "django.db.backends.mysql" | "django.contrib.gis.db.backends.mysql" => {
-            (Backend::MySql, Driver::MysqlClient)
-        }
+        "django.db.backends.mysql"
+        | "django.contrib.gis.db.backends.mysql"
+        | "django_prometheus.db.backends.mysql"
+        | "dj_db_conn_pool.backends.mysql" => (Backend::MySql, Driver::MysqlClient),
         "mysql.connector.django" => (Backend::MySql, Driver::MysqlConnector { use_pure: false }),
         "django.db.backends.postgresql"
         | "django.db.backends.postgresql_psycopg2"
-        | "django.contrib.gis.db.backends.postgis" => (Backend::PostgreSql, Driver::Psycopg),
-        "django.db.backends.sqlite3" | "django.contrib.gis.db.backends.spatialite" => {
+        | "django.contrib.gis.db.backends.postgis"
+        | "django_prometheus.db.backends.postgresql"
+        | "django_prometheus.db.backends.postgis"
+        | "django_tenants.postgresql_backend"
+        | "django_db_geventpool.backends.postgresql_psycopg3"
+        | "dj_db_conn_pool.backends.postgresql" => (Backend::PostgreSql, Driver::Psycopg),
+        "django_db_geventpool.backends.postgresql_psycopg2" => {
+            (Backend::PostgreSql, Driver::Psycopg2)
+        }
+        "django.db.backends.sqlite3"
+        | "django.contrib.gis.db.backends.spatialite"
+        | "django_prometheus.db.backends.sqlite3" => {
             (Backend::Sqlite, Driver::Other("sqlite3".into()))
         }
         other => {
@@ -78,7 +106,7 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
     let anchor = ctx.loc(alias.span);
     let default = |source| Origin::default_of(SYSTEM, source).anchored(Some(anchor));
 
-    let (backend, mut driver) = match settings.get("ENGINE") {
+    let (backend, driver) = match settings.get("ENGINE") {
         Some(node) => match node.as_str() {
             Some(engine) => {
                 let (b, d) = classify_engine(engine);
@@ -105,6 +133,9 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
             )
         }
     };
+    let (backend, mut driver) = ctx
+        .overrides
+        .apply(Sourced::new(backend, driver.origin.clone()), driver);
 
     let fallback = "the Django default 0 s (close at the end of each request) is used";
     let retirement = settings
@@ -142,10 +173,10 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
         written_connect,
     };
     let (pg, connect_timeout) =
-        postgres_params(ctx, backend, &driver.value, &input, timeouts.connect);
+        postgres_params(ctx, backend.value, &driver.value, &input, timeouts.connect);
     let driver_options = option_keys(ctx, options);
     let django_pool = match options.and_then(|o| o.entry("pool")) {
-        Some((key, value)) if backend == Backend::PostgreSql => {
+        Some((key, value)) if backend.value == Backend::PostgreSql => {
             django_pool::read(ctx, &options_section, key, value)
         }
         _ => None,
@@ -157,6 +188,7 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
         anchor,
         backend,
         driver,
+        pool_class: None,
         retirement,
         validation,
         pool_timeout: None,

@@ -22,6 +22,7 @@ pub mod django_pool;
 pub mod driver_options;
 pub mod flask;
 pub mod pg;
+pub mod pool_class;
 pub mod python;
 pub mod sqlalchemy;
 pub mod startup;
@@ -41,6 +42,7 @@ use crate::units::Retirement;
 pub use django_pool::DjangoPool;
 pub use driver_options::{accepts_option, drivers_accepting};
 pub use pg::{AsyncpgParams, LibpqParams, PgParams, StartupParameter, StartupVia};
+pub use pool_class::PoolClass;
 
 use url::DbUrl;
 use values::Ctx;
@@ -111,10 +113,15 @@ pub struct AppPool {
     pub framework: Framework,
     /// Where the engine / alias is declared (its key), the anchor for defaults.
     pub anchor: Location,
-    /// Database family, from the URL scheme or ENGINE.
-    pub backend: Backend,
-    /// Driver, located at the URL scheme or ENGINE value.
+    /// Database family, located at the URL scheme or ENGINE value, or at the
+    /// manifest's `backend` / `driver` key when it overrides them.
+    pub backend: Sourced<Backend>,
+    /// Driver, located at the URL scheme or ENGINE value, or at the manifest's
+    /// `driver` key.
     pub driver: Sourced<Driver>,
+    /// SQLAlchemy `poolclass` (`None` for Django): as written, else the
+    /// dialect's default (see [`pool_class::default_pool_class`]).
+    pub pool_class: Option<Sourced<PoolClass>>,
     /// Retirement age: `pool_recycle` (SQLAlchemy default -1 = never; Flask-SQLAlchemy
     /// 3.x implicit 7200 for MySQL) or `CONN_MAX_AGE` (default 0; null = never).
     pub retirement: Sourced<Retirement>,
@@ -151,6 +158,35 @@ pub struct AppPool {
 }
 
 impl AppPool {
+    /// The retirement the idle-killer rules compare, after the pool class:
+    /// - `None` when no kept connection can meet an idle killer, or when that
+    ///   is unknown: `NullPool` opens a connection per checkout and closes it
+    ///   at check-in (nothing idles in the pool), and an unknown class is not
+    ///   guessed (the reader reported it, TL012);
+    /// - `StaticPool`: never retired, located at `poolclass` (its one
+    ///   connection is used for every request and recycle is "only partially
+    ///   supported"), whatever `pool_recycle` says;
+    /// - otherwise [`AppPool::retirement`] (QueuePool, AsyncAdaptedQueuePool,
+    ///   SingletonThreadPool, AssertionPool, Django).
+    ///
+    /// Source: <https://docs.sqlalchemy.org/en/20/core/pooling.html> (class
+    /// reference: NullPool, StaticPool).
+    pub fn effective_retirement(&self) -> Option<Sourced<Retirement>> {
+        let Some(class) = &self.pool_class else {
+            return Some(self.retirement.clone());
+        };
+        match (
+            class.value.keeps_connections(),
+            class.value.honours_recycle(),
+        ) {
+            (Some(true), Some(true)) => Some(self.retirement.clone()),
+            (Some(true), Some(false)) => {
+                Some(Sourced::new(Retirement::Never, class.origin.clone()))
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the pool's sockets have SO_KEEPALIVE on: libpq `keepalives`
     /// (default on) for psycopg2 / psycopg 3; never for asyncpg (asyncpg issue
     /// #606, DOMAIN.md section 6); else [`enables_so_keepalive`].
@@ -202,6 +238,81 @@ pub fn enables_so_keepalive(driver: &Driver) -> Option<bool> {
     }
 }
 
+/// Backend and driver declared in the manifest (`backend = "postgresql"`,
+/// `driver = "psycopg"` on a `[[path]]`, docs/manifest.md): they replace
+/// what the URL scheme or Django ENGINE says for every pool of the app file,
+/// with the manifest key as their origin. A `driver` alone also sets its
+/// family as the backend.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Overrides {
+    /// `backend`, located at the manifest key.
+    pub backend: Option<Sourced<Backend>>,
+    /// `driver`, located at the manifest key.
+    pub driver: Option<Sourced<Driver>>,
+}
+
+impl Overrides {
+    /// The backend and driver after the overrides.
+    pub fn apply(
+        &self,
+        backend: Sourced<Backend>,
+        driver: Sourced<Driver>,
+    ) -> (Sourced<Backend>, Sourced<Driver>) {
+        let backend = match (&self.backend, &self.driver) {
+            (Some(b), _) => b.clone(),
+            (None, Some(d)) => match driver_family(&d.value) {
+                Some(f) => Sourced::new(f, d.origin.clone()),
+                None => backend,
+            },
+            (None, None) => backend,
+        };
+        (backend, self.driver.clone().unwrap_or(driver))
+    }
+}
+
+/// The backend a manifest `backend` value names: `postgresql` (or
+/// `postgres`), `mysql` (or `mariadb`, the same family here).
+pub fn backend_named(name: &str) -> Option<Backend> {
+    match name {
+        "postgresql" | "postgres" => Some(Backend::PostgreSql),
+        "mysql" | "mariadb" => Some(Backend::MySql),
+        _ => None,
+    }
+}
+
+/// The driver a manifest `driver` value names, by its SQLAlchemy driver name
+/// (<https://docs.sqlalchemy.org/en/20/dialects/>): `psycopg` (psycopg 3),
+/// `psycopg2`, `asyncpg`, `pymysql`, `mysqlclient` (or `mysqldb`),
+/// `mysqlconnector`, `aiomysql`, `asyncmy`, `mariadbconnector`.
+pub fn driver_named(name: &str) -> Option<Driver> {
+    Some(match name {
+        "psycopg" | "psycopg3" => Driver::Psycopg,
+        "psycopg2" => Driver::Psycopg2,
+        "asyncpg" => Driver::Asyncpg,
+        "pymysql" => Driver::PyMySql,
+        "mysqlclient" | "mysqldb" => Driver::MysqlClient,
+        "mysqlconnector" => Driver::MysqlConnector { use_pure: false },
+        "aiomysql" => Driver::AioMysql,
+        "asyncmy" => Driver::AsyncMy,
+        "mariadbconnector" => Driver::MariaDbConnector,
+        _ => return None,
+    })
+}
+
+/// The database family a driver speaks to (`None` for an unknown driver).
+pub fn driver_family(driver: &Driver) -> Option<Backend> {
+    match driver {
+        Driver::Psycopg | Driver::Psycopg2 | Driver::Asyncpg => Some(Backend::PostgreSql),
+        Driver::PyMySql
+        | Driver::MysqlClient
+        | Driver::MysqlConnector { .. }
+        | Driver::AioMysql
+        | Driver::AsyncMy
+        | Driver::MariaDbConnector => Some(Backend::MySql),
+        Driver::Other(_) => None,
+    }
+}
+
 /// Every pool found in one app settings file.
 #[derive(Clone, Debug)]
 pub struct AppSettings {
@@ -222,14 +333,36 @@ pub fn load_app(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<AppSettings, LoadError> {
+    load_app_with(path, &Overrides::default(), sources, diags)
+}
+
+/// [`load_app`] with the manifest's backend / driver [`Overrides`].
+///
+/// Errors: as [`load_app`].
+pub fn load_app_with(
+    path: &Path,
+    overrides: &Overrides,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<AppSettings, LoadError> {
     let file = sources.load(path)?;
-    Ok(read_app(file, sources, diags))
+    Ok(read_app_with(file, overrides, sources, diags))
 }
 
 /// Reads an app settings file already in `sources` (see [`load_app`]), then
 /// marks its passwords as secret spans (the text itself is kept, so a second
 /// read of the same file sees the real values).
 pub fn read_app(file: FileId, sources: &mut SourceMap, diags: &mut Vec<Diagnostic>) -> AppSettings {
+    read_app_with(file, &Overrides::default(), sources, diags)
+}
+
+/// [`read_app`] with the manifest's backend / driver [`Overrides`].
+pub fn read_app_with(
+    file: FileId,
+    overrides: &Overrides,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> AppSettings {
     let text = sources.get(file).text().to_string();
     let is_toml = sources
         .get(file)
@@ -262,6 +395,7 @@ pub fn read_app(file: FileId, sources: &mut SourceMap, diags: &mut Vec<Diagnosti
         text: &text,
         diags,
         origins: Vec::new(),
+        overrides: overrides.clone(),
     };
     let secrets: Vec<Span> = docs
         .iter()
@@ -331,19 +465,27 @@ fn option_keys(ctx: &Ctx<'_>, args: Option<&Node>) -> Vec<(String, Location)> {
         .collect()
 }
 
-/// Backend, driver (located at the URL scheme) and parsed URL of an engine.
+/// Backend, driver (located at the URL scheme, or at the manifest key that
+/// overrides them) and parsed URL of an engine.
 struct ResolvedUrl {
-    backend: Backend,
+    backend: Sourced<Backend>,
     driver: Sourced<Driver>,
     url: Option<DbUrl>,
 }
 
 /// Parses an engine's URL node; problems are TL002 errors that never quote the URL.
 fn resolve_url(ctx: &mut Ctx<'_>, name: &str, node: Option<&Node>, anchor: &Key) -> ResolvedUrl {
-    let unknown = |origin| ResolvedUrl {
-        backend: Backend::Other,
-        driver: Sourced::new(Driver::Other("unknown".into()), origin),
-        url: None,
+    let overrides = ctx.overrides.clone();
+    let unknown = |origin: Origin| {
+        let (backend, driver) = overrides.apply(
+            Sourced::new(Backend::Other, origin.clone()),
+            Sourced::new(Driver::Other("unknown".into()), origin),
+        );
+        ResolvedUrl {
+            backend,
+            driver,
+            url: None,
+        }
     };
     let Some(node) = node else {
         let msg = format!("engine `{name}` has no database URL; backend and driver are unknown");
@@ -361,9 +503,14 @@ fn resolve_url(ctx: &mut Ctx<'_>, name: &str, node: Option<&Node>, anchor: &Key)
     match url::parse_db_url(text) {
         Ok(u) => {
             let span = ctx.inner_span(node, u.scheme.clone());
+            let origin = ctx.at_part(node, span);
+            let (backend, driver) = overrides.apply(
+                Sourced::new(u.backend, origin.clone()),
+                Sourced::new(u.driver.clone(), origin),
+            );
             ResolvedUrl {
-                backend: u.backend,
-                driver: Sourced::new(u.driver.clone(), ctx.at_part(node, span)),
+                backend,
+                driver,
                 url: Some(u),
             }
         }
@@ -395,11 +542,27 @@ pub fn load_python(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<AppSettings, LoadError> {
+    load_python_with(path, object, env, &Overrides::default(), sources, diags)
+}
+
+/// [`load_python`] with the manifest's backend / driver [`Overrides`].
+///
+/// Errors: as [`load_python`].
+pub fn load_python_with(
+    path: &Path,
+    object: Option<&str>,
+    env: &crate::env::EnvValues,
+    overrides: &Overrides,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<AppSettings, LoadError> {
     // Env values are not in any loaded file: their secrets are scrubbed from
     // outputs by value (see `crate::secrets`).
     for v in env.secret_values() {
         sources.add_secret_value(v);
     }
     let file = sources.load(path)?;
-    Ok(python::read_python(file, object, env, sources, diags))
+    Ok(python::read_python(
+        file, object, env, overrides, sources, diags,
+    ))
 }

@@ -8,11 +8,14 @@
 
 use std::time::Duration;
 
+use crate::diagnostic::{Diagnostic, Label};
 use crate::parse::tree::{Key, Node, NodeKind};
 use crate::provenance::{Origin, Sourced};
+use crate::rules::codes;
 use crate::source::Location;
 use crate::units::Retirement;
 
+use super::pool_class::{PoolClass, default_pool_class};
 use super::values::{Ctx, Seconds};
 use super::{AppPool, Driver, Framework, connect, option_keys, pg, postgres_params, resolve_url};
 
@@ -43,6 +46,11 @@ pub(super) struct EngineOptions<'n> {
     pub connect_args: Option<&'n Node>,
     /// The text of a `pool_class` option (Flask-SQLAlchemy 3.1 checks this key).
     pub pool_class: Option<String>,
+    /// `poolclass`, the SQLAlchemy argument.
+    pub poolclass: Option<Sourced<PoolClass>>,
+    /// The engine is made by `create_async_engine` (its default pool is
+    /// `AsyncAdaptedQueuePool`).
+    pub async_engine: bool,
 }
 
 /// Reads the pool keyword arguments of `map`; `recycle_fallback` completes the
@@ -75,6 +83,7 @@ pub(super) fn read_options<'n>(
             "pool_class" => {
                 o.pool_class = Some(value.as_str().unwrap_or("").to_string());
             }
+            "poolclass" => o.poolclass = poolclass(ctx, value),
             _ => {}
         }
     }
@@ -88,6 +97,35 @@ fn recycle(ctx: &mut Ctx<'_>, node: &Node, fallback: &str) -> Option<Sourced<Ret
         Seconds::Negative(_) => Retirement::Never,
     };
     Some(Sourced::new(r, ctx.at(node)))
+}
+
+/// `poolclass`: a class name (a string in YAML / TOML; Python class
+/// references are turned into their dotted name by the Python reader). A
+/// class timeoutlint does not know is kept as [`PoolClass::Unknown`] and
+/// reported (TL012, info): the rules that depend on how the pool keeps
+/// connections are skipped for it rather than guessed.
+fn poolclass(ctx: &mut Ctx<'_>, node: &Node) -> Option<Sourced<PoolClass>> {
+    let Some(text) = node.as_str() else {
+        let msg = format!(
+            "invalid poolclass = {}: expected a pool class name such as \"NullPool\" or \"sqlalchemy.pool.QueuePool\"; the dialect's default pool is assumed",
+            ctx.shown(node)
+        );
+        ctx.invalid(node.span, msg, "expected a class name");
+        return None;
+    };
+    let class = PoolClass::parse(text);
+    if let PoolClass::Unknown(name) = &class {
+        let msg = format!(
+            "poolclass `{name}` is not a SQLAlchemy pool class timeoutlint knows (QueuePool, AsyncAdaptedQueuePool, NullPool, StaticPool, SingletonThreadPool, AssertionPool): whether it keeps idle connections is unknown, so the retirement and connection-count rules skip this pool"
+        );
+        let label = Label::at(ctx.loc(node.span), "unknown pool class");
+        ctx.diags.push(
+            Diagnostic::new(codes::UNKNOWN_PYTHON_VALUE, msg, label).with_help(
+                "if it subclasses a SQLAlchemy pool, name that class instead; see https://docs.sqlalchemy.org/en/20/core/pooling.html",
+            ),
+        );
+    }
+    Some(Sourced::new(class, ctx.at(node)))
 }
 
 /// `max_overflow`: a count; a negative value means no limit, kept as `u64::MAX`.
@@ -128,9 +166,19 @@ pub(super) fn build_pool(
         anchor: anchor_loc,
         written_connect,
     };
+    let url_text = url_node.and_then(Node::as_str);
+    let pool_class = opts.poolclass.unwrap_or_else(|| {
+        default_pool_class(
+            resolved.backend.value,
+            &driver.value,
+            url_text,
+            opts.async_engine,
+            anchor_loc,
+        )
+    });
     let (pg, connect_timeout) = postgres_params(
         ctx,
-        resolved.backend,
+        resolved.backend.value,
         &driver.value,
         &input,
         timeouts.connect,
@@ -143,6 +191,7 @@ pub(super) fn build_pool(
         anchor: anchor_loc,
         backend: resolved.backend,
         driver,
+        pool_class: Some(pool_class),
         retirement: opts.recycle.unwrap_or(recycle_default),
         validation: opts
             .pre_ping

@@ -108,7 +108,7 @@ fn sqlalchemy_named_engines_yaml() {
 
     let p = l.pool("primary");
     assert_eq!(p.framework, Framework::SqlAlchemy);
-    assert_eq!(p.backend, Backend::MySql);
+    assert_eq!(p.backend.value, Backend::MySql);
     assert_eq!(p.driver.value, Driver::PyMySql);
     assert_eq!(l.at(&p.driver.origin), "mysql+pymysql");
     assert_eq!(l.sources.text_at(p.anchor), "primary");
@@ -176,7 +176,7 @@ fn yaml_and_toml_read_the_same() {
     for l in [&y, &t] {
         assert!(l.diags.is_empty(), "{:?}", l.diags);
         let p = l.pool("default");
-        assert_eq!(p.backend, Backend::PostgreSql);
+        assert_eq!(p.backend.value, Backend::PostgreSql);
         assert_eq!(p.driver.value, Driver::Psycopg);
         assert_eq!(l.at(&p.driver.origin), "postgresql+psycopg");
         assert_eq!(p.retirement.value, after(300));
@@ -328,7 +328,7 @@ fn django_aliases_toml() {
     assert_eq!(names, ["default", "analytics"]);
     let d = l.pool("default");
     assert_eq!(d.framework, Framework::Django);
-    assert_eq!(d.backend, Backend::MySql);
+    assert_eq!(d.backend.value, Backend::MySql);
     assert_eq!(d.driver.value, Driver::MysqlClient);
     assert_eq!(l.at(&d.driver.origin), "\"django.db.backends.mysql\"");
     assert_eq!(d.retirement.value, after(600));
@@ -338,7 +338,7 @@ fn django_aliases_toml() {
     assert!(d.pool_size.is_none() && d.pool_timeout.is_none() && d.max_overflow.is_none());
 
     let a = l.pool("analytics");
-    assert_eq!(a.backend, Backend::PostgreSql);
+    assert_eq!(a.backend.value, Backend::PostgreSql);
     assert_eq!(a.driver.value, Driver::Psycopg);
     assert_eq!(a.retirement.value, after(0));
     l.assert_default(&a.retirement.origin, "Django", "analytics");
@@ -395,8 +395,8 @@ fn django_engines_and_health_checks() {
     assert_eq!(a.driver.value, Driver::MysqlConnector { use_pure: true });
     assert!(a.validation.value);
     assert_eq!(a.connect_timeout.value, Some(secs(4)));
-    assert_eq!(l.pool("b").backend, Backend::Sqlite);
-    assert_eq!(l.pool("c").backend, Backend::Other);
+    assert_eq!(l.pool("b").backend.value, Backend::Sqlite);
+    assert_eq!(l.pool("c").backend.value, Backend::Other);
     assert_eq!(l.pool("d").driver.value, Driver::Other("mssql".into()));
     assert_eq!(l.codes(), ["TL002"], "missing ENGINE on c");
     assert_eq!(l.sources.text_at(l.diags[0].primary.location.unwrap()), "c");
@@ -449,7 +449,7 @@ fn bad_urls_are_tl002_without_the_url() {
     );
     assert_eq!(l.codes(), ["TL002", "TL002"]);
     assert!(!l.diags[0].message.contains("DATABASE_URL"));
-    assert_eq!(l.pool("a").backend, Backend::Other);
+    assert_eq!(l.pool("a").backend.value, Backend::Other);
     assert_eq!(l.pool("b").driver.value, Driver::Other("unknown".into()));
 }
 
@@ -549,7 +549,7 @@ fn passwords_are_redacted_everywhere() {
     let toml = "[sqlalchemy]\nurl = \"mysql://u:esc\\u0061pe@h/db\"\n";
     let t = load("r.toml", toml);
     assert!(!t.text().contains("esc"), "{}", t.text());
-    assert_eq!(t.pool("default").backend, Backend::MySql);
+    assert_eq!(t.pool("default").backend.value, Backend::MySql);
 }
 
 #[test]
@@ -625,7 +625,7 @@ fn psycopg2_libpq_parameters_from_connect_args() {
     assert!(l.diags.is_empty(), "{:?}", l.diags);
     assert_no_secret(&l);
     let p = l.pool("orders");
-    assert_eq!(p.backend, Backend::PostgreSql);
+    assert_eq!(p.backend.value, Backend::PostgreSql);
     assert_eq!(p.driver.value, Driver::Psycopg2);
     assert_eq!(l.at(&p.driver.origin), "postgresql");
     let pg = p.pg.as_ref().unwrap();
@@ -1320,4 +1320,319 @@ fn libpq_keepalives_idle_keeps_a_hop_open_despite_the_sysctl() {
     let (_, path) = path_for("sqlalchemy:\n  url: postgresql+asyncpg://u@h/db\n");
     assert_eq!(app_keepalive(&path), Some(false));
     assert!(kept(&path).is_none());
+}
+
+/// The pool class of the one pool of `text` (`name` picks YAML or TOML).
+fn pool_class_of(name: &str, text: &str) -> (Loaded, PoolClass) {
+    let l = load(name, text);
+    let class = l.settings.pools[0]
+        .pool_class
+        .as_ref()
+        .expect("a SQLAlchemy pool has a pool class")
+        .value
+        .clone();
+    (l, class)
+}
+
+#[test]
+fn poolclass_is_read_in_every_exported_shape() {
+    // (file name, text, class, the text its origin covers)
+    let cases: &[(&str, &str, PoolClass, &str)] = &[
+        (
+            "a.yaml",
+            "sqlalchemy:\n  url: postgresql://u@h/db\n  poolclass: NullPool\n",
+            PoolClass::NullPool,
+            "NullPool",
+        ),
+        (
+            "a.yaml",
+            "sqlalchemy:\n  url: postgresql://u@h/db\n  poolclass: sqlalchemy.pool.NullPool\n",
+            PoolClass::NullPool,
+            "sqlalchemy.pool.NullPool",
+        ),
+        (
+            "a.yaml",
+            "sqlalchemy:\n  main:\n    url: mysql+pymysql://u@h/db\n    poolclass: pool.StaticPool\n",
+            PoolClass::StaticPool,
+            "pool.StaticPool",
+        ),
+        (
+            "a.yaml",
+            "SQLALCHEMY_DATABASE_URI: postgresql://u@h/db\nSQLALCHEMY_ENGINE_OPTIONS:\n  poolclass: NullPool\n",
+            PoolClass::NullPool,
+            "NullPool",
+        ),
+        (
+            "a.toml",
+            "[sqlalchemy]\nurl = \"postgresql://u@h/db\"\npoolclass = \"sqlalchemy.pool.NullPool\"\n",
+            PoolClass::NullPool,
+            "\"sqlalchemy.pool.NullPool\"",
+        ),
+        (
+            "a.toml",
+            "SQLALCHEMY_DATABASE_URI = \"mysql://u@h/db\"\n[SQLALCHEMY_ENGINE_OPTIONS]\npoolclass = \"SingletonThreadPool\"\n",
+            PoolClass::SingletonThreadPool,
+            "\"SingletonThreadPool\"",
+        ),
+    ];
+    for (name, text, want, at) in cases {
+        let (l, class) = pool_class_of(name, text);
+        assert!(l.diags.is_empty(), "{text}: {:?}", l.diags);
+        assert_eq!(&class, want, "{text}");
+        let origin = &l.settings.pools[0].pool_class.as_ref().unwrap().origin;
+        assert_eq!(l.at(origin), *at, "{text}");
+    }
+}
+
+#[test]
+fn poolclass_defaults_by_dialect_with_provenance() {
+    let cases: &[(&str, PoolClass, &str)] = &[
+        ("postgresql://u@h/db", PoolClass::QueuePool, "sqlalchemy"),
+        (
+            "postgresql+asyncpg://u@h/db",
+            PoolClass::AsyncAdaptedQueuePool,
+            "sqlalchemy",
+        ),
+        (
+            "mysql+aiomysql://u@h/db",
+            PoolClass::AsyncAdaptedQueuePool,
+            "sqlalchemy",
+        ),
+        ("sqlite://", PoolClass::SingletonThreadPool, "sqlalchemy"),
+        ("sqlite:///app.db", PoolClass::QueuePool, "sqlalchemy"),
+    ];
+    for (url, want, anchor) in cases {
+        let (l, class) = pool_class_of("a.yaml", &format!("sqlalchemy:\n  url: {url}\n"));
+        assert_eq!(&class, want, "{url}");
+        let origin = &l.settings.pools[0].pool_class.as_ref().unwrap().origin;
+        l.assert_default(origin, "SQLAlchemy", anchor);
+    }
+    // Django has no SQLAlchemy pool class.
+    let l = load(
+        "d.yaml",
+        "DATABASES:\n  default:\n    ENGINE: django.db.backends.mysql\n",
+    );
+    assert!(l.pool("default").pool_class.is_none());
+}
+
+#[test]
+fn unknown_or_invalid_poolclass_is_reported_not_guessed() {
+    let (l, class) = pool_class_of(
+        "a.yaml",
+        "sqlalchemy:\n  url: postgresql://u@h/db\n  poolclass: myapp.pools.TracingPool\n",
+    );
+    assert_eq!(class, PoolClass::Unknown("myapp.pools.TracingPool".into()));
+    assert_eq!(l.codes(), ["TL012"]);
+    assert!(l.diags[0].message.contains("`myapp.pools.TracingPool`"));
+    assert!(l.pool("default").effective_retirement().is_none());
+
+    // Not a string: TL002, and the dialect default applies.
+    let (l, class) = pool_class_of(
+        "a.yaml",
+        "sqlalchemy:\n  url: postgresql://u@h/db\n  poolclass: 3\n",
+    );
+    assert_eq!(class, PoolClass::QueuePool);
+    assert_eq!(l.codes(), ["TL002"]);
+}
+
+#[test]
+fn effective_retirement_per_pool_class() {
+    let yaml = |class: &str| {
+        format!(
+            "sqlalchemy:\n  url: mysql+pymysql://u@h/db\n  pool_recycle: 3600\n  poolclass: {class}\n"
+        )
+    };
+    // NullPool: nothing kept, nothing to compare.
+    let l = load("a.yaml", &yaml("NullPool"));
+    assert!(l.pool("default").effective_retirement().is_none());
+    // StaticPool: never retired, located at poolclass, whatever pool_recycle says.
+    let l = load("a.yaml", &yaml("StaticPool"));
+    let r = l.pool("default").effective_retirement().unwrap();
+    assert_eq!(r.value, Retirement::Never);
+    assert_eq!(l.at(&r.origin), "StaticPool");
+    // The others honour pool_recycle.
+    for class in [
+        "QueuePool",
+        "AsyncAdaptedQueuePool",
+        "SingletonThreadPool",
+        "AssertionPool",
+    ] {
+        let l = load("a.yaml", &yaml(class));
+        let r = l.pool("default").effective_retirement().unwrap();
+        assert_eq!(r.value, after(3600), "{class}");
+        assert_eq!(l.at(&r.origin), "3600", "{class}");
+    }
+}
+
+#[test]
+fn django_wrapper_engines_map_to_their_backend() {
+    let cases: &[(&str, Backend, Driver)] = &[
+        (
+            "django_prometheus.db.backends.postgresql",
+            Backend::PostgreSql,
+            Driver::Psycopg,
+        ),
+        (
+            "django_prometheus.db.backends.postgis",
+            Backend::PostgreSql,
+            Driver::Psycopg,
+        ),
+        (
+            "django_prometheus.db.backends.mysql",
+            Backend::MySql,
+            Driver::MysqlClient,
+        ),
+        (
+            "django_prometheus.db.backends.sqlite3",
+            Backend::Sqlite,
+            Driver::Other("sqlite3".into()),
+        ),
+        (
+            "django_tenants.postgresql_backend",
+            Backend::PostgreSql,
+            Driver::Psycopg,
+        ),
+        (
+            "django.contrib.gis.db.backends.postgis",
+            Backend::PostgreSql,
+            Driver::Psycopg,
+        ),
+        (
+            "django.contrib.gis.db.backends.mysql",
+            Backend::MySql,
+            Driver::MysqlClient,
+        ),
+        (
+            "django_db_geventpool.backends.postgresql_psycopg2",
+            Backend::PostgreSql,
+            Driver::Psycopg2,
+        ),
+        (
+            "django_db_geventpool.backends.postgresql_psycopg3",
+            Backend::PostgreSql,
+            Driver::Psycopg,
+        ),
+        (
+            "dj_db_conn_pool.backends.mysql",
+            Backend::MySql,
+            Driver::MysqlClient,
+        ),
+        (
+            "dj_db_conn_pool.backends.postgresql",
+            Backend::PostgreSql,
+            Driver::Psycopg,
+        ),
+        (
+            "myco.db.backends.postgresql",
+            Backend::Other,
+            Driver::Other("postgresql".into()),
+        ),
+        (
+            "django_prometheus.db.backends.oracle",
+            Backend::Other,
+            Driver::Other("oracle".into()),
+        ),
+    ];
+    for (engine, backend, driver) in cases {
+        assert_eq!(
+            django::classify_engine(engine),
+            (*backend, driver.clone()),
+            "{engine}"
+        );
+        let l = load(
+            "d.yaml",
+            &format!("DATABASES:\n  default:\n    ENGINE: {engine}\n"),
+        );
+        let p = l.pool("default");
+        assert_eq!(p.backend.value, *backend, "{engine}");
+        assert_eq!(l.at(&p.backend.origin), *engine, "{engine}");
+        // Every PostgreSQL pool gets its libpq parameters.
+        assert_eq!(p.pg.is_some(), *backend == Backend::PostgreSql, "{engine}");
+    }
+}
+
+fn load_with(name: &str, text: &str, overrides: &Overrides) -> Loaded {
+    let mut sources = SourceMap::new(None);
+    let id = sources.add(Path::new(name), text.to_string());
+    let mut diags = Vec::new();
+    let settings = read_app_with(id, overrides, &mut sources, &mut diags);
+    Loaded {
+        sources,
+        diags,
+        settings,
+    }
+}
+
+#[test]
+fn manifest_overrides_replace_backend_and_driver() {
+    let manifest = Location::new(FileId(99), Span::new(3, 9));
+    let o = |b: Option<Backend>, d: Option<Driver>| Overrides {
+        backend: b.map(|b| Sourced::new(b, Origin::Manifest(manifest))),
+        driver: d.map(|d| Sourced::new(d, Origin::Manifest(manifest))),
+    };
+    let custom = "DATABASES:\n  default:\n    ENGINE: myco.db.backends.pg\n    OPTIONS:\n      keepalives_idle: 30\n";
+
+    // Without overrides the backend is unknown and no libpq parameter is read.
+    let l = load_with("d.yaml", custom, &Overrides::default());
+    assert_eq!(l.pool("default").backend.value, Backend::Other);
+    assert!(l.pool("default").pg.is_none());
+
+    // backend + driver: both from the manifest, and libpq parameters are read.
+    let l = load_with(
+        "d.yaml",
+        custom,
+        &o(Some(Backend::PostgreSql), Some(Driver::Psycopg)),
+    );
+    let p = l.pool("default");
+    assert_eq!(p.backend.value, Backend::PostgreSql);
+    assert_eq!(p.backend.origin, Origin::Manifest(manifest));
+    assert_eq!(p.driver.value, Driver::Psycopg);
+    assert_eq!(p.driver.origin, Origin::Manifest(manifest));
+    assert_eq!(p.keepalive_idle().map(|k| k.value), Some(secs(30)));
+
+    // A driver alone implies its family.
+    let l = load_with("d.yaml", custom, &o(None, Some(Driver::PyMySql)));
+    assert_eq!(l.pool("default").backend.value, Backend::MySql);
+    assert_eq!(l.pool("default").backend.origin, Origin::Manifest(manifest));
+
+    // A backend alone keeps the inferred driver; SQLAlchemy URLs too.
+    let l = load_with(
+        "a.yaml",
+        "sqlalchemy:\n  url: cockroachdb+psycopg2://u@h/db\n",
+        &o(Some(Backend::MySql), None),
+    );
+    let p = l.pool("default");
+    assert_eq!(p.backend.value, Backend::MySql);
+    assert_eq!(p.driver.value, Driver::Psycopg2);
+    assert_eq!(l.at(&p.driver.origin), "cockroachdb+psycopg2");
+}
+
+#[test]
+fn manifest_names_of_backends_and_drivers() {
+    assert_eq!(backend_named("postgresql"), Some(Backend::PostgreSql));
+    assert_eq!(backend_named("mysql"), Some(Backend::MySql));
+    assert_eq!(backend_named("oracle"), None);
+    assert_eq!(backend_named("PostgreSQL"), None);
+    let drivers: &[(&str, Driver, Backend)] = &[
+        ("psycopg", Driver::Psycopg, Backend::PostgreSql),
+        ("psycopg2", Driver::Psycopg2, Backend::PostgreSql),
+        ("asyncpg", Driver::Asyncpg, Backend::PostgreSql),
+        ("pymysql", Driver::PyMySql, Backend::MySql),
+        ("mysqlclient", Driver::MysqlClient, Backend::MySql),
+        ("mysqldb", Driver::MysqlClient, Backend::MySql),
+        (
+            "mysqlconnector",
+            Driver::MysqlConnector { use_pure: false },
+            Backend::MySql,
+        ),
+        ("aiomysql", Driver::AioMysql, Backend::MySql),
+        ("asyncmy", Driver::AsyncMy, Backend::MySql),
+        ("mariadbconnector", Driver::MariaDbConnector, Backend::MySql),
+    ];
+    for (name, driver, family) in drivers {
+        assert_eq!(driver_named(name).as_ref(), Some(driver), "{name}");
+        assert_eq!(driver_family(driver), Some(*family), "{name}");
+    }
+    assert_eq!(driver_named("pg8000"), None);
+    assert_eq!(driver_family(&Driver::Other("pg8000".into())), None);
 }

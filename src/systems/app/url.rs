@@ -171,9 +171,21 @@ fn parse_query(url: &str, start: usize) -> Vec<QueryParam> {
 /// <https://docs.sqlalchemy.org/en/20/dialects/>). `postgresql+psycopg` is
 /// psycopg 3 and `postgresql+asyncpg` asyncpg; other PostgreSQL drivers
 /// (`pg8000`, `psycopg2cffi`) stay [`Driver::Other`].
+///
+/// Wire-compatible databases map to the family whose protocol and drivers
+/// they use (docs/manifest.md, "Backends"): `cockroachdb[+psycopg2|+psycopg|
+/// +asyncpg]` (sqlalchemy-cockroachdb,
+/// <https://github.com/cockroachdb/sqlalchemy-cockroachdb>) to PostgreSQL,
+/// `tidb[+pymysql|+mysqldb]` (<https://github.com/pingcap/sqlalchemy-tidb>)
+/// to MySQL. Driver settings (libpq, PyMySQL) then apply; the server's own
+/// settings are whatever `db` file the path names (CockroachDB has no
+/// PostgreSQL GUC file, TiDB no my.cnf: their server timeouts are not
+/// modelled). `mysql+pymysql://` to a TiDB server is plain MySQL here.
 pub fn classify(dialect: &str, driver_name: Option<&str>) -> (Backend, Driver) {
     match dialect {
-        "mysql" | "mariadb" => {
+        // TiDB (sqlalchemy-tidb's `tidb` dialect) speaks the MySQL protocol
+        // through the same drivers (default mysqlclient).
+        "mysql" | "mariadb" | "tidb" => {
             let driver = match driver_name {
                 None | Some("mysqldb") => Driver::MysqlClient,
                 Some("pymysql") => Driver::PyMySql,
@@ -185,7 +197,9 @@ pub fn classify(dialect: &str, driver_name: Option<&str>) -> (Backend, Driver) {
             };
             (Backend::MySql, driver)
         }
-        "postgresql" | "postgres" => {
+        // CockroachDB (sqlalchemy-cockroachdb) speaks the PostgreSQL wire
+        // protocol through the same drivers (default psycopg2).
+        "postgresql" | "postgres" | "cockroachdb" => {
             let driver = match driver_name {
                 None | Some("psycopg2") => Driver::Psycopg2,
                 Some("psycopg") => Driver::Psycopg,
@@ -271,6 +285,19 @@ mod tests {
                 Backend::Sqlite,
                 Driver::Other("pysqlite".into()),
             ),
+            ("cockroachdb://h/db", Backend::PostgreSql, Driver::Psycopg2),
+            (
+                "cockroachdb+psycopg://h/db",
+                Backend::PostgreSql,
+                Driver::Psycopg,
+            ),
+            (
+                "cockroachdb+asyncpg://h/db",
+                Backend::PostgreSql,
+                Driver::Asyncpg,
+            ),
+            ("tidb://h/db", Backend::MySql, Driver::MysqlClient),
+            ("tidb+pymysql://h/db", Backend::MySql, Driver::PyMySql),
             (
                 "mssql+pyodbc://h/db",
                 Backend::Other,

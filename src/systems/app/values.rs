@@ -21,6 +21,8 @@ pub(super) struct Ctx<'a> {
     /// Origins that replace `Origin::File` for nodes at these spans (values
     /// read from environment variables in Python settings).
     pub origins: Vec<(Span, Origin)>,
+    /// The manifest's backend / driver overrides.
+    pub overrides: super::Overrides,
 }
 
 /// A number of seconds as written.

@@ -72,6 +72,10 @@ pub(super) struct Eval<'s> {
     pub origins: Vec<(Span, Origin)>,
     /// Unknowns met since the last [`Eval::take_unknowns`].
     pub unknowns: Vec<Unknown>,
+    /// Names bound by `import` / `from ... import` anywhere in the file: the
+    /// local name and the dotted name it stands for (`sa` -> `sqlalchemy`,
+    /// `NP` -> `sqlalchemy.pool.NullPool`); see [`sqlalchemy_imports`].
+    pub imports: HashMap<String, String>,
     /// The current nesting of [`Eval::eval`] calls.
     depth: usize,
     /// Value units copied from names so far (see [`MAX_COPIED`]).
@@ -138,9 +142,47 @@ impl<'s> Eval<'s> {
             names: HashMap::new(),
             origins: Vec::new(),
             unknowns: Vec::new(),
+            imports: HashMap::new(),
             depth: 0,
             copied: 0,
         }
+    }
+
+    /// Evaluates the value of the dict key or keyword `key`: a `poolclass` /
+    /// `pool_class` value is a class reference ([`Eval::class_ref`]), any
+    /// other value is [`Eval::eval`]ed.
+    pub fn eval_keyed(&mut self, key: &str, n: Ts<'_>) -> Option<Node> {
+        if matches!(key, "poolclass" | "pool_class") {
+            return self.class_ref(n);
+        }
+        self.eval(n)
+    }
+
+    /// A class reference (`NullPool`, `pool.NullPool`, `sa.pool.NullPool`)
+    /// as the string of its dotted name, located at the reference: the first
+    /// part is replaced by what an import bound it to (`from sqlalchemy.pool
+    /// import NullPool as NP`: `NP` -> `sqlalchemy.pool.NullPool`), else kept
+    /// as written. Names assigned in this file, and any other expression, are
+    /// evaluated as usual. Which classes are known is decided by
+    /// [`crate::systems::app::PoolClass::parse`].
+    pub fn class_ref(&mut self, n: Ts<'_>) -> Option<Node> {
+        if !matches!(n.kind(), "identifier" | "attribute") {
+            return self.eval(n);
+        }
+        let dotted: String = self.text(n).split_whitespace().collect();
+        let (head, rest) = match dotted.split_once('.') {
+            Some((h, r)) => (h, Some(r)),
+            None => (dotted.as_str(), None),
+        };
+        if self.names.contains_key(head) {
+            return self.eval(n);
+        }
+        let qualified = match (self.imports.get(head), rest) {
+            (Some(q), Some(r)) => format!("{q}.{r}"),
+            (Some(q), None) => q.clone(),
+            (None, _) => dotted.clone(),
+        };
+        Some(Node::new(NodeKind::Str(qualified), span(n)))
     }
 
     pub fn text(&self, n: Ts<'_>) -> &'s str {
@@ -362,7 +404,7 @@ impl<'s> Eval<'s> {
                         span: span(k),
                     };
                     let before = self.unknowns.len();
-                    let value = self.eval(v);
+                    let value = self.eval_keyed(&key.text, v);
                     self.tag_unknowns(before, &key.text);
                     if let Some(value) = value {
                         set_entry(&mut entries, key, value);
@@ -516,7 +558,7 @@ impl<'s> Eval<'s> {
         if f == "dict" && pos.is_empty() {
             let mut entries = Vec::new();
             for (k, v) in kw {
-                if let Some(value) = self.eval(v) {
+                if let Some(value) = self.eval_keyed(self.text(k), v) {
                     let key = Key {
                         text: self.text(k).to_string(),
                         span: span(k),
@@ -739,6 +781,65 @@ impl Eval<'_> {
         }
         Some(Some(Node::new(NodeKind::Map(entries), span(n))))
     }
+}
+
+/// The names `import` statements anywhere in `root` bind, with the dotted
+/// name each stands for (see [`Eval::imports`]): `import a.b` binds `a`;
+/// `import a.b as c` binds `c` to `a.b`; `from a.b import X as Y` binds `Y`
+/// to `a.b.X`. Relative and star imports bind nothing. Walked without
+/// recursion.
+pub(super) fn sqlalchemy_imports(root: Ts<'_>, src: &str) -> HashMap<String, String> {
+    let text = |n: Ts<'_>| -> String {
+        src.get(n.start_byte()..n.end_byte())
+            .unwrap_or("")
+            .split_whitespace()
+            .collect()
+    };
+    let mut out = HashMap::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "import_statement" | "import_from_statement" => {
+                let module = n
+                    .child_by_field_name("module_name")
+                    .filter(|m| m.kind() == "dotted_name")
+                    .map(text);
+                if n.kind() == "import_from_statement" && module.is_none() {
+                    continue;
+                }
+                let mut c = n.walk();
+                for name in n.children_by_field_name("name", &mut c) {
+                    let (target, alias) = match name.kind() {
+                        "aliased_import" => (
+                            name.child_by_field_name("name").map(text),
+                            name.child_by_field_name("alias").map(text),
+                        ),
+                        _ => (Some(text(name)), None),
+                    };
+                    let Some(target) = target else { continue };
+                    let (local, full) = match (&module, alias) {
+                        (Some(m), alias) => (
+                            alias.unwrap_or_else(|| target.clone()),
+                            format!("{m}.{target}"),
+                        ),
+                        (None, Some(alias)) => (alias, target),
+                        (None, None) => {
+                            let head = target.split('.').next().unwrap_or("").to_string();
+                            (head.clone(), head)
+                        }
+                    };
+                    if !local.is_empty() {
+                        out.insert(local, full);
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    out
 }
 
 /// The Django ENGINE dj-database-url / django-environ choose for a URL scheme.

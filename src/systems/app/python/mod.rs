@@ -109,6 +109,7 @@ pub(super) fn read_python(
     file: FileId,
     object: Option<&str>,
     env: &EnvValues,
+    overrides: &super::Overrides,
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> AppSettings {
@@ -169,8 +170,9 @@ pub(super) fn read_python(
         reported: Vec::new(),
         engine_unknown: false,
     };
+    r.ev.imports = eval::sqlalchemy_imports(root, &text);
     r.module(root);
-    let pools = r.finish(root, object, diags);
+    let pools = r.finish(root, object, overrides, diags);
     for s in secrets {
         sources.get_mut(file).mark_secret(s);
     }
@@ -437,8 +439,8 @@ impl<'s> Reader<'s> {
         }
         for (k, v) in kw {
             let before = self.ev.unknowns.len();
-            let value = self.ev.eval(v);
             let key_text = self.ev.text(k).to_string();
+            let value = self.ev.eval_keyed(&key_text, v);
             self.ev.tag_unknowns(before, &key_text);
             if let Some(value) = value {
                 let key = Key {
@@ -692,12 +694,14 @@ impl<'s> Reader<'s> {
         mut self,
         root: Ts<'_>,
         object: Option<&str>,
+        overrides: &super::Overrides,
         out: &mut Vec<Diagnostic>,
     ) -> Vec<AppPool> {
         // Engines and SQLAlchemy(...) calls anywhere in the file.
         let mut calls = Vec::new();
         collect_calls(root, &self.ev, &mut calls);
-        let mut engines: Vec<(Key, Node, Option<Span>)> = Vec::new();
+        // (name, kwargs, unknown URL span, made by create_async_engine)
+        let mut engines: Vec<(Key, Node, Option<Span>, bool)> = Vec::new();
         let mut fsa_options: Option<Node> = None;
         for call in calls {
             let callee = self.ev.callee(call);
@@ -713,7 +717,7 @@ impl<'s> Reader<'s> {
             if let Some(engine) = self.engine(call, &last) {
                 let mut name = engine.0.text.clone();
                 let mut n = 2;
-                while engines.iter().any(|(k, _, _)| k.text == name) {
+                while engines.iter().any(|(k, _, _, _)| k.text == name) {
                     name = format!("{}_{n}", engine.0.text);
                     n += 1;
                 }
@@ -721,7 +725,7 @@ impl<'s> Reader<'s> {
                     text: name,
                     span: engine.0.span,
                 };
-                engines.push((key, engine.1, engine.2));
+                engines.push((key, engine.1, engine.2, last == "create_async_engine"));
             }
         }
 
@@ -775,14 +779,14 @@ impl<'s> Reader<'s> {
                 if let Some(c) = self.classes.iter().rev().find(|c| c.name == o) {
                     let _ = c;
                     flask_root = Some(self.merged(&index, o));
-                } else if engines.iter().any(|(k, _, _)| k.text == o) {
-                    engines.retain(|(k, _, _)| k.text == o);
+                } else if engines.iter().any(|(k, _, _, _)| k.text == o) {
+                    engines.retain(|(k, _, _, _)| k.text == o);
                 } else {
                     let names: Vec<String> = self
                         .classes
                         .iter()
                         .map(|c| c.name.clone())
-                        .chain(engines.iter().map(|(k, _, _)| k.text.clone()))
+                        .chain(engines.iter().map(|(k, _, _, _)| k.text.clone()))
                         .collect();
                     let msg = format!(
                         "no class or engine `{o}` in this file; candidates: {}",
@@ -830,6 +834,7 @@ impl<'s> Reader<'s> {
             text,
             diags: &mut inner,
             origins: std::mem::take(&mut self.ev.origins),
+            overrides: overrides.clone(),
         };
         let mut pools = Vec::new();
         if let Some(Some(db)) = self.ev.names.get("DATABASES") {
@@ -878,12 +883,13 @@ impl<'s> Reader<'s> {
                 flask::read(&mut ctx, &root_node, &first, &mut pools);
             }
         }
-        for (key, map, _) in &engines {
-            let opts = sqlalchemy::read_options(
+        for (key, map, _, async_engine) in &engines {
+            let mut opts = sqlalchemy::read_options(
                 &mut ctx,
                 map,
                 "the SQLAlchemy default -1 (never) is used",
             );
+            opts.async_engine = *async_engine;
             let default = sqlalchemy::default_recycle(ctx.loc(key.span));
             let url = map.get("url");
             pools.push(sqlalchemy::build_pool(
@@ -900,7 +906,7 @@ impl<'s> Reader<'s> {
             .unknown_urls
             .iter()
             .copied()
-            .chain(engines.iter().filter_map(|(_, _, u)| *u))
+            .chain(engines.iter().filter_map(|(_, _, u, _)| *u))
             .collect();
         let engine_unknown = self.engine_unknown;
         inner.retain(|d| {
@@ -1026,7 +1032,7 @@ impl<'s> Reader<'s> {
                 continue;
             }
             let before = self.ev.unknowns.len();
-            let value = self.ev.eval(v);
+            let value = self.ev.eval_keyed(&kt, v);
             self.ev.tag_unknowns(before, &kt);
             if let Some(value) = value {
                 set_entry(

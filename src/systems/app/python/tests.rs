@@ -16,7 +16,14 @@ fn read(
     let mut sources = SourceMap::new(None);
     let file = sources.add(Path::new("settings.py"), text.to_string());
     let mut diags = Vec::new();
-    let s = super::read_python(file, object, env, &mut sources, &mut diags);
+    let s = super::read_python(
+        file,
+        object,
+        env,
+        &crate::systems::app::Overrides::default(),
+        &mut sources,
+        &mut diags,
+    );
     (s, diags, sources)
 }
 
@@ -41,7 +48,7 @@ fn django_literal_with_arithmetic_and_names() {
     assert!(d.is_empty(), "{d:?}");
     let p = &s.pools[0];
     assert_eq!(p.framework, Framework::Django);
-    assert_eq!(p.backend, Backend::MySql);
+    assert_eq!(p.backend.value, Backend::MySql);
     assert_eq!(secs(&p.retirement.value), Some(300));
     assert!(p.validation.value);
 }
@@ -117,7 +124,7 @@ fn dj_database_url_config() {
     let (s, d, sources) = read(text, None, &EnvValues::new());
     assert!(d.is_empty(), "{d:?}");
     let p = &s.pools[0];
-    assert_eq!(p.backend, Backend::MySql);
+    assert_eq!(p.backend.value, Backend::MySql);
     assert_eq!(secs(&p.retirement.value), Some(600));
     assert!(!sources.get(s.file).masked_text().contains("secret"));
     let (s, d, _) = read(
@@ -145,7 +152,7 @@ fn sqlalchemy_engines_are_named_after_their_variable() {
         Some(Duration::from_secs(5))
     );
     assert_eq!(s.pools[1].name, "replica");
-    assert_eq!(s.pools[1].backend, Backend::PostgreSql);
+    assert_eq!(s.pools[1].backend.value, Backend::PostgreSql);
     let (s, _, _) = read(
         "engine = create_engine('mysql://h/db')\nother = create_engine('mysql://h/db2')\n",
         Some("other"),
@@ -500,4 +507,143 @@ fn the_depth_cap_fits_a_2_mib_stack() {
         })
         .expect("spawn");
     assert!(handle.join().is_ok());
+}
+
+/// The pool class name of each pool, and where its origin points.
+fn pool_classes(s: &AppSettings, src: &SourceMap) -> Vec<(String, String)> {
+    s.pools
+        .iter()
+        .map(|p| {
+            let c = p.pool_class.as_ref().expect("SQLAlchemy pool");
+            let at = match &c.origin {
+                Origin::File(l) => src.text_at(*l).to_string(),
+                Origin::Default { .. } => "default".to_string(),
+                other => format!("{other:?}"),
+            };
+            (c.value.name().to_string(), at)
+        })
+        .collect()
+}
+
+#[test]
+fn poolclass_references_in_python() {
+    // (source, class, where its origin points)
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "from sqlalchemy.pool import NullPool\nengine = create_engine('postgresql://u@h/db', poolclass=NullPool)\n",
+            "NullPool",
+            "NullPool",
+        ),
+        (
+            "from sqlalchemy import pool\nengine = create_engine('postgresql://u@h/db', poolclass=pool.NullPool)\n",
+            "NullPool",
+            "pool.NullPool",
+        ),
+        (
+            "import sqlalchemy\nengine = sqlalchemy.create_engine('postgresql://u@h/db', poolclass=sqlalchemy.pool.NullPool)\n",
+            "NullPool",
+            "sqlalchemy.pool.NullPool",
+        ),
+        (
+            "import sqlalchemy as sa\nengine = sa.create_engine('postgresql://u@h/db', poolclass=sa.pool.StaticPool)\n",
+            "StaticPool",
+            "sa.pool.StaticPool",
+        ),
+        (
+            "from sqlalchemy.pool import NullPool as NP\nengine = create_engine('postgresql://u@h/db', poolclass=NP)\n",
+            "NullPool",
+            "NP",
+        ),
+        (
+            "from sqlalchemy import NullPool\nengine = create_engine('postgresql://u@h/db', poolclass=NullPool)\n",
+            "NullPool",
+            "NullPool",
+        ),
+        (
+            "engine = create_engine('postgresql://u@h/db', poolclass=pool.NullPool)\n",
+            "NullPool",
+            "pool.NullPool",
+        ),
+        (
+            "engine = create_engine('postgresql://u@h/db')\n",
+            "QueuePool",
+            "default",
+        ),
+        (
+            "engine = create_async_engine('postgresql+psycopg://u@h/db')\n",
+            "AsyncAdaptedQueuePool",
+            "default",
+        ),
+        (
+            "from sqlalchemy.pool import NullPool\nengine = create_async_engine('postgresql+asyncpg://u@h/db', poolclass=NullPool)\n",
+            "NullPool",
+            "NullPool",
+        ),
+        (
+            "from sqlalchemy.pool import NullPool\nSQLALCHEMY_DATABASE_URI = 'postgresql://u@h/db'\nSQLALCHEMY_ENGINE_OPTIONS = {'poolclass': NullPool, 'pool_pre_ping': True}\n",
+            "NullPool",
+            "NullPool",
+        ),
+        (
+            "from sqlalchemy.pool import NullPool\nclass Config:\n    SQLALCHEMY_DATABASE_URI = 'postgresql://u@h/db'\n    SQLALCHEMY_ENGINE_OPTIONS = dict(poolclass=NullPool)\n",
+            "NullPool",
+            "NullPool",
+        ),
+        (
+            "from sqlalchemy import pool\nSQLALCHEMY_DATABASE_URI = 'postgresql://u@h/db'\ndb = SQLAlchemy(app, engine_options={'poolclass': pool.NullPool})\n",
+            "NullPool",
+            "pool.NullPool",
+        ),
+    ];
+    for (src, class, at) in cases {
+        let (s, d, sources) = read(src, None, &EnvValues::new());
+        assert!(d.is_empty(), "{src}: {d:?}");
+        assert_eq!(
+            pool_classes(&s, &sources),
+            [((*class).to_string(), (*at).to_string())],
+            "{src}"
+        );
+    }
+}
+
+#[test]
+fn poolclass_from_elsewhere_is_unknown_not_guessed() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "from myapp.pools import NullPool\nengine = create_engine('postgresql://u@h/db', poolclass=NullPool)\n",
+            "myapp.pools.NullPool",
+        ),
+        (
+            "engine = create_engine('postgresql://u@h/db', poolclass=TracingPool)\n",
+            "TracingPool",
+        ),
+        (
+            "import myapp\nengine = create_engine('postgresql://u@h/db', poolclass=myapp.Pool)\n",
+            "myapp.Pool",
+        ),
+    ];
+    for (src, name) in cases {
+        let (s, d, _) = read(src, None, &EnvValues::new());
+        assert_eq!(ids(&d), ["TL012"], "{src}");
+        assert!(d[0].message.contains(&format!("`{name}`")), "{src}: {d:?}");
+        let p = &s.pools[0];
+        assert_eq!(
+            p.pool_class.as_ref().map(|c| c.value.name()),
+            Some(*name),
+            "{src}"
+        );
+        assert!(p.effective_retirement().is_none(), "{src}");
+    }
+    // A poolclass chosen at run time is an unknown value like any other: the
+    // evaluator's TL012 says the documented default (QueuePool) applies.
+    let (s, d, _) = read(
+        "engine = create_engine('postgresql://u@h/db', poolclass=pick_pool())\n",
+        None,
+        &EnvValues::new(),
+    );
+    assert_eq!(ids(&d), ["TL012"]);
+    assert_eq!(
+        s.pools[0].pool_class.as_ref().map(|c| c.value.name()),
+        Some("QueuePool")
+    );
 }
