@@ -108,6 +108,9 @@ pub fn classify(path: &Path, policy: &ReadPolicy) -> Result<Kind, String> {
         "cnf" => return Ok(Kind::Mysql),
         _ => {}
     }
+    if name == "airflow.cfg" {
+        return Ok(Kind::App);
+    }
     if name.contains("sysctl") {
         return Ok(Kind::Sysctl);
     }
@@ -119,6 +122,9 @@ pub fn classify(path: &Path, policy: &ReadPolicy) -> Result<Kind, String> {
         .map_err(|e| e.to_string())?;
     let text = crate::source::decode(bytes);
     let text = &text[..text.floor_char_boundary(256 * 1024)];
+    if ext == "cfg" && app::airflow::is_airflow_cfg(path, text) {
+        return Ok(Kind::App);
+    }
     if text
         .lines()
         .any(|l| l.trim().eq_ignore_ascii_case("[pgbouncer]"))
@@ -154,7 +160,7 @@ pub fn classify(path: &Path, policy: &ReadPolicy) -> Result<Kind, String> {
         return Ok(Kind::Sysctl);
     }
     Err(format!(
-        "cannot tell what kind of config {shown} is (app settings .yaml/.toml, my.cnf, postgresql.conf, pgbouncer.ini, a server dump, or sysctl); list it in a timeoutlint.toml manifest"
+        "cannot tell what kind of config {shown} is (app settings .yaml/.toml/.py, airflow.cfg, my.cnf, postgresql.conf, pgbouncer.ini, a server dump, or sysctl); list it in a timeoutlint.toml manifest"
     ))
 }
 
@@ -542,7 +548,7 @@ fn build_paths(
         load_errors,
     };
     let app_loaded = match &spec.app {
-        Some(r) if r.path.extension().is_some_and(|e| e == "py") => {
+        Some(r) if r.path.extension().is_some_and(|e| e == "py" || e == "cfg") => {
             let mut env = EnvValues::new();
             for (var, v) in &spec.env {
                 let from = v
@@ -562,14 +568,19 @@ fn build_paths(
                 }
             }
             let object = spec.app_object.as_ref().map(|o| o.value.as_str());
-            match app::load_python_with(
-                &r.path,
-                object,
-                &env,
-                &spec.overrides,
-                loader.sources,
-                loader.diags,
-            ) {
+            let loaded = if r.path.extension().is_some_and(|e| e == "cfg") {
+                app::load_airflow_with(&r.path, &env, &spec.overrides, loader.sources, loader.diags)
+            } else {
+                app::load_python_with(
+                    &r.path,
+                    object,
+                    &env,
+                    &spec.overrides,
+                    loader.sources,
+                    loader.diags,
+                )
+            };
+            match loaded {
                 Ok(a) => Some(Loaded::App(a)),
                 Err(e) => {
                     loader.load_errors.push(load_error(r, e, loader.sources));

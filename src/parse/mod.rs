@@ -1,6 +1,7 @@
 //! Syntax only: each module turns one file format into items with byte spans.
 //! No units, defaults or meaning here (see [`crate::systems`]).
 
+pub mod cfg;
 pub mod haproxy;
 pub mod mycnf;
 pub mod mysqldump;

@@ -9,6 +9,9 @@
 //!   one engine `default`; see [`flask`].
 //! - `DATABASES` — Django, one pool per alias; see [`django`].
 //!
+//! An Airflow `airflow.cfg` (configparser syntax) is read by [`airflow`]
+//! instead, with `AIRFLOW__…` environment values ([`load_airflow_with`]).
+//!
 //! TOML files use tables for the same shapes (`[sqlalchemy]`, `[DATABASES.default]`).
 //! Every value carries its location; unset values carry the documented default
 //! with its source, anchored at the engine or alias key. Passwords (URL userinfo,
@@ -16,6 +19,7 @@
 //! `password`/`passwd`) are marked as secret spans of the loaded
 //! [`crate::source::SourceFile`]; outputs mask them (see [`crate::secrets`]).
 
+pub mod airflow;
 mod connect;
 pub mod django;
 pub mod django_pool;
@@ -323,7 +327,9 @@ pub struct AppSettings {
 }
 
 /// Reads an app settings file (YAML or TOML, chosen by extension, `.yml`/`.yaml`
-/// vs `.toml`; anything else is tried as YAML).
+/// vs `.toml`; an Airflow config, see [`airflow::is_airflow_cfg`], is read by
+/// [`airflow::read_airflow`] without environment values; anything else is
+/// tried as YAML).
 ///
 /// Errors: [`LoadError`] when `path` cannot be read. Syntax errors (TL001) and
 /// bad values (TL002) become diagnostics; the returned settings hold what could
@@ -363,6 +369,15 @@ pub fn read_app_with(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> AppSettings {
+    if airflow::is_airflow_cfg(sources.get(file).path(), sources.get(file).text()) {
+        return airflow::read_airflow(
+            file,
+            &crate::env::EnvValues::new(),
+            overrides,
+            sources,
+            diags,
+        );
+    }
     let text = sources.get(file).text().to_string();
     let is_toml = sources
         .get(file)
@@ -565,4 +580,22 @@ pub fn load_python_with(
     Ok(python::read_python(
         file, object, env, overrides, sources, diags,
     ))
+}
+
+/// Reads an Airflow `airflow.cfg` (see [`airflow`]) with the deploy-time
+/// `AIRFLOW__{SECTION}__{KEY}` values of `env` (manifest `[path.env]`,
+/// `--env-file`), which win over the file as in Airflow, and the manifest's
+/// backend / driver [`Overrides`].
+///
+/// Errors: [`LoadError`] when `path` cannot be read; syntax errors are TL001
+/// and bad values TL002 diagnostics.
+pub fn load_airflow_with(
+    path: &Path,
+    env: &crate::env::EnvValues,
+    overrides: &Overrides,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<AppSettings, LoadError> {
+    let file = sources.load(path)?;
+    Ok(airflow::read_airflow(file, env, overrides, sources, diags))
 }
