@@ -1636,3 +1636,235 @@ fn manifest_names_of_backends_and_drivers() {
     assert_eq!(driver_named("pg8000"), None);
     assert_eq!(driver_family(&Driver::Other("pg8000".into())), None);
 }
+
+fn load_airflow(name: &str, text: &str, env: &[(&str, &str)]) -> Loaded {
+    let mut sources = SourceMap::new(None);
+    let id = sources.add(Path::new(name), text.to_string());
+    let mut values = crate::env::EnvValues::new();
+    for (k, v) in env {
+        values.set(*k, *v, "timeoutlint.toml:9");
+    }
+    let mut diags = Vec::new();
+    let settings =
+        airflow::read_airflow(id, &values, &Overrides::default(), &mut sources, &mut diags);
+    check_messages(&diags);
+    Loaded {
+        sources,
+        diags,
+        settings,
+    }
+}
+
+#[test]
+fn airflow_cfg_is_recognised_by_name_or_sql_alchemy_keys() {
+    let keyed = "[database]\nsql_alchemy_pool_size = 3\n";
+    let cases = [
+        ("deploy/airflow.cfg", "", true),
+        ("AIRFLOW.CFG", "[webserver]\n", true),
+        ("x.cfg", keyed, true),
+        ("x.cfg", "[core]\nsql_alchemy_conn = sqlite://\n", true),
+        ("x.cfg", "[webserver]\nsql_alchemy_conn = a\n", false),
+        ("x.cfg", "[metadata]\nname = pkg\n", false),
+        ("x.ini", keyed, false),
+        ("airflow.yaml", keyed, false),
+    ];
+    for (name, text, want) in cases {
+        assert_eq!(
+            airflow::is_airflow_cfg(Path::new(name), text),
+            want,
+            "{name}"
+        );
+    }
+    // read_app dispatches an airflow.cfg to the Airflow reader.
+    let l = load(
+        "airflow.cfg",
+        "[database]\nsql_alchemy_conn = mysql+pymysql://a:pw-1@h/db\n",
+    );
+    assert_eq!(l.pool("default").driver.value, Driver::PyMySql);
+    assert!(!l.text().contains("pw-1"));
+}
+
+#[test]
+fn airflow_defaults_are_airflows_with_their_source() {
+    let l = load_airflow(
+        "airflow.cfg",
+        "[core]\ndags_folder = {AIRFLOW_HOME}/dags\n\n[database]\nsql_alchemy_conn = mysql://u:s3cr3t@db/airflow\n",
+        &[],
+    );
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    let p = l.pool("default");
+    assert_eq!(p.backend.value, Backend::MySql);
+    assert_eq!(l.at(&p.backend.origin), "mysql");
+    assert_eq!(p.retirement.value, after(1800));
+    l.assert_default(&p.retirement.origin, "Airflow", "database");
+    assert!(p.validation.value);
+    l.assert_default(&p.validation.origin, "Airflow", "database");
+    assert_eq!(p.pool_size.as_ref().unwrap().value, 5);
+    l.assert_default(&p.pool_size.as_ref().unwrap().origin, "Airflow", "database");
+    assert_eq!(p.max_overflow.as_ref().unwrap().value, 10);
+    assert_eq!(p.pool_class.as_ref().unwrap().value, PoolClass::QueuePool);
+    assert!(!l.text().contains("s3cr3t"));
+    let Origin::Default { source, .. } = &p.retirement.origin else {
+        unreachable!()
+    };
+    assert!(source.contains("configurations-ref") && source.contains("settings.py"));
+}
+
+#[test]
+fn airflow_values_from_database_then_core_and_the_environment_wins() {
+    let text = "[core]\nsql_alchemy_conn = postgresql://u@old/db\nsql_alchemy_pool_recycle = 100\nsql_alchemy_pool_size = 7\n[database]\nsql_alchemy_conn = postgresql+psycopg2://u@new/db\nsql_alchemy_pool_recycle = 600\nsql_alchemy_max_overflow = -1\nsql_alchemy_pool_pre_ping = False # off\n";
+    let l = load_airflow("airflow.cfg", text, &[]);
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    let p = l.pool("default");
+    assert_eq!(p.driver.value, Driver::Psycopg2);
+    assert_eq!(p.retirement.value, after(600));
+    assert_eq!(l.at(&p.retirement.origin), "600");
+    // [core] is the deprecated fallback, used when [database] lacks the key.
+    assert_eq!(p.pool_size.as_ref().unwrap().value, 7);
+    assert_eq!(p.max_overflow.as_ref().unwrap().value, u64::MAX);
+    assert!(!p.validation.value);
+
+    let env = [
+        ("AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_RECYCLE", "300"),
+        ("AIRFLOW__CORE__SQL_ALCHEMY_POOL_SIZE", "2"),
+        (
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+            "mysql+pymysql://u:env-pw@h/db",
+        ),
+    ];
+    let l = load_airflow("airflow.cfg", text, &env);
+    assert!(l.diags.is_empty(), "{:?}", l.diags);
+    let p = l.pool("default");
+    assert_eq!(p.retirement.value, after(300));
+    match &p.retirement.origin {
+        Origin::Env {
+            var,
+            value_from: Some(from),
+            location,
+        } => {
+            assert_eq!(var, "AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_RECYCLE");
+            assert_eq!(from, "timeoutlint.toml:9");
+            assert_eq!(l.sources.text_at(*location), "sql_alchemy_pool_recycle");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(p.pool_size.as_ref().unwrap().value, 2);
+    assert_eq!(p.driver.value, Driver::PyMySql);
+    assert!(matches!(p.driver.origin, Origin::Env { .. }));
+    assert!(l.sources.secret_values().contains(&"env-pw".to_string()));
+}
+
+#[test]
+fn airflow_pool_disabled_is_nullpool_and_sqlite_gets_no_pool_args() {
+    let l = load_airflow(
+        "airflow.cfg",
+        "[database]\nsql_alchemy_conn = mysql://h/db\nsql_alchemy_pool_enabled = False\n",
+        &[],
+    );
+    let p = l.pool("default");
+    let class = p.pool_class.as_ref().unwrap();
+    assert_eq!(class.value, PoolClass::NullPool);
+    assert_eq!(l.at(&class.origin), "False");
+    assert!(p.effective_retirement().is_none());
+
+    let l = load_airflow(
+        "airflow.cfg",
+        "[database]\nsql_alchemy_conn = sqlite:////tmp/a.db\nsql_alchemy_pool_recycle = 1800\n",
+        &[],
+    );
+    let p = l.pool("default");
+    assert_eq!(p.backend.value, Backend::Sqlite);
+    assert_eq!(p.retirement.value, Retirement::Never);
+    l.assert_default(&p.retirement.origin, "SQLAlchemy", "database");
+
+    // No sql_alchemy_conn: Airflow's default SQLite database.
+    let l = load_airflow("airflow.cfg", "[database]\n", &[]);
+    let p = l.pool("default");
+    assert_eq!(p.backend.value, Backend::Sqlite);
+    l.assert_default(&p.backend.origin, "Airflow", "database");
+}
+
+#[test]
+fn airflow_bad_values_are_tl002_and_malformed_lines_tl001() {
+    let text = "[database]\nsql_alchemy_conn = mysql://h/db\nsql_alchemy_pool_recycle = 1800.0\nsql_alchemy_pool_size = -2\nsql_alchemy_pool_pre_ping = yes\nnot an entry\nsql_alchemy_max_overflow = 1_0\n";
+    let l = load_airflow("airflow.cfg", text, &[]);
+    assert_eq!(
+        l.codes(),
+        ["TL001", "TL002", "TL002", "TL002"],
+        "{:?}",
+        l.diags
+    );
+    let at: Vec<&str> = l
+        .diags
+        .iter()
+        .map(|d| l.sources.text_at(d.primary.location.unwrap()))
+        .collect();
+    assert_eq!(at, ["not an entry", "-2", "1800.0", "yes"]);
+    let p = l.pool("default");
+    assert_eq!(p.retirement.value, after(1800));
+    l.assert_default(&p.retirement.origin, "Airflow", "database");
+    // Python's int() reads `1_0` as 10, written in the file.
+    assert_eq!(p.max_overflow.as_ref().unwrap().value, 10);
+    assert_eq!(l.at(&p.max_overflow.as_ref().unwrap().origin), "1_0");
+    assert!(p.validation.value);
+
+    let l = load_airflow(
+        "airflow.cfg",
+        "[database]\nsql_alchemy_conn = not a url\n",
+        &[],
+    );
+    assert_eq!(l.codes(), ["TL002"]);
+    let l = load_airflow("airflow.cfg", "[webserver]\nx = 1\n", &[]);
+    assert_eq!(l.codes(), ["TL002"]);
+    assert!(l.settings.pools.is_empty());
+}
+
+#[test]
+fn airflow_cmd_secret_and_unmodelled_args_are_infos() {
+    let text = "[database]\nsql_alchemy_conn_cmd = cat /run/secrets/db\nsql_alchemy_engine_args = {\"pool_recycle\": 60}\nsql_alchemy_connect_args = local.args\n";
+    let l = load_airflow(
+        "airflow.cfg",
+        text,
+        &[("AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_RECYCLE_CMD", "echo 5")],
+    );
+    assert_eq!(
+        l.codes(),
+        ["TL012", "TL012", "TL012", "TL012"],
+        "{:?}",
+        l.diags
+    );
+    let msgs: Vec<&str> = l.diags.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("sql_alchemy_connect_args` (an import"))
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("sql_alchemy_engine_args` (an import"))
+    );
+    assert!(msgs.iter().any(|m| m.contains("is ignored")));
+    assert!(msgs.iter().any(|m| m.contains("its value is unknown")));
+    let p = l.pool("default");
+    assert_eq!(p.backend.value, Backend::Other);
+    assert_eq!(p.retirement.value, after(1800));
+}
+
+#[test]
+fn airflow_odd_inputs_never_panic() {
+    let inputs = [
+        "",
+        "[database",
+        "[database]\nsql_alchemy_pool_size = 99999999999999999999999\n",
+        "[database]\nsql_alchemy_pool_recycle = -5\nsql_alchemy_pool_enabled =\n",
+        "[database]\nsql_alchemy_conn =\n  mysql://h/db\n",
+        "[core]\nsql_alchemy_conn = mysql://u:p@\u{e9}h/db\n[core]\n",
+        "\u{feff}[database]\r\nsql_alchemy_pool_pre_ping = t\r\n",
+    ];
+    for text in inputs {
+        let _ = load_airflow(
+            "airflow.cfg",
+            text,
+            &[("AIRFLOW__CORE__SQL_ALCHEMY_CONN_SECRET", "x")],
+        );
+    }
+}
