@@ -46,6 +46,19 @@ case!(
     [("TL101", "warning")]
 );
 case!(tl101_passes, "tl101-passes", []);
+// airflow.cfg: Airflow's default pool_recycle 1800 against wait_timeout 600;
+// its default pool_pre_ping True softens it to a warning.
+case!(
+    tl101_airflow_default_recycle_fires,
+    "tl101-airflow-fires",
+    [("TL101", "warning")]
+);
+case!(tl101_airflow_passes, "tl101-airflow-passes", []);
+case!(
+    tl101_airflow_env_override_passes,
+    "tl101-airflow-env-passes",
+    []
+);
 case!(
     tl101_flask_implicit_recycle,
     "tl101-flask-implicit",
