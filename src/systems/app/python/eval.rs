@@ -268,12 +268,120 @@ impl<'s> Eval<'s> {
                             kw.push((k, v));
                         }
                     }
-                    "comment" => {}
+                    "comment" | "dictionary_splat" => {}
                     _ => pos.push(a),
                 }
             }
         }
         (pos, kw)
+    }
+
+    /// The keyword arguments of a call, `**spreads` included, in the order
+    /// written (a later one wins), except those named in `skip`. Each value
+    /// is located where it is written (a spread's at the dict value). A
+    /// spread that is not a known dict is recorded as one unknown at the
+    /// spread, naming the call and the spread: every keyword it may pass is
+    /// unknown, none is defaulted silently.
+    /// Also says whether a spread was unknown.
+    pub fn call_kwargs(&mut self, call: Ts<'_>, skip: &[&str]) -> (Vec<(Key, Node)>, bool) {
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        let mut unknown_spread = false;
+        let Some(list) = call.child_by_field_name("arguments") else {
+            return (entries, false);
+        };
+        let callee = self.callee(call);
+        let mut c = list.walk();
+        let items: Vec<Ts<'_>> = list.named_children(&mut c).collect();
+        for a in items {
+            match a.kind() {
+                "keyword_argument" => {
+                    let (Some(k), Some(v)) = (
+                        a.child_by_field_name("name"),
+                        a.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    let key_text = self.text(k).to_string();
+                    if skip.contains(&key_text.as_str()) {
+                        continue;
+                    }
+                    let before = self.unknowns.len();
+                    let value = self.eval_keyed(&key_text, v);
+                    self.tag_unknowns(before, &key_text);
+                    if let Some(value) = value {
+                        let key = Key {
+                            text: key_text,
+                            span: span(k),
+                        };
+                        set_entry(&mut entries, key, value);
+                    }
+                }
+                "dictionary_splat" => {
+                    let Some(inner) = a.named_child(0) else {
+                        continue;
+                    };
+                    match self.spread(a, inner, &callee) {
+                        Some(m) => {
+                            for (k, v) in m {
+                                if !skip.contains(&k.text.as_str()) {
+                                    set_entry(&mut entries, k, v);
+                                }
+                            }
+                        }
+                        None => unknown_spread = true,
+                    }
+                }
+                _ => {}
+            }
+        }
+        (entries, unknown_spread)
+    }
+
+    /// The entries of `**inner` (the spread `at`) in a call to `callee` or
+    /// a dict display; `None` (one unknown at the spread) when it is not a
+    /// known dict.
+    pub fn spread(&mut self, at: Ts<'_>, inner: Ts<'_>, callee: &str) -> Option<Vec<(Key, Node)>> {
+        let before = self.unknowns.len();
+        let v = self.eval(inner);
+        if let Some(Node {
+            kind: NodeKind::Map(m),
+            ..
+        }) = v
+        {
+            return Some(m);
+        }
+        // One unknown for the spread, with the inner reason; limits are kept.
+        let inner_why = self
+            .unknowns
+            .get(before)
+            .filter(|u| !u.limit)
+            .map(|u| u.why.clone());
+        let tail = self.unknowns.split_off(before);
+        self.unknowns.extend(tail.into_iter().filter(|u| u.limit));
+        let name = match inner.kind() {
+            "identifier" | "attribute" => {
+                let t: String = self.text(inner).split_whitespace().collect();
+                format!("`**{}`", shorten(&t))
+            }
+            _ => "a `**` spread".to_string(),
+        };
+        let place = if callee.is_empty() {
+            "in a dict".to_string()
+        } else {
+            format!("passed to `{}(...)`", shorten(callee))
+        };
+        let reason = match (v, inner_why) {
+            (Some(_), _) => "not a dict".to_string(),
+            (None, Some(w)) => w,
+            (None, None) => "unknown".to_string(),
+        };
+        self.unknown(
+            at,
+            format!(
+                "{name} {place}, which could not be read ({reason}), so every keyword it may set is unknown"
+            ),
+        );
+        None
     }
 
     /// The value node of keyword `name`.
@@ -414,11 +522,7 @@ impl<'s> Eval<'s> {
                     let Some(inner) = item.named_child(0) else {
                         continue;
                     };
-                    if let Some(Node {
-                        kind: NodeKind::Map(m),
-                        ..
-                    }) = self.eval(inner)
-                    {
+                    if let Some(m) = self.spread(item, inner, "") {
                         for (k, v) in m {
                             set_entry(&mut entries, k, v);
                         }
@@ -555,16 +659,36 @@ impl<'s> Eval<'s> {
                 None => self.unknown(n, format!("`{f}(...)` of a value it rejects")),
             };
         }
-        if f == "dict" && pos.is_empty() {
+        if f == "dict" && pos.len() <= 1 {
+            // `dict(other, a=1, **more)`: a copy of `other`, then the keywords.
             let mut entries = Vec::new();
-            for (k, v) in kw {
-                if let Some(value) = self.eval_keyed(self.text(k), v) {
-                    let key = Key {
-                        text: self.text(k).to_string(),
-                        span: span(k),
-                    };
-                    set_entry(&mut entries, key, value);
+            if let Some(&first) = pos.first() {
+                match self.eval(first) {
+                    Some(Node {
+                        kind: NodeKind::Map(m),
+                        ..
+                    }) => entries = m,
+                    Some(Node {
+                        kind: NodeKind::Seq(items),
+                        ..
+                    }) => match pairs(items) {
+                        Some(m) => entries = m,
+                        None => {
+                            self.unknown(
+                                first,
+                                "`dict(...)` of a sequence that is not of key-value pairs",
+                            );
+                        }
+                    },
+                    Some(_) => {
+                        self.unknown(first, "`dict(...)` of a value that is not a mapping");
+                    }
+                    None => {}
                 }
+            }
+            let (more, _) = self.call_kwargs(n, &[]);
+            for (k, v) in more {
+                set_entry(&mut entries, k, v);
             }
             return Some(Node::new(NodeKind::Map(entries), span(n)));
         }
@@ -937,6 +1061,23 @@ fn unescape(t: &str) -> String {
         _ if t.starts_with("\\\n") || t.starts_with("\\\r") => String::new(),
         other => other.to_string(),
     }
+}
+
+/// `[("a", 1), ("b", 2)]` as dict entries (string keys), located where
+/// each key and value is written; `None` for anything else.
+fn pairs(items: Vec<Node>) -> Option<Vec<(Key, Node)>> {
+    let mut out = Vec::new();
+    for item in items {
+        let NodeKind::Seq(kv) = item.kind else {
+            return None;
+        };
+        let [k, v]: [Node; 2] = kv.try_into().ok()?;
+        let NodeKind::Str(text) = k.kind else {
+            return None;
+        };
+        set_entry(&mut out, Key { text, span: k.span }, v);
+    }
+    Some(out)
 }
 
 /// Sets `key` in `entries`, replacing an existing entry of that name in place.

@@ -711,6 +711,24 @@ impl<'s> Reader<'s> {
                 if let Some(v) = self.ev.kwarg(&kw, "engine_options") {
                     fsa_options = self.ev.eval(v);
                     self.report("SQLAlchemy(engine_options)");
+                } else if has_spread(call) {
+                    // `SQLAlchemy(app, **kwargs)`: engine_options from a spread;
+                    // only its unknowns (and unread spreads) matter.
+                    let other: Vec<Span> = kw.iter().map(|(_, v)| span(*v)).collect();
+                    let before = self.ev.unknowns.len();
+                    let (kwargs, _) = self.ev.call_kwargs(call, &[]);
+                    let tail = self.ev.unknowns.split_off(before);
+                    self.ev.unknowns.extend(tail.into_iter().filter(|u| {
+                        u.limit
+                            || !other
+                                .iter()
+                                .any(|o| o.start <= u.span.start && u.span.end <= o.end)
+                    }));
+                    fsa_options = kwargs
+                        .into_iter()
+                        .find(|(k, _)| k.text == "engine_options")
+                        .map(|(_, v)| v);
+                    self.report("SQLAlchemy(engine_options)");
                 }
                 continue;
             }
@@ -1026,24 +1044,29 @@ impl<'s> Reader<'s> {
                 }
             }
         }
-        for (k, v) in kw {
-            let kt = self.ev.text(k).to_string();
-            if kt == "url" || kt == "prefix" || kt == "configuration" {
-                continue;
-            }
-            let before = self.ev.unknowns.len();
-            let value = self.ev.eval_keyed(&kt, v);
-            self.ev.tag_unknowns(before, &kt);
-            if let Some(value) = value {
-                set_entry(
-                    &mut entries,
-                    Key {
-                        text: kt,
-                        span: span(k),
-                    },
-                    value,
-                );
-            }
+        // Keywords and `**spreads`, in the order written. An explicit URL
+        // was read above; otherwise a spread may carry it.
+        let explicit_url = last != "engine_from_config"
+            && (!pos.is_empty() || self.ev.kwarg(&kw, "url").is_some());
+        let skip: &[&str] = if explicit_url {
+            &["url", "prefix", "configuration"]
+        } else {
+            &["prefix", "configuration"]
+        };
+        let (kwargs, unknown_spread) = self.ev.call_kwargs(call, skip);
+        for (k, v) in kwargs {
+            set_entry(&mut entries, k, v);
+        }
+        if unknown_spread && !entries.iter().any(|(k, _)| k.text == "url") {
+            // The URL may be in the unread spread: not "missing".
+            unknown_url = Some(fspan);
+            entries.push((
+                Key {
+                    text: "url".into(),
+                    span: fspan,
+                },
+                Node::new(NodeKind::Null, fspan),
+            ));
         }
         self.report(&name);
         if let Some(s) = unknown_url {
@@ -1204,6 +1227,16 @@ fn collect_calls<'t>(n: Ts<'t>, ev: &Eval<'_>, out: &mut Vec<Ts<'t>>) {
         let children: Vec<Ts<'t>> = n.named_children(&mut c).collect();
         stack.extend(children.into_iter().rev());
     }
+}
+
+/// Whether a call has a `**spread` argument.
+fn has_spread(call: Ts<'_>) -> bool {
+    let Some(list) = call.child_by_field_name("arguments") else {
+        return false;
+    };
+    let mut c = list.walk();
+    list.named_children(&mut c)
+        .any(|a| a.kind() == "dictionary_splat")
 }
 
 /// The first error or missing node, in document order (walked without recursion).

@@ -647,3 +647,126 @@ fn poolclass_from_elsewhere_is_unknown_not_guessed() {
         Some("QueuePool")
     );
 }
+
+/// The first pool's recycle seconds (`None`: never), the source text its
+/// origin points at ("default" for a documented default), and the codes.
+fn recycle_of(text: &str, env: &EnvValues) -> (Option<u64>, String, Vec<String>) {
+    let (s, d, src) = read(text, None, env);
+    let p = s.pools.first().expect("a pool");
+    let at = match &p.retirement.origin {
+        Origin::Default { .. } => "default".to_string(),
+        o => o
+            .location()
+            .map_or_else(|| format!("{o:?}"), |l| src.text_at(l).to_string()),
+    };
+    let codes = d.iter().map(|d| d.code.id.to_string()).collect();
+    (secs(&p.retirement.value), at, codes)
+}
+
+#[test]
+fn kwargs_spreads_at_call_sites_are_read() {
+    // (source, recycle seconds, the text its origin points at)
+    let cases: &[(&str, u64, &str)] = &[
+        (
+            "options = {'pool_recycle': 3600}\noptions.update(pool_pre_ping=True)\nextra = dict(pool_size=5)\nengine = create_engine('mysql+pymysql://u@h/db', **options, **extra)\n",
+            3600,
+            "3600",
+        ),
+        (
+            "engine = create_engine('mysql://h/db', **{'pool_recycle': 100})\n",
+            100,
+            "100",
+        ),
+        (
+            "kw = {'url': 'mysql://h/db', 'pool_recycle': 101}\nengine = create_engine(**kw)\n",
+            101,
+            "101",
+        ),
+        (
+            "kw = {'pool_recycle': 1}\nengine = create_async_engine('mysql+aiomysql://h/db', **kw, pool_recycle=102)\n",
+            102,
+            "102",
+        ),
+        (
+            "engine = engine_from_config({'sqlalchemy.url': 'mysql://h/db'}, prefix='sqlalchemy.', **{'pool_recycle': 103})\n",
+            103,
+            "103",
+        ),
+        (
+            "app.config['SQLALCHEMY_DATABASE_URI'] = 'mysql://h/db'\nkw = {'engine_options': {'pool_recycle': 104}}\ndb = SQLAlchemy(app, **kw)\n",
+            104,
+            "104",
+        ),
+        (
+            "app.config['SQLALCHEMY_DATABASE_URI'] = 'mysql://h/db'\nbase = {'pool_recycle': 105}\ndb = SQLAlchemy(app, engine_options=dict(**base))\n",
+            105,
+            "105",
+        ),
+    ];
+    for (text, want, at) in cases {
+        let (got, origin, codes) = recycle_of(text, &EnvValues::new());
+        assert!(codes.is_empty(), "{text}: {codes:?}");
+        assert_eq!(got, Some(*want), "{text}");
+        assert_eq!(origin, *at, "{text}");
+    }
+}
+
+#[test]
+fn unknown_kwargs_spreads_are_tl012_naming_the_call() {
+    // (source, the spread the TL012 points at, words in its message)
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "engine = create_engine('mysql://h/db', **get_options())\n",
+            "**get_options()",
+            &[
+                "a `**` spread",
+                "create_engine(...)",
+                "a call to `get_options`",
+            ],
+        ),
+        (
+            "engine = create_engine('mysql://h/db', **opts)\n",
+            "**opts",
+            &[
+                "`**opts`",
+                "create_engine(...)",
+                "not assigned in this file",
+            ],
+        ),
+        (
+            "opts = [1]\nengine = create_engine('mysql://h/db', **opts)\n",
+            "**opts",
+            &["`**opts`", "not a dict"],
+        ),
+        (
+            "engine = create_engine('mysql://h/db', **settings.DB)\n",
+            "**settings.DB",
+            &["`**settings.DB`", "an attribute lookup"],
+        ),
+    ];
+    for (text, at, words) in cases {
+        let (s, d, src) = read(text, None, &EnvValues::new());
+        assert_eq!(ids(&d), vec!["TL012"], "{text}");
+        let loc = d[0].primary.location.expect("located");
+        assert_eq!(src.text_at(loc), *at, "{text}");
+        for w in *words {
+            assert!(d[0].message.contains(w), "{text}: {}", d[0].message);
+        }
+        // Left out: the documented default, never a guess.
+        assert!(
+            matches!(s.pools[0].retirement.origin, Origin::Default { .. }),
+            "{text}"
+        );
+    }
+    // The URL may come from the unread spread: no "missing URL" besides the TL012.
+    let (_, d, _) = read("engine = create_engine(**kw)\n", None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"]);
+    // An unread spread in SQLAlchemy(...) is reported too.
+    let (_, d, _) = read(
+        "app.config['SQLALCHEMY_DATABASE_URI'] = 'mysql://h/db'\ndb = SQLAlchemy(app, **make())\n",
+        None,
+        &EnvValues::new(),
+    );
+    assert_eq!(ids(&d), vec!["TL012"]);
+    assert!(d[0].message.contains("SQLAlchemy(...)"), "{}", d[0].message);
+}
