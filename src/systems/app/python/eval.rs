@@ -76,6 +76,10 @@ pub(super) struct Eval<'s> {
     /// local name and the dotted name it stands for (`sa` -> `sqlalchemy`,
     /// `NP` -> `sqlalchemy.pool.NullPool`); see [`sqlalchemy_imports`].
     pub imports: HashMap<String, String>,
+    /// The unknowns met building each name's value (a dict built with an
+    /// unknown entry or spread): recorded again wherever the name is used,
+    /// so a partial dict is never read as complete without a TL012.
+    pub name_unknowns: HashMap<String, Vec<Unknown>>,
     /// The current nesting of [`Eval::eval`] calls.
     depth: usize,
     /// Value units copied from names so far (see [`MAX_COPIED`]).
@@ -143,6 +147,7 @@ impl<'s> Eval<'s> {
             origins: Vec::new(),
             unknowns: Vec::new(),
             imports: HashMap::new(),
+            name_unknowns: HashMap::new(),
             depth: 0,
             copied: 0,
         }
@@ -457,8 +462,13 @@ impl<'s> Eval<'s> {
                 return match self.names.get(name) {
                     Some(Some(v)) => {
                         // `self.depth` counts this level: the value starts here.
-                        let size = measure(v);
-                        if self.may_copy(sp, self.depth - 1, size) {
+                        // Its recorded unknowns are copied too: charged to the budget.
+                        let (depth, units) = measure(v);
+                        let extra = self.name_unknowns.get(name).map_or(0, Vec::len);
+                        if self.may_copy(sp, self.depth - 1, (depth, units + extra)) {
+                            if let Some(us) = self.name_unknowns.get(name) {
+                                self.unknowns.extend(us.iter().cloned());
+                            }
                             self.names.get(name).cloned().flatten()
                         } else {
                             None
@@ -475,7 +485,7 @@ impl<'s> Eval<'s> {
                 if let Some((var, _)) = self.environ_subscript(n) {
                     return self.env_read(n, &var, None, Cast::Auto);
                 }
-                return self.unknown(n, "a subscript");
+                return self.index(n);
             }
             "attribute" => return self.unknown(n, "an attribute lookup"),
             "comment" => return None,
@@ -534,6 +544,68 @@ impl<'s> Eval<'s> {
         Some(Node::new(NodeKind::Map(entries), span(n)))
     }
 
+    /// `d["k"]["j"]` / `s[0]` of a known name with literal indices: the
+    /// entry (located where it was written), copied under the budget. The
+    /// chain is walked without recursion; anything else is unknown.
+    fn index(&mut self, n: Ts<'_>) -> Option<Node> {
+        let mut keys: Vec<Ts<'_>> = Vec::new();
+        let mut cur = n;
+        while cur.kind() == "subscript" {
+            let Some(idx) = cur.child_by_field_name("subscript") else {
+                return self.unknown(n, "a subscript");
+            };
+            keys.push(idx);
+            match cur.child_by_field_name("value") {
+                Some(v) => cur = v,
+                None => return self.unknown(n, "a subscript"),
+            }
+        }
+        keys.reverse();
+        let literal: Option<Vec<Result<String, i64>>> = keys
+            .iter()
+            .map(|&k| match k.kind() {
+                "integer" => parse_int(self.text(k)).map(Err),
+                _ => self.string(k).map(Ok),
+            })
+            .collect();
+        let (Some(literal), "identifier") = (literal, cur.kind()) else {
+            return self.unknown(n, "a subscript");
+        };
+        let name = self.text(cur);
+        let Some(Some(root)) = self.names.get(name) else {
+            return self.unknown(n, "a subscript of a name that is not a known dict or list");
+        };
+        // Walked by reference first: measured before anything is copied.
+        let mut v = root;
+        let mut missing = false;
+        for k in &literal {
+            let next = match (&v.kind, k) {
+                (NodeKind::Map(m), Ok(k)) => m.iter().find(|(kk, _)| kk.text == *k).map(|(_, v)| v),
+                (NodeKind::Seq(items), Err(i)) => {
+                    usize::try_from(*i).ok().and_then(|i| items.get(i))
+                }
+                _ => None,
+            };
+            match next {
+                Some(x) => v = x,
+                None => {
+                    missing = true;
+                    break;
+                }
+            }
+        }
+        if missing {
+            return self.unknown(n, "a subscript the tool cannot resolve (no such key)");
+        }
+        let size = measure(v);
+        let found = v.clone();
+        if self.may_copy(span(n), self.depth - 1, size) {
+            Some(found)
+        } else {
+            None
+        }
+    }
+
     fn binary(&mut self, n: Ts<'_>) -> Option<Node> {
         let (Some(l), Some(r), Some(op)) = (
             n.child_by_field_name("left"),
@@ -545,32 +617,7 @@ impl<'s> Eval<'s> {
         let op = self.text(op);
         let a = self.eval(l)?;
         let b = self.eval(r)?;
-        let kind = match (a.kind, b.kind) {
-            (NodeKind::Int(x), NodeKind::Int(y)) => match op {
-                "+" => x.checked_add(y).map(NodeKind::Int),
-                "-" => x.checked_sub(y).map(NodeKind::Int),
-                "*" => x.checked_mul(y).map(NodeKind::Int),
-                "//" if y != 0 => Some(NodeKind::Int(x.div_euclid(y))),
-                "/" if y != 0 => Some(NodeKind::Float(x as f64 / y as f64)),
-                "**" => u32::try_from(y)
-                    .ok()
-                    .and_then(|e| x.checked_pow(e))
-                    .map(NodeKind::Int),
-                _ => None,
-            },
-            (NodeKind::Str(x), NodeKind::Str(y)) if op == "+" => Some(NodeKind::Str(x + &y)),
-            (x, y) => match (num(&x), num(&y)) {
-                (Some(x), Some(y)) => match op {
-                    "+" => Some(NodeKind::Float(x + y)),
-                    "-" => Some(NodeKind::Float(x - y)),
-                    "*" => Some(NodeKind::Float(x * y)),
-                    "/" if y != 0.0 => Some(NodeKind::Float(x / y)),
-                    _ => None,
-                },
-                _ => None,
-            },
-        };
-        match kind {
+        match combine(op, a.kind, b.kind) {
             Some(k) => Some(Node::new(k, span(n))),
             None => self.unknown(n, "an operation the tool does not evaluate"),
         }
@@ -579,6 +626,9 @@ impl<'s> Eval<'s> {
     /// The value of a string literal or implicit concatenation; `None` for
     /// f-strings with expressions.
     pub fn string(&self, n: Ts<'_>) -> Option<String> {
+        if !matches!(n.kind(), "string" | "concatenated_string") {
+            return None;
+        }
         if n.kind() == "concatenated_string" {
             let mut out = String::new();
             let mut c = n.walk();
@@ -1063,9 +1113,45 @@ fn unescape(t: &str) -> String {
     }
 }
 
+/// `a op b` for the operations the evaluator knows (`|` merges two dicts,
+/// the right one winning); `None` for any other.
+pub(super) fn combine(op: &str, a: NodeKind, b: NodeKind) -> Option<NodeKind> {
+    match (a, b) {
+        (NodeKind::Int(x), NodeKind::Int(y)) => match op {
+            "+" => x.checked_add(y).map(NodeKind::Int),
+            "-" => x.checked_sub(y).map(NodeKind::Int),
+            "*" => x.checked_mul(y).map(NodeKind::Int),
+            "//" if y != 0 => Some(NodeKind::Int(x.div_euclid(y))),
+            "/" if y != 0 => Some(NodeKind::Float(x as f64 / y as f64)),
+            "**" => u32::try_from(y)
+                .ok()
+                .and_then(|e| x.checked_pow(e))
+                .map(NodeKind::Int),
+            _ => None,
+        },
+        (NodeKind::Str(x), NodeKind::Str(y)) if op == "+" => Some(NodeKind::Str(x + &y)),
+        (NodeKind::Map(mut x), NodeKind::Map(y)) if op == "|" => {
+            for (k, v) in y {
+                set_entry(&mut x, k, v);
+            }
+            Some(NodeKind::Map(x))
+        }
+        (x, y) => match (num(&x), num(&y)) {
+            (Some(x), Some(y)) => match op {
+                "+" => Some(NodeKind::Float(x + y)),
+                "-" => Some(NodeKind::Float(x - y)),
+                "*" => Some(NodeKind::Float(x * y)),
+                "/" if y != 0.0 => Some(NodeKind::Float(x / y)),
+                _ => None,
+            },
+            _ => None,
+        },
+    }
+}
+
 /// `[("a", 1), ("b", 2)]` as dict entries (string keys), located where
 /// each key and value is written; `None` for anything else.
-fn pairs(items: Vec<Node>) -> Option<Vec<(Key, Node)>> {
+pub(super) fn pairs(items: Vec<Node>) -> Option<Vec<(Key, Node)>> {
     let mut out = Vec::new();
     for item in items {
         let NodeKind::Seq(kv) = item.kind else {

@@ -285,10 +285,12 @@ impl<'s> Reader<'s> {
                 let Some(e) = s.named_child(0) else { return };
                 match e.kind() {
                     "assignment" => self.assignment(e, s),
-                    "call" => self.update_call(e),
+                    "call" if !self.dict_method(e) => self.update_call(e),
+                    "augmented_assignment" => self.augmented(e),
                     _ => {}
                 }
             }
+            "delete_statement" => self.delete(s),
             "class_definition" => self.class(s),
             "decorated_definition" => {
                 if let Some(d) = s.child_by_field_name("definition")
@@ -351,6 +353,18 @@ impl<'s> Reader<'s> {
         match left.kind() {
             "identifier" => {
                 let name = self.ev.text(left).to_string();
+                let pending: Vec<Unknown> = self
+                    .ev
+                    .unknowns
+                    .iter()
+                    .filter(|u| !u.limit)
+                    .cloned()
+                    .collect();
+                if value.is_some() {
+                    self.ev.name_unknowns.insert(name.clone(), pending);
+                } else {
+                    self.ev.name_unknowns.remove(&name);
+                }
                 if is_setting(&name) || pool_key(&name).is_some() {
                     self.report(&name);
                 } else {
@@ -365,7 +379,11 @@ impl<'s> Reader<'s> {
             }
             "subscript" => {
                 let Some((base, path)) = self.subscript_path(left) else {
+                    // `d[key] = v` with a key the tool cannot read: `d` is unknown.
                     self.drop_unknowns();
+                    if let Some(base) = self.plain_base(left) {
+                        self.forget(&base);
+                    }
                     return;
                 };
                 let what = std::iter::once(base.as_str())
@@ -391,6 +409,11 @@ impl<'s> Reader<'s> {
                 }
                 if is_setting(&base) {
                     self.record(&what, span(stmt), value.as_ref());
+                } else if value.is_none() || !self.ev.names.contains_key(&base) {
+                    // An unknown value, or a dict from elsewhere: only part
+                    // of it would be known, so all of it is unknown.
+                    self.forget(&base);
+                    return;
                 }
                 if let Some(value) = value {
                     self.patch(&base, span(left), &path, value, false);
@@ -398,6 +421,241 @@ impl<'s> Reader<'s> {
             }
             _ => {
                 self.drop_unknowns();
+            }
+        }
+    }
+
+    /// The name at the root of `d["a"]["b"]` / `d`, when it is a plain
+    /// module name (not a setting, not `app.config`).
+    fn plain_base(&self, n: Ts<'_>) -> Option<String> {
+        let mut cur = n;
+        while cur.kind() == "subscript" {
+            cur = cur.child_by_field_name("value")?;
+        }
+        if cur.kind() != "identifier" {
+            return None;
+        }
+        let name = self.ev.text(cur).to_string();
+        (!is_setting(&name)).then_some(name)
+    }
+
+    /// A plain name whose value changed in a way the tool cannot follow:
+    /// from now on it is unknown (a later use is a TL012), never a guess.
+    fn forget(&mut self, name: &str) {
+        if !is_setting(name) {
+            self.ev.name_unknowns.remove(name);
+            self.ev.names.insert(name.to_string(), None);
+        }
+    }
+
+    /// The dict `base[path...]` of a plain name, to change in place; `None`
+    /// when it is unknown or not a dict.
+    fn dict_of(&mut self, base: &str, path: &[Key]) -> Option<&mut Vec<(Key, Node)>> {
+        let mut cur = self.ev.names.get_mut(base)?.as_mut()?;
+        for key in path {
+            let NodeKind::Map(entries) = &mut cur.kind else {
+                return None;
+            };
+            cur = &mut entries.iter_mut().find(|(k, _)| k.text == key.text)?.1;
+        }
+        match &mut cur.kind {
+            NodeKind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// Dict methods called as statements on plain names (`d.update(...)`,
+    /// `d.setdefault(k, v)`, `d.pop(k)`, `d.clear()`, `d["a"].update(...)`),
+    /// applied in statement order. A change the tool cannot follow (an
+    /// unknown argument, another method) makes the name unknown. `false`
+    /// when `call` is not on a plain name (settings are left to
+    /// [`Reader::update_call`]).
+    fn dict_method(&mut self, call: Ts<'_>) -> bool {
+        let Some(f) = call.child_by_field_name("function") else {
+            return false;
+        };
+        let (Some(obj), Some(method)) = (
+            f.child_by_field_name("object"),
+            f.child_by_field_name("attribute"),
+        ) else {
+            return false;
+        };
+        if f.kind() != "attribute" {
+            return false;
+        }
+        let Some(base) = self.plain_base(obj) else {
+            return false;
+        };
+        let path = match obj.kind() {
+            "identifier" => Vec::new(),
+            _ => match self.subscript_path(obj) {
+                Some((_, p)) => p,
+                None => {
+                    self.forget(&base);
+                    return true;
+                }
+            },
+        };
+        let method = self.ev.text(method).to_string();
+        let is_dict = self.dict_of(&base, &path).is_some();
+        match method.as_str() {
+            "get" | "copy" | "keys" | "values" | "items" => return true,
+            "update" | "setdefault" | "pop" | "clear" if is_dict => {}
+            _ => {
+                // Another method: harmless on a non-dict, unknown on a dict.
+                if is_dict {
+                    self.forget(&base);
+                }
+                return true;
+            }
+        }
+        let (pos, kw) = self.ev.args(call);
+        let before = self.ev.unknowns.len();
+        // (key, value): `None` value removes the key.
+        let mut changes: Vec<(Key, Option<Node>)> = Vec::new();
+        let mut clear = false;
+        let mut ok = true;
+        match method.as_str() {
+            "update" => {
+                if let Some(&arg) = pos.first() {
+                    match self.ev.eval(arg) {
+                        Some(Node {
+                            kind: NodeKind::Map(m),
+                            ..
+                        }) => changes.extend(m.into_iter().map(|(k, v)| (k, Some(v)))),
+                        Some(Node {
+                            kind: NodeKind::Seq(items),
+                            ..
+                        }) => match eval::pairs(items) {
+                            Some(m) => changes.extend(m.into_iter().map(|(k, v)| (k, Some(v)))),
+                            None => ok = false,
+                        },
+                        _ => ok = false,
+                    }
+                }
+                ok &= pos.len() <= 1;
+                let (more, _) = self.ev.call_kwargs(call, &[]);
+                changes.extend(more.into_iter().map(|(k, v)| (k, Some(v))));
+            }
+            "setdefault" | "pop" => {
+                let key = pos.first().and_then(|&k| self.ev.string(k).map(|t| (k, t)));
+                match key {
+                    Some((k, text)) if kw.is_empty() => {
+                        let key = Key {
+                            text,
+                            span: span(k),
+                        };
+                        let present = self
+                            .dict_of(&base, &path)
+                            .is_some_and(|d| d.iter().any(|(kk, _)| kk.text == key.text));
+                        if method == "pop" {
+                            changes.push((key, None));
+                        } else if !present {
+                            let value = match pos.get(1) {
+                                Some(&v) => self.ev.eval_keyed(&key.text, v),
+                                None => Some(Node::new(NodeKind::Null, span(call))),
+                            };
+                            match value {
+                                Some(v) => changes.push((key, Some(v))),
+                                None => ok = false,
+                            }
+                        }
+                    }
+                    _ => ok = false,
+                }
+            }
+            _ => clear = pos.is_empty() && kw.is_empty(),
+        }
+        let unknown = self.ev.unknowns[before..].iter().any(|u| !u.limit);
+        self.drop_unknowns();
+        if !ok || unknown || (method == "clear" && !clear) {
+            self.forget(&base);
+            return true;
+        }
+        let Some(dict) = self.dict_of(&base, &path) else {
+            return true;
+        };
+        if clear {
+            dict.clear();
+        }
+        for (k, v) in changes {
+            match v {
+                Some(v) => set_entry(dict, k, v),
+                None => dict.retain(|(kk, _)| kk.text != k.text),
+            }
+        }
+        true
+    }
+
+    /// `x += 1`, `d |= {...}`, `d["k"] -= 1` on plain names: applied when
+    /// both sides are known, else the name becomes unknown.
+    fn augmented(&mut self, a: Ts<'_>) {
+        let (Some(left), Some(right), Some(op)) = (
+            a.child_by_field_name("left"),
+            a.child_by_field_name("right"),
+            a.child_by_field_name("operator"),
+        ) else {
+            return;
+        };
+        let Some(base) = self.plain_base(left) else {
+            return;
+        };
+        let op = self.ev.text(op).trim_end_matches('=').to_string();
+        let before = self.ev.unknowns.len();
+        let current = self.ev.eval(left);
+        let value = self.ev.eval(right);
+        let unknown = self.ev.unknowns[before..].iter().any(|u| !u.limit);
+        self.drop_unknowns();
+        let combined = match (current, value) {
+            (Some(c), Some(v)) if !unknown => {
+                eval::combine(&op, c.kind, v.kind).map(|k| Node::new(k, span(a)))
+            }
+            _ => None,
+        };
+        let Some(combined) = combined else {
+            self.forget(&base);
+            return;
+        };
+        match left.kind() {
+            "identifier" => {
+                self.ev.names.insert(base, Some(combined));
+            }
+            _ => match self.subscript_path(left) {
+                Some((_, path)) => self.patch(&base, span(left), &path, combined, false),
+                None => self.forget(&base),
+            },
+        }
+    }
+
+    /// `del d["k"]` (the key is removed) and `del name` on plain names.
+    fn delete(&mut self, s: Ts<'_>) {
+        let mut c = s.walk();
+        let targets: Vec<Ts<'_>> = s.named_children(&mut c).collect();
+        for t in targets {
+            let items: Vec<Ts<'_>> = if t.kind() == "expression_list" {
+                let mut c2 = t.walk();
+                t.named_children(&mut c2).collect()
+            } else {
+                vec![t]
+            };
+            for t in items {
+                let Some(base) = self.plain_base(t) else {
+                    continue;
+                };
+                if t.kind() == "identifier" {
+                    self.ev.names.remove(&base);
+                    continue;
+                }
+                match self.subscript_path(t) {
+                    Some((_, mut path)) => {
+                        let Some(last) = path.pop() else { continue };
+                        match self.dict_of(&base, &path) {
+                            Some(d) => d.retain(|(k, _)| k.text != last.text),
+                            None => self.forget(&base),
+                        }
+                    }
+                    None => self.forget(&base),
+                }
             }
         }
     }
@@ -427,7 +685,7 @@ impl<'s> Reader<'s> {
             },
             _ => return,
         };
-        let (pos, kw) = self.ev.args(call);
+        let (pos, _) = self.ev.args(call);
         let mut entries: Vec<(Key, Node)> = Vec::new();
         if let Some(&arg) = pos.first()
             && let Some(Node {
@@ -437,18 +695,9 @@ impl<'s> Reader<'s> {
         {
             entries.extend(m);
         }
-        for (k, v) in kw {
-            let before = self.ev.unknowns.len();
-            let key_text = self.ev.text(k).to_string();
-            let value = self.ev.eval_keyed(&key_text, v);
-            self.ev.tag_unknowns(before, &key_text);
-            if let Some(value) = value {
-                let key = Key {
-                    text: key_text,
-                    span: span(k),
-                };
-                set_entry(&mut entries, key, value);
-            }
+        let (more, _) = self.ev.call_kwargs(call, &[]);
+        for (k, v) in more {
+            set_entry(&mut entries, k, v);
         }
         let what = std::iter::once(base.as_str())
             .chain(path.iter().map(|k| k.text.as_str()))

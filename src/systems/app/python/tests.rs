@@ -770,3 +770,178 @@ fn unknown_kwargs_spreads_are_tl012_naming_the_call() {
     assert_eq!(ids(&d), vec!["TL012"]);
     assert!(d[0].message.contains("SQLAlchemy(...)"), "{}", d[0].message);
 }
+
+#[test]
+fn dict_building_is_read_in_statement_order() {
+    // (statements building `d`, recycle seconds, the text its origin points at)
+    let cases: &[(&str, Option<u64>, &str)] = &[
+        ("d = dict(pool_recycle=201)", Some(201), "201"),
+        (
+            "base = {'pool_recycle': 1}\nd = dict(base, pool_recycle=202)",
+            Some(202),
+            "202",
+        ),
+        (
+            "a = {'pool_recycle': 1}\nb = {'pool_recycle': 203}\nd = {**a, **b, 'pool_size': 3}",
+            Some(203),
+            "203",
+        ),
+        (
+            "a = {'pool_recycle': 1}\nd = {**a, 'pool_recycle': 204}",
+            Some(204),
+            "204",
+        ),
+        ("d = {}\nd.update({'pool_recycle': 205})", Some(205), "205"),
+        ("d = {}\nd.update(pool_recycle=206)", Some(206), "206"),
+        (
+            "d = {}\nd.setdefault('pool_recycle', 207)",
+            Some(207),
+            "207",
+        ),
+        (
+            "d = {'pool_recycle': 208}\nd.setdefault('pool_recycle', 1)",
+            Some(208),
+            "208",
+        ),
+        ("d = {}\nd['pool_recycle'] = 209", Some(209), "209"),
+        (
+            "d = {'pool_recycle': 1}\nd['pool_recycle'] = 210",
+            Some(210),
+            "210",
+        ),
+        (
+            "d = {'pool_recycle': 1}\nd |= {'pool_recycle': 211}",
+            Some(211),
+            "211",
+        ),
+        (
+            "d = {'pool_recycle': 100}\nd['pool_recycle'] += 112",
+            Some(212),
+            "d['pool_recycle'] += 112",
+        ),
+        ("d = dict([('pool_recycle', 213)])", Some(213), "213"),
+        (
+            "d = {'pool_recycle': 1} | {'pool_recycle': 214}",
+            Some(214),
+            "214",
+        ),
+        (
+            "d = {'pool_recycle': 1}\nd.update({'pool_recycle': 2}, pool_recycle=215)",
+            Some(215),
+            "215",
+        ),
+        // Removed keys take the documented default, without a TL012.
+        (
+            "d = {'pool_recycle': 5}\nd.pop('pool_recycle')",
+            None,
+            "default",
+        ),
+        (
+            "d = {'pool_recycle': 5}\ndel d['pool_recycle']",
+            None,
+            "default",
+        ),
+        ("d = {'pool_recycle': 5}\nd.clear()", None, "default"),
+    ];
+    for (stmts, want, at) in cases {
+        let text = format!("{stmts}\nengine = create_engine('mysql://h/db', **d)\n");
+        let (got, origin, codes) = recycle_of(&text, &EnvValues::new());
+        assert!(codes.is_empty(), "{text}: {codes:?}");
+        assert_eq!(got, *want, "{text}");
+        assert_eq!(origin, *at, "{text}");
+    }
+    // Nested dicts and reads of known entries.
+    for (text, at) in [
+        (
+            "d = {'o': {'pool_recycle': 1}}\nd['o'].update(pool_recycle=216)\nengine = create_engine('mysql://h/db', **d['o'])\n",
+            "216",
+        ),
+        (
+            "d = {'pool_recycle': 217}\nengine = create_engine('mysql://h/db', pool_recycle=d['pool_recycle'])\n",
+            "217",
+        ),
+    ] {
+        let (_, origin, codes) = recycle_of(text, &EnvValues::new());
+        assert!(codes.is_empty(), "{text}: {codes:?}");
+        assert_eq!(origin, at, "{text}");
+    }
+}
+
+#[test]
+fn dict_changes_the_tool_cannot_follow_make_the_dict_unknown() {
+    // (statements building `d`, words in the TL012 at `**d`)
+    let cases: &[(&str, &str)] = &[
+        ("d = {}\nd.update(get())", "`d`, itself unknown"),
+        ("d = {}\nd.update(1, 2)", "`d`, itself unknown"),
+        ("d = {}\nd['pool_recycle'] = get()", "`d`, itself unknown"),
+        ("d = {}\nd[key()] = 5", "`d`, itself unknown"),
+        (
+            "d = {}\nd.setdefault('pool_recycle', get())",
+            "`d`, itself unknown",
+        ),
+        (
+            "d = {'pool_recycle': 5}\nd.popitem()",
+            "`d`, itself unknown",
+        ),
+        ("d = {'pool_recycle': 5}\nd |= get()", "`d`, itself unknown"),
+        ("d = {'pool_recycle': 5}\nd.pop(k())", "`d`, itself unknown"),
+        // A dict from elsewhere: one key set here does not make it known.
+        ("d['pool_recycle'] = 5", "`d`, itself unknown"),
+        ("d = {'a': 1}\ndel d", "not assigned in this file"),
+    ];
+    for (stmts, words) in cases {
+        let text = format!("{stmts}\nengine = create_engine('mysql://h/db', **d)\n");
+        let (s, d, src) = read(&text, None, &EnvValues::new());
+        assert_eq!(ids(&d), vec!["TL012"], "{text}");
+        let loc = d[0].primary.location.expect("located");
+        assert_eq!(src.text_at(loc), "**d", "{text}");
+        assert!(d[0].message.contains(words), "{text}: {}", d[0].message);
+        assert!(
+            matches!(s.pools[0].retirement.origin, Origin::Default { .. }),
+            "{text}"
+        );
+    }
+    // An unknown spread inside a dict display leaves out only its keys.
+    let (s, d, src) = read(
+        "d = {**get(), 'pool_recycle': 218}\nengine = create_engine('mysql://h/db', **d)\n",
+        None,
+        &EnvValues::new(),
+    );
+    assert_eq!(ids(&d), vec!["TL012"]);
+    assert_eq!(
+        src.text_at(d[0].primary.location.expect("located")),
+        "**get()"
+    );
+    assert!(d[0].message.contains("in a dict"), "{}", d[0].message);
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(218));
+}
+
+#[test]
+fn unknown_entries_of_a_named_dict_are_reported_where_it_is_used() {
+    let (s, d, src) = read(
+        "d = {'pool_recycle': get(), 'pool_size': 5}\nengine = create_engine('mysql://h/db', **d)\n",
+        None,
+        &EnvValues::new(),
+    );
+    assert_eq!(ids(&d), vec!["TL012"]);
+    assert_eq!(
+        src.text_at(d[0].primary.location.expect("located")),
+        "get()"
+    );
+    assert!(d[0].message.contains("pool_recycle"), "{}", d[0].message);
+    assert!(matches!(
+        s.pools[0].retirement.origin,
+        Origin::Default { .. }
+    ));
+    // Copies of a dict with many unknowns stay under the copy budget.
+    let many: String = (0..2000).map(|i| format!("'k{i}': f(), ")).collect();
+    let uses = vec!["a"; 400].join(", ");
+    let text = format!(
+        "a = {{{many}}}\nb = [{uses}]\nc = [{uses}]\nd = [b, b, b, b, c, c, c, c]\nengine = create_engine('mysql://h/db', x=d)\n"
+    );
+    let (_, d, _) = read(&text, None, &EnvValues::new());
+    assert!(
+        d.iter().any(|d| d.message.contains("too large to copy")),
+        "{d:?}"
+    );
+}
