@@ -383,7 +383,7 @@ impl<'s> Eval<'s> {
         self.unknown(
             at,
             format!(
-                "{name} {place}, which could not be read ({reason}), so every keyword it may set is unknown"
+                "{name} {place}, a spread of keywords that could not be read ({reason})"
             ),
         );
         None
