@@ -382,9 +382,7 @@ impl<'s> Eval<'s> {
         };
         self.unknown(
             at,
-            format!(
-                "{name} {place}, a spread of keywords that could not be read ({reason})"
-            ),
+            format!("{name} {place}, a spread of keywords that could not be read ({reason})"),
         );
         None
     }

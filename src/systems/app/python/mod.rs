@@ -169,6 +169,8 @@ pub(super) fn read_python(
         unknown_urls: Vec::new(),
         reported: Vec::new(),
         engine_unknown: false,
+        engines_done: HashSet::new(),
+        engines_read: Vec::new(),
     };
     r.ev.imports = eval::sqlalchemy_imports(root, &text);
     r.module(root);
@@ -178,6 +180,9 @@ pub(super) fn read_python(
     }
     AppSettings { file, pools }
 }
+
+/// One engine call read: its name, its keywords, the span of an unknown URL.
+type EngineRead = (Key, Node, Option<Span>);
 
 /// A Flask config candidate: its name, where it is declared, its settings.
 type Candidate = (String, Span, Vec<(Key, Node)>);
@@ -206,6 +211,11 @@ struct Reader<'s> {
     reported: Vec<Span>,
     /// A Django ENGINE or database URL was unknown (its "missing ENGINE" is dropped).
     engine_unknown: bool,
+    /// Engine calls read so far, by start byte (see [`Reader::engines_in`]).
+    engines_done: HashSet<usize>,
+    /// The engines read: (start byte of the call, (name, kwargs, unknown URL
+    /// span), made by create_async_engine).
+    engines_read: Vec<(usize, EngineRead, bool)>,
 }
 
 fn is_setting(name: &str) -> bool {
@@ -275,7 +285,38 @@ impl<'s> Reader<'s> {
         let mut c = root.walk();
         let stmts: Vec<Ts<'_>> = root.named_children(&mut c).collect();
         for s in stmts {
+            // Engines made by this statement see the names as they are now
+            // (their keywords are copied at the call); those in functions
+            // and classes are read at the end, with the module's last values.
+            if !matches!(
+                s.kind(),
+                "function_definition" | "class_definition" | "decorated_definition"
+            ) {
+                self.engines_in(s);
+            }
             self.statement(s);
+        }
+    }
+
+    /// Reads the engine calls in `n` (not `SQLAlchemy(...)`, whose options
+    /// are read when the app starts), each once.
+    fn engines_in(&mut self, n: Ts<'_>) {
+        let mut calls = Vec::new();
+        collect_calls(n, &self.ev, &mut calls);
+        for call in calls {
+            if self.engines_done.contains(&call.start_byte()) {
+                continue;
+            }
+            let callee = self.ev.callee(call);
+            let last = callee.rsplit('.').next().unwrap_or("").to_string();
+            if last == "SQLAlchemy" {
+                continue;
+            }
+            self.engines_done.insert(call.start_byte());
+            if let Some(engine) = self.engine(call, &last) {
+                self.engines_read
+                    .push((call.start_byte(), engine, last == "create_async_engine"));
+            }
         }
     }
 
@@ -946,11 +987,11 @@ impl<'s> Reader<'s> {
         overrides: &super::Overrides,
         out: &mut Vec<Diagnostic>,
     ) -> Vec<AppPool> {
-        // Engines and SQLAlchemy(...) calls anywhere in the file.
+        // Engines not read yet (in functions, classes), and SQLAlchemy(...)
+        // calls, anywhere in the file.
+        self.engines_in(root);
         let mut calls = Vec::new();
         collect_calls(root, &self.ev, &mut calls);
-        // (name, kwargs, unknown URL span, made by create_async_engine)
-        let mut engines: Vec<(Key, Node, Option<Span>, bool)> = Vec::new();
         let mut fsa_options: Option<Node> = None;
         for call in calls {
             let callee = self.ev.callee(call);
@@ -979,21 +1020,25 @@ impl<'s> Reader<'s> {
                         .map(|(_, v)| v);
                     self.report("SQLAlchemy(engine_options)");
                 }
-                continue;
             }
-            if let Some(engine) = self.engine(call, &last) {
-                let mut name = engine.0.text.clone();
-                let mut n = 2;
-                while engines.iter().any(|(k, _, _, _)| k.text == name) {
-                    name = format!("{}_{n}", engine.0.text);
-                    n += 1;
-                }
-                let key = Key {
-                    text: name,
-                    span: engine.0.span,
-                };
-                engines.push((key, engine.1, engine.2, last == "create_async_engine"));
+        }
+        // (name, kwargs, unknown URL span, made by create_async_engine), in
+        // the order written.
+        let mut read = std::mem::take(&mut self.engines_read);
+        read.sort_by_key(|(at, _, _)| *at);
+        let mut engines: Vec<(Key, Node, Option<Span>, bool)> = Vec::new();
+        for (_, engine, async_engine) in read {
+            let mut name = engine.0.text.clone();
+            let mut n = 2;
+            while engines.iter().any(|(k, _, _, _)| k.text == name) {
+                name = format!("{}_{n}", engine.0.text);
+                n += 1;
             }
+            let key = Key {
+                text: name,
+                span: engine.0.span,
+            };
+            engines.push((key, engine.1, engine.2, async_engine));
         }
 
         // Flask candidates: the module, and leaf classes with Flask keys.

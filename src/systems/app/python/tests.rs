@@ -709,6 +709,46 @@ fn kwargs_spreads_at_call_sites_are_read() {
         assert_eq!(got, Some(*want), "{text}");
         assert_eq!(origin, *at, "{text}");
     }
+    let (s, _, _) = read(cases[0].0, None, &EnvValues::new());
+    assert!(s.pools[0].validation.value, "pool_pre_ping from update()");
+}
+
+#[test]
+fn engines_see_names_as_they_are_at_the_call() {
+    // (source, recycle seconds, the text its origin points at)
+    let cases: &[(&str, u64, &str)] = &[
+        // Keywords are copied at the call: later changes do not reach it.
+        (
+            "d = {'pool_recycle': 301}\nengine = create_engine('mysql://h/db', **d)\nd['pool_recycle'] = 5\n",
+            301,
+            "301",
+        ),
+        (
+            "R = 302\nengine = create_engine('mysql://h/db', pool_recycle=R)\nR = 5\n",
+            302,
+            "302",
+        ),
+        // In a function, the module's last values (it runs later).
+        (
+            "d = {'pool_recycle': 1}\ndef make():\n    return create_engine('mysql://h/db', **d)\nd['pool_recycle'] = 303\n",
+            303,
+            "303",
+        ),
+    ];
+    for (text, want, at) in cases {
+        let (got, origin, codes) = recycle_of(text, &EnvValues::new());
+        assert!(codes.is_empty(), "{text}: {codes:?}");
+        assert_eq!(got, Some(*want), "{text}");
+        assert_eq!(origin, *at, "{text}");
+    }
+    // Engines keep the order they are written in, whenever they are read.
+    let (s, _, _) = read(
+        "def f():\n    a = create_engine('mysql://h/a')\nb = create_engine('mysql://h/b')\n",
+        None,
+        &EnvValues::new(),
+    );
+    let names: Vec<&str> = s.pools.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
 }
 
 #[test]
