@@ -23,6 +23,7 @@ use crate::env::EnvValues;
 use crate::parse::tree::{Key, Node, NodeKind};
 use crate::provenance::Origin;
 use crate::source::{FileId, Location, Span};
+use crate::systems::app::url::secret_ranges;
 
 /// How many levels the evaluator nests. A level costs up to about 11.4 KiB of
 /// stack in a debug build (`env.db("X", env.db("X", ...))`: `eval`, `call`,
@@ -58,6 +59,8 @@ pub(super) enum Cast {
     Int,
     Float,
     Bool,
+    /// Python's builtin `bool()`: a string is true when not empty.
+    PyBool,
     Str,
 }
 
@@ -80,6 +83,9 @@ pub(super) struct Eval<'s> {
     /// unknown entry or spread): recorded again wherever the name is used,
     /// so a partial dict is never read as complete without a TL012.
     pub name_unknowns: HashMap<String, Vec<Unknown>>,
+    /// Secrets in strings built by the evaluator (a password put into a URL
+    /// by an f-string, `%`, `.format()`, `+`, `quote_plus`): masked at output.
+    pub secrets: Vec<String>,
     /// The current nesting of [`Eval::eval`] calls.
     depth: usize,
     /// Value units copied from names so far (see [`MAX_COPIED`]).
@@ -148,6 +154,7 @@ impl<'s> Eval<'s> {
             unknowns: Vec::new(),
             imports: HashMap::new(),
             name_unknowns: HashMap::new(),
+            secrets: Vec::new(),
             depth: 0,
             copied: 0,
         }
@@ -204,6 +211,13 @@ impl<'s> Eval<'s> {
             if u.key.is_none() {
                 u.key = Some(key.to_string());
             }
+        }
+    }
+
+    /// Clears the keys of the unknowns recorded since `before`.
+    fn untag_since(&mut self, before: usize) {
+        for u in self.unknowns.iter_mut().skip(before) {
+            u.key = None;
         }
     }
 
@@ -422,7 +436,10 @@ impl<'s> Eval<'s> {
             "none" => NodeKind::Null,
             "string" | "concatenated_string" => match self.string(n) {
                 Some(s) => NodeKind::Str(s),
-                None => return self.unknown(n, "a formatted string"),
+                None => {
+                    let s = self.fstring(n)?;
+                    return Some(self.composed(s, n));
+                }
             },
             "parenthesized_expression" => {
                 let inner = n.named_child(0)?;
@@ -472,7 +489,16 @@ impl<'s> Eval<'s> {
                             None
                         }
                     }
-                    Some(None) => self.unknown(n, format!("`{name}`, itself unknown")),
+                    Some(None) => {
+                        // Why it is unknown, where that is written, when recorded.
+                        let why = self.name_unknowns.get(name).cloned().unwrap_or_default();
+                        if why.is_empty() || !self.may_copy(sp, self.depth - 1, (1, why.len())) {
+                            self.unknown(n, format!("`{name}`, itself unknown"))
+                        } else {
+                            self.unknowns.extend(why);
+                            None
+                        }
+                    }
                     None => {
                         self.unknown(n, format!("the name `{name}`, not assigned in this file"))
                     }
@@ -614,11 +640,194 @@ impl<'s> Eval<'s> {
         };
         let op = self.text(op);
         let a = self.eval(l)?;
-        let b = self.eval(r)?;
+        let before = self.unknowns.len();
+        let b = self.eval(r);
+        if op == "%" {
+            // `"..." % {"user": x}`: parts of a string, not settings; a
+            // dict with an unknown entry is already reported.
+            self.untag_since(before);
+            if self.unknowns.len() > before {
+                return None;
+            }
+        }
+        let b = b?;
+        if let (NodeKind::Str(fmt), "%") = (&a.kind, op) {
+            return match percent_format(fmt, &b.kind) {
+                Some(text) => Some(self.composed(text, n)),
+                None => self.unknown(n, "a `%` format the tool does not evaluate"),
+            };
+        }
         match combine(op, a.kind, b.kind) {
+            Some(NodeKind::Str(text)) => Some(self.composed(text, n)),
             Some(k) => Some(Node::new(k, span(n))),
             None => self.unknown(n, "an operation the tool does not evaluate"),
         }
+    }
+
+    /// A string the evaluator built, located at `n`; the secrets of a URL
+    /// in it (its password, password-like query values) are recorded in
+    /// [`Eval::secrets`], encoded and decoded.
+    fn composed(&mut self, text: String, n: Ts<'_>) -> Node {
+        if text.contains("://") {
+            for r in secret_ranges(&text) {
+                let Some(v) = text.get(r) else { continue };
+                for form in [v.to_string(), unquote_plus(v)] {
+                    if !form.is_empty() && !self.secrets.contains(&form) {
+                        self.secrets.push(form);
+                    }
+                }
+            }
+        }
+        Node::new(NodeKind::Str(text), span(n))
+    }
+
+    /// An f-string (or an implicit concatenation with one) whose
+    /// interpolations are known values with no format spec or conversion.
+    fn fstring(&mut self, n: Ts<'_>) -> Option<String> {
+        if n.kind() == "concatenated_string" {
+            let mut out = String::new();
+            let mut c = n.walk();
+            let parts: Vec<Ts<'_>> = n.named_children(&mut c).collect();
+            for part in parts {
+                if part.kind() == "string" {
+                    match self.string(part) {
+                        Some(t) => out.push_str(&t),
+                        None => out.push_str(&self.fstring(part)?),
+                    }
+                }
+            }
+            return Some(out);
+        }
+        let prefix: String = self
+            .text(n)
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let raw = prefix.contains('r');
+        let mut out = String::new();
+        let mut c = n.walk();
+        let parts: Vec<Ts<'_>> = n.named_children(&mut c).collect();
+        for part in parts {
+            match part.kind() {
+                "string_content" => {
+                    let mut pos = part.start_byte();
+                    let mut c2 = part.walk();
+                    for esc in part.named_children(&mut c2) {
+                        out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
+                        let t = self.text(esc);
+                        match t {
+                            "{{" => out.push('{'),
+                            "}}" => out.push('}'),
+                            t if raw => out.push_str(t),
+                            t => out.push_str(&unescape(t)),
+                        }
+                        pos = esc.end_byte();
+                    }
+                    out.push_str(self.src.get(pos..part.end_byte()).unwrap_or(""));
+                }
+                "escape_sequence" => out.push_str(&unescape(self.text(part))),
+                "interpolation" => {
+                    if part.child_by_field_name("type_conversion").is_some()
+                        || part.child_by_field_name("format_specifier").is_some()
+                    {
+                        self.unknown(part, "an f-string value with a conversion or format spec");
+                        return None;
+                    }
+                    let e = part.child_by_field_name("expression")?;
+                    let v = self.eval(e)?;
+                    match py_str(&v.kind) {
+                        Some(t) => out.push_str(&t),
+                        None => {
+                            self.unknown(part, "an f-string value the tool cannot format");
+                            return None;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(out)
+    }
+
+    /// `"...".format(...)` / `name.format(...)` on a known string, and
+    /// `urllib.parse.quote_plus(...)` / `quote(...)`; `None` when `n` is
+    /// neither, `Some(None)` when it is but a value is unknown.
+    fn string_call(&mut self, n: Ts<'_>, f: &str) -> Option<Option<Node>> {
+        let func = n.child_by_field_name("function")?;
+        let (pos, kw) = self.args(n);
+        if func.kind() == "attribute"
+            && func.child_by_field_name("attribute").map(|a| self.text(a)) == Some("format")
+        {
+            let obj = func.child_by_field_name("object")?;
+            let fmt = match self.eval(obj) {
+                Some(Node {
+                    kind: NodeKind::Str(t),
+                    ..
+                }) => t,
+                Some(_) => {
+                    return Some(self.unknown(n, "`.format()` of a value that is not a string"));
+                }
+                None => return Some(None),
+            };
+            let mut args = Vec::new();
+            for &a in &pos {
+                if a.kind() == "list_splat" {
+                    return Some(self.unknown(a, "a `*` spread in `.format()`"));
+                }
+                match self.eval(a) {
+                    Some(v) => args.push(v.kind),
+                    None => return Some(None),
+                }
+            }
+            let before = self.unknowns.len();
+            let (named, _) = self.call_kwargs(n, &[]);
+            if self.unknowns.len() > before {
+                // Parts of a string, not settings: the key is the string's.
+                self.untag_since(before);
+                return Some(None);
+            }
+            return Some(match brace_format(&fmt, &args, &named) {
+                Some(text) => Some(self.composed(text, n)),
+                None => self.unknown(n, "a `.format()` the tool does not evaluate"),
+            });
+        }
+        let (head, rest) = match f.split_once('.') {
+            Some((h, r)) => (h, Some(r)),
+            None => (f, None),
+        };
+        let qualified = match (self.imports.get(head), rest) {
+            (Some(q), Some(r)) => format!("{q}.{r}"),
+            (Some(q), None) => q.clone(),
+            (None, _) => f.to_string(),
+        };
+        let plus = match qualified.as_str() {
+            "urllib.parse.quote_plus" => true,
+            "urllib.parse.quote" => false,
+            _ => return None,
+        };
+        let Some(&arg) = pos.first() else {
+            return Some(self.unknown(n, "a call without argument"));
+        };
+        let safe_node = pos.get(1).copied().or_else(|| self.kwarg(&kw, "safe"));
+        let safe = match safe_node {
+            Some(s) => match self.string(s) {
+                Some(t) => t,
+                None => return Some(self.unknown(s, "a `safe` argument that is not a literal")),
+            },
+            None if plus => String::new(),
+            None => "/".to_string(),
+        };
+        if pos.len() > 2 || kw.iter().any(|(k, _)| self.text(*k) != "safe") {
+            return Some(self.unknown(n, "a quoting call with arguments the tool does not read"));
+        }
+        let Some(v) = self.eval(arg) else {
+            return Some(None);
+        };
+        Some(match v.kind {
+            NodeKind::Str(t) => Some(self.composed(url_quote(&t, &safe, plus), n)),
+            _ => self.unknown(n, "a quoting call on a value that is not a string"),
+        })
     }
 
     /// The value of a string literal or implicit concatenation; `None` for
@@ -687,7 +896,7 @@ impl<'s> Eval<'s> {
         let cast = match f.as_str() {
             "int" => Some(Cast::Int),
             "float" => Some(Cast::Float),
-            "bool" => Some(Cast::Bool),
+            "bool" => Some(Cast::PyBool),
             "str" => Some(Cast::Str),
             _ => None,
         };
@@ -706,6 +915,9 @@ impl<'s> Eval<'s> {
                 Some(k) => Some(Node::new(k, span(n))),
                 None => self.unknown(n, format!("`{f}(...)` of a value it rejects")),
             };
+        }
+        if let Some(v) = self.string_call(n, &f) {
+            return v;
         }
         if f == "dict" && pos.len() <= 1 {
             // `dict(other, a=1, **more)`: a copy of `other`, then the keywords.
@@ -1064,7 +1276,7 @@ fn convert(k: &NodeKind, cast: Cast) -> Option<NodeKind> {
         (Cast::Int, NodeKind::Int(i)) => Some(NodeKind::Int(*i)),
         (Cast::Int, NodeKind::Float(f)) if f.is_finite() => Some(NodeKind::Int(f.trunc() as i64)),
         (Cast::Int, NodeKind::Bool(b)) => Some(NodeKind::Int(i64::from(*b))),
-        (Cast::Int, NodeKind::Str(s)) => parse_int(s.trim()).map(NodeKind::Int),
+        (Cast::Int, NodeKind::Str(s)) => py_int(s).map(NodeKind::Int),
         (Cast::Float, k) => match k {
             NodeKind::Str(s) => s.trim().parse::<f64>().ok().map(NodeKind::Float),
             other => num(other).map(NodeKind::Float),
@@ -1076,8 +1288,12 @@ fn convert(k: &NodeKind, cast: Cast) -> Option<NodeKind> {
             "false" | "0" | "no" | "off" | "n" | "f" | "" => Some(NodeKind::Bool(false)),
             _ => None,
         },
-        (Cast::Str, NodeKind::Str(s)) => Some(NodeKind::Str(s.clone())),
-        (Cast::Str, NodeKind::Int(i)) => Some(NodeKind::Str(i.to_string())),
+        (Cast::PyBool, NodeKind::Str(s)) => Some(NodeKind::Bool(!s.is_empty())),
+        (Cast::PyBool, NodeKind::Int(i)) => Some(NodeKind::Bool(*i != 0)),
+        (Cast::PyBool, NodeKind::Float(f)) => Some(NodeKind::Bool(*f != 0.0)),
+        (Cast::PyBool, NodeKind::Bool(b)) => Some(NodeKind::Bool(*b)),
+        (Cast::PyBool, NodeKind::Null) => Some(NodeKind::Bool(false)),
+        (Cast::Str, k) => py_str(k).map(NodeKind::Str),
         _ => None,
     }
 }
@@ -1170,4 +1386,185 @@ pub(super) fn set_entry(entries: &mut Vec<(Key, Node)>, key: Key, value: Node) {
         Some(slot) => *slot = (key, value),
         None => entries.push((key, value)),
     }
+}
+
+/// Python's `str()` of a scalar; `None` for values whose text the tool
+/// does not reproduce exactly (very large or small floats, collections).
+pub(super) fn py_str(k: &NodeKind) -> Option<String> {
+    match k {
+        NodeKind::Str(s) => Some(s.clone()),
+        NodeKind::Int(i) => Some(i.to_string()),
+        NodeKind::Bool(true) => Some("True".into()),
+        NodeKind::Bool(false) => Some("False".into()),
+        NodeKind::Null => Some("None".into()),
+        NodeKind::Float(f) => {
+            let a = f.abs();
+            if !f.is_finite() || (a != 0.0 && !(1e-4..1e16).contains(&a)) {
+                None
+            } else if f.fract() == 0.0 {
+                Some(format!("{f:.1}"))
+            } else {
+                // Both print the shortest text that reads back the same.
+                Some(format!("{f}"))
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Python's `int()` of a string: blanks around, an optional sign, decimal
+/// digits with single underscores between them; anything else raises.
+pub(super) fn py_int(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let ok = !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__")
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
+    if !ok {
+        return None;
+    }
+    t.replace('_', "").parse().ok()
+}
+
+/// `urllib.parse.quote_plus(s)` (`plus`: spaces become `+`, nothing is
+/// safe) and `quote(s, safe)`: UTF-8 bytes other than letters, digits,
+/// `_.-~` and `safe` are percent-encoded.
+pub(super) fn url_quote(s: &str, safe: &str, plus: bool) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        let c = b as char;
+        if b.is_ascii_alphanumeric() || "_.-~".contains(c) || (b.is_ascii() && safe.contains(c)) {
+            out.push(c);
+        } else if plus && b == b' ' {
+            out.push('+');
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The value of a `%` conversion (`s`, `d`, `i`, `r` for strings is not read).
+fn percent_one(conv: char, v: &NodeKind) -> Option<String> {
+    match (conv, v) {
+        ('s', k) => py_str(k),
+        ('d' | 'i', NodeKind::Int(i)) => Some(i.to_string()),
+        ('d' | 'i', NodeKind::Bool(b)) => Some(i64::from(*b).to_string()),
+        _ => None,
+    }
+}
+
+/// `fmt % args`: `%s`, `%d`, `%i`, `%%` and `%(name)s` over a tuple, a
+/// dict or one value. `None` for any other conversion, flags or widths,
+/// and for a count of arguments that does not match (Python raises).
+pub(super) fn percent_format(fmt: &str, args: &NodeKind) -> Option<String> {
+    let positional: Vec<&NodeKind> = match args {
+        NodeKind::Seq(items) => items.iter().map(|n| &n.kind).collect(),
+        NodeKind::Map(_) => Vec::new(),
+        k => vec![k],
+    };
+    let mut next = 0;
+    let mut out = String::new();
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            '(' => {
+                let NodeKind::Map(m) = args else { return None };
+                let mut name = String::new();
+                loop {
+                    match chars.next()? {
+                        ')' => break,
+                        ch => name.push(ch),
+                    }
+                }
+                let conv = chars.next()?;
+                let v = &m.iter().find(|(k, _)| k.text == name)?.1;
+                out.push_str(&percent_one(conv, &v.kind)?);
+            }
+            conv => {
+                if matches!(args, NodeKind::Map(_)) {
+                    return None;
+                }
+                let v = positional.get(next)?;
+                next += 1;
+                out.push_str(&percent_one(conv, v)?);
+            }
+        }
+    }
+    (next == positional.len() || matches!(args, NodeKind::Map(_))).then_some(out)
+}
+
+/// `fmt.format(*pos, **kw)`: `{}`, `{0}`, `{name}`, `{{` and `}}`. `None`
+/// for format specs, conversions, attribute or index lookups and missing
+/// arguments.
+pub(super) fn brace_format(fmt: &str, pos: &[NodeKind], kw: &[(Key, Node)]) -> Option<String> {
+    let mut out = String::new();
+    let mut auto = 0;
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '}' => return None,
+            '{' => {
+                let mut field = String::new();
+                loop {
+                    match chars.next()? {
+                        '}' => break,
+                        ch => field.push(ch),
+                    }
+                }
+                let v = if field.is_empty() {
+                    auto += 1;
+                    pos.get(auto - 1)?
+                } else if let Ok(i) = field.parse::<usize>() {
+                    pos.get(i)?
+                } else if field.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    &kw.iter().find(|(k, _)| k.text == field)?.1.kind
+                } else {
+                    return None;
+                };
+                out.push_str(&py_str(v)?);
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// `urllib.parse.unquote_plus`: `+` is a space, `%XX` a byte; an invalid
+/// escape is kept as written.
+pub(super) fn unquote_plus(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let hex = |j: usize| b.get(j).and_then(|h| (*h as char).to_digit(16));
+        match c {
+            b'+' => out.push(b' '),
+            b'%' => match (hex(i + 1), hex(i + 2)) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
+                }
+                _ => out.push(c),
+            },
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -174,7 +174,14 @@ pub(super) fn read_python(
     };
     r.ev.imports = eval::sqlalchemy_imports(root, &text);
     r.module(root);
-    let pools = r.finish(root, object, overrides, diags);
+    let mut built = Vec::new();
+    let pools = r.finish(root, object, overrides, diags, &mut built);
+    // Secrets of URLs the evaluator built: masked wherever they are
+    // written in a string of this file, and in every output.
+    secret_value_spans(&text, root, &built, &mut secrets);
+    for v in &built {
+        sources.add_secret_value(v);
+    }
     for s in secrets {
         sources.get_mut(file).mark_secret(s);
     }
@@ -325,7 +332,10 @@ impl<'s> Reader<'s> {
             "expression_statement" => {
                 let Some(e) = s.named_child(0) else { return };
                 match e.kind() {
-                    "assignment" => self.assignment(e, s),
+                    "assignment" => {
+                        self.assignment(e, s);
+                        self.mutations_in(e);
+                    }
                     "call" if !self.dict_method(e) => self.update_call(e),
                     "augmented_assignment" => self.augmented(e),
                     _ => {}
@@ -401,11 +411,7 @@ impl<'s> Reader<'s> {
                     .filter(|u| !u.limit)
                     .cloned()
                     .collect();
-                if value.is_some() {
-                    self.ev.name_unknowns.insert(name.clone(), pending);
-                } else {
-                    self.ev.name_unknowns.remove(&name);
-                }
+                self.ev.name_unknowns.insert(name.clone(), pending);
                 if is_setting(&name) || pool_key(&name).is_some() {
                     self.report(&name);
                 } else {
@@ -626,6 +632,36 @@ impl<'s> Reader<'s> {
             }
         }
         true
+    }
+
+    /// Dict methods called inside an assignment's value (`x = d.pop("k")`):
+    /// applied after it, in the order written (see [`Reader::dict_method`]).
+    fn mutations_in(&mut self, a: Ts<'_>) {
+        let Some(right) = a.child_by_field_name("right") else {
+            return;
+        };
+        let mut calls = Vec::new();
+        let mut stack = vec![right];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "call"
+                && let Some(f) = n.child_by_field_name("function")
+                && f.kind() == "attribute"
+                && f.child_by_field_name("attribute").is_some_and(|m| {
+                    matches!(
+                        self.ev.text(m),
+                        "pop" | "popitem" | "update" | "setdefault" | "clear"
+                    )
+                })
+            {
+                calls.push(n);
+            }
+            let mut c = n.walk();
+            let children: Vec<Ts<'_>> = n.named_children(&mut c).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        for call in calls {
+            self.dict_method(call);
+        }
     }
 
     /// `x += 1`, `d |= {...}`, `d["k"] -= 1` on plain names: applied when
@@ -986,6 +1022,7 @@ impl<'s> Reader<'s> {
         object: Option<&str>,
         overrides: &super::Overrides,
         out: &mut Vec<Diagnostic>,
+        built_secrets: &mut Vec<String>,
     ) -> Vec<AppPool> {
         // Engines not read yet (in functions, classes), and SQLAlchemy(...)
         // calls, anywhere in the file.
@@ -1244,6 +1281,7 @@ impl<'s> Reader<'s> {
         }
         out.append(&mut self.diags);
         out.append(&mut inner);
+        built_secrets.append(&mut self.ev.secrets);
         pools
     }
 
@@ -1611,6 +1649,26 @@ fn indentation_too_deep(text: &str) -> Option<(Span, String)> {
         }
     }
     None
+}
+
+/// Every occurrence of each of `values` inside a string literal of the file.
+fn secret_value_spans(text: &str, root: Ts<'_>, values: &[String], out: &mut Vec<Span>) {
+    if values.is_empty() {
+        return;
+    }
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "string_content" {
+            let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
+            for v in values.iter().filter(|v| !v.is_empty()) {
+                for (i, _) in s.match_indices(v.as_str()) {
+                    out.push(Span::new(n.start_byte() + i, n.start_byte() + i + v.len()));
+                }
+            }
+        }
+        let mut c = n.walk();
+        stack.extend(n.children(&mut c));
+    }
 }
 
 /// Secret spans: passwords in URL strings, `password=` values in any string

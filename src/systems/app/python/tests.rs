@@ -985,3 +985,228 @@ fn unknown_entries_of_a_named_dict_are_reported_where_it_is_used() {
         "{d:?}"
     );
 }
+
+fn env_db() -> EnvValues {
+    let mut env = EnvValues::new();
+    env.set("DB_USER", "app", "timeoutlint.toml:5");
+    env.set("DB_PASS", "p@ss word-77", "timeoutlint.toml:6");
+    env.set("DB_HOST", "db.internal", "timeoutlint.toml:7");
+    env
+}
+
+const URL_NAMES: &str = "import os\nfrom urllib.parse import quote_plus\nuser = os.environ['DB_USER']\npw = os.environ['DB_PASS']\nhost = os.environ.get('DB_HOST', 'localhost')\n";
+
+#[test]
+fn urls_built_from_env_values_give_backend_and_driver_and_stay_secret() {
+    // (URL expression, backend, driver)
+    let cases: &[(&str, Backend, crate::systems::app::Driver)] = &[
+        (
+            "f'mysql+pymysql://{user}:{quote_plus(pw)}@{host}/app'",
+            Backend::MySql,
+            crate::systems::app::Driver::PyMySql,
+        ),
+        (
+            "'mysql+pymysql://%s:%s@%s/app' % (user, quote_plus(pw), host)",
+            Backend::MySql,
+            crate::systems::app::Driver::PyMySql,
+        ),
+        (
+            "'mysql+pymysql://%(u)s:%(p)s@%(h)s/app' % {'u': user, 'p': quote_plus(pw), 'h': host}",
+            Backend::MySql,
+            crate::systems::app::Driver::PyMySql,
+        ),
+        (
+            "'postgresql+psycopg2://{u}:{p}@{h}:{port}/app'.format(u=user, p=quote_plus(pw), h=host, port=5432)",
+            Backend::PostgreSql,
+            crate::systems::app::Driver::Psycopg2,
+        ),
+        (
+            "'{}://{}:{}@{}/app'.format('mysql+pymysql', user, quote_plus(pw), host)",
+            Backend::MySql,
+            crate::systems::app::Driver::PyMySql,
+        ),
+        (
+            "'mysql+pymysql://' + user + ':' + quote_plus(pw) + '@' + host + '/app'",
+            Backend::MySql,
+            crate::systems::app::Driver::PyMySql,
+        ),
+    ];
+    for (expr, backend, driver) in cases {
+        let text = format!("{URL_NAMES}engine = create_engine({expr}, pool_recycle=300)\n");
+        let (s, d, sources) = read(&text, None, &env_db());
+        assert!(d.is_empty(), "{expr}: {d:?}");
+        let p = &s.pools[0];
+        assert_eq!(p.backend.value, *backend, "{expr}");
+        assert_eq!(p.driver.value, *driver, "{expr}");
+        // The password, as quoted in the URL and as given, is scrubbed.
+        let secrets = sources.secret_values();
+        assert!(
+            secrets.contains(&"p%40ss+word-77".to_string()),
+            "{expr}: {secrets:?}"
+        );
+        assert!(
+            secrets.contains(&"p@ss word-77".to_string()),
+            "{expr}: {secrets:?}"
+        );
+        let out = sources.scrub("url mysql+pymysql://app:p%40ss+word-77@db.internal/app");
+        assert!(!out.contains("word-77"), "{out}");
+    }
+    // With no deploy-time values: the code's default host, the env reads
+    // without one are TL012 (never a guess), and no "invalid URL".
+    let text = format!(
+        "{URL_NAMES}engine = create_engine(f'mysql+pymysql://{{user}}:{{quote_plus(pw)}}@{{host}}/app')\n"
+    );
+    let (_, d, src) = read(&text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert_eq!(
+        src.text_at(d[0].primary.location.expect("located")),
+        "os.environ['DB_USER']"
+    );
+}
+
+#[test]
+fn a_literal_password_put_into_a_url_is_masked_in_the_source() {
+    let text = "P = 'Hunter2-secret'\nengine = create_engine(f'mysql://u:{P}@h/db')\n";
+    let (s, d, sources) = read(text, None, &EnvValues::new());
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(s.pools[0].backend.value, Backend::MySql);
+    assert!(!sources.get(s.file).masked_text().contains("Hunter2-secret"));
+    assert!(
+        sources
+            .secret_values()
+            .contains(&"Hunter2-secret".to_string())
+    );
+}
+
+#[test]
+fn string_and_number_coercions_are_read_when_pure() {
+    // (expression for pool_recycle, seconds, the text its origin points at)
+    let cases: &[(&str, u64, &str)] = &[
+        ("int('300')", 300, "int('300')"),
+        ("int(' 3_01 ')", 301, "int(' 3_01 ')"),
+        ("int(float('302.9'))", 302, "int(float('302.9'))"),
+        ("int(f'{R}')", 303, "int(f'{R}')"),
+        ("int('%d' % R2)", 304, "int('%d' % R2)"),
+        (
+            "int('{}{}'.format(3, '05'))",
+            305,
+            "int('{}{}'.format(3, '05'))",
+        ),
+        ("int(str(R3))", 306, "int(str(R3))"),
+        ("int(True) + 306", 307, "int(True) + 306"),
+    ];
+    for (expr, want, at) in cases {
+        let text = format!(
+            "R = 303\nR2 = 304\nR3 = 306\nengine = create_engine('mysql://h/db', pool_recycle={expr})\n"
+        );
+        let (got, origin, codes) = recycle_of(&text, &EnvValues::new());
+        assert!(codes.is_empty(), "{expr}: {codes:?}");
+        assert_eq!(got, Some(*want), "{expr}");
+        assert_eq!(origin, *at, "{expr}");
+    }
+    // Python's bool(): a non-empty string is true, whatever it says.
+    for (expr, want) in [
+        ("bool('false')", true),
+        ("bool('')", false),
+        ("bool(0)", false),
+        ("bool(None)", false),
+        ("bool(os.environ.get('PING', ''))", false),
+    ] {
+        let text =
+            format!("import os\nengine = create_engine('mysql://h/db', pool_pre_ping={expr})\n");
+        let (s, d, _) = read(&text, None, &EnvValues::new());
+        assert!(d.is_empty(), "{expr}: {d:?}");
+        assert_eq!(s.pools[0].validation.value, want, "{expr}");
+    }
+    let mut env = EnvValues::new();
+    env.set("PING", "no", "timeoutlint.toml:3");
+    let (s, _, _) = read(
+        "import os\nengine = create_engine('mysql://h/db', pool_pre_ping=bool(os.environ.get('PING', '')))\n",
+        None,
+        &env,
+    );
+    assert!(s.pools[0].validation.value, "bool('no') is True in Python");
+}
+
+#[test]
+fn formats_the_tool_does_not_evaluate_are_tl012() {
+    // (expression for pool_recycle, the text the TL012 points at)
+    let cases: &[(&str, &str)] = &[
+        ("int('0x10')", "int('0x10')"),
+        ("int('3.5')", "int('3.5')"),
+        ("int(f'{R:>5}')", "{R:>5}"),
+        ("int(f'{R!r}')", "{R!r}"),
+        ("int('%x' % R)", "'%x' % R"),
+        ("int('%s %s' % (R,))", "'%s %s' % (R,)"),
+        ("int('{0.real}'.format(R))", "'{0.real}'.format(R)"),
+        ("int('{}'.format())", "'{}'.format()"),
+        ("int('{}'.format(*xs))", "*xs"),
+        ("int(f'{get()}')", "get()"),
+        ("int(str([1]))", "str([1])"),
+    ];
+    for (expr, at) in cases {
+        let text =
+            format!("R = 303\nengine = create_engine('mysql://h/db', pool_recycle={expr})\n");
+        let (s, d, src) = read(&text, None, &EnvValues::new());
+        assert_eq!(ids(&d), vec!["TL012"], "{expr}: {d:?}");
+        assert_eq!(
+            src.text_at(d[0].primary.location.expect("located")),
+            *at,
+            "{expr}"
+        );
+        assert!(
+            matches!(s.pools[0].retirement.origin, Origin::Default { .. }),
+            "{expr}"
+        );
+    }
+    // quote_plus of an unknown value: the URL is unknown, not guessed.
+    let (s, d, _) = read(
+        "from urllib.parse import quote_plus\nengine = create_engine('mysql://u:' + quote_plus(get()) + '@h/db')\n",
+        None,
+        &EnvValues::new(),
+    );
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert_eq!(s.pools[0].backend.value, Backend::Other);
+}
+
+#[test]
+fn dict_methods_inside_an_assignment_change_the_dict() {
+    let (got, origin, codes) = recycle_of(
+        "d = {'pool_recycle': 5, 'connect_args': {}}\nca = d.pop('pool_recycle', None)\nengine = create_engine('mysql://h/db', **d)\n",
+        &EnvValues::new(),
+    );
+    assert!(codes.is_empty(), "{codes:?}");
+    assert_eq!((got, origin.as_str()), (None, "default"));
+    let (s, d, _) = read(
+        "d = {'pool_recycle': 5}\nx = d.popitem()\nengine = create_engine('mysql://h/db', **d)\n",
+        None,
+        &EnvValues::new(),
+    );
+    assert_eq!(ids(&d), vec!["TL012"]);
+    assert!(
+        d[0].message.contains("`d`, itself unknown"),
+        "{}",
+        d[0].message
+    );
+    assert!(matches!(
+        s.pools[0].retirement.origin,
+        Origin::Default { .. }
+    ));
+}
+
+#[test]
+fn unknown_parts_of_a_url_are_reported_even_under_password_like_names() {
+    for expr in [
+        "'mysql://{user}:{password}@h/db'.format(user=U, password=P)",
+        "'mysql://%(user)s:%(password)s@h/db' % {'user': U, 'password': P}",
+    ] {
+        let text = format!("from const import U, P\nengine = create_engine({expr})\n");
+        let (s, d, src) = read(&text, None, &EnvValues::new());
+        assert_eq!(ids(&d), vec!["TL012", "TL012"], "{expr}: {d:?}");
+        for (d, name) in d.iter().zip(["U", "P"]) {
+            assert_eq!(src.text_at(d.primary.location.expect("located")), name);
+            assert!(d.message.contains("engine: url"), "{}", d.message);
+        }
+        assert_eq!(s.pools[0].backend.value, Backend::Other);
+    }
+}
