@@ -1,13 +1,19 @@
 //! Evaluation of Python expressions to spanned [`Node`]s, without running code.
 //!
-//! Literals (numbers, strings, implicit concatenation, f-strings without
-//! expressions, `None`, `True`/`False`, dicts, lists, tuples), arithmetic on
-//! them, module-level names assigned earlier, and environment reads
-//! (`os.environ.get("X", "600")`, `os.getenv`, `os.environ["X"]`,
-//! `env.int("X", default=600)`, `env("X")`, `config("X", cast=int)`), each
-//! possibly wrapped in `int()` / `float()` / `bool()` / `str()`. Anything
-//! else is *unknown*: the evaluator records it (span and source text) and
-//! returns `None`, never a guess.
+//! Literals (numbers, strings, implicit concatenation, `None`,
+//! `True`/`False`, dicts, lists, tuples), arithmetic on them, module-level
+//! names assigned earlier and their literal subscripts (`d["k"]`), and
+//! environment reads (`os.environ.get("X", "600")`, `os.getenv`,
+//! `os.environ["X"]`, `env.int("X", default=600)`, `env("X")`,
+//! `config("X", cast=int)`), each possibly wrapped in `int()` / `float()` /
+//! `bool()` (Python's: a non-empty string is true) / `str()`. Dicts are also
+//! built with `dict(other, k=v, **more)`, `{**a, "k": v}` and `a | b`;
+//! strings with f-strings, `%`, `.format()`, `+` and
+//! `urllib.parse.quote_plus` / `quote` over known values (the secrets of a
+//! URL built this way are recorded in [`Eval::secrets`]). `**spreads` in
+//! calls are read by [`Eval::call_kwargs`]. Anything else is *unknown*: the
+//! evaluator records it (span and source text) and returns `None`, never a
+//! guess.
 //!
 //! The evaluator is safe on hostile input: it nests at most [`MAX_DEPTH`]
 //! levels (deeper expressions, and values built from names that would end up

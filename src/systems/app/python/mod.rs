@@ -11,8 +11,14 @@
 //! - Flask-SQLAlchemy: `SQLALCHEMY_*` at module level, `app.config["..."]`, and
 //!   config classes with inheritance; `SQLAlchemy(app, engine_options={...})`.
 //!
-//! Values the tool cannot know (calls, unresolved names, attributes) are left
-//! out (the documented default applies) and reported once (TL012). The reader
+//! Module-level statements are read in order: dicts built and changed by
+//! plain names (`d.update(...)`, `d.setdefault(...)`, `d["k"] = v`,
+//! `del d["k"]`, `d |= {...}`) and engine calls at module level, which see
+//! the names as they are at the call (`create_engine(url, **d)`).
+//!
+//! Values the tool cannot know (calls, unresolved names, attributes, a
+//! `**spread` it cannot read, a dict changed in a way it cannot follow) are
+//! left out (the documented default applies) and reported once (TL012). The reader
 //! also reports settings Django / Flask-SQLAlchemy ignore where they are
 //! (TL013) and settings assigned twice with different values (TL014).
 //!
