@@ -85,6 +85,19 @@ case!(
     "tl101-python-nullpool-passes",
     [("TL123", "info")]
 );
+// Issue 10: options from `**dicts` (built with update() and dict()) are read:
+// pool_recycle 3600 against wait_timeout 600, softened by pool_pre_ping;
+// its twin recycles at 540.
+case!(
+    tl101_python_kwargs_spread_fires,
+    "tl101-python-kwargs-fires",
+    [("TL101", "warning")]
+);
+case!(
+    tl101_python_kwargs_spread_passes,
+    "tl101-python-kwargs-passes",
+    []
+);
 case!(tl102_fires, "tl102-fires", [("TL102", "error")]);
 case!(
     tl006_wrapper_engine_names_the_manifest_key,

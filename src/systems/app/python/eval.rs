@@ -1,13 +1,19 @@
 //! Evaluation of Python expressions to spanned [`Node`]s, without running code.
 //!
-//! Literals (numbers, strings, implicit concatenation, f-strings without
-//! expressions, `None`, `True`/`False`, dicts, lists, tuples), arithmetic on
-//! them, module-level names assigned earlier, and environment reads
-//! (`os.environ.get("X", "600")`, `os.getenv`, `os.environ["X"]`,
-//! `env.int("X", default=600)`, `env("X")`, `config("X", cast=int)`), each
-//! possibly wrapped in `int()` / `float()` / `bool()` / `str()`. Anything
-//! else is *unknown*: the evaluator records it (span and source text) and
-//! returns `None`, never a guess.
+//! Literals (numbers, strings, implicit concatenation, `None`,
+//! `True`/`False`, dicts, lists, tuples), arithmetic on them, module-level
+//! names assigned earlier and their literal subscripts (`d["k"]`), and
+//! environment reads (`os.environ.get("X", "600")`, `os.getenv`,
+//! `os.environ["X"]`, `env.int("X", default=600)`, `env("X")`,
+//! `config("X", cast=int)`), each possibly wrapped in `int()` / `float()` /
+//! `bool()` (Python's: a non-empty string is true) / `str()`. Dicts are also
+//! built with `dict(other, k=v, **more)`, `{**a, "k": v}` and `a | b`;
+//! strings with f-strings, `%`, `.format()`, `+` and
+//! `urllib.parse.quote_plus` / `quote` over known values (the secrets of a
+//! URL built this way are recorded in [`Eval::secrets`]). `**spreads` in
+//! calls are read by [`Eval::call_kwargs`]. Anything else is *unknown*: the
+//! evaluator records it (span and source text) and returns `None`, never a
+//! guess.
 //!
 //! The evaluator is safe on hostile input: it nests at most [`MAX_DEPTH`]
 //! levels (deeper expressions, and values built from names that would end up
@@ -23,6 +29,7 @@ use crate::env::EnvValues;
 use crate::parse::tree::{Key, Node, NodeKind};
 use crate::provenance::Origin;
 use crate::source::{FileId, Location, Span};
+use crate::systems::app::url::secret_ranges;
 
 /// How many levels the evaluator nests. A level costs up to about 11.4 KiB of
 /// stack in a debug build (`env.db("X", env.db("X", ...))`: `eval`, `call`,
@@ -58,6 +65,8 @@ pub(super) enum Cast {
     Int,
     Float,
     Bool,
+    /// Python's builtin `bool()`: a string is true when not empty.
+    PyBool,
     Str,
 }
 
@@ -76,6 +85,13 @@ pub(super) struct Eval<'s> {
     /// local name and the dotted name it stands for (`sa` -> `sqlalchemy`,
     /// `NP` -> `sqlalchemy.pool.NullPool`); see [`sqlalchemy_imports`].
     pub imports: HashMap<String, String>,
+    /// The unknowns met building each name's value (a dict built with an
+    /// unknown entry or spread): recorded again wherever the name is used,
+    /// so a partial dict is never read as complete without a TL012.
+    pub name_unknowns: HashMap<String, Vec<Unknown>>,
+    /// Secrets in strings built by the evaluator (a password put into a URL
+    /// by an f-string, `%`, `.format()`, `+`, `quote_plus`): masked at output.
+    pub secrets: Vec<String>,
     /// The current nesting of [`Eval::eval`] calls.
     depth: usize,
     /// Value units copied from names so far (see [`MAX_COPIED`]).
@@ -143,6 +159,8 @@ impl<'s> Eval<'s> {
             origins: Vec::new(),
             unknowns: Vec::new(),
             imports: HashMap::new(),
+            name_unknowns: HashMap::new(),
+            secrets: Vec::new(),
             depth: 0,
             copied: 0,
         }
@@ -199,6 +217,13 @@ impl<'s> Eval<'s> {
             if u.key.is_none() {
                 u.key = Some(key.to_string());
             }
+        }
+    }
+
+    /// Clears the keys of the unknowns recorded since `before`.
+    fn untag_since(&mut self, before: usize) {
+        for u in self.unknowns.iter_mut().skip(before) {
+            u.key = None;
         }
     }
 
@@ -268,12 +293,118 @@ impl<'s> Eval<'s> {
                             kw.push((k, v));
                         }
                     }
-                    "comment" => {}
+                    "comment" | "dictionary_splat" => {}
                     _ => pos.push(a),
                 }
             }
         }
         (pos, kw)
+    }
+
+    /// The keyword arguments of a call, `**spreads` included, in the order
+    /// written (a later one wins), except those named in `skip`. Each value
+    /// is located where it is written (a spread's at the dict value). A
+    /// spread that is not a known dict is recorded as one unknown at the
+    /// spread, naming the call and the spread: every keyword it may pass is
+    /// unknown, none is defaulted silently.
+    /// Also says whether a spread was unknown.
+    pub fn call_kwargs(&mut self, call: Ts<'_>, skip: &[&str]) -> (Vec<(Key, Node)>, bool) {
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        let mut unknown_spread = false;
+        let Some(list) = call.child_by_field_name("arguments") else {
+            return (entries, false);
+        };
+        let callee = self.callee(call);
+        let mut c = list.walk();
+        let items: Vec<Ts<'_>> = list.named_children(&mut c).collect();
+        for a in items {
+            match a.kind() {
+                "keyword_argument" => {
+                    let (Some(k), Some(v)) = (
+                        a.child_by_field_name("name"),
+                        a.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    let key_text = self.text(k).to_string();
+                    if skip.contains(&key_text.as_str()) {
+                        continue;
+                    }
+                    let before = self.unknowns.len();
+                    let value = self.eval_keyed(&key_text, v);
+                    self.tag_unknowns(before, &key_text);
+                    if let Some(value) = value {
+                        let key = Key {
+                            text: key_text,
+                            span: span(k),
+                        };
+                        set_entry(&mut entries, key, value);
+                    }
+                }
+                "dictionary_splat" => {
+                    let Some(inner) = a.named_child(0) else {
+                        continue;
+                    };
+                    match self.spread(a, inner, &callee) {
+                        Some(m) => {
+                            for (k, v) in m {
+                                if !skip.contains(&k.text.as_str()) {
+                                    set_entry(&mut entries, k, v);
+                                }
+                            }
+                        }
+                        None => unknown_spread = true,
+                    }
+                }
+                _ => {}
+            }
+        }
+        (entries, unknown_spread)
+    }
+
+    /// The entries of `**inner` (the spread `at`) in a call to `callee` or
+    /// a dict display; `None` (one unknown at the spread) when it is not a
+    /// known dict.
+    pub fn spread(&mut self, at: Ts<'_>, inner: Ts<'_>, callee: &str) -> Option<Vec<(Key, Node)>> {
+        let before = self.unknowns.len();
+        let v = self.eval(inner);
+        if let Some(Node {
+            kind: NodeKind::Map(m),
+            ..
+        }) = v
+        {
+            return Some(m);
+        }
+        // One unknown for the spread, with the inner reason; limits are kept.
+        let inner_why = self
+            .unknowns
+            .get(before)
+            .filter(|u| !u.limit)
+            .map(|u| u.why.clone());
+        let tail = self.unknowns.split_off(before);
+        self.unknowns.extend(tail.into_iter().filter(|u| u.limit));
+        let name = match inner.kind() {
+            "identifier" | "attribute" => {
+                let t: String = self.text(inner).split_whitespace().collect();
+                format!("`**{}`", shorten(&t))
+            }
+            _ => "a `**` spread".to_string(),
+        };
+        let place = if callee.is_empty() {
+            "in a dict".to_string()
+        } else {
+            format!("passed to `{}(...)`", shorten(callee))
+        };
+        let reason = match (v, inner_why) {
+            (Some(_), _) => "not a dict".to_string(),
+            (None, Some(w)) => w,
+            (None, None) => "unknown".to_string(),
+        };
+        self.unknown(
+            at,
+            format!("{name} {place}, a spread of keywords that could not be read ({reason})"),
+        );
+        None
     }
 
     /// The value node of keyword `name`.
@@ -311,7 +442,10 @@ impl<'s> Eval<'s> {
             "none" => NodeKind::Null,
             "string" | "concatenated_string" => match self.string(n) {
                 Some(s) => NodeKind::Str(s),
-                None => return self.unknown(n, "a formatted string"),
+                None => {
+                    let s = self.fstring(n)?;
+                    return Some(self.composed(s, n));
+                }
             },
             "parenthesized_expression" => {
                 let inner = n.named_child(0)?;
@@ -349,14 +483,28 @@ impl<'s> Eval<'s> {
                 return match self.names.get(name) {
                     Some(Some(v)) => {
                         // `self.depth` counts this level: the value starts here.
-                        let size = measure(v);
-                        if self.may_copy(sp, self.depth - 1, size) {
+                        // Its recorded unknowns are copied too: charged to the budget.
+                        let (depth, units) = measure(v);
+                        let extra = self.name_unknowns.get(name).map_or(0, Vec::len);
+                        if self.may_copy(sp, self.depth - 1, (depth, units + extra)) {
+                            if let Some(us) = self.name_unknowns.get(name) {
+                                self.unknowns.extend(us.iter().cloned());
+                            }
                             self.names.get(name).cloned().flatten()
                         } else {
                             None
                         }
                     }
-                    Some(None) => self.unknown(n, format!("`{name}`, itself unknown")),
+                    Some(None) => {
+                        // Why it is unknown, where that is written, when recorded.
+                        let why = self.name_unknowns.get(name).cloned().unwrap_or_default();
+                        if why.is_empty() || !self.may_copy(sp, self.depth - 1, (1, why.len())) {
+                            self.unknown(n, format!("`{name}`, itself unknown"))
+                        } else {
+                            self.unknowns.extend(why);
+                            None
+                        }
+                    }
                     None => {
                         self.unknown(n, format!("the name `{name}`, not assigned in this file"))
                     }
@@ -367,7 +515,7 @@ impl<'s> Eval<'s> {
                 if let Some((var, _)) = self.environ_subscript(n) {
                     return self.env_read(n, &var, None, Cast::Auto);
                 }
-                return self.unknown(n, "a subscript");
+                return self.index(n);
             }
             "attribute" => return self.unknown(n, "an attribute lookup"),
             "comment" => return None,
@@ -414,11 +562,7 @@ impl<'s> Eval<'s> {
                     let Some(inner) = item.named_child(0) else {
                         continue;
                     };
-                    if let Some(Node {
-                        kind: NodeKind::Map(m),
-                        ..
-                    }) = self.eval(inner)
-                    {
+                    if let Some(m) = self.spread(item, inner, "") {
                         for (k, v) in m {
                             set_entry(&mut entries, k, v);
                         }
@@ -428,6 +572,68 @@ impl<'s> Eval<'s> {
             }
         }
         Some(Node::new(NodeKind::Map(entries), span(n)))
+    }
+
+    /// `d["k"]["j"]` / `s[0]` of a known name with literal indices: the
+    /// entry (located where it was written), copied under the budget. The
+    /// chain is walked without recursion; anything else is unknown.
+    fn index(&mut self, n: Ts<'_>) -> Option<Node> {
+        let mut keys: Vec<Ts<'_>> = Vec::new();
+        let mut cur = n;
+        while cur.kind() == "subscript" {
+            let Some(idx) = cur.child_by_field_name("subscript") else {
+                return self.unknown(n, "a subscript");
+            };
+            keys.push(idx);
+            match cur.child_by_field_name("value") {
+                Some(v) => cur = v,
+                None => return self.unknown(n, "a subscript"),
+            }
+        }
+        keys.reverse();
+        let literal: Option<Vec<Result<String, i64>>> = keys
+            .iter()
+            .map(|&k| match k.kind() {
+                "integer" => parse_int(self.text(k)).map(Err),
+                _ => self.string(k).map(Ok),
+            })
+            .collect();
+        let (Some(literal), "identifier") = (literal, cur.kind()) else {
+            return self.unknown(n, "a subscript");
+        };
+        let name = self.text(cur);
+        let Some(Some(root)) = self.names.get(name) else {
+            return self.unknown(n, "a subscript of a name that is not a known dict or list");
+        };
+        // Walked by reference first: measured before anything is copied.
+        let mut v = root;
+        let mut missing = false;
+        for k in &literal {
+            let next = match (&v.kind, k) {
+                (NodeKind::Map(m), Ok(k)) => m.iter().find(|(kk, _)| kk.text == *k).map(|(_, v)| v),
+                (NodeKind::Seq(items), Err(i)) => {
+                    usize::try_from(*i).ok().and_then(|i| items.get(i))
+                }
+                _ => None,
+            };
+            match next {
+                Some(x) => v = x,
+                None => {
+                    missing = true;
+                    break;
+                }
+            }
+        }
+        if missing {
+            return self.unknown(n, "a subscript the tool cannot resolve (no such key)");
+        }
+        let size = measure(v);
+        let found = v.clone();
+        if self.may_copy(span(n), self.depth - 1, size) {
+            Some(found)
+        } else {
+            None
+        }
     }
 
     fn binary(&mut self, n: Ts<'_>) -> Option<Node> {
@@ -440,41 +646,202 @@ impl<'s> Eval<'s> {
         };
         let op = self.text(op);
         let a = self.eval(l)?;
-        let b = self.eval(r)?;
-        let kind = match (a.kind, b.kind) {
-            (NodeKind::Int(x), NodeKind::Int(y)) => match op {
-                "+" => x.checked_add(y).map(NodeKind::Int),
-                "-" => x.checked_sub(y).map(NodeKind::Int),
-                "*" => x.checked_mul(y).map(NodeKind::Int),
-                "//" if y != 0 => Some(NodeKind::Int(x.div_euclid(y))),
-                "/" if y != 0 => Some(NodeKind::Float(x as f64 / y as f64)),
-                "**" => u32::try_from(y)
-                    .ok()
-                    .and_then(|e| x.checked_pow(e))
-                    .map(NodeKind::Int),
-                _ => None,
-            },
-            (NodeKind::Str(x), NodeKind::Str(y)) if op == "+" => Some(NodeKind::Str(x + &y)),
-            (x, y) => match (num(&x), num(&y)) {
-                (Some(x), Some(y)) => match op {
-                    "+" => Some(NodeKind::Float(x + y)),
-                    "-" => Some(NodeKind::Float(x - y)),
-                    "*" => Some(NodeKind::Float(x * y)),
-                    "/" if y != 0.0 => Some(NodeKind::Float(x / y)),
-                    _ => None,
-                },
-                _ => None,
-            },
-        };
-        match kind {
+        let before = self.unknowns.len();
+        let b = self.eval(r);
+        if op == "%" {
+            // `"..." % {"user": x}`: parts of a string, not settings; a
+            // dict with an unknown entry is already reported.
+            self.untag_since(before);
+            if self.unknowns.len() > before {
+                return None;
+            }
+        }
+        let b = b?;
+        if let (NodeKind::Str(fmt), "%") = (&a.kind, op) {
+            return match percent_format(fmt, &b.kind) {
+                Some(text) => Some(self.composed(text, n)),
+                None => self.unknown(n, "a `%` format the tool does not evaluate"),
+            };
+        }
+        match combine(op, a.kind, b.kind) {
+            Some(NodeKind::Str(text)) => Some(self.composed(text, n)),
             Some(k) => Some(Node::new(k, span(n))),
             None => self.unknown(n, "an operation the tool does not evaluate"),
         }
     }
 
+    /// A string the evaluator built, located at `n`; the secrets of a URL
+    /// in it (its password, password-like query values) are recorded in
+    /// [`Eval::secrets`], encoded and decoded.
+    fn composed(&mut self, text: String, n: Ts<'_>) -> Node {
+        if text.contains("://") {
+            for r in secret_ranges(&text) {
+                let Some(v) = text.get(r) else { continue };
+                for form in [v.to_string(), unquote_plus(v)] {
+                    if !form.is_empty() && !self.secrets.contains(&form) {
+                        self.secrets.push(form);
+                    }
+                }
+            }
+        }
+        Node::new(NodeKind::Str(text), span(n))
+    }
+
+    /// An f-string (or an implicit concatenation with one) whose
+    /// interpolations are known values with no format spec or conversion.
+    fn fstring(&mut self, n: Ts<'_>) -> Option<String> {
+        if n.kind() == "concatenated_string" {
+            let mut out = String::new();
+            let mut c = n.walk();
+            let parts: Vec<Ts<'_>> = n.named_children(&mut c).collect();
+            for part in parts {
+                if part.kind() == "string" {
+                    match self.string(part) {
+                        Some(t) => out.push_str(&t),
+                        None => out.push_str(&self.fstring(part)?),
+                    }
+                }
+            }
+            return Some(out);
+        }
+        let prefix: String = self
+            .text(n)
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let raw = prefix.contains('r');
+        let mut out = String::new();
+        let mut c = n.walk();
+        let parts: Vec<Ts<'_>> = n.named_children(&mut c).collect();
+        for part in parts {
+            match part.kind() {
+                "string_content" => {
+                    let mut pos = part.start_byte();
+                    let mut c2 = part.walk();
+                    for esc in part.named_children(&mut c2) {
+                        out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
+                        let t = self.text(esc);
+                        match t {
+                            "{{" => out.push('{'),
+                            "}}" => out.push('}'),
+                            t if raw => out.push_str(t),
+                            t => out.push_str(&unescape(t)),
+                        }
+                        pos = esc.end_byte();
+                    }
+                    out.push_str(self.src.get(pos..part.end_byte()).unwrap_or(""));
+                }
+                "escape_sequence" => out.push_str(&unescape(self.text(part))),
+                "interpolation" => {
+                    if part.child_by_field_name("type_conversion").is_some()
+                        || part.child_by_field_name("format_specifier").is_some()
+                    {
+                        self.unknown(part, "an f-string value with a conversion or format spec");
+                        return None;
+                    }
+                    let e = part.child_by_field_name("expression")?;
+                    let v = self.eval(e)?;
+                    match py_str(&v.kind) {
+                        Some(t) => out.push_str(&t),
+                        None => {
+                            self.unknown(part, "an f-string value the tool cannot format");
+                            return None;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(out)
+    }
+
+    /// `"...".format(...)` / `name.format(...)` on a known string, and
+    /// `urllib.parse.quote_plus(...)` / `quote(...)`; `None` when `n` is
+    /// neither, `Some(None)` when it is but a value is unknown.
+    fn string_call(&mut self, n: Ts<'_>, f: &str) -> Option<Option<Node>> {
+        let func = n.child_by_field_name("function")?;
+        let (pos, kw) = self.args(n);
+        if func.kind() == "attribute"
+            && func.child_by_field_name("attribute").map(|a| self.text(a)) == Some("format")
+        {
+            let obj = func.child_by_field_name("object")?;
+            let fmt = match self.eval(obj) {
+                Some(Node {
+                    kind: NodeKind::Str(t),
+                    ..
+                }) => t,
+                Some(_) => {
+                    return Some(self.unknown(n, "`.format()` of a value that is not a string"));
+                }
+                None => return Some(None),
+            };
+            let mut args = Vec::new();
+            for &a in &pos {
+                if a.kind() == "list_splat" {
+                    return Some(self.unknown(a, "a `*` spread in `.format()`"));
+                }
+                match self.eval(a) {
+                    Some(v) => args.push(v.kind),
+                    None => return Some(None),
+                }
+            }
+            let before = self.unknowns.len();
+            let (named, _) = self.call_kwargs(n, &[]);
+            if self.unknowns.len() > before {
+                // Parts of a string, not settings: the key is the string's.
+                self.untag_since(before);
+                return Some(None);
+            }
+            return Some(match brace_format(&fmt, &args, &named) {
+                Some(text) => Some(self.composed(text, n)),
+                None => self.unknown(n, "a `.format()` the tool does not evaluate"),
+            });
+        }
+        let (head, rest) = match f.split_once('.') {
+            Some((h, r)) => (h, Some(r)),
+            None => (f, None),
+        };
+        let qualified = match (self.imports.get(head), rest) {
+            (Some(q), Some(r)) => format!("{q}.{r}"),
+            (Some(q), None) => q.clone(),
+            (None, _) => f.to_string(),
+        };
+        let plus = match qualified.as_str() {
+            "urllib.parse.quote_plus" => true,
+            "urllib.parse.quote" => false,
+            _ => return None,
+        };
+        let Some(&arg) = pos.first() else {
+            return Some(self.unknown(n, "a call without argument"));
+        };
+        let safe_node = pos.get(1).copied().or_else(|| self.kwarg(&kw, "safe"));
+        let safe = match safe_node {
+            Some(s) => match self.string(s) {
+                Some(t) => t,
+                None => return Some(self.unknown(s, "a `safe` argument that is not a literal")),
+            },
+            None if plus => String::new(),
+            None => "/".to_string(),
+        };
+        if pos.len() > 2 || kw.iter().any(|(k, _)| self.text(*k) != "safe") {
+            return Some(self.unknown(n, "a quoting call with arguments the tool does not read"));
+        }
+        let Some(v) = self.eval(arg) else {
+            return Some(None);
+        };
+        Some(match v.kind {
+            NodeKind::Str(t) => Some(self.composed(url_quote(&t, &safe, plus), n)),
+            _ => self.unknown(n, "a quoting call on a value that is not a string"),
+        })
+    }
+
     /// The value of a string literal or implicit concatenation; `None` for
     /// f-strings with expressions.
     pub fn string(&self, n: Ts<'_>) -> Option<String> {
+        if !matches!(n.kind(), "string" | "concatenated_string") {
+            return None;
+        }
         if n.kind() == "concatenated_string" {
             let mut out = String::new();
             let mut c = n.walk();
@@ -535,7 +902,7 @@ impl<'s> Eval<'s> {
         let cast = match f.as_str() {
             "int" => Some(Cast::Int),
             "float" => Some(Cast::Float),
-            "bool" => Some(Cast::Bool),
+            "bool" => Some(Cast::PyBool),
             "str" => Some(Cast::Str),
             _ => None,
         };
@@ -555,16 +922,39 @@ impl<'s> Eval<'s> {
                 None => self.unknown(n, format!("`{f}(...)` of a value it rejects")),
             };
         }
-        if f == "dict" && pos.is_empty() {
+        if let Some(v) = self.string_call(n, &f) {
+            return v;
+        }
+        if f == "dict" && pos.len() <= 1 {
+            // `dict(other, a=1, **more)`: a copy of `other`, then the keywords.
             let mut entries = Vec::new();
-            for (k, v) in kw {
-                if let Some(value) = self.eval_keyed(self.text(k), v) {
-                    let key = Key {
-                        text: self.text(k).to_string(),
-                        span: span(k),
-                    };
-                    set_entry(&mut entries, key, value);
+            if let Some(&first) = pos.first() {
+                match self.eval(first) {
+                    Some(Node {
+                        kind: NodeKind::Map(m),
+                        ..
+                    }) => entries = m,
+                    Some(Node {
+                        kind: NodeKind::Seq(items),
+                        ..
+                    }) => match pairs(items) {
+                        Some(m) => entries = m,
+                        None => {
+                            self.unknown(
+                                first,
+                                "`dict(...)` of a sequence that is not of key-value pairs",
+                            );
+                        }
+                    },
+                    Some(_) => {
+                        self.unknown(first, "`dict(...)` of a value that is not a mapping");
+                    }
+                    None => {}
                 }
+            }
+            let (more, _) = self.call_kwargs(n, &[]);
+            for (k, v) in more {
+                set_entry(&mut entries, k, v);
             }
             return Some(Node::new(NodeKind::Map(entries), span(n)));
         }
@@ -892,7 +1282,7 @@ fn convert(k: &NodeKind, cast: Cast) -> Option<NodeKind> {
         (Cast::Int, NodeKind::Int(i)) => Some(NodeKind::Int(*i)),
         (Cast::Int, NodeKind::Float(f)) if f.is_finite() => Some(NodeKind::Int(f.trunc() as i64)),
         (Cast::Int, NodeKind::Bool(b)) => Some(NodeKind::Int(i64::from(*b))),
-        (Cast::Int, NodeKind::Str(s)) => parse_int(s.trim()).map(NodeKind::Int),
+        (Cast::Int, NodeKind::Str(s)) => py_int(s).map(NodeKind::Int),
         (Cast::Float, k) => match k {
             NodeKind::Str(s) => s.trim().parse::<f64>().ok().map(NodeKind::Float),
             other => num(other).map(NodeKind::Float),
@@ -904,8 +1294,12 @@ fn convert(k: &NodeKind, cast: Cast) -> Option<NodeKind> {
             "false" | "0" | "no" | "off" | "n" | "f" | "" => Some(NodeKind::Bool(false)),
             _ => None,
         },
-        (Cast::Str, NodeKind::Str(s)) => Some(NodeKind::Str(s.clone())),
-        (Cast::Str, NodeKind::Int(i)) => Some(NodeKind::Str(i.to_string())),
+        (Cast::PyBool, NodeKind::Str(s)) => Some(NodeKind::Bool(!s.is_empty())),
+        (Cast::PyBool, NodeKind::Int(i)) => Some(NodeKind::Bool(*i != 0)),
+        (Cast::PyBool, NodeKind::Float(f)) => Some(NodeKind::Bool(*f != 0.0)),
+        (Cast::PyBool, NodeKind::Bool(b)) => Some(NodeKind::Bool(*b)),
+        (Cast::PyBool, NodeKind::Null) => Some(NodeKind::Bool(false)),
+        (Cast::Str, k) => py_str(k).map(NodeKind::Str),
         _ => None,
     }
 }
@@ -939,10 +1333,244 @@ fn unescape(t: &str) -> String {
     }
 }
 
+/// `a op b` for the operations the evaluator knows (`|` merges two dicts,
+/// the right one winning); `None` for any other.
+pub(super) fn combine(op: &str, a: NodeKind, b: NodeKind) -> Option<NodeKind> {
+    match (a, b) {
+        (NodeKind::Int(x), NodeKind::Int(y)) => match op {
+            "+" => x.checked_add(y).map(NodeKind::Int),
+            "-" => x.checked_sub(y).map(NodeKind::Int),
+            "*" => x.checked_mul(y).map(NodeKind::Int),
+            "//" if y != 0 => Some(NodeKind::Int(x.div_euclid(y))),
+            "/" if y != 0 => Some(NodeKind::Float(x as f64 / y as f64)),
+            "**" => u32::try_from(y)
+                .ok()
+                .and_then(|e| x.checked_pow(e))
+                .map(NodeKind::Int),
+            _ => None,
+        },
+        (NodeKind::Str(x), NodeKind::Str(y)) if op == "+" => Some(NodeKind::Str(x + &y)),
+        (NodeKind::Map(mut x), NodeKind::Map(y)) if op == "|" => {
+            for (k, v) in y {
+                set_entry(&mut x, k, v);
+            }
+            Some(NodeKind::Map(x))
+        }
+        (x, y) => match (num(&x), num(&y)) {
+            (Some(x), Some(y)) => match op {
+                "+" => Some(NodeKind::Float(x + y)),
+                "-" => Some(NodeKind::Float(x - y)),
+                "*" => Some(NodeKind::Float(x * y)),
+                "/" if y != 0.0 => Some(NodeKind::Float(x / y)),
+                _ => None,
+            },
+            _ => None,
+        },
+    }
+}
+
+/// `[("a", 1), ("b", 2)]` as dict entries (string keys), located where
+/// each key and value is written; `None` for anything else.
+pub(super) fn pairs(items: Vec<Node>) -> Option<Vec<(Key, Node)>> {
+    let mut out = Vec::new();
+    for item in items {
+        let NodeKind::Seq(kv) = item.kind else {
+            return None;
+        };
+        let [k, v]: [Node; 2] = kv.try_into().ok()?;
+        let NodeKind::Str(text) = k.kind else {
+            return None;
+        };
+        set_entry(&mut out, Key { text, span: k.span }, v);
+    }
+    Some(out)
+}
+
 /// Sets `key` in `entries`, replacing an existing entry of that name in place.
 pub(super) fn set_entry(entries: &mut Vec<(Key, Node)>, key: Key, value: Node) {
     match entries.iter_mut().find(|(k, _)| k.text == key.text) {
         Some(slot) => *slot = (key, value),
         None => entries.push((key, value)),
     }
+}
+
+/// Python's `str()` of a scalar; `None` for values whose text the tool
+/// does not reproduce exactly (very large or small floats, collections).
+pub(super) fn py_str(k: &NodeKind) -> Option<String> {
+    match k {
+        NodeKind::Str(s) => Some(s.clone()),
+        NodeKind::Int(i) => Some(i.to_string()),
+        NodeKind::Bool(true) => Some("True".into()),
+        NodeKind::Bool(false) => Some("False".into()),
+        NodeKind::Null => Some("None".into()),
+        NodeKind::Float(f) => {
+            let a = f.abs();
+            if !f.is_finite() || (a != 0.0 && !(1e-4..1e16).contains(&a)) {
+                None
+            } else if f.fract() == 0.0 {
+                Some(format!("{f:.1}"))
+            } else {
+                // Both print the shortest text that reads back the same.
+                Some(format!("{f}"))
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Python's `int()` of a string: blanks around, an optional sign, decimal
+/// digits with single underscores between them; anything else raises.
+pub(super) fn py_int(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let ok = !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__")
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
+    if !ok {
+        return None;
+    }
+    t.replace('_', "").parse().ok()
+}
+
+/// `urllib.parse.quote_plus(s)` (`plus`: spaces become `+`, nothing is
+/// safe) and `quote(s, safe)`: UTF-8 bytes other than letters, digits,
+/// `_.-~` and `safe` are percent-encoded.
+pub(super) fn url_quote(s: &str, safe: &str, plus: bool) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        let c = b as char;
+        if b.is_ascii_alphanumeric() || "_.-~".contains(c) || (b.is_ascii() && safe.contains(c)) {
+            out.push(c);
+        } else if plus && b == b' ' {
+            out.push('+');
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The value of a `%` conversion (`s`, `d`, `i`, `r` for strings is not read).
+fn percent_one(conv: char, v: &NodeKind) -> Option<String> {
+    match (conv, v) {
+        ('s', k) => py_str(k),
+        ('d' | 'i', NodeKind::Int(i)) => Some(i.to_string()),
+        ('d' | 'i', NodeKind::Bool(b)) => Some(i64::from(*b).to_string()),
+        _ => None,
+    }
+}
+
+/// `fmt % args`: `%s`, `%d`, `%i`, `%%` and `%(name)s` over a tuple, a
+/// dict or one value. `None` for any other conversion, flags or widths,
+/// and for a count of arguments that does not match (Python raises).
+pub(super) fn percent_format(fmt: &str, args: &NodeKind) -> Option<String> {
+    let positional: Vec<&NodeKind> = match args {
+        NodeKind::Seq(items) => items.iter().map(|n| &n.kind).collect(),
+        NodeKind::Map(_) => Vec::new(),
+        k => vec![k],
+    };
+    let mut next = 0;
+    let mut out = String::new();
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            '(' => {
+                let NodeKind::Map(m) = args else { return None };
+                let mut name = String::new();
+                loop {
+                    match chars.next()? {
+                        ')' => break,
+                        ch => name.push(ch),
+                    }
+                }
+                let conv = chars.next()?;
+                let v = &m.iter().find(|(k, _)| k.text == name)?.1;
+                out.push_str(&percent_one(conv, &v.kind)?);
+            }
+            conv => {
+                if matches!(args, NodeKind::Map(_)) {
+                    return None;
+                }
+                let v = positional.get(next)?;
+                next += 1;
+                out.push_str(&percent_one(conv, v)?);
+            }
+        }
+    }
+    (next == positional.len() || matches!(args, NodeKind::Map(_))).then_some(out)
+}
+
+/// `fmt.format(*pos, **kw)`: `{}`, `{0}`, `{name}`, `{{` and `}}`. `None`
+/// for format specs, conversions, attribute or index lookups and missing
+/// arguments.
+pub(super) fn brace_format(fmt: &str, pos: &[NodeKind], kw: &[(Key, Node)]) -> Option<String> {
+    let mut out = String::new();
+    let mut auto = 0;
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '}' => return None,
+            '{' => {
+                let mut field = String::new();
+                loop {
+                    match chars.next()? {
+                        '}' => break,
+                        ch => field.push(ch),
+                    }
+                }
+                let v = if field.is_empty() {
+                    auto += 1;
+                    pos.get(auto - 1)?
+                } else if let Ok(i) = field.parse::<usize>() {
+                    pos.get(i)?
+                } else if field.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    &kw.iter().find(|(k, _)| k.text == field)?.1.kind
+                } else {
+                    return None;
+                };
+                out.push_str(&py_str(v)?);
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// `urllib.parse.unquote_plus`: `+` is a space, `%XX` a byte; an invalid
+/// escape is kept as written.
+pub(super) fn unquote_plus(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let hex = |j: usize| b.get(j).and_then(|h| (*h as char).to_digit(16));
+        match c {
+            b'+' => out.push(b' '),
+            b'%' => match (hex(i + 1), hex(i + 2)) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
+                }
+                _ => out.push(c),
+            },
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

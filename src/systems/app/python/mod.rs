@@ -11,8 +11,14 @@
 //! - Flask-SQLAlchemy: `SQLALCHEMY_*` at module level, `app.config["..."]`, and
 //!   config classes with inheritance; `SQLAlchemy(app, engine_options={...})`.
 //!
-//! Values the tool cannot know (calls, unresolved names, attributes) are left
-//! out (the documented default applies) and reported once (TL012). The reader
+//! Module-level statements are read in order: dicts built and changed by
+//! plain names (`d.update(...)`, `d.setdefault(...)`, `d["k"] = v`,
+//! `del d["k"]`, `d |= {...}`) and engine calls at module level, which see
+//! the names as they are at the call (`create_engine(url, **d)`).
+//!
+//! Values the tool cannot know (calls, unresolved names, attributes, a
+//! `**spread` it cannot read, a dict changed in a way it cannot follow) are
+//! left out (the documented default applies) and reported once (TL012). The reader
 //! also reports settings Django / Flask-SQLAlchemy ignore where they are
 //! (TL013) and settings assigned twice with different values (TL014).
 //!
@@ -169,15 +175,27 @@ pub(super) fn read_python(
         unknown_urls: Vec::new(),
         reported: Vec::new(),
         engine_unknown: false,
+        engines_done: HashSet::new(),
+        engines_read: Vec::new(),
     };
     r.ev.imports = eval::sqlalchemy_imports(root, &text);
     r.module(root);
-    let pools = r.finish(root, object, overrides, diags);
+    let mut built = Vec::new();
+    let pools = r.finish(root, object, overrides, diags, &mut built);
+    // Secrets of URLs the evaluator built: masked wherever they are
+    // written in a string of this file, and in every output.
+    secret_value_spans(&text, root, &built, &mut secrets);
+    for v in &built {
+        sources.add_secret_value(v);
+    }
     for s in secrets {
         sources.get_mut(file).mark_secret(s);
     }
     AppSettings { file, pools }
 }
+
+/// One engine call read: its name, its keywords, the span of an unknown URL.
+type EngineRead = (Key, Node, Option<Span>);
 
 /// A Flask config candidate: its name, where it is declared, its settings.
 type Candidate = (String, Span, Vec<(Key, Node)>);
@@ -206,6 +224,11 @@ struct Reader<'s> {
     reported: Vec<Span>,
     /// A Django ENGINE or database URL was unknown (its "missing ENGINE" is dropped).
     engine_unknown: bool,
+    /// Engine calls read so far, by start byte (see [`Reader::engines_in`]).
+    engines_done: HashSet<usize>,
+    /// The engines read: (start byte of the call, (name, kwargs, unknown URL
+    /// span), made by create_async_engine).
+    engines_read: Vec<(usize, EngineRead, bool)>,
 }
 
 fn is_setting(name: &str) -> bool {
@@ -275,7 +298,38 @@ impl<'s> Reader<'s> {
         let mut c = root.walk();
         let stmts: Vec<Ts<'_>> = root.named_children(&mut c).collect();
         for s in stmts {
+            // Engines made by this statement see the names as they are now
+            // (their keywords are copied at the call); those in functions
+            // and classes are read at the end, with the module's last values.
+            if !matches!(
+                s.kind(),
+                "function_definition" | "class_definition" | "decorated_definition"
+            ) {
+                self.engines_in(s);
+            }
             self.statement(s);
+        }
+    }
+
+    /// Reads the engine calls in `n` (not `SQLAlchemy(...)`, whose options
+    /// are read when the app starts), each once.
+    fn engines_in(&mut self, n: Ts<'_>) {
+        let mut calls = Vec::new();
+        collect_calls(n, &self.ev, &mut calls);
+        for call in calls {
+            if self.engines_done.contains(&call.start_byte()) {
+                continue;
+            }
+            let callee = self.ev.callee(call);
+            let last = callee.rsplit('.').next().unwrap_or("").to_string();
+            if last == "SQLAlchemy" {
+                continue;
+            }
+            self.engines_done.insert(call.start_byte());
+            if let Some(engine) = self.engine(call, &last) {
+                self.engines_read
+                    .push((call.start_byte(), engine, last == "create_async_engine"));
+            }
         }
     }
 
@@ -284,11 +338,16 @@ impl<'s> Reader<'s> {
             "expression_statement" => {
                 let Some(e) = s.named_child(0) else { return };
                 match e.kind() {
-                    "assignment" => self.assignment(e, s),
-                    "call" => self.update_call(e),
+                    "assignment" => {
+                        self.assignment(e, s);
+                        self.mutations_in(e);
+                    }
+                    "call" if !self.dict_method(e) => self.update_call(e),
+                    "augmented_assignment" => self.augmented(e),
                     _ => {}
                 }
             }
+            "delete_statement" => self.delete(s),
             "class_definition" => self.class(s),
             "decorated_definition" => {
                 if let Some(d) = s.child_by_field_name("definition")
@@ -351,6 +410,14 @@ impl<'s> Reader<'s> {
         match left.kind() {
             "identifier" => {
                 let name = self.ev.text(left).to_string();
+                let pending: Vec<Unknown> = self
+                    .ev
+                    .unknowns
+                    .iter()
+                    .filter(|u| !u.limit)
+                    .cloned()
+                    .collect();
+                self.ev.name_unknowns.insert(name.clone(), pending);
                 if is_setting(&name) || pool_key(&name).is_some() {
                     self.report(&name);
                 } else {
@@ -365,7 +432,11 @@ impl<'s> Reader<'s> {
             }
             "subscript" => {
                 let Some((base, path)) = self.subscript_path(left) else {
+                    // `d[key] = v` with a key the tool cannot read: `d` is unknown.
                     self.drop_unknowns();
+                    if let Some(base) = self.plain_base(left) {
+                        self.forget(&base);
+                    }
                     return;
                 };
                 let what = std::iter::once(base.as_str())
@@ -391,6 +462,11 @@ impl<'s> Reader<'s> {
                 }
                 if is_setting(&base) {
                     self.record(&what, span(stmt), value.as_ref());
+                } else if value.is_none() || !self.ev.names.contains_key(&base) {
+                    // An unknown value, or a dict from elsewhere: only part
+                    // of it would be known, so all of it is unknown.
+                    self.forget(&base);
+                    return;
                 }
                 if let Some(value) = value {
                     self.patch(&base, span(left), &path, value, false);
@@ -398,6 +474,271 @@ impl<'s> Reader<'s> {
             }
             _ => {
                 self.drop_unknowns();
+            }
+        }
+    }
+
+    /// The name at the root of `d["a"]["b"]` / `d`, when it is a plain
+    /// module name (not a setting, not `app.config`).
+    fn plain_base(&self, n: Ts<'_>) -> Option<String> {
+        let mut cur = n;
+        while cur.kind() == "subscript" {
+            cur = cur.child_by_field_name("value")?;
+        }
+        if cur.kind() != "identifier" {
+            return None;
+        }
+        let name = self.ev.text(cur).to_string();
+        (!is_setting(&name)).then_some(name)
+    }
+
+    /// A plain name whose value changed in a way the tool cannot follow:
+    /// from now on it is unknown (a later use is a TL012), never a guess.
+    fn forget(&mut self, name: &str) {
+        if !is_setting(name) {
+            self.ev.name_unknowns.remove(name);
+            self.ev.names.insert(name.to_string(), None);
+        }
+    }
+
+    /// The dict `base[path...]` of a plain name, to change in place; `None`
+    /// when it is unknown or not a dict.
+    fn dict_of(&mut self, base: &str, path: &[Key]) -> Option<&mut Vec<(Key, Node)>> {
+        let mut cur = self.ev.names.get_mut(base)?.as_mut()?;
+        for key in path {
+            let NodeKind::Map(entries) = &mut cur.kind else {
+                return None;
+            };
+            cur = &mut entries.iter_mut().find(|(k, _)| k.text == key.text)?.1;
+        }
+        match &mut cur.kind {
+            NodeKind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// Dict methods called as statements on plain names (`d.update(...)`,
+    /// `d.setdefault(k, v)`, `d.pop(k)`, `d.clear()`, `d["a"].update(...)`),
+    /// applied in statement order. A change the tool cannot follow (an
+    /// unknown argument, another method) makes the name unknown. `false`
+    /// when `call` is not on a plain name (settings are left to
+    /// [`Reader::update_call`]).
+    fn dict_method(&mut self, call: Ts<'_>) -> bool {
+        let Some(f) = call.child_by_field_name("function") else {
+            return false;
+        };
+        let (Some(obj), Some(method)) = (
+            f.child_by_field_name("object"),
+            f.child_by_field_name("attribute"),
+        ) else {
+            return false;
+        };
+        if f.kind() != "attribute" {
+            return false;
+        }
+        let Some(base) = self.plain_base(obj) else {
+            return false;
+        };
+        let path = match obj.kind() {
+            "identifier" => Vec::new(),
+            _ => match self.subscript_path(obj) {
+                Some((_, p)) => p,
+                None => {
+                    self.forget(&base);
+                    return true;
+                }
+            },
+        };
+        let method = self.ev.text(method).to_string();
+        let is_dict = self.dict_of(&base, &path).is_some();
+        match method.as_str() {
+            "get" | "copy" | "keys" | "values" | "items" => return true,
+            "update" | "setdefault" | "pop" | "clear" if is_dict => {}
+            _ => {
+                // Another method: harmless on a non-dict, unknown on a dict.
+                if is_dict {
+                    self.forget(&base);
+                }
+                return true;
+            }
+        }
+        let (pos, kw) = self.ev.args(call);
+        let before = self.ev.unknowns.len();
+        // (key, value): `None` value removes the key.
+        let mut changes: Vec<(Key, Option<Node>)> = Vec::new();
+        let mut clear = false;
+        let mut ok = true;
+        match method.as_str() {
+            "update" => {
+                if let Some(&arg) = pos.first() {
+                    match self.ev.eval(arg) {
+                        Some(Node {
+                            kind: NodeKind::Map(m),
+                            ..
+                        }) => changes.extend(m.into_iter().map(|(k, v)| (k, Some(v)))),
+                        Some(Node {
+                            kind: NodeKind::Seq(items),
+                            ..
+                        }) => match eval::pairs(items) {
+                            Some(m) => changes.extend(m.into_iter().map(|(k, v)| (k, Some(v)))),
+                            None => ok = false,
+                        },
+                        _ => ok = false,
+                    }
+                }
+                ok &= pos.len() <= 1;
+                let (more, _) = self.ev.call_kwargs(call, &[]);
+                changes.extend(more.into_iter().map(|(k, v)| (k, Some(v))));
+            }
+            "setdefault" | "pop" => {
+                let key = pos.first().and_then(|&k| self.ev.string(k).map(|t| (k, t)));
+                match key {
+                    Some((k, text)) if kw.is_empty() => {
+                        let key = Key {
+                            text,
+                            span: span(k),
+                        };
+                        let present = self
+                            .dict_of(&base, &path)
+                            .is_some_and(|d| d.iter().any(|(kk, _)| kk.text == key.text));
+                        if method == "pop" {
+                            changes.push((key, None));
+                        } else if !present {
+                            let value = match pos.get(1) {
+                                Some(&v) => self.ev.eval_keyed(&key.text, v),
+                                None => Some(Node::new(NodeKind::Null, span(call))),
+                            };
+                            match value {
+                                Some(v) => changes.push((key, Some(v))),
+                                None => ok = false,
+                            }
+                        }
+                    }
+                    _ => ok = false,
+                }
+            }
+            _ => clear = pos.is_empty() && kw.is_empty(),
+        }
+        let unknown = self.ev.unknowns[before..].iter().any(|u| !u.limit);
+        self.drop_unknowns();
+        if !ok || unknown || (method == "clear" && !clear) {
+            self.forget(&base);
+            return true;
+        }
+        let Some(dict) = self.dict_of(&base, &path) else {
+            return true;
+        };
+        if clear {
+            dict.clear();
+        }
+        for (k, v) in changes {
+            match v {
+                Some(v) => set_entry(dict, k, v),
+                None => dict.retain(|(kk, _)| kk.text != k.text),
+            }
+        }
+        true
+    }
+
+    /// Dict methods called inside an assignment's value (`x = d.pop("k")`):
+    /// applied after it, in the order written (see [`Reader::dict_method`]).
+    fn mutations_in(&mut self, a: Ts<'_>) {
+        let Some(right) = a.child_by_field_name("right") else {
+            return;
+        };
+        let mut calls = Vec::new();
+        let mut stack = vec![right];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "call"
+                && let Some(f) = n.child_by_field_name("function")
+                && f.kind() == "attribute"
+                && f.child_by_field_name("attribute").is_some_and(|m| {
+                    matches!(
+                        self.ev.text(m),
+                        "pop" | "popitem" | "update" | "setdefault" | "clear"
+                    )
+                })
+            {
+                calls.push(n);
+            }
+            let mut c = n.walk();
+            let children: Vec<Ts<'_>> = n.named_children(&mut c).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        for call in calls {
+            self.dict_method(call);
+        }
+    }
+
+    /// `x += 1`, `d |= {...}`, `d["k"] -= 1` on plain names: applied when
+    /// both sides are known, else the name becomes unknown.
+    fn augmented(&mut self, a: Ts<'_>) {
+        let (Some(left), Some(right), Some(op)) = (
+            a.child_by_field_name("left"),
+            a.child_by_field_name("right"),
+            a.child_by_field_name("operator"),
+        ) else {
+            return;
+        };
+        let Some(base) = self.plain_base(left) else {
+            return;
+        };
+        let op = self.ev.text(op).trim_end_matches('=').to_string();
+        let before = self.ev.unknowns.len();
+        let current = self.ev.eval(left);
+        let value = self.ev.eval(right);
+        let unknown = self.ev.unknowns[before..].iter().any(|u| !u.limit);
+        self.drop_unknowns();
+        let combined = match (current, value) {
+            (Some(c), Some(v)) if !unknown => {
+                eval::combine(&op, c.kind, v.kind).map(|k| Node::new(k, span(a)))
+            }
+            _ => None,
+        };
+        let Some(combined) = combined else {
+            self.forget(&base);
+            return;
+        };
+        match left.kind() {
+            "identifier" => {
+                self.ev.names.insert(base, Some(combined));
+            }
+            _ => match self.subscript_path(left) {
+                Some((_, path)) => self.patch(&base, span(left), &path, combined, false),
+                None => self.forget(&base),
+            },
+        }
+    }
+
+    /// `del d["k"]` (the key is removed) and `del name` on plain names.
+    fn delete(&mut self, s: Ts<'_>) {
+        let mut c = s.walk();
+        let targets: Vec<Ts<'_>> = s.named_children(&mut c).collect();
+        for t in targets {
+            let items: Vec<Ts<'_>> = if t.kind() == "expression_list" {
+                let mut c2 = t.walk();
+                t.named_children(&mut c2).collect()
+            } else {
+                vec![t]
+            };
+            for t in items {
+                let Some(base) = self.plain_base(t) else {
+                    continue;
+                };
+                if t.kind() == "identifier" {
+                    self.ev.names.remove(&base);
+                    continue;
+                }
+                match self.subscript_path(t) {
+                    Some((_, mut path)) => {
+                        let Some(last) = path.pop() else { continue };
+                        match self.dict_of(&base, &path) {
+                            Some(d) => d.retain(|(k, _)| k.text != last.text),
+                            None => self.forget(&base),
+                        }
+                    }
+                    None => self.forget(&base),
+                }
             }
         }
     }
@@ -427,7 +768,7 @@ impl<'s> Reader<'s> {
             },
             _ => return,
         };
-        let (pos, kw) = self.ev.args(call);
+        let (pos, _) = self.ev.args(call);
         let mut entries: Vec<(Key, Node)> = Vec::new();
         if let Some(&arg) = pos.first()
             && let Some(Node {
@@ -437,18 +778,9 @@ impl<'s> Reader<'s> {
         {
             entries.extend(m);
         }
-        for (k, v) in kw {
-            let before = self.ev.unknowns.len();
-            let key_text = self.ev.text(k).to_string();
-            let value = self.ev.eval_keyed(&key_text, v);
-            self.ev.tag_unknowns(before, &key_text);
-            if let Some(value) = value {
-                let key = Key {
-                    text: key_text,
-                    span: span(k),
-                };
-                set_entry(&mut entries, key, value);
-            }
+        let (more, _) = self.ev.call_kwargs(call, &[]);
+        for (k, v) in more {
+            set_entry(&mut entries, k, v);
         }
         let what = std::iter::once(base.as_str())
             .chain(path.iter().map(|k| k.text.as_str()))
@@ -696,12 +1028,13 @@ impl<'s> Reader<'s> {
         object: Option<&str>,
         overrides: &super::Overrides,
         out: &mut Vec<Diagnostic>,
+        built_secrets: &mut Vec<String>,
     ) -> Vec<AppPool> {
-        // Engines and SQLAlchemy(...) calls anywhere in the file.
+        // Engines not read yet (in functions, classes), and SQLAlchemy(...)
+        // calls, anywhere in the file.
+        self.engines_in(root);
         let mut calls = Vec::new();
         collect_calls(root, &self.ev, &mut calls);
-        // (name, kwargs, unknown URL span, made by create_async_engine)
-        let mut engines: Vec<(Key, Node, Option<Span>, bool)> = Vec::new();
         let mut fsa_options: Option<Node> = None;
         for call in calls {
             let callee = self.ev.callee(call);
@@ -711,22 +1044,44 @@ impl<'s> Reader<'s> {
                 if let Some(v) = self.ev.kwarg(&kw, "engine_options") {
                     fsa_options = self.ev.eval(v);
                     self.report("SQLAlchemy(engine_options)");
+                } else if has_spread(call) {
+                    // `SQLAlchemy(app, **kwargs)`: engine_options from a spread;
+                    // only its unknowns (and unread spreads) matter.
+                    let other: Vec<Span> = kw.iter().map(|(_, v)| span(*v)).collect();
+                    let before = self.ev.unknowns.len();
+                    let (kwargs, _) = self.ev.call_kwargs(call, &[]);
+                    let tail = self.ev.unknowns.split_off(before);
+                    self.ev.unknowns.extend(tail.into_iter().filter(|u| {
+                        u.limit
+                            || !other
+                                .iter()
+                                .any(|o| o.start <= u.span.start && u.span.end <= o.end)
+                    }));
+                    fsa_options = kwargs
+                        .into_iter()
+                        .find(|(k, _)| k.text == "engine_options")
+                        .map(|(_, v)| v);
+                    self.report("SQLAlchemy(engine_options)");
                 }
-                continue;
             }
-            if let Some(engine) = self.engine(call, &last) {
-                let mut name = engine.0.text.clone();
-                let mut n = 2;
-                while engines.iter().any(|(k, _, _, _)| k.text == name) {
-                    name = format!("{}_{n}", engine.0.text);
-                    n += 1;
-                }
-                let key = Key {
-                    text: name,
-                    span: engine.0.span,
-                };
-                engines.push((key, engine.1, engine.2, last == "create_async_engine"));
+        }
+        // (name, kwargs, unknown URL span, made by create_async_engine), in
+        // the order written.
+        let mut read = std::mem::take(&mut self.engines_read);
+        read.sort_by_key(|(at, _, _)| *at);
+        let mut engines: Vec<(Key, Node, Option<Span>, bool)> = Vec::new();
+        for (_, engine, async_engine) in read {
+            let mut name = engine.0.text.clone();
+            let mut n = 2;
+            while engines.iter().any(|(k, _, _, _)| k.text == name) {
+                name = format!("{}_{n}", engine.0.text);
+                n += 1;
             }
+            let key = Key {
+                text: name,
+                span: engine.0.span,
+            };
+            engines.push((key, engine.1, engine.2, async_engine));
         }
 
         // Flask candidates: the module, and leaf classes with Flask keys.
@@ -932,6 +1287,7 @@ impl<'s> Reader<'s> {
         }
         out.append(&mut self.diags);
         out.append(&mut inner);
+        built_secrets.append(&mut self.ev.secrets);
         pools
     }
 
@@ -1026,24 +1382,29 @@ impl<'s> Reader<'s> {
                 }
             }
         }
-        for (k, v) in kw {
-            let kt = self.ev.text(k).to_string();
-            if kt == "url" || kt == "prefix" || kt == "configuration" {
-                continue;
-            }
-            let before = self.ev.unknowns.len();
-            let value = self.ev.eval_keyed(&kt, v);
-            self.ev.tag_unknowns(before, &kt);
-            if let Some(value) = value {
-                set_entry(
-                    &mut entries,
-                    Key {
-                        text: kt,
-                        span: span(k),
-                    },
-                    value,
-                );
-            }
+        // Keywords and `**spreads`, in the order written. An explicit URL
+        // was read above; otherwise a spread may carry it.
+        let explicit_url = last != "engine_from_config"
+            && (!pos.is_empty() || self.ev.kwarg(&kw, "url").is_some());
+        let skip: &[&str] = if explicit_url {
+            &["url", "prefix", "configuration"]
+        } else {
+            &["prefix", "configuration"]
+        };
+        let (kwargs, unknown_spread) = self.ev.call_kwargs(call, skip);
+        for (k, v) in kwargs {
+            set_entry(&mut entries, k, v);
+        }
+        if unknown_spread && !entries.iter().any(|(k, _)| k.text == "url") {
+            // The URL may be in the unread spread: not "missing".
+            unknown_url = Some(fspan);
+            entries.push((
+                Key {
+                    text: "url".into(),
+                    span: fspan,
+                },
+                Node::new(NodeKind::Null, fspan),
+            ));
         }
         self.report(&name);
         if let Some(s) = unknown_url {
@@ -1206,6 +1567,16 @@ fn collect_calls<'t>(n: Ts<'t>, ev: &Eval<'_>, out: &mut Vec<Ts<'t>>) {
     }
 }
 
+/// Whether a call has a `**spread` argument.
+fn has_spread(call: Ts<'_>) -> bool {
+    let Some(list) = call.child_by_field_name("arguments") else {
+        return false;
+    };
+    let mut c = list.walk();
+    list.named_children(&mut c)
+        .any(|a| a.kind() == "dictionary_splat")
+}
+
 /// The first error or missing node, in document order (walked without recursion).
 fn first_error(root: Ts<'_>) -> Option<Ts<'_>> {
     let mut stack = vec![root];
@@ -1284,6 +1655,26 @@ fn indentation_too_deep(text: &str) -> Option<(Span, String)> {
         }
     }
     None
+}
+
+/// Every occurrence of each of `values` inside a string literal of the file.
+fn secret_value_spans(text: &str, root: Ts<'_>, values: &[String], out: &mut Vec<Span>) {
+    if values.is_empty() {
+        return;
+    }
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "string_content" {
+            let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
+            for v in values.iter().filter(|v| !v.is_empty()) {
+                for (i, _) in s.match_indices(v.as_str()) {
+                    out.push(Span::new(n.start_byte() + i, n.start_byte() + i + v.len()));
+                }
+            }
+        }
+        let mut c = n.walk();
+        stack.extend(n.children(&mut c));
+    }
 }
 
 /// Secret spans: passwords in URL strings, `password=` values in any string

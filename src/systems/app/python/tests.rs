@@ -647,3 +647,566 @@ fn poolclass_from_elsewhere_is_unknown_not_guessed() {
         Some("QueuePool")
     );
 }
+
+/// The first pool's recycle seconds (`None`: never), the source text its
+/// origin points at ("default" for a documented default), and the codes.
+fn recycle_of(text: &str, env: &EnvValues) -> (Option<u64>, String, Vec<String>) {
+    let (s, d, src) = read(text, None, env);
+    let p = s.pools.first().expect("a pool");
+    let at = match &p.retirement.origin {
+        Origin::Default { .. } => "default".to_string(),
+        o => o
+            .location()
+            .map_or_else(|| format!("{o:?}"), |l| src.text_at(l).to_string()),
+    };
+    let codes = d.iter().map(|d| d.code.id.to_string()).collect();
+    (secs(&p.retirement.value), at, codes)
+}
+
+#[test]
+fn kwargs_spreads_at_call_sites_are_read() {
+    // (source, recycle seconds, the text its origin points at)
+    let cases: &[(&str, u64, &str)] = &[
+        (
+            "options = {'pool_recycle': 3600}\noptions.update(pool_pre_ping=True)\nextra = dict(pool_size=5)\nengine = create_engine('mysql+pymysql://u@h/db', **options, **extra)\n",
+            3600,
+            "3600",
+        ),
+        (
+            "engine = create_engine('mysql://h/db', **{'pool_recycle': 100})\n",
+            100,
+            "100",
+        ),
+        (
+            "kw = {'url': 'mysql://h/db', 'pool_recycle': 101}\nengine = create_engine(**kw)\n",
+            101,
+            "101",
+        ),
+        (
+            "kw = {'pool_recycle': 1}\nengine = create_async_engine('mysql+aiomysql://h/db', **kw, pool_recycle=102)\n",
+            102,
+            "102",
+        ),
+        (
+            "engine = engine_from_config({'sqlalchemy.url': 'mysql://h/db'}, prefix='sqlalchemy.', **{'pool_recycle': 103})\n",
+            103,
+            "103",
+        ),
+        (
+            "app.config['SQLALCHEMY_DATABASE_URI'] = 'mysql://h/db'\nkw = {'engine_options': {'pool_recycle': 104}}\ndb = SQLAlchemy(app, **kw)\n",
+            104,
+            "104",
+        ),
+        (
+            "app.config['SQLALCHEMY_DATABASE_URI'] = 'mysql://h/db'\nbase = {'pool_recycle': 105}\ndb = SQLAlchemy(app, engine_options=dict(**base))\n",
+            105,
+            "105",
+        ),
+    ];
+    for (text, want, at) in cases {
+        let (got, origin, codes) = recycle_of(text, &EnvValues::new());
+        assert!(codes.is_empty(), "{text}: {codes:?}");
+        assert_eq!(got, Some(*want), "{text}");
+        assert_eq!(origin, *at, "{text}");
+    }
+    let (s, _, _) = read(cases[0].0, None, &EnvValues::new());
+    assert!(s.pools[0].validation.value, "pool_pre_ping from update()");
+}
+
+#[test]
+fn engines_see_names_as_they_are_at_the_call() {
+    // (source, recycle seconds, the text its origin points at)
+    let cases: &[(&str, u64, &str)] = &[
+        // Keywords are copied at the call: later changes do not reach it.
+        (
+            "d = {'pool_recycle': 301}\nengine = create_engine('mysql://h/db', **d)\nd['pool_recycle'] = 5\n",
+            301,
+            "301",
+        ),
+        (
+            "R = 302\nengine = create_engine('mysql://h/db', pool_recycle=R)\nR = 5\n",
+            302,
+            "302",
+        ),
+        // In a function, the module's last values (it runs later).
+        (
+            "d = {'pool_recycle': 1}\ndef make():\n    return create_engine('mysql://h/db', **d)\nd['pool_recycle'] = 303\n",
+            303,
+            "303",
+        ),
+    ];
+    for (text, want, at) in cases {
+        let (got, origin, codes) = recycle_of(text, &EnvValues::new());
+        assert!(codes.is_empty(), "{text}: {codes:?}");
+        assert_eq!(got, Some(*want), "{text}");
+        assert_eq!(origin, *at, "{text}");
+    }
+    // Engines keep the order they are written in, whenever they are read.
+    let (s, _, _) = read(
+        "def f():\n    a = create_engine('mysql://h/a')\nb = create_engine('mysql://h/b')\n",
+        None,
+        &EnvValues::new(),
+    );
+    let names: Vec<&str> = s.pools.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+}
+
+#[test]
+fn unknown_kwargs_spreads_are_tl012_naming_the_call() {
+    // (source, the spread the TL012 points at, words in its message)
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "engine = create_engine('mysql://h/db', **get_options())\n",
+            "**get_options()",
+            &[
+                "a `**` spread",
+                "create_engine(...)",
+                "a call to `get_options`",
+            ],
+        ),
+        (
+            "engine = create_engine('mysql://h/db', **opts)\n",
+            "**opts",
+            &[
+                "`**opts`",
+                "create_engine(...)",
+                "not assigned in this file",
+            ],
+        ),
+        (
+            "opts = [1]\nengine = create_engine('mysql://h/db', **opts)\n",
+            "**opts",
+            &["`**opts`", "not a dict"],
+        ),
+        (
+            "engine = create_engine('mysql://h/db', **settings.DB)\n",
+            "**settings.DB",
+            &["`**settings.DB`", "an attribute lookup"],
+        ),
+    ];
+    for (text, at, words) in cases {
+        let (s, d, src) = read(text, None, &EnvValues::new());
+        assert_eq!(ids(&d), vec!["TL012"], "{text}");
+        let loc = d[0].primary.location.expect("located");
+        assert_eq!(src.text_at(loc), *at, "{text}");
+        for w in *words {
+            assert!(d[0].message.contains(w), "{text}: {}", d[0].message);
+        }
+        // Left out: the documented default, never a guess.
+        assert!(
+            matches!(s.pools[0].retirement.origin, Origin::Default { .. }),
+            "{text}"
+        );
+    }
+    // The URL may come from the unread spread: no "missing URL" besides the TL012.
+    let (_, d, _) = read("engine = create_engine(**kw)\n", None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"]);
+    // An unread spread in SQLAlchemy(...) is reported too.
+    let (_, d, _) = read(
+        "app.config['SQLALCHEMY_DATABASE_URI'] = 'mysql://h/db'\ndb = SQLAlchemy(app, **make())\n",
+        None,
+        &EnvValues::new(),
+    );
+    assert_eq!(ids(&d), vec!["TL012"]);
+    assert!(d[0].message.contains("SQLAlchemy(...)"), "{}", d[0].message);
+}
+
+#[test]
+fn dict_building_is_read_in_statement_order() {
+    // (statements building `d`, recycle seconds, the text its origin points at)
+    let cases: &[(&str, Option<u64>, &str)] = &[
+        ("d = dict(pool_recycle=201)", Some(201), "201"),
+        (
+            "base = {'pool_recycle': 1}\nd = dict(base, pool_recycle=202)",
+            Some(202),
+            "202",
+        ),
+        (
+            "a = {'pool_recycle': 1}\nb = {'pool_recycle': 203}\nd = {**a, **b, 'pool_size': 3}",
+            Some(203),
+            "203",
+        ),
+        (
+            "a = {'pool_recycle': 1}\nd = {**a, 'pool_recycle': 204}",
+            Some(204),
+            "204",
+        ),
+        ("d = {}\nd.update({'pool_recycle': 205})", Some(205), "205"),
+        ("d = {}\nd.update(pool_recycle=206)", Some(206), "206"),
+        (
+            "d = {}\nd.setdefault('pool_recycle', 207)",
+            Some(207),
+            "207",
+        ),
+        (
+            "d = {'pool_recycle': 208}\nd.setdefault('pool_recycle', 1)",
+            Some(208),
+            "208",
+        ),
+        ("d = {}\nd['pool_recycle'] = 209", Some(209), "209"),
+        (
+            "d = {'pool_recycle': 1}\nd['pool_recycle'] = 210",
+            Some(210),
+            "210",
+        ),
+        (
+            "d = {'pool_recycle': 1}\nd |= {'pool_recycle': 211}",
+            Some(211),
+            "211",
+        ),
+        (
+            "d = {'pool_recycle': 100}\nd['pool_recycle'] += 112",
+            Some(212),
+            "d['pool_recycle'] += 112",
+        ),
+        ("d = dict([('pool_recycle', 213)])", Some(213), "213"),
+        (
+            "d = {'pool_recycle': 1} | {'pool_recycle': 214}",
+            Some(214),
+            "214",
+        ),
+        (
+            "d = {'pool_recycle': 1}\nd.update({'pool_recycle': 2}, pool_recycle=215)",
+            Some(215),
+            "215",
+        ),
+        // Removed keys take the documented default, without a TL012.
+        (
+            "d = {'pool_recycle': 5}\nd.pop('pool_recycle')",
+            None,
+            "default",
+        ),
+        (
+            "d = {'pool_recycle': 5}\ndel d['pool_recycle']",
+            None,
+            "default",
+        ),
+        ("d = {'pool_recycle': 5}\nd.clear()", None, "default"),
+    ];
+    for (stmts, want, at) in cases {
+        let text = format!("{stmts}\nengine = create_engine('mysql://h/db', **d)\n");
+        let (got, origin, codes) = recycle_of(&text, &EnvValues::new());
+        assert!(codes.is_empty(), "{text}: {codes:?}");
+        assert_eq!(got, *want, "{text}");
+        assert_eq!(origin, *at, "{text}");
+    }
+    // Nested dicts and reads of known entries.
+    for (text, at) in [
+        (
+            "d = {'o': {'pool_recycle': 1}}\nd['o'].update(pool_recycle=216)\nengine = create_engine('mysql://h/db', **d['o'])\n",
+            "216",
+        ),
+        (
+            "d = {'pool_recycle': 217}\nengine = create_engine('mysql://h/db', pool_recycle=d['pool_recycle'])\n",
+            "217",
+        ),
+    ] {
+        let (_, origin, codes) = recycle_of(text, &EnvValues::new());
+        assert!(codes.is_empty(), "{text}: {codes:?}");
+        assert_eq!(origin, at, "{text}");
+    }
+}
+
+#[test]
+fn dict_changes_the_tool_cannot_follow_make_the_dict_unknown() {
+    // (statements building `d`, words in the TL012 at `**d`)
+    let cases: &[(&str, &str)] = &[
+        ("d = {}\nd.update(get())", "`d`, itself unknown"),
+        ("d = {}\nd.update(1, 2)", "`d`, itself unknown"),
+        ("d = {}\nd['pool_recycle'] = get()", "`d`, itself unknown"),
+        ("d = {}\nd[key()] = 5", "`d`, itself unknown"),
+        (
+            "d = {}\nd.setdefault('pool_recycle', get())",
+            "`d`, itself unknown",
+        ),
+        (
+            "d = {'pool_recycle': 5}\nd.popitem()",
+            "`d`, itself unknown",
+        ),
+        ("d = {'pool_recycle': 5}\nd |= get()", "`d`, itself unknown"),
+        ("d = {'pool_recycle': 5}\nd.pop(k())", "`d`, itself unknown"),
+        // A dict from elsewhere: one key set here does not make it known.
+        ("d['pool_recycle'] = 5", "`d`, itself unknown"),
+        ("d = {'a': 1}\ndel d", "not assigned in this file"),
+    ];
+    for (stmts, words) in cases {
+        let text = format!("{stmts}\nengine = create_engine('mysql://h/db', **d)\n");
+        let (s, d, src) = read(&text, None, &EnvValues::new());
+        assert_eq!(ids(&d), vec!["TL012"], "{text}");
+        let loc = d[0].primary.location.expect("located");
+        assert_eq!(src.text_at(loc), "**d", "{text}");
+        assert!(d[0].message.contains(words), "{text}: {}", d[0].message);
+        assert!(
+            matches!(s.pools[0].retirement.origin, Origin::Default { .. }),
+            "{text}"
+        );
+    }
+    // An unknown spread inside a dict display leaves out only its keys.
+    let (s, d, src) = read(
+        "d = {**get(), 'pool_recycle': 218}\nengine = create_engine('mysql://h/db', **d)\n",
+        None,
+        &EnvValues::new(),
+    );
+    assert_eq!(ids(&d), vec!["TL012"]);
+    assert_eq!(
+        src.text_at(d[0].primary.location.expect("located")),
+        "**get()"
+    );
+    assert!(d[0].message.contains("in a dict"), "{}", d[0].message);
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(218));
+}
+
+#[test]
+fn unknown_entries_of_a_named_dict_are_reported_where_it_is_used() {
+    let (s, d, src) = read(
+        "d = {'pool_recycle': get(), 'pool_size': 5}\nengine = create_engine('mysql://h/db', **d)\n",
+        None,
+        &EnvValues::new(),
+    );
+    assert_eq!(ids(&d), vec!["TL012"]);
+    assert_eq!(
+        src.text_at(d[0].primary.location.expect("located")),
+        "get()"
+    );
+    assert!(d[0].message.contains("pool_recycle"), "{}", d[0].message);
+    assert!(matches!(
+        s.pools[0].retirement.origin,
+        Origin::Default { .. }
+    ));
+    // Copies of a dict with many unknowns stay under the copy budget.
+    let many: String = (0..2000).map(|i| format!("'k{i}': f(), ")).collect();
+    let uses = vec!["a"; 400].join(", ");
+    let text = format!(
+        "a = {{{many}}}\nb = [{uses}]\nc = [{uses}]\nd = [b, b, b, b, c, c, c, c]\nengine = create_engine('mysql://h/db', x=d)\n"
+    );
+    let (_, d, _) = read(&text, None, &EnvValues::new());
+    assert!(
+        d.iter().any(|d| d.message.contains("too large to copy")),
+        "{d:?}"
+    );
+}
+
+fn env_db() -> EnvValues {
+    let mut env = EnvValues::new();
+    env.set("DB_USER", "app", "timeoutlint.toml:5");
+    env.set("DB_PASS", "p@ss word-77", "timeoutlint.toml:6");
+    env.set("DB_HOST", "db.internal", "timeoutlint.toml:7");
+    env
+}
+
+const URL_NAMES: &str = "import os\nfrom urllib.parse import quote_plus\nuser = os.environ['DB_USER']\npw = os.environ['DB_PASS']\nhost = os.environ.get('DB_HOST', 'localhost')\n";
+
+#[test]
+fn urls_built_from_env_values_give_backend_and_driver_and_stay_secret() {
+    // (URL expression, backend, driver)
+    let cases: &[(&str, Backend, crate::systems::app::Driver)] = &[
+        (
+            "f'mysql+pymysql://{user}:{quote_plus(pw)}@{host}/app'",
+            Backend::MySql,
+            crate::systems::app::Driver::PyMySql,
+        ),
+        (
+            "'mysql+pymysql://%s:%s@%s/app' % (user, quote_plus(pw), host)",
+            Backend::MySql,
+            crate::systems::app::Driver::PyMySql,
+        ),
+        (
+            "'mysql+pymysql://%(u)s:%(p)s@%(h)s/app' % {'u': user, 'p': quote_plus(pw), 'h': host}",
+            Backend::MySql,
+            crate::systems::app::Driver::PyMySql,
+        ),
+        (
+            "'postgresql+psycopg2://{u}:{p}@{h}:{port}/app'.format(u=user, p=quote_plus(pw), h=host, port=5432)",
+            Backend::PostgreSql,
+            crate::systems::app::Driver::Psycopg2,
+        ),
+        (
+            "'{}://{}:{}@{}/app'.format('mysql+pymysql', user, quote_plus(pw), host)",
+            Backend::MySql,
+            crate::systems::app::Driver::PyMySql,
+        ),
+        (
+            "'mysql+pymysql://' + user + ':' + quote_plus(pw) + '@' + host + '/app'",
+            Backend::MySql,
+            crate::systems::app::Driver::PyMySql,
+        ),
+    ];
+    for (expr, backend, driver) in cases {
+        let text = format!("{URL_NAMES}engine = create_engine({expr}, pool_recycle=300)\n");
+        let (s, d, sources) = read(&text, None, &env_db());
+        assert!(d.is_empty(), "{expr}: {d:?}");
+        let p = &s.pools[0];
+        assert_eq!(p.backend.value, *backend, "{expr}");
+        assert_eq!(p.driver.value, *driver, "{expr}");
+        // The password, as quoted in the URL and as given, is scrubbed.
+        let secrets = sources.secret_values();
+        assert!(
+            secrets.contains(&"p%40ss+word-77".to_string()),
+            "{expr}: {secrets:?}"
+        );
+        assert!(
+            secrets.contains(&"p@ss word-77".to_string()),
+            "{expr}: {secrets:?}"
+        );
+        let out = sources.scrub("url mysql+pymysql://app:p%40ss+word-77@db.internal/app");
+        assert!(!out.contains("word-77"), "{out}");
+    }
+    // With no deploy-time values: the code's default host, the env reads
+    // without one are TL012 (never a guess), and no "invalid URL".
+    let text = format!(
+        "{URL_NAMES}engine = create_engine(f'mysql+pymysql://{{user}}:{{quote_plus(pw)}}@{{host}}/app')\n"
+    );
+    let (_, d, src) = read(&text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert_eq!(
+        src.text_at(d[0].primary.location.expect("located")),
+        "os.environ['DB_USER']"
+    );
+}
+
+#[test]
+fn a_literal_password_put_into_a_url_is_masked_in_the_source() {
+    let text = "P = 'Hunter2-secret'\nengine = create_engine(f'mysql://u:{P}@h/db')\n";
+    let (s, d, sources) = read(text, None, &EnvValues::new());
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(s.pools[0].backend.value, Backend::MySql);
+    assert!(!sources.get(s.file).masked_text().contains("Hunter2-secret"));
+    assert!(
+        sources
+            .secret_values()
+            .contains(&"Hunter2-secret".to_string())
+    );
+}
+
+#[test]
+fn string_and_number_coercions_are_read_when_pure() {
+    // (expression for pool_recycle, seconds, the text its origin points at)
+    let cases: &[(&str, u64, &str)] = &[
+        ("int('300')", 300, "int('300')"),
+        ("int(' 3_01 ')", 301, "int(' 3_01 ')"),
+        ("int(float('302.9'))", 302, "int(float('302.9'))"),
+        ("int(f'{R}')", 303, "int(f'{R}')"),
+        ("int('%d' % R2)", 304, "int('%d' % R2)"),
+        (
+            "int('{}{}'.format(3, '05'))",
+            305,
+            "int('{}{}'.format(3, '05'))",
+        ),
+        ("int(str(R3))", 306, "int(str(R3))"),
+        ("int(True) + 306", 307, "int(True) + 306"),
+    ];
+    for (expr, want, at) in cases {
+        let text = format!(
+            "R = 303\nR2 = 304\nR3 = 306\nengine = create_engine('mysql://h/db', pool_recycle={expr})\n"
+        );
+        let (got, origin, codes) = recycle_of(&text, &EnvValues::new());
+        assert!(codes.is_empty(), "{expr}: {codes:?}");
+        assert_eq!(got, Some(*want), "{expr}");
+        assert_eq!(origin, *at, "{expr}");
+    }
+    // Python's bool(): a non-empty string is true, whatever it says.
+    for (expr, want) in [
+        ("bool('false')", true),
+        ("bool('')", false),
+        ("bool(0)", false),
+        ("bool(None)", false),
+        ("bool(os.environ.get('PING', ''))", false),
+    ] {
+        let text =
+            format!("import os\nengine = create_engine('mysql://h/db', pool_pre_ping={expr})\n");
+        let (s, d, _) = read(&text, None, &EnvValues::new());
+        assert!(d.is_empty(), "{expr}: {d:?}");
+        assert_eq!(s.pools[0].validation.value, want, "{expr}");
+    }
+    let mut env = EnvValues::new();
+    env.set("PING", "no", "timeoutlint.toml:3");
+    let (s, _, _) = read(
+        "import os\nengine = create_engine('mysql://h/db', pool_pre_ping=bool(os.environ.get('PING', '')))\n",
+        None,
+        &env,
+    );
+    assert!(s.pools[0].validation.value, "bool('no') is True in Python");
+}
+
+#[test]
+fn formats_the_tool_does_not_evaluate_are_tl012() {
+    // (expression for pool_recycle, the text the TL012 points at)
+    let cases: &[(&str, &str)] = &[
+        ("int('0x10')", "int('0x10')"),
+        ("int('3.5')", "int('3.5')"),
+        ("int(f'{R:>5}')", "{R:>5}"),
+        ("int(f'{R!r}')", "{R!r}"),
+        ("int('%x' % R)", "'%x' % R"),
+        ("int('%s %s' % (R,))", "'%s %s' % (R,)"),
+        ("int('{0.real}'.format(R))", "'{0.real}'.format(R)"),
+        ("int('{}'.format())", "'{}'.format()"),
+        ("int('{}'.format(*xs))", "*xs"),
+        ("int(f'{get()}')", "get()"),
+        ("int(str([1]))", "str([1])"),
+    ];
+    for (expr, at) in cases {
+        let text =
+            format!("R = 303\nengine = create_engine('mysql://h/db', pool_recycle={expr})\n");
+        let (s, d, src) = read(&text, None, &EnvValues::new());
+        assert_eq!(ids(&d), vec!["TL012"], "{expr}: {d:?}");
+        assert_eq!(
+            src.text_at(d[0].primary.location.expect("located")),
+            *at,
+            "{expr}"
+        );
+        assert!(
+            matches!(s.pools[0].retirement.origin, Origin::Default { .. }),
+            "{expr}"
+        );
+    }
+    // quote_plus of an unknown value: the URL is unknown, not guessed.
+    let (s, d, _) = read(
+        "from urllib.parse import quote_plus\nengine = create_engine('mysql://u:' + quote_plus(get()) + '@h/db')\n",
+        None,
+        &EnvValues::new(),
+    );
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert_eq!(s.pools[0].backend.value, Backend::Other);
+}
+
+#[test]
+fn dict_methods_inside_an_assignment_change_the_dict() {
+    let (got, origin, codes) = recycle_of(
+        "d = {'pool_recycle': 5, 'connect_args': {}}\nca = d.pop('pool_recycle', None)\nengine = create_engine('mysql://h/db', **d)\n",
+        &EnvValues::new(),
+    );
+    assert!(codes.is_empty(), "{codes:?}");
+    assert_eq!((got, origin.as_str()), (None, "default"));
+    let (s, d, _) = read(
+        "d = {'pool_recycle': 5}\nx = d.popitem()\nengine = create_engine('mysql://h/db', **d)\n",
+        None,
+        &EnvValues::new(),
+    );
+    assert_eq!(ids(&d), vec!["TL012"]);
+    assert!(
+        d[0].message.contains("`d`, itself unknown"),
+        "{}",
+        d[0].message
+    );
+    assert!(matches!(
+        s.pools[0].retirement.origin,
+        Origin::Default { .. }
+    ));
+}
+
+#[test]
+fn unknown_parts_of_a_url_are_reported_even_under_password_like_names() {
+    for expr in [
+        "'mysql://{user}:{password}@h/db'.format(user=U, password=P)",
+        "'mysql://%(user)s:%(password)s@h/db' % {'user': U, 'password': P}",
+    ] {
+        let text = format!("from const import U, P\nengine = create_engine({expr})\n");
+        let (s, d, src) = read(&text, None, &EnvValues::new());
+        assert_eq!(ids(&d), vec!["TL012", "TL012"], "{expr}: {d:?}");
+        for (d, name) in d.iter().zip(["U", "P"]) {
+            assert_eq!(src.text_at(d.primary.location.expect("located")), name);
+            assert!(d.message.contains("engine: url"), "{}", d.message);
+        }
+        assert_eq!(s.pools[0].backend.value, Backend::Other);
+    }
+}
