@@ -238,49 +238,8 @@ pub(super) fn secret_spans(ctx: &Ctx<'_>, root: &Node) -> Vec<Span> {
 }
 
 /// Secret spans found by scanning text that did not parse: URL passwords, and
-/// what follows `password:` / `password =` on a line.
+/// what follows `password:` / `password =` on a line (and the other forms
+/// [`crate::secrets::secret_spans_in_text`] knows: it is the one scanner).
 pub(super) fn secret_spans_in_text(text: &str) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches(['\n', '\r']);
-        // URLs: from the scheme to the next blank or quote.
-        let mut from = 0;
-        while let Some(i) = body[from..].find("://") {
-            let sep = from + i;
-            let start = body[..sep]
-                .char_indices()
-                .rev()
-                .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '+'))
-                .map_or(0, |(p, c)| p + c.len_utf8());
-            let end = body[sep..]
-                .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
-                .map_or(body.len(), |p| sep + p);
-            for r in super::url::secret_ranges(&body[start..end]) {
-                out.push(Span::new(
-                    line_start + start + r.start,
-                    line_start + start + r.end,
-                ));
-            }
-            from = end.max(sep + 3);
-        }
-        // `password: x`, `"PASSWORD" = 'x'`, `passwd=x`.
-        let lower = body.to_ascii_lowercase();
-        if let Some(k) = ["password", "passwd", "pwd"]
-            .iter()
-            .find_map(|w| lower.find(w))
-            && let Some(sep) = body[k..].find([':', '=']).map(|p| k + p + 1)
-        {
-            let value = body[sep..].trim();
-            if !value.is_empty() {
-                let vstart = sep + (body[sep..].len() - body[sep..].trim_start().len());
-                out.push(Span::new(
-                    line_start + vstart,
-                    line_start + vstart + value.len(),
-                ));
-            }
-        }
-        line_start += line.len();
-    }
-    out
+    crate::secrets::secret_spans_in_text(text)
 }
