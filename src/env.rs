@@ -70,6 +70,19 @@ impl EnvValues {
         self.values.get(var).map(|(v, f)| (v.as_str(), f.as_str()))
     }
 
+    /// Like [`EnvValues::get`], matching the name without regard to ASCII
+    /// case (as pydantic-settings does by default); an exact match wins,
+    /// then the first in name order. Returns the name as set too.
+    pub fn get_ignore_case(&self, var: &str) -> Option<(&str, &str, &str)> {
+        if let Some((k, (v, f))) = self.values.get_key_value(var) {
+            return Some((k.as_str(), v.as_str(), f.as_str()));
+        }
+        self.values
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(var))
+            .map(|(k, (v, f))| (k.as_str(), v.as_str(), f.as_str()))
+    }
+
     /// Adds every `KEY=VALUE` of a dotenv file (values already set win).
     ///
     /// Errors: a message when the file cannot be read or a line does not parse:

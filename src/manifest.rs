@@ -408,7 +408,16 @@ fn parse_text(
                             Some(Sourced::new(object.to_string(), Origin::Manifest(loc))),
                         )
                     }
-                    _ => (pref(Some(a)), None),
+                    _ => match settings_module(dir, &text) {
+                        Some(path) => (
+                            Some(PathRef {
+                                location: Some(at(a.span())),
+                                path,
+                            }),
+                            None,
+                        ),
+                        None => (pref(Some(a)), None),
+                    },
                 }
             }
             None => (None, None),
@@ -926,6 +935,42 @@ pub fn parse_hop_flag(flag: &str) -> Result<HopSpec, String> {
         caveat: None,
         terminates: false,
     })
+}
+
+/// `app = "myproj.settings.production"`: a dotted Python module name, as in
+/// `DJANGO_SETTINGS_MODULE`, resolved from the manifest's folder (or its
+/// `src/`) to `myproj/settings/production.py` or
+/// `myproj/settings/production/__init__.py`. `None` when `text` is a path
+/// (it has a slash, names an existing file, or ends in a config file
+/// extension) or not a dotted name. A module not found maps to the `.py`
+/// path, so the error names the file expected.
+fn settings_module(dir: &Path, text: &str) -> Option<PathBuf> {
+    const EXTENSIONS: [&str; 9] = [
+        "py", "yaml", "yml", "toml", "cfg", "ini", "conf", "cnf", "json",
+    ];
+    let parts: Vec<&str> = text.split('.').collect();
+    let dotted = parts.len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !p.starts_with(|c: char| c.is_ascii_digit())
+        });
+    let ext = parts.last().copied().unwrap_or("");
+    if !dotted || EXTENSIONS.contains(&ext) || dir.join(text).exists() {
+        return None;
+    }
+    let relative: PathBuf = parts.iter().collect();
+    for base in [dir.to_path_buf(), dir.join("src")] {
+        for candidate in [
+            base.join(&relative).with_extension("py"),
+            base.join(&relative).join("__init__.py"),
+        ] {
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    Some(dir.join(&relative).with_extension("py"))
 }
 
 #[cfg(test)]

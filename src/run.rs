@@ -333,10 +333,14 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
         },
     };
     for p in &paths {
-        diags.extend(rules::check_path(p, &sources, &rule_opts));
-        diags.extend(config.custom(p, &sources));
+        let mut found = rules::check_path(p, &sources, &rule_opts);
+        found.extend(config.custom(p, &sources));
+        label_variant(p, &sources, &mut found);
+        diags.extend(found);
     }
-    diags.extend(rules::check_fleet(&paths));
+    for world in variant_worlds(&paths) {
+        diags.extend(rules::check_fleet(&world));
+    }
     let mut diags = config.apply(diags, &paths);
     sort_and_dedup(&mut diags, &sources);
     mark_secrets_near_findings(&diags, &mut sources);
@@ -637,8 +641,16 @@ fn build_paths(
     }
     let many = pools.len() > 1;
     for pool in pools {
+        let when = pool
+            .as_ref()
+            .and_then(|p| p.variant.as_ref())
+            .map(|v| {
+                let texts: Vec<&str> = v.conditions.iter().map(|c| c.text.as_str()).collect();
+                format!(", {}", texts.join(", "))
+            })
+            .unwrap_or_default();
         let name = match (&pool, many) {
-            (Some(p), true) => format!("{} [{}]", spec.name, p.name),
+            (Some(p), true) => format!("{} [{}{when}]", spec.name, p.name),
             _ => spec.name.clone(),
         };
         out.push(ConnectionPath {
@@ -777,6 +789,82 @@ enum Loaded {
     Kernel(Box<KernelSettings>),
 }
 
+/// Labels the findings of a path whose pool exists only in some variants of
+/// its Python settings file with the branches that lead to it: one related
+/// label per condition, at the condition, and the conditions at the end of
+/// the message (so one-line formats show them too), e.g.
+/// `... (only when os.getenv("DB") == "mysql", settings.py:12)`.
+fn label_variant(p: &ConnectionPath, sources: &SourceMap, found: &mut [Diagnostic]) {
+    let Some(v) = p.app.as_ref().and_then(|a| a.variant.as_ref()) else {
+        return;
+    };
+    let when: Vec<String> = v
+        .conditions
+        .iter()
+        .map(|c| format!("{}, {}", c.text, sources.short(c.location)))
+        .collect();
+    for d in found.iter_mut() {
+        d.message = format!("{} (only {})", d.message, when.join("; "));
+        for c in &v.conditions {
+            d.related
+                .push(Label::at(c.location, format!("only {}", c.text)));
+        }
+    }
+}
+
+/// The sets of paths that exist together. Pools from different variants of
+/// one settings file never run at the same time, so the fleet rules
+/// (connection budgets) see one variant of each file at a time: every
+/// combination, at most [`MAX_WORLDS`]. Without variants, all paths at once.
+fn variant_worlds(paths: &[ConnectionPath]) -> Vec<Vec<ConnectionPath>> {
+    /// How many combinations of variants the fleet rules check.
+    const MAX_WORLDS: usize = 64;
+    let mut files: Vec<(crate::source::FileId, usize)> = Vec::new();
+    for p in paths {
+        if let Some(v) = p.app.as_ref().and_then(|a| a.variant.as_ref())
+            && !files.iter().any(|(f, _)| *f == v.file)
+        {
+            files.push((v.file, v.of));
+        }
+    }
+    if files.is_empty() {
+        return vec![paths.to_vec()];
+    }
+    let mut worlds = Vec::new();
+    let mut pick = vec![0usize; files.len()];
+    loop {
+        let world: Vec<ConnectionPath> = paths
+            .iter()
+            .filter(|p| match p.app.as_ref().and_then(|a| a.variant.as_ref()) {
+                None => true,
+                Some(v) => files
+                    .iter()
+                    .position(|(f, _)| *f == v.file)
+                    .is_some_and(|i| v.runs.contains(&pick[i])),
+            })
+            .cloned()
+            .collect();
+        worlds.push(world);
+        if worlds.len() >= MAX_WORLDS {
+            break;
+        }
+        // The next combination, the last file counting fastest.
+        let mut i = files.len();
+        loop {
+            if i == 0 {
+                return worlds;
+            }
+            i -= 1;
+            pick[i] += 1;
+            if pick[i] < files[i].1 {
+                break;
+            }
+            pick[i] = 0;
+        }
+    }
+    worlds
+}
+
 /// Picks the pool named by `database`, or every pool when it is absent.
 fn select_pools(
     spec: &PathSpec,
@@ -790,9 +878,15 @@ fn select_pools(
         return pools.into_iter().map(Some).collect();
     };
     let names: Vec<String> = pools.iter().map(|p| format!("\"{}\"", p.name)).collect();
-    match pools.into_iter().find(|p| p.name == wanted.value) {
-        Some(p) => vec![Some(p)],
-        None => {
+    // Every variant of the pool: the same name may exist in several.
+    let picked: Vec<Option<AppPool>> = pools
+        .into_iter()
+        .filter(|p| p.name == wanted.value)
+        .map(Some)
+        .collect();
+    match picked.is_empty() {
+        false => picked,
+        true => {
             diags.push(
                 Diagnostic::new(
                     codes::MANIFEST_ERROR,

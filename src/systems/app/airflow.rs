@@ -354,6 +354,7 @@ pub fn read_airflow(
         diags,
         origins: Vec::new(),
         overrides: overrides.clone(),
+        spaces: Vec::new(),
     };
     let pools = if has_section || !env.is_empty() {
         let mut r = Reader {

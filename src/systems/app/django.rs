@@ -201,6 +201,7 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
         pg,
         driver_options,
         django_pool,
+        variant: None,
     }
 }
 

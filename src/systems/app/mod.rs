@@ -108,8 +108,33 @@ pub enum Driver {
     Other(String),
 }
 
+/// One branch taken where a Python settings file could not be read without
+/// running it: an `if` whose condition is not known, or a `try` whose body
+/// may raise (see `python/mod.rs`, "Variants").
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// What holds in this branch, e.g. `when os.getenv("DB") == "postgres"`
+    /// or `when not (DEBUG)` or `when ImportError is raised`.
+    pub text: String,
+    /// The condition (or the `try` / `except` clause) in the settings file.
+    pub location: Location,
+}
+
+/// The variants of a settings file a pool exists in, when not all of them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    /// The branches that lead to this pool (all of them hold).
+    pub conditions: Vec<Condition>,
+    /// The settings file the variants are of.
+    pub file: FileId,
+    /// The variants (0-based, in the order read) this pool exists in.
+    pub runs: Vec<usize>,
+    /// How many variants of the file were read.
+    pub of: usize,
+}
+
 /// One app pool: an engine or a Django alias.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AppPool {
     /// Engine or alias name (`default` when the file has one engine).
     pub name: String,
@@ -159,6 +184,9 @@ pub struct AppPool {
     pub driver_options: Vec<(String, Location)>,
     /// Django's native pool (`OPTIONS.pool`, Django 5.1+), when it is on.
     pub django_pool: Option<DjangoPool>,
+    /// `Some` when the pool exists only in some variants of a Python
+    /// settings file (branches of an undecided `if` or `try`).
+    pub variant: Option<Variant>,
 }
 
 impl AppPool {
@@ -411,6 +439,7 @@ pub fn read_app_with(
         diags,
         origins: Vec::new(),
         overrides: overrides.clone(),
+        spaces: Vec::new(),
     };
     let secrets: Vec<Span> = docs
         .iter()

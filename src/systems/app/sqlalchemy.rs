@@ -215,6 +215,7 @@ pub(super) fn build_pool(
         pg,
         driver_options,
         django_pool: None,
+        variant: None,
     }
 }
 

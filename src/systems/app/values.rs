@@ -23,6 +23,10 @@ pub(super) struct Ctx<'a> {
     pub origins: Vec<(Span, Origin)>,
     /// The manifest's backend / driver overrides.
     pub overrides: super::Overrides,
+    /// Modules imported by a Python settings file, by span space (index 1
+    /// up; index 0 is `file` / `text` itself): spans at `i << 40` are bytes
+    /// of module `i` (see `python::eval::SPACE_BITS`). Empty elsewhere.
+    pub spaces: Vec<(FileId, &'a str)>,
 }
 
 /// A number of seconds as written.
@@ -35,7 +39,22 @@ pub(super) enum Seconds {
 
 impl<'a> Ctx<'a> {
     pub fn loc(&self, span: Span) -> Location {
-        Location::new(self.file, span)
+        let (file, _, local) = self.space(span);
+        Location::new(file, local)
+    }
+
+    /// The file, text and local span of a span (see [`Ctx::spaces`]).
+    fn space(&self, span: Span) -> (FileId, &'a str, Span) {
+        let i = span.start >> 40;
+        if i == 0 {
+            return (self.file, self.text, span);
+        }
+        let base = i << 40;
+        let local = Span::new(span.start - base, span.end.saturating_sub(base));
+        match self.spaces.get(i) {
+            Some((f, t)) => (*f, t, local),
+            None => (self.file, "", Span::new(0, 0)),
+        }
     }
 
     pub fn at(&self, node: &Node) -> Origin {
@@ -73,11 +92,8 @@ impl<'a> Ctx<'a> {
             NodeKind::Null => return "null".to_string(),
             _ => {}
         }
-        let raw = self
-            .text
-            .get(node.span.start..node.span.end)
-            .unwrap_or("")
-            .trim();
+        let (_, text, local) = self.space(node.span);
+        let raw = text.get(local.start..local.end).unwrap_or("").trim();
         if raw.contains("://") || raw.contains('@') {
             return node.type_name().to_string();
         }
@@ -96,8 +112,8 @@ impl<'a> Ctx<'a> {
     /// the string verbatim (plain or simply quoted); otherwise the whole node.
     pub fn inner_span(&self, node: &Node, range: std::ops::Range<usize>) -> Span {
         let whole = node.span;
-        let (Some(value), Some(raw)) = (node.as_str(), self.text.get(whole.start..whole.end))
-        else {
+        let (_, text, local) = self.space(whole);
+        let (Some(value), Some(raw)) = (node.as_str(), text.get(local.start..local.end)) else {
             return whole;
         };
         let offset = if raw == value {

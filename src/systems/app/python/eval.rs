@@ -43,6 +43,25 @@ pub(super) const MAX_DEPTH: usize = 128;
 /// evaluator copies from names in one file; copies past it are unknown.
 pub(super) const MAX_COPIED: usize = 500_000;
 
+/// Spans of values read from imported modules live in one space: module
+/// `i` (0 = the settings file) at `i << SPACE_BITS`. Files are far smaller
+/// than 2^40 bytes (the read cap is a few MiB), so the spaces never overlap;
+/// [`space_of`] maps a span back to its module and local bytes.
+pub(super) const SPACE_BITS: u32 = 40;
+
+/// The module index and local span of a span in the reader's span space.
+pub(super) fn space_of(s: Span) -> (usize, Span) {
+    let i = s.start >> SPACE_BITS;
+    let base = i << SPACE_BITS;
+    (
+        i,
+        Span::new(
+            s.start - base,
+            s.end.saturating_sub(base).max(s.start - base),
+        ),
+    )
+}
+
 /// An expression whose value cannot be known without running the code.
 #[derive(Clone, Debug)]
 pub struct Unknown {
@@ -59,7 +78,7 @@ pub struct Unknown {
 
 /// How an environment string is converted.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) enum Cast {
+pub(crate) enum Cast {
     /// As the default's type (a string when there is no default).
     Auto,
     Int,
@@ -92,6 +111,15 @@ pub(super) struct Eval<'s> {
     /// Secrets in strings built by the evaluator (a password put into a URL
     /// by an f-string, `%`, `.format()`, `+`, `quote_plus`): masked at output.
     pub secrets: Vec<String>,
+    /// pydantic `BaseSettings` classes read so far, by name: calling one
+    /// builds the settings object (see [`super::pydantic`]).
+    pub settings_classes: HashMap<String, super::pydantic::SettingsClass>,
+    /// Names imported from where the tool does not read (an installed
+    /// package) or could not read, and why their value is unknown.
+    pub imported: HashMap<String, String>,
+    /// Added to every byte offset of the file being read, so spans of
+    /// values from different modules never collide (see [`SPACE_BITS`]).
+    pub base: usize,
     /// The current nesting of [`Eval::eval`] calls.
     depth: usize,
     /// Value units copied from names so far (see [`MAX_COPIED`]).
@@ -161,6 +189,9 @@ impl<'s> Eval<'s> {
             imports: HashMap::new(),
             name_unknowns: HashMap::new(),
             secrets: Vec::new(),
+            imported: HashMap::new(),
+            settings_classes: HashMap::new(),
+            base: 0,
             depth: 0,
             copied: 0,
         }
@@ -200,7 +231,14 @@ impl<'s> Eval<'s> {
             (Some(q), None) => q.clone(),
             (None, _) => dotted.clone(),
         };
-        Some(Node::new(NodeKind::Str(qualified), span(n)))
+        Some(Node::new(NodeKind::Str(qualified), self.sp(n)))
+    }
+
+    /// The span of `n` in the reader's span space: bytes of the file being
+    /// read, offset by [`Eval::base`] (0 for the settings file itself; see
+    /// [`SPACE_BITS`]).
+    pub fn sp(&self, n: Ts<'_>) -> Span {
+        Span::new(n.start_byte() + self.base, n.end_byte() + self.base)
     }
 
     pub fn text(&self, n: Ts<'_>) -> &'s str {
@@ -229,7 +267,7 @@ impl<'s> Eval<'s> {
 
     fn unknown(&mut self, n: Ts<'_>, why: impl Into<String>) -> Option<Node> {
         self.unknowns.push(Unknown {
-            span: span(n),
+            span: self.sp(n),
             why: why.into(),
             key: None,
             limit: false,
@@ -336,7 +374,7 @@ impl<'s> Eval<'s> {
                     if let Some(value) = value {
                         let key = Key {
                             text: key_text,
-                            span: span(k),
+                            span: self.sp(k),
                         };
                         set_entry(&mut entries, key, value);
                     }
@@ -418,7 +456,7 @@ impl<'s> Eval<'s> {
     /// Nests at most [`MAX_DEPTH`] levels: deeper, the node is a limit.
     pub fn eval(&mut self, n: Ts<'_>) -> Option<Node> {
         if self.depth >= MAX_DEPTH {
-            return self.limit(span(n), too_deep_message());
+            return self.limit(self.sp(n), too_deep_message());
         }
         self.depth += 1;
         let v = self.eval_node(n);
@@ -427,7 +465,7 @@ impl<'s> Eval<'s> {
     }
 
     fn eval_node(&mut self, n: Ts<'_>) -> Option<Node> {
-        let sp = span(n);
+        let sp = self.sp(n);
         let kind = match n.kind() {
             "integer" => match parse_int(self.text(n)) {
                 Some(i) => NodeKind::Int(i),
@@ -478,6 +516,14 @@ impl<'s> Eval<'s> {
                 }
             }
             "binary_operator" => return self.binary(n),
+            "comparison_operator" => return self.compare(n),
+            "not_operator" => {
+                let arg = n.child_by_field_name("argument")?;
+                let v = self.eval(arg)?;
+                NodeKind::Bool(!truthy(&v.kind))
+            }
+            "boolean_operator" => return self.boolean(n),
+            "conditional_expression" => return self.conditional(n),
             "identifier" => {
                 let name = self.text(n);
                 return match self.names.get(name) {
@@ -505,9 +551,15 @@ impl<'s> Eval<'s> {
                             None
                         }
                     }
-                    None => {
-                        self.unknown(n, format!("the name `{name}`, not assigned in this file"))
-                    }
+                    None => match self.imported.get(name) {
+                        Some(why) => {
+                            let why = format!("`{name}`, {why}");
+                            self.unknown(n, why)
+                        }
+                        None => {
+                            self.unknown(n, format!("the name `{name}`, not assigned in this file"))
+                        }
+                    },
                 };
             }
             "call" => return self.call(n),
@@ -517,7 +569,7 @@ impl<'s> Eval<'s> {
                 }
                 return self.index(n);
             }
-            "attribute" => return self.unknown(n, "an attribute lookup"),
+            "attribute" => return self.attribute(n),
             "comment" => return None,
             _ => return self.unknown(n, "an expression"),
         };
@@ -549,7 +601,7 @@ impl<'s> Eval<'s> {
                     };
                     let key = Key {
                         text: key,
-                        span: span(k),
+                        span: self.sp(k),
                     };
                     let before = self.unknowns.len();
                     let value = self.eval_keyed(&key.text, v);
@@ -571,7 +623,7 @@ impl<'s> Eval<'s> {
                 _ => {}
             }
         }
-        Some(Node::new(NodeKind::Map(entries), span(n)))
+        Some(Node::new(NodeKind::Map(entries), self.sp(n)))
     }
 
     /// `d["k"]["j"]` / `s[0]` of a known name with literal indices: the
@@ -629,7 +681,7 @@ impl<'s> Eval<'s> {
         }
         let size = measure(v);
         let found = v.clone();
-        if self.may_copy(span(n), self.depth - 1, size) {
+        if self.may_copy(self.sp(n), self.depth - 1, size) {
             Some(found)
         } else {
             None
@@ -665,8 +717,197 @@ impl<'s> Eval<'s> {
         }
         match combine(op, a.kind, b.kind) {
             Some(NodeKind::Str(text)) => Some(self.composed(text, n)),
-            Some(k) => Some(Node::new(k, span(n))),
+            Some(k) => Some(Node::new(k, self.sp(n))),
             None => self.unknown(n, "an operation the tool does not evaluate"),
+        }
+    }
+
+    /// `a == b`, `a != b`, `<`, `<=`, `>`, `>=`, `in`, `not in`, `is`,
+    /// `is not` (chained as Python does: `a < b < c`), on known values.
+    /// `is` is only decided for `None`, `True` and `False`; anything the
+    /// tool cannot compare exactly is unknown.
+    fn compare(&mut self, n: Ts<'_>) -> Option<Node> {
+        let mut operands = Vec::new();
+        let mut ops = Vec::new();
+        let mut c = n.walk();
+        for child in n.children(&mut c) {
+            if child.is_named() {
+                if child.kind() != "comment" {
+                    operands.push(child);
+                }
+            } else {
+                ops.push(
+                    child
+                        .kind()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+            }
+        }
+        if operands.len() != ops.len() + 1 || ops.is_empty() {
+            return self.unknown(n, "a comparison");
+        }
+        let mut left = self.eval(operands[0])?;
+        for (op, &right) in ops.iter().zip(&operands[1..]) {
+            let r = self.eval(right)?;
+            match compare_values(op, &left.kind, &r.kind) {
+                Some(true) => left = r,
+                Some(false) => return Some(Node::new(NodeKind::Bool(false), self.sp(n))),
+                None => return self.unknown(n, "a comparison the tool cannot decide"),
+            }
+        }
+        Some(Node::new(NodeKind::Bool(true), self.sp(n)))
+    }
+
+    /// `Settings(...)` of a pydantic settings class: each field from the
+    /// call's keywords, else its environment variable (converted by its
+    /// annotation), else its default; a required field with neither is left
+    /// out (a use of it is unknown). See [`super::pydantic`].
+    fn settings_object(
+        &mut self,
+        n: Ts<'_>,
+        class: &super::pydantic::SettingsClass,
+    ) -> Option<Node> {
+        let (_, kw) = self.args(n);
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        for f in &class.fields {
+            let key = Key {
+                text: f.name.clone(),
+                span: f.span,
+            };
+            if let Some(v) = self.kwarg(&kw, &f.name) {
+                if let Some(v) = self.eval_keyed(&f.name, v) {
+                    entries.push((key, v));
+                }
+                continue;
+            }
+            let var = class.env_names(f);
+            let found = if class.case_sensitive {
+                self.env.get(&var).map(|(v, from)| (var.clone(), v, from))
+            } else {
+                self.env
+                    .get_ignore_case(&var)
+                    .map(|(name, v, from)| (name.to_string(), v, from))
+            };
+            match found {
+                Some((name, value, from)) => {
+                    match convert(&NodeKind::Str(value.to_string()), f.cast) {
+                        Some(kind) => {
+                            self.origins.push((
+                                f.span,
+                                Origin::Env {
+                                    var: name,
+                                    value_from: Some(from.to_string()),
+                                    location: f.location,
+                                },
+                            ));
+                            entries.push((key, Node::new(kind, f.span)));
+                        }
+                        None => {
+                            let at = self.sp(n);
+                            self.unknowns.push(Unknown {
+                                span: at,
+                                why: format!(
+                                    "environment variable {name} (its value given in {from} is not valid for the field `{}`)",
+                                    f.name
+                                ),
+                                key: Some(f.name.clone()),
+                                limit: false,
+                            });
+                        }
+                    }
+                }
+                None => {
+                    if let Some(d) = &f.default {
+                        if !matches!(d.kind, NodeKind::Map(_) | NodeKind::Seq(_)) {
+                            self.origins.push((
+                                d.span,
+                                Origin::Env {
+                                    var: var.clone(),
+                                    value_from: None,
+                                    location: f.location,
+                                },
+                            ));
+                        }
+                        entries.push((key, d.clone()));
+                    }
+                }
+            }
+        }
+        Some(Node::new(NodeKind::Map(entries), self.sp(n)))
+    }
+
+    /// `module.NAME` / `settings.FIELD`: an entry of a namespace the reader
+    /// built (an imported project module, a settings object); anything else
+    /// is unknown.
+    fn attribute(&mut self, n: Ts<'_>) -> Option<Node> {
+        let (Some(obj), Some(attr)) = (
+            n.child_by_field_name("object"),
+            n.child_by_field_name("attribute"),
+        ) else {
+            return self.unknown(n, "an attribute lookup");
+        };
+        let known = match obj.kind() {
+            "identifier" => matches!(self.names.get(self.text(obj)), Some(Some(_))),
+            "attribute" => true,
+            _ => false,
+        };
+        if !known {
+            if obj.kind() == "identifier" && self.imported.contains_key(self.text(obj)) {
+                return self.eval(obj);
+            }
+            return self.unknown(n, "an attribute lookup");
+        }
+        let name = self.text(attr);
+        match self.eval(obj)? {
+            Node {
+                kind: NodeKind::Map(entries),
+                ..
+            } => match entries.into_iter().find(|(k, _)| k.text == name) {
+                Some((_, v)) => Some(v),
+                None => self.unknown(
+                    n,
+                    format!("`{}`, not set where it is defined", self.text(n)),
+                ),
+            },
+            _ => self.unknown(n, "an attribute lookup"),
+        }
+    }
+
+    /// `a and b` / `a or b`, with Python's short-circuit: the value of the
+    /// operand that decides (so `os.environ.get("X") or "default"`).
+    fn boolean(&mut self, n: Ts<'_>) -> Option<Node> {
+        let (Some(l), Some(r), Some(op)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+            n.child_by_field_name("operator"),
+        ) else {
+            return self.unknown(n, "an expression");
+        };
+        let is_and = self.text(op) == "and";
+        let a = self.eval(l)?;
+        if truthy(&a.kind) != is_and {
+            return Some(a);
+        }
+        self.eval(r)
+    }
+
+    /// `a if cond else b`: the branch the condition picks, when it is known.
+    fn conditional(&mut self, n: Ts<'_>) -> Option<Node> {
+        let mut c = n.walk();
+        let parts: Vec<Ts<'_>> = n
+            .named_children(&mut c)
+            .filter(|p| p.kind() != "comment")
+            .collect();
+        let [body, cond, other] = parts.as_slice() else {
+            return self.unknown(n, "an expression");
+        };
+        let decided = self.eval(*cond)?;
+        if truthy(&decided.kind) {
+            self.eval(*body)
+        } else {
+            self.eval(*other)
         }
     }
 
@@ -684,7 +925,7 @@ impl<'s> Eval<'s> {
                 }
             }
         }
-        Node::new(NodeKind::Str(text), span(n))
+        Node::new(NodeKind::Str(text), self.sp(n))
     }
 
     /// An f-string (or an implicit concatenation with one) whose
@@ -899,6 +1140,9 @@ impl<'s> Eval<'s> {
     fn call(&mut self, n: Ts<'_>) -> Option<Node> {
         let f = self.callee(n);
         let (pos, kw) = self.args(n);
+        if let Some(class) = self.settings_classes.get(&f).cloned() {
+            return self.settings_object(n, &class);
+        }
         let cast = match f.as_str() {
             "int" => Some(Cast::Int),
             "float" => Some(Cast::Float),
@@ -918,7 +1162,7 @@ impl<'s> Eval<'s> {
             }
             let v = self.eval(arg)?;
             return match convert(&v.kind, cast) {
-                Some(k) => Some(Node::new(k, span(n))),
+                Some(k) => Some(Node::new(k, self.sp(n))),
                 None => self.unknown(n, format!("`{f}(...)` of a value it rejects")),
             };
         }
@@ -956,7 +1200,7 @@ impl<'s> Eval<'s> {
             for (k, v) in more {
                 set_entry(&mut entries, k, v);
             }
-            return Some(Node::new(NodeKind::Map(entries), span(n)));
+            return Some(Node::new(NodeKind::Map(entries), self.sp(n)));
         }
         if let Some(node) = self.db_url_call(n, &f) {
             return node;
@@ -1025,8 +1269,8 @@ impl<'s> Eval<'s> {
         default: Option<Ts<'_>>,
         cast: Cast,
     ) -> Option<Node> {
-        let sp = span(n);
-        let location = Location::new(self.file, sp);
+        let sp = self.sp(n);
+        let location = Location::new(self.file, span(n));
         if let Some((value, from)) = self.env.get(var) {
             let from = from.to_string();
             let default_kind = match default {
@@ -1164,12 +1408,12 @@ impl Eval<'_> {
             if let Some(value) = value {
                 let key = Key {
                     text: setting.into(),
-                    span: span(*k),
+                    span: self.sp(*k),
                 };
                 entries.push((key, value));
             }
         }
-        Some(Some(Node::new(NodeKind::Map(entries), span(n))))
+        Some(Some(Node::new(NodeKind::Map(entries), self.sp(n))))
     }
 }
 
@@ -1271,6 +1515,82 @@ fn num(k: &NodeKind) -> Option<f64> {
     match k {
         NodeKind::Int(i) => Some(*i as f64),
         NodeKind::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// Python's truth value of a known value: `None`, `False`, zero, and empty
+/// strings, dicts and lists are false; everything else is true.
+pub(super) fn truthy(k: &NodeKind) -> bool {
+    match k {
+        NodeKind::Null => false,
+        NodeKind::Bool(b) => *b,
+        NodeKind::Int(i) => *i != 0,
+        NodeKind::Float(f) => *f != 0.0,
+        NodeKind::Str(s) => !s.is_empty(),
+        NodeKind::Map(m) => !m.is_empty(),
+        NodeKind::Seq(s) => !s.is_empty(),
+    }
+}
+
+/// Python's `==` on known values: numbers by value (`True == 1`), strings,
+/// `None`, and collections item by item; values of different types are not
+/// equal.
+fn py_eq(a: &NodeKind, b: &NodeKind) -> bool {
+    let as_num = |k: &NodeKind| match k {
+        NodeKind::Bool(b) => Some(f64::from(u8::from(*b))),
+        other => num(other),
+    };
+    match (a, b) {
+        (NodeKind::Str(x), NodeKind::Str(y)) => x == y,
+        (NodeKind::Null, NodeKind::Null) => true,
+        (NodeKind::Map(_), NodeKind::Map(_)) | (NodeKind::Seq(_), NodeKind::Seq(_)) => same(
+            &Node::new(a.clone(), Span::new(0, 0)),
+            &Node::new(b.clone(), Span::new(0, 0)),
+        ),
+        _ => match (as_num(a), as_num(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        },
+    }
+}
+
+/// One comparison `a op b` (see [`Eval::compare`]); `None` when Python
+/// would raise or the tool does not decide it.
+fn compare_values(op: &str, a: &NodeKind, b: &NodeKind) -> Option<bool> {
+    use std::cmp::Ordering;
+    let order = || -> Option<Ordering> {
+        match (a, b) {
+            (NodeKind::Str(x), NodeKind::Str(y)) => Some(x.cmp(y)),
+            _ => num(a)?.partial_cmp(&num(b)?),
+        }
+    };
+    let contains = || -> Option<bool> {
+        match b {
+            NodeKind::Str(hay) => match a {
+                NodeKind::Str(needle) => Some(hay.contains(needle.as_str())),
+                _ => None,
+            },
+            NodeKind::Seq(items) => Some(items.iter().any(|i| py_eq(a, &i.kind))),
+            NodeKind::Map(entries) => match a {
+                NodeKind::Str(k) => Some(entries.iter().any(|(kk, _)| kk.text == *k)),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let singleton = |k: &NodeKind| matches!(k, NodeKind::Null | NodeKind::Bool(_));
+    match op {
+        "==" => Some(py_eq(a, b)),
+        "!=" | "<>" => Some(!py_eq(a, b)),
+        "<" => order().map(Ordering::is_lt),
+        "<=" => order().map(Ordering::is_le),
+        ">" => order().map(Ordering::is_gt),
+        ">=" => order().map(Ordering::is_ge),
+        "in" => contains(),
+        "not in" => contains().map(|c| !c),
+        "is" if singleton(a) || singleton(b) => Some(a == b),
+        "is not" if singleton(a) || singleton(b) => Some(a != b),
         _ => None,
     }
 }

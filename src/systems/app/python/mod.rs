@@ -29,9 +29,14 @@
 
 mod eval;
 #[cfg(test)]
+mod flow_tests;
+mod imports;
+mod pydantic;
+#[cfg(test)]
 mod tests;
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use tree_sitter::{Node as Ts, Parser};
 
@@ -164,34 +169,257 @@ pub(super) fn read_python(
         secrets.extend(values::secret_spans_in_text(&text));
     }
     secret_spans(&text, root, &mut secrets);
-
-    let mut r = Reader {
-        ev: Eval::new(&text, file, env),
-        diags: Vec::new(),
-        targets: HashMap::new(),
-        records: Vec::new(),
-        classes: Vec::new(),
-        ignored: Vec::new(),
-        unknown_urls: Vec::new(),
-        reported: Vec::new(),
-        engine_unknown: false,
-        engines_done: HashSet::new(),
-        engines_read: Vec::new(),
+    for s in std::mem::take(&mut secrets) {
+        sources.get_mut(file).mark_secret(s);
+    }
+    let imports = eval::sqlalchemy_imports(root, &text);
+    let dir = sources
+        .get(file)
+        .path()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let main = imports::Module {
+        file,
+        text,
+        tree,
+        dir,
     };
-    r.ev.imports = eval::sqlalchemy_imports(root, &text);
-    r.module(root);
-    let mut built = Vec::new();
-    let pools = r.finish(root, object, overrides, diags, &mut built);
+    let project = imports::load(main, sources, diags);
+    let text = project.modules[0].text.as_str();
+    let root = project.modules[0].tree.root_node();
+    let spaces: Vec<FileId> = project.modules.iter().map(|m| m.file).collect();
+    let mut runs: Vec<VariantRun> = Vec::new();
+    let mut choices: Vec<usize> = Vec::new();
+    loop {
+        let mut r = Reader {
+            ev: Eval::new(text, file, env),
+            project: &project,
+            current: 0,
+            stack: Vec::new(),
+            namespaces: HashMap::new(),
+            diags: Vec::new(),
+            targets: HashMap::new(),
+            records: Vec::new(),
+            branch: Vec::new(),
+            classes: Vec::new(),
+            ignored: Vec::new(),
+            unknown_urls: Vec::new(),
+            reported: Vec::new(),
+            engine_unknown: false,
+            engines_done: HashSet::new(),
+            engines_read: Vec::new(),
+            choices: std::mem::take(&mut choices),
+            path: Vec::new(),
+            skipped: Vec::new(),
+            undecided: Vec::new(),
+        };
+        r.ev.imports = imports.clone();
+        r.module(root);
+        let path = std::mem::take(&mut r.path);
+        let undecided = std::mem::take(&mut r.undecided);
+        let mut run_diags = Vec::new();
+        let mut built = Vec::new();
+        let pools = r.finish(root, object, overrides, &mut run_diags, &mut built);
+        let next = next_choices(&path);
+        runs.push(VariantRun {
+            path,
+            undecided,
+            pools,
+            diags: run_diags,
+            built,
+        });
+        match next {
+            Some(n) if runs.len() < MAX_VARIANTS => choices = n,
+            Some(n) => {
+                // Where the first variant not read departs from the last read.
+                let last = &runs[runs.len() - 1].path;
+                let at = n
+                    .len()
+                    .checked_sub(1)
+                    .and_then(|i| last.get(i))
+                    .and_then(|(p, _)| p.arms.first())
+                    .map_or(Span::new(0, 0), |(_, s)| *s);
+                let msg = format!(
+                    "this file has more than {MAX_VARIANTS} variants (combinations of branches the tool cannot decide); only the first {MAX_VARIANTS} are checked"
+                );
+                let label = Label::at(at_space(&spaces, at), "variants not checked from here");
+                diags.push(Diagnostic::new(codes::UNKNOWN_PYTHON_VALUE, msg, label));
+                break;
+            }
+            None => break,
+        }
+    }
+    let (pools, built) = merge_variants(&spaces, runs, diags);
     // Secrets of URLs the evaluator built: masked wherever they are
-    // written in a string of this file, and in every output.
-    secret_value_spans(&text, root, &built, &mut secrets);
+    // written in a string of the settings file or a module it imports,
+    // and in every output.
+    for m in &project.modules {
+        let mut found = Vec::new();
+        secret_value_spans(&m.text, m.tree.root_node(), &built, &mut found);
+        for s in found {
+            sources.get_mut(m.file).mark_secret(s);
+        }
+    }
     for v in &built {
         sources.add_secret_value(v);
     }
-    for s in secrets {
-        sources.get_mut(file).mark_secret(s);
-    }
     AppSettings { file, pools }
+}
+
+/// The location of a span of the reader's span space (see
+/// [`eval::SPACE_BITS`]): in the module it belongs to.
+fn at_space(spaces: &[FileId], s: Span) -> Location {
+    let (i, local) = eval::space_of(s);
+    Location::new(spaces.get(i).copied().unwrap_or(spaces[0]), local)
+}
+
+/// What one variant of a file gave.
+struct VariantRun {
+    /// The arms taken at its undecided points.
+    path: Vec<(Point, usize)>,
+    /// The TL012 of each undecided condition met, by the condition's span.
+    undecided: Vec<(Span, Diagnostic)>,
+    pools: Vec<AppPool>,
+    diags: Vec<Diagnostic>,
+    /// Secrets of the strings it built.
+    built: Vec<String>,
+}
+
+/// Merges the variants of one file: the findings of all (each once), and
+/// each distinct pool once. A pool found in every variant is plain; one
+/// found in some carries a [`super::Variant`]: the branches common to the
+/// variants it is in when they pick out exactly those, else one copy per
+/// variant with all its branches. "No app settings found" is dropped when
+/// some variant has settings.
+fn merge_variants(
+    spaces: &[FileId],
+    runs: Vec<VariantRun>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<AppPool>, Vec<String>) {
+    let total = runs.len();
+    let any_pools = runs.iter().any(|r| !r.pools.is_empty());
+    let mut built: Vec<String> = Vec::new();
+    let mut seen_diags: Vec<Diagnostic> = Vec::new();
+    let mut groups: Vec<(AppPool, Vec<usize>)> = Vec::new();
+    // Each variant's arms taken: (point, arm, what holds, where). A point
+    // is known by where its first arm is written.
+    let choices: Vec<Vec<(Span, usize, String, Span)>> = runs
+        .iter()
+        .map(|r| {
+            r.path
+                .iter()
+                .map(|(p, arm)| {
+                    let (text, at) = p.arms[*arm].clone();
+                    (p.arms[0].1, *arm, text, at)
+                })
+                .collect()
+        })
+        .collect();
+    // An undecided condition is reported when it matters: two variants
+    // that took different arms at it, and the same arms at every other
+    // point both met, found different pools or findings.
+    let mut matters: Vec<Span> = Vec::new();
+    for a in 0..total {
+        for b in a + 1..total {
+            if runs[a].pools == runs[b].pools && runs[a].diags == runs[b].diags {
+                continue;
+            }
+            let differ: Vec<Span> = runs[a]
+                .path
+                .iter()
+                .filter_map(|(pa, arm_a)| {
+                    let key = pa.arms[0].1;
+                    runs[b]
+                        .path
+                        .iter()
+                        .any(|(pb, arm_b)| pb.arms[0].1 == key && arm_b != arm_a)
+                        .then_some(key)
+                })
+                .collect();
+            if let [key] = differ.as_slice()
+                && !matters.contains(key)
+            {
+                matters.push(*key);
+            }
+        }
+    }
+    for run in &runs {
+        for (at, d) in &run.undecided {
+            if matters.contains(at) && !seen_diags.contains(d) {
+                seen_diags.push(d.clone());
+            }
+        }
+    }
+    for (i, run) in runs.into_iter().enumerate() {
+        for d in run.diags {
+            let no_settings =
+                d.code == codes::INVALID_VALUE && d.message.starts_with("no app settings found");
+            if (no_settings && any_pools) || seen_diags.contains(&d) {
+                continue;
+            }
+            seen_diags.push(d);
+        }
+        for b in run.built {
+            if !built.contains(&b) {
+                built.push(b);
+            }
+        }
+        for pool in run.pools {
+            match groups.iter_mut().find(|(p, _)| *p == pool) {
+                Some((_, in_runs)) => in_runs.push(i),
+                None => groups.push((pool, vec![i])),
+            }
+        }
+    }
+    diags.extend(seen_diags);
+    let to_conditions = |picked: &[&(Span, usize, String, Span)]| -> Vec<super::Condition> {
+        picked
+            .iter()
+            .map(|(_, _, text, at)| super::Condition {
+                text: text.clone(),
+                location: at_space(spaces, *at),
+            })
+            .collect()
+    };
+    let mut pools = Vec::new();
+    for (pool, in_runs) in groups {
+        if in_runs.len() == total {
+            pools.push(pool);
+            continue;
+        }
+        // The arms every variant holding the pool took.
+        let common: Vec<&(Span, usize, String, Span)> = choices[in_runs[0]]
+            .iter()
+            .filter(|c| in_runs.iter().all(|&r| choices[r].contains(c)))
+            .collect();
+        let exact = !common.is_empty()
+            && (0..total)
+                .all(|r| in_runs.contains(&r) || !common.iter().all(|c| choices[r].contains(c)));
+        if exact {
+            let mut p = pool;
+            p.variant = Some(super::Variant {
+                conditions: to_conditions(&common),
+                file: spaces[0],
+                runs: in_runs,
+                of: total,
+            });
+            pools.push(p);
+        } else {
+            for &r in &in_runs {
+                let all: Vec<&(Span, usize, String, Span)> = choices[r].iter().collect();
+                let mut p = pool.clone();
+                p.variant = Some(super::Variant {
+                    conditions: to_conditions(&all),
+                    file: spaces[0],
+                    runs: vec![r],
+                    of: total,
+                });
+                pools.push(p);
+            }
+        }
+    }
+    (pools, built)
 }
 
 /// One engine call read: its name, its keywords, the span of an unknown URL.
@@ -210,11 +438,24 @@ struct Class {
 
 struct Reader<'s> {
     ev: Eval<'s>,
+    /// The settings file (module 0) and the project modules it imports.
+    project: &'s imports::Project,
+    /// The module being read.
+    current: usize,
+    /// The modules being read, outermost first (an import of one of them
+    /// is a cycle).
+    stack: Vec<usize>,
+    /// The namespace of each module imported by name, once read.
+    namespaces: HashMap<usize, Option<Node>>,
     diags: Vec<Diagnostic>,
     /// Where each module-level name was last assigned (the target).
     targets: HashMap<String, Span>,
     /// Assignments of settings paths, in order: (path, statement span, value).
-    records: Vec<(String, Span, Option<Node>)>,
+    /// The innermost branch each was made in (`None`: unconditional), so an
+    /// assignment in a branch is not "overridden" by one outside it (TL014).
+    records: Vec<(String, Span, Option<Node>, Option<Span>)>,
+    /// The blocks of the branches being read, innermost last.
+    branch: Vec<Span>,
     classes: Vec<Class>,
     /// Settings placed where the framework ignores them: (name, span, framework).
     ignored: Vec<(String, Span, Framework)>,
@@ -229,6 +470,92 @@ struct Reader<'s> {
     /// The engines read: (start byte of the call, (name, kwargs, unknown URL
     /// span), made by create_async_engine).
     engines_read: Vec<(usize, EngineRead, bool)>,
+    /// The arm to take at each undecided point met, in order (0 past its end).
+    choices: Vec<usize>,
+    /// The undecided points met in this variant and the arm taken at each.
+    path: Vec<(Point, usize)>,
+    /// Blocks of branches not taken in this variant: nothing in them is read.
+    skipped: Vec<Span>,
+    /// The TL012 of each undecided condition (by its span), reported only
+    /// when the condition changes what is found (see [`merge_variants`]).
+    undecided: Vec<(Span, Diagnostic)>,
+}
+
+/// A place where the reader cannot tell which way the code goes: an `if`
+/// whose condition is unknown (two arms: true, false), or a `try` with
+/// handlers (the body, then one arm per `except`).
+#[derive(Clone, Debug)]
+struct Point {
+    /// Each arm: what holds when it is taken, and where that is written.
+    arms: Vec<(String, Span)>,
+}
+
+/// The statements a block is read as: module level, or a class body.
+enum Scope {
+    Module,
+    Class(ClassBody),
+}
+
+/// A class body being read: its attributes so far, and the module names it
+/// shadows (restored after it).
+struct ClassBody {
+    name: String,
+    attrs: Vec<(Key, Node)>,
+    saved: Vec<(String, Option<Option<Node>>)>,
+    /// `Some` for a pydantic settings class: its fields so far.
+    settings: Option<pydantic::SettingsClass>,
+}
+
+/// How many variants of one file are read at most (every combination of
+/// the arms at undecided points, in order); the rest are reported (TL012).
+pub(super) const MAX_VARIANTS: usize = 16;
+
+/// The next combination of arms after `path` (depth first: the last point
+/// with an arm left moves on, the points after it start over), or `None`
+/// when every combination was read.
+fn next_choices(path: &[(Point, usize)]) -> Option<Vec<usize>> {
+    let i = path.iter().rposition(|(p, arm)| arm + 1 < p.arms.len())?;
+    let mut next: Vec<usize> = path[..i].iter().map(|(_, a)| *a).collect();
+    next.push(path[i].1 + 1);
+    Some(next)
+}
+
+/// `a == b` written as its opposite, `a != b` (also `in` / `not in`, `is` /
+/// `is not`), for the label of a condition's false arm; `None` for
+/// anything but a single such comparison.
+fn negate_comparison(cond: Ts<'_>, src: &str) -> Option<String> {
+    if cond.kind() != "comparison_operator" || cond.child_count() != 3 {
+        return None;
+    }
+    let (l, op, r) = (cond.child(0)?, cond.child(1)?, cond.child(2)?);
+    let opposite = match op
+        .kind()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .as_str()
+    {
+        "==" => "!=",
+        "!=" => "==",
+        "in" => "not in",
+        "not in" => "in",
+        "is" => "is not",
+        "is not" => "is",
+        _ => return None,
+    };
+    let text = |n: Ts<'_>| src.get(n.start_byte()..n.end_byte()).unwrap_or("");
+    Some(one_line(&format!("{} {opposite} {}", text(l), text(r))))
+}
+
+/// Source text on one line, shortened for a label.
+fn one_line(t: &str) -> String {
+    let t: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.chars().count() > 70 {
+        let cut: String = t.chars().take(67).collect();
+        format!("{cut}...")
+    } else {
+        t
+    }
 }
 
 fn is_setting(name: &str) -> bool {
@@ -237,7 +564,9 @@ fn is_setting(name: &str) -> bool {
 
 impl<'s> Reader<'s> {
     fn loc(&self, s: Span) -> Location {
-        Location::new(self.ev.file, s)
+        let (i, local) = eval::space_of(s);
+        let file = self.project.modules.get(i).map_or(self.ev.file, |m| m.file);
+        Location::new(file, local)
     }
 
     /// Reports the unknowns recorded so far (those under irrelevant keys are dropped).
@@ -295,29 +624,259 @@ impl<'s> Reader<'s> {
     }
 
     fn module(&mut self, root: Ts<'_>) {
-        let mut c = root.walk();
-        let stmts: Vec<Ts<'_>> = root.named_children(&mut c).collect();
+        let mut scope = Scope::Module;
+        self.block(root, &mut scope);
+    }
+
+    /// The statements of a module, a class body or a branch taken, in order.
+    fn block(&mut self, body: Ts<'_>, scope: &mut Scope) {
+        let mut c = body.walk();
+        let stmts: Vec<Ts<'_>> = body.named_children(&mut c).collect();
         for s in stmts {
-            // Engines made by this statement see the names as they are now
-            // (their keywords are copied at the call); those in functions
-            // and classes are read at the end, with the module's last values.
-            if !matches!(
-                s.kind(),
-                "function_definition" | "class_definition" | "decorated_definition"
-            ) {
-                self.engines_in(s);
+            match s.kind() {
+                "if_statement" => self.if_statement(s, scope),
+                "try_statement" => self.try_statement(s, scope),
+                "with_statement" => {
+                    if let Some(b) = s.child_by_field_name("body") {
+                        self.block(b, scope);
+                    }
+                }
+                _ => match scope {
+                    Scope::Module => {
+                        // Engines made by this statement see the names as
+                        // they are now (their keywords are copied at the
+                        // call); those in functions and classes are read at
+                        // the end, with the module's last values.
+                        if !matches!(
+                            s.kind(),
+                            "function_definition" | "class_definition" | "decorated_definition"
+                        ) {
+                            self.engines_in(s);
+                        }
+                        self.statement(s);
+                    }
+                    Scope::Class(body) => self.class_statement(s, body),
+                },
             }
-            self.statement(s);
         }
+    }
+
+    /// Whether a condition is true, when it is known; else why not.
+    fn decide(&mut self, cond: Ts<'_>) -> Result<bool, String> {
+        let before = self.ev.unknowns.len();
+        let v = self.ev.eval(cond);
+        let met = self.ev.unknowns.split_off(before);
+        let mut why = None;
+        for u in met {
+            if u.limit {
+                self.report_one("", &u);
+            } else if why.is_none() {
+                why = Some(u.why);
+            }
+        }
+        match (v, why) {
+            (Some(v), None) => Ok(eval::truthy(&v.kind)),
+            (_, why) => Err(why.unwrap_or_else(|| "an expression".to_string())),
+        }
+    }
+
+    /// The arm to take at an undecided point (see [`Reader::choices`]).
+    fn choose(&mut self, point: Point) -> usize {
+        let k = self.path.len();
+        let arm = self
+            .choices
+            .get(k)
+            .copied()
+            .unwrap_or(0)
+            .min(point.arms.len().saturating_sub(1));
+        self.path.push((point, arm));
+        arm
+    }
+
+    /// `if` / `elif` / `else`: a known condition picks its branch; an
+    /// unknown one is a point with two arms (it holds, it does not), each a
+    /// variant, reported once (TL012).
+    fn if_statement(&mut self, s: Ts<'_>, scope: &mut Scope) {
+        let (Some(cond), Some(body)) = (
+            s.child_by_field_name("condition"),
+            s.child_by_field_name("consequence"),
+        ) else {
+            return;
+        };
+        let mut arms: Vec<(Option<Ts<'_>>, Ts<'_>)> = vec![(Some(cond), body)];
+        let mut c = s.walk();
+        for alt in s.children_by_field_name("alternative", &mut c) {
+            match alt.kind() {
+                "elif_clause" => {
+                    if let (Some(cond), Some(body)) = (
+                        alt.child_by_field_name("condition"),
+                        alt.child_by_field_name("consequence"),
+                    ) {
+                        arms.push((Some(cond), body));
+                    }
+                }
+                "else_clause" => {
+                    if let Some(body) = alt.child_by_field_name("body") {
+                        arms.push((None, body));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut taken = None;
+        for (i, (cond, _)) in arms.iter().enumerate() {
+            let Some(cond) = *cond else {
+                taken = Some(i);
+                break;
+            };
+            let go = match self.decide(cond) {
+                Ok(b) => b,
+                Err(why) => {
+                    self.undecided(cond, &why);
+                    let text = one_line(self.ev.text(cond));
+                    let negated = match negate_comparison(cond, self.ev.src) {
+                        Some(t) => t,
+                        None => match text.strip_prefix("not ") {
+                            Some(rest) => rest.to_string(),
+                            None if !text.contains(' ') => format!("not {text}"),
+                            None => format!("not ({text})"),
+                        },
+                    };
+                    let point = Point {
+                        arms: vec![
+                            (format!("when {text}"), self.ev.sp(cond)),
+                            (format!("when {negated}"), self.ev.sp(cond)),
+                        ],
+                    };
+                    self.choose(point) == 0
+                }
+            };
+            if go {
+                taken = Some(i);
+                break;
+            }
+        }
+        for (i, (_, body)) in arms.iter().enumerate() {
+            if Some(i) != taken {
+                self.skipped.push(self.ev.sp(*body));
+            }
+        }
+        if let Some(i) = taken {
+            self.in_branch(arms[i].1, scope);
+        }
+    }
+
+    /// Reads the block of a branch taken (decided or not): settings set in
+    /// it are recorded as set in that branch.
+    fn in_branch(&mut self, block: Ts<'_>, scope: &mut Scope) {
+        self.branch.push(self.ev.sp(block));
+        self.block(block, scope);
+        self.branch.pop();
+    }
+
+    /// TL012, once per condition: it cannot be decided, so each branch is a variant.
+    fn undecided(&mut self, cond: Ts<'_>, why: &str) {
+        let at = self.ev.sp(cond);
+        if self.reported.contains(&at) {
+            return;
+        }
+        self.reported.push(at);
+        let msg = format!(
+            "the condition `{}` cannot be decided without running the code (it reads {why}): each branch is read as a variant, and findings that hold in only some variants are labelled with their condition (give environment values in the manifest's [path.env] or with --env-file to decide it)",
+            one_line(self.ev.text(cond))
+        );
+        let label = Label::at(self.loc(at), "undecided condition");
+        self.undecided
+            .push((at, Diagnostic::new(codes::UNKNOWN_PYTHON_VALUE, msg, label)));
+    }
+
+    /// `try` / `except` / `else` / `finally`: the body (then `else`) is one
+    /// variant and each handler another, since whether the body raises
+    /// (a missing module, a missing environment variable) is not known;
+    /// `finally` runs in all of them.
+    fn try_statement(&mut self, s: Ts<'_>, scope: &mut Scope) {
+        let Some(body) = s.child_by_field_name("body") else {
+            return;
+        };
+        let mut handlers: Vec<(Ts<'_>, Ts<'_>)> = Vec::new();
+        let mut else_body = None;
+        let mut finally_body = None;
+        let mut c = s.walk();
+        let clauses: Vec<Ts<'_>> = s.named_children(&mut c).collect();
+        for clause in clauses {
+            let block = || {
+                (0..clause.named_child_count())
+                    .filter_map(|i| clause.named_child(u32::try_from(i).ok()?))
+                    .find(|b| b.kind() == "block")
+            };
+            match clause.kind() {
+                "except_clause" | "except_group_clause" => {
+                    if let Some(b) = block() {
+                        handlers.push((clause, b));
+                    }
+                }
+                "else_clause" => else_body = clause.child_by_field_name("body"),
+                "finally_clause" => finally_body = block(),
+                _ => {}
+            }
+        }
+        let arm = if handlers.is_empty() {
+            0
+        } else {
+            let try_at = Span::new(s.start_byte(), s.start_byte() + 3);
+            let mut arms = vec![("when the `try` body runs without error".to_string(), try_at)];
+            for (clause, b) in &handlers {
+                let what = match clause.child_by_field_name("value") {
+                    Some(v) => one_line(self.ev.text(v)),
+                    None => "any exception".to_string(),
+                };
+                let head = Span::new(clause.start_byte(), b.start_byte().max(clause.start_byte()));
+                arms.push((format!("when the `try` body raises {what}"), head));
+            }
+            self.choose(Point { arms })
+        };
+        let mut chosen = Vec::new();
+        if arm == 0 {
+            chosen.push(body);
+            chosen.extend(else_body);
+            self.skipped
+                .extend(handlers.iter().map(|(_, b)| self.ev.sp(*b)));
+        } else {
+            self.skipped.push(self.ev.sp(body));
+            self.skipped.extend(else_body.map(span));
+            for (i, (_, b)) in handlers.iter().enumerate() {
+                if i + 1 == arm {
+                    chosen.push(*b);
+                } else {
+                    self.skipped.push(self.ev.sp(*b));
+                }
+            }
+        }
+        for b in chosen {
+            self.in_branch(b, scope);
+        }
+        if let Some(b) = finally_body {
+            self.block(b, scope);
+        }
+    }
+
+    /// Whether `n` is inside a branch not taken in this variant.
+    fn is_skipped(&self, n: Ts<'_>) -> bool {
+        let at = n.start_byte();
+        self.skipped.iter().any(|s| s.start <= at && at < s.end)
     }
 
     /// Reads the engine calls in `n` (not `SQLAlchemy(...)`, whose options
     /// are read when the app starts), each once.
     fn engines_in(&mut self, n: Ts<'_>) {
+        if self.current != 0 {
+            // Engines made by imported modules are not this app's settings.
+            return;
+        }
         let mut calls = Vec::new();
         collect_calls(n, &self.ev, &mut calls);
         for call in calls {
-            if self.engines_done.contains(&call.start_byte()) {
+            if self.engines_done.contains(&call.start_byte()) || self.is_skipped(call) {
                 continue;
             }
             let callee = self.ev.callee(call);
@@ -348,6 +907,8 @@ impl<'s> Reader<'s> {
                 }
             }
             "delete_statement" => self.delete(s),
+            "import_from_statement" => self.import_from(s),
+            "import_statement" => self.import(s),
             "class_definition" => self.class(s),
             "decorated_definition" => {
                 if let Some(d) = s.child_by_field_name("definition")
@@ -358,6 +919,226 @@ impl<'s> Reader<'s> {
             }
             _ => {}
         }
+    }
+
+    /// Source text without whitespace (a dotted name as written).
+    fn compact(&self, n: Ts<'_>) -> String {
+        self.ev.text(n).split_whitespace().collect()
+    }
+
+    /// `from X import *` reads the project module `X` here, into this
+    /// namespace (so later assignments win, as in Python);
+    /// `from X import a, b as c` binds names of `X`'s namespace (or the
+    /// submodules `X.a`). A module outside the project leaves the names
+    /// unknown (a later use is a TL012 naming the module).
+    fn import_from(&mut self, s: Ts<'_>) {
+        let Some(module) = s.child_by_field_name("module_name") else {
+            return;
+        };
+        let base = self.compact(module);
+        let mut c = s.walk();
+        if s.named_children(&mut c)
+            .any(|n| n.kind() == "wildcard_import")
+        {
+            if let Some(idx) = self.project.lookup(self.current, &base) {
+                self.read_module(idx);
+            }
+            return;
+        }
+        let mut c = s.walk();
+        let names: Vec<(String, String)> = s
+            .children_by_field_name("name", &mut c)
+            .filter_map(|n| match n.kind() {
+                "aliased_import" => Some((
+                    self.compact(n.child_by_field_name("name")?),
+                    self.compact(n.child_by_field_name("alias")?),
+                )),
+                _ => Some((self.compact(n), self.compact(n))),
+            })
+            .collect();
+        for (name, alias) in names {
+            let sub = imports::submodule(&base, &name);
+            let value = if let Some(idx) = self.project.lookup(self.current, &sub) {
+                self.namespace(idx, self.ev.sp(s))
+            } else if let Some(idx) = self.project.lookup(self.current, &base) {
+                self.namespace(idx, self.ev.sp(s))
+                    .and_then(|ns| match ns.kind {
+                        NodeKind::Map(entries) => entries
+                            .into_iter()
+                            .find(|(k, _)| k.text == name)
+                            .map(|(_, v)| v),
+                        _ => None,
+                    })
+            } else {
+                self.outside(&alias, &base);
+                continue;
+            };
+            self.bind(&alias, value, &format!("`{name}` from `{base}`"));
+        }
+    }
+
+    /// `import X`, `import X.Y as Z`: the project module's namespace, read
+    /// as a mapping so `X.NAME` is known; `import a.b` binds `a` with `b` in it.
+    fn import(&mut self, s: Ts<'_>) {
+        let mut c = s.walk();
+        let names: Vec<(String, Option<String>)> = s
+            .children_by_field_name("name", &mut c)
+            .filter_map(|n| match n.kind() {
+                "aliased_import" => Some((
+                    self.compact(n.child_by_field_name("name")?),
+                    Some(self.compact(n.child_by_field_name("alias")?)),
+                )),
+                _ => Some((self.compact(n), None)),
+            })
+            .collect();
+        for (dotted, alias) in names {
+            let Some(idx) = self.project.lookup(self.current, &dotted) else {
+                let bound = alias
+                    .clone()
+                    .unwrap_or_else(|| dotted.split('.').next().unwrap_or(&dotted).to_string());
+                self.outside(&bound, &dotted);
+                continue;
+            };
+            let value = self.namespace(idx, self.ev.sp(s));
+            match alias {
+                Some(a) => self.bind(&a, value, &format!("module `{dotted}`")),
+                None => {
+                    // `import a.b.c` binds `a`: {b: {c: namespace}}.
+                    let parts: Vec<&str> = dotted.split('.').collect();
+                    let mut v = value;
+                    for part in parts[1..].iter().rev() {
+                        let at = self.ev.sp(s);
+                        v = v.map(|inner| {
+                            let key = Key {
+                                text: (*part).to_string(),
+                                span: at,
+                            };
+                            Node::new(NodeKind::Map(vec![(key, inner)]), at)
+                        });
+                    }
+                    self.bind(parts[0], v, &format!("module `{dotted}`"));
+                }
+            }
+        }
+    }
+
+    /// Binds an imported name; an unknown value records why.
+    fn bind(&mut self, name: &str, value: Option<Node>, what: &str) {
+        if value.is_none() {
+            self.ev.name_unknowns.remove(name);
+            self.ev.names.remove(name);
+            self.ev.imported.insert(
+                name.to_string(),
+                format!("{what}, whose value the tool could not read"),
+            );
+            return;
+        }
+        self.ev.name_unknowns.remove(name);
+        self.ev.imported.remove(name);
+        self.ev.names.insert(name.to_string(), value);
+    }
+
+    /// A name imported from a module that is not part of the project
+    /// (installed, or not found): unknown, and a use says where it is from.
+    fn outside(&mut self, name: &str, module: &str) {
+        self.ev.name_unknowns.remove(name);
+        self.ev.names.remove(name);
+        self.ev.imported.insert(
+            name.to_string(),
+            format!("imported from `{module}`, which is not a module of the project (installed packages are never read)"),
+        );
+    }
+
+    /// Reads module `idx` here, into the current namespace (`from X import *`).
+    /// A module already being read (an import cycle) is not read again: as
+    /// in Python, whose partly run module holds only the names assigned so
+    /// far, which are already in this namespace.
+    fn read_module(&mut self, idx: usize) {
+        if self.stack.contains(&idx) || idx == self.current {
+            return;
+        }
+        let project = self.project;
+        let m = &project.modules[idx];
+        let saved = (
+            self.ev.src,
+            self.ev.file,
+            self.ev.base,
+            self.current,
+            std::mem::take(&mut self.ev.imports),
+        );
+        self.ev.src = &m.text;
+        self.ev.file = m.file;
+        self.ev.base = idx << eval::SPACE_BITS;
+        self.ev.imports = eval::sqlalchemy_imports(m.tree.root_node(), &m.text);
+        self.stack.push(self.current);
+        self.current = idx;
+        let mut scope = Scope::Module;
+        self.block(m.tree.root_node(), &mut scope);
+        self.current = saved.3;
+        self.stack.pop();
+        self.ev.src = saved.0;
+        self.ev.file = saved.1;
+        self.ev.base = saved.2;
+        self.ev.imports = saved.4;
+    }
+
+    /// The namespace of module `idx` after it runs, as a mapping of its
+    /// known names (sorted by name), read once per variant in a namespace
+    /// of its own; `None` for an import cycle.
+    fn namespace(&mut self, idx: usize, at: Span) -> Option<Node> {
+        if let Some(ns) = self.namespaces.get(&idx) {
+            return ns.clone();
+        }
+        if self.stack.contains(&idx) || idx == self.current {
+            // An import cycle: Python hands out the partly run module,
+            // with the names assigned so far (those of this namespace).
+            let mut entries: Vec<(Key, Node)> = self
+                .ev
+                .names
+                .iter()
+                .filter_map(|(name, v)| {
+                    let v = v.clone()?;
+                    let span = self.targets.get(name).copied().unwrap_or(v.span);
+                    Some((
+                        Key {
+                            text: name.clone(),
+                            span,
+                        },
+                        v,
+                    ))
+                })
+                .collect();
+            entries.sort_by(|a, b| a.0.text.cmp(&b.0.text));
+            return Some(Node::new(NodeKind::Map(entries), at));
+        }
+        let names = std::mem::take(&mut self.ev.names);
+        let name_unknowns = std::mem::take(&mut self.ev.name_unknowns);
+        let imported = std::mem::take(&mut self.ev.imported);
+        let targets = std::mem::take(&mut self.targets);
+        let records = std::mem::take(&mut self.records);
+        let classes = std::mem::take(&mut self.classes);
+        let ignored = std::mem::take(&mut self.ignored);
+        self.read_module(idx);
+        let theirs = std::mem::replace(&mut self.ev.names, names);
+        let their_targets = std::mem::replace(&mut self.targets, targets);
+        self.ev.name_unknowns = name_unknowns;
+        self.ev.imported = imported;
+        self.records = records;
+        self.classes = classes;
+        self.ignored = ignored;
+        let mut entries: Vec<(Key, Node)> = theirs
+            .into_iter()
+            .filter_map(|(name, v)| {
+                let v = v?;
+                let span = their_targets.get(&name).copied().unwrap_or(v.span);
+                Some((Key { text: name, span }, v))
+            })
+            .collect();
+        entries.sort_by(|a, b| a.0.text.cmp(&b.0.text));
+        let base = idx << eval::SPACE_BITS;
+        let ns = Some(Node::new(NodeKind::Map(entries), Span::new(base, base)));
+        self.namespaces.insert(idx, ns.clone());
+        ns
     }
 
     /// `A = value`, and `A = B = value`: the value is evaluated once and
@@ -392,7 +1173,7 @@ impl<'s> Reader<'s> {
                 Some((v, unknowns)) => {
                     let (depth, units) = v.as_ref().map_or((0, 0), measure);
                     let size = (depth, units + unknowns.len());
-                    if self.ev.may_copy(span(value_node), 0, size) {
+                    if self.ev.may_copy(self.ev.sp(value_node), 0, size) {
                         (v.clone(), unknowns.clone())
                     } else {
                         (None, self.ev.take_unknowns())
@@ -423,11 +1204,11 @@ impl<'s> Reader<'s> {
                 } else {
                     self.drop_unknowns();
                 }
-                self.check_ignored(&name, span(left), None);
+                self.check_ignored(&name, self.ev.sp(left), None);
                 if is_setting(&name) {
-                    self.record(&name, span(stmt), value.as_ref());
+                    self.record(&name, self.ev.sp(stmt), value.as_ref());
                 }
-                self.targets.insert(name.clone(), span(left));
+                self.targets.insert(name.clone(), self.ev.sp(left));
                 self.ev.names.insert(name, value);
             }
             "subscript" => {
@@ -453,7 +1234,7 @@ impl<'s> Reader<'s> {
                     // `app.config["SQLALCHEMY_DATABASE_URI"] = ...`
                     if let [key] = path.as_slice() {
                         if is_setting(&key.text) {
-                            self.record(&key.text, span(stmt), value.as_ref());
+                            self.record(&key.text, self.ev.sp(stmt), value.as_ref());
                         }
                         self.targets.insert(key.text.clone(), key.span);
                         self.ev.names.insert(key.text.clone(), value);
@@ -461,7 +1242,7 @@ impl<'s> Reader<'s> {
                     return;
                 }
                 if is_setting(&base) {
-                    self.record(&what, span(stmt), value.as_ref());
+                    self.record(&what, self.ev.sp(stmt), value.as_ref());
                 } else if value.is_none() || !self.ev.names.contains_key(&base) {
                     // An unknown value, or a dict from elsewhere: only part
                     // of it would be known, so all of it is unknown.
@@ -469,7 +1250,7 @@ impl<'s> Reader<'s> {
                     return;
                 }
                 if let Some(value) = value {
-                    self.patch(&base, span(left), &path, value, false);
+                    self.patch(&base, self.ev.sp(left), &path, value, false);
                 }
             }
             _ => {
@@ -596,7 +1377,7 @@ impl<'s> Reader<'s> {
                     Some((k, text)) if kw.is_empty() => {
                         let key = Key {
                             text,
-                            span: span(k),
+                            span: self.ev.sp(k),
                         };
                         let present = self
                             .dict_of(&base, &path)
@@ -606,7 +1387,7 @@ impl<'s> Reader<'s> {
                         } else if !present {
                             let value = match pos.get(1) {
                                 Some(&v) => self.ev.eval_keyed(&key.text, v),
-                                None => Some(Node::new(NodeKind::Null, span(call))),
+                                None => Some(Node::new(NodeKind::Null, self.ev.sp(call))),
                             };
                             match value {
                                 Some(v) => changes.push((key, Some(v))),
@@ -691,7 +1472,7 @@ impl<'s> Reader<'s> {
         self.drop_unknowns();
         let combined = match (current, value) {
             (Some(c), Some(v)) if !unknown => {
-                eval::combine(&op, c.kind, v.kind).map(|k| Node::new(k, span(a)))
+                eval::combine(&op, c.kind, v.kind).map(|k| Node::new(k, self.ev.sp(a)))
             }
             _ => None,
         };
@@ -704,7 +1485,7 @@ impl<'s> Reader<'s> {
                 self.ev.names.insert(base, Some(combined));
             }
             _ => match self.subscript_path(left) {
-                Some((_, path)) => self.patch(&base, span(left), &path, combined, false),
+                Some((_, path)) => self.patch(&base, self.ev.sp(left), &path, combined, false),
                 None => self.forget(&base),
             },
         }
@@ -795,15 +1576,15 @@ impl<'s> Reader<'s> {
         let config = base.ends_with(".config");
         for (k, v) in entries {
             if config {
-                self.record(&k.text, span(call), Some(&v));
+                self.record(&k.text, self.ev.sp(call), Some(&v));
                 self.targets.insert(k.text.clone(), k.span);
                 self.ev.names.insert(k.text.clone(), Some(v));
             } else {
                 let mut p = path.clone();
                 let text = format!("{what}.{}", k.text);
                 p.push(k);
-                self.record(&text, span(call), Some(&v));
-                self.patch(&base, span(obj), &p, v, true);
+                self.record(&text, self.ev.sp(call), Some(&v));
+                self.patch(&base, self.ev.sp(obj), &p, v, true);
             }
         }
     }
@@ -817,7 +1598,7 @@ impl<'s> Reader<'s> {
             let text = self.ev.string(idx)?;
             keys.push(Key {
                 text,
-                span: span(idx),
+                span: self.ev.sp(idx),
             });
             cur = cur.child_by_field_name("value")?;
         }
@@ -896,7 +1677,12 @@ impl<'s> Reader<'s> {
                     self.record(&format!("{path}.{}", k.text), stmt, Some(v));
                 }
             }
-            _ => self.records.push((path.to_string(), stmt, value.cloned())),
+            _ => self.records.push((
+                path.to_string(),
+                stmt,
+                value.cloned(),
+                self.branch.last().copied(),
+            )),
         }
     }
 
@@ -924,60 +1710,46 @@ impl<'s> Reader<'s> {
             }
         }
         let class_name = self.ev.text(name).to_string();
-        // Inherited attributes are visible by name in the body? No: only the
+        // Inherited attributes are not visible by name in the body: only the
         // class's own earlier attributes are, plus module names. The module
         // names the body shadows are restored after it (moved, not copied).
-        let mut saved: Vec<(String, Option<Option<Node>>)> = Vec::new();
-        let mut attrs: Vec<(Key, Node)> = Vec::new();
-        if let Some(body) = c.child_by_field_name("body") {
-            let mut cur = body.walk();
-            let stmts: Vec<Ts<'_>> = body.named_children(&mut cur).collect();
-            for s in stmts {
-                let Some(a) = s
-                    .named_child(0)
-                    .filter(|_| s.kind() == "expression_statement")
-                else {
-                    continue;
-                };
-                if a.kind() != "assignment" {
-                    continue;
-                }
-                let (Some(left), Some(right)) = (
-                    a.child_by_field_name("left"),
-                    a.child_by_field_name("right"),
-                ) else {
-                    continue;
-                };
-                if left.kind() != "identifier" {
-                    continue;
-                }
-                let attr = self.ev.text(left).to_string();
-                let value = self.ev.eval(innermost_value(right));
-                if is_setting(&attr) || pool_key(&attr).is_some() {
-                    self.report(&format!("{class_name}.{attr}"));
-                } else {
-                    self.drop_unknowns();
-                }
-                self.check_ignored(&attr, span(left), Some(&class_name));
-                let key = Key {
-                    text: attr.clone(),
-                    span: span(left),
-                };
-                match &value {
-                    Some(v) => set_entry(&mut attrs, key, v.clone()),
-                    None if attr == flask::URI => {
-                        // Kept (as null) so the engine options are still read.
-                        let at = span(innermost_value(right));
-                        self.unknown_urls.push(at);
-                        set_entry(&mut attrs, key, Node::new(NodeKind::Null, at));
+        // A pydantic settings class starts with its bases' fields.
+        let settings = bases
+            .iter()
+            .any(|b| b == "BaseSettings" || self.ev.settings_classes.contains_key(b))
+            .then(|| {
+                let mut sc = pydantic::SettingsClass::default();
+                for b in bases.iter().rev() {
+                    if let Some(base) = self.ev.settings_classes.get(b) {
+                        for f in &base.fields {
+                            sc.set_field(f.clone());
+                        }
+                        sc.env_prefix.clone_from(&base.env_prefix);
+                        sc.case_sensitive = base.case_sensitive;
                     }
-                    None => {}
                 }
-                let old = self.ev.names.insert(attr.clone(), value);
-                if !saved.iter().any(|(n, _)| *n == attr) {
-                    saved.push((attr, old));
-                }
-            }
+                sc
+            });
+        let mut scope = Scope::Class(ClassBody {
+            name: class_name,
+            attrs: Vec::new(),
+            saved: Vec::new(),
+            settings,
+        });
+        if let Some(body) = c.child_by_field_name("body") {
+            self.block(body, &mut scope);
+        }
+        let Scope::Class(ClassBody {
+            name: class_name,
+            attrs,
+            saved,
+            settings,
+        }) = scope
+        else {
+            return;
+        };
+        if let Some(sc) = settings {
+            self.ev.settings_classes.insert(class_name.clone(), sc);
         }
         for (name, old) in saved.into_iter().rev() {
             match old {
@@ -987,10 +1759,183 @@ impl<'s> Reader<'s> {
         }
         self.classes.push(Class {
             name: class_name,
-            span: span(name),
+            span: self.ev.sp(name),
             bases,
             attrs,
         });
+    }
+
+    /// One statement of a class body: `ATTR = value` sets an attribute
+    /// (visible by name to the rest of the body); others are not read.
+    fn class_statement(&mut self, s: Ts<'_>, cb: &mut ClassBody) {
+        if cb.settings.is_some() && self.settings_statement(s, cb) {
+            return;
+        }
+        let Some(a) = s
+            .named_child(0)
+            .filter(|_| s.kind() == "expression_statement")
+        else {
+            return;
+        };
+        if a.kind() != "assignment" {
+            return;
+        }
+        let (Some(left), Some(right)) = (
+            a.child_by_field_name("left"),
+            a.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        if left.kind() != "identifier" {
+            return;
+        }
+        let class_name = cb.name.clone();
+        let attr = self.ev.text(left).to_string();
+        let value = self.ev.eval(innermost_value(right));
+        if is_setting(&attr) || pool_key(&attr).is_some() {
+            self.report(&format!("{class_name}.{attr}"));
+        } else {
+            self.drop_unknowns();
+        }
+        self.check_ignored(&attr, self.ev.sp(left), Some(&class_name));
+        let key = Key {
+            text: attr.clone(),
+            span: self.ev.sp(left),
+        };
+        match &value {
+            Some(v) => set_entry(&mut cb.attrs, key, v.clone()),
+            None if attr == flask::URI => {
+                // Kept (as null) so the engine options are still read.
+                let at = self.ev.sp(innermost_value(right));
+                self.unknown_urls.push(at);
+                set_entry(&mut cb.attrs, key, Node::new(NodeKind::Null, at));
+            }
+            None => {}
+        }
+        let old = self.ev.names.insert(attr.clone(), value);
+        if !cb.saved.iter().any(|(n, _)| *n == attr) {
+            cb.saved.push((attr, old));
+        }
+    }
+
+    /// A statement of a pydantic settings class body: a field
+    /// (`NAME: type [= default | = Field(...)]`), `model_config = ...`, or
+    /// a 1.x `class Config:`. `false` for anything else.
+    fn settings_statement(&mut self, s: Ts<'_>, cb: &mut ClassBody) -> bool {
+        if s.kind() == "class_definition" {
+            let is_config = s
+                .child_by_field_name("name")
+                .is_some_and(|n| self.ev.text(n) == "Config");
+            if is_config && let Some(body) = s.child_by_field_name("body") {
+                let mut c = body.walk();
+                let stmts: Vec<Ts<'_>> = body.named_children(&mut c).collect();
+                for st in stmts {
+                    if let Some(a) = st.named_child(0).filter(|a| a.kind() == "assignment")
+                        && let (Some(l), Some(r)) = (
+                            a.child_by_field_name("left"),
+                            a.child_by_field_name("right"),
+                        )
+                    {
+                        let key = self.ev.text(l).to_string();
+                        let v = self.ev.eval(r);
+                        self.drop_unknowns();
+                        self.settings_option(cb, &key, v);
+                    }
+                }
+            }
+            return is_config;
+        }
+        let Some(a) = s
+            .named_child(0)
+            .filter(|a| s.kind() == "expression_statement" && a.kind() == "assignment")
+        else {
+            return false;
+        };
+        let Some(left) = a
+            .child_by_field_name("left")
+            .filter(|l| l.kind() == "identifier")
+        else {
+            return false;
+        };
+        let name = self.ev.text(left).to_string();
+        let right = a.child_by_field_name("right");
+        if name == "model_config" {
+            if let Some(r) = right {
+                let mut opts: Vec<(String, Option<Node>)> = Vec::new();
+                if r.kind() == "call" {
+                    let (_, kw) = self.ev.args(r);
+                    for (k, v) in kw {
+                        opts.push((self.ev.text(k).to_string(), self.ev.eval(v)));
+                    }
+                } else if let Some(Node {
+                    kind: NodeKind::Map(m),
+                    ..
+                }) = self.ev.eval(r)
+                {
+                    opts.extend(m.into_iter().map(|(k, v)| (k.text, Some(v))));
+                }
+                self.drop_unknowns();
+                for (k, v) in opts {
+                    self.settings_option(cb, &k, v);
+                }
+            }
+            return true;
+        }
+        let Some(ty) = a.child_by_field_name("type") else {
+            return false;
+        };
+        let at = self.ev.sp(left);
+        let mut field = pydantic::Field {
+            name: name.clone(),
+            span: at,
+            location: self.loc(at),
+            cast: pydantic::cast_of(self.ev.text(ty)),
+            default: None,
+            alias: None,
+        };
+        if let Some(r) = right {
+            let is_field =
+                r.kind() == "call" && self.ev.callee(r).rsplit('.').next() == Some("Field");
+            if is_field {
+                let (pos, kw) = self.ev.args(r);
+                if let Some(d) = pos
+                    .first()
+                    .copied()
+                    .or_else(|| self.ev.kwarg(&kw, "default"))
+                {
+                    field.default = self.ev.eval_keyed(&name, d);
+                }
+                for k in ["validation_alias", "alias", "env"] {
+                    if let Some(v) = self.ev.kwarg(&kw, k).and_then(|v| self.ev.string(v)) {
+                        field.alias = Some(v);
+                        break;
+                    }
+                }
+            } else {
+                field.default = self.ev.eval_keyed(&name, r);
+            }
+            if is_setting(&name) || pool_key(&name).is_some() {
+                self.report(&format!("{}.{name}", cb.name));
+            } else {
+                self.drop_unknowns();
+            }
+        }
+        if let Some(sc) = cb.settings.as_mut() {
+            sc.set_field(field);
+        }
+        true
+    }
+
+    /// One option of a settings class's config (`env_prefix`, `case_sensitive`).
+    fn settings_option(&mut self, cb: &mut ClassBody, key: &str, value: Option<Node>) {
+        let Some(sc) = cb.settings.as_mut() else {
+            return;
+        };
+        match (key, value.map(|v| v.kind)) {
+            ("env_prefix", Some(NodeKind::Str(p))) => sc.env_prefix = p,
+            ("case_sensitive", Some(NodeKind::Bool(b))) => sc.case_sensitive = b,
+            _ => {}
+        }
     }
 
     /// A class's attributes with inheritance resolved (own attributes win;
@@ -1037,6 +1982,9 @@ impl<'s> Reader<'s> {
         collect_calls(root, &self.ev, &mut calls);
         let mut fsa_options: Option<Node> = None;
         for call in calls {
+            if self.is_skipped(call) {
+                continue;
+            }
             let callee = self.ev.callee(call);
             let last = callee.rsplit('.').next().unwrap_or("").to_string();
             if last == "SQLAlchemy" {
@@ -1047,7 +1995,7 @@ impl<'s> Reader<'s> {
                 } else if has_spread(call) {
                     // `SQLAlchemy(app, **kwargs)`: engine_options from a spread;
                     // only its unknowns (and unread spreads) matter.
-                    let other: Vec<Span> = kw.iter().map(|(_, v)| span(*v)).collect();
+                    let other: Vec<Span> = kw.iter().map(|(_, v)| self.ev.sp(*v)).collect();
                     let before = self.ev.unknowns.len();
                     let (kwargs, _) = self.ev.call_kwargs(call, &[]);
                     let tail = self.ev.unknowns.split_off(before);
@@ -1190,6 +2138,12 @@ impl<'s> Reader<'s> {
             diags: &mut inner,
             origins: std::mem::take(&mut self.ev.origins),
             overrides: overrides.clone(),
+            spaces: self
+                .project
+                .modules
+                .iter()
+                .map(|m| (m.file, m.text.as_str()))
+                .collect(),
         };
         let mut pools = Vec::new();
         if let Some(Some(db)) = self.ev.names.get("DATABASES") {
@@ -1310,7 +2264,7 @@ impl<'s> Reader<'s> {
         let name = engine_name(call, &self.ev).unwrap_or_else(|| "engine".to_string());
         let fspan = call
             .child_by_field_name("function")
-            .map_or(span(call), span);
+            .map_or(self.ev.sp(call), |f| self.ev.sp(f));
         let key = Key {
             text: name.clone(),
             span: fspan,
@@ -1364,19 +2318,19 @@ impl<'s> Reader<'s> {
                     Some(v) => entries.push((
                         Key {
                             text: "url".into(),
-                            span: span(u),
+                            span: self.ev.sp(u),
                         },
                         v,
                     )),
                     None => {
                         self.ev.tag_unknowns(before, "url");
-                        unknown_url = Some(span(u));
+                        unknown_url = Some(self.ev.sp(u));
                         entries.push((
                             Key {
                                 text: "url".into(),
-                                span: span(u),
+                                span: self.ev.sp(u),
                             },
-                            Node::new(NodeKind::Null, span(u)),
+                            Node::new(NodeKind::Null, self.ev.sp(u)),
                         ));
                     }
                 }
@@ -1412,7 +2366,7 @@ impl<'s> Reader<'s> {
         }
         Some((
             key,
-            Node::new(NodeKind::Map(entries), span(call)),
+            Node::new(NodeKind::Map(entries), self.ev.sp(call)),
             unknown_url,
         ))
     }
@@ -1421,9 +2375,15 @@ impl<'s> Reader<'s> {
     fn overrides(&mut self) {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut found = Vec::new();
-        for (i, (path, stmt, value)) in self.records.iter().enumerate() {
+        for (i, (path, stmt, value, branch)) in self.records.iter().enumerate() {
             if let Some(&prev) = seen.get(path.as_str()) {
-                let (_, pspan, pvalue) = &self.records[prev];
+                let (_, pspan, pvalue, pbranch) = &self.records[prev];
+                if pbranch != branch {
+                    // A value set in a branch, or a fallback a branch
+                    // replaces: each is in force in some variants.
+                    seen.insert(path.as_str(), i);
+                    continue;
+                }
                 let differs = match (pvalue, value) {
                     (Some(a), Some(b)) => !same(a, b),
                     _ => true,

@@ -1,0 +1,340 @@
+//! Control flow at module and class level: `if` / `elif` / `else` decided
+//! from known values, undecided conditions read as variants, `try` /
+//! `except`, `with`, and the evaluator's comparisons and boolean operators.
+
+use crate::env::EnvValues;
+use crate::systems::app::{AppPool, Backend};
+
+use super::tests::{ids, read, secs};
+
+fn env(pairs: &[(&str, &str)]) -> EnvValues {
+    let mut e = EnvValues::new();
+    for (k, v) in pairs {
+        e.set(k.to_string(), v.to_string(), "test".to_string());
+    }
+    e
+}
+
+/// The conditions of a pool's variant, as text.
+fn when(p: &AppPool) -> Vec<&str> {
+    p.variant
+        .as_ref()
+        .map(|v| v.conditions.iter().map(|c| c.text.as_str()).collect())
+        .unwrap_or_default()
+}
+
+/// `CONN_MAX_AGE = 60 if (<cond>) else 0`: `Some(true)` / `Some(false)` when
+/// the condition was decided, `None` when it was not (then TL012).
+fn decide(cond: &str, e: &EnvValues) -> Option<bool> {
+    let text = format!(
+        "import os\nDATABASES = {{'default': {{'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': 60 if ({cond}) else 0}}}}\n"
+    );
+    let (s, d, _) = read(&text, None, e);
+    let unknown = d.iter().any(|d| d.code.id == "TL012");
+    let age = secs(&s.pools[0].retirement.value);
+    match (unknown, age) {
+        (false, Some(60)) => Some(true),
+        (false, Some(0)) => Some(false),
+        (true, Some(0)) => None,
+        other => panic!("{cond}: {other:?} {d:?}"),
+    }
+}
+
+#[test]
+fn conditions_decided_from_known_values() {
+    let e = env(&[("DB", "postgres"), ("N", "5"), ("EMPTY", "")]);
+    let table: &[(&str, Option<bool>)] = &[
+        ("1 == 1", Some(true)),
+        ("1 == 1.0", Some(true)),
+        ("True == 1", Some(true)),
+        ("'a' == 'b'", Some(false)),
+        ("'a' != 'b'", Some(true)),
+        ("None == 0", Some(false)),
+        ("1 < 2 < 3", Some(true)),
+        ("1 < 3 < 2", Some(false)),
+        ("'b' >= 'a'", Some(true)),
+        ("'gres' in 'postgres'", Some(true)),
+        ("'pg' in 'postgres'", Some(false)),
+        ("'x' not in ['a', 'b']", Some(true)),
+        ("'k' in {'k': 1}", Some(true)),
+        ("None is None", Some(true)),
+        ("False is not None", Some(true)),
+        ("not 0", Some(true)),
+        ("not 'x'", Some(false)),
+        ("[] or {}", Some(false)),
+        ("0 or 'yes'", Some(true)),
+        ("1 and 0", Some(false)),
+        ("os.getenv('DB') == 'postgres'", Some(true)),
+        ("os.environ.get('DB', 'mysql') == 'mysql'", Some(false)),
+        ("os.getenv('MISSING', 'sqlite') == 'sqlite'", Some(true)),
+        ("int(os.getenv('N')) > 3", Some(true)),
+        ("os.getenv('EMPTY')", Some(false)),
+        ("not os.environ.get('DB')", Some(false)),
+        // Not decided: unknown values, and what Python would not compare.
+        ("os.getenv('MISSING') == 'postgres'", None),
+        ("'test' in sys.argv", None),
+        ("x", None),
+        ("1 < 'a'", None),
+        ("[1] is [1]", None),
+        ("1 in 5", None),
+        ("f() and 1", None),
+    ];
+    for (cond, want) in table {
+        assert_eq!(decide(cond, &e), *want, "{cond}");
+    }
+}
+
+#[test]
+fn short_circuit_does_not_read_the_other_side() {
+    // `1 or f()`: f() is never evaluated, so it is not unknown.
+    assert_eq!(decide("1 or f()", &EnvValues::new()), Some(true));
+    assert_eq!(decide("0 and f()", &EnvValues::new()), Some(false));
+}
+
+const CHOOSE: &str = "import os
+DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db'}}
+if os.getenv('DB') == 'postgres':
+    DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'CONN_MAX_AGE': 600}}
+elif os.getenv('DB') == 'mysql':
+    DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': 300}}
+else:
+    DATABASES['default']['CONN_MAX_AGE'] = 5
+";
+
+#[test]
+fn a_decided_condition_takes_its_branch() {
+    let cases = [
+        ("postgres", Backend::PostgreSql, 600),
+        ("mysql", Backend::MySql, 300),
+        ("other", Backend::Sqlite, 5),
+    ];
+    for (db, backend, age) in cases {
+        let (s, d, _) = read(CHOOSE, None, &env(&[("DB", db)]));
+        // No TL014: a branch replacing the fallback is not an accident.
+        assert!(d.is_empty(), "{db}: {d:?}");
+        assert_eq!(s.pools.len(), 1, "{db}");
+        assert_eq!(s.pools[0].backend.value, backend, "{db}");
+        assert_eq!(secs(&s.pools[0].retirement.value), Some(age), "{db}");
+        assert!(s.pools[0].variant.is_none(), "{db}");
+    }
+}
+
+#[test]
+fn an_undecided_condition_gives_one_variant_per_branch() {
+    let (s, d, src) = read(CHOOSE, None, &EnvValues::new());
+    // One TL012 per undecided condition, at it.
+    assert_eq!(ids(&d), vec!["TL012", "TL012"], "{d:?}");
+    for (diag, cond) in d.iter().zip([
+        "os.getenv('DB') == 'postgres'",
+        "os.getenv('DB') == 'mysql'",
+    ]) {
+        let at = diag.primary.location.expect("located");
+        assert_eq!(src.text_at(at), cond);
+        assert!(
+            diag.message.contains("cannot be decided"),
+            "{}",
+            diag.message
+        );
+    }
+    let got: Vec<(Backend, Option<u64>, Vec<&str>)> = s
+        .pools
+        .iter()
+        .map(|p| (p.backend.value, secs(&p.retirement.value), when(p)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                Backend::PostgreSql,
+                Some(600),
+                vec!["when os.getenv('DB') == 'postgres'"]
+            ),
+            (
+                Backend::MySql,
+                Some(300),
+                vec![
+                    "when os.getenv('DB') != 'postgres'",
+                    "when os.getenv('DB') == 'mysql'"
+                ]
+            ),
+            (
+                Backend::Sqlite,
+                Some(5),
+                vec![
+                    "when os.getenv('DB') != 'postgres'",
+                    "when os.getenv('DB') != 'mysql'"
+                ]
+            ),
+        ]
+    );
+    let v = s.pools[0].variant.as_ref().expect("variant");
+    assert_eq!((v.runs.clone(), v.of), (vec![0], 3));
+    assert_eq!(src.short(v.conditions[0].location), "settings.py:3");
+}
+
+#[test]
+fn an_undecided_condition_that_changes_nothing_is_not_reported() {
+    let text = "DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': 60}}
+if DEBUG:
+    INSTALLED_APPS = ['debug_toolbar']
+    y = f()
+";
+    let (s, d, _) = read(text, None, &EnvValues::new());
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(s.pools.len(), 1);
+    assert!(s.pools[0].variant.is_none());
+}
+
+#[test]
+fn a_pool_found_in_several_variants_keeps_only_the_branches_that_matter() {
+    let text = "import os
+DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': 60}}
+if os.getenv('A'):
+    DATABASES['default']['CONN_MAX_AGE'] = 600
+if os.getenv('B'):
+    DEBUG = True
+    DATABASES['default']['NAME'] = 'b'
+";
+    let (s, d, src) = read(text, None, &EnvValues::new());
+    // 4 variants, but B changes nothing a rule reads (NAME): only A is
+    // reported, and each pool is labelled with A alone.
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert_eq!(
+        src.text_at(d[0].primary.location.expect("located")),
+        "os.getenv('A')"
+    );
+    let ages: Vec<(Option<u64>, Vec<&str>)> = s
+        .pools
+        .iter()
+        .map(|p| (secs(&p.retirement.value), when(p)))
+        .collect();
+    assert_eq!(
+        ages,
+        vec![
+            (Some(600), vec!["when os.getenv('A')"]),
+            (Some(60), vec!["when not os.getenv('A')"]),
+        ]
+    );
+    let runs: Vec<Vec<usize>> = s
+        .pools
+        .iter()
+        .map(|p| p.variant.as_ref().expect("variant").runs.clone())
+        .collect();
+    assert_eq!(runs, vec![vec![0, 1], vec![2, 3]]);
+}
+
+#[test]
+fn try_except_reads_the_body_and_each_handler_as_variants() {
+    let text = "DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': 60}}
+try:
+    from .local import *
+    DATABASES['default']['CONN_MAX_AGE'] = 600
+except ImportError:
+    DATABASES['default']['CONN_MAX_AGE'] = 30
+else:
+    DATABASES['default']['CONN_HEALTH_CHECKS'] = True
+finally:
+    DATABASES['default']['NAME'] = 'app'
+";
+    let (s, d, _) = read(text, None, &EnvValues::new());
+    assert!(ids(&d).iter().all(|c| *c != "TL014"), "{d:?}");
+    let got: Vec<(Option<u64>, bool, Vec<&str>)> = s
+        .pools
+        .iter()
+        .map(|p| (secs(&p.retirement.value), p.validation.value, when(p)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                Some(600),
+                true,
+                vec!["when the `try` body runs without error"]
+            ),
+            (
+                Some(30),
+                false,
+                vec!["when the `try` body raises ImportError"]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn with_blocks_are_read() {
+    let text = "with open('x') as f:
+    DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': 90}}
+";
+    let (s, d, _) = read(text, None, &EnvValues::new());
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(90));
+}
+
+#[test]
+fn branches_not_taken_are_not_read() {
+    let text = "from sqlalchemy import create_engine
+if False:
+    engine = create_engine('mysql+pymysql://h/db', pool_recycle=10)
+else:
+    engine = create_engine('mysql+pymysql://h/db', pool_recycle=20)
+";
+    let (s, d, _) = read(text, None, &EnvValues::new());
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(s.pools.len(), 1);
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(20));
+}
+
+#[test]
+fn class_bodies_follow_branches() {
+    let text = "import os
+class Config:
+    SQLALCHEMY_DATABASE_URI = 'mysql+pymysql://h/db'
+    if os.environ.get('ENV', 'prod') == 'prod':
+        SQLALCHEMY_ENGINE_OPTIONS = {'pool_recycle': 280}
+    else:
+        SQLALCHEMY_ENGINE_OPTIONS = {'pool_recycle': 3600}
+";
+    let (s, d, _) = read(text, None, &EnvValues::new());
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(280));
+    let (s, _, _) = read(text, None, &env(&[("ENV", "dev")]));
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(3600));
+}
+
+#[test]
+fn variants_past_the_cap_are_reported_not_read() {
+    // 2^6 combinations, each a different CONN_MAX_AGE.
+    let mut text = String::from("AGE = 1\n");
+    for i in 0..6 {
+        text += &format!("if x{i}:\n    AGE += {}\n", 1 << i);
+    }
+    text +=
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': AGE}}\n";
+    let (s, d, _) = read(&text, None, &EnvValues::new());
+    let cap = super::MAX_VARIANTS;
+    assert!(
+        d.iter().any(|d| d
+            .message
+            .starts_with(&format!("this file has more than {cap} variants"))),
+        "{d:?}"
+    );
+    assert_eq!(s.pools.len(), cap);
+    assert!(
+        s.pools
+            .iter()
+            .all(|p| p.variant.as_ref().is_some_and(|v| v.of == cap))
+    );
+}
+
+#[test]
+fn deep_not_chains_hit_the_evaluator_cap() {
+    let text = format!(
+        "X = {}1{}\nDATABASES = {{'default': {{'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': 60}}}}\n",
+        "not (".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    let (s, d, _) = read(&text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert!(d[0].message.starts_with("expression nested deeper"));
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(60));
+}

@@ -1,0 +1,285 @@
+//! The project's own modules a settings file imports, found and parsed
+//! before it is read, never imported or run.
+//!
+//! `from .base import *`, `from myproj.settings.base import *`,
+//! `from app.core.config import settings`, `import config` are resolved as
+//! Python's import system would for a project laid out on disk
+//! (<https://docs.python.org/3/reference/import.html#searching>): a relative
+//! module from the importing module's package folder (one more level up per
+//! extra dot); an absolute one from the importing module's folder and each
+//! folder above it up to the project root (the places a project puts on
+//! `sys.path`: its root, `src/`, the folder of `manage.py`). A module is
+//! `name.py` or a package `name/__init__.py`.
+//!
+//! Only files the [`crate::source::ReadPolicy`] allows are read: inside the
+//! project root, regular, under the size cap. Installed packages are never
+//! read (a path through `site-packages`, `dist-packages` or a virtualenv is
+//! skipped), nor anything outside the root: their names stay unknown.
+//! At most [`MAX_MODULES`] files are loaded per settings file.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use tree_sitter::{Node as Ts, Parser, Tree};
+
+use crate::diagnostic::{Diagnostic, Label};
+use crate::rules::codes;
+use crate::source::{FileId, Location, SourceMap, Span};
+
+/// How many modules (the settings file included) are loaded for one settings file.
+pub(super) const MAX_MODULES: usize = 64;
+
+/// A module of the project: its file, text and syntax tree.
+pub(super) struct Module {
+    pub file: FileId,
+    pub text: String,
+    pub tree: Tree,
+    /// The folder relative imports start from: the module's own folder.
+    pub dir: PathBuf,
+}
+
+/// Every module loaded, and what each import names resolves to.
+pub(super) struct Project {
+    /// Module 0 is the settings file; the others in the order found.
+    pub modules: Vec<Module>,
+    /// (importing module, dotted name as written, e.g. `.base`) → module.
+    pub resolved: HashMap<(usize, String), usize>,
+}
+
+impl Project {
+    /// The module `name` (as written in module `from`) resolves to, if it
+    /// is one of the project's.
+    pub fn lookup(&self, from: usize, name: &str) -> Option<usize> {
+        self.resolved.get(&(from, name.to_string())).copied()
+    }
+}
+
+/// Parses Python text; `None` if the parser cannot be set up.
+pub(super) fn parse(text: &str) -> Option<Tree> {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .ok()?;
+    parser.parse(text, None)
+}
+
+/// Finds, loads and parses the project modules `main` imports, and theirs,
+/// breadth first. Each loaded module's secrets are marked (see
+/// `super::secret_spans`); a module that cannot be parsed safely is
+/// reported (TL001) and left out.
+pub(super) fn load(main: Module, sources: &mut SourceMap, diags: &mut Vec<Diagnostic>) -> Project {
+    let root = sources.policy().root().map(Path::to_path_buf);
+    let mut project = Project {
+        modules: vec![main],
+        resolved: HashMap::new(),
+    };
+    let mut i = 0;
+    while i < project.modules.len() {
+        let names = imported_names(&project.modules[i]);
+        for name in names {
+            if project.resolved.contains_key(&(i, name.clone())) {
+                continue;
+            }
+            let Some(path) = resolve(&project.modules[i].dir, &name, root.as_deref()) else {
+                continue;
+            };
+            let Ok(file) = sources.load(&path) else {
+                continue;
+            };
+            let found = project.modules.iter().position(|m| m.file == file);
+            let idx = match found {
+                Some(idx) => idx,
+                None if project.modules.len() < MAX_MODULES => {
+                    match module(file, &path, sources, diags) {
+                        Some(m) => {
+                            project.modules.push(m);
+                            project.modules.len() - 1
+                        }
+                        None => continue,
+                    }
+                }
+                None => continue,
+            };
+            project.resolved.insert((i, name), idx);
+        }
+        i += 1;
+    }
+    project
+}
+
+/// Parses one loaded module (its secrets marked); `None`, reported, when it
+/// is nested too deep to parse safely.
+fn module(
+    file: FileId,
+    path: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Module> {
+    let text = sources.get(file).text().to_string();
+    if let Some((at, msg)) = super::indentation_too_deep(&text) {
+        for s in crate::secrets::secret_spans_in_text(&text) {
+            sources.get_mut(file).mark_secret(s);
+        }
+        let label = Label::at(Location::new(file, at), "nested too deep");
+        diags.push(Diagnostic::new(codes::SYNTAX_ERROR, msg, label));
+        return None;
+    }
+    let tree = parse(&text)?;
+    let mut secrets = Vec::new();
+    if tree.root_node().has_error() {
+        let at = super::first_error(tree.root_node()).map_or(Span::new(0, 0), super::eval::span);
+        let label = Label::at(Location::new(file, at), "here");
+        diags.push(Diagnostic::new(
+            codes::SYNTAX_ERROR,
+            "invalid Python: syntax error; what parses is still read",
+            label,
+        ));
+        secrets.extend(crate::secrets::secret_spans_in_text(&text));
+    }
+    super::secret_spans(&text, tree.root_node(), &mut secrets);
+    for s in secrets {
+        sources.get_mut(file).mark_secret(s);
+    }
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Some(Module {
+        file,
+        text,
+        tree,
+        dir,
+    })
+}
+
+/// The dotted module names a module's imports may load, as written: for
+/// `from X import a, b` both `X` and the submodules `X.a`, `X.b`; for
+/// `import X.Y` `X.Y`. Function bodies are not searched (they run later,
+/// if ever).
+pub(super) fn imported_names(m: &Module) -> Vec<String> {
+    let text = |n: Ts<'_>| -> String {
+        m.text
+            .get(n.start_byte()..n.end_byte())
+            .unwrap_or("")
+            .split_whitespace()
+            .collect()
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![m.tree.root_node()];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "function_definition" | "lambda" => continue,
+            "import_from_statement" => {
+                if let Some(module) = n.child_by_field_name("module_name") {
+                    let base = text(module);
+                    let mut c = n.walk();
+                    for name in n.children_by_field_name("name", &mut c) {
+                        let name = match name.kind() {
+                            "aliased_import" => name.child_by_field_name("name").map(text),
+                            _ => Some(text(name)),
+                        };
+                        if let Some(name) = name {
+                            out.push(submodule(&base, &name));
+                        }
+                    }
+                    out.push(base);
+                }
+                continue;
+            }
+            "import_statement" => {
+                let mut c = n.walk();
+                for name in n.children_by_field_name("name", &mut c) {
+                    let name = match name.kind() {
+                        "aliased_import" => name.child_by_field_name("name").map(text),
+                        _ => Some(text(name)),
+                    };
+                    out.extend(name);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `X` + `a` as a dotted module name (`.` + `base` is `.base`).
+pub(super) fn submodule(base: &str, name: &str) -> String {
+    if base.ends_with('.') {
+        format!("{base}{name}")
+    } else {
+        format!("{base}.{name}")
+    }
+}
+
+/// Folders an installed package lives in: never read.
+const INSTALLED: [&str; 6] = [
+    "site-packages",
+    "dist-packages",
+    ".venv",
+    "venv",
+    ".tox",
+    "node_modules",
+];
+
+/// The file a dotted module name written in a module of folder `dir`
+/// resolves to (see the module docs), if one exists.
+pub(super) fn resolve(dir: &Path, name: &str, root: Option<&Path>) -> Option<PathBuf> {
+    let dots = name.chars().take_while(|&c| c == '.').count();
+    let rest = &name[dots..];
+    if rest.split('.').any(|p| p.is_empty() && !rest.is_empty())
+        || rest
+            .split('.')
+            .any(|p| !p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+    {
+        return None;
+    }
+    let relative: PathBuf = rest.split('.').filter(|p| !p.is_empty()).collect();
+    let bases: Vec<PathBuf> = if dots > 0 {
+        let mut base = dir.to_path_buf();
+        for _ in 1..dots {
+            base = base.parent()?.to_path_buf();
+        }
+        vec![base]
+    } else {
+        // The module's folder and each one above it, up to the root (or
+        // three levels when no root is known).
+        let mut v = Vec::new();
+        let mut cur = Some(dir);
+        while let Some(d) = cur {
+            v.push(d.to_path_buf());
+            let at_root = match root {
+                Some(r) => {
+                    let real = std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf());
+                    real == r || !real.starts_with(r)
+                }
+                None => v.len() > 3,
+            };
+            if at_root {
+                break;
+            }
+            cur = d.parent();
+        }
+        v
+    };
+    for base in bases {
+        let target = base.join(&relative);
+        let candidates = if relative.as_os_str().is_empty() {
+            vec![target.join("__init__.py")]
+        } else {
+            vec![target.with_extension("py"), target.join("__init__.py")]
+        };
+        for c in candidates {
+            let installed = c.components().any(|p| {
+                INSTALLED
+                    .iter()
+                    .any(|i| p.as_os_str() == std::ffi::OsStr::new(i))
+            });
+            if !installed && c.is_file() {
+                return Some(c);
+            }
+        }
+    }
+    None
+}
