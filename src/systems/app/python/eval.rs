@@ -842,37 +842,44 @@ impl<'s> Eval<'s> {
     /// built (an imported project module, a settings object); anything else
     /// is unknown.
     fn attribute(&mut self, n: Ts<'_>) -> Option<Node> {
-        let (Some(obj), Some(attr)) = (
-            n.child_by_field_name("object"),
-            n.child_by_field_name("attribute"),
-        ) else {
+        // `a.b.c`: the root name and the attributes, walked without recursion.
+        let mut attrs = Vec::new();
+        let mut cur = n;
+        while cur.kind() == "attribute" {
+            let (Some(obj), Some(attr)) = (
+                cur.child_by_field_name("object"),
+                cur.child_by_field_name("attribute"),
+            ) else {
+                return self.unknown(n, "an attribute lookup");
+            };
+            attrs.push(attr);
+            cur = obj;
+        }
+        if cur.kind() != "identifier" {
             return self.unknown(n, "an attribute lookup");
-        };
-        let known = match obj.kind() {
-            "identifier" => matches!(self.names.get(self.text(obj)), Some(Some(_))),
-            "attribute" => true,
-            _ => false,
-        };
-        if !known {
-            if obj.kind() == "identifier" && self.imported.contains_key(self.text(obj)) {
-                return self.eval(obj);
+        }
+        let root = self.text(cur);
+        if !matches!(self.names.get(root), Some(Some(_))) {
+            if self.imported.contains_key(root) {
+                return self.eval(cur);
             }
             return self.unknown(n, "an attribute lookup");
         }
-        let name = self.text(attr);
-        match self.eval(obj)? {
-            Node {
-                kind: NodeKind::Map(entries),
-                ..
-            } => match entries.into_iter().find(|(k, _)| k.text == name) {
-                Some((_, v)) => Some(v),
-                None => self.unknown(
-                    n,
-                    format!("`{}`, not set where it is defined", self.text(n)),
-                ),
-            },
-            _ => self.unknown(n, "an attribute lookup"),
+        let mut value = self.eval(cur)?;
+        for attr in attrs.into_iter().rev() {
+            let name = self.text(attr);
+            value = match value.kind {
+                NodeKind::Map(entries) => match entries.into_iter().find(|(k, _)| k.text == name) {
+                    Some((_, v)) => v,
+                    None => {
+                        let why = format!("`{}`, not set where it is defined", self.text(n));
+                        return self.unknown(n, why);
+                    }
+                },
+                _ => return self.unknown(n, "an attribute lookup"),
+            };
         }
+        Some(value)
     }
 
     /// `a and b` / `a or b`, with Python's short-circuit: the value of the
