@@ -28,7 +28,9 @@ pub struct PoolMax {
 /// The pool maximum of one app pool:
 /// - SQLAlchemy / Flask-SQLAlchemy QueuePool (and AsyncAdaptedQueuePool):
 ///   `pool_size + max_overflow` (defaults 5 + 10; `pool_size = 0` or
-///   `max_overflow = -1` = no bound; `lib/sqlalchemy/pool/impl.py`);
+///   `max_overflow = -1` = no bound; `lib/sqlalchemy/pool/impl.py`), named
+///   as the framework writes them ([`Framework::pool_size_key`]: Airflow's
+///   `sql_alchemy_pool_size + sql_alchemy_max_overflow`);
 /// - other pool classes (<https://docs.sqlalchemy.org/en/20/core/pooling.html>):
 ///   NullPool has no bound (one connection per concurrent checkout; marked
 ///   [`PoolMax::by_concurrency`]); StaticPool and AssertionPool one
@@ -56,6 +58,10 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
             },
         };
     }
+    let (size_key, overflow_key) = (
+        app.framework.pool_size_key(),
+        app.framework.max_overflow_key(),
+    );
     let size = app.pool_size.as_ref().map(|s| s.value).unwrap_or(5);
     let overflow = app.max_overflow.as_ref().map(|s| s.value).unwrap_or(10);
     let location = app
@@ -70,7 +76,14 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
         let (connections, how) = match &class.value {
             PoolClass::NullPool => (
                 None,
-                "NullPool: one connection per concurrent checkout, no pool bound".to_string(),
+                match app.framework {
+                    Framework::Airflow => format!(
+                        "{} (NullPool): one connection per concurrent checkout, no pool bound",
+                        app.framework.null_pool_setting()
+                    ),
+                    _ => "NullPool: one connection per concurrent checkout, no pool bound"
+                        .to_string(),
+                },
             ),
             PoolClass::StaticPool | PoolClass::AssertionPool => {
                 (Some(1), format!("{}: one connection", class.value.name()))
@@ -78,7 +91,7 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
             PoolClass::SingletonThreadPool => (
                 Some(size.max(1)),
                 format!(
-                    "SingletonThreadPool: one connection per thread, at most pool_size {size} kept"
+                    "SingletonThreadPool: one connection per thread, at most {size_key} {size} kept"
                 ),
             ),
             other => (None, format!("poolclass {}: unknown bound", other.name())),
@@ -94,9 +107,9 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
         return PoolMax {
             connections: None,
             how: if size == 0 {
-                "pool_size = 0 (no limit)".to_string()
+                format!("{size_key} = 0 (no limit)")
             } else {
-                "max_overflow = -1 (no limit)".to_string()
+                format!("{overflow_key} = -1 (no limit)")
             },
             location,
             by_concurrency: false,
@@ -104,7 +117,7 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
     }
     PoolMax {
         connections: size.checked_add(overflow),
-        how: format!("pool_size {size} + max_overflow {overflow}"),
+        how: format!("{size_key} {size} + {overflow_key} {overflow}"),
         location,
         by_concurrency: false,
     }

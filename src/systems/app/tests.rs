@@ -1785,6 +1785,44 @@ fn airflow_pool_disabled_is_nullpool_and_sqlite_gets_no_pool_args() {
 }
 
 #[test]
+fn airflow_pools_are_named_with_airflows_keys() {
+    let l = load_airflow(
+        "airflow.cfg",
+        "[database]\nsql_alchemy_conn = mysql://h/db\nsql_alchemy_pool_size = 8\nsql_alchemy_max_overflow = 2\n",
+        &[],
+    );
+    let p = l.pool("default");
+    assert_eq!(p.framework, Framework::Airflow);
+    assert_eq!(p.framework.retirement_key(), "sql_alchemy_pool_recycle");
+    assert_eq!(p.framework.validation_key(), "sql_alchemy_pool_pre_ping");
+    let max = crate::model::budget::pool_max(p);
+    assert_eq!(max.connections, Some(10));
+    assert_eq!(
+        max.how,
+        "sql_alchemy_pool_size 8 + sql_alchemy_max_overflow 2"
+    );
+
+    // sql_alchemy_pool_enabled = False is the NullPool, and the budget says so.
+    let l = load_airflow(
+        "airflow.cfg",
+        "[database]\nsql_alchemy_conn = mysql://h/db\nsql_alchemy_pool_enabled = False\n",
+        &[],
+    );
+    let max = crate::model::budget::pool_max(l.pool("default"));
+    assert_eq!(max.connections, None);
+    assert!(
+        max.how
+            .starts_with("sql_alchemy_pool_enabled = False (NullPool)"),
+        "{}",
+        max.how
+    );
+
+    // A plain SQLAlchemy engine keeps SQLAlchemy's names.
+    assert_eq!(Framework::SqlAlchemy.retirement_key(), "pool_recycle");
+    assert_eq!(Framework::SqlAlchemy.pool_size_key(), "pool_size");
+}
+
+#[test]
 fn airflow_bad_values_are_tl002_and_malformed_lines_tl001() {
     let text = "[database]\nsql_alchemy_conn = mysql://h/db\nsql_alchemy_pool_recycle = 1800.0\nsql_alchemy_pool_size = -2\nsql_alchemy_pool_pre_ping = yes\nnot an entry\nsql_alchemy_max_overflow = 1_0\n";
     let l = load_airflow("airflow.cfg", text, &[]);
