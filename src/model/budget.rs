@@ -36,9 +36,18 @@ pub struct PoolMax {
 ///   [`PoolMax::by_concurrency`]); StaticPool and AssertionPool one
 ///   connection; SingletonThreadPool `pool_size` (one per thread, the
 ///   others closed); an unknown class no known bound;
-/// - Django native pool: `max_size` (default `min_size`, 4; psycopg_pool);
-/// - Django without a pool: one connection per process (per worker thread).
-pub fn pool_max(app: &AppPool) -> PoolMax {
+/// - Django native pool: `max_size` (default `min_size`, 4; psycopg_pool),
+///   one pool per process shared by its threads (Django keeps it in the
+///   class-level `DatabaseWrapper._connection_pools`, keyed by alias;
+///   `django/db/backends/postgresql/base.py`);
+/// - Django without a pool: one connection per thread of the process
+///   (`threads`, default 1): "each thread maintains its own connection"
+///   (<https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections>).
+///
+/// `threads` (the path's manifest `threads`) multiplies only the last case:
+/// a SQLAlchemy pool is one per process, shared by its threads, so
+/// `pool_size + max_overflow` already bounds them all.
+pub fn pool_max(app: &AppPool, threads: &Sourced<u64>) -> PoolMax {
     if app.framework == Framework::Django {
         return match &app.django_pool {
             Some(p) => {
@@ -50,8 +59,18 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
                     by_concurrency: false,
                 }
             }
+            None if threads.origin.is_explicit() => PoolMax {
+                connections: Some(threads.value),
+                how: format!(
+                    "one connection per thread × {} thread{} (Django without a pool)",
+                    threads.value,
+                    if threads.value == 1 { "" } else { "s" }
+                ),
+                location: threads.origin.location().or(Some(app.anchor)),
+                by_concurrency: false,
+            },
             None => PoolMax {
-                connections: Some(1),
+                connections: Some(threads.value),
                 how: "one connection per process (Django without a pool)".to_string(),
                 location: Some(app.anchor),
                 by_concurrency: false,
@@ -229,7 +248,7 @@ pub fn budgets(paths: &[ConnectionPath]) -> Vec<Budget> {
         let Some(app) = &path.app else { continue };
         let share = Share {
             path: path.name.clone(),
-            pool: pool_max(app),
+            pool: pool_max(app, &path.threads),
             processes: path.processes.clone(),
         };
         if let Some(b) = path.pgbouncers().next() {
