@@ -54,6 +54,14 @@ case!(
     [("TL101", "warning")]
 );
 case!(tl101_airflow_passes, "tl101-airflow-passes", []);
+// superset_config.py: Superset's Flask-SQLAlchemy 2.5.1 recycles MySQL
+// connections at 7200 s, past wait_timeout 3600; the twin sets pool_recycle.
+case!(
+    tl101_superset_implicit_recycle_fires,
+    "tl101-superset-fires",
+    [("TL101", "error")]
+);
+case!(tl101_superset_passes, "tl101-superset-passes", []);
 case!(
     tl101_airflow_env_override_passes,
     "tl101-airflow-env-passes",

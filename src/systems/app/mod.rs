@@ -11,6 +11,8 @@
 //!
 //! An Airflow `airflow.cfg` (configparser syntax) is read by [`airflow`]
 //! instead, with `AIRFLOW__…` environment values ([`load_airflow_with`]).
+//! A Python `superset_config.py` is read as a Flask config over Superset's
+//! defaults, by [`superset`] (through [`python`]).
 //!
 //! TOML files use tables for the same shapes (`[sqlalchemy]`, `[DATABASES.default]`).
 //! Every value carries its location; unset values carry the documented default
@@ -30,6 +32,7 @@ pub mod pool_class;
 pub mod python;
 pub mod sqlalchemy;
 pub mod startup;
+pub mod superset;
 pub mod url;
 mod values;
 
@@ -66,6 +69,10 @@ pub enum Framework {
     /// SQLAlchemy engine whose settings carry Airflow's names
     /// (<https://airflow.apache.org/docs/apache-airflow/stable/configurations-ref.html#database>).
     Airflow,
+    /// Apache Superset's metadata-database engine: a `superset_config.py`
+    /// read as a Flask config over Superset's own defaults, built by
+    /// Flask-SQLAlchemy 2.5.1 (see [`superset`]).
+    Superset,
 }
 
 impl Framework {
@@ -77,6 +84,7 @@ impl Framework {
             Framework::FlaskSqlAlchemy => "Flask-SQLAlchemy",
             Framework::Django => "Django",
             Framework::Airflow => "Airflow",
+            Framework::Superset => "Superset",
         }
     }
 
@@ -87,7 +95,9 @@ impl Framework {
     pub fn retirement_key(self) -> &'static str {
         match self {
             Framework::Django => "CONN_MAX_AGE",
-            Framework::SqlAlchemy | Framework::FlaskSqlAlchemy => "pool_recycle",
+            Framework::SqlAlchemy | Framework::FlaskSqlAlchemy | Framework::Superset => {
+                "pool_recycle"
+            }
             Framework::Airflow => "sql_alchemy_pool_recycle",
         }
     }
@@ -97,7 +107,9 @@ impl Framework {
     pub fn validation_key(self) -> &'static str {
         match self {
             Framework::Django => "CONN_HEALTH_CHECKS",
-            Framework::SqlAlchemy | Framework::FlaskSqlAlchemy => "pool_pre_ping",
+            Framework::SqlAlchemy | Framework::FlaskSqlAlchemy | Framework::Superset => {
+                "pool_pre_ping"
+            }
             Framework::Airflow => "sql_alchemy_pool_pre_ping",
         }
     }
@@ -127,7 +139,9 @@ impl Framework {
     pub fn driver_options_key(self) -> &'static str {
         match self {
             Framework::Django => "OPTIONS",
-            Framework::SqlAlchemy | Framework::FlaskSqlAlchemy => "connect_args",
+            Framework::SqlAlchemy | Framework::FlaskSqlAlchemy | Framework::Superset => {
+                "connect_args"
+            }
             Framework::Airflow => "sql_alchemy_connect_args",
         }
     }

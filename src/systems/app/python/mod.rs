@@ -43,7 +43,7 @@ use crate::source::{FileId, Location, SourceMap, Span};
 
 use super::url::{is_secret_name, secret_ranges};
 use super::values::{self, Ctx};
-use super::{AppPool, AppSettings, Framework, django, flask, sqlalchemy};
+use super::{AppPool, AppSettings, Framework, django, flask, sqlalchemy, superset};
 
 use eval::{Eval, MAX_DEPTH, Unknown, measure, same, set_entry, span, too_deep_message};
 
@@ -181,7 +181,8 @@ pub(super) fn read_python(
     r.ev.imports = eval::sqlalchemy_imports(root, &text);
     r.module(root);
     let mut built = Vec::new();
-    let pools = r.finish(root, object, overrides, diags, &mut built);
+    let is_superset = superset::is_superset_config(sources.get(file).path());
+    let pools = r.finish(root, object, overrides, is_superset, diags, &mut built);
     // Secrets of URLs the evaluator built: masked wherever they are
     // written in a string of this file, and in every output.
     secret_value_spans(&text, root, &built, &mut secrets);
@@ -1027,6 +1028,7 @@ impl<'s> Reader<'s> {
         root: Ts<'_>,
         object: Option<&str>,
         overrides: &super::Overrides,
+        is_superset: bool,
         out: &mut Vec<Diagnostic>,
         built_secrets: &mut Vec<String>,
     ) -> Vec<AppPool> {
@@ -1195,6 +1197,9 @@ impl<'s> Reader<'s> {
         if let Some(Some(db)) = self.ev.names.get("DATABASES") {
             django::read(&mut ctx, db, &mut pools);
         }
+        // A superset_config.py is read over Superset's defaults, even when it
+        // sets no Flask key (see [`superset`]).
+        let flask_root = flask_root.or_else(|| is_superset.then(Vec::new));
         if let Some(mut entries) = flask_root.or_else(|| fsa_options.as_ref().map(|_| Vec::new())) {
             if let Some(opts) = &fsa_options {
                 let mut merged = match opts.as_map() {
@@ -1222,7 +1227,8 @@ impl<'s> Reader<'s> {
             let first = entries
                 .iter()
                 .find(|(k, _)| flask::is_flask_key(&k.text))
-                .map(|(k, _)| k.clone());
+                .map(|(k, _)| k.clone())
+                .or_else(|| is_superset.then(superset::file_anchor));
             if let Some(first) = first {
                 if let Some(uri) = entries.iter().find(|(k, _)| k.text == flask::URI) {
                     let _ = uri;
@@ -1235,7 +1241,11 @@ impl<'s> Reader<'s> {
                     self.unknown_urls.push(s);
                 }
                 let root_node = Node::new(NodeKind::Map(entries), Span::new(0, 0));
-                flask::read(&mut ctx, &root_node, &first, &mut pools);
+                if is_superset {
+                    superset::read(&mut ctx, &root_node, &first, &mut pools);
+                } else {
+                    flask::read(&mut ctx, &root_node, &first, &mut pools);
+                }
             }
         }
         for (key, map, _, async_engine) in &engines {
