@@ -173,6 +173,11 @@ pub struct PathSpec {
     pub hops: Vec<HopEntry>,
     /// Processes that each hold their own pool (workers × replicas); `None` = 1.
     pub processes: Option<Sourced<u64>>,
+    /// Threads per process that each use the database (gunicorn `--threads`,
+    /// a thread pool); `None` = 1. Multiplies Django pools only: Django opens
+    /// one connection per thread per alias, while a SQLAlchemy pool (and
+    /// Django's native pool) is shared by every thread of its process.
+    pub threads: Option<Sourced<u64>>,
     /// The deadline the app works under (gunicorn timeout, HTTP LB idle timeout).
     pub request_timeout: Option<Sourced<Duration>>,
     /// The longest statement the app is expected to run.
@@ -213,7 +218,8 @@ struct RawPath {
     app_sysctl: Option<Spanned<String>>,
     db: Option<Spanned<String>>,
     db_sysctl: Option<Spanned<String>>,
-    processes: Option<Spanned<i64>>,
+    processes: Option<Spanned<toml::Value>>,
+    threads: Option<Spanned<toml::Value>>,
     request_timeout: Option<Spanned<toml::Value>>,
     max_statement_time: Option<Spanned<toml::Value>>,
     env: Option<std::collections::BTreeMap<String, Spanned<toml::Value>>>,
@@ -373,20 +379,12 @@ fn parse_text(
                 hops.push(h);
             }
         }
-        let processes = p.processes.and_then(|n| {
-            let loc = at(n.span());
-            match u64::try_from(*n.get_ref()) {
-                Ok(v) if v > 0 => Some(Sourced::new(v, Origin::Manifest(loc))),
-                _ => {
-                    diags.push(Diagnostic::new(
-                        codes::MANIFEST_ERROR,
-                        format!("processes must be a positive count, not {}", n.get_ref()),
-                        Label::at(loc, "not a process count"),
-                    ));
-                    None
-                }
-            }
-        });
+        let processes = p
+            .processes
+            .and_then(|n| manifest_count(n, "processes", "not a process count", &at, diags));
+        let threads = p
+            .threads
+            .and_then(|n| manifest_count(n, "threads", "not a thread count", &at, diags));
         let request_timeout = p
             .request_timeout
             .and_then(|v| manifest_duration(v, "request_timeout", &at, diags));
@@ -456,6 +454,7 @@ fn parse_text(
             db_sysctl: pref(p.db_sysctl),
             hops,
             processes,
+            threads,
             request_timeout,
             max_statement_time,
             location: Some(p.name.map(|n| at(n.span())).unwrap_or(entry_loc)),
@@ -548,6 +547,32 @@ fn shown_name(s: &str) -> String {
 }
 
 /// A duration value of the manifest: a string like "30s"; a bare number is rejected.
+/// A positive count (`processes`, `threads`), located at its value; `0`, a
+/// negative number or anything but an integer is a TL004 error and the key
+/// is ignored (the default 1 applies).
+fn manifest_count(
+    v: Spanned<toml::Value>,
+    key: &str,
+    label: &str,
+    at: &impl Fn(Range<usize>) -> Location,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Sourced<u64>> {
+    let loc = at(v.span());
+    match v.get_ref() {
+        toml::Value::Integer(n) if *n > 0 => u64::try_from(*n)
+            .ok()
+            .map(|n| Sourced::new(n, Origin::Manifest(loc))),
+        other => {
+            diags.push(Diagnostic::new(
+                codes::MANIFEST_ERROR,
+                format!("{key} must be a positive count, not {other}"),
+                Label::at(loc, label),
+            ));
+            None
+        }
+    }
+}
+
 fn manifest_duration(
     v: Spanned<toml::Value>,
     key: &str,
@@ -1045,6 +1070,40 @@ mod tests {
     }
 
     #[test]
+    fn counts_are_positive_integers_located_at_their_value() {
+        // (text, processes, threads): accepted rows.
+        let cases = [
+            ("[[path]]\ndb = \"my.cnf\"\n", None, None),
+            ("[[path]]\ndb = \"my.cnf\"\nprocesses = 4\n", Some(4), None),
+            ("[[path]]\ndb = \"my.cnf\"\nthreads = 8\n", None, Some(8)),
+            (
+                "[[path]]\ndb = \"my.cnf\"\nprocesses = 3\nthreads = 1\n",
+                Some(3),
+                Some(1),
+            ),
+        ];
+        for (text, processes, threads) in cases {
+            let (m, d, sources) = load(text);
+            assert!(d.is_empty(), "{text}: {d:?}");
+            let p = &m.paths[0];
+            assert_eq!(p.processes.as_ref().map(|s| s.value), processes, "{text}");
+            assert_eq!(p.threads.as_ref().map(|s| s.value), threads, "{text}");
+            for (count, n) in [(&p.processes, processes), (&p.threads, threads)] {
+                if let (Some(c), Some(n)) = (count, n) {
+                    let loc = c.origin.location().expect("located");
+                    assert_eq!(sources.text_at(loc), n.to_string(), "{text}");
+                    assert!(matches!(c.origin, Origin::Manifest(_)), "{text}");
+                }
+            }
+        }
+        // A rejected count leaves the path in place with the key unset.
+        let (m, d, _) = load("[[path]]\ndb = \"my.cnf\"\nthreads = 0\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(m.paths.len(), 1);
+        assert!(m.paths[0].threads.is_none());
+    }
+
+    #[test]
     fn accepts_full_entry() {
         let (m, d, _) = load(
             r#"
@@ -1163,6 +1222,31 @@ pgbouncer = "pool/pgbouncer.ini"
                 "[[path]]\ndb = \"my.cnf\"\nprocesses = 0\n",
                 "TL004",
                 "positive count",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\nprocesses = \"4\"\n",
+                "TL004",
+                "processes must be a positive count, not \"4\"",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\nthreads = 0\n",
+                "TL004",
+                "threads must be a positive count, not 0",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\nthreads = -4\n",
+                "TL004",
+                "threads must be a positive count, not -4",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\nthreads = 2.5\n",
+                "TL004",
+                "threads must be a positive count, not 2.5",
+            ),
+            (
+                "[[path]]\ndb = \"my.cnf\"\nthreads = \"8\"\n",
+                "TL004",
+                "threads must be a positive count, not \"8\"",
             ),
             (
                 "[[path]]\ndb = \"my.cnf\"\nrequest_timeout = 30\n",

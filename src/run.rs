@@ -436,6 +436,7 @@ fn loose_spec(
         db_sysctl: None,
         hops: Vec::new(),
         processes: None,
+        threads: None,
         request_timeout: None,
         max_statement_time: None,
         location: None,
@@ -662,6 +663,16 @@ fn build_paths(
                     Origin::Default {
                         system: "timeoutlint manifest",
                         source: "docs/manifest.md (processes defaults to 1)",
+                        anchor: spec.location,
+                    },
+                )
+            }),
+            threads: spec.threads.clone().unwrap_or_else(|| {
+                Sourced::new(
+                    1,
+                    Origin::Default {
+                        system: "timeoutlint manifest",
+                        source: "docs/manifest.md (threads defaults to 1)",
                         anchor: spec.location,
                     },
                 )

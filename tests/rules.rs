@@ -54,6 +54,14 @@ case!(
     [("TL101", "warning")]
 );
 case!(tl101_airflow_passes, "tl101-airflow-passes", []);
+// superset_config.py: Superset's Flask-SQLAlchemy 2.5.1 recycles MySQL
+// connections at 7200 s, past wait_timeout 3600; the twin sets pool_recycle.
+case!(
+    tl101_superset_implicit_recycle_fires,
+    "tl101-superset-fires",
+    [("TL101", "error")]
+);
+case!(tl101_superset_passes, "tl101-superset-passes", []);
 case!(
     tl101_airflow_env_override_passes,
     "tl101-airflow-env-passes",
@@ -195,6 +203,19 @@ case!(
 );
 case!(tl123_one_replica_over, "tl123-fires", [("TL123", "error")]);
 case!(tl123_fleet_within_budget, "tl123-passes", []);
+// Django opens one connection per thread: 4 processes × 16 threads = 64; the
+// SQLAlchemy pool is shared by its threads and stays at 10 (74 > 47).
+case!(
+    tl123_django_threads_fire,
+    "tl123-django-threads-fires",
+    [("TL123", "error")]
+);
+// The fixed twin: 8 threads (32 + 10 = 42 of 47).
+case!(
+    tl123_django_threads_passes,
+    "tl123-django-threads-passes",
+    []
+);
 case!(
     tl123_unbounded_pool,
     "tl123-unbounded",

@@ -28,15 +28,26 @@ pub struct PoolMax {
 /// The pool maximum of one app pool:
 /// - SQLAlchemy / Flask-SQLAlchemy QueuePool (and AsyncAdaptedQueuePool):
 ///   `pool_size + max_overflow` (defaults 5 + 10; `pool_size = 0` or
-///   `max_overflow = -1` = no bound; `lib/sqlalchemy/pool/impl.py`);
+///   `max_overflow = -1` = no bound; `lib/sqlalchemy/pool/impl.py`), named
+///   as the framework writes them ([`Framework::pool_size_key`]: Airflow's
+///   `sql_alchemy_pool_size + sql_alchemy_max_overflow`);
 /// - other pool classes (<https://docs.sqlalchemy.org/en/20/core/pooling.html>):
 ///   NullPool has no bound (one connection per concurrent checkout; marked
 ///   [`PoolMax::by_concurrency`]); StaticPool and AssertionPool one
 ///   connection; SingletonThreadPool `pool_size` (one per thread, the
 ///   others closed); an unknown class no known bound;
-/// - Django native pool: `max_size` (default `min_size`, 4; psycopg_pool);
-/// - Django without a pool: one connection per process (per worker thread).
-pub fn pool_max(app: &AppPool) -> PoolMax {
+/// - Django native pool: `max_size` (default `min_size`, 4; psycopg_pool),
+///   one pool per process shared by its threads (Django keeps it in the
+///   class-level `DatabaseWrapper._connection_pools`, keyed by alias;
+///   `django/db/backends/postgresql/base.py`);
+/// - Django without a pool: one connection per thread of the process
+///   (`threads`, default 1): "each thread maintains its own connection"
+///   (<https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections>).
+///
+/// `threads` (the path's manifest `threads`) multiplies only the last case:
+/// a SQLAlchemy pool is one per process, shared by its threads, so
+/// `pool_size + max_overflow` already bounds them all.
+pub fn pool_max(app: &AppPool, threads: &Sourced<u64>) -> PoolMax {
     if app.framework == Framework::Django {
         return match &app.django_pool {
             Some(p) => {
@@ -48,14 +59,28 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
                     by_concurrency: false,
                 }
             }
+            None if threads.origin.is_explicit() => PoolMax {
+                connections: Some(threads.value),
+                how: format!(
+                    "one connection per thread × {} thread{} (Django without a pool)",
+                    threads.value,
+                    if threads.value == 1 { "" } else { "s" }
+                ),
+                location: threads.origin.location().or(Some(app.anchor)),
+                by_concurrency: false,
+            },
             None => PoolMax {
-                connections: Some(1),
+                connections: Some(threads.value),
                 how: "one connection per process (Django without a pool)".to_string(),
                 location: Some(app.anchor),
                 by_concurrency: false,
             },
         };
     }
+    let (size_key, overflow_key) = (
+        app.framework.pool_size_key(),
+        app.framework.max_overflow_key(),
+    );
     let size = app.pool_size.as_ref().map(|s| s.value).unwrap_or(5);
     let overflow = app.max_overflow.as_ref().map(|s| s.value).unwrap_or(10);
     let location = app
@@ -70,7 +95,14 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
         let (connections, how) = match &class.value {
             PoolClass::NullPool => (
                 None,
-                "NullPool: one connection per concurrent checkout, no pool bound".to_string(),
+                match app.framework {
+                    Framework::Airflow => format!(
+                        "{} (NullPool): one connection per concurrent checkout, no pool bound",
+                        app.framework.null_pool_setting()
+                    ),
+                    _ => "NullPool: one connection per concurrent checkout, no pool bound"
+                        .to_string(),
+                },
             ),
             PoolClass::StaticPool | PoolClass::AssertionPool => {
                 (Some(1), format!("{}: one connection", class.value.name()))
@@ -78,7 +110,7 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
             PoolClass::SingletonThreadPool => (
                 Some(size.max(1)),
                 format!(
-                    "SingletonThreadPool: one connection per thread, at most pool_size {size} kept"
+                    "SingletonThreadPool: one connection per thread, at most {size_key} {size} kept"
                 ),
             ),
             other => (None, format!("poolclass {}: unknown bound", other.name())),
@@ -94,9 +126,9 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
         return PoolMax {
             connections: None,
             how: if size == 0 {
-                "pool_size = 0 (no limit)".to_string()
+                format!("{size_key} = 0 (no limit)")
             } else {
-                "max_overflow = -1 (no limit)".to_string()
+                format!("{overflow_key} = -1 (no limit)")
             },
             location,
             by_concurrency: false,
@@ -104,7 +136,7 @@ pub fn pool_max(app: &AppPool) -> PoolMax {
     }
     PoolMax {
         connections: size.checked_add(overflow),
-        how: format!("pool_size {size} + max_overflow {overflow}"),
+        how: format!("{size_key} {size} + {overflow_key} {overflow}"),
         location,
         by_concurrency: false,
     }
@@ -216,7 +248,7 @@ pub fn budgets(paths: &[ConnectionPath]) -> Vec<Budget> {
         let Some(app) = &path.app else { continue };
         let share = Share {
             path: path.name.clone(),
-            pool: pool_max(app),
+            pool: pool_max(app, &path.threads),
             processes: path.processes.clone(),
         };
         if let Some(b) = path.pgbouncers().next() {

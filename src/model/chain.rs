@@ -12,7 +12,6 @@ use crate::model::idle::{
 use crate::model::{ConnectionPath, DbServer, Hop};
 use crate::provenance::Sourced;
 use crate::source::SourceMap;
-use crate::systems::app::Framework;
 use crate::systems::sysctl::KernelSettings;
 use crate::units::{Retirement, fmt_secs, fmt_secs_long};
 
@@ -385,20 +384,16 @@ fn off_or_ms(d: Duration) -> String {
 }
 
 fn app_rows(app: &crate::systems::app::AppPool, sources: &SourceMap, rows: &mut Vec<ChainRow>) {
-    let fw = match app.framework {
-        Framework::SqlAlchemy => "SQLAlchemy",
-        Framework::FlaskSqlAlchemy => "Flask-SQLAlchemy",
-        Framework::Django => "Django",
-    };
+    let fw = app.framework.display_name();
     let layer = format!(
         "app pool \"{}\" ({fw}, {})",
         app.name,
         driver_name(&app.driver.value)
     );
-    let (rname, vname) = match app.framework {
-        Framework::Django => ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"),
-        _ => ("pool_recycle", "pool_pre_ping"),
-    };
+    let (rname, vname) = (
+        app.framework.retirement_key(),
+        app.framework.validation_key(),
+    );
     let (value, note) = match app.retirement.value {
         Retirement::Never => ("never".to_string(), "connections are never retired by age"),
         Retirement::After(d) if d.is_zero() => (

@@ -75,6 +75,11 @@ pub struct ConnectionPath {
     pub server: Option<DbServer>,
     /// Processes that each hold their own pool (workers × replicas); 1 unless given.
     pub processes: Sourced<u64>,
+    /// Threads per process that use the database; 1 unless given. Django
+    /// opens one connection per thread per alias, so for a Django pool
+    /// without its native pool the per-process count is this (see
+    /// [`budget::pool_max`]); SQLAlchemy pools are shared by the threads.
+    pub threads: Sourced<u64>,
     /// The deadline the app works under, when declared.
     pub request_timeout: Option<Sourced<Duration>>,
     /// The longest statement the app is expected to run, when declared.

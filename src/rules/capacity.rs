@@ -97,7 +97,7 @@ pub(super) fn check(paths: &[ConnectionPath], out: &mut Vec<Diagnostic>) {
             continue;
         }
         out.push(d.with_help(
-            "lower the pool sizes or the process counts, raise the limit, or put a PgBouncer in transaction mode between them",
+            "lower the pool sizes or the process counts (for Django pools without a native pool, the thread counts), raise the limit, or put a PgBouncer in transaction mode between them",
         ));
     }
 }

@@ -36,20 +36,17 @@ use crate::units::{Retirement, fmt_secs};
 /// Below this, retirement reconnects nearly every checkout (TL107).
 const CHURN_BELOW: Duration = Duration::from_secs(60);
 
-/// The retirement setting's name: `pool_recycle` or `CONN_MAX_AGE`.
+/// The retirement setting's name, as the pool's framework spells it
+/// ([`Framework::retirement_key`]): `pool_recycle`, `CONN_MAX_AGE`,
+/// `sql_alchemy_pool_recycle`.
 pub(crate) fn setting_name(app: &AppPool) -> &'static str {
-    match app.framework {
-        Framework::Django => "CONN_MAX_AGE",
-        Framework::SqlAlchemy | Framework::FlaskSqlAlchemy => "pool_recycle",
-    }
+    app.framework.retirement_key()
 }
 
-/// The validation setting's name: `pool_pre_ping` or `CONN_HEALTH_CHECKS`.
+/// The validation setting's name ([`Framework::validation_key`]):
+/// `pool_pre_ping`, `CONN_HEALTH_CHECKS`, `sql_alchemy_pool_pre_ping`.
 pub(crate) fn validation_name(app: &AppPool) -> &'static str {
-    match app.framework {
-        Framework::Django => "CONN_HEALTH_CHECKS",
-        Framework::SqlAlchemy | Framework::FlaskSqlAlchemy => "pool_pre_ping",
-    }
+    app.framework.validation_key()
 }
 
 /// The app's retirement as a [`Retire`], after its pool class
@@ -77,7 +74,12 @@ pub(crate) fn retire_text(r: &Retire, sources: &SourceMap) -> String {
     let name = r.setting;
     match r.value.value {
         Retirement::Never if name == "CONN_MAX_AGE" => format!("{name} = None (never; {origin})"),
-        Retirement::Never if name == "pool_recycle" => format!("{name} = -1 (never; {origin})"),
+        Retirement::Never
+            if name == Framework::SqlAlchemy.retirement_key()
+                || name == Framework::Airflow.retirement_key() =>
+        {
+            format!("{name} = -1 (never; {origin})")
+        }
         Retirement::Never if name == "poolclass" => {
             format!("{name} = StaticPool (one connection, never retired; {origin})")
         }

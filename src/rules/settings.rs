@@ -297,6 +297,12 @@ pub const ALL: &[SettingRef] = &[
         |p| p.request_timeout.as_ref().map(secs),
     ),
     setting(
+        "path.threads",
+        Kind::Count,
+        "threads per process using the database (manifest threads; default 1); Django opens one connection per thread",
+        |p| Some(count(&p.threads)),
+    ),
+    setting(
         "pgbouncer.client_idle_timeout",
         Kind::Duration,
         "PgBouncer client_idle_timeout of the first PgBouncer (0 = no limit)",

@@ -24,6 +24,10 @@
 //!
 //! The file is read with [`crate::parse::cfg`]; the environment values are
 //! the manifest's `[path.env]` and `--env-file` ([`EnvValues`]).
+//!
+//! The pool is a [`Framework::Airflow`] pool: SQLAlchemy semantics, but
+//! rules, `chain` and budgets name Airflow's keys (`sql_alchemy_pool_recycle`,
+//! `sql_alchemy_pool_size`, …; see [`Framework::retirement_key`]).
 
 use std::path::Path;
 use std::time::Duration;
@@ -468,7 +472,7 @@ fn read_engine(r: &mut Reader<'_, '_>) -> super::AppPool {
     let pool = build_pool(
         r.ctx,
         "default",
-        Framework::SqlAlchemy,
+        Framework::Airflow,
         &anchor,
         url_node.as_ref(),
         opts,

@@ -461,9 +461,18 @@ fn framework_keys(driver: &Driver, framework: Framework) -> &'static [&'static s
     match (framework, driver) {
         (Framework::Django, Driver::Psycopg | Driver::Psycopg2) => DJANGO_POSTGRESQL,
         (Framework::Django, Driver::MysqlClient) => DJANGO_MYSQL,
-        (Framework::SqlAlchemy | Framework::FlaskSqlAlchemy, Driver::Asyncpg) => SQLALCHEMY_ASYNCPG,
         (
-            Framework::SqlAlchemy | Framework::FlaskSqlAlchemy,
+            Framework::SqlAlchemy
+            | Framework::FlaskSqlAlchemy
+            | Framework::Airflow
+            | Framework::Superset,
+            Driver::Asyncpg,
+        ) => SQLALCHEMY_ASYNCPG,
+        (
+            Framework::SqlAlchemy
+            | Framework::FlaskSqlAlchemy
+            | Framework::Airflow
+            | Framework::Superset,
             Driver::AioMysql | Driver::AsyncMy,
         ) => SQLALCHEMY_ASYNC_MYSQL,
         _ => &[],

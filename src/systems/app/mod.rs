@@ -11,6 +11,8 @@
 //!
 //! An Airflow `airflow.cfg` (configparser syntax) is read by [`airflow`]
 //! instead, with `AIRFLOW__…` environment values ([`load_airflow_with`]).
+//! A Python `superset_config.py` is read as a Flask config over Superset's
+//! defaults, by [`superset`] (through [`python`]).
 //!
 //! TOML files use tables for the same shapes (`[sqlalchemy]`, `[DATABASES.default]`).
 //! Every value carries its location; unset values carry the documented default
@@ -30,6 +32,7 @@ pub mod pool_class;
 pub mod python;
 pub mod sqlalchemy;
 pub mod startup;
+pub mod superset;
 pub mod url;
 mod values;
 
@@ -60,6 +63,98 @@ pub enum Framework {
     FlaskSqlAlchemy,
     /// Django `DATABASES`.
     Django,
+    /// Apache Airflow's metadata-database engine, built by
+    /// `airflow/settings.py` `prepare_engine_args` from `airflow.cfg`
+    /// `[database]` (`[core]` before 2.3) `sql_alchemy_*` options; a
+    /// SQLAlchemy engine whose settings carry Airflow's names
+    /// (<https://airflow.apache.org/docs/apache-airflow/stable/configurations-ref.html#database>).
+    Airflow,
+    /// Apache Superset's metadata-database engine: a `superset_config.py`
+    /// read as a Flask config over Superset's own defaults, built by
+    /// Flask-SQLAlchemy 2.5.1 (see [`superset`]).
+    Superset,
+}
+
+impl Framework {
+    /// How messages name the framework: `SQLAlchemy`, `Flask-SQLAlchemy`,
+    /// `Django`, `Airflow`.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Framework::SqlAlchemy => "SQLAlchemy",
+            Framework::FlaskSqlAlchemy => "Flask-SQLAlchemy",
+            Framework::Django => "Django",
+            Framework::Airflow => "Airflow",
+            Framework::Superset => "Superset",
+        }
+    }
+
+    /// The name of the retirement age (seconds) as the user writes it:
+    /// `pool_recycle` (SQLAlchemy `create_engine`, Flask-SQLAlchemy
+    /// `SQLALCHEMY_ENGINE_OPTIONS`), `CONN_MAX_AGE` (Django),
+    /// `sql_alchemy_pool_recycle` (Airflow `[database]`).
+    pub fn retirement_key(self) -> &'static str {
+        match self {
+            Framework::Django => "CONN_MAX_AGE",
+            Framework::SqlAlchemy | Framework::FlaskSqlAlchemy | Framework::Superset => {
+                "pool_recycle"
+            }
+            Framework::Airflow => "sql_alchemy_pool_recycle",
+        }
+    }
+
+    /// The name of the validation-on-checkout switch: `pool_pre_ping`,
+    /// `CONN_HEALTH_CHECKS` (Django), `sql_alchemy_pool_pre_ping` (Airflow).
+    pub fn validation_key(self) -> &'static str {
+        match self {
+            Framework::Django => "CONN_HEALTH_CHECKS",
+            Framework::SqlAlchemy | Framework::FlaskSqlAlchemy | Framework::Superset => {
+                "pool_pre_ping"
+            }
+            Framework::Airflow => "sql_alchemy_pool_pre_ping",
+        }
+    }
+
+    /// The name of the pool's kept-connection count (connections):
+    /// `pool_size`, `sql_alchemy_pool_size` (Airflow). Django has none; its
+    /// native pool's `max_size` is named where it is read.
+    pub fn pool_size_key(self) -> &'static str {
+        match self {
+            Framework::Airflow => "sql_alchemy_pool_size",
+            _ => "pool_size",
+        }
+    }
+
+    /// The name of the pool's overflow count (connections): `max_overflow`,
+    /// `sql_alchemy_max_overflow` (Airflow).
+    pub fn max_overflow_key(self) -> &'static str {
+        match self {
+            Framework::Airflow => "sql_alchemy_max_overflow",
+            _ => "max_overflow",
+        }
+    }
+
+    /// Where the driver's `connect()` arguments go: `connect_args`
+    /// (SQLAlchemy, Flask-SQLAlchemy), `OPTIONS` (Django),
+    /// `sql_alchemy_connect_args` (Airflow: an import path to a dict).
+    pub fn driver_options_key(self) -> &'static str {
+        match self {
+            Framework::Django => "OPTIONS",
+            Framework::SqlAlchemy | Framework::FlaskSqlAlchemy | Framework::Superset => {
+                "connect_args"
+            }
+            Framework::Airflow => "sql_alchemy_connect_args",
+        }
+    }
+
+    /// How a NullPool is chosen: `poolclass = NullPool`, or Airflow's
+    /// `sql_alchemy_pool_enabled = False` (`airflow/settings.py`
+    /// `prepare_engine_args`).
+    pub fn null_pool_setting(self) -> &'static str {
+        match self {
+            Framework::Airflow => "sql_alchemy_pool_enabled = False",
+            _ => "poolclass = NullPool",
+        }
+    }
 }
 
 /// The database family the app connects to.

@@ -1284,6 +1284,7 @@ fn libpq_keepalives_idle_keeps_a_hop_open_despite_the_sysctl() {
             db_kernel: KernelSettings::defaults(),
             server: None,
             processes: Sourced::new(1, Origin::Flag("test".into())),
+            threads: Sourced::new(1, Origin::Flag("test".into())),
             request_timeout: None,
             max_statement_time: None,
         };
@@ -1782,6 +1783,82 @@ fn airflow_pool_disabled_is_nullpool_and_sqlite_gets_no_pool_args() {
     let p = l.pool("default");
     assert_eq!(p.backend.value, Backend::Sqlite);
     l.assert_default(&p.backend.origin, "Airflow", "database");
+}
+
+fn one_thread() -> Sourced<u64> {
+    Sourced::new(1, Origin::Flag("test".into()))
+}
+
+#[test]
+fn threads_multiply_django_connections_but_not_a_sqlalchemy_pool() {
+    use crate::model::budget::pool_max;
+    let manifest = |n: u64| {
+        let loc = Location::new(FileId(0), Span::new(0, 1));
+        Sourced::new(n, Origin::Manifest(loc))
+    };
+    let l = load(
+        "s.yaml",
+        "DATABASES:\n  default:\n    ENGINE: django.db.backends.postgresql\n    NAME: x\n",
+    );
+    let django = l.pool("default");
+    assert_eq!(pool_max(django, &one_thread()).connections, Some(1));
+    let m = pool_max(django, &manifest(16));
+    assert_eq!(m.connections, Some(16));
+    assert!(m.how.contains("× 16 threads"), "{}", m.how);
+
+    let l = load(
+        "s.yaml",
+        "DATABASES:\n  default:\n    ENGINE: django.db.backends.postgresql\n    NAME: x\n    OPTIONS:\n      pool:\n        max_size: 6\n",
+    );
+    // Django's native pool is one per process, shared by its threads.
+    assert_eq!(
+        pool_max(l.pool("default"), &manifest(16)).connections,
+        Some(6)
+    );
+
+    let l = load("s.yaml", "sqlalchemy:\n  url: postgresql://h/db\n");
+    assert_eq!(
+        pool_max(l.pool("default"), &manifest(16)).connections,
+        Some(15)
+    );
+}
+
+#[test]
+fn airflow_pools_are_named_with_airflows_keys() {
+    let l = load_airflow(
+        "airflow.cfg",
+        "[database]\nsql_alchemy_conn = mysql://h/db\nsql_alchemy_pool_size = 8\nsql_alchemy_max_overflow = 2\n",
+        &[],
+    );
+    let p = l.pool("default");
+    assert_eq!(p.framework, Framework::Airflow);
+    assert_eq!(p.framework.retirement_key(), "sql_alchemy_pool_recycle");
+    assert_eq!(p.framework.validation_key(), "sql_alchemy_pool_pre_ping");
+    let max = crate::model::budget::pool_max(p, &one_thread());
+    assert_eq!(max.connections, Some(10));
+    assert_eq!(
+        max.how,
+        "sql_alchemy_pool_size 8 + sql_alchemy_max_overflow 2"
+    );
+
+    // sql_alchemy_pool_enabled = False is the NullPool, and the budget says so.
+    let l = load_airflow(
+        "airflow.cfg",
+        "[database]\nsql_alchemy_conn = mysql://h/db\nsql_alchemy_pool_enabled = False\n",
+        &[],
+    );
+    let max = crate::model::budget::pool_max(l.pool("default"), &one_thread());
+    assert_eq!(max.connections, None);
+    assert!(
+        max.how
+            .starts_with("sql_alchemy_pool_enabled = False (NullPool)"),
+        "{}",
+        max.how
+    );
+
+    // A plain SQLAlchemy engine keeps SQLAlchemy's names.
+    assert_eq!(Framework::SqlAlchemy.retirement_key(), "pool_recycle");
+    assert_eq!(Framework::SqlAlchemy.pool_size_key(), "pool_size");
 }
 
 #[test]

@@ -114,6 +114,15 @@ pub(super) struct Eval<'s> {
     /// pydantic `BaseSettings` classes read so far, by name: calling one
     /// builds the settings object (see [`super::pydantic`]).
     pub settings_classes: HashMap<String, super::pydantic::SettingsClass>,
+    /// The settings file and the project modules it imports (for the
+    /// bodies of functions to inline).
+    pub modules: &'s [super::imports::Module],
+    /// Module-level functions defined so far, by name (see [`super::inline`]).
+    pub functions: HashMap<String, super::inline::FnRef>,
+    /// Inlined calls being evaluated, and statements left to run in the
+    /// outermost one (see [`super::inline`]).
+    pub inline_depth: usize,
+    pub inline_budget: usize,
     /// Names imported from where the tool does not read (an installed
     /// package) or could not read, and why their value is unknown.
     pub imported: HashMap<String, String>,
@@ -190,6 +199,10 @@ impl<'s> Eval<'s> {
             name_unknowns: HashMap::new(),
             secrets: Vec::new(),
             imported: HashMap::new(),
+            modules: &[],
+            functions: HashMap::new(),
+            inline_depth: 0,
+            inline_budget: 0,
             settings_classes: HashMap::new(),
             base: 0,
             depth: 0,
@@ -265,7 +278,7 @@ impl<'s> Eval<'s> {
         }
     }
 
-    fn unknown(&mut self, n: Ts<'_>, why: impl Into<String>) -> Option<Node> {
+    pub(super) fn unknown(&mut self, n: Ts<'_>, why: impl Into<String>) -> Option<Node> {
         self.unknowns.push(Unknown {
             span: self.sp(n),
             why: why.into(),
@@ -760,6 +773,71 @@ impl<'s> Eval<'s> {
         Some(Node::new(NodeKind::Bool(true), self.sp(n)))
     }
 
+    /// `s.lower()`, `s.upper()`, `s.strip()` (and `lstrip` / `rstrip`),
+    /// `s.startswith(x)`, `s.endswith(x)`, `s.replace(a, b)` on a known
+    /// string, as Python computes them. `None` when `n` is not such a call
+    /// on a known string (nothing recorded); `Some(None)` when an argument
+    /// is unknown.
+    fn str_method(&mut self, n: Ts<'_>) -> Option<Option<Node>> {
+        let f = n.child_by_field_name("function")?;
+        if f.kind() != "attribute" {
+            return None;
+        }
+        let method = self.text(f.child_by_field_name("attribute")?);
+        if !matches!(
+            method,
+            "lower"
+                | "upper"
+                | "strip"
+                | "lstrip"
+                | "rstrip"
+                | "startswith"
+                | "endswith"
+                | "replace"
+        ) {
+            return None;
+        }
+        let obj = f.child_by_field_name("object")?;
+        let before = self.unknowns.len();
+        let Some(Node {
+            kind: NodeKind::Str(text),
+            ..
+        }) = self.eval(obj)
+        else {
+            self.unknowns.truncate(before);
+            return None;
+        };
+        let (pos, kw) = self.args(n);
+        if !kw.is_empty() {
+            return Some(self.unknown(n, format!("`.{method}(...)` with keywords")));
+        }
+        let mut args = Vec::new();
+        for &p in &pos {
+            match self.eval(p).map(|v| v.kind) {
+                Some(NodeKind::Str(a)) => args.push(a),
+                Some(_) => {
+                    return Some(self.unknown(n, format!("`.{method}(...)` of a non-string")));
+                }
+                None => return Some(None),
+            }
+        }
+        let kind = match (method, args.as_slice()) {
+            ("lower", []) => NodeKind::Str(text.to_lowercase()),
+            ("upper", []) => NodeKind::Str(text.to_uppercase()),
+            ("strip", []) => NodeKind::Str(text.trim().to_string()),
+            ("lstrip", []) => NodeKind::Str(text.trim_start().to_string()),
+            ("rstrip", []) => NodeKind::Str(text.trim_end().to_string()),
+            ("startswith", [a]) => NodeKind::Bool(text.starts_with(a.as_str())),
+            ("endswith", [a]) => NodeKind::Bool(text.ends_with(a.as_str())),
+            ("replace", [a, b]) if !a.is_empty() => NodeKind::Str(text.replace(a.as_str(), b)),
+            _ => return Some(self.unknown(n, format!("`.{method}(...)` with these arguments"))),
+        };
+        Some(Some(match kind {
+            NodeKind::Str(t) => self.composed(t, n),
+            k => Node::new(k, self.sp(n)),
+        }))
+    }
+
     /// `Settings(...)` of a pydantic settings class: each field from the
     /// call's keywords, else its environment variable (converted by its
     /// annotation), else its default; a required field with neither is left
@@ -1169,7 +1247,15 @@ impl<'s> Eval<'s> {
             }
             let v = self.eval(arg)?;
             return match convert(&v.kind, cast) {
-                Some(k) => Some(Node::new(k, self.sp(n))),
+                Some(k) => {
+                    // A converted environment value is still that value.
+                    let at = self.sp(n);
+                    if let Some((_, o)) = self.origins.iter().rev().find(|(s, _)| *s == v.span) {
+                        let o = o.clone();
+                        self.origins.push((at, o));
+                    }
+                    Some(Node::new(k, at))
+                }
                 None => self.unknown(n, format!("`{f}(...)` of a value it rejects")),
             };
         }
@@ -1225,6 +1311,12 @@ impl<'s> Eval<'s> {
                 .unwrap_or(Cast::Auto);
             return self.env_read(n, &var, default, cast);
         }
+        if let Some(fr) = self.functions.get(&f).copied() {
+            return self.inline(n, &f, fr);
+        }
+        if let Some(v) = self.str_method(n) {
+            return v;
+        }
         if f.contains("://") || f.contains('@') || f.contains('"') || f.contains('\'') {
             // Never quote string literals (they may hold credentials).
             return self.unknown(n, "a method call on a literal");
@@ -1262,7 +1354,18 @@ impl<'s> Eval<'s> {
         }
         let (pos, kw) = self.args(n);
         let var_node = pos.first().copied().or_else(|| self.kwarg(&kw, "var"))?;
-        let var = self.string(var_node)?;
+        // A literal name, or a name whose known value is a string (a
+        // parameter of an inlined function, a module constant).
+        let var = self.string(var_node).or_else(|| match var_node.kind() {
+            "identifier" => match self.names.get(self.text(var_node)) {
+                Some(Some(Node {
+                    kind: NodeKind::Str(s),
+                    ..
+                })) => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        })?;
         let default = pos.get(1).copied().or_else(|| self.kwarg(&kw, "default"));
         Some((var, default))
     }

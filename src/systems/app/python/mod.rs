@@ -31,6 +31,7 @@ mod eval;
 #[cfg(test)]
 mod flow_tests;
 mod imports;
+mod inline;
 mod pydantic;
 #[cfg(test)]
 mod tests;
@@ -48,7 +49,7 @@ use crate::source::{FileId, Location, SourceMap, Span};
 
 use super::url::{is_secret_name, secret_ranges};
 use super::values::{self, Ctx};
-use super::{AppPool, AppSettings, Framework, django, flask, sqlalchemy};
+use super::{AppPool, AppSettings, Framework, django, flask, sqlalchemy, superset};
 
 use eval::{Eval, MAX_DEPTH, Unknown, measure, same, set_entry, span, too_deep_message};
 
@@ -189,6 +190,7 @@ pub(super) fn read_python(
     let text = project.modules[0].text.as_str();
     let root = project.modules[0].tree.root_node();
     let spaces: Vec<FileId> = project.modules.iter().map(|m| m.file).collect();
+    let is_superset = superset::is_superset_config(sources.get(file).path());
     let mut runs: Vec<VariantRun> = Vec::new();
     let mut choices: Vec<usize> = Vec::new();
     loop {
@@ -198,6 +200,7 @@ pub(super) fn read_python(
             current: 0,
             stack: Vec::new(),
             namespaces: HashMap::new(),
+            ns_functions: HashMap::new(),
             diags: Vec::new(),
             targets: HashMap::new(),
             records: Vec::new(),
@@ -215,12 +218,20 @@ pub(super) fn read_python(
             undecided: Vec::new(),
         };
         r.ev.imports = imports.clone();
+        r.ev.modules = &project.modules;
         r.module(root);
         let path = std::mem::take(&mut r.path);
         let undecided = std::mem::take(&mut r.undecided);
         let mut run_diags = Vec::new();
         let mut built = Vec::new();
-        let pools = r.finish(root, object, overrides, &mut run_diags, &mut built);
+        let pools = r.finish(
+            root,
+            object,
+            overrides,
+            is_superset,
+            &mut run_diags,
+            &mut built,
+        );
         let next = next_choices(&path);
         runs.push(VariantRun {
             path,
@@ -445,8 +456,10 @@ struct Reader<'s> {
     /// The modules being read, outermost first (an import of one of them
     /// is a cycle).
     stack: Vec<usize>,
-    /// The namespace of each module imported by name, once read.
+    /// The namespace of each module imported by name, once read, and the
+    /// functions it defines.
     namespaces: HashMap<usize, Option<Node>>,
+    ns_functions: HashMap<usize, HashMap<String, inline::FnRef>>,
     diags: Vec<Diagnostic>,
     /// Where each module-level name was last assigned (the target).
     targets: HashMap<String, Span>,
@@ -579,7 +592,9 @@ impl<'s> Reader<'s> {
             {
                 continue;
             }
-            if what.starts_with("DATABASES") && matches!(u.key.as_deref(), None | Some("ENGINE")) {
+            if what.starts_with("DATABASES")
+                && (what == "DATABASES" || matches!(u.key.as_deref(), None | Some("ENGINE")))
+            {
                 self.engine_unknown = true;
             }
             self.report_one(what, &u);
@@ -907,18 +922,38 @@ impl<'s> Reader<'s> {
                 }
             }
             "delete_statement" => self.delete(s),
+            "function_definition" => self.define(s),
             "import_from_statement" => self.import_from(s),
             "import_statement" => self.import(s),
             "class_definition" => self.class(s),
             "decorated_definition" => {
-                if let Some(d) = s.child_by_field_name("definition")
-                    && d.kind() == "class_definition"
-                {
-                    self.class(d);
+                if let Some(d) = s.child_by_field_name("definition") {
+                    match d.kind() {
+                        "class_definition" => self.class(d),
+                        "function_definition" => self.define(d),
+                        _ => {}
+                    }
                 }
             }
             _ => {}
         }
+    }
+
+    /// `def f(...)` at module level: callable from now on (see [`inline`]).
+    fn define(&mut self, d: Ts<'_>) {
+        let Some(name) = d.child_by_field_name("name") else {
+            return;
+        };
+        let name = self.ev.text(name).to_string();
+        self.ev.names.remove(&name);
+        self.ev.functions.insert(
+            name,
+            inline::FnRef {
+                module: self.current,
+                start: d.start_byte(),
+                end: d.end_byte(),
+            },
+        );
     }
 
     /// Source text without whitespace (a dotted name as written).
@@ -961,14 +996,20 @@ impl<'s> Reader<'s> {
             let value = if let Some(idx) = self.project.lookup(self.current, &sub) {
                 self.namespace(idx, self.ev.sp(s))
             } else if let Some(idx) = self.project.lookup(self.current, &base) {
-                self.namespace(idx, self.ev.sp(s))
-                    .and_then(|ns| match ns.kind {
-                        NodeKind::Map(entries) => entries
-                            .into_iter()
-                            .find(|(k, _)| k.text == name)
-                            .map(|(_, v)| v),
-                        _ => None,
-                    })
+                let ns = self.namespace(idx, self.ev.sp(s));
+                if let Some(fr) = self.ns_functions.get(&idx).and_then(|f| f.get(&name)) {
+                    let fr = *fr;
+                    self.ev.names.remove(&alias);
+                    self.ev.functions.insert(alias.clone(), fr);
+                    continue;
+                }
+                ns.and_then(|ns| match ns.kind {
+                    NodeKind::Map(entries) => entries
+                        .into_iter()
+                        .find(|(k, _)| k.text == name)
+                        .map(|(_, v)| v),
+                    _ => None,
+                })
             } else {
                 self.outside(&alias, &base);
                 continue;
@@ -1118,7 +1159,10 @@ impl<'s> Reader<'s> {
         let records = std::mem::take(&mut self.records);
         let classes = std::mem::take(&mut self.classes);
         let ignored = std::mem::take(&mut self.ignored);
+        let functions = std::mem::take(&mut self.ev.functions);
         self.read_module(idx);
+        let their_functions = std::mem::replace(&mut self.ev.functions, functions);
+        self.ns_functions.insert(idx, their_functions);
         let theirs = std::mem::replace(&mut self.ev.names, names);
         let their_targets = std::mem::replace(&mut self.targets, targets);
         self.ev.name_unknowns = name_unknowns;
@@ -1209,6 +1253,7 @@ impl<'s> Reader<'s> {
                     self.record(&name, self.ev.sp(stmt), value.as_ref());
                 }
                 self.targets.insert(name.clone(), self.ev.sp(left));
+                self.ev.functions.remove(&name);
                 self.ev.names.insert(name, value);
             }
             "subscript" => {
@@ -1972,6 +2017,7 @@ impl<'s> Reader<'s> {
         root: Ts<'_>,
         object: Option<&str>,
         overrides: &super::Overrides,
+        is_superset: bool,
         out: &mut Vec<Diagnostic>,
         built_secrets: &mut Vec<String>,
     ) -> Vec<AppPool> {
@@ -2149,6 +2195,9 @@ impl<'s> Reader<'s> {
         if let Some(Some(db)) = self.ev.names.get("DATABASES") {
             django::read(&mut ctx, db, &mut pools);
         }
+        // A superset_config.py is read over Superset's defaults, even when it
+        // sets no Flask key (see [`superset`]).
+        let flask_root = flask_root.or_else(|| is_superset.then(Vec::new));
         if let Some(mut entries) = flask_root.or_else(|| fsa_options.as_ref().map(|_| Vec::new())) {
             if let Some(opts) = &fsa_options {
                 let mut merged = match opts.as_map() {
@@ -2176,7 +2225,8 @@ impl<'s> Reader<'s> {
             let first = entries
                 .iter()
                 .find(|(k, _)| flask::is_flask_key(&k.text))
-                .map(|(k, _)| k.clone());
+                .map(|(k, _)| k.clone())
+                .or_else(|| is_superset.then(superset::file_anchor));
             if let Some(first) = first {
                 if let Some(uri) = entries.iter().find(|(k, _)| k.text == flask::URI) {
                     let _ = uri;
@@ -2189,7 +2239,11 @@ impl<'s> Reader<'s> {
                     self.unknown_urls.push(s);
                 }
                 let root_node = Node::new(NodeKind::Map(entries), Span::new(0, 0));
-                flask::read(&mut ctx, &root_node, &first, &mut pools);
+                if is_superset {
+                    superset::read(&mut ctx, &root_node, &first, &mut pools);
+                } else {
+                    flask::read(&mut ctx, &root_node, &first, &mut pools);
+                }
             }
         }
         for (key, map, _, async_engine) in &engines {

@@ -1,0 +1,341 @@
+//! Small pure functions of the project, inlined at their calls:
+//! `DATABASES = parse_db_settings(...)`, `CONN_MAX_AGE = envint("X", 30)`.
+//!
+//! A function defined at module level (in the settings file or a project
+//! module it imports) is followed when its body is only assignments to
+//! local names, `if` / `elif` / `else` on conditions the evaluator decides,
+//! `return`, `pass` and docstrings, over its parameters (plain, with
+//! defaults, typed), module names and environment reads. Anything else in
+//! it (loops, `try`, other calls as statements, `raise`, `*args`,
+//! `**kwargs`, an undecided condition) makes the call unknown (TL012),
+//! never a guess. Inlining nests at most [`MAX_INLINE_DEPTH`] calls and
+//! follows at most [`MAX_INLINE_STATEMENTS`] statements per outermost call.
+//!
+//! The result of a call is located at the call (a scalar), keeping the
+//! provenance of what it was read from (an environment variable read in the
+//! function is still that variable).
+
+use tree_sitter::Node as Ts;
+
+use crate::parse::tree::{Node, NodeKind};
+use crate::provenance::Origin;
+use crate::source::Location;
+
+use super::eval::{Eval, truthy};
+
+/// How many inlined calls may nest.
+pub(super) const MAX_INLINE_DEPTH: usize = 8;
+
+/// How many statements one outermost inlined call may run.
+pub(super) const MAX_INLINE_STATEMENTS: usize = 200;
+
+/// A module-level function: which module, and where its definition is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct FnRef {
+    /// Index of the module in the project (0: the settings file).
+    pub module: usize,
+    /// Byte range of the `function_definition` in that module.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// How a function body ended.
+enum Flow {
+    /// Ran to the end without `return` (Python returns `None`).
+    Fell,
+    /// `return value` (`None`: the value is unknown, already recorded).
+    Returned(Option<Node>),
+    /// Something the tool does not follow: why.
+    Unfollowed(String),
+}
+
+impl Eval<'_> {
+    /// The value of a call to the project function `f` (see the module docs).
+    pub(super) fn inline(&mut self, call: Ts<'_>, name: &str, f: FnRef) -> Option<Node> {
+        if self.inline_depth >= MAX_INLINE_DEPTH {
+            return self.unknown(
+                call,
+                format!("a call to `{name}` nested too deep to follow"),
+            );
+        }
+        let modules = self.modules;
+        let Some(m) = modules.get(f.module) else {
+            return self.unknown(call, format!("a call to `{name}`"));
+        };
+        let def = m
+            .tree
+            .root_node()
+            .descendant_for_byte_range(f.start, f.end)
+            .filter(|d| d.kind() == "function_definition");
+        let Some(def) = def else {
+            return self.unknown(call, format!("a call to `{name}`"));
+        };
+        // Arguments are evaluated where the call is written.
+        let (pos, kw) = self.args(call);
+        let mut args: Vec<Option<Node>> = Vec::new();
+        for &p in &pos {
+            if p.kind() == "list_splat" {
+                return self.unknown(call, format!("a call to `{name}` with `*args`"));
+            }
+            args.push(self.eval(p));
+        }
+        let mut kwargs: Vec<(String, Option<Node>)> = Vec::new();
+        for (k, v) in &kw {
+            kwargs.push((self.text(*k).to_string(), self.eval(*v)));
+        }
+        if self.has_spread_arg(call) {
+            return self.unknown(call, format!("a call to `{name}` with `**kwargs`"));
+        }
+        // Into the function's module.
+        let saved_ctx = (self.src, self.file, self.base);
+        self.src = &m.text;
+        self.file = m.file;
+        self.base = f.module << super::eval::SPACE_BITS;
+        let bound = self.bind_params(def, args, kwargs);
+        let result = match bound {
+            Err(why) => Err(why),
+            Ok(bound) => {
+                let mut shadowed: Vec<(String, Option<Option<Node>>)> = Vec::new();
+                for (p, v) in bound {
+                    let old = self.names.insert(p.clone(), v);
+                    if !shadowed.iter().any(|(n, _)| *n == p) {
+                        shadowed.push((p, old));
+                    }
+                }
+                self.inline_depth += 1;
+                if self.inline_depth == 1 {
+                    self.inline_budget = MAX_INLINE_STATEMENTS;
+                }
+                let flow = match def.child_by_field_name("body") {
+                    Some(body) => self.run_block(body, &mut shadowed),
+                    None => Flow::Fell,
+                };
+                self.inline_depth -= 1;
+                for (n, old) in shadowed.into_iter().rev() {
+                    match old {
+                        Some(v) => self.names.insert(n, v),
+                        None => self.names.remove(&n),
+                    };
+                }
+                match flow {
+                    Flow::Fell => Ok(Some(Node::new(NodeKind::Null, self.sp(def)))),
+                    Flow::Returned(v) => Ok(v),
+                    Flow::Unfollowed(why) => Err(why),
+                }
+            }
+        };
+        (self.src, self.file, self.base) = saved_ctx;
+        match result {
+            Err(why) => self.unknown(call, format!("a call to `{name}` ({why})")),
+            Ok(None) => None,
+            Ok(Some(v)) => Some(self.relocate(v, call)),
+        }
+    }
+
+    /// The function's parameters bound to the call's arguments (a default
+    /// is evaluated in the function's module); `Err` for what is not followed.
+    fn bind_params(
+        &mut self,
+        def: Ts<'_>,
+        args: Vec<Option<Node>>,
+        mut kwargs: Vec<(String, Option<Node>)>,
+    ) -> Result<Vec<(String, Option<Node>)>, String> {
+        let Some(params) = def.child_by_field_name("parameters") else {
+            return Ok(Vec::new());
+        };
+        let mut args = args.into_iter();
+        let mut out = Vec::new();
+        let mut c = params.walk();
+        let list: Vec<Ts<'_>> = params.named_children(&mut c).collect();
+        for p in list {
+            let (name, default) = match p.kind() {
+                "identifier" => (self.text(p).to_string(), None),
+                "typed_parameter" => {
+                    let id = (0..p.named_child_count())
+                        .filter_map(|i| p.named_child(u32::try_from(i).ok()?))
+                        .find(|n| n.kind() == "identifier");
+                    match id {
+                        Some(id) => (self.text(id).to_string(), None),
+                        None => return Err("a parameter it does not follow".into()),
+                    }
+                }
+                "default_parameter" | "typed_default_parameter" => {
+                    match (
+                        p.child_by_field_name("name"),
+                        p.child_by_field_name("value"),
+                    ) {
+                        (Some(n), Some(v)) => (self.text(n).to_string(), Some(v)),
+                        _ => return Err("a parameter it does not follow".into()),
+                    }
+                }
+                "comment" => continue,
+                _ => return Err("`*args`, `**kwargs` or keyword-only parameters".into()),
+            };
+            let value = if let Some(v) = args.next() {
+                v
+            } else if let Some(i) = kwargs.iter().position(|(k, _)| *k == name) {
+                kwargs.remove(i).1
+            } else if let Some(d) = default {
+                self.eval(d)
+            } else {
+                return Err(format!("no value for its parameter `{name}`"));
+            };
+            out.push((name, value));
+        }
+        if args.next().is_some() || !kwargs.is_empty() {
+            return Err("arguments it does not take".into());
+        }
+        Ok(out)
+    }
+
+    /// Runs a function body block (see [`Flow`]).
+    fn run_block(
+        &mut self,
+        block: Ts<'_>,
+        shadowed: &mut Vec<(String, Option<Option<Node>>)>,
+    ) -> Flow {
+        let mut c = block.walk();
+        let stmts: Vec<Ts<'_>> = block.named_children(&mut c).collect();
+        for s in stmts {
+            if self.inline_budget == 0 {
+                return Flow::Unfollowed("a function too long to follow".into());
+            }
+            self.inline_budget -= 1;
+            match s.kind() {
+                "comment" | "pass_statement" => {}
+                "return_statement" => {
+                    return Flow::Returned(match s.named_child(0) {
+                        Some(e) => self.eval(e),
+                        None => Some(Node::new(NodeKind::Null, self.sp(s))),
+                    });
+                }
+                "expression_statement" => {
+                    let Some(e) = s.named_child(0) else { continue };
+                    match e.kind() {
+                        "string" => {} // a docstring
+                        "assignment" => {
+                            let (Some(l), Some(r)) = (
+                                e.child_by_field_name("left"),
+                                e.child_by_field_name("right"),
+                            ) else {
+                                return Flow::Unfollowed("an assignment it does not follow".into());
+                            };
+                            if l.kind() != "identifier" || r.kind() == "assignment" {
+                                return Flow::Unfollowed(
+                                    "an assignment to something other than a local name".into(),
+                                );
+                            }
+                            let name = self.text(l).to_string();
+                            let v = self.eval(r);
+                            let old = self.names.insert(name.clone(), v);
+                            if !shadowed.iter().any(|(n, _)| *n == name) {
+                                shadowed.push((name, old));
+                            }
+                        }
+                        _ => return Flow::Unfollowed("a statement with effects".into()),
+                    }
+                }
+                "if_statement" => {
+                    let mut arms: Vec<(Option<Ts<'_>>, Ts<'_>)> = Vec::new();
+                    if let (Some(cond), Some(body)) = (
+                        s.child_by_field_name("condition"),
+                        s.child_by_field_name("consequence"),
+                    ) {
+                        arms.push((Some(cond), body));
+                    }
+                    let mut c2 = s.walk();
+                    for alt in s.children_by_field_name("alternative", &mut c2) {
+                        match alt.kind() {
+                            "elif_clause" => {
+                                if let (Some(cond), Some(body)) = (
+                                    alt.child_by_field_name("condition"),
+                                    alt.child_by_field_name("consequence"),
+                                ) {
+                                    arms.push((Some(cond), body));
+                                }
+                            }
+                            _ => {
+                                if let Some(body) = alt.child_by_field_name("body") {
+                                    arms.push((None, body));
+                                }
+                            }
+                        }
+                    }
+                    for (cond, body) in arms {
+                        let go = match cond {
+                            None => true,
+                            Some(cond) => {
+                                let before = self.unknowns.len();
+                                let v = self.eval(cond);
+                                let unknown = self.unknowns[before..].iter().any(|u| !u.limit);
+                                match v {
+                                    Some(v) if !unknown => truthy(&v.kind),
+                                    _ => {
+                                        return Flow::Unfollowed(
+                                            "a condition it cannot decide".into(),
+                                        );
+                                    }
+                                }
+                            }
+                        };
+                        if go {
+                            match self.run_block(body, shadowed) {
+                                Flow::Fell => break,
+                                other => return other,
+                            }
+                        }
+                    }
+                }
+                _ => return Flow::Unfollowed("a statement it does not follow".into()),
+            }
+        }
+        Flow::Fell
+    }
+
+    /// The result of an inlined call, located at the call when it is a
+    /// scalar (with the provenance it had: an environment read stays one).
+    fn relocate(&mut self, mut v: Node, call: Ts<'_>) -> Node {
+        if matches!(v.kind, NodeKind::Map(_) | NodeKind::Seq(_)) {
+            return v;
+        }
+        // A literal keeps its own place (the same for every call); a value
+        // read from the environment depends on the call's arguments, so it
+        // moves to the call, with its provenance.
+        let Some(o) = self
+            .origins
+            .iter()
+            .rev()
+            .find(|(s, _)| *s == v.span)
+            .map(|(_, o)| o.clone())
+        else {
+            return v;
+        };
+        let at = self.sp(call);
+        // The call is what sets it for this setting: an environment read
+        // made in the function is told at the call (variable and default
+        // are the call's arguments).
+        let o = match o {
+            Origin::Env {
+                var, value_from, ..
+            } => Origin::Env {
+                var,
+                value_from,
+                location: Location::new(self.file, super::eval::span(call)),
+            },
+            other => other,
+        };
+        self.origins.push((at, o));
+        v.span = at;
+        v
+    }
+
+    /// Whether a call has a `**spread` argument.
+    fn has_spread_arg(&self, call: Ts<'_>) -> bool {
+        let Some(list) = call.child_by_field_name("arguments") else {
+            return false;
+        };
+        let mut c = list.walk();
+        list.named_children(&mut c)
+            .any(|a| a.kind() == "dictionary_splat")
+    }
+}
