@@ -123,6 +123,8 @@ pub(super) struct Eval<'s> {
     /// outermost one (see [`super::inline`]).
     pub inline_depth: usize,
     pub inline_budget: usize,
+    /// Fields of settings objects left out, by (object span, field): why.
+    pub absent: HashMap<(Span, String), String>,
     /// Names imported from where the tool does not read (an installed
     /// package) or could not read, and why their value is unknown.
     pub imported: HashMap<String, String>,
@@ -199,6 +201,7 @@ impl<'s> Eval<'s> {
             name_unknowns: HashMap::new(),
             secrets: Vec::new(),
             imported: HashMap::new(),
+            absent: HashMap::new(),
             modules: &[],
             functions: HashMap::new(),
             inline_depth: 0,
@@ -884,19 +887,27 @@ impl<'s> Eval<'s> {
                         }
                         None => {
                             let at = self.sp(n);
-                            self.unknowns.push(Unknown {
-                                span: at,
-                                why: format!(
-                                    "environment variable {name} (its value given in {from} is not valid for the field `{}`)",
+                            self.absent.insert(
+                                (at, f.name.clone()),
+                                format!(
+                                    "environment variable {name}, whose value given in {from} is not valid for the field `{}`",
                                     f.name
                                 ),
-                                key: Some(f.name.clone()),
-                                limit: false,
-                            });
+                            );
                         }
                     }
                 }
                 None => {
+                    if f.default.is_none() {
+                        let at = self.sp(n);
+                        self.absent.insert(
+                            (at, f.name.clone()),
+                            format!(
+                                "environment variable {var}, which the required field `{}` reads and which has no deploy-time value",
+                                f.name
+                            ),
+                        );
+                    }
                     if let Some(d) = &f.default {
                         if !matches!(d.kind, NodeKind::Map(_) | NodeKind::Seq(_)) {
                             self.origins.push((
@@ -933,6 +944,11 @@ impl<'s> Eval<'s> {
             attrs.push(attr);
             cur = obj;
         }
+        if cur.kind() == "call" && !attrs.is_empty() {
+            // `Settings().FIELD`: the object the call builds, if known.
+            let value = self.eval(cur)?;
+            return self.attributes_of(n, value, attrs);
+        }
         if cur.kind() != "identifier" {
             return self.unknown(n, "an attribute lookup");
         }
@@ -943,14 +959,24 @@ impl<'s> Eval<'s> {
             }
             return self.unknown(n, "an attribute lookup");
         }
-        let mut value = self.eval(cur)?;
+        let value = self.eval(cur)?;
+        self.attributes_of(n, value, attrs)
+    }
+
+    /// `value.a.b` for the attributes `attrs` (innermost last), through
+    /// mappings the reader built.
+    fn attributes_of(&mut self, n: Ts<'_>, mut value: Node, attrs: Vec<Ts<'_>>) -> Option<Node> {
         for attr in attrs.into_iter().rev() {
             let name = self.text(attr);
+            let at = value.span;
             value = match value.kind {
                 NodeKind::Map(entries) => match entries.into_iter().find(|(k, _)| k.text == name) {
                     Some((_, v)) => v,
                     None => {
-                        let why = format!("`{}`, not set where it is defined", self.text(n));
+                        let why = match self.absent.get(&(at, name.to_string())) {
+                            Some(w) => w.clone(),
+                            None => format!("`{}`, not set where it is defined", self.text(n)),
+                        };
                         return self.unknown(n, why);
                     }
                 },

@@ -338,3 +338,198 @@ fn deep_not_chains_hit_the_evaluator_cap() {
     assert!(d[0].message.starts_with("expression nested deeper"));
     assert_eq!(secs(&s.pools[0].retirement.value), Some(60));
 }
+
+/// `CONN_MAX_AGE = <expr>` after `prelude`: the age read, and the codes.
+fn age_of(prelude: &str, expr: &str, e: &EnvValues) -> (Option<u64>, Vec<String>) {
+    let text = format!(
+        "import os\n{prelude}\nDATABASES = {{'default': {{'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': {expr}}}}}\n"
+    );
+    let (s, d, _) = read(&text, None, e);
+
+    (
+        secs(&s.pools[0].retirement.value),
+        ids(&d).into_iter().map(str::to_string).collect(),
+    )
+}
+
+const FUNCS: &str = "
+def envint(name, default=0):
+    \"\"\"An integer from the environment.\"\"\"
+    value = os.environ.get(name, default)
+    return int(value)
+
+def pick(kind, short=60, long=3600):
+    if kind == 'web':
+        return short
+    elif kind.startswith('batch'):
+        return long
+    return 0
+
+def twice(x):
+    y = x * 2
+    return y
+
+def nested(x):
+    return twice(twice(x))
+
+def loops(x):
+    for i in range(3):
+        x += i
+    return x
+
+def undecided(x):
+    if os.getenv('MODE'):
+        return x
+    return 0
+
+def star(*args):
+    return 1
+
+def recurse(x):
+    return recurse(x)
+
+def no_return(x):
+    pass
+";
+
+#[test]
+fn small_functions_are_inlined() {
+    let e = env(&[("AGE", "120")]);
+    let accept: &[(&str, Option<u64>)] = &[
+        ("envint('AGE', 30)", Some(120)),
+        ("envint('MISSING', 30)", Some(30)),
+        ("envint(name='MISSING', default=45)", Some(45)),
+        ("pick('web')", Some(60)),
+        ("pick('batch-nightly')", Some(3600)),
+        ("pick('other')", Some(0)),
+        ("pick('web', short=5)", Some(5)),
+        ("twice(30)", Some(60)),
+        ("nested(10)", Some(40)),
+    ];
+    for (expr, want) in accept {
+        let (age, codes) = age_of(FUNCS, expr, &e);
+        assert_eq!(age, *want, "{expr}: {codes:?}");
+        assert!(codes.is_empty(), "{expr}: {codes:?}");
+    }
+}
+
+#[test]
+fn functions_the_tool_cannot_follow_stay_unknown() {
+    let reject = [
+        ("loops(3)", "a statement it does not follow"),
+        ("undecided(3)", "a condition it cannot decide"),
+        ("star(1)", "`*args`"),
+        ("recurse(1)", "nested too deep"),
+        ("twice()", "no value for its parameter `x`"),
+        ("twice(1, 2)", "arguments it does not take"),
+        ("no_return(1)", ""),
+    ];
+    for (expr, why) in reject {
+        let text = format!(
+            "import os\n{FUNCS}\nDATABASES = {{'default': {{'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': {expr}}}}}\n"
+        );
+        let (s, d, _) = read(&text, None, &EnvValues::new());
+        if expr == "no_return(1)" {
+            // Python returns None: CONN_MAX_AGE = None (never retired).
+            assert!(d.is_empty(), "{d:?}");
+            assert_eq!(secs(&s.pools[0].retirement.value), None);
+            continue;
+        }
+        assert_eq!(ids(&d), vec!["TL012"], "{expr}: {d:?}");
+        assert!(d[0].message.contains(why), "{expr}: {}", d[0].message);
+        // Left out: Django's default CONN_MAX_AGE 0.
+        assert_eq!(secs(&s.pools[0].retirement.value), Some(0), "{expr}");
+    }
+}
+
+#[test]
+fn an_inlined_env_read_is_told_at_the_call() {
+    let text = format!(
+        "import os\n{FUNCS}\nDATABASES = {{'default': {{'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': envint('AGE', 30)}}}}\n"
+    );
+    let (s, _, src) = read(&text, None, &env(&[("AGE", "120")]));
+    match &s.pools[0].retirement.origin {
+        crate::provenance::Origin::Env { var, location, .. } => {
+            assert_eq!(var, "AGE");
+            assert_eq!(src.text_at(*location), "envint('AGE', 30)");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn pydantic_settings_objects() {
+    let classes = "
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+class Base(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix='APP_')
+    MAX_AGE: int = 600
+    OTHER: int = Field(30, alias='LEGACY_AGE')
+    REQUIRED: int
+
+class Settings(Base):
+    LOCAL: int = 5
+
+class V1(BaseSettings):
+    MAX_AGE: int = 7
+    class Config:
+        env_prefix = 'V1_'
+        case_sensitive = True
+
+settings = Settings()
+v1 = V1()
+";
+    let table: &[(&[(&str, &str)], &str, Option<u64>)] = &[
+        (&[], "settings.MAX_AGE", Some(600)),
+        (&[("APP_MAX_AGE", "90")], "settings.MAX_AGE", Some(90)),
+        // Without regard to case, by default.
+        (&[("app_max_age", "91")], "settings.MAX_AGE", Some(91)),
+        // The prefix does not apply to an alias.
+        (&[("LEGACY_AGE", "92")], "settings.OTHER", Some(92)),
+        (&[("APP_OTHER", "93")], "settings.OTHER", Some(30)),
+        (&[("APP_REQUIRED", "94")], "settings.REQUIRED", Some(94)),
+        (&[], "settings.LOCAL", Some(5)),
+        (&[("V1_MAX_AGE", "95")], "v1.MAX_AGE", Some(95)),
+        // case_sensitive = True: another case is not the variable.
+        (&[("v1_max_age", "96")], "v1.MAX_AGE", Some(7)),
+        (&[], "Settings(MAX_AGE=97).MAX_AGE", Some(97)),
+    ];
+    for (vars, expr, want) in table {
+        let (age, codes) = age_of(classes, expr, &env(vars));
+        assert_eq!(age, *want, "{expr} {vars:?}: {codes:?}");
+        assert!(codes.is_empty(), "{expr}: {codes:?}");
+    }
+    // A required field without a value, and a value pydantic would reject.
+    let text = |expr: &str| {
+        format!(
+            "import os\n{classes}\nDATABASES = {{'default': {{'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': {expr}}}}}\n"
+        )
+    };
+    let (s, d, _) = read(&text("settings.REQUIRED"), None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"]);
+    assert!(
+        d[0].message.contains("required field `REQUIRED`"),
+        "{}",
+        d[0].message
+    );
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(0));
+    let (_, d, _) = read(
+        &text("settings.MAX_AGE"),
+        None,
+        &env(&[("APP_MAX_AGE", "soon")]),
+    );
+    assert_eq!(ids(&d), vec!["TL012"]);
+    assert!(
+        d[0].message.contains("not valid for the field `MAX_AGE`"),
+        "{}",
+        d[0].message
+    );
+    let (age, codes) = age_of(
+        classes,
+        "settings.MAX_AGE",
+        &env(&[("APP_MAX_AGE", "soon")]),
+    );
+    assert_eq!((age, codes), (Some(0), vec!["TL012".to_string()]));
+}

@@ -271,9 +271,22 @@ impl Eval<'_> {
                                 match v {
                                     Some(v) if !unknown => truthy(&v.kind),
                                     _ => {
-                                        return Flow::Unfollowed(
-                                            "a condition it cannot decide".into(),
-                                        );
+                                        // Said in the call's TL012, not twice.
+                                        let why = self.unknowns[before..]
+                                            .iter()
+                                            .find(|u| !u.limit)
+                                            .map(|u| u.why.clone())
+                                            .unwrap_or_else(|| "an expression".into());
+                                        let limits: Vec<_> = self.unknowns[before..]
+                                            .iter()
+                                            .filter(|u| u.limit)
+                                            .cloned()
+                                            .collect();
+                                        self.unknowns.truncate(before);
+                                        self.unknowns.extend(limits);
+                                        return Flow::Unfollowed(format!(
+                                            "a condition it cannot decide: it reads {why}"
+                                        ));
                                     }
                                 }
                             }

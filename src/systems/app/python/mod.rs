@@ -2432,9 +2432,11 @@ impl<'s> Reader<'s> {
         for (i, (path, stmt, value, branch)) in self.records.iter().enumerate() {
             if let Some(&prev) = seen.get(path.as_str()) {
                 let (_, pspan, pvalue, pbranch) = &self.records[prev];
-                if pbranch != branch {
+                if pbranch != branch || eval::space_of(*pspan).0 != eval::space_of(*stmt).0 {
                     // A value set in a branch, or a fallback a branch
-                    // replaces: each is in force in some variants.
+                    // replaces: each is in force in some variants. A module
+                    // overriding what it imported (`from .base import *`)
+                    // is how settings packages are written.
                     seen.insert(path.as_str(), i);
                     continue;
                 }
