@@ -481,7 +481,8 @@ class V1(BaseSettings):
 settings = Settings()
 v1 = V1()
 ";
-    let table: &[(&[(&str, &str)], &str, Option<u64>)] = &[
+    type Row<'a> = (&'a [(&'a str, &'a str)], &'a str, Option<u64>);
+    let table: &[Row<'_>] = &[
         (&[], "settings.MAX_AGE", Some(600)),
         (&[("APP_MAX_AGE", "90")], "settings.MAX_AGE", Some(90)),
         // Without regard to case, by default.
