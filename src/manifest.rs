@@ -1011,6 +1011,40 @@ mod tests {
     }
 
     #[test]
+    fn app_as_a_dotted_settings_module() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("myproj/settings/prod")).expect("mkdir");
+        std::fs::create_dir_all(d.join("src/pkg")).expect("mkdir");
+        std::fs::write(d.join("myproj/settings/base.py"), "").expect("write");
+        std::fs::write(d.join("myproj/settings/prod/__init__.py"), "").expect("write");
+        std::fs::write(d.join("src/pkg/settings.py"), "").expect("write");
+        std::fs::write(d.join("app.settings"), "").expect("write");
+        // (as written, the path it names; None: taken as a path as written)
+        let table: &[(&str, Option<&str>)] = &[
+            ("myproj.settings.base", Some("myproj/settings/base.py")),
+            ("myproj.settings.prod", Some("myproj/settings/prod/__init__.py")),
+            ("pkg.settings", Some("src/pkg/settings.py")),
+            // Not found: the .py file it was expected at.
+            ("myproj.settings.nothere", Some("myproj/settings/nothere.py")),
+            // Paths, and names that are not dotted module names.
+            ("settings.py", None),
+            ("app.yaml", None),
+            ("airflow.cfg", None),
+            ("app/settings.py", None),
+            ("app.settings", None),
+            ("settings", None),
+            ("my-proj.settings", None),
+            ("myproj..settings", None),
+            ("1proj.settings", None),
+        ];
+        for (text, want) in table {
+            let got = settings_module(d, text);
+            assert_eq!(got, want.map(|w| d.join(w)), "{text}");
+        }
+    }
+
+    #[test]
     fn backend_and_driver_keys_override_with_their_location() {
         let (m, d, sources) =
             load("[[path]]\napp = \"a.yaml\"\nbackend = \"postgresql\"\ndriver = \"psycopg\"\n");
