@@ -1023,10 +1023,16 @@ mod tests {
         // (as written, the path it names; None: taken as a path as written)
         let table: &[(&str, Option<&str>)] = &[
             ("myproj.settings.base", Some("myproj/settings/base.py")),
-            ("myproj.settings.prod", Some("myproj/settings/prod/__init__.py")),
+            (
+                "myproj.settings.prod",
+                Some("myproj/settings/prod/__init__.py"),
+            ),
             ("pkg.settings", Some("src/pkg/settings.py")),
             // Not found: the .py file it was expected at.
-            ("myproj.settings.nothere", Some("myproj/settings/nothere.py")),
+            (
+                "myproj.settings.nothere",
+                Some("myproj/settings/nothere.py"),
+            ),
             // Paths, and names that are not dotted module names.
             ("settings.py", None),
             ("app.yaml", None),

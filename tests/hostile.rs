@@ -2348,3 +2348,30 @@ fn failed_run_is_reported_in_every_format() {
     out.assert_safe();
     out.assert_failure_reported();
 }
+
+/// Issue 10: Python imports resolve only to the project's own modules:
+/// a relative import climbing out of the root, a symlink leaving it, and a
+/// module in a virtualenv inside it are never read (each would set AGE = 1
+/// and have its bad line quoted if it were), while a module of the project
+/// is (its AGE = 900 fires TL102 against wait_timeout 300).
+#[test]
+fn python_imports_stay_inside_the_root() {
+    const EVIL: &str = "AGE = 1\nX = )(\n";
+    let p = Project::new();
+    std::fs::write(p.outside.join("evil.py"), EVIL).expect("outside module");
+    p.symlink(p.outside.join("evil.py"), "linked.py");
+    p.write("venv/evilpkg.py", EVIL);
+    p.write("good.py", "AGE = 900\n");
+    p.write(
+        "settings.py",
+        "from .good import *\nfrom ..outside.evil import *\nfrom .linked import *\nfrom venv.evilpkg import *\nimport linked\nDATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.mysql\", \"CONN_MAX_AGE\": AGE}}\n",
+    );
+    p.write("my.cnf", "[mysqld]\nwait_timeout = 300\n");
+    p.manifest("[[path]]\napp = \"settings.py\"\ndb = \"my.cnf\"\n");
+    let out = check_all(&p, &["."]);
+    out.assert_codes(&[1]);
+    out.assert_safe();
+    out.assert_finding("TL102", "good.py", 1, "CONN_MAX_AGE = 900 s");
+    out.assert_not_read("evil");
+    out.assert_not_read("linked");
+}
