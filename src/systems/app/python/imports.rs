@@ -283,3 +283,70 @@ pub(super) fn resolve(dir: &Path, name: &str, root: Option<&Path>) -> Option<Pat
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_resolve_like_pythons_imports() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = std::fs::canonicalize(tmp.path()).expect("canonical");
+        for f in [
+            "proj/settings/__init__.py",
+            "proj/settings/base.py",
+            "proj/settings/prod.py",
+            "proj/core/config.py",
+            "proj/limits/__init__.py",
+            "config.py",
+            "venv/lib/pkg.py",
+            "site-packages/pkg2.py",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&p, "").expect("write");
+        }
+        let settings = root.join("proj/settings");
+        // (name as written in proj/settings/prod.py, what it resolves to)
+        let table: &[(&str, Option<&str>)] = &[
+            (".base", Some("proj/settings/base.py")),
+            ("..core.config", Some("proj/core/config.py")),
+            ("..limits", Some("proj/limits/__init__.py")),
+            (".", Some("proj/settings/__init__.py")),
+            // Absolute: from the module's folder, then each one above it.
+            ("proj.settings.base", Some("proj/settings/base.py")),
+            ("proj.core.config", Some("proj/core/config.py")),
+            ("config", Some("config.py")),
+            ("base", Some("proj/settings/base.py")),
+            // Not the project's: installed, missing, or not a module name.
+            ("venv.lib.pkg", None),
+            ("django.conf", None),
+            (".missing", None),
+            ("proj..settings", None),
+            ("proj/settings", None),
+            ("...........x", None),
+        ];
+        for (name, want) in table {
+            let got = resolve(&settings, name, Some(&root));
+            assert_eq!(got, want.map(|w| root.join(w)), "{name}");
+        }
+        // Above the root, an absolute name is not searched for.
+        let got = resolve(&settings, "config", Some(&root.join("proj")));
+        assert_eq!(got, None);
+    }
+
+    #[test]
+    fn imported_names_are_found_outside_functions_only() {
+        let text = "from .base import *\nfrom x import a, b as c\nimport p.q, r as s\ntry:\n    from .local import *\nexcept ImportError:\n    pass\ndef f():\n    from .never import *\n";
+        let m = Module {
+            file: FileId(0),
+            text: text.to_string(),
+            tree: parse(text).expect("parses"),
+            dir: PathBuf::new(),
+        };
+        assert_eq!(
+            imported_names(&m),
+            vec![".base", ".local", "p.q", "r", "x", "x.a", "x.b"]
+        );
+    }
+}
