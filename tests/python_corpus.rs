@@ -51,6 +51,16 @@ fn describe_file(path: &Path) -> String {
             p.connect_timeout.value,
             p.connect_timeout.origin.describe(&sources)
         );
+        if let Some(v) = &p.variant {
+            let when: Vec<&str> = v.conditions.iter().map(|c| c.text.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "  only {} (variants {:?} of {})",
+                when.join(", "),
+                v.runs,
+                v.of
+            );
+        }
         if !p.removed_keys.is_empty() {
             let keys: Vec<&str> = p.removed_keys.iter().map(|(k, _)| k.as_str()).collect();
             let _ = writeln!(out, "  removed keys {}", keys.join(", "));

@@ -33,6 +33,7 @@ mod flow_tests;
 mod imports;
 mod inline;
 mod pydantic;
+mod relevance;
 #[cfg(test)]
 mod tests;
 
@@ -190,6 +191,7 @@ pub(super) fn read_python(
     let text = project.modules[0].text.as_str();
     let root = project.modules[0].tree.root_node();
     let spaces: Vec<FileId> = project.modules.iter().map(|m| m.file).collect();
+    let relevant = relevance::relevant_names(&project);
     let is_superset = superset::is_superset_config(sources.get(file).path());
     let mut runs: Vec<VariantRun> = Vec::new();
     let mut choices: Vec<usize> = Vec::new();
@@ -197,6 +199,7 @@ pub(super) fn read_python(
         let mut r = Reader {
             ev: Eval::new(text, file, env),
             project: &project,
+            relevant: &relevant,
             current: 0,
             stack: Vec::new(),
             namespaces: HashMap::new(),
@@ -451,6 +454,8 @@ struct Reader<'s> {
     ev: Eval<'s>,
     /// The settings file (module 0) and the project modules it imports.
     project: &'s imports::Project,
+    /// The names that may reach a setting (see [`relevance`]).
+    relevant: &'s HashSet<String>,
     /// The module being read.
     current: usize,
     /// The modules being read, outermost first (an import of one of them
@@ -571,7 +576,7 @@ fn one_line(t: &str) -> String {
     }
 }
 
-fn is_setting(name: &str) -> bool {
+pub(super) fn is_setting(name: &str) -> bool {
     name == "DATABASES" || name.starts_with("SQLALCHEMY_") || name.starts_with("CONN_")
 }
 
@@ -739,6 +744,7 @@ impl<'s> Reader<'s> {
             }
         }
         let mut taken = None;
+        let relevant = arms.iter().any(|(_, b)| self.block_relevant(*b));
         for (i, (cond, _)) in arms.iter().enumerate() {
             let Some(cond) = *cond else {
                 taken = Some(i);
@@ -746,6 +752,8 @@ impl<'s> Reader<'s> {
             };
             let go = match self.decide(cond) {
                 Ok(b) => b,
+                // No branch can change a setting: none is read.
+                Err(_) if !relevant => break,
                 Err(why) => {
                     self.undecided(cond, &why);
                     let text = one_line(self.ev.text(cond));
@@ -835,7 +843,11 @@ impl<'s> Reader<'s> {
                 _ => {}
             }
         }
-        let arm = if handlers.is_empty() {
+        let relevant = std::iter::once(body)
+            .chain(else_body)
+            .chain(handlers.iter().map(|(_, b)| *b))
+            .any(|b| self.block_relevant(b));
+        let arm = if handlers.is_empty() || !relevant {
             0
         } else {
             let try_at = Span::new(s.start_byte(), s.start_byte() + 3);
@@ -873,6 +885,14 @@ impl<'s> Reader<'s> {
         if let Some(b) = finally_body {
             self.block(b, scope);
         }
+    }
+
+    /// Whether a block may change a setting (see [`relevance`]).
+    fn block_relevant(&self, b: Ts<'_>) -> bool {
+        let project = self.project;
+        let current = self.current;
+        let in_project = |m: &str| project.lookup(current, m).is_some();
+        relevance::block_relevant(b, self.ev.src, self.relevant, &in_project)
     }
 
     /// Whether `n` is inside a branch not taken in this variant.
@@ -2505,7 +2525,7 @@ impl<'s> Reader<'s> {
 
 /// `pool_recycle` / `POOL_RECYCLE` and friends written as a config name: the
 /// engine option it was meant to be.
-fn pool_key(name: &str) -> Option<&'static str> {
+pub(super) fn pool_key(name: &str) -> Option<&'static str> {
     match name.to_ascii_lowercase().as_str() {
         "pool_recycle" => Some("pool_recycle"),
         "pool_pre_ping" => Some("pool_pre_ping"),
