@@ -181,10 +181,10 @@ pub(super) fn block_relevant(
                     return true;
                 }
             }
-            "delete_statement" | "global_statement" => {
-                if identifiers(n, &text).iter().any(|t| relevant.contains(t)) {
-                    return true;
-                }
+            "delete_statement" | "global_statement"
+                if identifiers(n, &text).iter().any(|t| relevant.contains(t)) =>
+            {
+                return true;
             }
             "function_definition" | "class_definition" => {
                 if n.child_by_field_name("name")
