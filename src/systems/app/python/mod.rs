@@ -199,7 +199,7 @@ pub(super) fn read_python(
         let mut r = Reader {
             ev: Eval::new(text, file, env),
             project: &project,
-            relevant: &relevant,
+            relevant: relevant.as_ref(),
             current: 0,
             stack: Vec::new(),
             namespaces: HashMap::new(),
@@ -454,8 +454,9 @@ struct Reader<'s> {
     ev: Eval<'s>,
     /// The settings file (module 0) and the project modules it imports.
     project: &'s imports::Project,
-    /// The names that may reach a setting (see [`relevance`]).
-    relevant: &'s HashSet<String>,
+    /// The names that may reach a setting (see [`relevance`]); `None`:
+    /// every name may.
+    relevant: Option<&'s HashSet<String>>,
     /// The module being read.
     current: usize,
     /// The modules being read, outermost first (an import of one of them
@@ -1106,7 +1107,7 @@ impl<'s> Reader<'s> {
         self.ev.names.remove(name);
         self.ev.imported.insert(
             name.to_string(),
-            format!("imported from `{module}`, which is not a module of the project (installed packages are never read)"),
+            format!("imported from `{module}`, which is not among the project's files (installed packages are never read)"),
         );
     }
 

@@ -21,8 +21,10 @@ use tree_sitter::Node as Ts;
 use super::imports::Project;
 use super::{is_setting, pool_key};
 
-/// The names that may reach a setting, over all modules of `project`.
-pub(super) fn relevant_names(project: &Project) -> HashSet<String> {
+/// The names that may reach a setting, over all modules of `project`;
+/// `None` when the scan was too large (then every name may).
+pub(super) fn relevant_names(project: &Project) -> Option<HashSet<String>> {
+    let mut budget = MAX_SCAN;
     let mut edges: HashMap<String, HashSet<String>> = HashMap::new();
     let mut seeds: HashSet<String> = HashSet::new();
     for m in &project.modules {
@@ -35,8 +37,8 @@ pub(super) fn relevant_names(project: &Project) -> HashSet<String> {
                         n.child_by_field_name("left"),
                         n.child_by_field_name("right"),
                     ) {
-                        let sources = identifiers(r, &text);
-                        for t in identifiers(l, &text) {
+                        let sources = identifiers_within(r, &text, &mut budget)?;
+                        for t in identifiers_within(l, &text, &mut budget)? {
                             edges.entry(t).or_default().extend(sources.iter().cloned());
                         }
                     }
@@ -46,7 +48,7 @@ pub(super) fn relevant_names(project: &Project) -> HashSet<String> {
                     // identifiers in it, less its own locals (parameters,
                     // names assigned inside), which are not the module's.
                     if let Some(name) = n.child_by_field_name("name") {
-                        let mut used = identifiers(n, &text);
+                        let mut used = identifiers_within(n, &text, &mut budget)?;
                         if n.kind() == "function_definition" {
                             for local in locals(n, &text) {
                                 used.remove(&local);
@@ -75,8 +77,12 @@ pub(super) fn relevant_names(project: &Project) -> HashSet<String> {
                     );
                     let config = callee.contains("config.")
                         && matches!(last, "update" | "from_mapping" | "from_object");
-                    if let Some(args) = n.child_by_field_name("arguments") {
-                        let used = identifiers(args, &text);
+                    let is_method = f.is_some_and(|f| f.kind() == "attribute");
+                    if let Some(args) = n
+                        .child_by_field_name("arguments")
+                        .filter(|_| makes_engine || config || is_method)
+                    {
+                        let used = identifiers_within(args, &text, &mut budget)?;
                         if makes_engine || config {
                             seeds.extend(used);
                         } else if let Some(obj) = f.and_then(|f| f.child_by_field_name("object")) {
@@ -116,7 +122,7 @@ pub(super) fn relevant_names(project: &Project) -> HashSet<String> {
             queue.extend(next.iter().filter(|x| !relevant.contains(*x)).cloned());
         }
     }
-    relevant
+    Some(relevant)
 }
 
 /// Whether a block may change a setting (see the module docs).
@@ -126,9 +132,12 @@ pub(super) fn relevant_names(project: &Project) -> HashSet<String> {
 pub(super) fn block_relevant(
     block: Ts<'_>,
     src: &str,
-    relevant: &HashSet<String>,
+    relevant: Option<&HashSet<String>>,
     in_project: &dyn Fn(&str) -> bool,
 ) -> bool {
+    let Some(relevant) = relevant else {
+        return true;
+    };
     let text = |n: Ts<'_>| src.get(n.start_byte()..n.end_byte()).unwrap_or("");
     let mut stack = vec![block];
     while let Some(n) = stack.pop() {
@@ -236,6 +245,31 @@ pub(super) fn block_relevant(
         stack.extend(n.named_children(&mut c));
     }
     false
+}
+
+/// How many nodes [`relevant_names`] may visit collecting identifiers
+/// (nested calls make it quadratic on hostile input); past it, every name
+/// counts as relevant, which only costs variants.
+const MAX_SCAN: usize = 2_000_000;
+
+/// Every identifier in `n` (over-approximating the names it uses), each
+/// node visited charged to `budget`; `None` when the budget runs out.
+fn identifiers_within<'a>(
+    n: Ts<'_>,
+    text: &impl Fn(Ts<'_>) -> &'a str,
+    budget: &mut usize,
+) -> Option<HashSet<String>> {
+    let mut out = HashSet::new();
+    let mut stack = vec![n];
+    while let Some(x) = stack.pop() {
+        *budget = budget.checked_sub(1)?;
+        if x.kind() == "identifier" {
+            out.insert(text(x).to_string());
+        }
+        let mut c = x.walk();
+        stack.extend(x.named_children(&mut c));
+    }
+    Some(out)
 }
 
 /// Every identifier in `n` (over-approximating the names it uses).
