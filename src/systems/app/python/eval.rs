@@ -76,6 +76,16 @@ pub struct Unknown {
     pub limit: bool,
 }
 
+/// What a variant assumes of an environment variable that has no value:
+/// the branch taken at an undecided comparison (see `Reader::assume`).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Assumed {
+    /// It equals this string.
+    pub eq: Option<String>,
+    /// It equals none of these.
+    pub ne: Vec<String>,
+}
+
 /// How an environment string is converted.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Cast {
@@ -123,6 +133,8 @@ pub(super) struct Eval<'s> {
     /// outermost one (see [`super::inline`]).
     pub inline_depth: usize,
     pub inline_budget: usize,
+    /// What this variant assumes of environment variables with no value.
+    pub assumed: HashMap<String, Assumed>,
     /// Fields of settings objects left out, by (object span, field): why.
     pub absent: HashMap<(Span, String), String>,
     /// Names imported from where the tool does not read (an installed
@@ -202,6 +214,7 @@ impl<'s> Eval<'s> {
             secrets: Vec::new(),
             imported: HashMap::new(),
             absent: HashMap::new(),
+            assumed: HashMap::new(),
             modules: &[],
             functions: HashMap::new(),
             inline_depth: 0,
@@ -764,6 +777,9 @@ impl<'s> Eval<'s> {
         if operands.len() != ops.len() + 1 || ops.is_empty() {
             return self.unknown(n, "a comparison");
         }
+        if let Some(decided) = self.compare_assumed(operands[0], &ops, &operands[1..]) {
+            return Some(Node::new(NodeKind::Bool(decided), self.sp(n)));
+        }
         let mut left = self.eval(operands[0])?;
         for (op, &right) in ops.iter().zip(&operands[1..]) {
             let r = self.eval(right)?;
@@ -984,6 +1000,37 @@ impl<'s> Eval<'s> {
             };
         }
         Some(value)
+    }
+
+    /// `os.getenv("V") == "x"` (or `!=`, `in`, `not in` a list of string
+    /// literals) decided by what this variant assumes `V` is not; `None`
+    /// when it does not decide it.
+    fn compare_assumed(&self, left: Ts<'_>, ops: &[String], right: &[Ts<'_>]) -> Option<bool> {
+        let ([op], [r]) = (ops, right) else {
+            return None;
+        };
+        let (var, None) = self.env_call(left)? else {
+            return None;
+        };
+        if self.env.get(&var).is_some() {
+            return None;
+        }
+        let a = self.assumed.get(&var)?;
+        let lits: Vec<String> = match r.kind() {
+            "list" | "tuple" | "set" => {
+                let mut c = r.walk();
+                let items: Vec<Ts<'_>> = r.named_children(&mut c).collect();
+                let lits: Vec<String> = items.iter().filter_map(|i| self.string(*i)).collect();
+                (lits.len() == items.len()).then_some(lits)?
+            }
+            _ => vec![self.string(*r)?],
+        };
+        let none_equal = lits.iter().all(|l| a.ne.contains(l));
+        match op.as_str() {
+            "==" | "in" if none_equal => Some(false),
+            "!=" | "not in" if none_equal => Some(true),
+            _ => None,
+        }
     }
 
     /// `a and b` / `a or b`, with Python's short-circuit: the value of the
@@ -1407,8 +1454,16 @@ impl<'s> Eval<'s> {
     ) -> Option<Node> {
         let sp = self.sp(n);
         let location = Location::new(self.file, span(n));
-        if let Some((value, from)) = self.env.get(var) {
-            let from = from.to_string();
+        let given = match self.env.get(var) {
+            Some((v, f)) => Some((v.to_string(), f.to_string())),
+            None => self
+                .assumed
+                .get(var)
+                .and_then(|a| a.eq.clone())
+                .map(|v| (v, "the condition of this variant".to_string())),
+        };
+        if let Some((value, from)) = given {
+            let value = value.as_str();
             let default_kind = match default {
                 Some(d) if cast == Cast::Auto => {
                     let before = self.unknowns.len();

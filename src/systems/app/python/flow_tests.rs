@@ -534,3 +534,66 @@ v1 = V1()
     );
     assert_eq!((age, codes), (Some(0), vec!["TL012".to_string()]));
 }
+
+#[test]
+fn variants_agree_with_the_conditions_they_took() {
+    // Two separate `if`s on one variable: DB cannot be both, so 3 variants
+    // (postgres; mysql; neither), not 4, and no pool is labelled with both.
+    let text = "import os
+DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db'}}
+if os.getenv('DB') == 'postgres':
+    DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'CONN_MAX_AGE': 600}}
+    if os.getenv('DB') != 'postgres':
+        DATABASES['default']['CONN_MAX_AGE'] = 1
+if os.getenv('DB') in ['mysql', 'mariadb']:
+    DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': 300}}
+";
+    let (s, d, _) = read(text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012", "TL012"], "{d:?}");
+    let got: Vec<(Backend, Option<u64>, Vec<&str>)> = s
+        .pools
+        .iter()
+        .map(|p| (p.backend.value, secs(&p.retirement.value), when(p)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                Backend::PostgreSql,
+                Some(600),
+                vec!["when os.getenv('DB') == 'postgres'"]
+            ),
+            (
+                Backend::MySql,
+                Some(300),
+                vec![
+                    "when os.getenv('DB') != 'postgres'",
+                    "when os.getenv('DB') in ['mysql', 'mariadb']"
+                ]
+            ),
+            (
+                Backend::Sqlite,
+                Some(0),
+                vec![
+                    "when os.getenv('DB') != 'postgres'",
+                    "when os.getenv('DB') not in ['mysql', 'mariadb']"
+                ]
+            ),
+        ]
+    );
+    assert!(
+        s.pools
+            .iter()
+            .all(|p| p.variant.as_ref().is_some_and(|v| v.of == 3))
+    );
+}
+
+#[test]
+fn a_python_file_without_settings_is_still_said_to_have_none() {
+    // An undecided `if` does not hide "no app settings found".
+    let text = "import os\nworkers = 4\nif os.getenv('X'):\n    workers = 8\n";
+    let (s, d, _) = read(text, None, &EnvValues::new());
+    assert!(s.pools.is_empty());
+    assert_eq!(ids(&d), vec!["TL002"], "{d:?}");
+    assert!(d[0].message.starts_with("no app settings found"));
+}

@@ -772,7 +772,9 @@ impl<'s> Reader<'s> {
                             (format!("when {negated}"), self.ev.sp(cond)),
                         ],
                     };
-                    self.choose(point) == 0
+                    let holds = self.choose(point) == 0;
+                    self.assume(cond, holds);
+                    holds
                 }
             };
             if go {
@@ -798,13 +800,62 @@ impl<'s> Reader<'s> {
         self.branch.pop();
     }
 
+    /// In the variant where `cond` (a comparison of an environment variable
+    /// with no value to string literals) holds or not, later reads and
+    /// comparisons of that variable agree with it: `os.getenv("DB") ==
+    /// "postgres"` taken as true makes `os.getenv("DB")` "postgres"; taken as
+    /// false, a later `os.getenv("DB") == "postgres"` is false. So variants
+    /// that contradict each other are never read.
+    fn assume(&mut self, cond: Ts<'_>, holds: bool) {
+        if cond.kind() != "comparison_operator" || cond.child_count() != 3 {
+            return;
+        }
+        let (Some(l), Some(op), Some(r)) = (cond.child(0), cond.child(1), cond.child(2)) else {
+            return;
+        };
+        let Some((var, None)) = self.ev.env_call(l) else {
+            return;
+        };
+        if self.ev.env.get(&var).is_some() {
+            return;
+        }
+        let lits: Vec<String> = match r.kind() {
+            "list" | "tuple" | "set" => {
+                let mut c = r.walk();
+                let items: Vec<Ts<'_>> = r.named_children(&mut c).collect();
+                let lits: Vec<String> = items.iter().filter_map(|i| self.ev.string(*i)).collect();
+                if lits.len() != items.len() {
+                    return;
+                }
+                lits
+            }
+            _ => match self.ev.string(r) {
+                Some(t) => vec![t],
+                None => return,
+            },
+        };
+        let op: String = op.kind().split_whitespace().collect::<Vec<_>>().join(" ");
+        let positive = match op.as_str() {
+            "==" | "in" => holds,
+            "!=" | "not in" => !holds,
+            _ => return,
+        };
+        let a = self.ev.assumed.entry(var).or_default();
+        if positive {
+            if let [one] = lits.as_slice() {
+                a.eq = Some(one.clone());
+            }
+        } else {
+            a.ne.extend(lits);
+        }
+    }
+
     /// TL012, once per condition: it cannot be decided, so each branch is a variant.
     fn undecided(&mut self, cond: Ts<'_>, why: &str) {
         let at = self.ev.sp(cond);
-        if self.reported.contains(&at) {
+        if self.undecided.iter().any(|(s, _)| *s == at) {
             return;
         }
-        self.reported.push(at);
         let msg = format!(
             "the condition `{}` cannot be decided without running the code (it reads {why}): each branch is read as a variant, and findings that hold in only some variants are labelled with their condition (give environment values in the manifest's [path.env] or with --env-file to decide it)",
             one_line(self.ev.text(cond))
