@@ -792,6 +792,67 @@ impl<'s> Eval<'s> {
         Some(Node::new(NodeKind::Bool(true), self.sp(n)))
     }
 
+    /// pydantic's `MultiHostUrl.build(scheme=, username=, password=, host=,
+    /// port=, path=, query=)` (also `PostgresDsn` / `MySQLDsn` / `AnyUrl`
+    /// `.build`): the URL string from its known parts. `None` when `n` is
+    /// not such a call.
+    fn url_build(&mut self, n: Ts<'_>, f: &str) -> Option<Option<Node>> {
+        let (class, method) = f.rsplit_once('.')?;
+        let class = class.rsplit('.').next().unwrap_or(class);
+        if method != "build" || !(class.ends_with("Url") || class.ends_with("Dsn")) {
+            return None;
+        }
+        let (pos, kw) = self.args(n);
+        if !pos.is_empty() {
+            return Some(self.unknown(n, format!("`{f}(...)` with positional arguments")));
+        }
+        let mut parts: Vec<(String, String)> = Vec::new();
+        for (k, v) in kw {
+            let key = self.text(k).to_string();
+            match self.eval(v).map(|v| v.kind) {
+                Some(NodeKind::Null) => {}
+                Some(kind) => match py_str(&kind) {
+                    Some(t) => parts.push((key, t)),
+                    None => {
+                        return Some(
+                            self.unknown(n, format!("`{f}(...)` of a value it cannot write")),
+                        );
+                    }
+                },
+                None => return Some(None),
+            }
+        }
+        let get = |k: &str| parts.iter().find(|(p, _)| p == k).map(|(_, v)| v.clone());
+        let Some(scheme) = get("scheme") else {
+            return Some(self.unknown(n, format!("`{f}(...)` without a scheme")));
+        };
+        let mut url = format!("{scheme}://");
+        if let Some(user) = get("username").or_else(|| get("user")) {
+            url.push_str(&url_quote(&user, "", false));
+            if let Some(pw) = get("password") {
+                url.push(':');
+                url.push_str(&url_quote(&pw, "", false));
+            }
+            url.push('@');
+        }
+        url.push_str(&get("host").unwrap_or_default());
+        if let Some(port) = get("port") {
+            url.push(':');
+            url.push_str(&port);
+        }
+        if let Some(path) = get("path") {
+            if !path.starts_with('/') {
+                url.push('/');
+            }
+            url.push_str(&path);
+        }
+        if let Some(q) = get("query") {
+            url.push('?');
+            url.push_str(&q);
+        }
+        Some(Some(self.composed(url, n)))
+    }
+
     /// `s.lower()`, `s.upper()`, `s.strip()` (and `lstrip` / `rstrip`),
     /// `s.startswith(x)`, `s.endswith(x)`, `s.replace(a, b)` on a known
     /// string, as Python computes them. `None` when `n` is not such a call
@@ -846,6 +907,13 @@ impl<'s> Eval<'s> {
             ("strip", []) => NodeKind::Str(text.trim().to_string()),
             ("lstrip", []) => NodeKind::Str(text.trim_start().to_string()),
             ("rstrip", []) => NodeKind::Str(text.trim_end().to_string()),
+            ("strip", [cs]) => NodeKind::Str(text.trim_matches(|c| cs.contains(c)).to_string()),
+            ("lstrip", [cs]) => {
+                NodeKind::Str(text.trim_start_matches(|c| cs.contains(c)).to_string())
+            }
+            ("rstrip", [cs]) => {
+                NodeKind::Str(text.trim_end_matches(|c| cs.contains(c)).to_string())
+            }
             ("startswith", [a]) => NodeKind::Bool(text.starts_with(a.as_str())),
             ("endswith", [a]) => NodeKind::Bool(text.ends_with(a.as_str())),
             ("replace", [a, b]) if !a.is_empty() => NodeKind::Str(text.replace(a.as_str(), b)),
@@ -861,7 +929,7 @@ impl<'s> Eval<'s> {
     /// call's keywords, else its environment variable (converted by its
     /// annotation), else its default; a required field with neither is left
     /// out (a use of it is unknown). See [`super::pydantic`].
-    fn settings_object(
+    pub(super) fn settings_object(
         &mut self,
         n: Ts<'_>,
         class: &super::pydantic::SettingsClass,
@@ -940,7 +1008,40 @@ impl<'s> Eval<'s> {
                 }
             }
         }
-        Some(Node::new(NodeKind::Map(entries), self.sp(n)))
+        // Computed properties, on the object with its fields: what they
+        // cannot build is left out, with why (not a TL012 on every use of
+        // the object).
+        let at = self.sp(n);
+        for (name, name_at, f) in &class.computed {
+            let before = self.unknowns.len();
+            let this = Node::new(NodeKind::Map(entries.clone()), at);
+            let v = self.call_with(n, name, *f, vec![Some(this)], Vec::new());
+            let met = self.unknowns.split_off(before);
+            match v {
+                Some(v) if met.iter().all(|u| u.limit) => {
+                    set_entry(
+                        &mut entries,
+                        Key {
+                            text: name.clone(),
+                            span: *name_at,
+                        },
+                        v,
+                    );
+                }
+                _ => {
+                    let why = met
+                        .iter()
+                        .find(|u| !u.limit)
+                        .map_or_else(|| "an expression".to_string(), |u| u.why.clone());
+                    self.absent.insert(
+                        (at, name.clone()),
+                        format!("the computed property `{name}`, which reads {why}"),
+                    );
+                }
+            }
+            self.unknowns.extend(met.into_iter().filter(|u| u.limit));
+        }
+        Some(Node::new(NodeKind::Map(entries), at))
     }
 
     /// `module.NAME` / `settings.FIELD`: an entry of a namespace the reader
@@ -1388,6 +1489,9 @@ impl<'s> Eval<'s> {
             return self.inline(n, &f, fr);
         }
         if let Some(v) = self.str_method(n) {
+            return v;
+        }
+        if let Some(v) = self.url_build(n, &f) {
             return v;
         }
         if f.contains("://") || f.contains('@') || f.contains('"') || f.contains('\'') {

@@ -597,3 +597,90 @@ fn a_python_file_without_settings_is_still_said_to_have_none() {
     assert_eq!(ids(&d), vec!["TL002"], "{d:?}");
     assert!(d[0].message.starts_with("no app settings found"));
 }
+
+#[test]
+fn pydantic_computed_properties_build_the_url() {
+    // The full-stack-fastapi-template shape.
+    let text = "
+from pydantic import PostgresDsn, computed_field
+from pydantic_core import MultiHostUrl
+from pydantic_settings import BaseSettings
+from sqlalchemy import create_engine
+
+class Settings(BaseSettings):
+    POSTGRES_SERVER: str
+    POSTGRES_PORT: int = 5432
+    POSTGRES_USER: str
+    POSTGRES_PASSWORD: str = ''
+    POSTGRES_DB: str = ''
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def SQLALCHEMY_DATABASE_URI(self) -> PostgresDsn:
+        return MultiHostUrl.build(
+            scheme='postgresql+psycopg',
+            username=self.POSTGRES_USER,
+            password=self.POSTGRES_PASSWORD,
+            host=self.POSTGRES_SERVER,
+            port=self.POSTGRES_PORT,
+            path=self.POSTGRES_DB,
+        )
+
+settings = Settings()
+engine = create_engine(str(settings.SQLALCHEMY_DATABASE_URI))
+";
+    let e = env(&[
+        ("POSTGRES_SERVER", "db"),
+        ("POSTGRES_USER", "app"),
+        ("POSTGRES_PASSWORD", "s3cr3t-pw"),
+        ("POSTGRES_DB", "app"),
+    ]);
+    let (s, d, src) = read(text, None, &e);
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(s.pools.len(), 1);
+    assert_eq!(s.pools[0].backend.value, Backend::PostgreSql);
+    assert_eq!(
+        s.pools[0].driver.value,
+        crate::systems::app::Driver::Psycopg
+    );
+    // The password put into the URL is a secret of every output.
+    assert!(src.secret_values().iter().any(|v| v == "s3cr3t-pw"));
+    // Without the required server, the URL is unknown, and said why.
+    let (s, d, _) = read(text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert!(
+        d[0].message
+            .contains("computed property `SQLALCHEMY_DATABASE_URI`"),
+        "{}",
+        d[0].message
+    );
+    assert_eq!(s.pools.len(), 1);
+}
+
+#[test]
+fn a_settings_class_with_flask_keys_is_a_flask_config() {
+    let text = "
+from pydantic import Field, computed_field
+from pydantic_settings import BaseSettings
+
+class DatabaseConfig(BaseSettings):
+    DB_HOST: str = 'db'
+    SQLALCHEMY_POOL_RECYCLE_S: int = Field(default=280)
+
+    @computed_field
+    @property
+    def SQLALCHEMY_DATABASE_URI(self) -> str:
+        return f'mysql+pymysql://app@{self.DB_HOST}/app'
+
+    @computed_field
+    @property
+    def SQLALCHEMY_ENGINE_OPTIONS(self) -> dict:
+        return {'pool_recycle': self.SQLALCHEMY_POOL_RECYCLE_S, 'pool_pre_ping': True}
+";
+    let (s, d, _) = read(text, None, &env(&[("SQLALCHEMY_POOL_RECYCLE_S", "90")]));
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(s.pools.len(), 1);
+    assert_eq!(s.pools[0].backend.value, Backend::MySql);
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(90));
+    assert!(s.pools[0].validation.value);
+}

@@ -58,18 +58,6 @@ impl Eval<'_> {
                 format!("a call to `{name}` nested too deep to follow"),
             );
         }
-        let modules = self.modules;
-        let Some(m) = modules.get(f.module) else {
-            return self.unknown(call, format!("a call to `{name}`"));
-        };
-        let def = m
-            .tree
-            .root_node()
-            .descendant_for_byte_range(f.start, f.end)
-            .filter(|d| d.kind() == "function_definition");
-        let Some(def) = def else {
-            return self.unknown(call, format!("a call to `{name}`"));
-        };
         // Arguments are evaluated where the call is written.
         let (pos, kw) = self.args(call);
         let mut args: Vec<Option<Node>> = Vec::new();
@@ -86,6 +74,38 @@ impl Eval<'_> {
         if self.has_spread_arg(call) {
             return self.unknown(call, format!("a call to `{name}` with `**kwargs`"));
         }
+        self.call_with(call, name, f, args, kwargs)
+    }
+
+    /// Runs the project function `f` on argument values already evaluated
+    /// (also a pydantic computed property, on `self`); its result or an
+    /// unknown recorded at `call`.
+    pub(super) fn call_with(
+        &mut self,
+        call: Ts<'_>,
+        name: &str,
+        f: FnRef,
+        args: Vec<Option<Node>>,
+        kwargs: Vec<(String, Option<Node>)>,
+    ) -> Option<Node> {
+        if self.inline_depth >= MAX_INLINE_DEPTH {
+            return self.unknown(
+                call,
+                format!("a call to `{name}` nested too deep to follow"),
+            );
+        }
+        let modules = self.modules;
+        let Some(m) = modules.get(f.module) else {
+            return self.unknown(call, format!("a call to `{name}`"));
+        };
+        let def = m
+            .tree
+            .root_node()
+            .descendant_for_byte_range(f.start, f.end)
+            .filter(|d| d.kind() == "function_definition");
+        let Some(def) = def else {
+            return self.unknown(call, format!("a call to `{name}`"));
+        };
         // Into the function's module.
         let saved_ctx = (self.src, self.file, self.base);
         self.src = &m.text;

@@ -448,6 +448,13 @@ struct Class {
     span: Span,
     bases: Vec<String>,
     attrs: Vec<(Key, Node)>,
+    /// A pydantic settings class: a Flask config candidate only when the
+    /// file makes no engine itself (then its `SQLALCHEMY_*` fields are the
+    /// app's config, as in Dify; otherwise they feed `create_engine`).
+    settings: bool,
+    /// Flask keys a settings class declares whose values are unknown:
+    /// reported when the class is taken as the Flask config.
+    unknown_keys: Vec<(String, Unknown)>,
 }
 
 struct Reader<'s> {
@@ -1841,6 +1848,10 @@ impl<'s> Reader<'s> {
                         for f in &base.fields {
                             sc.set_field(f.clone());
                         }
+                        for c in &base.computed {
+                            sc.computed.retain(|(n, _, _)| *n != c.0);
+                            sc.computed.push(c.clone());
+                        }
                         sc.env_prefix.clone_from(&base.env_prefix);
                         sc.case_sensitive = base.case_sensitive;
                     }
@@ -1858,14 +1869,70 @@ impl<'s> Reader<'s> {
         }
         let Scope::Class(ClassBody {
             name: class_name,
-            attrs,
+            mut attrs,
             saved,
             settings,
         }) = scope
         else {
             return;
         };
+        let is_settings = settings.is_some();
+        let mut unknown_keys = Vec::new();
         if let Some(sc) = settings {
+            // A settings class holding Flask keys (`SQLALCHEMY_DATABASE_URI:
+            // str = ...`, a computed `SQLALCHEMY_ENGINE_OPTIONS`) is also a
+            // Flask config candidate, with the values its object would have.
+            let before = self.ev.unknowns.len();
+            if let Some(Node {
+                kind: NodeKind::Map(fields),
+                span: at,
+            }) = self.ev.settings_object(name, &sc)
+            {
+                // Flask keys declared but not known are said why (TL012),
+                // never left to a default silently; the URI is kept (as
+                // null) so the engine options are still read.
+                let declared: Vec<(String, Span)> = sc
+                    .fields
+                    .iter()
+                    .map(|f| (f.name.clone(), f.span))
+                    .chain(sc.computed.iter().map(|(n, s, _)| (n.clone(), *s)))
+                    .filter(|(n, _)| {
+                        flask::is_flask_key(n) && !fields.iter().any(|(k, _)| k.text == *n)
+                    })
+                    .collect();
+                for (key_name, key_at) in declared {
+                    let why = self
+                        .ev
+                        .absent
+                        .get(&(at, key_name.clone()))
+                        .cloned()
+                        .unwrap_or_else(|| "a value it cannot read".to_string());
+                    unknown_keys.push((
+                        format!("{class_name}.{key_name}"),
+                        Unknown {
+                            span: key_at,
+                            why,
+                            key: None,
+                            limit: false,
+                        },
+                    ));
+                    if key_name == flask::URI {
+                        self.unknown_urls.push(key_at);
+                        let key = Key {
+                            text: key_name,
+                            span: key_at,
+                        };
+                        set_entry(&mut attrs, key, Node::new(NodeKind::Null, key_at));
+                    }
+                }
+                for (k, v) in fields {
+                    if flask::is_flask_key(&k.text) {
+                        set_entry(&mut attrs, k, v);
+                    }
+                }
+            }
+            let met = self.ev.unknowns.split_off(before);
+            self.ev.unknowns.extend(met.into_iter().filter(|u| u.limit));
             self.ev.settings_classes.insert(class_name.clone(), sc);
         }
         for (name, old) in saved.into_iter().rev() {
@@ -1879,6 +1946,8 @@ impl<'s> Reader<'s> {
             span: self.ev.sp(name),
             bases,
             attrs,
+            settings: is_settings,
+            unknown_keys,
         });
     }
 
@@ -1939,6 +2008,37 @@ impl<'s> Reader<'s> {
     /// (`NAME: type [= default | = Field(...)]`), `model_config = ...`, or
     /// a 1.x `class Config:`. `false` for anything else.
     fn settings_statement(&mut self, s: Ts<'_>, cb: &mut ClassBody) -> bool {
+        if s.kind() == "decorated_definition" {
+            let computed = {
+                let mut c = s.walk();
+                s.named_children(&mut c)
+                    .filter(|d| d.kind() == "decorator")
+                    .any(|d| {
+                        let t = self.ev.text(d);
+                        t.contains("property") || t.contains("computed_field")
+                    })
+            };
+            if let Some(def) = s
+                .child_by_field_name("definition")
+                .filter(|d| d.kind() == "function_definition" && computed)
+                && let Some(name) = def.child_by_field_name("name")
+                && let Some(sc) = cb.settings.as_mut()
+            {
+                let at = Span::new(
+                    name.start_byte() + self.ev.base,
+                    name.end_byte() + self.ev.base,
+                );
+                let f = inline::FnRef {
+                    module: self.current,
+                    start: def.start_byte(),
+                    end: def.end_byte(),
+                };
+                let text = self.ev.text(name).to_string();
+                sc.computed.retain(|(n, _, _)| *n != text);
+                sc.computed.push((text, at, f));
+            }
+            return true;
+        }
         if s.kind() == "class_definition" {
             let is_config = s
                 .child_by_field_name("name")
@@ -2185,14 +2285,19 @@ impl<'s> Reader<'s> {
             .iter()
             .flat_map(|c| c.bases.iter().map(String::as_str))
             .collect();
+        let mut settings_unknowns: Vec<(String, Unknown)> = Vec::new();
         for c in &self.classes {
-            if with_sub.contains(c.name.as_str()) {
+            if with_sub.contains(c.name.as_str()) || (c.settings && !engines.is_empty()) {
                 continue;
             }
+            settings_unknowns.extend(c.unknown_keys.iter().cloned());
             let attrs = self.merged(&index, &c.name);
             if attrs.iter().any(|(k, _)| flask::is_flask_key(&k.text)) {
                 candidates.push((c.name.clone(), c.span, attrs));
             }
+        }
+        for (what, u) in settings_unknowns {
+            self.report_one(&what, &u);
         }
         let mut flask_root: Option<Vec<(Key, Node)>> = None;
         match object {

@@ -19,6 +19,11 @@
 //!   URL and DSN types are strings); keywords of the call
 //!   (`Settings(DB_URL=...)`) win over both, as init arguments do.
 //!
+//! - `@property` / `@computed_field` methods (the usual way to build the
+//!   database URL from fields) are evaluated on the object, with
+//!   `MultiHostUrl.build(...)` / `PostgresDsn.build(...)` / `AnyUrl.build(...)`
+//!   building the URL string from its parts.
+//!
 //! Not modelled: `env_file` is not read, because which `.env` is used depends
 //! on the working directory at run time (give it with `--env-file`, whose
 //! values count as environment values); validators and computed fields are
@@ -55,6 +60,10 @@ pub(super) struct SettingsClass {
     pub env_prefix: String,
     /// `case_sensitive` (default false).
     pub case_sensitive: bool,
+    /// `@property` / `@computed_field` methods, in order: name, where the
+    /// name is written, the method. Evaluated on the object once its fields
+    /// are known (`self.FIELD`), as small functions are (`super::inline`).
+    pub computed: Vec<(String, Span, super::inline::FnRef)>,
 }
 
 impl SettingsClass {
