@@ -519,7 +519,20 @@ impl<'s> Eval<'s> {
                 return self.eval(inner);
             }
             "dictionary" => return self.dict(n),
-            "list" | "tuple" => {
+            "named_expression" => {
+                // `(x := value)`: binds `x` (module level, or the function
+                // being inlined) and is the value.
+                let (Some(name), Some(value)) = (
+                    n.child_by_field_name("name"),
+                    n.child_by_field_name("value"),
+                ) else {
+                    return self.unknown(n, "an expression");
+                };
+                let v = self.eval(value);
+                self.names.insert(self.text(name).to_string(), v.clone());
+                return v;
+            }
+            "list" | "tuple" | "set" => {
                 let mut items = Vec::new();
                 let mut c = n.walk();
                 for item in n.named_children(&mut c) {
@@ -779,6 +792,30 @@ impl<'s> Eval<'s> {
         }
         if let Some(decided) = self.compare_assumed(operands[0], &ops, &operands[1..]) {
             return Some(Node::new(NodeKind::Bool(decided), self.sp(n)));
+        }
+        // `"X" in os.environ`: whether the deploy sets X, when it is given.
+        if let ([op], [l, r]) = (ops.as_slice(), operands.as_slice())
+            && matches!(op.as_str(), "in" | "not in")
+            && matches!(
+                self.text(*r)
+                    .split_whitespace()
+                    .collect::<String>()
+                    .as_str(),
+                "os.environ" | "environ"
+            )
+        {
+            let Some(var) = self.string(*l) else {
+                return self.unknown(n, "a test of the environment");
+            };
+            let set = self.env.get(&var).is_some()
+                || self.assumed.get(&var).is_some_and(|a| a.eq.is_some());
+            if !set {
+                return self.unknown(
+                    n,
+                    format!("whether environment variable {var} is set, which is not given"),
+                );
+            }
+            return Some(Node::new(NodeKind::Bool(op == "in"), self.sp(n)));
         }
         let mut left = self.eval(operands[0])?;
         for (op, &right) in ops.iter().zip(&operands[1..]) {

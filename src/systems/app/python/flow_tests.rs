@@ -684,3 +684,50 @@ class DatabaseConfig(BaseSettings):
     assert_eq!(secs(&s.pools[0].retirement.value), Some(90));
     assert!(s.pools[0].validation.value);
 }
+
+#[test]
+fn inlined_functions_build_dicts_item_by_item() {
+    // The paperless-ngx shape: a dict built key by key in a helper.
+    let text = "import os
+def db_settings(engine: str) -> dict:
+    databases: dict
+    databases = {'default': {'ENGINE': 'django.db.backends.sqlite3'}}
+    databases['default']['CONN_MAX_AGE'] = 30
+    if engine in {'mysql', 'mariadb'}:
+        databases['default']['ENGINE'] = 'django.db.backends.mysql'
+        databases['default']['OPTIONS'] = {'connect_timeout': 5}
+    if 'DB_AGE' in os.environ:
+        databases['default']['CONN_MAX_AGE'] = int(os.environ['DB_AGE'])
+    return databases
+
+DATABASES = db_settings('mariadb')
+";
+    let (s, d, _) = read(text, None, &env(&[("DB_AGE", "45")]));
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(s.pools[0].backend.value, Backend::MySql);
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(45));
+    // `"DB_AGE" in os.environ` without a value given: not decided, said why.
+    let (s, d, _) = read(text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert!(
+        d[0].message
+            .contains("whether environment variable DB_AGE is set"),
+        "{}",
+        d[0].message
+    );
+    assert!(s.pools.iter().all(|p| p.backend.value == Backend::Other));
+}
+
+#[test]
+fn walrus_conditions_bind_their_name() {
+    let text = "import os
+DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': 0}}
+if (age := int(os.environ.get('AGE', '0'))) > 10:
+    DATABASES['default']['CONN_MAX_AGE'] = age
+";
+    let (s, d, _) = read(text, None, &env(&[("AGE", "120")]));
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(120));
+    let (s, _, _) = read(text, None, &env(&[("AGE", "5")]));
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(0));
+}

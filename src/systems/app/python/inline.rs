@@ -17,11 +17,11 @@
 
 use tree_sitter::Node as Ts;
 
-use crate::parse::tree::{Node, NodeKind};
+use crate::parse::tree::{Key, Node, NodeKind};
 use crate::provenance::Origin;
 use crate::source::Location;
 
-use super::eval::{Eval, truthy};
+use super::eval::{Eval, set_entry, truthy};
 
 /// How many inlined calls may nest.
 pub(super) const MAX_INLINE_DEPTH: usize = 8;
@@ -234,12 +234,20 @@ impl Eval<'_> {
                     match e.kind() {
                         "string" => {} // a docstring
                         "assignment" => {
-                            let (Some(l), Some(r)) = (
-                                e.child_by_field_name("left"),
-                                e.child_by_field_name("right"),
-                            ) else {
+                            let Some(l) = e.child_by_field_name("left") else {
                                 return Flow::Unfollowed("an assignment it does not follow".into());
                             };
+                            let Some(r) = e.child_by_field_name("right") else {
+                                // `x: int`: an annotation, no value at run time.
+                                continue;
+                            };
+                            if l.kind() == "subscript" && r.kind() != "assignment" {
+                                // `d["a"]["b"] = v` on a local dict.
+                                if let Err(why) = self.set_item(l, r, shadowed) {
+                                    return Flow::Unfollowed(why);
+                                }
+                                continue;
+                            }
                             if l.kind() != "identifier" || r.kind() == "assignment" {
                                 return Flow::Unfollowed(
                                     "an assignment to something other than a local name".into(),
@@ -323,6 +331,75 @@ impl Eval<'_> {
             }
         }
         Flow::Fell
+    }
+
+    /// `d["a"]["b"] = v` inside an inlined function, where `d` is a known
+    /// dict (keys created on the way, as nested dict literals would be).
+    fn set_item(
+        &mut self,
+        l: Ts<'_>,
+        r: Ts<'_>,
+        shadowed: &mut Vec<(String, Option<Option<Node>>)>,
+    ) -> Result<(), String> {
+        let mut keys: Vec<Key> = Vec::new();
+        let mut cur = l;
+        while cur.kind() == "subscript" {
+            let (Some(idx), Some(value)) = (
+                cur.child_by_field_name("subscript"),
+                cur.child_by_field_name("value"),
+            ) else {
+                return Err("an item assignment it does not follow".into());
+            };
+            let before = self.unknowns.len();
+            let key = match self.eval(idx).map(|k| k.kind) {
+                Some(NodeKind::Str(k)) => k,
+                _ => {
+                    self.unknowns.truncate(before);
+                    return Err("an item assignment with a key it cannot read".into());
+                }
+            };
+            keys.push(Key {
+                text: key,
+                span: self.sp(idx),
+            });
+            cur = value;
+        }
+        keys.reverse();
+        if cur.kind() != "identifier" {
+            return Err("an item assignment to something other than a local dict".into());
+        }
+        let name = self.text(cur).to_string();
+        let Some(v) = self.eval(r) else {
+            return Err("an item assignment of a value it cannot read".into());
+        };
+        let Some(Some(mut root)) = self.names.get(&name).cloned() else {
+            return Err(format!("an item assignment to `{name}`, not a known dict"));
+        };
+        let mut node = &mut root;
+        for (i, key) in keys.iter().enumerate() {
+            let NodeKind::Map(entries) = &mut node.kind else {
+                return Err(format!(
+                    "an item assignment into `{name}`, not a dict there"
+                ));
+            };
+            if i + 1 == keys.len() {
+                set_entry(entries, key.clone(), v);
+                break;
+            }
+            let pos = match entries.iter().position(|(k, _)| k.text == key.text) {
+                Some(p) => p,
+                None => {
+                    entries.push((key.clone(), Node::new(NodeKind::Map(Vec::new()), key.span)));
+                    entries.len() - 1
+                }
+            };
+            node = &mut entries[pos].1;
+        }
+        let old = self.names.insert(name.clone(), Some(root));
+        if !shadowed.iter().any(|(n, _)| *n == name) {
+            shadowed.push((name, old));
+        }
+        Ok(())
     }
 
     /// The result of an inlined call, located at the call when it is a
