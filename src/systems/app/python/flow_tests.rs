@@ -731,3 +731,36 @@ if (age := int(os.environ.get('AGE', '0'))) > 10:
     let (s, _, _) = read(text, None, &env(&[("AGE", "5")]));
     assert_eq!(secs(&s.pools[0].retirement.value), Some(0));
 }
+
+#[test]
+fn engines_in_functions_see_the_functions_locals() {
+    // The ichnaea shape: options built in the method, spread into the call.
+    let text = "from sqlalchemy import create_engine
+
+class Database:
+    def __init__(self, uri, pool_size=5):
+        options = {'pool_recycle': 3600, 'pool_size': pool_size}
+        options.update({'pool_pre_ping': True})
+        extra = 10
+        extra += 5
+        self.engine = create_engine(uri, max_overflow=extra, **options)
+";
+    let (s, d, src) = read(text, None, &EnvValues::new());
+    assert_eq!(s.pools.len(), 1);
+    let p = &s.pools[0];
+    assert_eq!(secs(&p.retirement.value), Some(3600));
+    assert!(p.validation.value);
+    assert_eq!(p.max_overflow.as_ref().map(|m| m.value), Some(15));
+    // The URL and pool_size are the method's parameters: unknown, located there.
+    let at: Vec<&str> = d
+        .iter()
+        .map(|x| src.text_at(x.primary.location.expect("located")))
+        .collect();
+    assert_eq!(ids(&d), vec!["TL012", "TL012"], "{d:?}");
+    assert_eq!(at, vec!["uri", "pool_size"]);
+    assert!(
+        d[0].message.contains("the parameter `uri`"),
+        "{}",
+        d[0].message
+    );
+}

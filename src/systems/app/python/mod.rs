@@ -436,6 +436,12 @@ fn merge_variants(
     (pools, built)
 }
 
+/// Module names shadowed by a function's locals, with what they were.
+type Shadowed = Vec<(String, Option<Option<Node>>)>;
+
+/// The recorded unknowns of names a function's locals shadow.
+type SavedUnknowns = Vec<(String, Option<Vec<Unknown>>)>;
+
 /// One engine call read: its name, its keywords, the span of an unknown URL.
 type EngineRead = (Key, Node, Option<Span>);
 
@@ -979,11 +985,158 @@ impl<'s> Reader<'s> {
                 continue;
             }
             self.engines_done.insert(call.start_byte());
+            // An engine made in a function sees the function's locals as
+            // they are at the call (its parameters are unknown).
+            let (shadowed, saved_unknowns) = self.function_locals(call);
             if let Some(engine) = self.engine(call, &last) {
                 self.engines_read
                     .push((call.start_byte(), engine, last == "create_async_engine"));
             }
+            for (name, old) in shadowed.into_iter().rev() {
+                match old {
+                    Some(v) => self.ev.names.insert(name, v),
+                    None => self.ev.names.remove(&name),
+                };
+            }
+            for (name, old) in saved_unknowns.into_iter().rev() {
+                match old {
+                    Some(v) => self.ev.name_unknowns.insert(name, v),
+                    None => self.ev.name_unknowns.remove(&name),
+                };
+            }
         }
+    }
+
+    /// The locals of the function (or method) `call` is in, as they are at
+    /// the call: its parameters (unknown, "a parameter of `f`") and, in each
+    /// block from the function body down to the call, the statements before
+    /// it that assign a local name (`x = ...`, `x += ...`) or change a local
+    /// dict (`x.update(...)`, `x["k"] = v`). Other statements are passed
+    /// over: a name they would bind stays as it was. Returns the module
+    /// names they shadow, to restore (innermost last).
+    fn function_locals(&mut self, call: Ts<'_>) -> (Shadowed, SavedUnknowns) {
+        let mut chain = Vec::new();
+        let mut cur = call;
+        let mut func = None;
+        while let Some(p) = cur.parent() {
+            if p.kind() == "block" {
+                chain.push((p, cur));
+            }
+            if p.kind() == "function_definition" {
+                func = Some(p);
+                break;
+            }
+            cur = p;
+        }
+        let mut shadowed: Vec<(String, Option<Option<Node>>)> = Vec::new();
+        let mut saved_unknowns: Vec<(String, Option<Vec<Unknown>>)> = Vec::new();
+        let Some(func) = func else {
+            return (shadowed, saved_unknowns);
+        };
+        fn shadow(
+            r: &mut Reader<'_>,
+            shadowed: &mut Vec<(String, Option<Option<Node>>)>,
+            name: String,
+            v: Option<Node>,
+        ) {
+            let old = r.ev.names.insert(name.clone(), v);
+            if !shadowed.iter().any(|(n, _)| *n == name) {
+                shadowed.push((name, old));
+            }
+        }
+        if let Some(params) = func.child_by_field_name("parameters") {
+            let mut c = params.walk();
+            let list: Vec<Ts<'_>> = params.named_children(&mut c).collect();
+            for p in list {
+                let id = match p.kind() {
+                    "identifier" => Some(p),
+                    "default_parameter" | "typed_default_parameter" => {
+                        p.child_by_field_name("name")
+                    }
+                    _ => (0..p.named_child_count())
+                        .filter_map(|i| p.named_child(u32::try_from(i).ok()?))
+                        .find(|n| n.kind() == "identifier"),
+                };
+                if let Some(id) = id {
+                    let name = self.ev.text(id).to_string();
+                    let why = Unknown {
+                        span: self.ev.sp(id),
+                        why: format!("the parameter `{name}`, set by the function's callers"),
+                        key: None,
+                        limit: false,
+                    };
+                    let old = self.ev.name_unknowns.insert(name.clone(), vec![why]);
+                    saved_unknowns.push((name.clone(), old));
+                    shadow(self, &mut shadowed, name, None);
+                }
+            }
+        }
+        // Outermost block first.
+        for (block, toward) in chain.into_iter().rev() {
+            let mut c = block.walk();
+            let stmts: Vec<Ts<'_>> = block.named_children(&mut c).collect();
+            for st in stmts {
+                if st.start_byte() >= toward.start_byte() {
+                    break;
+                }
+                let Some(e) = st
+                    .named_child(0)
+                    .filter(|_| st.kind() == "expression_statement")
+                else {
+                    continue;
+                };
+                match e.kind() {
+                    "assignment" | "augmented_assignment" => {
+                        let (Some(l), Some(r)) = (
+                            e.child_by_field_name("left"),
+                            e.child_by_field_name("right"),
+                        ) else {
+                            continue;
+                        };
+                        if l.kind() != "identifier" {
+                            continue;
+                        }
+                        let name = self.ev.text(l).to_string();
+                        let mut v = self.ev.eval(r);
+                        if e.kind() == "augmented_assignment" {
+                            let op = e
+                                .child_by_field_name("operator")
+                                .map(|o| self.ev.text(o).trim_end_matches('=').to_string())
+                                .unwrap_or_default();
+                            let current = self.ev.names.get(&name).cloned().flatten();
+                            v = match (current, v) {
+                                (Some(c), Some(x)) => eval::combine(&op, c.kind, x.kind)
+                                    .map(|k| Node::new(k, self.ev.sp(e))),
+                                _ => None,
+                            };
+                        }
+                        let met = self.ev.take_unknowns();
+                        let old = self
+                            .ev
+                            .name_unknowns
+                            .insert(name.clone(), met.into_iter().filter(|u| !u.limit).collect());
+                        if !saved_unknowns.iter().any(|(n, _)| *n == name) {
+                            saved_unknowns.push((name.clone(), old));
+                        }
+                        shadow(self, &mut shadowed, name, v);
+                    }
+                    "call" => {
+                        // `x.update(...)` on a local dict: applied (or
+                        // the dict becomes unknown), as at module level.
+                        if let Some(base) = e
+                            .child_by_field_name("function")
+                            .and_then(|f| f.child_by_field_name("object"))
+                            .and_then(|o| self.plain_base(o))
+                            && shadowed.iter().any(|(n, _)| *n == base)
+                        {
+                            self.dict_method(e);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        (shadowed, saved_unknowns)
     }
 
     fn statement(&mut self, s: Ts<'_>) {
