@@ -1185,49 +1185,58 @@ pub(super) fn sqlalchemy_imports(root: Ts<'_>, src: &str) -> HashMap<String, Str
             .split_whitespace()
             .collect()
     };
-    let mut out = HashMap::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "import_statement" | "import_from_statement" => {
-                let module = n
-                    .child_by_field_name("module_name")
-                    .filter(|m| m.kind() == "dotted_name")
-                    .map(text);
-                if n.kind() == "import_from_statement" && module.is_none() {
-                    continue;
-                }
-                let mut c = n.walk();
-                for name in n.children_by_field_name("name", &mut c) {
-                    let (target, alias) = match name.kind() {
-                        "aliased_import" => (
-                            name.child_by_field_name("name").map(text),
-                            name.child_by_field_name("alias").map(text),
-                        ),
-                        _ => (Some(text(name)), None),
-                    };
-                    let Some(target) = target else { continue };
-                    let (local, full) = match (&module, alias) {
-                        (Some(m), alias) => (
-                            alias.unwrap_or_else(|| target.clone()),
-                            format!("{m}.{target}"),
-                        ),
-                        (None, Some(alias)) => (alias, target),
-                        (None, None) => {
-                            let head = target.split('.').next().unwrap_or("").to_string();
-                            (head.clone(), head)
-                        }
-                    };
-                    if !local.is_empty() {
-                        out.insert(local, full);
-                    }
-                }
-                continue;
-            }
-            _ => {}
+    // The bindings of each import statement, in document order; applied
+    // last statement first, so the first statement binding a name wins.
+    let mut statements: Vec<Vec<(String, String)>> = Vec::new();
+    let import_statement = super::walk::kind_id(root, "import_statement");
+    let import_from_statement = super::walk::kind_id(root, "import_from_statement");
+    super::walk::preorder(root, |n| {
+        let kind = n.kind_id();
+        if !n.is_named() {
+            return false;
         }
+        if kind != import_statement && kind != import_from_statement {
+            return true;
+        }
+        let module = n
+            .child_by_field_name("module_name")
+            .filter(|m| m.kind() == "dotted_name")
+            .map(text);
+        if kind == import_from_statement && module.is_none() {
+            return false;
+        }
+        let mut bindings = Vec::new();
         let mut c = n.walk();
-        stack.extend(n.named_children(&mut c));
+        for name in n.children_by_field_name("name", &mut c) {
+            let (target, alias) = match name.kind() {
+                "aliased_import" => (
+                    name.child_by_field_name("name").map(text),
+                    name.child_by_field_name("alias").map(text),
+                ),
+                _ => (Some(text(name)), None),
+            };
+            let Some(target) = target else { continue };
+            let (local, full) = match (&module, alias) {
+                (Some(m), alias) => (
+                    alias.unwrap_or_else(|| target.clone()),
+                    format!("{m}.{target}"),
+                ),
+                (None, Some(alias)) => (alias, target),
+                (None, None) => {
+                    let head = target.split('.').next().unwrap_or("").to_string();
+                    (head.clone(), head)
+                }
+            };
+            if !local.is_empty() {
+                bindings.push((local, full));
+            }
+        }
+        statements.push(bindings);
+        false
+    });
+    let mut out = HashMap::new();
+    for bindings in statements.into_iter().rev() {
+        out.extend(bindings);
     }
     out
 }

@@ -30,6 +30,7 @@
 mod eval;
 #[cfg(test)]
 mod tests;
+mod walk;
 
 use std::collections::{HashMap, HashSet};
 
@@ -647,11 +648,12 @@ impl<'s> Reader<'s> {
             return;
         };
         let mut calls = Vec::new();
-        let mut stack = vec![right];
-        while let Some(n) = stack.pop() {
-            if n.kind() == "call"
+        let call = walk::kind_id(right, "call");
+        let attribute = walk::kind_id(right, "attribute");
+        walk::preorder(right, |n| {
+            if n.kind_id() == call
                 && let Some(f) = n.child_by_field_name("function")
-                && f.kind() == "attribute"
+                && f.kind_id() == attribute
                 && f.child_by_field_name("attribute").is_some_and(|m| {
                     matches!(
                         self.ev.text(m),
@@ -661,10 +663,8 @@ impl<'s> Reader<'s> {
             {
                 calls.push(n);
             }
-            let mut c = n.walk();
-            let children: Vec<Ts<'_>> = n.named_children(&mut c).collect();
-            stack.extend(children.into_iter().rev());
-        }
+            true
+        });
         for call in calls {
             self.dict_method(call);
         }
@@ -1548,10 +1548,11 @@ fn engine_name(call: Ts<'_>, ev: &Eval<'_>) -> Option<String> {
         .then(|| last.to_string())
 }
 
+/// The engine and `SQLAlchemy(...)` calls in `n`, in document order.
 fn collect_calls<'t>(n: Ts<'t>, ev: &Eval<'_>, out: &mut Vec<Ts<'t>>) {
-    let mut stack = vec![n];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "call" {
+    let call = walk::kind_id(n, "call");
+    walk::preorder(n, |n| {
+        if n.kind_id() == call {
             let callee = ev.callee(n);
             let last = callee.rsplit('.').next().unwrap_or("");
             if matches!(
@@ -1561,10 +1562,8 @@ fn collect_calls<'t>(n: Ts<'t>, ev: &Eval<'_>, out: &mut Vec<Ts<'t>>) {
                 out.push(n);
             }
         }
-        let mut c = n.walk();
-        let children: Vec<Ts<'t>> = n.named_children(&mut c).collect();
-        stack.extend(children.into_iter().rev());
-    }
+        true
+    });
 }
 
 /// Whether a call has a `**spread` argument.
@@ -1579,19 +1578,18 @@ fn has_spread(call: Ts<'_>) -> bool {
 
 /// The first error or missing node, in document order (walked without recursion).
 fn first_error(root: Ts<'_>) -> Option<Ts<'_>> {
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
+    let mut found = None;
+    walk::preorder(root, |n| {
+        if found.is_some() {
+            return false;
+        }
         if n.is_error() || n.is_missing() {
-            return Some(n);
+            found = Some(n);
+            return false;
         }
-        if !n.has_error() {
-            continue;
-        }
-        let mut c = n.walk();
-        let children: Vec<Ts<'_>> = n.children(&mut c).collect();
-        stack.extend(children.into_iter().rev());
-    }
-    None
+        n.has_error()
+    });
+    found
 }
 
 /// Where the indentation of `text` could overrun tree-sitter-python's
@@ -1662,9 +1660,9 @@ fn secret_value_spans(text: &str, root: Ts<'_>, values: &[String], out: &mut Vec
     if values.is_empty() {
         return;
     }
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "string_content" {
+    let string_content = walk::kind_id(root, "string_content");
+    walk::preorder(root, |n| {
+        if n.kind_id() == string_content {
             let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
             for v in values.iter().filter(|v| !v.is_empty()) {
                 for (i, _) in s.match_indices(v.as_str()) {
@@ -1672,53 +1670,53 @@ fn secret_value_spans(text: &str, root: Ts<'_>, values: &[String], out: &mut Vec
                 }
             }
         }
-        let mut c = n.walk();
-        stack.extend(n.children(&mut c));
-    }
+        true
+    });
 }
 
 /// Secret spans: passwords in URL strings, `password=` values in any string
 /// (libpq `options`, conninfo), values of password-like keys, keywords and names.
 fn secret_spans(text: &str, root: Ts<'_>, out: &mut Vec<Span>) {
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "string_content" => {
-                let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
-                let mut ranges = crate::secrets::assignment_ranges(s);
-                if s.contains("://") {
-                    ranges.extend(secret_ranges(s));
-                }
-                for r in ranges {
-                    out.push(Span::new(n.start_byte() + r.start, n.start_byte() + r.end));
+    let string_content = walk::kind_id(root, "string_content");
+    let pair = walk::kind_id(root, "pair");
+    let keyword_argument = walk::kind_id(root, "keyword_argument");
+    let assignment = walk::kind_id(root, "assignment");
+    walk::preorder(root, |n| {
+        let kind = n.kind_id();
+        if kind == string_content {
+            let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
+            let mut ranges = crate::secrets::assignment_ranges(s);
+            if s.contains("://") {
+                ranges.extend(secret_ranges(s));
+            }
+            for r in ranges {
+                out.push(Span::new(n.start_byte() + r.start, n.start_byte() + r.end));
+            }
+        } else if kind == pair || kind == keyword_argument || kind == assignment {
+            let (k, v) = if kind == pair {
+                (n.child_by_field_name("key"), n.child_by_field_name("value"))
+            } else if kind == keyword_argument {
+                (
+                    n.child_by_field_name("name"),
+                    n.child_by_field_name("value"),
+                )
+            } else {
+                (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                )
+            };
+            if let (Some(k), Some(v)) = (k, v) {
+                let key = text
+                    .get(k.start_byte()..k.end_byte())
+                    .unwrap_or("")
+                    .trim_matches(|c| c == '"' || c == '\'');
+                let key = key.rsplit('.').next().unwrap_or(key);
+                if is_secret_name(key) && v.kind() == "string" {
+                    out.push(span(v));
                 }
             }
-            "pair" | "keyword_argument" | "assignment" => {
-                let (k, v) = match n.kind() {
-                    "pair" => (n.child_by_field_name("key"), n.child_by_field_name("value")),
-                    "keyword_argument" => (
-                        n.child_by_field_name("name"),
-                        n.child_by_field_name("value"),
-                    ),
-                    _ => (
-                        n.child_by_field_name("left"),
-                        n.child_by_field_name("right"),
-                    ),
-                };
-                if let (Some(k), Some(v)) = (k, v) {
-                    let key = text
-                        .get(k.start_byte()..k.end_byte())
-                        .unwrap_or("")
-                        .trim_matches(|c| c == '"' || c == '\'');
-                    let key = key.rsplit('.').next().unwrap_or(key);
-                    if is_secret_name(key) && v.kind() == "string" {
-                        out.push(span(v));
-                    }
-                }
-            }
-            _ => {}
         }
-        let mut c = n.walk();
-        stack.extend(n.children(&mut c));
-    }
+        true
+    });
 }

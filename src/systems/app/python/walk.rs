@@ -1,0 +1,45 @@
+//! Walks over the syntax tree with one cursor each, in document order.
+//!
+//! `Node::walk()` allocates a cursor, and `named_children(&mut node.walk())`
+//! in a walk allocates one per node visited (about 40 per line of a settings
+//! file before these walks). A walk here allocates one cursor in all, never
+//! recurses, and compares node kinds by id ([`kind_id`]) rather than by name
+//! (`Node::kind` measures and checks the name's C string on every call).
+
+use tree_sitter::Node as Ts;
+
+/// Calls `visit` on `root` and on every node under it (named or anonymous),
+/// in document order (a node before its children), moving one cursor.
+/// `visit` returns whether to walk under the node it was given.
+pub(super) fn preorder<'t>(root: Ts<'t>, mut visit: impl FnMut(Ts<'t>) -> bool) {
+    let mut c = root.walk();
+    // Levels below `root` (`TreeCursor::depth` walks the cursor's stack).
+    let mut depth = 0usize;
+    let mut descend = visit(root);
+    loop {
+        if descend && c.goto_first_child() {
+            depth += 1;
+            descend = visit(c.node());
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return;
+            }
+            if c.goto_next_sibling() {
+                break;
+            }
+            if !c.goto_parent() {
+                return;
+            }
+            depth -= 1;
+        }
+        descend = visit(c.node());
+    }
+}
+
+/// The id of the named node kind `kind` in the grammar of `n`, to compare
+/// with [`Ts::kind_id`] (an id that is no kind, 0, when the grammar has none).
+pub(super) fn kind_id(n: Ts<'_>, kind: &str) -> u16 {
+    n.language().id_for_node_kind(kind, true)
+}
