@@ -174,7 +174,7 @@ class Worker{i}Settings:
     VISIBILITY_TIMEOUT = 60 * 60
 "#
     );
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         let _ = write!(
             out,
             r#"
