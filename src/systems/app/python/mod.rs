@@ -164,7 +164,7 @@ pub(super) fn read_python(
         ));
         secrets.extend(values::secret_spans_in_text(&text));
     }
-    secret_spans(&text, root, &mut secrets);
+    let found = scan(&text, root, &mut secrets);
 
     let mut r = Reader {
         ev: Eval::new(&text, file, env),
@@ -178,8 +178,10 @@ pub(super) fn read_python(
         engine_unknown: false,
         engines_done: HashSet::new(),
         engines_read: Vec::new(),
+        calls: found.calls,
+        mutations: found.mutations,
     };
-    r.ev.imports = eval::sqlalchemy_imports(root, &text);
+    r.ev.imports = found.imports;
     r.module(root);
     let mut built = Vec::new();
     let pools = r.finish(root, object, overrides, diags, &mut built);
@@ -230,6 +232,11 @@ struct Reader<'s> {
     /// The engines read: (start byte of the call, (name, kwargs, unknown URL
     /// span), made by create_async_engine).
     engines_read: Vec<(usize, EngineRead, bool)>,
+    /// Every engine and `SQLAlchemy(...)` call of the file, in document order.
+    calls: Vec<Ts<'s>>,
+    /// Every call of a dict method that changes its object, in document
+    /// order (see [`Reader::mutations_in`]).
+    mutations: Vec<Ts<'s>>,
 }
 
 fn is_setting(name: &str) -> bool {
@@ -315,8 +322,7 @@ impl<'s> Reader<'s> {
     /// Reads the engine calls in `n` (not `SQLAlchemy(...)`, whose options
     /// are read when the app starts), each once.
     fn engines_in(&mut self, n: Ts<'_>) {
-        let mut calls = Vec::new();
-        collect_calls(n, &self.ev, &mut calls);
+        let calls = within(&self.calls, n).to_vec();
         for call in calls {
             if self.engines_done.contains(&call.start_byte()) {
                 continue;
@@ -647,24 +653,7 @@ impl<'s> Reader<'s> {
         let Some(right) = a.child_by_field_name("right") else {
             return;
         };
-        let mut calls = Vec::new();
-        let call = walk::kind_id(right, "call");
-        let attribute = walk::kind_id(right, "attribute");
-        walk::preorder(right, |n| {
-            if n.kind_id() == call
-                && let Some(f) = n.child_by_field_name("function")
-                && f.kind_id() == attribute
-                && f.child_by_field_name("attribute").is_some_and(|m| {
-                    matches!(
-                        self.ev.text(m),
-                        "pop" | "popitem" | "update" | "setdefault" | "clear"
-                    )
-                })
-            {
-                calls.push(n);
-            }
-            true
-        });
+        let calls = within(&self.mutations, right).to_vec();
         for call in calls {
             self.dict_method(call);
         }
@@ -1033,8 +1022,7 @@ impl<'s> Reader<'s> {
         // Engines not read yet (in functions, classes), and SQLAlchemy(...)
         // calls, anywhere in the file.
         self.engines_in(root);
-        let mut calls = Vec::new();
-        collect_calls(root, &self.ev, &mut calls);
+        let calls = self.calls.clone();
         let mut fsa_options: Option<Node> = None;
         for call in calls {
             let callee = self.ev.callee(call);
@@ -1548,22 +1536,99 @@ fn engine_name(call: Ts<'_>, ev: &Eval<'_>) -> Option<String> {
         .then(|| last.to_string())
 }
 
-/// The engine and `SQLAlchemy(...)` calls in `n`, in document order.
-fn collect_calls<'t>(n: Ts<'t>, ev: &Eval<'_>, out: &mut Vec<Ts<'t>>) {
-    let call = walk::kind_id(n, "call");
-    walk::preorder(n, |n| {
-        if n.kind_id() == call {
-            let callee = ev.callee(n);
-            let last = callee.rsplit('.').next().unwrap_or("");
-            if matches!(
-                last,
-                "create_engine" | "create_async_engine" | "engine_from_config" | "SQLAlchemy"
-            ) {
-                out.push(n);
+/// What [`scan`] finds in the whole tree.
+struct Scan<'t> {
+    /// Engine and `SQLAlchemy(...)` calls, in document order.
+    calls: Vec<Ts<'t>>,
+    /// Calls of dict methods that change their object (`d.pop(...)`,
+    /// `d.update(...)`, ...), in document order.
+    mutations: Vec<Ts<'t>>,
+    /// The names imports bind (see [`Eval::imports`]).
+    imports: HashMap<String, String>,
+}
+
+/// One walk over the whole tree: the engine and `SQLAlchemy(...)` calls,
+/// the dict-method calls, the names imports bind (see
+/// [`eval::import_bindings`]), and the secret spans (see
+/// [`secret_spans_at`]), added to `secrets`. Readers take the calls inside
+/// a node from the lists ([`within`]) instead of walking it again.
+fn scan<'t>(text: &str, root: Ts<'t>, secrets: &mut Vec<Span>) -> Scan<'t> {
+    let k = walk::Kinds::new(root);
+    let mut calls = Vec::new();
+    let mut mutations = Vec::new();
+    // The bindings of each import statement, in document order; applied
+    // last statement first, so the first statement binding a name wins.
+    let mut imports: Vec<Vec<(String, String)>> = Vec::new();
+    walk::preorder(root, |n| {
+        let kind = n.kind_id();
+        if kind == k.call {
+            if is_engine_call(text, n) {
+                calls.push(n);
             }
+            if is_mutation_call(text, n, &k) {
+                mutations.push(n);
+            }
+        } else if kind == k.import_statement || kind == k.import_from_statement {
+            if let Some(bindings) = eval::import_bindings(n, text) {
+                imports.push(bindings);
+            }
+        } else {
+            secret_spans_at(text, n, &k, secrets);
         }
         true
     });
+    let mut bound = HashMap::new();
+    for bindings in imports.into_iter().rev() {
+        bound.extend(bindings);
+    }
+    Scan {
+        calls,
+        mutations,
+        imports: bound,
+    }
+}
+
+/// The nodes of `sorted` (in document order) inside `n`.
+fn within<'a, 't>(sorted: &'a [Ts<'t>], n: Ts<'_>) -> &'a [Ts<'t>] {
+    let lo = sorted.partition_point(|c| c.start_byte() < n.start_byte());
+    let hi = sorted.partition_point(|c| c.start_byte() < n.end_byte());
+    sorted.get(lo..hi.max(lo)).unwrap_or(&[])
+}
+
+/// Whether `call` is a `create_engine` / `create_async_engine` /
+/// `engine_from_config` / `SQLAlchemy` call: the last dotted part of its
+/// function, whitespace removed (as [`Eval::callee`] gives it).
+fn is_engine_call(text: &str, call: Ts<'_>) -> bool {
+    let Some(f) = call.child_by_field_name("function") else {
+        return false;
+    };
+    let f = text.get(f.start_byte()..f.end_byte()).unwrap_or("");
+    let last = f.rsplit('.').next().unwrap_or("");
+    let is = |last: &str| {
+        matches!(
+            last,
+            "create_engine" | "create_async_engine" | "engine_from_config" | "SQLAlchemy"
+        )
+    };
+    if last.contains(char::is_whitespace) {
+        is(&last.split_whitespace().collect::<String>())
+    } else {
+        is(last)
+    }
+}
+
+/// Whether `call` is `x.pop(...)`, `x.popitem(...)`, `x.update(...)`,
+/// `x.setdefault(...)` or `x.clear(...)` (see [`Reader::mutations_in`]).
+fn is_mutation_call(text: &str, call: Ts<'_>, k: &walk::Kinds) -> bool {
+    call.child_by_field_name("function")
+        .filter(|f| f.kind_id() == k.attribute)
+        .and_then(|f| f.child_by_field_name("attribute"))
+        .is_some_and(|m| {
+            matches!(
+                text.get(m.start_byte()..m.end_byte()).unwrap_or(""),
+                "pop" | "popitem" | "update" | "setdefault" | "clear"
+            )
+        })
 }
 
 /// Whether a call has a `**spread` argument.
@@ -1674,49 +1739,43 @@ fn secret_value_spans(text: &str, root: Ts<'_>, values: &[String], out: &mut Vec
     });
 }
 
-/// Secret spans: passwords in URL strings, `password=` values in any string
-/// (libpq `options`, conninfo), values of password-like keys, keywords and names.
-fn secret_spans(text: &str, root: Ts<'_>, out: &mut Vec<Span>) {
-    let string_content = walk::kind_id(root, "string_content");
-    let pair = walk::kind_id(root, "pair");
-    let keyword_argument = walk::kind_id(root, "keyword_argument");
-    let assignment = walk::kind_id(root, "assignment");
-    walk::preorder(root, |n| {
-        let kind = n.kind_id();
-        if kind == string_content {
-            let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
-            let mut ranges = crate::secrets::assignment_ranges(s);
-            if s.contains("://") {
-                ranges.extend(secret_ranges(s));
-            }
-            for r in ranges {
-                out.push(Span::new(n.start_byte() + r.start, n.start_byte() + r.end));
-            }
-        } else if kind == pair || kind == keyword_argument || kind == assignment {
-            let (k, v) = if kind == pair {
-                (n.child_by_field_name("key"), n.child_by_field_name("value"))
-            } else if kind == keyword_argument {
-                (
-                    n.child_by_field_name("name"),
-                    n.child_by_field_name("value"),
-                )
-            } else {
-                (
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                )
-            };
-            if let (Some(k), Some(v)) = (k, v) {
-                let key = text
-                    .get(k.start_byte()..k.end_byte())
-                    .unwrap_or("")
-                    .trim_matches(|c| c == '"' || c == '\'');
-                let key = key.rsplit('.').next().unwrap_or(key);
-                if is_secret_name(key) && v.kind() == "string" {
-                    out.push(span(v));
-                }
+/// The secret spans at node `n` (see [`scan`]): passwords in URL strings,
+/// `password=` values in any string (libpq `options`, conninfo), values of
+/// password-like keys, keywords and names.
+fn secret_spans_at(text: &str, n: Ts<'_>, k: &walk::Kinds, out: &mut Vec<Span>) {
+    let kind = n.kind_id();
+    if kind == k.string_content {
+        let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
+        let mut ranges = crate::secrets::assignment_ranges(s);
+        if s.contains("://") {
+            ranges.extend(secret_ranges(s));
+        }
+        for r in ranges {
+            out.push(Span::new(n.start_byte() + r.start, n.start_byte() + r.end));
+        }
+    } else if kind == k.pair || kind == k.keyword_argument || kind == k.assignment {
+        let (key, value) = if kind == k.pair {
+            (n.child_by_field_name("key"), n.child_by_field_name("value"))
+        } else if kind == k.keyword_argument {
+            (
+                n.child_by_field_name("name"),
+                n.child_by_field_name("value"),
+            )
+        } else {
+            (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            )
+        };
+        if let (Some(key), Some(value)) = (key, value) {
+            let key = text
+                .get(key.start_byte()..key.end_byte())
+                .unwrap_or("")
+                .trim_matches(|c| c == '"' || c == '\'');
+            let key = key.rsplit('.').next().unwrap_or(key);
+            if is_secret_name(key) && value.kind_id() == k.string {
+                out.push(span(value));
             }
         }
-        true
-    });
+    }
 }

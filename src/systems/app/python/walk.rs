@@ -38,6 +38,36 @@ pub(super) fn preorder<'t>(root: Ts<'t>, mut visit: impl FnMut(Ts<'t>) -> bool) 
     }
 }
 
+/// The ids of the named node kinds the readers look for (see [`kind_id`]).
+pub(super) struct Kinds {
+    pub call: u16,
+    pub attribute: u16,
+    pub string: u16,
+    pub string_content: u16,
+    pub pair: u16,
+    pub keyword_argument: u16,
+    pub assignment: u16,
+    pub import_statement: u16,
+    pub import_from_statement: u16,
+}
+
+impl Kinds {
+    /// The ids in the grammar of `n`.
+    pub fn new(n: Ts<'_>) -> Self {
+        Kinds {
+            call: kind_id(n, "call"),
+            attribute: kind_id(n, "attribute"),
+            string: kind_id(n, "string"),
+            string_content: kind_id(n, "string_content"),
+            pair: kind_id(n, "pair"),
+            keyword_argument: kind_id(n, "keyword_argument"),
+            assignment: kind_id(n, "assignment"),
+            import_statement: kind_id(n, "import_statement"),
+            import_from_statement: kind_id(n, "import_from_statement"),
+        }
+    }
+}
+
 /// The id of the named node kind `kind` in the grammar of `n`, to compare
 /// with [`Ts::kind_id`] (an id that is no kind, 0, when the grammar has none).
 pub(super) fn kind_id(n: Ts<'_>, kind: &str) -> u16 {
