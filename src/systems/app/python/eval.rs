@@ -719,17 +719,20 @@ impl<'s> Eval<'s> {
             match part.kind() {
                 "string_content" => {
                     let mut pos = part.start_byte();
-                    let mut c2 = part.walk();
-                    for esc in part.named_children(&mut c2) {
-                        out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
-                        let t = self.text(esc);
-                        match t {
-                            "{{" => out.push('{'),
-                            "}}" => out.push('}'),
-                            t if raw => out.push_str(t),
-                            t => out.push_str(&unescape(t)),
+                    // Most contents have no escapes: no cursor for them.
+                    if part.named_child_count() > 0 {
+                        let mut c2 = part.walk();
+                        for esc in part.named_children(&mut c2) {
+                            out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
+                            let t = self.text(esc);
+                            match t {
+                                "{{" => out.push('{'),
+                                "}}" => out.push('}'),
+                                t if raw => out.push_str(t),
+                                t => out.push_str(&unescape(t)),
+                            }
+                            pos = esc.end_byte();
                         }
-                        pos = esc.end_byte();
                     }
                     out.push_str(self.src.get(pos..part.end_byte()).unwrap_or(""));
                 }
@@ -865,16 +868,19 @@ impl<'s> Eval<'s> {
                 "string_content" => {
                     // Escape sequences are separate nodes inside string_content.
                     let mut pos = part.start_byte();
-                    let mut c2 = part.walk();
-                    for esc in part.named_children(&mut c2) {
-                        out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
-                        let t = self.text(esc);
-                        if raw_prefix {
-                            out.push_str(t);
-                        } else {
-                            out.push_str(&unescape(t));
+                    // Most contents have no escapes: no cursor for them.
+                    if part.named_child_count() > 0 {
+                        let mut c2 = part.walk();
+                        for esc in part.named_children(&mut c2) {
+                            out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
+                            let t = self.text(esc);
+                            if raw_prefix {
+                                out.push_str(t);
+                            } else {
+                                out.push_str(&unescape(t));
+                            }
+                            pos = esc.end_byte();
                         }
-                        pos = esc.end_byte();
                     }
                     out.push_str(self.src.get(pos..part.end_byte()).unwrap_or(""));
                 }

@@ -120,9 +120,10 @@ pub(super) fn read_python(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> AppSettings {
-    let text = sources.get(file).text().to_string();
-    if let Some((at, msg)) = indentation_too_deep(&text) {
-        for s in values::secret_spans_in_text(&text) {
+    // Borrowed, not copied: `sources` is changed only once the reading is done.
+    let text: &str = sources.get(file).text();
+    if let Some((at, msg)) = indentation_too_deep(text) {
+        for s in values::secret_spans_in_text(text) {
             sources.get_mut(file).mark_secret(s);
         }
         let label = Label::at(Location::new(file, at), "nested too deep");
@@ -134,11 +135,11 @@ pub(super) fn read_python(
     }
     let mut parser = Parser::new();
     let tree = match parser.set_language(&tree_sitter_python::LANGUAGE.into()) {
-        Ok(()) => parser.parse(&text, None),
+        Ok(()) => parser.parse(text, None),
         Err(_) => None,
     };
     let Some(tree) = tree else {
-        for s in values::secret_spans_in_text(&text) {
+        for s in values::secret_spans_in_text(text) {
             sources.get_mut(file).mark_secret(s);
         }
         let label = Label::at(Location::new(file, Span::new(0, 0)), "here");
@@ -162,19 +163,19 @@ pub(super) fn read_python(
             "invalid Python: syntax error; what parses is still read",
             label,
         ));
-        secrets.extend(values::secret_spans_in_text(&text));
+        secrets.extend(values::secret_spans_in_text(text));
     }
-    let found = scan(&text, root, &mut secrets);
+    let found = scan(text, root, &mut secrets);
 
     let mut r = Reader {
-        ev: Eval::new(&text, file, env),
+        ev: Eval::new(text, file, env),
         diags: Vec::new(),
         targets: HashMap::new(),
         records: Vec::new(),
         classes: Vec::new(),
         ignored: Vec::new(),
         unknown_urls: Vec::new(),
-        reported: Vec::new(),
+        reported: HashSet::new(),
         engine_unknown: false,
         engines_done: HashSet::new(),
         engines_read: Vec::new(),
@@ -187,7 +188,7 @@ pub(super) fn read_python(
     let pools = r.finish(root, object, overrides, diags, &mut built);
     // Secrets of URLs the evaluator built: masked wherever they are
     // written in a string of this file, and in every output.
-    secret_value_spans(&text, root, &built, &mut secrets);
+    secret_value_spans(text, root, &built, &mut secrets);
     for v in &built {
         sources.add_secret_value(v);
     }
@@ -224,7 +225,7 @@ struct Reader<'s> {
     /// Spans of unknown URL expressions (their TL002s are dropped).
     unknown_urls: Vec<Span>,
     /// Spans already reported as unknown.
-    reported: Vec<Span>,
+    reported: HashSet<Span>,
     /// A Django ENGINE or database URL was unknown (its "missing ENGINE" is dropped).
     engine_unknown: bool,
     /// Engine calls read so far, by start byte (see [`Reader::engines_in`]).
@@ -276,10 +277,9 @@ impl<'s> Reader<'s> {
     }
 
     fn report_one(&mut self, what: &str, u: &Unknown) {
-        if self.reported.contains(&u.span) {
+        if !self.reported.insert(u.span) {
             return;
         }
-        self.reported.push(u.span);
         if u.limit {
             let label = Label::at(self.loc(u.span), "not evaluated");
             self.diags.push(Diagnostic::new(
@@ -833,8 +833,7 @@ impl<'s> Reader<'s> {
             self.report_one(base, &u);
             return;
         }
-        if !self.ev.names.contains_key(base) && is_setting(base) && !self.reported.contains(&at) {
-            self.reported.push(at);
+        if !self.ev.names.contains_key(base) && is_setting(base) && self.reported.insert(at) {
             let msg = format!(
                 "{base} is not assigned in this file (it comes from another module, which is not read): only the keys set here are known, every other key takes its documented default"
             );
@@ -1562,7 +1561,7 @@ fn scan<'t>(text: &str, root: Ts<'t>, secrets: &mut Vec<Span>) -> Scan<'t> {
     walk::preorder(root, |n| {
         let kind = n.kind_id();
         if kind == k.call {
-            if is_engine_call(text, n) {
+            if is_engine_call(text, n, &k) {
                 calls.push(n);
             }
             if is_mutation_call(text, n, &k) {
@@ -1598,8 +1597,8 @@ fn within<'a, 't>(sorted: &'a [Ts<'t>], n: Ts<'_>) -> &'a [Ts<'t>] {
 /// Whether `call` is a `create_engine` / `create_async_engine` /
 /// `engine_from_config` / `SQLAlchemy` call: the last dotted part of its
 /// function, whitespace removed (as [`Eval::callee`] gives it).
-fn is_engine_call(text: &str, call: Ts<'_>) -> bool {
-    let Some(f) = call.child_by_field_name("function") else {
+fn is_engine_call(text: &str, call: Ts<'_>, k: &walk::Kinds) -> bool {
+    let Some(f) = call.child_by_field_id(k.function) else {
         return false;
     };
     let f = text.get(f.start_byte()..f.end_byte()).unwrap_or("");
@@ -1620,9 +1619,9 @@ fn is_engine_call(text: &str, call: Ts<'_>) -> bool {
 /// Whether `call` is `x.pop(...)`, `x.popitem(...)`, `x.update(...)`,
 /// `x.setdefault(...)` or `x.clear(...)` (see [`Reader::mutations_in`]).
 fn is_mutation_call(text: &str, call: Ts<'_>, k: &walk::Kinds) -> bool {
-    call.child_by_field_name("function")
+    call.child_by_field_id(k.function)
         .filter(|f| f.kind_id() == k.attribute)
-        .and_then(|f| f.child_by_field_name("attribute"))
+        .and_then(|f| f.child_by_field_id(k.field_attribute))
         .is_some_and(|m| {
             matches!(
                 text.get(m.start_byte()..m.end_byte()).unwrap_or(""),
@@ -1755,17 +1754,11 @@ fn secret_spans_at(text: &str, n: Ts<'_>, k: &walk::Kinds, out: &mut Vec<Span>) 
         }
     } else if kind == k.pair || kind == k.keyword_argument || kind == k.assignment {
         let (key, value) = if kind == k.pair {
-            (n.child_by_field_name("key"), n.child_by_field_name("value"))
+            (n.child_by_field_id(k.key), n.child_by_field_id(k.value))
         } else if kind == k.keyword_argument {
-            (
-                n.child_by_field_name("name"),
-                n.child_by_field_name("value"),
-            )
+            (n.child_by_field_id(k.name), n.child_by_field_id(k.value))
         } else {
-            (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            )
+            (n.child_by_field_id(k.left), n.child_by_field_id(k.right))
         };
         if let (Some(key), Some(value)) = (key, value) {
             let key = text

@@ -49,6 +49,14 @@ pub(super) struct Kinds {
     pub assignment: u16,
     pub import_statement: u16,
     pub import_from_statement: u16,
+    /// Field ids, for [`Ts::child_by_field_id`] (0: no such field).
+    pub function: u16,
+    pub field_attribute: u16,
+    pub key: u16,
+    pub value: u16,
+    pub name: u16,
+    pub left: u16,
+    pub right: u16,
 }
 
 impl Kinds {
@@ -64,6 +72,13 @@ impl Kinds {
             assignment: kind_id(n, "assignment"),
             import_statement: kind_id(n, "import_statement"),
             import_from_statement: kind_id(n, "import_from_statement"),
+            function: field_id(n, "function"),
+            field_attribute: field_id(n, "attribute"),
+            key: field_id(n, "key"),
+            value: field_id(n, "value"),
+            name: field_id(n, "name"),
+            left: field_id(n, "left"),
+            right: field_id(n, "right"),
         }
     }
 }
@@ -72,4 +87,9 @@ impl Kinds {
 /// with [`Ts::kind_id`] (an id that is no kind, 0, when the grammar has none).
 pub(super) fn kind_id(n: Ts<'_>, kind: &str) -> u16 {
     n.language().id_for_node_kind(kind, true)
+}
+
+/// The id of the field `name` in the grammar of `n` (0 when it has none).
+fn field_id(n: Ts<'_>, name: &str) -> u16 {
+    n.language().field_id_for_name(name).map_or(0, u16::from)
 }
