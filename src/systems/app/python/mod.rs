@@ -322,7 +322,7 @@ impl<'s> Reader<'s> {
     /// Reads the engine calls in `n` (not `SQLAlchemy(...)`, whose options
     /// are read when the app starts), each once.
     fn engines_in(&mut self, n: Ts<'_>) {
-        let calls = within(&self.calls, n).to_vec();
+        let calls = walk::within(&self.calls, n);
         for call in calls {
             if self.engines_done.contains(&call.start_byte()) {
                 continue;
@@ -653,7 +653,7 @@ impl<'s> Reader<'s> {
         let Some(right) = a.child_by_field_name("right") else {
             return;
         };
-        let calls = within(&self.mutations, right).to_vec();
+        let calls = walk::within(&self.mutations, right);
         for call in calls {
             self.dict_method(call);
         }
@@ -1550,7 +1550,7 @@ struct Scan<'t> {
 /// the dict-method calls, the names imports bind (see
 /// [`eval::import_bindings`]), and the secret spans (see
 /// [`secret_spans_at`]), added to `secrets`. Readers take the calls inside
-/// a node from the lists ([`within`]) instead of walking it again.
+/// a node from the lists ([`walk::within`]) instead of walking it again.
 fn scan<'t>(text: &str, root: Ts<'t>, secrets: &mut Vec<Span>) -> Scan<'t> {
     let k = walk::Kinds::new(root);
     let mut calls = Vec::new();
@@ -1585,13 +1585,6 @@ fn scan<'t>(text: &str, root: Ts<'t>, secrets: &mut Vec<Span>) -> Scan<'t> {
         mutations,
         imports: bound,
     }
-}
-
-/// The nodes of `sorted` (in document order) inside `n`.
-fn within<'a, 't>(sorted: &'a [Ts<'t>], n: Ts<'_>) -> &'a [Ts<'t>] {
-    let lo = sorted.partition_point(|c| c.start_byte() < n.start_byte());
-    let hi = sorted.partition_point(|c| c.start_byte() < n.end_byte());
-    sorted.get(lo..hi.max(lo)).unwrap_or(&[])
 }
 
 /// Whether `call` is a `create_engine` / `create_async_engine` /
