@@ -112,7 +112,8 @@ pub(super) struct Eval<'s> {
     pub unknowns: Vec<Unknown>,
     /// Names bound by `import` / `from ... import` anywhere in the file: the
     /// local name and the dotted name it stands for (`sa` -> `sqlalchemy`,
-    /// `NP` -> `sqlalchemy.pool.NullPool`); see [`sqlalchemy_imports`].
+    /// `NP` -> `sqlalchemy.pool.NullPool`); see [`import_bindings`]. Where
+    /// several imports bind a name, the first in the file wins.
     pub imports: HashMap<String, String>,
     /// The unknowns met building each name's value (a dict built with an
     /// unknown entry or spread): recorded again wherever the name is used,
@@ -1255,17 +1256,20 @@ impl<'s> Eval<'s> {
             match part.kind() {
                 "string_content" => {
                     let mut pos = part.start_byte();
-                    let mut c2 = part.walk();
-                    for esc in part.named_children(&mut c2) {
-                        out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
-                        let t = self.text(esc);
-                        match t {
-                            "{{" => out.push('{'),
-                            "}}" => out.push('}'),
-                            t if raw => out.push_str(t),
-                            t => out.push_str(&unescape(t)),
+                    // Most contents have no escapes: no cursor for them.
+                    if part.named_child_count() > 0 {
+                        let mut c2 = part.walk();
+                        for esc in part.named_children(&mut c2) {
+                            out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
+                            let t = self.text(esc);
+                            match t {
+                                "{{" => out.push('{'),
+                                "}}" => out.push('}'),
+                                t if raw => out.push_str(t),
+                                t => out.push_str(&unescape(t)),
+                            }
+                            pos = esc.end_byte();
                         }
-                        pos = esc.end_byte();
                     }
                     out.push_str(self.src.get(pos..part.end_byte()).unwrap_or(""));
                 }
@@ -1401,16 +1405,19 @@ impl<'s> Eval<'s> {
                 "string_content" => {
                     // Escape sequences are separate nodes inside string_content.
                     let mut pos = part.start_byte();
-                    let mut c2 = part.walk();
-                    for esc in part.named_children(&mut c2) {
-                        out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
-                        let t = self.text(esc);
-                        if raw_prefix {
-                            out.push_str(t);
-                        } else {
-                            out.push_str(&unescape(t));
+                    // Most contents have no escapes: no cursor for them.
+                    if part.named_child_count() > 0 {
+                        let mut c2 = part.walk();
+                        for esc in part.named_children(&mut c2) {
+                            out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
+                            let t = self.text(esc);
+                            if raw_prefix {
+                                out.push_str(t);
+                            } else {
+                                out.push_str(&unescape(t));
+                            }
+                            pos = esc.end_byte();
                         }
-                        pos = esc.end_byte();
                     }
                     out.push_str(self.src.get(pos..part.end_byte()).unwrap_or(""));
                 }
@@ -1749,63 +1756,52 @@ impl Eval<'_> {
     }
 }
 
-/// The names `import` statements anywhere in `root` bind, with the dotted
-/// name each stands for (see [`Eval::imports`]): `import a.b` binds `a`;
-/// `import a.b as c` binds `c` to `a.b`; `from a.b import X as Y` binds `Y`
-/// to `a.b.X`. Relative and star imports bind nothing. Walked without
-/// recursion.
-pub(super) fn sqlalchemy_imports(root: Ts<'_>, src: &str) -> HashMap<String, String> {
+/// The names the import statement `n` binds, in the order written, with
+/// the dotted name each stands for (see [`Eval::imports`]): `import a.b`
+/// binds `a`; `import a.b as c` binds `c` to `a.b`; `from a.b import X as Y`
+/// binds `Y` to `a.b.X`. Relative and star imports bind nothing (`None`
+/// for a relative `from` import).
+pub(super) fn import_bindings(n: Ts<'_>, src: &str) -> Option<Vec<(String, String)>> {
     let text = |n: Ts<'_>| -> String {
         src.get(n.start_byte()..n.end_byte())
             .unwrap_or("")
             .split_whitespace()
             .collect()
     };
-    let mut out = HashMap::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "import_statement" | "import_from_statement" => {
-                let module = n
-                    .child_by_field_name("module_name")
-                    .filter(|m| m.kind() == "dotted_name")
-                    .map(text);
-                if n.kind() == "import_from_statement" && module.is_none() {
-                    continue;
-                }
-                let mut c = n.walk();
-                for name in n.children_by_field_name("name", &mut c) {
-                    let (target, alias) = match name.kind() {
-                        "aliased_import" => (
-                            name.child_by_field_name("name").map(text),
-                            name.child_by_field_name("alias").map(text),
-                        ),
-                        _ => (Some(text(name)), None),
-                    };
-                    let Some(target) = target else { continue };
-                    let (local, full) = match (&module, alias) {
-                        (Some(m), alias) => (
-                            alias.unwrap_or_else(|| target.clone()),
-                            format!("{m}.{target}"),
-                        ),
-                        (None, Some(alias)) => (alias, target),
-                        (None, None) => {
-                            let head = target.split('.').next().unwrap_or("").to_string();
-                            (head.clone(), head)
-                        }
-                    };
-                    if !local.is_empty() {
-                        out.insert(local, full);
-                    }
-                }
-                continue;
-            }
-            _ => {}
-        }
-        let mut c = n.walk();
-        stack.extend(n.named_children(&mut c));
+    let module = n
+        .child_by_field_name("module_name")
+        .filter(|m| m.kind() == "dotted_name")
+        .map(text);
+    if n.kind() == "import_from_statement" && module.is_none() {
+        return None;
     }
-    out
+    let mut bindings = Vec::new();
+    let mut c = n.walk();
+    for name in n.children_by_field_name("name", &mut c) {
+        let (target, alias) = match name.kind() {
+            "aliased_import" => (
+                name.child_by_field_name("name").map(text),
+                name.child_by_field_name("alias").map(text),
+            ),
+            _ => (Some(text(name)), None),
+        };
+        let Some(target) = target else { continue };
+        let (local, full) = match (&module, alias) {
+            (Some(m), alias) => (
+                alias.unwrap_or_else(|| target.clone()),
+                format!("{m}.{target}"),
+            ),
+            (None, Some(alias)) => (alias, target),
+            (None, None) => {
+                let head = target.split('.').next().unwrap_or("").to_string();
+                (head.clone(), head)
+            }
+        };
+        if !local.is_empty() {
+            bindings.push((local, full));
+        }
+    }
+    Some(bindings)
 }
 
 /// The Django ENGINE dj-database-url / django-environ choose for a URL scheme.

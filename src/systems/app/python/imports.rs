@@ -64,9 +64,9 @@ pub(super) fn parse(text: &str) -> Option<Tree> {
 }
 
 /// Finds, loads and parses the project modules `main` imports, and theirs,
-/// breadth first. Each loaded module's secrets are marked (see
-/// `super::secret_spans`); a module that cannot be parsed safely is
-/// reported (TL001) and left out.
+/// breadth first. A module that cannot be parsed safely is reported
+/// (TL001) and left out; the secrets of those read are marked by the
+/// reader's scan of each module.
 pub(super) fn load(main: Module, sources: &mut SourceMap, diags: &mut Vec<Diagnostic>) -> Project {
     let root = sources.policy().root().map(Path::to_path_buf);
     let mut project = Project {
@@ -136,7 +136,6 @@ fn module(
         ));
         secrets.extend(crate::secrets::secret_spans_in_text(&text));
     }
-    super::secret_spans(&text, tree.root_node(), &mut secrets);
     for s in secrets {
         sources.get_mut(file).mark_secret(s);
     }

@@ -36,6 +36,7 @@ mod pydantic;
 mod relevance;
 #[cfg(test)]
 mod tests;
+mod walk;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -126,9 +127,11 @@ pub(super) fn read_python(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> AppSettings {
-    let text = sources.get(file).text().to_string();
-    if let Some((at, msg)) = indentation_too_deep(&text) {
-        for s in values::secret_spans_in_text(&text) {
+    // Owned: the modules read keep their text while `sources` takes marks.
+    let text: String = sources.get(file).text().to_string();
+    let text_ref: &str = &text;
+    if let Some((at, msg)) = indentation_too_deep(text_ref) {
+        for s in values::secret_spans_in_text(text_ref) {
             sources.get_mut(file).mark_secret(s);
         }
         let label = Label::at(Location::new(file, at), "nested too deep");
@@ -140,11 +143,11 @@ pub(super) fn read_python(
     }
     let mut parser = Parser::new();
     let tree = match parser.set_language(&tree_sitter_python::LANGUAGE.into()) {
-        Ok(()) => parser.parse(&text, None),
+        Ok(()) => parser.parse(text_ref, None),
         Err(_) => None,
     };
     let Some(tree) = tree else {
-        for s in values::secret_spans_in_text(&text) {
+        for s in values::secret_spans_in_text(text_ref) {
             sources.get_mut(file).mark_secret(s);
         }
         let label = Label::at(Location::new(file, Span::new(0, 0)), "here");
@@ -168,13 +171,11 @@ pub(super) fn read_python(
             "invalid Python: syntax error; what parses is still read",
             label,
         ));
-        secrets.extend(values::secret_spans_in_text(&text));
+        secrets.extend(values::secret_spans_in_text(text_ref));
     }
-    secret_spans(&text, root, &mut secrets);
     for s in std::mem::take(&mut secrets) {
         sources.get_mut(file).mark_secret(s);
     }
-    let imports = eval::sqlalchemy_imports(root, &text);
     let dir = sources
         .get(file)
         .path()
@@ -192,6 +193,20 @@ pub(super) fn read_python(
     let root = project.modules[0].tree.root_node();
     let spaces: Vec<FileId> = project.modules.iter().map(|m| m.file).collect();
     let relevant = relevance::relevant_names(&project);
+    // One walk per module: its engine and dict-method calls, the names its
+    // imports bind, and its secret spans (marked once, here).
+    let scans: Vec<Scan<'_>> = project
+        .modules
+        .iter()
+        .map(|m| {
+            let mut found = Vec::new();
+            let sc = scan(&m.text, m.tree.root_node(), &mut found);
+            for s in found {
+                sources.get_mut(m.file).mark_secret(s);
+            }
+            sc
+        })
+        .collect();
     let is_superset = superset::is_superset_config(sources.get(file).path());
     let mut runs: Vec<VariantRun> = Vec::new();
     let mut choices: Vec<usize> = Vec::new();
@@ -211,7 +226,7 @@ pub(super) fn read_python(
             classes: Vec::new(),
             ignored: Vec::new(),
             unknown_urls: Vec::new(),
-            reported: Vec::new(),
+            reported: HashSet::new(),
             engine_unknown: false,
             engines_done: HashSet::new(),
             engines_read: Vec::new(),
@@ -219,8 +234,9 @@ pub(super) fn read_python(
             path: Vec::new(),
             skipped: Vec::new(),
             undecided: Vec::new(),
+            scans: &scans,
         };
-        r.ev.imports = imports.clone();
+        r.ev.imports = scans[0].imports.clone();
         r.ev.modules = &project.modules;
         r.module(root);
         let path = std::mem::take(&mut r.path);
@@ -494,7 +510,7 @@ struct Reader<'s> {
     /// Spans of unknown URL expressions (their TL002s are dropped).
     unknown_urls: Vec<Span>,
     /// Spans already reported as unknown.
-    reported: Vec<Span>,
+    reported: HashSet<Span>,
     /// A Django ENGINE or database URL was unknown (its "missing ENGINE" is dropped).
     engine_unknown: bool,
     /// Engine calls read so far, by start byte (see [`Reader::engines_in`]).
@@ -511,6 +527,9 @@ struct Reader<'s> {
     /// The TL012 of each undecided condition (by its span), reported only
     /// when the condition changes what is found (see [`merge_variants`]).
     undecided: Vec<(Span, Diagnostic)>,
+    /// Each module's engine and dict-method calls and import bindings
+    /// (see [`scan`]), by module index.
+    scans: &'s [Scan<'s>],
 }
 
 /// A place where the reader cannot tell which way the code goes: an `if`
@@ -631,10 +650,9 @@ impl<'s> Reader<'s> {
     }
 
     fn report_one(&mut self, what: &str, u: &Unknown) {
-        if self.reported.contains(&u.span) {
+        if !self.reported.insert(u.span) {
             return;
         }
-        self.reported.push(u.span);
         if u.limit {
             let label = Label::at(self.loc(u.span), "not evaluated");
             self.diags.push(Diagnostic::new(
@@ -973,8 +991,7 @@ impl<'s> Reader<'s> {
             // Engines made by imported modules are not this app's settings.
             return;
         }
-        let mut calls = Vec::new();
-        collect_calls(n, &self.ev, &mut calls);
+        let calls = walk::within(&self.scans[0].calls, n);
         for call in calls {
             if self.engines_done.contains(&call.start_byte()) || self.is_skipped(call) {
                 continue;
@@ -1342,7 +1359,7 @@ impl<'s> Reader<'s> {
         self.ev.src = &m.text;
         self.ev.file = m.file;
         self.ev.base = idx << eval::SPACE_BITS;
-        self.ev.imports = eval::sqlalchemy_imports(m.tree.root_node(), &m.text);
+        self.ev.imports = self.scans[idx].imports.clone();
         self.stack.push(self.current);
         self.current = idx;
         let mut scope = Scope::Module;
@@ -1704,25 +1721,7 @@ impl<'s> Reader<'s> {
         let Some(right) = a.child_by_field_name("right") else {
             return;
         };
-        let mut calls = Vec::new();
-        let mut stack = vec![right];
-        while let Some(n) = stack.pop() {
-            if n.kind() == "call"
-                && let Some(f) = n.child_by_field_name("function")
-                && f.kind() == "attribute"
-                && f.child_by_field_name("attribute").is_some_and(|m| {
-                    matches!(
-                        self.ev.text(m),
-                        "pop" | "popitem" | "update" | "setdefault" | "clear"
-                    )
-                })
-            {
-                calls.push(n);
-            }
-            let mut c = n.walk();
-            let children: Vec<Ts<'_>> = n.named_children(&mut c).collect();
-            stack.extend(children.into_iter().rev());
-        }
+        let calls = walk::within(&self.scans[self.current].mutations, right);
         for call in calls {
             self.dict_method(call);
         }
@@ -1902,8 +1901,7 @@ impl<'s> Reader<'s> {
             self.report_one(base, &u);
             return;
         }
-        if !self.ev.names.contains_key(base) && is_setting(base) && !self.reported.contains(&at) {
-            self.reported.push(at);
+        if !self.ev.names.contains_key(base) && is_setting(base) && self.reported.insert(at) {
             let msg = format!(
                 "{base} is not assigned in this file (it comes from another module, which is not read): only the keys set here are known, every other key takes its documented default"
             );
@@ -2349,8 +2347,7 @@ impl<'s> Reader<'s> {
         // Engines not read yet (in functions, classes), and SQLAlchemy(...)
         // calls, anywhere in the file.
         self.engines_in(root);
-        let mut calls = Vec::new();
-        collect_calls(root, &self.ev, &mut calls);
+        let calls = self.scans[0].calls.clone();
         let mut fsa_options: Option<Node> = None;
         for call in calls {
             if self.is_skipped(call) {
@@ -2894,23 +2891,92 @@ fn engine_name(call: Ts<'_>, ev: &Eval<'_>) -> Option<String> {
         .then(|| last.to_string())
 }
 
-fn collect_calls<'t>(n: Ts<'t>, ev: &Eval<'_>, out: &mut Vec<Ts<'t>>) {
-    let mut stack = vec![n];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "call" {
-            let callee = ev.callee(n);
-            let last = callee.rsplit('.').next().unwrap_or("");
-            if matches!(
-                last,
-                "create_engine" | "create_async_engine" | "engine_from_config" | "SQLAlchemy"
-            ) {
-                out.push(n);
+/// What [`scan`] finds in the whole tree.
+struct Scan<'t> {
+    /// Engine and `SQLAlchemy(...)` calls, in document order.
+    calls: Vec<Ts<'t>>,
+    /// Calls of dict methods that change their object (`d.pop(...)`,
+    /// `d.update(...)`, ...), in document order.
+    mutations: Vec<Ts<'t>>,
+    /// The names imports bind (see [`Eval::imports`]).
+    imports: HashMap<String, String>,
+}
+
+/// One walk over the whole tree: the engine and `SQLAlchemy(...)` calls,
+/// the dict-method calls, the names imports bind (see
+/// [`eval::import_bindings`]), and the secret spans (see
+/// [`secret_spans_at`]), added to `secrets`. Readers take the calls inside
+/// a node from the lists ([`walk::within`]) instead of walking it again.
+fn scan<'t>(text: &str, root: Ts<'t>, secrets: &mut Vec<Span>) -> Scan<'t> {
+    let k = walk::Kinds::new(root);
+    let mut calls = Vec::new();
+    let mut mutations = Vec::new();
+    // The bindings of each import statement, in document order; applied
+    // last statement first, so the first statement binding a name wins.
+    let mut imports: Vec<Vec<(String, String)>> = Vec::new();
+    walk::preorder(root, |n| {
+        let kind = n.kind_id();
+        if kind == k.call {
+            if is_engine_call(text, n, &k) {
+                calls.push(n);
             }
+            if is_mutation_call(text, n, &k) {
+                mutations.push(n);
+            }
+        } else if kind == k.import_statement || kind == k.import_from_statement {
+            if let Some(bindings) = eval::import_bindings(n, text) {
+                imports.push(bindings);
+            }
+        } else {
+            secret_spans_at(text, n, &k, secrets);
         }
-        let mut c = n.walk();
-        let children: Vec<Ts<'t>> = n.named_children(&mut c).collect();
-        stack.extend(children.into_iter().rev());
+        true
+    });
+    let mut bound = HashMap::new();
+    for bindings in imports.into_iter().rev() {
+        bound.extend(bindings);
     }
+    Scan {
+        calls,
+        mutations,
+        imports: bound,
+    }
+}
+
+/// Whether `call` is a `create_engine` / `create_async_engine` /
+/// `engine_from_config` / `SQLAlchemy` call: the last dotted part of its
+/// function, whitespace removed (as [`Eval::callee`] gives it).
+fn is_engine_call(text: &str, call: Ts<'_>, k: &walk::Kinds) -> bool {
+    let Some(f) = call.child_by_field_id(k.function) else {
+        return false;
+    };
+    let f = text.get(f.start_byte()..f.end_byte()).unwrap_or("");
+    let last = f.rsplit('.').next().unwrap_or("");
+    let is = |last: &str| {
+        matches!(
+            last,
+            "create_engine" | "create_async_engine" | "engine_from_config" | "SQLAlchemy"
+        )
+    };
+    if last.contains(char::is_whitespace) {
+        is(&last.split_whitespace().collect::<String>())
+    } else {
+        is(last)
+    }
+}
+
+/// Whether `call` is `x.pop(...)`, `x.popitem(...)`, `x.update(...)`,
+/// `x.setdefault(...)` or `x.clear(...)` (see [`Reader::mutations_in`]).
+fn is_mutation_call(text: &str, call: Ts<'_>, k: &walk::Kinds) -> bool {
+    call.child_by_field_id(k.function)
+        .filter(|f| f.kind_id() == k.attribute)
+        .and_then(|f| f.child_by_field_id(k.field_attribute))
+        .is_some_and(|m| {
+            matches!(
+                text.get(m.start_byte()..m.end_byte()).unwrap_or(""),
+                "pop" | "popitem" | "update" | "setdefault" | "clear"
+            )
+        })
 }
 
 /// Whether a call has a `**spread` argument.
@@ -2925,19 +2991,18 @@ fn has_spread(call: Ts<'_>) -> bool {
 
 /// The first error or missing node, in document order (walked without recursion).
 fn first_error(root: Ts<'_>) -> Option<Ts<'_>> {
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
+    let mut found = None;
+    walk::preorder(root, |n| {
+        if found.is_some() {
+            return false;
+        }
         if n.is_error() || n.is_missing() {
-            return Some(n);
+            found = Some(n);
+            return false;
         }
-        if !n.has_error() {
-            continue;
-        }
-        let mut c = n.walk();
-        let children: Vec<Ts<'_>> = n.children(&mut c).collect();
-        stack.extend(children.into_iter().rev());
-    }
-    None
+        n.has_error()
+    });
+    found
 }
 
 /// Where the indentation of `text` could overrun tree-sitter-python's
@@ -3008,9 +3073,9 @@ fn secret_value_spans(text: &str, root: Ts<'_>, values: &[String], out: &mut Vec
     if values.is_empty() {
         return;
     }
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "string_content" {
+    let string_content = walk::kind_id(root, "string_content");
+    walk::preorder(root, |n| {
+        if n.kind_id() == string_content {
             let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
             for v in values.iter().filter(|v| !v.is_empty()) {
                 for (i, _) in s.match_indices(v.as_str()) {
@@ -3018,53 +3083,41 @@ fn secret_value_spans(text: &str, root: Ts<'_>, values: &[String], out: &mut Vec
                 }
             }
         }
-        let mut c = n.walk();
-        stack.extend(n.children(&mut c));
-    }
+        true
+    });
 }
 
-/// Secret spans: passwords in URL strings, `password=` values in any string
-/// (libpq `options`, conninfo), values of password-like keys, keywords and names.
-fn secret_spans(text: &str, root: Ts<'_>, out: &mut Vec<Span>) {
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "string_content" => {
-                let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
-                let mut ranges = crate::secrets::assignment_ranges(s);
-                if s.contains("://") {
-                    ranges.extend(secret_ranges(s));
-                }
-                for r in ranges {
-                    out.push(Span::new(n.start_byte() + r.start, n.start_byte() + r.end));
-                }
-            }
-            "pair" | "keyword_argument" | "assignment" => {
-                let (k, v) = match n.kind() {
-                    "pair" => (n.child_by_field_name("key"), n.child_by_field_name("value")),
-                    "keyword_argument" => (
-                        n.child_by_field_name("name"),
-                        n.child_by_field_name("value"),
-                    ),
-                    _ => (
-                        n.child_by_field_name("left"),
-                        n.child_by_field_name("right"),
-                    ),
-                };
-                if let (Some(k), Some(v)) = (k, v) {
-                    let key = text
-                        .get(k.start_byte()..k.end_byte())
-                        .unwrap_or("")
-                        .trim_matches(|c| c == '"' || c == '\'');
-                    let key = key.rsplit('.').next().unwrap_or(key);
-                    if is_secret_name(key) && v.kind() == "string" {
-                        out.push(span(v));
-                    }
-                }
-            }
-            _ => {}
+/// The secret spans at node `n` (see [`scan`]): passwords in URL strings,
+/// `password=` values in any string (libpq `options`, conninfo), values of
+/// password-like keys, keywords and names.
+fn secret_spans_at(text: &str, n: Ts<'_>, k: &walk::Kinds, out: &mut Vec<Span>) {
+    let kind = n.kind_id();
+    if kind == k.string_content {
+        let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
+        let mut ranges = crate::secrets::assignment_ranges(s);
+        if s.contains("://") {
+            ranges.extend(secret_ranges(s));
         }
-        let mut c = n.walk();
-        stack.extend(n.children(&mut c));
+        for r in ranges {
+            out.push(Span::new(n.start_byte() + r.start, n.start_byte() + r.end));
+        }
+    } else if kind == k.pair || kind == k.keyword_argument || kind == k.assignment {
+        let (key, value) = if kind == k.pair {
+            (n.child_by_field_id(k.key), n.child_by_field_id(k.value))
+        } else if kind == k.keyword_argument {
+            (n.child_by_field_id(k.name), n.child_by_field_id(k.value))
+        } else {
+            (n.child_by_field_id(k.left), n.child_by_field_id(k.right))
+        };
+        if let (Some(key), Some(value)) = (key, value) {
+            let key = text
+                .get(key.start_byte()..key.end_byte())
+                .unwrap_or("")
+                .trim_matches(|c| c == '"' || c == '\'');
+            let key = key.rsplit('.').next().unwrap_or(key);
+            if is_secret_name(key) && value.kind_id() == k.string {
+                out.push(span(value));
+            }
+        }
     }
 }
