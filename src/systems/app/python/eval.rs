@@ -134,6 +134,18 @@ pub(super) struct Eval<'s> {
     /// outermost one (see [`super::inline`]).
     pub inline_depth: usize,
     pub inline_budget: usize,
+    /// The arm to take at each undecided point met, in order (0 past its
+    /// end), and the points met in this variant with the arm taken at each
+    /// (see `points.rs`).
+    pub choices: Vec<usize>,
+    pub path: Vec<(super::Point, usize)>,
+    /// The TL012 of each undecided condition (by its span), reported only
+    /// when the condition changes what is found (see `merge_variants`).
+    pub undecided: Vec<(Span, crate::diagnostic::Diagnostic)>,
+    /// Whether an undecided condition in an inlined function may branch
+    /// (the statement being read may change a setting); otherwise the call
+    /// is unknown, as nothing it could change matters.
+    pub branching: bool,
     /// What this variant assumes of environment variables with no value.
     pub assumed: HashMap<String, Assumed>,
     /// Fields of settings objects left out, by (object span, field): why.
@@ -216,6 +228,10 @@ impl<'s> Eval<'s> {
             imported: HashMap::new(),
             absent: HashMap::new(),
             assumed: HashMap::new(),
+            branching: true,
+            choices: Vec::new(),
+            path: Vec::new(),
+            undecided: Vec::new(),
             modules: &[],
             functions: HashMap::new(),
             inline_depth: 0,
@@ -828,6 +844,49 @@ impl<'s> Eval<'s> {
             }
         }
         Some(Node::new(NodeKind::Bool(true), self.sp(n)))
+    }
+
+    /// `d.copy()` and `d.get(k)` / `d.get(k, default)` on a known dict.
+    /// `None` when `n` is not such a call on a known dict (nothing recorded).
+    fn map_method(&mut self, n: Ts<'_>) -> Option<Option<Node>> {
+        let f = n.child_by_field_name("function")?;
+        if f.kind() != "attribute" {
+            return None;
+        }
+        let method = self.text(f.child_by_field_name("attribute")?);
+        if !matches!(method, "copy" | "get") {
+            return None;
+        }
+        let obj = f.child_by_field_name("object")?;
+        let before = self.unknowns.len();
+        let Some(Node {
+            kind: NodeKind::Map(entries),
+            span: at,
+        }) = self.eval(obj)
+        else {
+            self.unknowns.truncate(before);
+            return None;
+        };
+        let (pos, kw) = self.args(n);
+        if !kw.is_empty() {
+            return Some(self.unknown(n, format!("`.{method}(...)` with keywords")));
+        }
+        match (method, pos.as_slice()) {
+            ("copy", []) => Some(Some(Node::new(NodeKind::Map(entries), at))),
+            ("get", [k, rest @ ..]) if rest.len() <= 1 => {
+                let Some(NodeKind::Str(key)) = self.eval(*k).map(|k| k.kind) else {
+                    return Some(self.unknown(n, "`.get(...)` with a key it cannot read"));
+                };
+                match entries.into_iter().find(|(kk, _)| kk.text == key) {
+                    Some((_, v)) => Some(Some(v)),
+                    None => match rest.first() {
+                        Some(d) => Some(self.eval(*d)),
+                        None => Some(Some(Node::new(NodeKind::Null, self.sp(n)))),
+                    },
+                }
+            }
+            _ => Some(self.unknown(n, format!("`.{method}(...)` with these arguments"))),
+        }
     }
 
     /// pydantic's `MultiHostUrl.build(scheme=, username=, password=, host=,
@@ -1536,6 +1595,9 @@ impl<'s> Eval<'s> {
             return v;
         }
         if let Some(v) = self.url_build(n, &f) {
+            return v;
+        }
+        if let Some(v) = self.map_method(n) {
             return v;
         }
         if f.contains("://") || f.contains('@') || f.contains('"') || f.contains('\'') {

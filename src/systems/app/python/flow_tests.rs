@@ -303,9 +303,9 @@ class Config:
 
 #[test]
 fn variants_past_the_cap_are_reported_not_read() {
-    // 2^6 combinations, each a different CONN_MAX_AGE.
+    // 2^7 combinations, each a different CONN_MAX_AGE.
     let mut text = String::from("AGE = 1\n");
-    for i in 0..6 {
+    for i in 0..7 {
         text += &format!("if x{i}:\n    AGE += {}\n", 1 << i);
     }
     text +=
@@ -417,7 +417,6 @@ fn small_functions_are_inlined() {
 fn functions_the_tool_cannot_follow_stay_unknown() {
     let reject = [
         ("loops(3)", "a statement it does not follow"),
-        ("undecided(3)", "a condition it cannot decide"),
         ("star(1)", "`*args`"),
         ("recurse(1)", "nested too deep"),
         ("twice()", "no value for its parameter `x`"),
@@ -706,16 +705,55 @@ DATABASES = db_settings('mariadb')
     assert!(d.is_empty(), "{d:?}");
     assert_eq!(s.pools[0].backend.value, Backend::MySql);
     assert_eq!(secs(&s.pools[0].retirement.value), Some(45));
-    // `"DB_AGE" in os.environ` without a value given: not decided, said why.
+    // `"DB_AGE" in os.environ` without a value given: both branches, the
+    // condition said once; where DB_AGE is set its value is unknown, so
+    // CONN_MAX_AGE is left out (Django's 0), never the earlier 30.
     let (s, d, _) = read(text, None, &EnvValues::new());
+    assert_eq!(ids(&d), vec!["TL012", "TL012"], "{d:?}");
+    assert!(
+        d.iter().any(|x| x
+            .message
+            .contains("whether environment variable DB_AGE is set")),
+        "{d:?}"
+    );
+    let got: Vec<(Option<u64>, Vec<&str>)> = s
+        .pools
+        .iter()
+        .map(|p| (secs(&p.retirement.value), when(p)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some(0), vec!["when 'DB_AGE' in os.environ"]),
+            (Some(30), vec!["when 'DB_AGE' not in os.environ"]),
+        ]
+    );
+}
+
+#[test]
+fn conditions_in_inlined_functions_branch_when_they_matter() {
+    let text = format!(
+        "import os\n{FUNCS}\nDATABASES = {{'default': {{'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': undecided(300)}}}}\nDEBUG_LEVEL = undecided(1)\n"
+    );
+    let (s, d, _) = read(&text, None, &EnvValues::new());
     assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
     assert!(
-        d[0].message
-            .contains("whether environment variable DB_AGE is set"),
+        d[0].message.contains("os.getenv('MODE')"),
         "{}",
         d[0].message
     );
-    assert!(s.pools.iter().all(|p| p.backend.value == Backend::Other));
+    let got: Vec<(Option<u64>, Vec<&str>)> = s
+        .pools
+        .iter()
+        .map(|p| (secs(&p.retirement.value), when(p)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some(300), vec!["when os.getenv('MODE')"]),
+            (Some(0), vec!["when not os.getenv('MODE')"]),
+        ]
+    );
 }
 
 #[test]

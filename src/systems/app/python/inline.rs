@@ -22,6 +22,7 @@ use crate::provenance::Origin;
 use crate::source::Location;
 
 use super::eval::{Eval, set_entry, truthy};
+use super::{Point, negate_comparison, one_line};
 
 /// How many inlined calls may nest.
 pub(super) const MAX_INLINE_DEPTH: usize = 8;
@@ -260,6 +261,13 @@ impl Eval<'_> {
                                 shadowed.push((name, old));
                             }
                         }
+                        "call" => {
+                            // `d.update({...})` / `d["a"].update(...)` on a
+                            // local dict; any other call has effects.
+                            if let Err(why) = self.update_item(e, shadowed) {
+                                return Flow::Unfollowed(why);
+                            }
+                        }
                         _ => return Flow::Unfollowed("a statement with effects".into()),
                     }
                 }
@@ -299,7 +307,9 @@ impl Eval<'_> {
                                 match v {
                                     Some(v) if !unknown => truthy(&v.kind),
                                     _ => {
-                                        // Said in the call's TL012, not twice.
+                                        // A point, as at module level: each
+                                        // arm is a variant (said once, TL012,
+                                        // when it matters).
                                         let why = self.unknowns[before..]
                                             .iter()
                                             .find(|u| !u.limit)
@@ -312,9 +322,28 @@ impl Eval<'_> {
                                             .collect();
                                         self.unknowns.truncate(before);
                                         self.unknowns.extend(limits);
-                                        return Flow::Unfollowed(format!(
-                                            "a condition it cannot decide: it reads {why}"
-                                        ));
+                                        if !self.branching {
+                                            return Flow::Unfollowed(format!(
+                                                "a condition it cannot decide: it reads {why}"
+                                            ));
+                                        }
+                                        self.undecided(cond, &why);
+                                        let text = one_line(self.text(cond));
+                                        let negated = match negate_comparison(cond, self.src) {
+                                            Some(t) => t,
+                                            None if !text.contains(' ') => format!("not {text}"),
+                                            None => format!("not ({text})"),
+                                        };
+                                        let at = self.sp(cond);
+                                        let point = Point {
+                                            arms: vec![
+                                                (format!("when {text}"), at),
+                                                (format!("when {negated}"), at),
+                                            ],
+                                        };
+                                        let holds = self.choose(point) == 0;
+                                        self.assume(cond, holds);
+                                        holds
                                     }
                                 }
                             }
@@ -333,6 +362,50 @@ impl Eval<'_> {
         Flow::Fell
     }
 
+    /// `d.update(m)` / `d["a"].update(m)` / `d.update(k=v)` inside an
+    /// inlined function, on a known local dict: each entry set in place.
+    fn update_item(
+        &mut self,
+        call: Ts<'_>,
+        shadowed: &mut Vec<(String, Option<Option<Node>>)>,
+    ) -> Result<(), String> {
+        let not_followed = || "a statement with effects".to_string();
+        let f = call
+            .child_by_field_name("function")
+            .ok_or_else(not_followed)?;
+        if f.kind() != "attribute"
+            || f.child_by_field_name("attribute").map(|a| self.text(a)) != Some("update")
+        {
+            return Err(not_followed());
+        }
+        let obj = f.child_by_field_name("object").ok_or_else(not_followed)?;
+        let (pos, kw) = self.args(call);
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        if let Some(&arg) = pos.first() {
+            match self.eval(arg) {
+                Some(Node {
+                    kind: NodeKind::Map(m),
+                    ..
+                }) => entries = m,
+                _ => return Err("an update with a value it cannot read".into()),
+            }
+        }
+        for (k, v) in kw {
+            let Some(v) = self.eval(v) else {
+                return Err("an update with a value it cannot read".into());
+            };
+            let key = Key {
+                text: self.text(k).to_string(),
+                span: self.sp(k),
+            };
+            set_entry(&mut entries, key, v);
+        }
+        for (k, v) in entries {
+            self.set_path(obj, Some(k), v, shadowed)?;
+        }
+        Ok(())
+    }
+
     /// `d["a"]["b"] = v` inside an inlined function, where `d` is a known
     /// dict (keys created on the way, as nested dict literals would be).
     fn set_item(
@@ -341,6 +414,81 @@ impl Eval<'_> {
         r: Ts<'_>,
         shadowed: &mut Vec<(String, Option<Option<Node>>)>,
     ) -> Result<(), String> {
+        // An unknown value is left out, as in a dict literal: its unknown
+        // is recorded under its key (irrelevant keys are not reported).
+        let key = l
+            .child_by_field_name("subscript")
+            .and_then(|k| self.string(k))
+            .unwrap_or_default();
+        let before = self.unknowns.len();
+        let v = self.eval_keyed(&key, r);
+        if !key.is_empty() {
+            self.tag_unknowns(before, &key);
+        }
+        let Some(v) = v else {
+            // The key now holds what cannot be read: removed, never the old
+            // value kept as if it still held.
+            self.remove_path(l, shadowed);
+            return Ok(());
+        };
+        self.set_path(l, None, v, shadowed)
+    }
+
+    /// Removes `d[...][key]` from a known local dict, if there.
+    fn remove_path(&mut self, l: Ts<'_>, shadowed: &mut Vec<(String, Option<Option<Node>>)>) {
+        let mut keys: Vec<String> = Vec::new();
+        let mut cur = l;
+        while cur.kind() == "subscript" {
+            let (Some(idx), Some(value)) = (
+                cur.child_by_field_name("subscript"),
+                cur.child_by_field_name("value"),
+            ) else {
+                return;
+            };
+            let Some(k) = self.string(idx) else { return };
+            keys.push(k);
+            cur = value;
+        }
+        keys.reverse();
+        if cur.kind() != "identifier" {
+            return;
+        }
+        let name = self.text(cur).to_string();
+        let Some(Some(mut root)) = self.names.get(&name).cloned() else {
+            return;
+        };
+        let Some((last, path)) = keys.split_last() else {
+            return;
+        };
+        let mut node = &mut root;
+        for k in path {
+            let NodeKind::Map(entries) = &mut node.kind else {
+                return;
+            };
+            let Some(pos) = entries.iter().position(|(kk, _)| kk.text == *k) else {
+                return;
+            };
+            node = &mut entries[pos].1;
+        }
+        if let NodeKind::Map(entries) = &mut node.kind {
+            entries.retain(|(k, _)| k.text != *last);
+        }
+        let old = self.names.insert(name.clone(), Some(root));
+        if !shadowed.iter().any(|(n, _)| *n == name) {
+            shadowed.push((name, old));
+        }
+    }
+
+    /// Sets `target[...][last] = v` where `target` is a local name or its
+    /// subscripts (`last` `None`: the target's own last subscript is the key).
+    fn set_path(
+        &mut self,
+        target: Ts<'_>,
+        last: Option<Key>,
+        v: Node,
+        shadowed: &mut Vec<(String, Option<Option<Node>>)>,
+    ) -> Result<(), String> {
+        let l = target;
         let mut keys: Vec<Key> = Vec::new();
         let mut cur = l;
         while cur.kind() == "subscript" {
@@ -365,13 +513,11 @@ impl Eval<'_> {
             cur = value;
         }
         keys.reverse();
-        if cur.kind() != "identifier" {
+        keys.extend(last);
+        if cur.kind() != "identifier" || keys.is_empty() {
             return Err("an item assignment to something other than a local dict".into());
         }
         let name = self.text(cur).to_string();
-        let Some(v) = self.eval(r) else {
-            return Err("an item assignment of a value it cannot read".into());
-        };
         let Some(Some(mut root)) = self.names.get(&name).cloned() else {
             return Err(format!("an item assignment to `{name}`, not a known dict"));
         };

@@ -32,6 +32,7 @@ mod eval;
 mod flow_tests;
 mod imports;
 mod inline;
+mod points;
 mod pydantic;
 mod relevance;
 #[cfg(test)]
@@ -210,6 +211,7 @@ pub(super) fn read_python(
     let is_superset = superset::is_superset_config(sources.get(file).path());
     let mut runs: Vec<VariantRun> = Vec::new();
     let mut choices: Vec<usize> = Vec::new();
+    let mut complete = true;
     loop {
         let mut r = Reader {
             ev: Eval::new(text, file, env),
@@ -230,17 +232,15 @@ pub(super) fn read_python(
             engine_unknown: false,
             engines_done: HashSet::new(),
             engines_read: Vec::new(),
-            choices: std::mem::take(&mut choices),
-            path: Vec::new(),
             skipped: Vec::new(),
-            undecided: Vec::new(),
             scans: &scans,
         };
         r.ev.imports = scans[0].imports.clone();
+        r.ev.choices = std::mem::take(&mut choices);
         r.ev.modules = &project.modules;
         r.module(root);
-        let path = std::mem::take(&mut r.path);
-        let undecided = std::mem::take(&mut r.undecided);
+        let path = std::mem::take(&mut r.ev.path);
+        let undecided = std::mem::take(&mut r.ev.undecided);
         let mut run_diags = Vec::new();
         let mut built = Vec::new();
         let pools = r.finish(
@@ -275,12 +275,13 @@ pub(super) fn read_python(
                 );
                 let label = Label::at(at_space(&spaces, at), "variants not checked from here");
                 diags.push(Diagnostic::new(codes::UNKNOWN_PYTHON_VALUE, msg, label));
+                complete = false;
                 break;
             }
             None => break,
         }
     }
-    let (pools, built) = merge_variants(&spaces, runs, diags);
+    let (pools, built) = merge_variants(&spaces, runs, complete, diags);
     // Secrets of URLs the evaluator built: masked wherever they are
     // written in a string of the settings file or a module it imports,
     // and in every output.
@@ -320,11 +321,14 @@ struct VariantRun {
 /// each distinct pool once. A pool found in every variant is plain; one
 /// found in some carries a [`super::Variant`]: the branches common to the
 /// variants it is in when they pick out exactly those, else one copy per
-/// variant with all its branches. "No app settings found" is dropped when
-/// some variant has settings.
+/// variant with all its branches. When the variants were cut at
+/// [`MAX_VARIANTS`] (`complete` false), a pool found in every variant read
+/// still carries the arms they share. "No app settings found" is dropped
+/// when some variant has settings.
 fn merge_variants(
     spaces: &[FileId],
     runs: Vec<VariantRun>,
+    complete: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<AppPool>, Vec<String>) {
     let total = runs.len();
@@ -414,7 +418,9 @@ fn merge_variants(
     };
     let mut pools = Vec::new();
     for (pool, in_runs) in groups {
-        if in_runs.len() == total {
+        // In every variant read: plain, unless some were not read (then
+        // it is only known to hold under the arms those variants share).
+        if in_runs.len() == total && (complete || choices.iter().all(Vec::is_empty)) {
             pools.push(pool);
             continue;
         }
@@ -518,15 +524,8 @@ struct Reader<'s> {
     /// The engines read: (start byte of the call, (name, kwargs, unknown URL
     /// span), made by create_async_engine).
     engines_read: Vec<(usize, EngineRead, bool)>,
-    /// The arm to take at each undecided point met, in order (0 past its end).
-    choices: Vec<usize>,
-    /// The undecided points met in this variant and the arm taken at each.
-    path: Vec<(Point, usize)>,
     /// Blocks of branches not taken in this variant: nothing in them is read.
     skipped: Vec<Span>,
-    /// The TL012 of each undecided condition (by its span), reported only
-    /// when the condition changes what is found (see [`merge_variants`]).
-    undecided: Vec<(Span, Diagnostic)>,
     /// Each module's engine and dict-method calls and import bindings
     /// (see [`scan`]), by module index.
     scans: &'s [Scan<'s>],
@@ -536,9 +535,9 @@ struct Reader<'s> {
 /// whose condition is unknown (two arms: true, false), or a `try` with
 /// handlers (the body, then one arm per `except`).
 #[derive(Clone, Debug)]
-struct Point {
+pub(super) struct Point {
     /// Each arm: what holds when it is taken, and where that is written.
-    arms: Vec<(String, Span)>,
+    pub arms: Vec<(String, Span)>,
 }
 
 /// The statements a block is read as: module level, or a class body.
@@ -559,7 +558,7 @@ struct ClassBody {
 
 /// How many variants of one file are read at most (every combination of
 /// the arms at undecided points, in order); the rest are reported (TL012).
-pub(super) const MAX_VARIANTS: usize = 16;
+pub(super) const MAX_VARIANTS: usize = 64;
 
 /// The next combination of arms after `path` (depth first: the last point
 /// with an arm left moves on, the points after it start over), or `None`
@@ -574,7 +573,7 @@ fn next_choices(path: &[(Point, usize)]) -> Option<Vec<usize>> {
 /// `a == b` written as its opposite, `a != b` (also `in` / `not in`, `is` /
 /// `is not`), for the label of a condition's false arm; `None` for
 /// anything but a single such comparison.
-fn negate_comparison(cond: Ts<'_>, src: &str) -> Option<String> {
+pub(super) fn negate_comparison(cond: Ts<'_>, src: &str) -> Option<String> {
     if cond.kind() != "comparison_operator" || cond.child_count() != 3 {
         return None;
     }
@@ -599,7 +598,7 @@ fn negate_comparison(cond: Ts<'_>, src: &str) -> Option<String> {
 }
 
 /// Source text on one line, shortened for a label.
-fn one_line(t: &str) -> String {
+pub(super) fn one_line(t: &str) -> String {
     let t: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
     if t.chars().count() > 70 {
         let cut: String = t.chars().take(67).collect();
@@ -695,6 +694,9 @@ impl<'s> Reader<'s> {
                 }
                 _ => match scope {
                     Scope::Module => {
+                        // Conditions in functions it calls branch only when
+                        // the statement may change a setting.
+                        self.ev.branching = self.block_relevant(s);
                         // Engines made by this statement see the names as
                         // they are now (their keywords are copied at the
                         // call); those in functions and classes are read at
@@ -707,7 +709,10 @@ impl<'s> Reader<'s> {
                         }
                         self.statement(s);
                     }
-                    Scope::Class(body) => self.class_statement(s, body),
+                    Scope::Class(body) => {
+                        self.ev.branching = self.block_relevant(s);
+                        self.class_statement(s, body);
+                    }
                 },
             }
         }
@@ -730,19 +735,6 @@ impl<'s> Reader<'s> {
             (Some(v), None) => Ok(eval::truthy(&v.kind)),
             (_, why) => Err(why.unwrap_or_else(|| "an expression".to_string())),
         }
-    }
-
-    /// The arm to take at an undecided point (see [`Reader::choices`]).
-    fn choose(&mut self, point: Point) -> usize {
-        let k = self.path.len();
-        let arm = self
-            .choices
-            .get(k)
-            .copied()
-            .unwrap_or(0)
-            .min(point.arms.len().saturating_sub(1));
-        self.path.push((point, arm));
-        arm
     }
 
     /// `if` / `elif` / `else`: a known condition picks its branch; an
@@ -787,7 +779,7 @@ impl<'s> Reader<'s> {
                 // No branch can change a setting: none is read.
                 Err(_) if !relevant => break,
                 Err(why) => {
-                    self.undecided(cond, &why);
+                    self.ev.undecided(cond, &why);
                     let text = one_line(self.ev.text(cond));
                     let negated = match negate_comparison(cond, self.ev.src) {
                         Some(t) => t,
@@ -803,8 +795,8 @@ impl<'s> Reader<'s> {
                             (format!("when {negated}"), self.ev.sp(cond)),
                         ],
                     };
-                    let holds = self.choose(point) == 0;
-                    self.assume(cond, holds);
+                    let holds = self.ev.choose(point) == 0;
+                    self.ev.assume(cond, holds);
                     holds
                 }
             };
@@ -829,71 +821,6 @@ impl<'s> Reader<'s> {
         self.branch.push(self.ev.sp(block));
         self.block(block, scope);
         self.branch.pop();
-    }
-
-    /// In the variant where `cond` (a comparison of an environment variable
-    /// with no value to string literals) holds or not, later reads and
-    /// comparisons of that variable agree with it: `os.getenv("DB") ==
-    /// "postgres"` taken as true makes `os.getenv("DB")` "postgres"; taken as
-    /// false, a later `os.getenv("DB") == "postgres"` is false. So variants
-    /// that contradict each other are never read.
-    fn assume(&mut self, cond: Ts<'_>, holds: bool) {
-        if cond.kind() != "comparison_operator" || cond.child_count() != 3 {
-            return;
-        }
-        let (Some(l), Some(op), Some(r)) = (cond.child(0), cond.child(1), cond.child(2)) else {
-            return;
-        };
-        let Some((var, None)) = self.ev.env_call(l) else {
-            return;
-        };
-        if self.ev.env.get(&var).is_some() {
-            return;
-        }
-        let lits: Vec<String> = match r.kind() {
-            "list" | "tuple" | "set" => {
-                let mut c = r.walk();
-                let items: Vec<Ts<'_>> = r.named_children(&mut c).collect();
-                let lits: Vec<String> = items.iter().filter_map(|i| self.ev.string(*i)).collect();
-                if lits.len() != items.len() {
-                    return;
-                }
-                lits
-            }
-            _ => match self.ev.string(r) {
-                Some(t) => vec![t],
-                None => return,
-            },
-        };
-        let op: String = op.kind().split_whitespace().collect::<Vec<_>>().join(" ");
-        let positive = match op.as_str() {
-            "==" | "in" => holds,
-            "!=" | "not in" => !holds,
-            _ => return,
-        };
-        let a = self.ev.assumed.entry(var).or_default();
-        if positive {
-            if let [one] = lits.as_slice() {
-                a.eq = Some(one.clone());
-            }
-        } else {
-            a.ne.extend(lits);
-        }
-    }
-
-    /// TL012, once per condition: it cannot be decided, so each branch is a variant.
-    fn undecided(&mut self, cond: Ts<'_>, why: &str) {
-        let at = self.ev.sp(cond);
-        if self.undecided.iter().any(|(s, _)| *s == at) {
-            return;
-        }
-        let msg = format!(
-            "the condition `{}` cannot be decided without running the code (it reads {why}): each branch is read as a variant, and findings that hold in only some variants are labelled with their condition (give environment values in the manifest's [path.env] or with --env-file to decide it)",
-            one_line(self.ev.text(cond))
-        );
-        let label = Label::at(self.loc(at), "undecided condition");
-        self.undecided
-            .push((at, Diagnostic::new(codes::UNKNOWN_PYTHON_VALUE, msg, label)));
     }
 
     /// `try` / `except` / `else` / `finally`: the body (then `else`) is one
@@ -943,7 +870,7 @@ impl<'s> Reader<'s> {
                 let head = Span::new(clause.start_byte(), b.start_byte().max(clause.start_byte()));
                 arms.push((format!("when the `try` body raises {what}"), head));
             }
-            self.choose(Point { arms })
+            self.ev.choose(Point { arms })
         };
         let mut chosen = Vec::new();
         if arm == 0 {
@@ -1002,6 +929,7 @@ impl<'s> Reader<'s> {
                 continue;
             }
             self.engines_done.insert(call.start_byte());
+            self.ev.branching = true;
             // An engine made in a function sees the function's locals as
             // they are at the call (its parameters are unknown).
             let (shadowed, saved_unknowns) = self.function_locals(call);
