@@ -821,8 +821,18 @@ impl<'s> Eval<'s> {
                 "os.environ" | "environ"
             )
         {
-            let Some(var) = self.string(*l) else {
-                return self.unknown(n, "a test of the environment");
+            let known = match l.kind() {
+                "identifier" => match self.names.get(self.text(*l)) {
+                    Some(Some(Node {
+                        kind: NodeKind::Str(v),
+                        ..
+                    })) => Some(v.clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(var) = self.string(*l).or(known) else {
+                return self.unknown(n, "a test of the environment with a name it cannot read");
             };
             let set = self.env.get(&var).is_some()
                 || self.assumed.get(&var).is_some_and(|a| a.eq.is_some());
