@@ -112,6 +112,9 @@ impl Syntax {
             "json" => return Syntax::Json,
             "yaml" | "yml" => return Syntax::Yaml,
             "toml" => return Syntax::Toml,
+            // Python settings: `#` comments, whole-line or after code; told
+            // by the name so a large module is not scanned line by line.
+            "py" => return Syntax::Other,
             _ => {}
         }
         let has_line = |wanted: &[&str]| {
@@ -667,6 +670,11 @@ mod tests {
         assert_eq!(syntax("lb/haproxy.cfg", ""), Syntax::Haproxy);
         assert_eq!(syntax("nginx.conf", ""), Syntax::Nginx);
         assert_eq!(syntax("dump.txt", "hello\n"), Syntax::Other);
+        // A Python file is Python, whatever lines it holds.
+        assert_eq!(
+            syntax("settings.py", "[mysqld]\nwait_timeout = 1\n"),
+            Syntax::Other
+        );
     }
 
     #[test]

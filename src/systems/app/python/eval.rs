@@ -144,8 +144,13 @@ pub(super) struct Eval<'s> {
     pub undecided: Vec<(Span, crate::diagnostic::Diagnostic)>,
     /// Whether an undecided condition in an inlined function may branch
     /// (the statement being read may change a setting); otherwise the call
-    /// is unknown, as nothing it could change matters.
-    pub branching: bool,
+    /// is unknown, as nothing it could change matters. `None` until asked
+    /// (see [`Eval::may_branch`]).
+    pub branching: Option<bool>,
+    /// The statement being read: module index and byte range.
+    pub statement: Option<(usize, usize, usize)>,
+    /// The names that may reach a setting (see `relevance.rs`).
+    pub relevant: Option<&'s std::cell::OnceCell<Option<std::collections::HashSet<String>>>>,
     /// What this variant assumes of environment variables with no value.
     pub assumed: HashMap<String, Assumed>,
     /// Fields of settings objects left out, by (object span, field): why.
@@ -228,7 +233,9 @@ impl<'s> Eval<'s> {
             imported: HashMap::new(),
             absent: HashMap::new(),
             assumed: HashMap::new(),
-            branching: true,
+            branching: None,
+            statement: None,
+            relevant: None,
             choices: Vec::new(),
             path: Vec::new(),
             undecided: Vec::new(),

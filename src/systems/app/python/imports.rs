@@ -161,43 +161,51 @@ pub(super) fn imported_names(m: &Module) -> Vec<String> {
             .collect()
     };
     let mut out = Vec::new();
-    let mut stack = vec![m.tree.root_node()];
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "function_definition" | "lambda" => continue,
-            "import_from_statement" => {
-                if let Some(module) = n.child_by_field_name("module_name") {
-                    let base = text(module);
-                    let mut c = n.walk();
-                    for name in n.children_by_field_name("name", &mut c) {
-                        let name = match name.kind() {
-                            "aliased_import" => name.child_by_field_name("name").map(text),
-                            _ => Some(text(name)),
-                        };
-                        if let Some(name) = name {
-                            out.push(submodule(&base, &name));
-                        }
-                    }
-                    out.push(base);
-                }
-                continue;
-            }
-            "import_statement" => {
+    // Imports are statements: only statement containers are entered (not
+    // expressions, not function bodies).
+    super::walk::preorder(m.tree.root_node(), |n| match n.kind() {
+        "module"
+        | "block"
+        | "if_statement"
+        | "elif_clause"
+        | "else_clause"
+        | "try_statement"
+        | "except_clause"
+        | "except_group_clause"
+        | "finally_clause"
+        | "with_statement"
+        | "class_definition"
+        | "decorated_definition" => true,
+        "import_from_statement" => {
+            if let Some(module) = n.child_by_field_name("module_name") {
+                let base = text(module);
                 let mut c = n.walk();
                 for name in n.children_by_field_name("name", &mut c) {
                     let name = match name.kind() {
                         "aliased_import" => name.child_by_field_name("name").map(text),
                         _ => Some(text(name)),
                     };
-                    out.extend(name);
+                    if let Some(name) = name {
+                        out.push(submodule(&base, &name));
+                    }
                 }
-                continue;
+                out.push(base);
             }
-            _ => {}
+            false
         }
-        let mut c = n.walk();
-        stack.extend(n.named_children(&mut c));
-    }
+        "import_statement" => {
+            let mut c = n.walk();
+            for name in n.children_by_field_name("name", &mut c) {
+                let name = match name.kind() {
+                    "aliased_import" => name.child_by_field_name("name").map(text),
+                    _ => Some(text(name)),
+                };
+                out.extend(name);
+            }
+            false
+        }
+        _ => false,
+    });
     out.sort();
     out.dedup();
     out

@@ -322,7 +322,7 @@ impl Eval<'_> {
                                             .collect();
                                         self.unknowns.truncate(before);
                                         self.unknowns.extend(limits);
-                                        if !self.branching {
+                                        if !self.may_branch() {
                                             return Flow::Unfollowed(format!(
                                                 "a condition it cannot decide: it reads {why}"
                                             ));
@@ -360,6 +360,38 @@ impl Eval<'_> {
             }
         }
         Flow::Fell
+    }
+
+    /// Whether the statement being read may change a setting, so that a
+    /// condition in a function it calls may branch (found once per
+    /// statement; star imports count as they may, see `relevance.rs`).
+    fn may_branch(&mut self) -> bool {
+        if let Some(b) = self.branching {
+            return b;
+        }
+        let b = match self.statement {
+            None => true,
+            Some((m, start, end)) => {
+                let modules = self.modules;
+                match modules.get(m).and_then(|md| {
+                    md.tree
+                        .root_node()
+                        .descendant_for_byte_range(start, end)
+                        .map(|n| (n, md.text.as_str()))
+                }) {
+                    Some((n, src)) => {
+                        let relevant = self.relevant.and_then(|cell| {
+                            cell.get_or_init(|| super::relevance::relevant_names(modules))
+                                .as_ref()
+                        });
+                        super::relevance::block_relevant(n, src, relevant, &|_| true)
+                    }
+                    None => true,
+                }
+            }
+        };
+        self.branching = Some(b);
+        b
     }
 
     /// `d.update(m)` / `d["a"].update(m)` / `d.update(k=v)` inside an

@@ -193,7 +193,8 @@ pub(super) fn read_python(
     let text = project.modules[0].text.as_str();
     let root = project.modules[0].tree.root_node();
     let spaces: Vec<FileId> = project.modules.iter().map(|m| m.file).collect();
-    let relevant = relevance::relevant_names(&project);
+    // Found when first needed (an undecided condition), once for all variants.
+    let relevant: std::cell::OnceCell<Option<HashSet<String>>> = std::cell::OnceCell::new();
     // One walk per module: its engine and dict-method calls, the names its
     // imports bind, and its secret spans (marked once, here).
     let scans: Vec<Scan<'_>> = project
@@ -216,7 +217,7 @@ pub(super) fn read_python(
         let mut r = Reader {
             ev: Eval::new(text, file, env),
             project: &project,
-            relevant: relevant.as_ref(),
+            relevant: &relevant,
             current: 0,
             stack: Vec::new(),
             namespaces: HashMap::new(),
@@ -238,6 +239,7 @@ pub(super) fn read_python(
         r.ev.imports = scans[0].imports.clone();
         r.ev.choices = std::mem::take(&mut choices);
         r.ev.modules = &project.modules;
+        r.ev.relevant = Some(&relevant);
         r.module(root);
         let path = std::mem::take(&mut r.ev.path);
         let undecided = std::mem::take(&mut r.ev.undecided);
@@ -491,7 +493,7 @@ struct Reader<'s> {
     project: &'s imports::Project,
     /// The names that may reach a setting (see [`relevance`]); `None`:
     /// every name may.
-    relevant: Option<&'s HashSet<String>>,
+    relevant: &'s std::cell::OnceCell<Option<HashSet<String>>>,
     /// The module being read.
     current: usize,
     /// The modules being read, outermost first (an import of one of them
@@ -695,8 +697,9 @@ impl<'s> Reader<'s> {
                 _ => match scope {
                     Scope::Module => {
                         // Conditions in functions it calls branch only when
-                        // the statement may change a setting.
-                        self.ev.branching = self.block_relevant(s);
+                        // the statement may change a setting (told lazily).
+                        self.ev.statement = Some((self.current, s.start_byte(), s.end_byte()));
+                        self.ev.branching = None;
                         // Engines made by this statement see the names as
                         // they are now (their keywords are copied at the
                         // call); those in functions and classes are read at
@@ -710,7 +713,8 @@ impl<'s> Reader<'s> {
                         self.statement(s);
                     }
                     Scope::Class(body) => {
-                        self.ev.branching = self.block_relevant(s);
+                        self.ev.statement = Some((self.current, s.start_byte(), s.end_byte()));
+                        self.ev.branching = None;
                         self.class_statement(s, body);
                     }
                 },
@@ -768,16 +772,20 @@ impl<'s> Reader<'s> {
             }
         }
         let mut taken = None;
-        let relevant = arms.iter().any(|(_, b)| self.block_relevant(*b));
+        let mut relevant: Option<bool> = None;
         for (i, (cond, _)) in arms.iter().enumerate() {
             let Some(cond) = *cond else {
                 taken = Some(i);
                 break;
             };
-            let go = match self.decide(cond) {
+            let decided = self.decide(cond);
+            if decided.is_err() && relevant.is_none() {
+                relevant = Some(arms.iter().any(|(_, b)| self.block_relevant(*b)));
+            }
+            let go = match decided {
                 Ok(b) => b,
                 // No branch can change a setting: none is read.
-                Err(_) if !relevant => break,
+                Err(_) if relevant == Some(false) => break,
                 Err(why) => {
                     self.ev.undecided(cond, &why);
                     let text = one_line(self.ev.text(cond));
@@ -853,11 +861,12 @@ impl<'s> Reader<'s> {
                 _ => {}
             }
         }
-        let relevant = std::iter::once(body)
-            .chain(else_body)
-            .chain(handlers.iter().map(|(_, b)| *b))
-            .any(|b| self.block_relevant(b));
-        let arm = if handlers.is_empty() || !relevant {
+        let arm = if handlers.is_empty()
+            || !std::iter::once(body)
+                .chain(else_body)
+                .chain(handlers.iter().map(|(_, b)| *b))
+                .any(|b| self.block_relevant(b))
+        {
             0
         } else {
             let try_at = Span::new(s.start_byte(), s.start_byte() + 3);
@@ -902,7 +911,11 @@ impl<'s> Reader<'s> {
         let project = self.project;
         let current = self.current;
         let in_project = |m: &str| project.lookup(current, m).is_some();
-        relevance::block_relevant(b, self.ev.src, self.relevant, &in_project)
+        let relevant = self
+            .relevant
+            .get_or_init(|| relevance::relevant_names(&project.modules))
+            .as_ref();
+        relevance::block_relevant(b, self.ev.src, relevant, &in_project)
     }
 
     /// Whether `n` is inside a branch not taken in this variant.
@@ -929,7 +942,7 @@ impl<'s> Reader<'s> {
                 continue;
             }
             self.engines_done.insert(call.start_byte());
-            self.ev.branching = true;
+            self.ev.branching = Some(true);
             // An engine made in a function sees the function's locals as
             // they are at the call (its parameters are unknown).
             let (shadowed, saved_unknowns) = self.function_locals(call);

@@ -18,111 +18,238 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node as Ts;
 
-use super::imports::Project;
+use super::imports::Module;
+use super::walk;
 use super::{is_setting, pool_key};
 
-/// The names that may reach a setting, over all modules of `project`;
-/// `None` when the scan was too large (then every name may).
-pub(super) fn relevant_names(project: &Project) -> Option<HashSet<String>> {
-    let mut budget = MAX_SCAN;
-    let mut edges: HashMap<String, HashSet<String>> = HashMap::new();
-    let mut seeds: HashSet<String> = HashSet::new();
-    for m in &project.modules {
-        let text = |n: Ts<'_>| m.text.get(n.start_byte()..n.end_byte()).unwrap_or("");
-        let mut stack = vec![m.tree.root_node()];
-        while let Some(n) = stack.pop() {
-            match n.kind() {
-                "assignment" | "augmented_assignment" => {
-                    if let (Some(l), Some(r)) = (
-                        n.child_by_field_name("left"),
-                        n.child_by_field_name("right"),
-                    ) {
-                        let sources = identifiers_within(r, &text, &mut budget)?;
-                        for t in identifiers_within(l, &text, &mut budget)? {
-                            edges.entry(t).or_default().extend(sources.iter().cloned());
-                        }
-                    }
-                }
-                "function_definition" | "class_definition" => {
-                    // The name depends on the globals its body uses: the
-                    // identifiers in it, less its own locals (parameters,
-                    // names assigned inside), which are not the module's.
-                    if let Some(name) = n.child_by_field_name("name") {
-                        let mut used = identifiers_within(n, &text, &mut budget)?;
-                        if n.kind() == "function_definition" {
-                            for local in locals(n, &text) {
-                                used.remove(&local);
-                            }
-                        }
-                        edges
-                            .entry(text(name).to_string())
-                            .or_default()
-                            .extend(used);
-                    }
-                    // Its body's assignments are local: not module edges.
-                    if n.kind() == "function_definition" {
-                        continue;
-                    }
-                }
-                "call" => {
-                    let f = n.child_by_field_name("function");
-                    let callee = f.map(text).unwrap_or("");
-                    let last = callee.rsplit('.').next().unwrap_or("");
-                    let makes_engine = matches!(
-                        last,
-                        "create_engine"
-                            | "create_async_engine"
-                            | "engine_from_config"
-                            | "SQLAlchemy"
-                    );
-                    let config = callee.contains("config.")
-                        && matches!(last, "update" | "from_mapping" | "from_object");
-                    let is_method = f.is_some_and(|f| f.kind() == "attribute");
-                    if let Some(args) = n
-                        .child_by_field_name("arguments")
-                        .filter(|_| makes_engine || config || is_method)
-                    {
-                        let used = identifiers_within(args, &text, &mut budget)?;
-                        if makes_engine || config {
-                            seeds.extend(used);
-                        } else if let Some(obj) = f.and_then(|f| f.child_by_field_name("object")) {
-                            // `x.update(y)`: x depends on y.
-                            if let Some(root) = root_name(obj, &text) {
-                                edges.entry(root).or_default().extend(used);
-                            }
-                        }
-                    }
-                }
-                "identifier" => {
-                    let t = text(n);
-                    if is_setting(t) || pool_key(t).is_some() {
-                        seeds.insert(t.to_string());
-                    }
-                }
-                "string_content" => {
-                    // `app.config["SQLALCHEMY_..."] = x`, `{"CONN_MAX_AGE": x}`.
-                    let t = text(n);
-                    if is_setting(t) {
-                        seeds.insert(t.to_string());
-                    }
-                }
-                _ => {}
+/// Statement containers: the walk enters them to reach statements.
+fn is_container(kind: &str) -> bool {
+    matches!(
+        kind,
+        "module"
+            | "block"
+            | "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "with_statement"
+            | "for_statement"
+            | "while_statement"
+            | "class_definition"
+            | "decorated_definition"
+    )
+}
+
+/// What one walk over an expression (or a function body) finds: the
+/// identifiers it uses, and the seeds in it (setting names, names used in
+/// engine calls and `app.config` changes).
+#[derive(Default)]
+struct Found<'a> {
+    used: Vec<&'a str>,
+    seeds: Vec<&'a str>,
+    /// `x.update(y)` calls: (x, names in the arguments).
+    updates: Vec<(&'a str, Vec<&'a str>)>,
+}
+
+/// Walks `n` once (charged to `budget`): see [`Found`]. `None` when the
+/// budget runs out.
+fn walk_expr<'a>(n: Ts<'_>, src: &'a str, budget: &mut usize, out: &mut Found<'a>) -> Option<()> {
+    let text = |n: Ts<'_>| -> &'a str { src.get(n.start_byte()..n.end_byte()).unwrap_or("") };
+    let mut ok = true;
+    walk::preorder(n, |x| {
+        if !ok {
+            return false;
+        }
+        match budget.checked_sub(1) {
+            Some(b) => *budget = b,
+            None => {
+                ok = false;
+                return false;
             }
-            let mut c = n.walk();
-            stack.extend(n.named_children(&mut c));
+        }
+        match x.kind() {
+            "identifier" => {
+                let t = text(x);
+                out.used.push(t);
+                if is_setting(t) || pool_key(t).is_some() {
+                    out.seeds.push(t);
+                }
+            }
+            "string_content" => {
+                let t = text(x);
+                if is_setting(t) {
+                    out.seeds.push(t);
+                }
+            }
+            "call" => {
+                let f = x.child_by_field_name("function");
+                let callee = f.map(text).unwrap_or("");
+                let last = callee.rsplit('.').next().unwrap_or("");
+                let makes_engine = matches!(
+                    last,
+                    "create_engine" | "create_async_engine" | "engine_from_config" | "SQLAlchemy"
+                );
+                let config = callee.contains("config.")
+                    && matches!(last, "update" | "from_mapping" | "from_object");
+                if let Some(args) = x.child_by_field_name("arguments") {
+                    if makes_engine || config {
+                        // Their arguments are seeds: collected by a marker
+                        // pass over the arguments only (linear overall, as
+                        // engine calls do not nest in real code; budgeted).
+                        let mut inner = Found::default();
+                        if walk_expr(args, src, budget, &mut inner).is_none() {
+                            ok = false;
+                            return false;
+                        }
+                        out.seeds.extend(inner.used.iter().copied());
+                        out.seeds.extend(inner.seeds);
+                        out.used.extend(inner.used);
+                        out.updates.extend(inner.updates);
+                        return false;
+                    }
+                    if let Some(root) = f
+                        .filter(|f| f.kind() == "attribute")
+                        .and_then(|f| f.child_by_field_name("object"))
+                        .and_then(|o| root_name(o, &text))
+                        && matches!(
+                            last,
+                            "update" | "setdefault" | "append" | "extend" | "insert"
+                        )
+                    {
+                        let mut inner = Found::default();
+                        if walk_expr(args, src, budget, &mut inner).is_none() {
+                            ok = false;
+                            return false;
+                        }
+                        out.updates.push((root, inner.used.clone()));
+                        out.used.extend(inner.used);
+                        out.seeds.extend(inner.seeds);
+                        out.updates.extend(inner.updates);
+                        // The callee itself.
+                        if let Some(f) = f {
+                            let mut callee_found = Found::default();
+                            if walk_expr(f, src, budget, &mut callee_found).is_none() {
+                                ok = false;
+                                return false;
+                            }
+                            out.used.extend(callee_found.used);
+                            out.seeds.extend(callee_found.seeds);
+                        }
+                        return false;
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    ok.then_some(())
+}
+
+/// The names that may reach a setting, over all `modules` of the project;
+/// `None` when the scan was too large (then every name may). Each node is
+/// visited a bounded number of times: statements are walked once, an
+/// assignment's sides once each, a function or class body once more for
+/// the names it uses.
+pub(super) fn relevant_names(modules: &[Module]) -> Option<HashSet<String>> {
+    let mut budget = MAX_SCAN;
+    let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut seeds: Vec<&str> = Vec::new();
+    for m in modules {
+        let src = m.text.as_str();
+        let text = |n: Ts<'_>| -> &str { src.get(n.start_byte()..n.end_byte()).unwrap_or("") };
+        let mut failed = false;
+        walk::preorder(m.tree.root_node(), |n| {
+            if failed {
+                return false;
+            }
+            let kind = n.kind();
+            if kind == "function_definition" || kind == "class_definition" {
+                // The name depends on the globals its body uses (for a
+                // function, less its own locals). A class body is also
+                // entered for its statements.
+                if let Some(name) = n.child_by_field_name("name") {
+                    let mut found = Found::default();
+                    if walk_expr(n, src, &mut budget, &mut found).is_none() {
+                        failed = true;
+                        return false;
+                    }
+                    let used: Vec<&str> = if kind == "function_definition" {
+                        let locals = locals(n, &text);
+                        found
+                            .used
+                            .into_iter()
+                            .filter(|u| !locals.contains(*u))
+                            .collect()
+                    } else {
+                        found.used
+                    };
+                    edges.entry(text(name)).or_default().extend(used);
+                    seeds.extend(found.seeds);
+                    for (root, args) in found.updates {
+                        edges.entry(root).or_default().extend(args);
+                    }
+                }
+                return kind == "class_definition";
+            }
+            if is_container(kind) {
+                return true;
+            }
+            // A simple statement: its expression walked once.
+            let e = if kind == "expression_statement" {
+                n.named_child(0).unwrap_or(n)
+            } else {
+                n
+            };
+            let mut found = Found::default();
+            if matches!(e.kind(), "assignment" | "augmented_assignment")
+                && let (Some(l), Some(r)) = (
+                    e.child_by_field_name("left"),
+                    e.child_by_field_name("right"),
+                )
+            {
+                let mut left = Found::default();
+                if walk_expr(l, src, &mut budget, &mut left).is_none()
+                    || walk_expr(r, src, &mut budget, &mut found).is_none()
+                {
+                    failed = true;
+                    return false;
+                }
+                for t in &left.used {
+                    edges
+                        .entry(t)
+                        .or_default()
+                        .extend(found.used.iter().copied());
+                }
+                seeds.extend(left.seeds);
+            } else if walk_expr(e, src, &mut budget, &mut found).is_none() {
+                failed = true;
+                return false;
+            }
+            seeds.extend(found.seeds);
+            for (root, args) in found.updates {
+                edges.entry(root).or_default().extend(args);
+            }
+            false
+        });
+        if failed {
+            return None;
         }
     }
-    let mut relevant: HashSet<String> = HashSet::new();
-    let mut queue: Vec<String> = seeds.into_iter().collect();
+    let mut relevant: HashSet<&str> = HashSet::new();
+    let mut queue: Vec<&str> = seeds;
     while let Some(n) = queue.pop() {
-        if !relevant.insert(n.clone()) {
+        if !relevant.insert(n) {
             continue;
         }
-        if let Some(next) = edges.get(&n) {
-            queue.extend(next.iter().filter(|x| !relevant.contains(*x)).cloned());
+        if let Some(next) = edges.get(n) {
+            queue.extend(next.iter().filter(|x| !relevant.contains(*x)).copied());
         }
     }
-    Some(relevant)
+    Some(relevant.into_iter().map(str::to_string).collect())
 }
 
 /// Whether a block may change a setting (see the module docs).
@@ -233,7 +360,7 @@ pub(super) fn block_relevant(
                 );
                 if changes
                     && let Some(obj) = f.and_then(|f| f.child_by_field_name("object"))
-                    && (root_name(obj, &text).is_some_and(|r| relevant.contains(&r))
+                    && (root_name(obj, &text).is_some_and(|r| relevant.contains(r))
                         || text(obj).ends_with("config"))
                 {
                     return true;
@@ -247,30 +374,10 @@ pub(super) fn block_relevant(
     false
 }
 
-/// How many nodes [`relevant_names`] may visit collecting identifiers
-/// (nested calls make it quadratic on hostile input); past it, every name
-/// counts as relevant, which only costs variants.
-const MAX_SCAN: usize = 2_000_000;
-
-/// Every identifier in `n` (over-approximating the names it uses), each
-/// node visited charged to `budget`; `None` when the budget runs out.
-fn identifiers_within<'a>(
-    n: Ts<'_>,
-    text: &impl Fn(Ts<'_>) -> &'a str,
-    budget: &mut usize,
-) -> Option<HashSet<String>> {
-    let mut out = HashSet::new();
-    let mut stack = vec![n];
-    while let Some(x) = stack.pop() {
-        *budget = budget.checked_sub(1)?;
-        if x.kind() == "identifier" {
-            out.insert(text(x).to_string());
-        }
-        let mut c = x.walk();
-        stack.extend(x.named_children(&mut c));
-    }
-    Some(out)
-}
+/// How many nodes [`relevant_names`] may visit (nested engine or update
+/// calls are walked again for their arguments); past it, every name counts
+/// as relevant, which only costs variants.
+const MAX_SCAN: usize = 4_000_000;
 
 /// Every identifier in `n` (over-approximating the names it uses).
 fn identifiers<'a>(n: Ts<'_>, text: &impl Fn(Ts<'_>) -> &'a str) -> HashSet<String> {
@@ -333,11 +440,11 @@ fn has_setting_key<'a>(n: Ts<'_>, text: &impl Fn(Ts<'_>) -> &'a str) -> bool {
 }
 
 /// The name at the root of `a.b[c].d`.
-fn root_name<'a>(n: Ts<'_>, text: &impl Fn(Ts<'_>) -> &'a str) -> Option<String> {
+fn root_name<'a>(n: Ts<'_>, text: &impl Fn(Ts<'_>) -> &'a str) -> Option<&'a str> {
     let mut cur = n;
     loop {
         cur = match cur.kind() {
-            "identifier" => return Some(text(cur).to_string()),
+            "identifier" => return Some(text(cur)),
             "attribute" => cur.child_by_field_name("object")?,
             "subscript" => cur.child_by_field_name("value")?,
             "call" => cur.child_by_field_name("function")?,
