@@ -5,36 +5,11 @@
 
 use std::path::PathBuf;
 
-use timeoutlint::report::gcc;
-use timeoutlint::run::{RunOptions, run};
+#[macro_use]
+mod common;
 
 fn check(case: &str) -> (Vec<(String, String)>, String) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/projects")
-        .join(case);
-    let outcome = run(&[dir], &RunOptions::default());
-    assert!(outcome.load_errors.is_empty(), "{:?}", outcome.load_errors);
-    let found = outcome
-        .diagnostics
-        .iter()
-        .map(|d| (d.code.id.to_string(), d.severity.as_str().to_string()))
-        .collect();
-    (
-        found,
-        gcc::render(&outcome.diagnostics, &[], &outcome.sources),
-    )
-}
-
-macro_rules! case {
-    ($test:ident, $dir:literal, [$(($id:literal, $sev:literal)),* $(,)?]) => {
-        #[test]
-        fn $test() {
-            let (found, text) = check($dir);
-            let expected: Vec<(String, String)> = vec![$(($id.to_string(), $sev.to_string())),*];
-            assert_eq!(found, expected, "{text}");
-            insta::assert_snapshot!($dir, text);
-        }
-    };
+    common::check_fixture("projects", case)
 }
 
 // `if os.getenv("DATABASE") == "mysql":` decided by the manifest's [path.env].

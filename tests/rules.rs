@@ -7,33 +7,11 @@ use std::path::PathBuf;
 use timeoutlint::report::gcc;
 use timeoutlint::run::{RunOptions, run};
 
-fn check(case: &str) -> (Vec<(String, String)>, String) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/rules")
-        .join(case);
-    let outcome = run(&[dir], &RunOptions::default());
-    assert!(outcome.load_errors.is_empty(), "{:?}", outcome.load_errors);
-    let found = outcome
-        .diagnostics
-        .iter()
-        .map(|d| (d.code.id.to_string(), d.severity.as_str().to_string()))
-        .collect();
-    (
-        found,
-        gcc::render(&outcome.diagnostics, &[], &outcome.sources),
-    )
-}
+#[macro_use]
+mod common;
 
-macro_rules! case {
-    ($test:ident, $dir:literal, [$(($id:literal, $sev:literal)),* $(,)?]) => {
-        #[test]
-        fn $test() {
-            let (found, text) = check($dir);
-            let expected: Vec<(String, String)> = vec![$(($id.to_string(), $sev.to_string())),*];
-            assert_eq!(found, expected, "{text}");
-            insta::assert_snapshot!($dir, text);
-        }
-    };
+fn check(case: &str) -> (Vec<(String, String)>, String) {
+    common::check_fixture("rules", case)
 }
 
 case!(tl013_fires, "tl013-fires", [("TL013", "warning")]);

@@ -52,3 +52,42 @@ pub fn describe(diags: &[Diagnostic], sources: &SourceMap) -> Vec<String> {
 pub fn confined_to(root: Option<&Path>) -> ReadPolicy {
     ReadPolicy::new(root, DEFAULT_MAX_FILE_SIZE)
 }
+
+/// Checks the fixture project `tests/fixtures/<folder>/<case>` (a manifest
+/// and its configs): the (rule, severity) list found, and the gcc output
+/// for its snapshot. A load error fails the test.
+pub fn check_fixture(folder: &str, case: &str) -> (Vec<(String, String)>, String) {
+    use timeoutlint::report::gcc;
+    use timeoutlint::run::{RunOptions, run};
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(folder)
+        .join(case);
+    let outcome = run(&[dir], &RunOptions::default());
+    assert!(outcome.load_errors.is_empty(), "{:?}", outcome.load_errors);
+    let found = outcome
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.id.to_string(), d.severity.as_str().to_string()))
+        .collect();
+    (
+        found,
+        gcc::render(&outcome.diagnostics, &[], &outcome.sources),
+    )
+}
+
+/// One test per fixture project: `case!(test, "dir", [("TL101", "error")])`
+/// asserts the exact (rule, severity) list and snapshots the gcc output.
+/// The calling file defines `fn check(case: &str)` for its folder.
+#[macro_export]
+macro_rules! case {
+    ($test:ident, $dir:literal, [$(($id:literal, $sev:literal)),* $(,)?]) => {
+        #[test]
+        fn $test() {
+            let (found, text) = check($dir);
+            let expected: Vec<(String, String)> = vec![$(($id.to_string(), $sev.to_string())),*];
+            assert_eq!(found, expected, "{text}");
+            insta::assert_snapshot!($dir, text);
+        }
+    };
+}

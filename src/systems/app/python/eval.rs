@@ -863,25 +863,38 @@ impl<'s> Eval<'s> {
         Some(Node::new(NodeKind::Bool(true), self.sp(n)))
     }
 
-    /// `d.copy()` and `d.get(k)` / `d.get(k, default)` on a known dict.
-    /// `None` when `n` is not such a call on a known dict (nothing recorded).
-    fn map_method(&mut self, n: Ts<'_>) -> Option<Option<Node>> {
+    /// `x.method(...)` with `method` one of `methods` and `x` known: the
+    /// method and the value of `x`. `None`, with nothing recorded, for any
+    /// other call or an unknown `x`.
+    fn receiver(&mut self, n: Ts<'_>, methods: &[&str]) -> Option<(&'s str, Node)> {
         let f = n.child_by_field_name("function")?;
         if f.kind() != "attribute" {
             return None;
         }
         let method = self.text(f.child_by_field_name("attribute")?);
-        if !matches!(method, "copy" | "get") {
+        if !methods.contains(&method) {
             return None;
         }
         let obj = f.child_by_field_name("object")?;
         let before = self.unknowns.len();
-        let Some(Node {
+        match self.eval(obj) {
+            Some(v) if self.unknowns.len() == before => Some((method, v)),
+            _ => {
+                self.unknowns.truncate(before);
+                None
+            }
+        }
+    }
+
+    /// `d.copy()` and `d.get(k)` / `d.get(k, default)` on a known dict.
+    /// `None` when `n` is not such a call on a known dict (nothing recorded).
+    fn map_method(&mut self, n: Ts<'_>) -> Option<Option<Node>> {
+        let (method, receiver) = self.receiver(n, &["copy", "get"])?;
+        let Node {
             kind: NodeKind::Map(entries),
             span: at,
-        }) = self.eval(obj)
+        } = receiver
         else {
-            self.unknowns.truncate(before);
             return None;
         };
         let (pos, kw) = self.args(n);
@@ -973,32 +986,20 @@ impl<'s> Eval<'s> {
     /// on a known string (nothing recorded); `Some(None)` when an argument
     /// is unknown.
     fn str_method(&mut self, n: Ts<'_>) -> Option<Option<Node>> {
-        let f = n.child_by_field_name("function")?;
-        if f.kind() != "attribute" {
-            return None;
-        }
-        let method = self.text(f.child_by_field_name("attribute")?);
-        if !matches!(
-            method,
-            "lower"
-                | "upper"
-                | "strip"
-                | "lstrip"
-                | "rstrip"
-                | "startswith"
-                | "endswith"
-                | "replace"
-        ) {
-            return None;
-        }
-        let obj = f.child_by_field_name("object")?;
-        let before = self.unknowns.len();
-        let Some(Node {
-            kind: NodeKind::Str(text),
-            ..
-        }) = self.eval(obj)
-        else {
-            self.unknowns.truncate(before);
+        let (method, receiver) = self.receiver(
+            n,
+            &[
+                "lower",
+                "upper",
+                "strip",
+                "lstrip",
+                "rstrip",
+                "startswith",
+                "endswith",
+                "replace",
+            ],
+        )?;
+        let NodeKind::Str(text) = receiver.kind else {
             return None;
         };
         let (pos, kw) = self.args(n);
@@ -2111,6 +2112,34 @@ pub(super) fn pairs(items: Vec<Node>) -> Option<Vec<(Key, Node)>> {
         set_entry(&mut out, Key { text, span: k.span }, v);
     }
     Some(out)
+}
+
+/// Sets `root[path...] = value`, creating mappings on the way; `false`
+/// (nothing set) when something on the way is not a mapping or `path` is
+/// empty.
+pub(super) fn set_at_path(root: &mut Node, path: &[Key], value: Node) -> bool {
+    let Some((last, above)) = path.split_last() else {
+        return false;
+    };
+    let mut cur = root;
+    for key in above {
+        let NodeKind::Map(entries) = &mut cur.kind else {
+            return false;
+        };
+        let pos = match entries.iter().position(|(k, _)| k.text == key.text) {
+            Some(p) => p,
+            None => {
+                entries.push((key.clone(), Node::new(NodeKind::Map(Vec::new()), key.span)));
+                entries.len() - 1
+            }
+        };
+        cur = &mut entries[pos].1;
+    }
+    let NodeKind::Map(entries) = &mut cur.kind else {
+        return false;
+    };
+    set_entry(entries, last.clone(), value);
+    true
 }
 
 /// Sets `key` in `entries`, replacing an existing entry of that name in place.

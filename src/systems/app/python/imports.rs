@@ -164,18 +164,7 @@ pub(super) fn imported_names(m: &Module) -> Vec<String> {
     // Imports are statements: only statement containers are entered (not
     // expressions, not function bodies).
     super::walk::preorder(m.tree.root_node(), |n| match n.kind() {
-        "module"
-        | "block"
-        | "if_statement"
-        | "elif_clause"
-        | "else_clause"
-        | "try_statement"
-        | "except_clause"
-        | "except_group_clause"
-        | "finally_clause"
-        | "with_statement"
-        | "class_definition"
-        | "decorated_definition" => true,
+        k if super::relevance::is_container(k) => true,
         "import_from_statement" => {
             if let Some(module) = n.child_by_field_name("module_name") {
                 let base = text(module);

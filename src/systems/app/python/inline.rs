@@ -21,7 +21,7 @@ use crate::parse::tree::{Key, Node, NodeKind};
 use crate::provenance::Origin;
 use crate::source::Location;
 
-use super::eval::{Eval, set_entry, truthy};
+use super::eval::{Eval, set_at_path, set_entry, truthy};
 use super::{Point, negate_comparison, one_line};
 
 /// How many inlined calls may nest.
@@ -38,6 +38,20 @@ pub(super) struct FnRef {
     /// Byte range of the `function_definition` in that module.
     pub start: usize,
     pub end: usize,
+}
+
+/// Binds `name` to `v` for the rest of an inlined call, remembering what it
+/// shadowed (restored when the call ends), once per name.
+fn shadow(
+    ev: &mut Eval<'_>,
+    shadowed: &mut Vec<(String, Option<Option<Node>>)>,
+    name: String,
+    v: Option<Node>,
+) {
+    let old = ev.names.insert(name.clone(), v);
+    if !shadowed.iter().any(|(n, _)| *n == name) {
+        shadowed.push((name, old));
+    }
 }
 
 /// How a function body ended.
@@ -466,51 +480,6 @@ impl Eval<'_> {
         self.set_path(l, None, v, shadowed)
     }
 
-    /// Removes `d[...][key]` from a known local dict, if there.
-    fn remove_path(&mut self, l: Ts<'_>, shadowed: &mut Vec<(String, Option<Option<Node>>)>) {
-        let mut keys: Vec<String> = Vec::new();
-        let mut cur = l;
-        while cur.kind() == "subscript" {
-            let (Some(idx), Some(value)) = (
-                cur.child_by_field_name("subscript"),
-                cur.child_by_field_name("value"),
-            ) else {
-                return;
-            };
-            let Some(k) = self.string(idx) else { return };
-            keys.push(k);
-            cur = value;
-        }
-        keys.reverse();
-        if cur.kind() != "identifier" {
-            return;
-        }
-        let name = self.text(cur).to_string();
-        let Some(Some(mut root)) = self.names.get(&name).cloned() else {
-            return;
-        };
-        let Some((last, path)) = keys.split_last() else {
-            return;
-        };
-        let mut node = &mut root;
-        for k in path {
-            let NodeKind::Map(entries) = &mut node.kind else {
-                return;
-            };
-            let Some(pos) = entries.iter().position(|(kk, _)| kk.text == *k) else {
-                return;
-            };
-            node = &mut entries[pos].1;
-        }
-        if let NodeKind::Map(entries) = &mut node.kind {
-            entries.retain(|(k, _)| k.text != *last);
-        }
-        let old = self.names.insert(name.clone(), Some(root));
-        if !shadowed.iter().any(|(n, _)| *n == name) {
-            shadowed.push((name, old));
-        }
-    }
-
     /// Sets `target[...][last] = v` where `target` is a local name or its
     /// subscripts (`last` `None`: the target's own last subscript is the key).
     fn set_path(
@@ -520,9 +489,25 @@ impl Eval<'_> {
         v: Node,
         shadowed: &mut Vec<(String, Option<Option<Node>>)>,
     ) -> Result<(), String> {
-        let l = target;
+        let (name, mut keys) = self.subscript_keys(target)?;
+        keys.extend(last);
+        let Some(Some(mut root)) = self.names.get(&name).cloned() else {
+            return Err(format!("an item assignment to `{name}`, not a known dict"));
+        };
+        if !set_at_path(&mut root, &keys, v) {
+            return Err(format!(
+                "an item assignment into `{name}`, not a dict there"
+            ));
+        }
+        shadow(self, shadowed, name, Some(root));
+        Ok(())
+    }
+
+    /// `d["a"]["b"]` (or `d`): the local name and the keys, each a string
+    /// the evaluator knows; `Err` with why for anything else.
+    fn subscript_keys(&mut self, target: Ts<'_>) -> Result<(String, Vec<Key>), String> {
         let mut keys: Vec<Key> = Vec::new();
-        let mut cur = l;
+        let mut cur = target;
         while cur.kind() == "subscript" {
             let (Some(idx), Some(value)) = (
                 cur.child_by_field_name("subscript"),
@@ -545,39 +530,37 @@ impl Eval<'_> {
             cur = value;
         }
         keys.reverse();
-        keys.extend(last);
-        if cur.kind() != "identifier" || keys.is_empty() {
+        if cur.kind() != "identifier" {
             return Err("an item assignment to something other than a local dict".into());
         }
-        let name = self.text(cur).to_string();
+        Ok((self.text(cur).to_string(), keys))
+    }
+
+    /// Removes `d[...][key]` from a known local dict, if there.
+    fn remove_path(&mut self, l: Ts<'_>, shadowed: &mut Vec<(String, Option<Option<Node>>)>) {
+        let Ok((name, keys)) = self.subscript_keys(l) else {
+            return;
+        };
         let Some(Some(mut root)) = self.names.get(&name).cloned() else {
-            return Err(format!("an item assignment to `{name}`, not a known dict"));
+            return;
+        };
+        let Some((last, path)) = keys.split_last() else {
+            return;
         };
         let mut node = &mut root;
-        for (i, key) in keys.iter().enumerate() {
+        for k in path {
             let NodeKind::Map(entries) = &mut node.kind else {
-                return Err(format!(
-                    "an item assignment into `{name}`, not a dict there"
-                ));
+                return;
             };
-            if i + 1 == keys.len() {
-                set_entry(entries, key.clone(), v);
-                break;
-            }
-            let pos = match entries.iter().position(|(k, _)| k.text == key.text) {
-                Some(p) => p,
-                None => {
-                    entries.push((key.clone(), Node::new(NodeKind::Map(Vec::new()), key.span)));
-                    entries.len() - 1
-                }
+            let Some(pos) = entries.iter().position(|(kk, _)| kk.text == k.text) else {
+                return;
             };
             node = &mut entries[pos].1;
         }
-        let old = self.names.insert(name.clone(), Some(root));
-        if !shadowed.iter().any(|(n, _)| *n == name) {
-            shadowed.push((name, old));
+        if let NodeKind::Map(entries) = &mut node.kind {
+            entries.retain(|(k, _)| k.text != last.text);
         }
-        Ok(())
+        shadow(self, shadowed, name, Some(root));
     }
 
     /// The result of an inlined call, located at the call when it is a

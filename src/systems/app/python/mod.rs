@@ -1861,24 +1861,7 @@ impl<'s> Reader<'s> {
         let Some(root) = root.as_mut() else {
             return; // the whole mapping is unknown
         };
-        let mut cur = root;
-        for (i, key) in path.iter().enumerate() {
-            let NodeKind::Map(entries) = &mut cur.kind else {
-                return;
-            };
-            if i + 1 == path.len() {
-                set_entry(entries, key.clone(), value);
-                return;
-            }
-            let pos = match entries.iter().position(|(k, _)| k.text == key.text) {
-                Some(p) => p,
-                None => {
-                    entries.push((key.clone(), Node::new(NodeKind::Map(Vec::new()), key.span)));
-                    entries.len() - 1
-                }
-            };
-            cur = &mut entries[pos].1;
-        }
+        eval::set_at_path(root, path, value);
     }
 
     /// Records an assignment of a settings path; a mapping records its leaves

@@ -23,7 +23,7 @@ use super::walk;
 use super::{is_setting, pool_key};
 
 /// Statement containers: the walk enters them to reach statements.
-fn is_container(kind: &str) -> bool {
+pub(super) fn is_container(kind: &str) -> bool {
     matches!(
         kind,
         "module"
