@@ -22,7 +22,7 @@ use crate::provenance::Origin;
 use crate::source::Location;
 
 use super::eval::{Eval, set_at_path, set_entry, truthy};
-use super::{Point, negate_comparison, one_line};
+use super::{Point, if_arms, negate_comparison, one_line};
 
 /// How many inlined calls may nest.
 pub(super) const MAX_INLINE_DEPTH: usize = 8;
@@ -286,32 +286,7 @@ impl Eval<'_> {
                     }
                 }
                 "if_statement" => {
-                    let mut arms: Vec<(Option<Ts<'_>>, Ts<'_>)> = Vec::new();
-                    if let (Some(cond), Some(body)) = (
-                        s.child_by_field_name("condition"),
-                        s.child_by_field_name("consequence"),
-                    ) {
-                        arms.push((Some(cond), body));
-                    }
-                    let mut c2 = s.walk();
-                    for alt in s.children_by_field_name("alternative", &mut c2) {
-                        match alt.kind() {
-                            "elif_clause" => {
-                                if let (Some(cond), Some(body)) = (
-                                    alt.child_by_field_name("condition"),
-                                    alt.child_by_field_name("consequence"),
-                                ) {
-                                    arms.push((Some(cond), body));
-                                }
-                            }
-                            _ => {
-                                if let Some(body) = alt.child_by_field_name("body") {
-                                    arms.push((None, body));
-                                }
-                            }
-                        }
-                    }
-                    for (cond, body) in arms {
+                    for (cond, body) in if_arms(s) {
                         let go = match cond {
                             None => true,
                             Some(cond) => {

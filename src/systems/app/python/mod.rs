@@ -572,6 +572,39 @@ fn next_choices(path: &[(Point, usize)]) -> Option<Vec<usize>> {
     Some(next)
 }
 
+/// The arms of an `if` statement in order: (condition, block) for the
+/// `if` and each `elif`, then (`None`, block) for the `else`. Empty when
+/// the `if` itself is incomplete (a syntax error).
+pub(super) fn if_arms(s: Ts<'_>) -> Vec<(Option<Ts<'_>>, Ts<'_>)> {
+    let (Some(cond), Some(body)) = (
+        s.child_by_field_name("condition"),
+        s.child_by_field_name("consequence"),
+    ) else {
+        return Vec::new();
+    };
+    let mut arms = vec![(Some(cond), body)];
+    let mut c = s.walk();
+    for alt in s.children_by_field_name("alternative", &mut c) {
+        match alt.kind() {
+            "elif_clause" => {
+                if let (Some(cond), Some(body)) = (
+                    alt.child_by_field_name("condition"),
+                    alt.child_by_field_name("consequence"),
+                ) {
+                    arms.push((Some(cond), body));
+                }
+            }
+            "else_clause" => {
+                if let Some(body) = alt.child_by_field_name("body") {
+                    arms.push((None, body));
+                }
+            }
+            _ => {}
+        }
+    }
+    arms
+}
+
 /// `a == b` written as its opposite, `a != b` (also `in` / `not in`, `is` /
 /// `is not`), for the label of a condition's false arm; `None` for
 /// anything but a single such comparison.
@@ -745,32 +778,7 @@ impl<'s> Reader<'s> {
     /// unknown one is a point with two arms (it holds, it does not), each a
     /// variant, reported once (TL012).
     fn if_statement(&mut self, s: Ts<'_>, scope: &mut Scope) {
-        let (Some(cond), Some(body)) = (
-            s.child_by_field_name("condition"),
-            s.child_by_field_name("consequence"),
-        ) else {
-            return;
-        };
-        let mut arms: Vec<(Option<Ts<'_>>, Ts<'_>)> = vec![(Some(cond), body)];
-        let mut c = s.walk();
-        for alt in s.children_by_field_name("alternative", &mut c) {
-            match alt.kind() {
-                "elif_clause" => {
-                    if let (Some(cond), Some(body)) = (
-                        alt.child_by_field_name("condition"),
-                        alt.child_by_field_name("consequence"),
-                    ) {
-                        arms.push((Some(cond), body));
-                    }
-                }
-                "else_clause" => {
-                    if let Some(body) = alt.child_by_field_name("body") {
-                        arms.push((None, body));
-                    }
-                }
-                _ => {}
-            }
-        }
+        let arms = if_arms(s);
         let mut taken = None;
         let mut relevant: Option<bool> = None;
         for (i, (cond, _)) in arms.iter().enumerate() {
