@@ -2375,3 +2375,34 @@ fn python_imports_stay_inside_the_root() {
     out.assert_not_read("evil");
     out.assert_not_read("linked");
 }
+
+/// Issue 10: what the Python reader follows is bounded: 200 undecided
+/// conditions that each change a setting (at most 64 variants are read, and
+/// the rest reported), a chain of 100 star-imported modules (at most 64 are
+/// loaded), and a function that calls itself under an undecided condition
+/// (inlining stops at depth 8).
+#[test]
+fn python_variants_imports_and_inlining_are_bounded() {
+    let p = Project::new();
+    let mut settings = String::from(
+        "import os\nfrom .m0 import *\nDATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.mysql\", \"CONN_MAX_AGE\": 60}}\n",
+    );
+    for i in 0..200 {
+        settings.push_str(&format!(
+            "if os.getenv(\"V{i}\"):\n    DATABASES[\"default\"][\"CONN_MAX_AGE\"] = {i}\n"
+        ));
+    }
+    settings.push_str(
+        "def f(n):\n    if os.getenv(\"DEEP\"):\n        return f(n)\n    return n\nDATABASES[\"default\"][\"CONN_HEALTH_CHECKS\"] = f(1) == 1\n",
+    );
+    p.write("settings.py", settings);
+    for i in 0..100 {
+        p.write(format!("m{i}.py"), format!("from .m{} import *\nX{i} = {i}\n", i + 1));
+    }
+    p.write("my.cnf", "[mysqld]\nwait_timeout = 300\n");
+    p.manifest("[[path]]\napp = \"settings.py\"\ndb = \"my.cnf\"\n");
+    let out = check_all(&p, &["."]);
+    out.assert_codes(&[0, 1]);
+    out.assert_safe();
+    out.assert_rule_says("TL012", "more than 64 variants");
+}
