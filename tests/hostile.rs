@@ -2397,7 +2397,10 @@ fn python_variants_imports_and_inlining_are_bounded() {
     );
     p.write("settings.py", settings);
     for i in 0..100 {
-        p.write(format!("m{i}.py"), format!("from .m{} import *\nX{i} = {i}\n", i + 1));
+        p.write(
+            format!("m{i}.py"),
+            format!("from .m{} import *\nX{i} = {i}\n", i + 1),
+        );
     }
     p.write("my.cnf", "[mysqld]\nwait_timeout = 300\n");
     p.manifest("[[path]]\napp = \"settings.py\"\ndb = \"my.cnf\"\n");

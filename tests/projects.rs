@@ -65,6 +65,15 @@ case!(
 );
 case!(helper_function_passes, "django-helper-function-passes", []);
 
+// Flask-SQLAlchemy 2.2 pinned in requirements.txt: MySQL gets 2.x's
+// implicit pool_recycle 7200; its SQLALCHEMY_POOL_RECYCLE is honoured.
+case!(
+    flask2_pinned_fires,
+    "flask2-pinned-fires",
+    [("TL101", "error")]
+);
+case!(flask2_pinned_passes, "flask2-pinned-passes", []);
+
 /// Every fixture project here has its twin, and a test above.
 #[test]
 fn every_project_has_a_twin_and_a_test() {

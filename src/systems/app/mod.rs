@@ -28,6 +28,7 @@ pub mod django_pool;
 pub mod driver_options;
 pub mod flask;
 pub mod pg;
+pub mod pins;
 pub mod pool_class;
 pub mod python;
 pub mod sqlalchemy;

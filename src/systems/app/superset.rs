@@ -63,12 +63,45 @@ pub fn is_superset_config(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "superset_config.py")
 }
 
+/// Who sets the MySQL defaults of a plain Flask app pinned to 2.x.
+const FSA2_SYSTEM: &str = "Flask-SQLAlchemy 2.x";
+const FSA2_MYSQL: &str = "pallets-eco/flask-sqlalchemy tags 2.0 to 2.5.1, flask_sqlalchemy/__init__.py apply_driver_hacks (drivername starts with mysql, not mysql+gaerdbms: setdefault pool_size 10, pool_recycle 7200); the version pinned in the project's dependency files";
+
 /// Reads the Flask keys of `root` (a mapping of module-level settings) as
-/// Superset's engine, named `default` and anchored at `first` (the first
-/// Flask key, or the file start when the file sets none).
-pub(super) fn read(ctx: &mut Ctx<'_>, root: &Node, first: &Key, pools: &mut Vec<AppPool>) {
+/// Flask-SQLAlchemy 2.x builds the engine (the steps in the module docs),
+/// named `default` and anchored at `first` (the first Flask key, or the
+/// file start when Superset's file sets none): Superset's (`superset`, over
+/// its defaults), or a
+/// plain Flask app whose dependency files pin 2.x (see [`super::pins`]),
+/// which has no default URI (a missing one is reported as for 3.x).
+/// `SQLALCHEMY_ENGINE_OPTIONS` exists from 2.4; an older pin that sets it is
+/// read as 2.4 would (not modelled: before 2.4 it is ignored).
+pub(super) fn read_v2(
+    ctx: &mut Ctx<'_>,
+    root: &Node,
+    first: &Key,
+    pools: &mut Vec<AppPool>,
+    superset: bool,
+) {
+    let (framework, system, mysql_source) = if superset {
+        (Framework::Superset, FSA_SYSTEM, FSA_MYSQL)
+    } else {
+        (Framework::FlaskSqlAlchemy, FSA2_SYSTEM, FSA2_MYSQL)
+    };
     let (uri_key, uri) = match root.entry(URI) {
         Some((k, v)) => (k.clone(), v.clone()),
+        None if !superset => {
+            let msg = format!(
+                "missing {URI}: {} is set without it; no Flask-SQLAlchemy engine is read",
+                first.text
+            );
+            ctx.invalid(
+                first.span,
+                msg,
+                "add SQLALCHEMY_DATABASE_URI next to this key",
+            );
+            return;
+        }
         None => {
             let node = Node::new(NodeKind::Str(DEFAULT_URI.to_string()), first.span);
             let origin =
@@ -117,29 +150,29 @@ pub(super) fn read(ctx: &mut Ctx<'_>, root: &Node, first: &Key, pools: &mut Vec<
         }
     }
     let fallback = if is_mysql {
-        "the Flask-SQLAlchemy 2.5.1 default 7200 s is used"
+        "the Flask-SQLAlchemy 2.x default 7200 s is used"
     } else {
         "the SQLAlchemy default -1 (never) is used"
     };
     let map = Node::new(NodeKind::Map(merged), uri_key.span);
     let mut opts = read_options(ctx, &map, fallback);
     let anchor = ctx.loc(uri_key.span);
-    let implicit = |s| Origin::default_of(FSA_SYSTEM, s).anchored(Some(anchor));
+    let implicit = |s| Origin::default_of(system, s).anchored(Some(anchor));
     let recycle_default = if is_mysql {
         Sourced::new(
             Retirement::After(Duration::from_secs(MYSQL_POOL_RECYCLE_SECS)),
-            implicit(FSA_MYSQL),
+            implicit(mysql_source),
         )
     } else {
         default_recycle(anchor)
     };
     if is_mysql && opts.pool_size.is_none() {
-        opts.pool_size = Some(Sourced::new(MYSQL_POOL_SIZE, implicit(FSA_MYSQL)));
+        opts.pool_size = Some(Sourced::new(MYSQL_POOL_SIZE, implicit(mysql_source)));
     }
     let pool = build_pool(
         ctx,
         "default",
-        Framework::Superset,
+        framework,
         &uri_key,
         Some(&uri),
         opts,

@@ -210,6 +210,11 @@ pub(super) fn read_python(
         })
         .collect();
     let is_superset = superset::is_superset_config(sources.get(file).path());
+    // A plain Flask app pinned to Flask-SQLAlchemy 2.x builds its engine as
+    // 2.x does (see `pins`); Superset is 2.x by its own pins.
+    let flask2 = !is_superset
+        && super::pins::flask_sqlalchemy_major(sources.get(file).path(), sources)
+            .is_some_and(|(major, _)| major == 2);
     let mut runs: Vec<VariantRun> = Vec::new();
     let mut choices: Vec<usize> = Vec::new();
     let mut complete = true;
@@ -249,7 +254,7 @@ pub(super) fn read_python(
             root,
             object,
             overrides,
-            is_superset,
+            (is_superset, flask2),
             &mut run_diags,
             &mut built,
         );
@@ -2272,7 +2277,7 @@ impl<'s> Reader<'s> {
         root: Ts<'_>,
         object: Option<&str>,
         overrides: &super::Overrides,
-        is_superset: bool,
+        (is_superset, flask2): (bool, bool),
         out: &mut Vec<Diagnostic>,
         built_secrets: &mut Vec<String>,
     ) -> Vec<AppPool> {
@@ -2498,8 +2503,8 @@ impl<'s> Reader<'s> {
                     self.unknown_urls.push(s);
                 }
                 let root_node = Node::new(NodeKind::Map(entries), Span::new(0, 0));
-                if is_superset {
-                    superset::read(&mut ctx, &root_node, &first, &mut pools);
+                if is_superset || flask2 {
+                    superset::read_v2(&mut ctx, &root_node, &first, &mut pools, is_superset);
                 } else {
                     flask::read(&mut ctx, &root_node, &first, &mut pools);
                 }
