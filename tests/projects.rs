@@ -65,8 +65,9 @@ case!(
 );
 case!(helper_function_passes, "django-helper-function-passes", []);
 
-// Flask-SQLAlchemy 2.2 pinned in requirements.txt: MySQL gets 2.x's
-// implicit pool_recycle 7200; its SQLALCHEMY_POOL_RECYCLE is honoured.
+// Flask-SQLAlchemy 2.2 pinned in requirements.txt (the twin: in
+// requirements/common.txt): MySQL gets 2.x's implicit pool_recycle 7200;
+// SQLALCHEMY_POOL_RECYCLE is honoured.
 case!(
     flask2_pinned_fires,
     "flask2-pinned-fires",

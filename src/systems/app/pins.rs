@@ -4,7 +4,7 @@
 //!
 //! From the app file's folder up to the project root, the first of these
 //! files that names `flask-sqlalchemy` (any case, `-` or `_`) decides:
-//! `requirements*.txt` (also in a `requirements/` folder), `pyproject.toml`,
+//! `requirements*.txt`, every `.txt` of a `requirements/` folder, `pyproject.toml`,
 //! `Pipfile`, `setup.py`, `setup.cfg`. The major version is taken only when
 //! the specifier fixes it: `==2.2`, `~=2.5`, `^2.5`, `2.5.*`, `<3`, `<3.0`,
 //! `<=2.5`, `>=2.4,<3` give 2; `==3.1`, `>=3`, `~=3.0`, `^3` give 3. Anything
@@ -17,13 +17,7 @@ use std::path::{Path, PathBuf};
 use crate::source::SourceMap;
 
 /// The files looked at in each folder, besides `requirements*.txt`.
-const FILES: [&str; 5] = [
-    "pyproject.toml",
-    "Pipfile",
-    "setup.py",
-    "setup.cfg",
-    "requirements/base.txt",
-];
+const FILES: [&str; 4] = ["pyproject.toml", "Pipfile", "setup.py", "setup.cfg"];
 
 /// The Flask-SQLAlchemy major version pinned for the app at `app` (2 or
 /// 3), and the file that pins it; `None` when no file fixes it.
@@ -46,6 +40,16 @@ pub fn flask_sqlalchemy_major(app: &Path, sources: &SourceMap) -> Option<(u8, Pa
                 .collect();
             names.sort();
             candidates.extend(names.into_iter().map(|n| d.join(n)));
+        }
+        // A `requirements/` folder (`common.txt`, `prod.txt`, ...).
+        if let Ok(entries) = std::fs::read_dir(d.join("requirements")) {
+            let mut names: Vec<String> = entries
+                .flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".txt"))
+                .collect();
+            names.sort();
+            candidates.extend(names.into_iter().map(|n| d.join("requirements").join(n)));
         }
         candidates.extend(FILES.iter().map(|f| d.join(f)));
         for c in candidates {
