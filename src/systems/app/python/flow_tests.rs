@@ -802,3 +802,84 @@ class Database:
         d[0].message
     );
 }
+
+#[test]
+fn module_level_loops_are_unrolled() {
+    let base = "import os
+DATABASES = {
+    'default': {'ENGINE': 'django.db.backends.mysql', 'NAME': 'a'},
+    'replica': {'ENGINE': 'django.db.backends.mysql', 'NAME': 'b'},
+}
+";
+    let ages = |s: &crate::systems::app::AppSettings| -> Vec<(String, Option<u64>)> {
+        s.pools
+            .iter()
+            .map(|p| (p.name.clone(), secs(&p.retirement.value)))
+            .collect()
+    };
+    let both = |n: u64| {
+        vec![
+            ("default".to_string(), Some(n)),
+            ("replica".to_string(), Some(n)),
+        ]
+    };
+    // (loop, the CONN_MAX_AGE of both aliases after it)
+    let accept: &[(&str, u64)] = &[
+        (
+            "for db in DATABASES.values():\n    db['CONN_MAX_AGE'] = 60\n",
+            60,
+        ),
+        (
+            "for alias in DATABASES:\n    DATABASES[alias]['CONN_MAX_AGE'] = 70\n",
+            70,
+        ),
+        (
+            "for alias in DATABASES.keys():\n    DATABASES[alias]['CONN_MAX_AGE'] = 80\n",
+            80,
+        ),
+        (
+            "for alias, db in DATABASES.items():\n    db.update({'CONN_MAX_AGE': 90})\n",
+            90,
+        ),
+        (
+            "for alias in ['default', 'replica']:\n    DATABASES[alias]['CONN_MAX_AGE'] = 100\n",
+            100,
+        ),
+    ];
+    for (lp, age) in accept {
+        let (s, d, _) = read(&format!("{base}{lp}"), None, &EnvValues::new());
+        assert!(d.is_empty(), "{lp}: {d:?}");
+        assert_eq!(ages(&s), both(*age), "{lp}");
+    }
+    // Loops it cannot follow, that change settings: reported, and what
+    // they change is unknown (the documented default, with the TL012),
+    // never the value before the loop.
+    let reject = [
+        "for db in sorted(DATABASES.values(), key=order):\n    db['CONN_MAX_AGE'] = 60\n",
+        "for db in DATABASES.values():\n    if db['NAME'] == 'a':\n        break\n    db['CONN_MAX_AGE'] = 60\n",
+    ];
+    for lp in reject {
+        let text = format!("{base}DATABASES['default']['CONN_MAX_AGE'] = 30\n{lp}");
+        let (s, d, _) = read(&text, None, &EnvValues::new());
+        assert!(
+            d.iter()
+                .any(|x| x.message.starts_with("this loop cannot be followed")),
+            "{lp}: {d:?}"
+        );
+        assert!(
+            s.pools
+                .iter()
+                .all(|p| secs(&p.retirement.value) != Some(30)),
+            "{lp}: {:?}",
+            ages(&s)
+        );
+    }
+    // A loop that changes no setting is not reported.
+    let (s, d, _) = read(
+        &format!("{base}for app in unknown_apps():\n    INSTALLED_APPS.append(app)\n"),
+        None,
+        &EnvValues::new(),
+    );
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(ages(&s), both(0));
+}

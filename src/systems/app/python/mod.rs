@@ -226,6 +226,7 @@ pub(super) fn read_python(
             current: 0,
             stack: Vec::new(),
             namespaces: HashMap::new(),
+            aliases: HashMap::new(),
             ns_functions: HashMap::new(),
             diags: Vec::new(),
             targets: HashMap::new(),
@@ -465,6 +466,9 @@ fn merge_variants(
     (pools, built)
 }
 
+/// A dict entry by name and keys (`DATABASES`, `["default"]`).
+type EntryPath = (String, Vec<Key>);
+
 /// Module names shadowed by a function's locals, with what they were.
 type Shadowed = Vec<(String, Option<Option<Node>>)>;
 
@@ -504,6 +508,9 @@ struct Reader<'s> {
     /// The modules being read, outermost first (an import of one of them
     /// is a cycle).
     stack: Vec<usize>,
+    /// Loop variables standing for a dict's entries (see
+    /// [`Reader::for_statement`]): name -> (dict name, keys).
+    aliases: HashMap<String, EntryPath>,
     /// The namespace of each module imported by name, once read, and the
     /// functions it defines.
     namespaces: HashMap<usize, Option<Node>>,
@@ -562,6 +569,9 @@ struct ClassBody {
     /// `Some` for a pydantic settings class: its fields so far.
     settings: Option<pydantic::SettingsClass>,
 }
+
+/// How many rounds of a module-level `for` loop are unrolled at most.
+pub(super) const MAX_LOOP: usize = 64;
 
 /// How many variants of one file are read at most (every combination of
 /// the arms at undecided points, in order); the rest are reported (TL012).
@@ -732,6 +742,7 @@ impl<'s> Reader<'s> {
                         self.block(b, scope);
                     }
                 }
+                "for_statement" if matches!(scope, Scope::Module) => self.for_statement(s, scope),
                 _ => match scope {
                     Scope::Module => {
                         // Conditions in functions it calls branch only when
@@ -1568,6 +1579,11 @@ impl<'s> Reader<'s> {
         let Some(base) = self.plain_base(obj) else {
             return false;
         };
+        if self.aliases.contains_key(&base) {
+            // A loop variable standing for a setting's entry: its
+            // `.update(...)` changes the setting (see `update_call`).
+            return false;
+        }
         let path = match obj.kind() {
             "identifier" => Vec::new(),
             _ => match self.subscript_path(obj) {
@@ -1779,6 +1795,7 @@ impl<'s> Reader<'s> {
             },
             _ => return,
         };
+        let (base, path) = self.unalias(base, path);
         let (pos, _) = self.ev.args(call);
         let mut entries: Vec<(Key, Node)> = Vec::new();
         if let Some(&arg) = pos.first()
@@ -1825,7 +1842,17 @@ impl<'s> Reader<'s> {
         let mut cur = n;
         while cur.kind() == "subscript" {
             let idx = cur.child_by_field_name("subscript")?;
-            let text = self.ev.string(idx)?;
+            // A literal key, or a name holding a known string (a loop variable).
+            let text = self.ev.string(idx).or_else(|| match idx.kind() {
+                "identifier" => match self.ev.names.get(self.ev.text(idx)) {
+                    Some(Some(Node {
+                        kind: NodeKind::Str(k),
+                        ..
+                    })) => Some(k.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })?;
             keys.push(Key {
                 text,
                 span: self.ev.sp(idx),
@@ -1837,7 +1864,297 @@ impl<'s> Reader<'s> {
             "identifier" | "attribute" => self.ev.text(cur).split_whitespace().collect(),
             _ => return None,
         };
-        Some((base, keys))
+        Some(self.unalias(base, keys))
+    }
+
+    /// A loop variable that stands for an entry of a dict (`for db in
+    /// DATABASES.values()`): changes through it change the dict, as in
+    /// Python, where it is the same object.
+    fn unalias(&self, base: String, path: Vec<Key>) -> (String, Vec<Key>) {
+        match self.aliases.get(&base) {
+            Some((b, p)) => (b.clone(), p.iter().cloned().chain(path).collect()),
+            None => (base, path),
+        }
+    }
+
+    /// `for x in ...:` at module level: a loop over a known list, tuple,
+    /// dict (its keys) or `d.keys()` / `d.values()` / `d.items()` is
+    /// unrolled (at most [`MAX_LOOP`] rounds), the loop variable bound in
+    /// each; a `.values()` / `.items()` value stands for the dict's entry,
+    /// so `db["CONN_MAX_AGE"] = 60` changes it. A loop it cannot follow
+    /// (unknown iterable, `break`, `continue`, too many rounds) that may
+    /// change a setting is reported (TL012), and the names it assigns
+    /// become unknown, never left as if unchanged.
+    fn for_statement(&mut self, s: Ts<'_>, scope: &mut Scope) {
+        let (Some(left), Some(right), Some(body)) = (
+            s.child_by_field_name("left"),
+            s.child_by_field_name("right"),
+            s.child_by_field_name("body"),
+        ) else {
+            return;
+        };
+        // Changing an item of the loop variable may change whatever the
+        // iterable yields (a setting's entries, for all the tool knows).
+        let mut vars: Vec<&str> = Vec::new();
+        walk::preorder(left, |n| {
+            if n.kind() == "identifier" {
+                vars.push(self.ev.text(n));
+            }
+            true
+        });
+        let mut changes_var = false;
+        walk::preorder(body, |n| {
+            let target = match n.kind() {
+                "assignment" | "augmented_assignment" => n
+                    .child_by_field_name("left")
+                    .filter(|l| l.kind() == "subscript"),
+                "call" => n
+                    .child_by_field_name("function")
+                    .filter(|f| {
+                        f.kind() == "attribute"
+                            && f.child_by_field_name("attribute").is_some_and(|m| {
+                                matches!(
+                                    self.ev.text(m),
+                                    "update"
+                                        | "setdefault"
+                                        | "pop"
+                                        | "popitem"
+                                        | "clear"
+                                        | "append"
+                                        | "extend"
+                                        | "insert"
+                                        | "remove"
+                                )
+                            })
+                    })
+                    .and_then(|f| f.child_by_field_name("object")),
+                _ => None,
+            };
+            if let Some(mut cur) = target {
+                while let Some(v) = cur
+                    .child_by_field_name("value")
+                    .filter(|_| cur.kind() == "subscript")
+                {
+                    cur = v;
+                }
+                if cur.kind() == "identifier" && vars.contains(&self.ev.text(cur)) {
+                    changes_var = true;
+                }
+            }
+            !changes_var
+        });
+        let relevant = changes_var || self.block_relevant(body);
+        let mut jumps = false;
+        walk::preorder(body, |n| {
+            if matches!(n.kind(), "break_statement" | "continue_statement") {
+                jumps = true;
+            }
+            !matches!(n.kind(), "function_definition" | "class_definition")
+        });
+        // The rounds: (item, the dict entry it stands for).
+        let mut rounds: Vec<(Node, Option<EntryPath>)> = Vec::new();
+        let method_call = (right.kind() == "call")
+            .then(|| right.child_by_field_name("function"))
+            .flatten()
+            .filter(|f| f.kind() == "attribute");
+        let before = self.ev.unknowns.len();
+        let known = if let Some(f) = method_call
+            && let (Some(obj), Some(m)) = (
+                f.child_by_field_name("object"),
+                f.child_by_field_name("attribute"),
+            )
+            && matches!(self.ev.text(m), "keys" | "values" | "items")
+        {
+            let method = self.ev.text(m).to_string();
+            let path = match obj.kind() {
+                "identifier" => Some((self.ev.text(obj).to_string(), Vec::new())),
+                "subscript" => self.subscript_path(obj),
+                _ => None,
+            }
+            .map(|(b, p)| self.unalias(b, p));
+            match self.ev.eval(obj) {
+                Some(Node {
+                    kind: NodeKind::Map(entries),
+                    ..
+                }) => {
+                    for (k, v) in entries {
+                        let key = Node::new(NodeKind::Str(k.text.clone()), k.span);
+                        let entry = path.clone().map(|(b, mut p)| {
+                            p.push(k.clone());
+                            (b, p)
+                        });
+                        match method.as_str() {
+                            "keys" => rounds.push((key, None)),
+                            "values" => rounds.push((v, entry)),
+                            _ => {
+                                let at = v.span;
+                                rounds.push((Node::new(NodeKind::Seq(vec![key, v]), at), entry));
+                            }
+                        }
+                    }
+                    true
+                }
+                _ => false,
+            }
+        } else {
+            match self.ev.eval(right) {
+                Some(Node {
+                    kind: NodeKind::Seq(items),
+                    ..
+                }) => {
+                    rounds.extend(items.into_iter().map(|i| (i, None)));
+                    true
+                }
+                Some(Node {
+                    kind: NodeKind::Map(entries),
+                    ..
+                }) => {
+                    rounds.extend(
+                        entries
+                            .into_iter()
+                            .map(|(k, _)| (Node::new(NodeKind::Str(k.text), k.span), None)),
+                    );
+                    true
+                }
+                _ => false,
+            }
+        };
+        let met = self.ev.unknowns.split_off(before);
+        for u in met.iter().filter(|u| u.limit) {
+            self.report_one("", u);
+        }
+        if !known || jumps || rounds.len() > MAX_LOOP {
+            if relevant {
+                let why = if jumps {
+                    "`break` / `continue`".to_string()
+                } else if known {
+                    format!("more than {MAX_LOOP} rounds")
+                } else {
+                    met.iter().find(|u| !u.limit).map_or_else(
+                        || "an iterable it cannot read".to_string(),
+                        |u| u.why.clone(),
+                    )
+                };
+                let at = self.ev.sp(right);
+                if !self.reported.contains(&at) {
+                    self.reported.insert(at);
+                    let msg = format!(
+                        "this loop cannot be followed without running the code ({why}): the names it assigns are unknown after it (TL012), never taken as unchanged"
+                    );
+                    let label = Label::at(self.loc(at), "loop not followed");
+                    self.diags
+                        .push(Diagnostic::new(codes::UNKNOWN_PYTHON_VALUE, msg, label));
+                }
+                self.forget_assigned(body);
+                if changes_var {
+                    // Its items may be entries of the settings the iterable
+                    // names (`sorted(DATABASES.values())`): those are
+                    // unknown too.
+                    let mut named: Vec<String> = Vec::new();
+                    walk::preorder(right, |n| {
+                        if n.kind() == "identifier" {
+                            named.push(self.ev.text(n).to_string());
+                        }
+                        true
+                    });
+                    for n in named {
+                        if is_setting(&n) && self.ev.names.contains_key(&n) {
+                            self.ev.names.insert(n.clone(), None);
+                            self.engine_unknown |= n == "DATABASES";
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        for (item, entry) in rounds {
+            self.bind_target(left, item, entry);
+            self.in_branch(body, scope);
+        }
+        if let Some(alt) = s.child_by_field_name("alternative")
+            && let Some(b) = alt.child_by_field_name("body")
+        {
+            self.block(b, scope);
+        }
+    }
+
+    /// Binds a loop target (`x`, or `k, v` / `(k, v)` of a pair).
+    fn bind_target(&mut self, left: Ts<'_>, item: Node, entry: Option<EntryPath>) {
+        match left.kind() {
+            "identifier" => {
+                let name = self.ev.text(left).to_string();
+                match entry {
+                    Some(e) => self.aliases.insert(name.clone(), e),
+                    None => self.aliases.remove(&name),
+                };
+                self.ev.name_unknowns.remove(&name);
+                self.ev.names.insert(name, Some(item));
+            }
+            "pattern_list" | "tuple_pattern" | "tuple" => {
+                let mut c = left.walk();
+                let parts: Vec<Ts<'_>> = left.named_children(&mut c).collect();
+                let values: Vec<Node> = match item.kind {
+                    NodeKind::Seq(v) if v.len() == parts.len() => v,
+                    _ => Vec::new(),
+                };
+                let last = parts.len().saturating_sub(1);
+                for (i, p) in parts.iter().enumerate() {
+                    let v = values.get(i).cloned();
+                    let e = if i == last { entry.clone() } else { None };
+                    match v {
+                        Some(v) => self.bind_target(*p, v, e),
+                        None => {
+                            if p.kind() == "identifier" {
+                                let name = self.ev.text(*p).to_string();
+                                self.aliases.remove(&name);
+                                self.forget(&name);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Every name a block assigns (or changes an item of) becomes unknown.
+    fn forget_assigned(&mut self, body: Ts<'_>) {
+        let mut names: Vec<String> = Vec::new();
+        let src = self.ev.src;
+        walk::preorder(body, |n| {
+            if matches!(n.kind(), "assignment" | "augmented_assignment")
+                && let Some(l) = n.child_by_field_name("left")
+            {
+                let mut cur = l;
+                while matches!(cur.kind(), "subscript" | "attribute") {
+                    match cur
+                        .child_by_field_name("value")
+                        .or_else(|| cur.child_by_field_name("object"))
+                    {
+                        Some(c) => cur = c,
+                        None => break,
+                    }
+                }
+                if cur.kind() == "identifier" {
+                    names.push(
+                        src.get(cur.start_byte()..cur.end_byte())
+                            .unwrap_or("")
+                            .to_string(),
+                    );
+                }
+            }
+            !matches!(n.kind(), "function_definition" | "class_definition")
+        });
+        for n in names {
+            let (base, _) = self.unalias(n, Vec::new());
+            if is_setting(&base) {
+                // A setting changed in a way not followed: unknown too.
+                self.ev.names.insert(base.clone(), None);
+                self.engine_unknown |= base == "DATABASES";
+            } else {
+                self.forget(&base);
+            }
+        }
     }
 
     /// Sets `base[path...] = value`, creating mappings on the way (a name
