@@ -1944,7 +1944,7 @@ pub(super) fn truthy(k: &NodeKind) -> bool {
 /// Python's `==` on known values: numbers by value (`True == 1`), strings,
 /// `None`, and collections item by item; values of different types are not
 /// equal.
-fn py_eq(a: &NodeKind, b: &NodeKind) -> bool {
+pub(super) fn py_eq(a: &NodeKind, b: &NodeKind) -> bool {
     let as_num = |k: &NodeKind| match k {
         NodeKind::Bool(b) => Some(f64::from(u8::from(*b))),
         other => num(other),

@@ -883,3 +883,59 @@ DATABASES = {
     assert!(d.is_empty(), "{d:?}");
     assert_eq!(ages(&s), both(0));
 }
+
+#[test]
+fn match_statements_in_inlined_functions() {
+    let text = "import os
+def db(engine):
+    match engine:
+        case 'sqlite':
+            return {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'x'}
+        case 'mysql' | 'mariadb':
+            age = 300
+        case other if other.startswith('postgres'):
+            age = 600
+        case _:
+            age = 0
+    return {'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': age}
+
+DATABASES = {'default': db(os.getenv('DBE', 'mariadb'))}
+";
+    let cases = [
+        ("mariadb", Backend::MySql, Some(300)),
+        ("postgresql", Backend::MySql, Some(600)),
+        ("other", Backend::MySql, Some(0)),
+        ("sqlite", Backend::Sqlite, Some(0)),
+    ];
+    for (engine, backend, age) in cases {
+        let (s, d, _) = read(text, None, &env(&[("DBE", engine)]));
+        assert!(d.is_empty(), "{engine}: {d:?}");
+        assert_eq!(s.pools[0].backend.value, backend, "{engine}");
+        assert_eq!(secs(&s.pools[0].retirement.value), age, "{engine}");
+    }
+    // An unknown subject: one variant per case (and none), labelled.
+    let unknown = text.replace("os.getenv('DBE', 'mariadb')", "os.getenv('DBE')");
+    let (s, d, _) = read(&unknown, None, &EnvValues::new());
+    // The undecided subject, and DBE itself (no value, no default).
+    assert_eq!(ids(&d), vec!["TL012", "TL012"], "{d:?}");
+    assert!(
+        d.iter()
+            .any(|x| x.message.contains("the condition `engine`")),
+        "{d:?}"
+    );
+    assert_eq!(
+        s.pools.len(),
+        4,
+        "{:?}",
+        s.pools.iter().map(when).collect::<Vec<_>>()
+    );
+    let labels: Vec<Vec<&str>> = s.pools.iter().map(when).collect();
+    assert!(
+        labels.contains(&vec!["when engine matches 'mysql' | 'mariadb'"]),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&vec!["when engine matches 'sqlite'"]),
+        "{labels:?}"
+    );
+}

@@ -19,9 +19,9 @@ use tree_sitter::Node as Ts;
 
 use crate::parse::tree::{Key, Node, NodeKind};
 use crate::provenance::Origin;
-use crate::source::Location;
+use crate::source::{Location, Span};
 
-use super::eval::{Eval, set_at_path, set_entry, truthy};
+use super::eval::{Eval, py_eq, set_at_path, set_entry, truthy};
 use super::{Point, if_arms, negate_comparison, one_line};
 
 /// How many inlined calls may nest.
@@ -345,10 +345,187 @@ impl Eval<'_> {
                         }
                     }
                 }
+                "match_statement" => match self.match_statement(s, shadowed) {
+                    Flow::Fell => {}
+                    other => return other,
+                },
                 _ => return Flow::Unfollowed("a statement it does not follow".into()),
             }
         }
         Flow::Fell
+    }
+
+    /// `match subject:` with `case` clauses of literal patterns (strings,
+    /// numbers, `None`/`True`/`False`, `a | b`), a capture name or `_`, and
+    /// guards it decides. A known subject runs the first case that matches;
+    /// an unknown one is a point with one arm per case (while the statement
+    /// being read may change a setting), each a variant.
+    fn match_statement(
+        &mut self,
+        s: Ts<'_>,
+        shadowed: &mut Vec<(String, Option<Option<Node>>)>,
+    ) -> Flow {
+        let (Some(subject), Some(body)) = (
+            s.child_by_field_name("subject"),
+            s.child_by_field_name("body"),
+        ) else {
+            return Flow::Unfollowed("a `match` it does not follow".into());
+        };
+        let mut c = body.walk();
+        let cases: Vec<Ts<'_>> = body
+            .named_children(&mut c)
+            .filter(|n| n.kind() == "case_clause")
+            .collect();
+        let before = self.unknowns.len();
+        let value = self.eval(subject);
+        let met: Vec<_> = self.unknowns.split_off(before);
+        let subject_text = one_line(self.text(subject));
+        let value = match value {
+            Some(v) if met.iter().all(|u| u.limit) => Some(v),
+            _ => None,
+        };
+        self.unknowns
+            .extend(met.iter().filter(|u| u.limit).cloned());
+        let chosen = match &value {
+            Some(v) => {
+                let mut chosen = None;
+                for (i, case) in cases.iter().enumerate() {
+                    match self.case_matches(*case, v, shadowed) {
+                        Some(true) => {
+                            chosen = Some(i);
+                            break;
+                        }
+                        Some(false) => {}
+                        None => return Flow::Unfollowed("a `case` it does not follow".into()),
+                    }
+                }
+                chosen
+            }
+            None => {
+                let why = met
+                    .iter()
+                    .find(|u| !u.limit)
+                    .map_or_else(|| "an expression".to_string(), |u| u.why.clone());
+                if !self.may_branch() {
+                    return Flow::Unfollowed(format!("a `match` it cannot decide: it reads {why}"));
+                }
+                self.undecided(subject, &why);
+                let at = self.sp(subject);
+                let mut arms: Vec<(String, Span)> = cases
+                    .iter()
+                    .map(|case| {
+                        let pattern = (0..case.named_child_count())
+                            .filter_map(|i| case.named_child(u32::try_from(i).ok()?))
+                            .find(|p| p.kind() == "case_pattern")
+                            .map(|p| one_line(self.text(p)))
+                            .unwrap_or_default();
+                        (format!("when {subject_text} matches {pattern}"), at)
+                    })
+                    .collect();
+                // No case may match, unless one matches anything (`_`, a
+                // capture name) without a guard.
+                let irrefutable = cases.iter().any(|case| {
+                    let pattern = (0..case.named_child_count())
+                        .filter_map(|i| case.named_child(u32::try_from(i).ok()?))
+                        .find(|p| p.kind() == "case_pattern");
+                    case.child_by_field_name("guard").is_none()
+                        && pattern.is_some_and(|p| match p.named_child(0) {
+                            None => true,
+                            Some(i) => i.kind() == "dotted_name" && i.named_child_count() == 1,
+                        })
+                });
+                if !irrefutable {
+                    arms.push((format!("when {subject_text} matches no case"), at));
+                }
+                let arm = self.choose(Point { arms });
+                (arm < cases.len()).then_some(arm)
+            }
+        };
+        let Some(i) = chosen else {
+            return Flow::Fell;
+        };
+        match cases[i].child_by_field_name("consequence") {
+            Some(block) => self.run_block(block, shadowed),
+            None => Flow::Fell,
+        }
+    }
+
+    /// Whether `case` matches the known `subject` (binding a capture name);
+    /// `None` for a pattern or guard it does not follow.
+    fn case_matches(
+        &mut self,
+        case: Ts<'_>,
+        subject: &Node,
+        shadowed: &mut Vec<(String, Option<Option<Node>>)>,
+    ) -> Option<bool> {
+        let patterns: Vec<Ts<'_>> = (0..case.named_child_count())
+            .filter_map(|i| case.named_child(u32::try_from(i).ok()?))
+            .filter(|p| p.kind() == "case_pattern")
+            .collect();
+        let [pattern] = patterns.as_slice() else {
+            return None;
+        };
+        let matched = self.pattern_matches(*pattern, subject, shadowed)?;
+        if !matched {
+            return Some(false);
+        }
+        match case.child_by_field_name("guard") {
+            None => Some(true),
+            Some(guard) => {
+                let cond = guard.named_child(0)?;
+                let before = self.unknowns.len();
+                let v = self.eval(cond);
+                if self.unknowns.len() > before {
+                    self.unknowns.truncate(before);
+                    return None;
+                }
+                v.map(|v| truthy(&v.kind))
+            }
+        }
+    }
+
+    /// One pattern against a known subject (see [`Eval::match_statement`]).
+    fn pattern_matches(
+        &mut self,
+        p: Ts<'_>,
+        subject: &Node,
+        shadowed: &mut Vec<(String, Option<Option<Node>>)>,
+    ) -> Option<bool> {
+        let inner = match p.kind() {
+            "case_pattern" => match p.named_child(0) {
+                None => return Some(true), // `_`
+                Some(i) => i,
+            },
+            _ => p,
+        };
+        match inner.kind() {
+            "union_pattern" => {
+                let mut c = inner.walk();
+                let alts: Vec<Ts<'_>> = inner.named_children(&mut c).collect();
+                for a in alts {
+                    if self.pattern_matches(a, subject, shadowed)? {
+                        return Some(true);
+                    }
+                }
+                Some(false)
+            }
+            "dotted_name" if inner.named_child_count() == 1 => {
+                // A capture: always matches, binds the name.
+                let name = self.text(inner).to_string();
+                shadow(self, shadowed, name, Some(subject.clone()));
+                Some(true)
+            }
+            "string" | "concatenated_string" | "integer" | "float" | "true" | "false" | "none" => {
+                let before = self.unknowns.len();
+                let v = self.eval(inner);
+                if self.unknowns.len() > before {
+                    self.unknowns.truncate(before);
+                    return None;
+                }
+                Some(v.is_some_and(|v| py_eq(&v.kind, &subject.kind)))
+            }
+            _ => None,
+        }
     }
 
     /// Whether the statement being read may change a setting, so that a
