@@ -713,6 +713,18 @@ impl<'s> Eval<'s> {
             .iter()
             .map(|&k| match k.kind() {
                 "integer" => parse_int(self.text(k)).map(Err),
+                // A name holding a known key (a loop variable).
+                "identifier" => match self.names.get(self.text(k)) {
+                    Some(Some(Node {
+                        kind: NodeKind::Str(s),
+                        ..
+                    })) => Some(Ok(s.clone())),
+                    Some(Some(Node {
+                        kind: NodeKind::Int(i),
+                        ..
+                    })) => Some(Err(*i)),
+                    _ => None,
+                },
                 _ => self.string(k).map(Ok),
             })
             .collect();

@@ -416,7 +416,7 @@ fn small_functions_are_inlined() {
 #[test]
 fn functions_the_tool_cannot_follow_stay_unknown() {
     let reject = [
-        ("loops(3)", "a statement it does not follow"),
+        ("loops(3)", "a loop over something it cannot read"),
         ("star(1)", "`*args`"),
         ("recurse(1)", "nested too deep"),
         ("twice()", "no value for its parameter `x`"),
@@ -937,5 +937,43 @@ DATABASES = {'default': db(os.getenv('DBE', 'mariadb'))}
     assert!(
         labels.contains(&vec!["when engine matches 'sqlite'"]),
         "{labels:?}"
+    );
+}
+
+#[test]
+fn loops_in_inlined_functions() {
+    let text = "import os
+def merged(defaults, extra):
+    out = {}
+    for key, value in defaults.items():
+        out[key] = value
+    for key in extra:
+        out[key] = extra[key]
+    else:
+        out['CONN_HEALTH_CHECKS'] = True
+    return out
+
+def changed(dbs):
+    for db in dbs.values():
+        db['CONN_MAX_AGE'] = 1
+    return dbs
+
+DATABASES = {'default': merged({'ENGINE': 'django.db.backends.mysql', 'CONN_MAX_AGE': 60}, {'CONN_MAX_AGE': 120})}
+";
+    let (s, d, _) = read(text, None, &EnvValues::new());
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(secs(&s.pools[0].retirement.value), Some(120));
+    assert!(s.pools[0].validation.value);
+    // A loop changing its items is not followed: the call is unknown.
+    let (_, d, _) = read(
+        &format!("{text}DATABASES = changed(DATABASES)\n"),
+        None,
+        &EnvValues::new(),
+    );
+    assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
+    assert!(
+        d[0].message.contains("a loop that changes its items"),
+        "{}",
+        d[0].message
     );
 }

@@ -345,6 +345,10 @@ impl Eval<'_> {
                         }
                     }
                 }
+                "for_statement" => match self.for_loop(s, shadowed) {
+                    Flow::Fell => {}
+                    other => return other,
+                },
                 "match_statement" => match self.match_statement(s, shadowed) {
                     Flow::Fell => {}
                     other => return other,
@@ -353,6 +357,173 @@ impl Eval<'_> {
             }
         }
         Flow::Fell
+    }
+
+    /// `for x in ...:` inside an inlined function: over a known list,
+    /// tuple, dict (its keys), `d.keys()` / `d.values()` / `d.items()`,
+    /// unrolled (at most `MAX_LOOP` rounds), with `x` (or `k, v`) bound in
+    /// each. `break` / `continue`, an unknown iterable or more rounds make
+    /// the call unknown. The loop's `else` runs after it.
+    fn for_loop(&mut self, s: Ts<'_>, shadowed: &mut Vec<(String, Option<Option<Node>>)>) -> Flow {
+        let (Some(left), Some(right), Some(body)) = (
+            s.child_by_field_name("left"),
+            s.child_by_field_name("right"),
+            s.child_by_field_name("body"),
+        ) else {
+            return Flow::Unfollowed("a loop it does not follow".into());
+        };
+        let mut jumps = false;
+        super::walk::preorder(body, |n| {
+            if matches!(n.kind(), "break_statement" | "continue_statement") {
+                jumps = true;
+            }
+            !matches!(n.kind(), "function_definition" | "class_definition")
+        });
+        if jumps {
+            return Flow::Unfollowed("a loop with `break` / `continue`".into());
+        }
+        // Changing the loop variable's items would change the iterable's
+        // objects (the same objects in Python; copies here): not followed.
+        let mut vars: Vec<&str> = Vec::new();
+        super::walk::preorder(left, |n| {
+            if n.kind() == "identifier" {
+                vars.push(self.text(n));
+            }
+            true
+        });
+        let mut changes_var = false;
+        super::walk::preorder(body, |n| {
+            let target = match n.kind() {
+                "assignment" | "augmented_assignment" => n
+                    .child_by_field_name("left")
+                    .filter(|l| l.kind() == "subscript"),
+                "call" => n
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "attribute")
+                    .and_then(|f| f.child_by_field_name("object")),
+                _ => None,
+            };
+            if let Some(mut cur) = target {
+                while let Some(v) = cur
+                    .child_by_field_name("value")
+                    .filter(|_| cur.kind() == "subscript")
+                {
+                    cur = v;
+                }
+                if cur.kind() == "identifier" && vars.contains(&self.text(cur)) {
+                    changes_var = true;
+                }
+            }
+            !changes_var
+        });
+        if changes_var {
+            return Flow::Unfollowed("a loop that changes its items".into());
+        }
+        // `d.keys()`, `d.values()`, `d.items()` on a known dict.
+        let method = (right.kind() == "call")
+            .then(|| right.child_by_field_name("function"))
+            .flatten()
+            .filter(|f| f.kind() == "attribute")
+            .and_then(|f| {
+                let m = self.text(f.child_by_field_name("attribute")?);
+                matches!(m, "keys" | "values" | "items")
+                    .then(|| (m, f.child_by_field_name("object")))
+            });
+        let before = self.unknowns.len();
+        let iterable = match method {
+            Some((m, Some(obj))) => self.eval(obj).map(|v| (Some(m), v)),
+            _ => self.eval(right).map(|v| (None, v)),
+        };
+        // Why it cannot be read goes in the call's TL012, not twice.
+        let met = self.unknowns.split_off(before);
+        let why = met.iter().find(|u| !u.limit).map(|u| u.why.clone());
+        self.unknowns.extend(met.into_iter().filter(|u| u.limit));
+        let iterable = if why.is_some() { None } else { iterable };
+        let items: Vec<Node> = match iterable {
+            Some((
+                None,
+                Node {
+                    kind: NodeKind::Seq(items),
+                    ..
+                },
+            )) => items,
+            Some((
+                m,
+                Node {
+                    kind: NodeKind::Map(entries),
+                    ..
+                },
+            )) => entries
+                .into_iter()
+                .map(|(k, v)| {
+                    let key = Node::new(NodeKind::Str(k.text), k.span);
+                    match m {
+                        Some("values") => v,
+                        Some("items") => {
+                            let at = v.span;
+                            Node::new(NodeKind::Seq(vec![key, v]), at)
+                        }
+                        _ => key,
+                    }
+                })
+                .collect(),
+            _ => {
+                return Flow::Unfollowed(match why {
+                    Some(w) => format!("a loop over something it cannot read: {w}"),
+                    None => "a loop over something it cannot read".into(),
+                });
+            }
+        };
+        if items.len() > super::MAX_LOOP {
+            return Flow::Unfollowed(format!("a loop of more than {} rounds", super::MAX_LOOP));
+        }
+        for item in items {
+            if !self.bind_loop_target(left, item, shadowed) {
+                return Flow::Unfollowed("a loop target it does not follow".into());
+            }
+            match self.run_block(body, shadowed) {
+                Flow::Fell => {}
+                other => return other,
+            }
+        }
+        match s
+            .child_by_field_name("alternative")
+            .and_then(|a| a.child_by_field_name("body"))
+        {
+            Some(b) => self.run_block(b, shadowed),
+            None => Flow::Fell,
+        }
+    }
+
+    /// Binds `x` or `k, v` to a loop item; `false` for another target.
+    fn bind_loop_target(
+        &mut self,
+        left: Ts<'_>,
+        item: Node,
+        shadowed: &mut Vec<(String, Option<Option<Node>>)>,
+    ) -> bool {
+        match left.kind() {
+            "identifier" => {
+                let name = self.text(left).to_string();
+                shadow(self, shadowed, name, Some(item));
+                true
+            }
+            "pattern_list" | "tuple_pattern" | "tuple" => {
+                let mut c = left.walk();
+                let parts: Vec<Ts<'_>> = left.named_children(&mut c).collect();
+                let NodeKind::Seq(values) = item.kind else {
+                    return false;
+                };
+                if values.len() != parts.len() {
+                    return false;
+                }
+                parts
+                    .into_iter()
+                    .zip(values)
+                    .all(|(p, v)| self.bind_loop_target(p, v, shadowed))
+            }
+            _ => false,
+        }
     }
 
     /// `match subject:` with `case` clauses of literal patterns (strings,
