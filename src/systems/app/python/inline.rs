@@ -372,50 +372,12 @@ impl Eval<'_> {
         ) else {
             return Flow::Unfollowed("a loop it does not follow".into());
         };
-        let mut jumps = false;
-        super::walk::preorder(body, |n| {
-            if matches!(n.kind(), "break_statement" | "continue_statement") {
-                jumps = true;
-            }
-            !matches!(n.kind(), "function_definition" | "class_definition")
-        });
+        let (jumps, changes_var) = super::relevance::loop_effects(left, body, self.src);
         if jumps {
             return Flow::Unfollowed("a loop with `break` / `continue`".into());
         }
         // Changing the loop variable's items would change the iterable's
         // objects (the same objects in Python; copies here): not followed.
-        let mut vars: Vec<&str> = Vec::new();
-        super::walk::preorder(left, |n| {
-            if n.kind() == "identifier" {
-                vars.push(self.text(n));
-            }
-            true
-        });
-        let mut changes_var = false;
-        super::walk::preorder(body, |n| {
-            let target = match n.kind() {
-                "assignment" | "augmented_assignment" => n
-                    .child_by_field_name("left")
-                    .filter(|l| l.kind() == "subscript"),
-                "call" => n
-                    .child_by_field_name("function")
-                    .filter(|f| f.kind() == "attribute")
-                    .and_then(|f| f.child_by_field_name("object")),
-                _ => None,
-            };
-            if let Some(mut cur) = target {
-                while let Some(v) = cur
-                    .child_by_field_name("value")
-                    .filter(|_| cur.kind() == "subscript")
-                {
-                    cur = v;
-                }
-                if cur.kind() == "identifier" && vars.contains(&self.text(cur)) {
-                    changes_var = true;
-                }
-            }
-            !changes_var
-        });
         if changes_var {
             return Flow::Unfollowed("a loop that changes its items".into());
         }

@@ -1895,62 +1895,8 @@ impl<'s> Reader<'s> {
         };
         // Changing an item of the loop variable may change whatever the
         // iterable yields (a setting's entries, for all the tool knows).
-        let mut vars: Vec<&str> = Vec::new();
-        walk::preorder(left, |n| {
-            if n.kind() == "identifier" {
-                vars.push(self.ev.text(n));
-            }
-            true
-        });
-        let mut changes_var = false;
-        walk::preorder(body, |n| {
-            let target = match n.kind() {
-                "assignment" | "augmented_assignment" => n
-                    .child_by_field_name("left")
-                    .filter(|l| l.kind() == "subscript"),
-                "call" => n
-                    .child_by_field_name("function")
-                    .filter(|f| {
-                        f.kind() == "attribute"
-                            && f.child_by_field_name("attribute").is_some_and(|m| {
-                                matches!(
-                                    self.ev.text(m),
-                                    "update"
-                                        | "setdefault"
-                                        | "pop"
-                                        | "popitem"
-                                        | "clear"
-                                        | "append"
-                                        | "extend"
-                                        | "insert"
-                                        | "remove"
-                                )
-                            })
-                    })
-                    .and_then(|f| f.child_by_field_name("object")),
-                _ => None,
-            };
-            if let Some(mut cur) = target {
-                while let Some(v) = cur
-                    .child_by_field_name("value")
-                    .filter(|_| cur.kind() == "subscript")
-                {
-                    cur = v;
-                }
-                if cur.kind() == "identifier" && vars.contains(&self.ev.text(cur)) {
-                    changes_var = true;
-                }
-            }
-            !changes_var
-        });
+        let (jumps, changes_var) = relevance::loop_effects(left, body, self.ev.src);
         let relevant = changes_var || self.block_relevant(body);
-        let mut jumps = false;
-        walk::preorder(body, |n| {
-            if matches!(n.kind(), "break_statement" | "continue_statement") {
-                jumps = true;
-            }
-            !matches!(n.kind(), "function_definition" | "class_definition")
-        });
         // The rounds: (item, the dict entry it stands for).
         let mut rounds: Vec<(Node, Option<EntryPath>)> = Vec::new();
         let method_call = (right.kind() == "call")

@@ -342,22 +342,11 @@ pub(super) fn block_relevant(
                 }
                 // A method that changes its object, on a relevant name or a
                 // Flask config (`app.config.from_object(...)`).
-                let changes = matches!(
-                    last,
-                    "update"
-                        | "setdefault"
-                        | "pop"
-                        | "popitem"
-                        | "clear"
-                        | "append"
-                        | "extend"
-                        | "insert"
-                        | "remove"
-                        | "from_object"
-                        | "from_mapping"
-                        | "from_pyfile"
-                        | "from_envvar"
-                );
+                let changes = is_mutating_method(last)
+                    || matches!(
+                        last,
+                        "from_object" | "from_mapping" | "from_pyfile" | "from_envvar"
+                    );
                 if changes
                     && let Some(obj) = f.and_then(|f| f.child_by_field_name("object"))
                     && (root_name(obj, &text).is_some_and(|r| relevant.contains(r))
@@ -451,4 +440,69 @@ fn root_name<'a>(n: Ts<'_>, text: &impl Fn(Ts<'_>) -> &'a str) -> Option<&'a str
             _ => return None,
         };
     }
+}
+
+/// Methods that change the object they are called on.
+pub(super) fn is_mutating_method(m: &str) -> bool {
+    matches!(
+        m,
+        "update"
+            | "setdefault"
+            | "pop"
+            | "popitem"
+            | "clear"
+            | "append"
+            | "extend"
+            | "insert"
+            | "remove"
+    )
+}
+
+/// What a loop body does that matters before following it: whether it
+/// jumps (`break` / `continue`), and whether it changes an item of the loop
+/// variable (`x["k"] = v`, `x.update(...)`): in Python that changes the
+/// objects the iterable yields.
+pub(super) fn loop_effects(left: Ts<'_>, body: Ts<'_>, src: &str) -> (bool, bool) {
+    let text = |n: Ts<'_>| src.get(n.start_byte()..n.end_byte()).unwrap_or("");
+    let mut vars: Vec<&str> = Vec::new();
+    walk::preorder(left, |n| {
+        if n.kind() == "identifier" {
+            vars.push(text(n));
+        }
+        true
+    });
+    let mut jumps = false;
+    let mut changes_var = false;
+    walk::preorder(body, |n| {
+        if matches!(n.kind(), "break_statement" | "continue_statement") {
+            jumps = true;
+        }
+        let target = match n.kind() {
+            "assignment" | "augmented_assignment" => n
+                .child_by_field_name("left")
+                .filter(|l| l.kind() == "subscript"),
+            "call" => n
+                .child_by_field_name("function")
+                .filter(|f| {
+                    f.kind() == "attribute"
+                        && f.child_by_field_name("attribute")
+                            .is_some_and(|m| is_mutating_method(text(m)))
+                })
+                .and_then(|f| f.child_by_field_name("object")),
+            _ => None,
+        };
+        if let Some(mut cur) = target {
+            while let Some(v) = cur
+                .child_by_field_name("value")
+                .filter(|_| cur.kind() == "subscript")
+            {
+                cur = v;
+            }
+            if cur.kind() == "identifier" && vars.contains(&text(cur)) {
+                changes_var = true;
+            }
+        }
+        !matches!(n.kind(), "function_definition" | "class_definition")
+    });
+    (jumps, changes_var)
 }
