@@ -1343,25 +1343,7 @@ impl<'s> Eval<'s> {
         let parts: Vec<Ts<'_>> = n.named_children(&mut c).collect();
         for part in parts {
             match part.kind() {
-                "string_content" => {
-                    let mut pos = part.start_byte();
-                    // Most contents have no escapes: no cursor for them.
-                    if part.named_child_count() > 0 {
-                        let mut c2 = part.walk();
-                        for esc in part.named_children(&mut c2) {
-                            out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
-                            let t = self.text(esc);
-                            match t {
-                                "{{" => out.push('{'),
-                                "}}" => out.push('}'),
-                                t if raw => out.push_str(t),
-                                t => out.push_str(&unescape(t)),
-                            }
-                            pos = esc.end_byte();
-                        }
-                    }
-                    out.push_str(self.src.get(pos..part.end_byte()).unwrap_or(""));
-                }
+                "string_content" => self.push_content(part, raw, &mut out),
                 "escape_sequence" => out.push_str(&unescape(self.text(part))),
                 "interpolation" => {
                     if part.child_by_field_name("type_conversion").is_some()
@@ -1491,31 +1473,35 @@ impl<'s> Eval<'s> {
         let mut c = n.walk();
         for part in n.named_children(&mut c) {
             match part.kind() {
-                "string_content" => {
-                    // Escape sequences are separate nodes inside string_content.
-                    let mut pos = part.start_byte();
-                    // Most contents have no escapes: no cursor for them.
-                    if part.named_child_count() > 0 {
-                        let mut c2 = part.walk();
-                        for esc in part.named_children(&mut c2) {
-                            out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
-                            let t = self.text(esc);
-                            if raw_prefix {
-                                out.push_str(t);
-                            } else {
-                                out.push_str(&unescape(t));
-                            }
-                            pos = esc.end_byte();
-                        }
-                    }
-                    out.push_str(self.src.get(pos..part.end_byte()).unwrap_or(""));
-                }
+                "string_content" => self.push_content(part, raw_prefix, &mut out),
                 "escape_sequence" => out.push_str(&unescape(self.text(part))),
                 "interpolation" => return None,
                 _ => {}
             }
         }
         Some(out)
+    }
+
+    /// Appends the text of a `string_content` node, its escape sequences
+    /// (separate nodes inside it) decoded unless the string is raw, and an
+    /// f-string's `{{` / `}}` as one brace.
+    fn push_content(&self, part: Ts<'_>, raw: bool, out: &mut String) {
+        let mut pos = part.start_byte();
+        // Most contents have no escapes: no cursor for them.
+        if part.named_child_count() > 0 {
+            let mut c = part.walk();
+            for esc in part.named_children(&mut c) {
+                out.push_str(self.src.get(pos..esc.start_byte()).unwrap_or(""));
+                match self.text(esc) {
+                    "{{" => out.push('{'),
+                    "}}" => out.push('}'),
+                    t if raw => out.push_str(t),
+                    t => out.push_str(&unescape(t)),
+                }
+                pos = esc.end_byte();
+            }
+        }
+        out.push_str(self.src.get(pos..part.end_byte()).unwrap_or(""));
     }
 
     /// `os.environ["X"]`: the variable name.

@@ -22,7 +22,7 @@ use crate::provenance::Origin;
 use crate::source::{Location, Span};
 
 use super::eval::{Eval, py_eq, set_at_path, set_entry, truthy};
-use super::{Point, if_arms, negate_comparison, one_line};
+use super::{Point, if_arms, one_line};
 
 /// How many inlined calls may nest.
 pub(super) const MAX_INLINE_DEPTH: usize = 8;
@@ -42,7 +42,7 @@ pub(super) struct FnRef {
 
 /// Binds `name` to `v` for the rest of an inlined call, remembering what it
 /// shadowed (restored when the call ends), once per name.
-fn shadow(
+pub(super) fn shadow(
     ev: &mut Eval<'_>,
     shadowed: &mut Vec<(String, Option<Option<Node>>)>,
     name: String,
@@ -316,23 +316,7 @@ impl Eval<'_> {
                                                 "a condition it cannot decide: it reads {why}"
                                             ));
                                         }
-                                        self.undecided(cond, &why);
-                                        let text = one_line(self.text(cond));
-                                        let negated = match negate_comparison(cond, self.src) {
-                                            Some(t) => t,
-                                            None if !text.contains(' ') => format!("not {text}"),
-                                            None => format!("not ({text})"),
-                                        };
-                                        let at = self.sp(cond);
-                                        let point = Point {
-                                            arms: vec![
-                                                (format!("when {text}"), at),
-                                                (format!("when {negated}"), at),
-                                            ],
-                                        };
-                                        let holds = self.choose(point) == 0;
-                                        self.assume(cond, holds);
-                                        holds
+                                        self.branch_on(cond, &why)
                                     }
                                 }
                             }

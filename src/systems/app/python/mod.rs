@@ -810,27 +810,7 @@ impl<'s> Reader<'s> {
                 Ok(b) => b,
                 // No branch can change a setting: none is read.
                 Err(_) if relevant == Some(false) => break,
-                Err(why) => {
-                    self.ev.undecided(cond, &why);
-                    let text = one_line(self.ev.text(cond));
-                    let negated = match negate_comparison(cond, self.ev.src) {
-                        Some(t) => t,
-                        None => match text.strip_prefix("not ") {
-                            Some(rest) => rest.to_string(),
-                            None if !text.contains(' ') => format!("not {text}"),
-                            None => format!("not ({text})"),
-                        },
-                    };
-                    let point = Point {
-                        arms: vec![
-                            (format!("when {text}"), self.ev.sp(cond)),
-                            (format!("when {negated}"), self.ev.sp(cond)),
-                        ],
-                    };
-                    let holds = self.ev.choose(point) == 0;
-                    self.ev.assume(cond, holds);
-                    holds
-                }
+                Err(why) => self.ev.branch_on(cond, &why),
             };
             if go {
                 taken = Some(i);
@@ -1015,17 +995,6 @@ impl<'s> Reader<'s> {
         let Some(func) = func else {
             return (shadowed, saved_unknowns);
         };
-        fn shadow(
-            r: &mut Reader<'_>,
-            shadowed: &mut Vec<(String, Option<Option<Node>>)>,
-            name: String,
-            v: Option<Node>,
-        ) {
-            let old = r.ev.names.insert(name.clone(), v);
-            if !shadowed.iter().any(|(n, _)| *n == name) {
-                shadowed.push((name, old));
-            }
-        }
         if let Some(params) = func.child_by_field_name("parameters") {
             let mut c = params.walk();
             let list: Vec<Ts<'_>> = params.named_children(&mut c).collect();
@@ -1049,7 +1018,7 @@ impl<'s> Reader<'s> {
                     };
                     let old = self.ev.name_unknowns.insert(name.clone(), vec![why]);
                     saved_unknowns.push((name.clone(), old));
-                    shadow(self, &mut shadowed, name, None);
+                    inline::shadow(&mut self.ev, &mut shadowed, name, None);
                 }
             }
         }
@@ -1100,7 +1069,7 @@ impl<'s> Reader<'s> {
                         if !saved_unknowns.iter().any(|(n, _)| *n == name) {
                             saved_unknowns.push((name.clone(), old));
                         }
-                        shadow(self, &mut shadowed, name, v);
+                        inline::shadow(&mut self.ev, &mut shadowed, name, v);
                     }
                     "call" => {
                         // `x.update(...)` on a local dict: applied (or

@@ -11,7 +11,7 @@ use crate::source::Location;
 
 use super::Point;
 use super::eval::{Eval, span};
-use super::one_line;
+use super::{negate_comparison, one_line};
 
 impl Eval<'_> {
     /// The arm to take at an undecided point (see [`Eval::choices`]).
@@ -90,5 +90,31 @@ impl Eval<'_> {
         let label = Label::at(Location::new(self.file, span(cond)), "undecided condition");
         self.undecided
             .push((at, Diagnostic::new(codes::UNKNOWN_PYTHON_VALUE, msg, label)));
+    }
+
+    /// An undecided `if` condition: reported once (TL012), made a point
+    /// with two arms (it holds, it does not), and what the arm taken
+    /// assumes recorded. Whether this variant takes the condition as true.
+    pub(super) fn branch_on(&mut self, cond: Ts<'_>, why: &str) -> bool {
+        self.undecided(cond, why);
+        let text = one_line(self.text(cond));
+        let negated = match negate_comparison(cond, self.src) {
+            Some(t) => t,
+            None => match text.strip_prefix("not ") {
+                Some(rest) => rest.to_string(),
+                None if !text.contains(' ') => format!("not {text}"),
+                None => format!("not ({text})"),
+            },
+        };
+        let at = self.sp(cond);
+        let point = Point {
+            arms: vec![
+                (format!("when {text}"), at),
+                (format!("when {negated}"), at),
+            ],
+        };
+        let holds = self.choose(point) == 0;
+        self.assume(cond, holds);
+        holds
     }
 }
