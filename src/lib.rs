@@ -20,6 +20,7 @@ pub mod rules;
 pub mod run;
 pub mod secrets;
 pub mod source;
+pub mod sources;
 pub mod suppress;
 pub mod systems;
 #[cfg(test)]
