@@ -55,3 +55,39 @@ pub(crate) fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Assignments for door tests: `text` holds `name=value` words (a leading
+/// `--` is dropped from the name); a value `?why` is unresolved. The text is
+/// added to `sources` as file `file`, so every name and value has its span.
+pub(crate) fn assignments(
+    sources: &mut SourceMap,
+    file: &str,
+    text: &str,
+    set_by: crate::sources::SetBy,
+) -> Vec<crate::sources::Assignment> {
+    use crate::source::{Location, Span};
+    use crate::sources::{Assignment, Written};
+    let id = sources.add(std::path::Path::new(file), text.to_string());
+    let mut out = Vec::new();
+    let mut at = 0;
+    for word in text.split(' ') {
+        let start = at + word.len() - word.trim_start_matches('-').len();
+        at += word.len() + 1;
+        let Some((name, value)) = word.trim_start_matches('-').split_once('=') else {
+            continue;
+        };
+        let value_start = start + name.len() + 1;
+        let span = |s: usize, len: usize| Location::new(id, Span::new(s, s + len));
+        out.push(Assignment {
+            name: name.to_string(),
+            name_at: span(start, name.len()),
+            value: match value.strip_prefix('?') {
+                Some(why) => Written::Unresolved(why.to_string()),
+                None => Written::Text(value.to_string()),
+            },
+            value_at: span(value_start, value.len()),
+            set_by,
+        });
+    }
+    out
+}

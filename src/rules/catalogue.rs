@@ -66,6 +66,8 @@ embed!(
     "TL012-unknown-python-value.toml",
     "TL013-setting-ignored-by-framework.toml",
     "TL014-setting-overridden-later.toml",
+    "TL015-unresolved-setting-value.toml",
+    "TL016-server-setting-set-twice.toml",
     "TL101-pool-recycle-exceeds-wait-timeout.toml",
     "TL102-conn-max-age-exceeds-wait-timeout.toml",
     "TL103-retirement-exceeds-hop-idle-timeout.toml",

@@ -206,6 +206,15 @@ pub const SILENT_DROP_WITHOUT_READ_TIMEOUT: Code = code(
     "silent-drop-without-read-timeout",
     Severity::Warning,
 );
+/// A server setting or idle limit in a deployment file whose value cannot be
+/// known without deploying (a Terraform variable without a value, an RDS
+/// formula, a template).
+pub const UNRESOLVED_SETTING_VALUE: Code =
+    code("TL015", "unresolved-setting-value", Severity::Info);
+/// A server setting given different values in two places (a compose flag and
+/// a mounted my.cnf): the server uses one of them.
+pub const SERVER_SETTING_SET_TWICE: Code =
+    code("TL016", "server-setting-set-twice", Severity::Warning);
 
 /// Every code, in id order.
 pub const ALL: &[Code] = &[
@@ -223,6 +232,8 @@ pub const ALL: &[Code] = &[
     UNKNOWN_PYTHON_VALUE,
     SETTING_IGNORED_BY_FRAMEWORK,
     SETTING_OVERRIDDEN_LATER,
+    UNRESOLVED_SETTING_VALUE,
+    SERVER_SETTING_SET_TWICE,
     POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT,
     CONN_MAX_AGE_EXCEEDS_WAIT_TIMEOUT,
     RETIREMENT_EXCEEDS_HOP_IDLE_TIMEOUT,

@@ -19,6 +19,8 @@
 //! [`Written::Unresolved`]: reported, never guessed (STYLE.md "Loaders and
 //! sources", after trivy's `IntUnresolvable`).
 
+use crate::diagnostic::{Diagnostic, Label};
+use crate::rules::codes;
 use crate::source::Location;
 
 /// The server system a setting belongs to.
@@ -220,4 +222,60 @@ pub struct Candidate {
     pub at: Location,
     /// What it holds.
     pub found: Found,
+}
+
+/// Reports a setting whose value an adapter could not resolve
+/// ([`codes::UNRESOLVED_SETTING_VALUE`], info), at the value: `setting` is
+/// the system's canonical name, `why` the adapter's reason, `kept` the value
+/// the checks use instead (the option file's, or the default), in words.
+pub fn report_unresolved(
+    diags: &mut Vec<Diagnostic>,
+    setting: &str,
+    a: &Assignment,
+    why: &str,
+    kept: &str,
+) {
+    diags.push(
+        Diagnostic::new(
+            codes::UNRESOLVED_SETTING_VALUE,
+            format!("{setting} cannot be known from the files: {why}"),
+            Label::at(a.value_at, "value unknown until deploy"),
+        )
+        .with_help(format!(
+            "the checks use {kept} instead, which may not be what runs; give the value in \
+             the repository (a variable default, a .tfvars or .env entry), or name the \
+             deployed value in the manifest"
+        )),
+    );
+}
+
+/// Reports a setting given different values by two kinds of source
+/// ([`codes::SERVER_SETTING_SET_TWICE`]): located at the value the server
+/// ignores, with the one it uses as a related label. `ignored` and `used`
+/// are (how set, where, value in words); `why` says the system's precedence.
+pub fn report_set_twice(
+    diags: &mut Vec<Diagnostic>,
+    setting: &str,
+    ignored: (SetBy, Location, &str),
+    used: (SetBy, Location, &str),
+    why: &str,
+) {
+    diags.push(
+        Diagnostic::new(
+            codes::SERVER_SETTING_SET_TWICE,
+            format!(
+                "{setting} is set twice: {} here ({}) and {} ({}); the server uses {}",
+                ignored.2,
+                ignored.0.describe(),
+                used.2,
+                used.0.describe(),
+                used.2
+            ),
+            Label::at(ignored.1, "ignored by the server"),
+        )
+        .with_related(Label::at(used.1, format!("used: {}", used.2)))
+        .with_help(format!(
+            "{why}; keep one of the two, so the file a reader opens shows the value that runs"
+        )),
+    );
 }

@@ -46,6 +46,7 @@ use crate::parse::mysqldump;
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
 use crate::source::{FileId, LoadError, Location, ReadBudget, SourceMap, Span, io_reason};
+use crate::sources::{Assignment, SetBy, Written};
 use crate::units::fmt_secs;
 
 /// The server settings timeoutlint models, each with its origin.
@@ -103,6 +104,9 @@ pub enum MysqlSourceKind {
     /// The variables table of a `mysqld --verbose --help` dump (the values
     /// the server would start with, from its defaults and option files).
     HelpDump,
+    /// Settings found in deployment files ([`resolve`]): command-line flags,
+    /// a parameter group, a config embedded in Kubernetes or Helm values.
+    Deployment,
     /// `SHOW [GLOBAL | SESSION] VARIABLES` output of a running server.
     VariablesDump {
         /// `Some(true)` when the dump shows `SHOW GLOBAL VARIABLES`,
@@ -361,7 +365,18 @@ pub fn load_option_file(
         root,
         loader.anchor.unwrap_or(Span::new(0, 0)),
     ));
-    let [wait, interactive, read, write, connect, max_connections] = loader.values;
+    Ok(finish(loader.values, anchor, loader.files, source_kind))
+}
+
+/// The server's settings from the values set (by index of [`VARS`]), the
+/// others at their documented defaults anchored at `anchor`.
+fn finish(
+    values: [Option<Sourced<u64>>; 6],
+    anchor: Option<Location>,
+    files: Vec<FileId>,
+    source_kind: MysqlSourceKind,
+) -> MysqlServer {
+    let [wait, interactive, read, write, connect, max_connections] = values;
     let resolve = |idx: usize, set: Option<Sourced<u64>>| {
         set.unwrap_or_else(|| {
             Sourced::new(
@@ -371,16 +386,129 @@ pub fn load_option_file(
         })
     };
     let secs = |idx, set| resolve(idx, set).map(Duration::from_secs);
-    Ok(MysqlServer {
+    MysqlServer {
         wait_timeout: secs(0, wait),
         interactive_timeout: secs(1, interactive),
         net_read_timeout: secs(2, read),
         net_write_timeout: secs(3, write),
         connect_timeout: secs(4, connect),
         max_connections: resolve(5, max_connections),
-        files: loader.files,
+        files,
         source_kind,
-    })
+    }
+}
+
+/// The MySQL door for settings found outside option files: compose and
+/// container command-line flags, RDS / Cloud SQL / Azure parameter groups,
+/// settings embedded in Kubernetes ConfigMaps or Helm values
+/// ([`crate::sources`]).
+///
+/// Each [`Assignment`] goes through the same rules as a my.cnf line: names
+/// normalised (`-` = `_`, `loose-` dropped, `maximum-` ignored), numbers with
+/// K/M/G suffixes, ranges clamped, each problem a [`codes::INVALID_VALUE`]
+/// at the value. `base` is the option file the server also reads (a
+/// mounted my.cnf), whose explicit values count as [`SetBy::OptionFile`].
+/// Precedence: a higher [`SetBy`] wins whatever the order (mysqld reads
+/// option files before its command line,
+/// https://dev.mysql.com/doc/refman/8.0/en/option-files.html), and the last
+/// occurrence of one kind wins; a setting given different values by two
+/// kinds is [`codes::SERVER_SETTING_SET_TWICE`], located at the value the
+/// server ignores. A [`Written::Unresolved`] value is
+/// [`codes::UNRESOLVED_SETTING_VALUE`] (info) and is not applied: the value
+/// below it (the option file's, or the default) stays, and the message
+/// says so. Settings not set anywhere take their documented defaults,
+/// anchored at `anchor` (the block, service or object that holds the
+/// settings).
+pub fn resolve(
+    assignments: &[Assignment],
+    base: Option<&MysqlServer>,
+    anchor: Option<Location>,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> MysqlServer {
+    let mut loader = Loader {
+        sources,
+        diags,
+        root: anchor.map_or(FileId(0), |a| a.file),
+        values: Default::default(),
+        anchor: None,
+        files: base.map(|b| b.files.clone()).unwrap_or_default(),
+        stack: Vec::new(),
+        reported: HashSet::new(),
+        budget: ReadBudget::new(MAX_FILE_READS),
+    };
+    let mut set_by: [Option<(SetBy, Location)>; 6] = Default::default();
+    if let Some(b) = base {
+        let seeded = [
+            b.wait_timeout.clone().map(|d| d.as_secs()),
+            b.interactive_timeout.clone().map(|d| d.as_secs()),
+            b.net_read_timeout.clone().map(|d| d.as_secs()),
+            b.net_write_timeout.clone().map(|d| d.as_secs()),
+            b.connect_timeout.clone().map(|d| d.as_secs()),
+            b.max_connections.clone(),
+        ];
+        for (idx, v) in seeded.into_iter().enumerate() {
+            if let Origin::File(at) = v.origin {
+                set_by[idx] = Some((SetBy::OptionFile, at));
+                loader.values[idx] = Some(v);
+            }
+        }
+    }
+    let mut ordered: Vec<&Assignment> = assignments.iter().collect();
+    ordered.sort_by_key(|a| a.set_by);
+    for a in ordered {
+        let Some(norm) = normalize_option_name(&a.name) else {
+            continue;
+        };
+        let Some(idx) = VARS.iter().position(|v| v.name == norm) else {
+            continue;
+        };
+        let text = match &a.value {
+            Written::Text(t) => t,
+            Written::Unresolved(why) => {
+                let below = loader.values[idx]
+                    .as_ref()
+                    .map(|v| VARS[idx].fmt(v.value))
+                    .unwrap_or_else(|| format!("the default {}", VARS[idx].fmt(VARS[idx].default)));
+                crate::sources::report_unresolved(loader.diags, VARS[idx].name, a, why, &below);
+                continue;
+            }
+        };
+        let before = loader.values[idx].as_ref().map(|v| v.value);
+        if loader
+            .apply(
+                true,
+                &a.name,
+                a.name_at,
+                Some((text, a.value_at)),
+                NumberSyntax::Option,
+            )
+            .is_none()
+        {
+            continue;
+        }
+        if let (Some((prev_by, prev_at)), Some(old)) = (set_by[idx], before) {
+            let new = loader.values[idx].as_ref().map_or(old, |v| v.value);
+            if prev_by != a.set_by && old != new {
+                crate::sources::report_set_twice(
+                    loader.diags,
+                    VARS[idx].name,
+                    (prev_by, prev_at, &VARS[idx].fmt(old)),
+                    (a.set_by, a.value_at, &VARS[idx].fmt(new)),
+                    "mysqld reads option files first and its command line after them; \
+                     a parameter group replaces the option file",
+                );
+            }
+        }
+        set_by[idx] = Some((a.set_by, a.value_at));
+    }
+    let files = std::mem::take(&mut loader.files);
+    finish(
+        loader.values,
+        anchor,
+        files,
+        base.map_or(MysqlSourceKind::Deployment, |b| b.source_kind),
+    )
 }
 
 struct Loader<'a> {
@@ -427,11 +555,10 @@ impl Loader<'_> {
             }
             for v in vars {
                 self.apply(
-                    id,
                     report,
                     &v.name,
-                    v.name_span,
-                    Some((&v.value, v.value_span)),
+                    Location::new(id, v.name_span),
+                    Some((&v.value, Location::new(id, v.value_span))),
                     NumberSyntax::Option,
                 );
             }
@@ -484,11 +611,10 @@ impl Loader<'_> {
                 Some(v) => {
                     let name = v.name.to_ascii_lowercase();
                     self.apply(
-                        id,
                         report,
                         &name,
-                        v.name_span,
-                        Some((&v.value, v.value_span)),
+                        Location::new(id, v.name_span),
+                        Some((&v.value, Location::new(id, v.value_span))),
                         NumberSyntax::Plain,
                     );
                 }
@@ -542,8 +668,11 @@ impl Loader<'_> {
                     ),
                     Some(false) => {}
                     Some(true) => {
-                        let v = value.as_ref().map(|v| (v.text.as_str(), v.span));
-                        self.apply(id, report, &name, name_span, v, NumberSyntax::Option);
+                        let v = value
+                            .as_ref()
+                            .map(|v| (v.text.as_str(), Location::new(id, v.span)));
+                        let name_at = Location::new(id, name_span);
+                        self.apply(report, &name, name_at, v, NumberSyntax::Option);
                     }
                 },
                 Item::Include {
@@ -693,26 +822,21 @@ impl Loader<'_> {
     /// row of a dump), its value written in `syntax`.
     fn apply(
         &mut self,
-        id: FileId,
         report: bool,
         name: &str,
-        name_span: Span,
-        value: Option<(&str, Span)>,
+        name_at: Location,
+        value: Option<(&str, Location)>,
         syntax: NumberSyntax,
-    ) {
-        let Some(norm) = normalize_option_name(name) else {
-            return;
-        };
-        let Some(idx) = VARS.iter().position(|v| v.name == norm) else {
-            return;
-        };
+    ) -> Option<usize> {
+        let norm = normalize_option_name(name)?;
+        let idx = VARS.iter().position(|v| v.name == norm)?;
         let var = &VARS[idx];
         let unit = if var.seconds {
             "a number of seconds"
         } else {
             "a number"
         };
-        let Some((text, span)) = value else {
+        let Some((text, at)) = value else {
             self.emit(
                 report,
                 Diagnostic::new(
@@ -721,17 +845,16 @@ impl Loader<'_> {
                         "`{name}` has no value; {} needs a number ({unit})",
                         var.name
                     ),
-                    Label::at(Location::new(id, name_span), "no `= value`"),
+                    Label::at(name_at, "no `= value`"),
                 )
                 .with_help(format!(
                     "write it as `{} = {}`; the server refuses to start without a value",
                     var.name, var.default
                 )),
             );
-            return;
+            return None;
         };
-        let at = Location::new(id, span);
-        let raw = self.sources.get(id).slice(span).to_string();
+        let raw = self.sources.get(at.file).slice(at.span).to_string();
         let shown = if raw.is_empty() { text } else { raw.as_str() };
         let lenient = match (syntax, parse_number(text)) {
             (NumberSyntax::Option, Err(NumberError::Malformed)) => server_suffix_reading(text),
@@ -808,7 +931,7 @@ impl Loader<'_> {
                             "{help}; this occurrence is ignored ({consequence})"
                         )),
                 );
-                return;
+                return None;
             }
         };
         let clamped = n.clamp(i128::from(var.min), i128::from(var.max));
@@ -844,6 +967,7 @@ impl Loader<'_> {
             );
         }
         self.values[idx] = Some(Sourced::new(value, Origin::File(at)));
+        Some(idx)
     }
 }
 
@@ -1921,5 +2045,94 @@ mod tests {
             let mut sources = SourceMap::new(None);
             let _ = load_option_file(&dir.path().join("my.cnf"), &mut sources, &mut Vec::new());
         }
+    }
+
+    /// Resolves `flags` (command-line assignments) over the option file
+    /// `cnf` (none when empty).
+    fn resolved(cnf: &str, flags: &str) -> Loaded {
+        let dir = tree(&[("my.cnf", cnf)]);
+        let mut l = load_in(&dir, "my.cnf");
+        let base = (!cnf.is_empty()).then(|| l.server.clone());
+        let a = crate::test_support::assignments(
+            &mut l.sources,
+            "compose.yaml",
+            flags,
+            SetBy::CommandLine,
+        );
+        let mut diags = Vec::new();
+        l.server = resolve(&a, base.as_ref(), None, &mut l.sources, &mut diags);
+        l.diags = diags;
+        l
+    }
+
+    #[test]
+    fn resolve_applies_the_option_file_rules_to_flags() {
+        // (flags, wait_timeout, diagnostics): names as mysqld matches them,
+        // K/M/G suffixes, clamping, unknown names ignored.
+        let table: &[(&str, u64, &[&str])] = &[
+            ("--wait_timeout=600", 600, &[]),
+            ("--wait-timeout=600", 600, &[]),
+            ("--loose-wait-timeout=1k", 1024, &[]),
+            ("--maximum-wait-timeout=5", 28_800, &[]),
+            ("--wait_timeout=0", 1, &["TL002"]),
+            ("--wait_timeout=2h", 28_800, &["TL002"]),
+            ("--wait_timeout=600 --wait_timeout=700", 700, &[]),
+            ("--character-set-server=utf8mb4", 28_800, &[]),
+            ("--wait_timeout=?var.wait", 28_800, &["TL015"]),
+        ];
+        for (flags, want, codes) in table {
+            let l = resolved("", flags);
+            assert_eq!(wait(&l), *want, "{flags}");
+            let got: Vec<&str> = l.diags().iter().map(|d| d.0).collect();
+            assert_eq!(&got, codes, "{flags}");
+            assert_eq!(l.server.source_kind, MysqlSourceKind::Deployment);
+        }
+    }
+
+    #[test]
+    fn resolve_locates_values_and_defaults() {
+        let l = resolved("", "--wait_timeout=600 --max-connections=500");
+        assert_eq!(
+            l.at(&l.server.wait_timeout.origin),
+            ("compose.yaml".into(), "600".into())
+        );
+        assert_eq!(
+            l.at(&l.server.max_connections.origin),
+            ("compose.yaml".into(), "500".into())
+        );
+        assert!(!l.server.interactive_timeout.origin.is_explicit());
+    }
+
+    #[test]
+    fn flags_beat_the_option_file_and_say_so() {
+        let l = resolved(
+            "[mysqld]\nwait_timeout = 28800\nmax_connections = 300\n",
+            "--wait_timeout=600",
+        );
+        assert_eq!(wait(&l), 600);
+        // The ignored value is the primary location; the used one is related.
+        assert_eq!(l.diags(), vec![("TL016", "28800".to_string())]);
+        assert!(
+            l.diags[0].message.contains("the server uses 600 s"),
+            "{}",
+            l.diags[0].message
+        );
+        // Values only the option file sets stay, located there.
+        assert_eq!(l.server.max_connections.value, 300);
+        assert_eq!(
+            l.at(&l.server.max_connections.origin),
+            ("my.cnf".into(), "300".into())
+        );
+        // The same value in both places is no finding.
+        let l = resolved("[mysqld]\nwait_timeout = 600\n", "--wait_timeout=600");
+        assert!(l.diags.is_empty());
+        // An unresolved flag keeps the option file's value and says so.
+        let l = resolved(
+            "[mysqld]\nwait_timeout = 900\n",
+            "--wait_timeout=?from_a_Secret",
+        );
+        assert_eq!(wait(&l), 900);
+        assert_eq!(l.diags(), vec![("TL015", "?from_a_Secret".to_string())]);
+        assert!(l.diags[0].help.as_deref().unwrap_or("").contains("900 s"));
     }
 }
