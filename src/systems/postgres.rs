@@ -52,6 +52,7 @@ use crate::parse::pgconf::{self, DumpShape, IncludeKind, Item};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
 use crate::source::{FileId, LoadError, Location, ReadBudget, SourceMap, Span, io_reason};
+use crate::sources::{Assignment, SetBy, Written};
 
 /// What kind of input the settings came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +64,9 @@ pub enum PostgresInput {
     SettingsTable,
     /// A `pg_settings` CSV with a header row.
     SettingsCsv,
+    /// Settings found in deployment files ([`resolve`]): `-c` flags, a
+    /// parameter group, CloudNativePG parameters, a config in Helm values.
+    Deployment,
 }
 
 /// The server settings timeoutlint models, each with its origin. A zero
@@ -665,7 +669,18 @@ pub fn load_postgres(
         }
     };
     let anchor = Some(Location::new(root, Span::new(0, 0)));
-    let mut values = std::mem::take(&mut loader.values);
+    let values = std::mem::take(&mut loader.values);
+    Ok(finish(values, anchor, loader.files, input))
+}
+
+/// The server's settings from the values set (by index of [`VARS`], in base
+/// units), the others at their documented defaults anchored at `anchor`.
+fn finish(
+    mut values: [Option<Sourced<i64>>; N_VARS],
+    anchor: Option<Location>,
+    files: Vec<FileId>,
+    input: PostgresInput,
+) -> PostgresServer {
     let resolved: [Sourced<i64>; N_VARS] = std::array::from_fn(|i| {
         values[i].take().unwrap_or_else(|| {
             Sourced::new(
@@ -691,7 +706,7 @@ pub fn load_postgres(
     let ms = |s: Sourced<i64>| s.map(|n| Duration::from_millis(n.max(0).unsigned_abs()));
     let secs = |s: Sourced<i64>| s.map(|n| Duration::from_secs(n.max(0).unsigned_abs()));
     let count = |s: Sourced<i64>| s.map(|n| n.max(0).unsigned_abs());
-    Ok(PostgresServer {
+    PostgresServer {
         idle_session_timeout: ms(idle_session),
         idle_in_transaction_session_timeout: ms(idle_in_transaction),
         statement_timeout: ms(statement),
@@ -704,16 +719,144 @@ pub fn load_postgres(
         max_connections: count(max_connections),
         superuser_reserved_connections: count(superuser_reserved),
         reserved_connections: count(reserved),
-        files: loader.files,
+        files,
         input,
-    })
+    }
+}
+
+/// The PostgreSQL door for settings found outside postgresql.conf: `-c`
+/// flags of a compose or container command, RDS / Cloud SQL / Azure
+/// parameter groups, CloudNativePG `postgresql.parameters`, configs embedded
+/// in Helm values ([`crate::sources`]).
+///
+/// Each [`Assignment`] goes through the same rules as a postgresql.conf
+/// line: GUC names are case-insensitive (and a command-line `--name=value`
+/// may write `-` for `_`, as `ParseLongOption` in `src/backend/utils/misc/guc.c`
+/// accepts), units and base units (a bare `idle_session_timeout` is ms,
+/// TL007), ranges ([`codes::INVALID_VALUE`], the occurrence ignored).
+/// `base` is a postgresql.conf the server also reads, whose explicit values
+/// count as [`SetBy::OptionFile`]. Precedence: a higher [`SetBy`] wins
+/// whatever the order (`PGC_S_ARGV` beats `PGC_S_FILE`,
+/// https://www.postgresql.org/docs/current/config-setting.html), the last of
+/// one kind wins; different values from two kinds are
+/// [`codes::SERVER_SETTING_SET_TWICE`]; [`Written::Unresolved`] is
+/// [`codes::UNRESOLVED_SETTING_VALUE`] and not applied. Defaults are
+/// anchored at `anchor`.
+pub fn resolve(
+    assignments: &[Assignment],
+    base: Option<&PostgresServer>,
+    anchor: Option<Location>,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> PostgresServer {
+    let mut loader = Loader {
+        sources,
+        diags,
+        values: Default::default(),
+        files: base.map(|b| b.files.clone()).unwrap_or_default(),
+        stack: Vec::new(),
+        reported: HashSet::new(),
+        budget: ReadBudget::new(MAX_FILE_READS),
+    };
+    let mut set_by: [Option<SetBy>; N_VARS] = Default::default();
+    if let Some(b) = base {
+        let d = |v: &Sourced<Duration>, ms: bool| {
+            v.clone().map(|d| {
+                let n = if ms {
+                    d.as_millis()
+                } else {
+                    u128::from(d.as_secs())
+                };
+                i64::try_from(n).unwrap_or(i64::MAX)
+            })
+        };
+        let c = |v: &Sourced<u64>| v.clone().map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+        let seeded: [Sourced<i64>; N_VARS] = [
+            d(&b.idle_session_timeout, true),
+            d(&b.idle_in_transaction_session_timeout, true),
+            d(&b.statement_timeout, true),
+            d(&b.lock_timeout, true),
+            d(&b.transaction_timeout, true),
+            d(&b.tcp_keepalives_idle, false),
+            d(&b.tcp_keepalives_interval, false),
+            b.tcp_keepalives_count.clone().map(i64::from),
+            d(&b.tcp_user_timeout, true),
+            c(&b.max_connections),
+            c(&b.superuser_reserved_connections),
+            c(&b.reserved_connections),
+        ];
+        for (idx, v) in seeded.into_iter().enumerate() {
+            if matches!(v.origin, Origin::File(_)) {
+                set_by[idx] = Some(SetBy::OptionFile);
+                loader.values[idx] = Some(v);
+            }
+        }
+    }
+    let mut ordered: Vec<&Assignment> = assignments.iter().collect();
+    ordered.sort_by_key(|a| a.set_by);
+    for a in ordered {
+        let mut name = a.name.to_ascii_lowercase();
+        if a.set_by == SetBy::CommandLine {
+            name = name.replace('-', "_");
+        }
+        let idx = VARS.iter().position(|v| v.name == name);
+        let text = match (&a.value, idx) {
+            (Written::Text(t), _) => t,
+            (Written::Unresolved(why), Some(idx)) => {
+                let var = &VARS[idx];
+                let kept = loader.values[idx].as_ref().map_or_else(
+                    || format!("the default {}", var.fmt(var.default)),
+                    |v| var.fmt(v.value),
+                );
+                crate::sources::report_unresolved(loader.diags, var.name, a, why, &kept);
+                continue;
+            }
+            (Written::Unresolved(_), None) => continue,
+        };
+        let before = idx.and_then(|i| {
+            loader.values[i]
+                .as_ref()
+                .map(|v| (v.value, v.origin.location()))
+        });
+        let value = ValueRef {
+            text,
+            at: a.value_at,
+            dump: false,
+        };
+        let Some(idx) = loader.apply(true, &name, value) else {
+            continue;
+        };
+        let var = &VARS[idx];
+        if let (Some(prev_by), Some((old, Some(old_at)))) = (set_by[idx], before) {
+            let new = loader.values[idx].as_ref().map_or(old, |v| v.value);
+            if prev_by != a.set_by && old != new {
+                crate::sources::report_set_twice(
+                    loader.diags,
+                    var.name,
+                    (prev_by, old_at, &var.fmt(old)),
+                    (a.set_by, a.value_at, &var.fmt(new)),
+                    "postgres applies command-line options over postgresql.conf, and a \
+                     parameter group replaces the config file",
+                );
+            }
+        }
+        set_by[idx] = Some(a.set_by);
+    }
+    let values = std::mem::take(&mut loader.values);
+    let files = std::mem::take(&mut loader.files);
+    finish(
+        values,
+        anchor,
+        files,
+        base.map_or(PostgresInput::Deployment, |b| b.input),
+    )
 }
 
 /// A value to apply: the text the server parses, where it is, and how it
 /// was written.
 struct ValueRef<'t> {
     text: &'t str,
-    span: Span,
+    at: Location,
     /// From a dump (units explicit there: no TL007).
     dump: bool,
 }
@@ -751,12 +894,11 @@ impl Loader<'_> {
                 _ => r.setting.clone(),
             };
             self.apply(
-                id,
                 true,
                 &r.name,
                 ValueRef {
                     text: &text,
-                    span: r.setting_span,
+                    at: Location::new(id, r.setting_span),
                     dump: true,
                 },
             );
@@ -832,16 +974,14 @@ impl Loader<'_> {
         }
         for item in items {
             match item {
-                Item::Setting { name, value, .. } => self.apply(
-                    id,
-                    report,
-                    &name,
-                    ValueRef {
+                Item::Setting { name, value, .. } => {
+                    let value = ValueRef {
                         text: &value.text,
-                        span: value.span,
+                        at: Location::new(id, value.span),
                         dump: false,
-                    },
-                ),
+                    };
+                    self.apply(report, &name, value);
+                }
                 Item::Include {
                     kind,
                     path,
@@ -1027,27 +1167,26 @@ impl Loader<'_> {
     }
 
     /// Applies one occurrence of a setting.
-    fn apply(&mut self, id: FileId, report: bool, name: &str, value: ValueRef<'_>) {
-        let at = Location::new(id, value.span);
-        let raw = self.sources.get(id).slice(value.span).to_string();
+    /// Returns the index in [`VARS`] of the setting it set, if it set one.
+    fn apply(&mut self, report: bool, name: &str, value: ValueRef<'_>) -> Option<usize> {
+        let at = value.at;
+        let raw = self.sources.get(at.file).slice(at.span).to_string();
         let shown = if raw.is_empty() { value.text } else { &raw };
         if !value.dump && OTHER_MS_TIMEOUTS.contains(&name) {
             // Not modelled: only the unit trap is checked.
             if let Ok(parsed) = parse_int(value.text, BaseUnit::Milliseconds) {
                 self.bare_ms_check(report, name, shown, value.text, &parsed, at);
             }
-            return;
+            return None;
         }
-        let Some(idx) = VARS.iter().position(|v| v.name == name) else {
-            return;
-        };
+        let idx = VARS.iter().position(|v| v.name == name)?;
         let var = &VARS[idx];
         let parsed = match parse_int(value.text, var.unit) {
             Ok(p) => p,
             Err(err) => {
                 let d = invalid_value(var, shown, value.text, &err, at);
                 self.emit(report, d);
-                return;
+                return None;
             }
         };
         if parsed.value < var.min || parsed.value > var.max {
@@ -1075,12 +1214,13 @@ impl Loader<'_> {
                     var.range()
                 )),
             );
-            return;
+            return None;
         }
         if !value.dump && var.bare_ms_timeout() {
             self.bare_ms_check(report, var.name, shown, value.text, &parsed, at);
         }
         self.values[idx] = Some(Sourced::new(parsed.value, Origin::File(at)));
+        Some(idx)
     }
 }
 
@@ -1992,5 +2132,101 @@ mod tests {
             let _ = load_text(text);
             let _ = looks_like_postgres(text);
         }
+    }
+
+    /// Resolves `assigned` (set as `by`) over the postgresql.conf `conf`
+    /// (none when empty).
+    fn resolved(conf: &str, assigned: &str, by: SetBy) -> Loaded {
+        let dir = tree(&[("postgresql.conf", conf)]);
+        let mut l = load_in(&dir, "postgresql.conf");
+        let base = (!conf.is_empty()).then(|| l.server.clone());
+        let a = crate::test_support::assignments(&mut l.sources, "main.tf", assigned, by);
+        let mut diags = Vec::new();
+        l.server = resolve(&a, base.as_ref(), None, &mut l.sources, &mut diags);
+        l.diags = diags;
+        l
+    }
+
+    #[test]
+    fn resolve_applies_the_conf_rules() {
+        // (assignments, by, idle_session_timeout ms, diagnostics)
+        let table: &[(&str, SetBy, u128, &[&str])] = &[
+            (
+                "idle_session_timeout=60000",
+                SetBy::ParameterGroup,
+                60_000,
+                &[],
+            ),
+            (
+                "idle_session_timeout=10min",
+                SetBy::CommandLine,
+                600_000,
+                &[],
+            ),
+            ("IDLE_SESSION_TIMEOUT=5s", SetBy::ParameterGroup, 5_000, &[]),
+            ("--idle-session-timeout=5s", SetBy::CommandLine, 5_000, &[]),
+            ("idle-session-timeout=5s", SetBy::ParameterGroup, 0, &[]),
+            (
+                "idle_session_timeout=30",
+                SetBy::CommandLine,
+                30,
+                &["TL007"],
+            ),
+            (
+                "idle_session_timeout=5h30",
+                SetBy::CommandLine,
+                0,
+                &["TL002"],
+            ),
+            (
+                "idle_session_timeout=-1",
+                SetBy::ParameterGroup,
+                0,
+                &["TL002"],
+            ),
+            (
+                "idle_session_timeout=?formula",
+                SetBy::ParameterGroup,
+                0,
+                &["TL015"],
+            ),
+            ("shared_buffers=?formula", SetBy::ParameterGroup, 0, &[]),
+        ];
+        for (assigned, by, want, codes) in table {
+            let l = resolved("", assigned, *by);
+            assert_eq!(
+                l.server.idle_session_timeout.value.as_millis(),
+                *want,
+                "{assigned}"
+            );
+            let got: Vec<&str> = l.diags().iter().map(|d| d.0).collect();
+            assert_eq!(&got, codes, "{assigned}");
+            assert_eq!(l.server.input, PostgresInput::Deployment);
+        }
+    }
+
+    #[test]
+    fn command_line_beats_the_conf_file_and_says_so() {
+        let l = resolved(
+            "statement_timeout = 30s\nmax_connections = 200\n",
+            "--statement_timeout=5s",
+            SetBy::CommandLine,
+        );
+        assert_eq!(l.stmt_ms(), 5_000);
+        assert_eq!(l.diags(), vec![("TL016", "30s".to_string())]);
+        assert_eq!(
+            l.at(&l.server.statement_timeout.origin),
+            ("main.tf".into(), "5s".into())
+        );
+        assert_eq!(
+            l.at(&l.server.max_connections.origin),
+            ("postgresql.conf".into(), "200".into())
+        );
+        let l = resolved(
+            "statement_timeout = 30s\n",
+            "statement_timeout=30000",
+            SetBy::CommandLine,
+        );
+        assert!(l.diags.is_empty(), "{:?}", l.diags());
     }
 }
