@@ -74,6 +74,7 @@ use crate::parse::pgbouncer::{self as ini, Item};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
 use crate::source::{FileId, LoadError, Location, ReadBudget, SourceMap, Span};
+use crate::sources::{Assignment, SetBy, Written};
 use crate::units::fmt_secs;
 
 /// The PgBouncer settings timeoutlint models, each with its origin. Times are
@@ -334,6 +335,16 @@ impl Setting {
         }
     }
 
+    /// A value in words for messages: `600 s`, `20`, `on`, `a, b`.
+    fn describe(&self, v: &Value) -> String {
+        match v {
+            Value::Time(d) => crate::units::fmt_secs(*d),
+            Value::Count(n) => n.to_string(),
+            Value::Flag(f) => if *f { "on" } else { "off" }.to_string(),
+            Value::List(names) => names.join(", "),
+        }
+    }
+
     /// What the value must be, for messages.
     fn shape(&self) -> &'static str {
         match self.kind {
@@ -521,7 +532,23 @@ pub fn load_pgbouncer(
             ),
         );
     }
-    let mut values = loader.values.into_iter();
+    Ok(finish(
+        loader.values,
+        anchor,
+        loader.databases,
+        loader.files,
+    ))
+}
+
+/// The settings from the values set (by index of [`SETTINGS`]), the others
+/// at their documented defaults anchored at `anchor`.
+fn finish(
+    values: [Option<Sourced<Value>>; SETTING_COUNT],
+    anchor: Location,
+    databases: Vec<Database>,
+    files: Vec<FileId>,
+) -> PgBouncer {
+    let mut values = values.into_iter();
     let mut next = |idx: usize| -> Sourced<Value> {
         values.next().flatten().unwrap_or_else(|| {
             let s = &SETTINGS[idx];
@@ -564,7 +591,7 @@ pub fn load_pgbouncer(
         _ => Sourced::new(Vec::new(), list.origin),
     };
     let min_pool_size = count(next(16));
-    Ok(PgBouncer {
+    PgBouncer {
         server_idle_timeout,
         server_lifetime,
         client_idle_timeout,
@@ -582,10 +609,117 @@ pub fn load_pgbouncer(
         max_client_conn,
         max_db_connections,
         ignore_startup_parameters,
-        databases: loader.databases,
+        databases,
         anchor: Some(anchor),
-        files: loader.files,
-    })
+        files,
+    }
+}
+
+/// The PgBouncer door for settings found outside pgbouncer.ini: the
+/// environment variables of PgBouncer images (edoburu/pgbouncer,
+/// bitnami/pgbouncer), which their entrypoints write into the config, and
+/// CloudNativePG `Pooler` parameters ([`crate::sources`]). The adapter maps
+/// each variable to its pgbouncer.ini key; here each [`Assignment`] goes
+/// through the same rules as a `[pgbouncer]` line (case-sensitive names,
+/// units, ranges). `base` is a pgbouncer.ini the process also reads, whose
+/// explicit values count as [`SetBy::OptionFile`]; a higher [`SetBy`] wins,
+/// different values from two kinds are [`codes::SERVER_SETTING_SET_TWICE`],
+/// [`Written::Unresolved`] is [`codes::UNRESOLVED_SETTING_VALUE`]. Defaults
+/// are anchored at `anchor`.
+pub fn resolve(
+    assignments: &[Assignment],
+    base: Option<&PgBouncer>,
+    anchor: Location,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> PgBouncer {
+    let mut loader = Loader {
+        sources,
+        diags,
+        section: Some(Section::Main),
+        values: Default::default(),
+        anchor: Some(anchor),
+        databases: base.map(|b| b.databases.clone()).unwrap_or_default(),
+        files: base.map(|b| b.files.clone()).unwrap_or_default(),
+        stack: Vec::new(),
+        reported: HashSet::new(),
+        budget: ReadBudget::new(MAX_FILE_READS),
+    };
+    let mut set_by: [Option<SetBy>; SETTING_COUNT] = Default::default();
+    if let Some(b) = base {
+        for (idx, v) in base_values(b).into_iter().enumerate() {
+            if matches!(v.origin, Origin::File(_)) {
+                set_by[idx] = Some(SetBy::OptionFile);
+                loader.values[idx] = Some(v);
+            }
+        }
+    }
+    let mut ordered: Vec<&Assignment> = assignments.iter().collect();
+    ordered.sort_by_key(|a| a.set_by);
+    for a in ordered {
+        let idx = SETTINGS.iter().position(|s| s.name == a.name);
+        let text = match (&a.value, idx) {
+            (Written::Text(t), _) => t,
+            (Written::Unresolved(why), Some(idx)) => {
+                let s = &SETTINGS[idx];
+                let kept = loader.values[idx].as_ref().map_or_else(
+                    || format!("the default {}", s.describe(&s.default_value())),
+                    |v| s.describe(&v.value),
+                );
+                crate::sources::report_unresolved(loader.diags, s.name, a, why, &kept);
+                continue;
+            }
+            (Written::Unresolved(_), None) => continue,
+        };
+        let before = idx.and_then(|i| loader.values[i].clone());
+        loader.apply(true, &a.name, a.name_at, text, a.value_at);
+        let Some(idx) = idx else { continue };
+        let s = &SETTINGS[idx];
+        let after = loader.values[idx].clone();
+        if let (Some(prev_by), Some(old), Some(new)) = (set_by[idx], before, after.as_ref())
+            && prev_by != a.set_by
+            && old.value != new.value
+            && let Some(old_at) = old.origin.location()
+        {
+            crate::sources::report_set_twice(
+                loader.diags,
+                s.name,
+                (prev_by, old_at, &s.describe(&old.value)),
+                (a.set_by, a.value_at, &s.describe(&new.value)),
+                "the image's entrypoint writes its environment variables into the config \
+                 after the file's own lines",
+            );
+        }
+        if after.is_some_and(|v| v.origin == Origin::File(a.value_at)) {
+            set_by[idx] = Some(a.set_by);
+        }
+    }
+    finish(loader.values, anchor, loader.databases, loader.files)
+}
+
+/// The explicit and default values of `b`, by index of [`SETTINGS`].
+fn base_values(b: &PgBouncer) -> [Sourced<Value>; SETTING_COUNT] {
+    let t = |v: &Sourced<Duration>| v.clone().map(Value::Time);
+    let c = |v: &Sourced<u64>| v.clone().map(Value::Count);
+    [
+        t(&b.server_idle_timeout),
+        t(&b.server_lifetime),
+        t(&b.client_idle_timeout),
+        t(&b.query_timeout),
+        t(&b.query_wait_timeout),
+        t(&b.idle_transaction_timeout),
+        b.tcp_keepalive.clone().map(Value::Flag),
+        t(&b.tcp_keepidle),
+        t(&b.tcp_keepintvl),
+        b.tcp_keepcnt.clone().map(|n| Value::Count(u64::from(n))),
+        t(&b.tcp_user_timeout),
+        c(&b.default_pool_size),
+        c(&b.reserve_pool_size),
+        c(&b.max_client_conn),
+        c(&b.max_db_connections),
+        b.ignore_startup_parameters.clone().map(Value::List),
+        c(&b.min_pool_size),
+    ]
 }
 
 /// The section entries currently belong to.
@@ -1787,5 +1921,70 @@ mod tests {
         for text in inputs {
             let _ = load_text(text);
         }
+    }
+
+    /// Resolves image-environment assignments over the pgbouncer.ini `ini`
+    /// (none when empty).
+    fn resolved(ini: &str, env: &str) -> Loaded {
+        let dir = tree(&[(
+            "pgbouncer.ini",
+            if ini.is_empty() { "[pgbouncer]\n" } else { ini },
+        )]);
+        let mut l = load_in(&dir, "pgbouncer.ini");
+        let base = (!ini.is_empty()).then(|| l.pgb.clone());
+        let a = crate::test_support::assignments(
+            &mut l.sources,
+            "compose.yaml",
+            env,
+            SetBy::ImageEnvironment,
+        );
+        let anchor = a
+            .first()
+            .map_or(Location::new(FileId(0), Span::new(0, 0)), |a| a.name_at);
+        let mut diags = Vec::new();
+        l.pgb = resolve(&a, base.as_ref(), anchor, &mut l.sources, &mut diags);
+        l.diags = diags;
+        l
+    }
+
+    #[test]
+    fn resolve_applies_the_ini_rules() {
+        // (assignments, server_idle_timeout s, diagnostics)
+        let table: &[(&str, f64, &[&str])] = &[
+            ("server_idle_timeout=60", 60.0, &[]),
+            ("server_idle_timeout=0.5", 0.5, &[]),
+            ("server_idle_timeout=60s", 600.0, &["TL002"]),
+            ("SERVER_IDLE_TIMEOUT=60", 600.0, &["TL002"]),
+            ("server_idle_timeout=?unset", 600.0, &["TL015"]),
+            ("pool_mode=transaction", 600.0, &[]),
+        ];
+        for (env, want, codes) in table {
+            let l = resolved("", env);
+            assert_eq!(secs(l.pgb.server_idle_timeout.value), *want, "{env}");
+            let got: Vec<&str> = l.diags().iter().map(|d| d.0).collect();
+            assert_eq!(&got, codes, "{env}");
+        }
+        let l = resolved("", "default_pool_size=40 server_lifetime=1800");
+        assert_eq!(l.pgb.default_pool_size.value, 40);
+        assert_eq!(
+            l.at(&l.pgb.server_lifetime.origin),
+            ("compose.yaml".into(), "1800".into())
+        );
+        // Defaults are anchored where the adapter says (the first variable here).
+        assert_eq!(
+            l.at(&l.pgb.query_timeout.origin),
+            ("compose.yaml".into(), "default_pool_size".into())
+        );
+    }
+
+    #[test]
+    fn environment_beats_the_ini_and_says_so() {
+        let l = resolved(
+            "[pgbouncer]\nserver_idle_timeout = 30\ndefault_pool_size = 10\n",
+            "server_idle_timeout=120",
+        );
+        assert_eq!(secs(l.pgb.server_idle_timeout.value), 120.0);
+        assert_eq!(l.diags(), vec![("TL016", "30".to_string())]);
+        assert_eq!(l.pgb.default_pool_size.value, 10);
     }
 }
