@@ -9,6 +9,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod deploy;
 pub mod diagnostic;
 pub mod env;
 pub mod manifest;

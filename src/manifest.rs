@@ -85,6 +85,18 @@ pub struct HopSpec {
 pub enum HopEntry {
     /// A middlebox described by its idle timeout.
     Network(HopSpec),
+    /// A preset whose idle limit is read from a deployment file
+    /// (`preset = "aws-nlb"`, `idle_timeout = "infra/lb.tf#aws_lb_listener.db"`):
+    /// the preset gives behaviour and range, the file the value.
+    PresetFromFile {
+        /// The hop with the preset's default idle timeout (kept, and shown as
+        /// a default, when the file has no value).
+        hop: HopSpec,
+        /// The preset id.
+        preset: String,
+        /// The file and address holding the value.
+        file: PathRef,
+    },
     /// A PgBouncer, read from its pgbouncer.ini.
     PgBouncer {
         /// Display name (default `pgbouncer`).
@@ -137,12 +149,34 @@ pub enum ProxySpec {
 }
 
 /// A path reference in the manifest: the resolved path and where it was written.
+///
+/// `FILE#ADDRESS` names one thing inside a deployment file
+/// (`docker-compose.yml#db`, `infra/rds.tf#aws_db_parameter_group.orders`,
+/// `k8s/mysql.yaml#ConfigMap/mysql-config:my.cnf`; docs/manifest.md lists the
+/// address forms of each source, [`crate::sources`] reads them).
 #[derive(Clone, Debug)]
 pub struct PathRef {
-    /// Manifest folder joined with the written path.
+    /// Manifest folder joined with the written path (without `#ADDRESS`).
     pub path: PathBuf,
     /// The location of the string in the manifest (`None` on the command line).
     pub location: Option<Location>,
+    /// The address after `#`, if one was written.
+    pub address: Option<String>,
+}
+
+impl PathRef {
+    /// A reference as written: `FILE` or `FILE#ADDRESS`, relative to `dir`.
+    pub fn written(dir: &Path, text: &str, location: Option<Location>) -> PathRef {
+        let (file, address) = match text.split_once('#') {
+            Some((f, a)) if !f.is_empty() => (f, Some(a.to_string())),
+            _ => (text, None),
+        };
+        PathRef {
+            path: dir.join(file),
+            location,
+            address,
+        }
+    }
 }
 
 /// One `[[path]]` entry, validated.
@@ -165,7 +199,12 @@ pub struct PathSpec {
     pub overrides: crate::systems::app::Overrides,
     /// App host kernel settings.
     pub app_sysctl: Option<PathRef>,
-    /// MySQL option file.
+    /// `app_env = "docker-compose.yml#web"`: the environment a deployment
+    /// file gives the app (a compose service, a Deployment), fed to the
+    /// Python reader below `[path.env]` (which wins).
+    pub app_env: Option<PathRef>,
+    /// The database server's settings: an option file, a dump, or
+    /// `FILE#ADDRESS` in a deployment file.
     pub db: Option<PathRef>,
     /// Database host kernel settings.
     pub db_sysctl: Option<PathRef>,
@@ -216,6 +255,7 @@ struct RawPath {
     backend: Option<Spanned<String>>,
     driver: Option<Spanned<String>>,
     app_sysctl: Option<Spanned<String>>,
+    app_env: Option<Spanned<String>>,
     db: Option<Spanned<String>>,
     db_sysctl: Option<Spanned<String>>,
     processes: Option<Spanned<toml::Value>>,
@@ -362,10 +402,7 @@ fn parse_text(
         let entry_loc = at(entry.span());
         let p = entry.into_inner();
         let pref = |s: Option<Spanned<String>>| {
-            s.map(|s| PathRef {
-                location: Some(at(s.span())),
-                path: dir.join(s.get_ref()),
-            })
+            s.map(|s| PathRef::written(dir, s.get_ref(), Some(at(s.span()))))
         };
         let name = p
             .name
@@ -402,6 +439,7 @@ fn parse_text(
                             Some(PathRef {
                                 location: Some(loc),
                                 path: dir.join(file),
+                                address: None,
                             }),
                             Some(Sourced::new(object.to_string(), Origin::Manifest(loc))),
                         )
@@ -411,6 +449,7 @@ fn parse_text(
                             Some(PathRef {
                                 location: Some(at(a.span())),
                                 path,
+                                address: None,
                             }),
                             None,
                         ),
@@ -450,6 +489,7 @@ fn parse_text(
                 .database
                 .map(|d| Sourced::new(d.get_ref().clone(), Origin::Manifest(at(d.span())))),
             app_sysctl: pref(p.app_sysctl),
+            app_env: pref(p.app_env),
             db: pref(p.db),
             db_sysctl: pref(p.db_sysctl),
             hops,
@@ -610,10 +650,7 @@ fn parse_hop_entry(
     at: &impl Fn(Range<usize>) -> Location,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<HopEntry> {
-    let pref = |s: &Spanned<String>| PathRef {
-        location: Some(at(s.span())),
-        path: dir.join(s.get_ref()),
-    };
+    let pref = |s: &Spanned<String>| PathRef::written(dir, s.get_ref(), Some(at(s.span())));
     let sourced =
         |s: &Spanned<String>| Sourced::new(s.get_ref().clone(), Origin::Manifest(at(s.span())));
     let kinds: Vec<(&str, Range<usize>)> = [
@@ -695,6 +732,7 @@ fn parse_hop_entry(
                 toml::Value::String(f) => vec![PathRef {
                     location: Some(at(v.span())),
                     path: dir.join(f),
+                    address: None,
                 }],
                 toml::Value::Array(items) => items
                     .iter()
@@ -702,6 +740,7 @@ fn parse_hop_entry(
                     .map(|f| PathRef {
                         location: Some(at(v.span())),
                         path: dir.join(f),
+                        address: None,
                     })
                     .collect(),
                 _ => Vec::new(),
@@ -763,7 +802,30 @@ fn parse_hop_entry(
             },
             location: hop_loc,
         }),
-        Some("preset") => parse_preset_hop(hop, hop_loc, at, diags).map(HopEntry::Network),
+        Some("preset") => {
+            // `idle_timeout = "infra/lb.tf#aws_lb_listener.db"`: the value
+            // lives in a deployment file.
+            let file = match hop.idle_timeout.as_ref().map(|v| (v.get_ref(), v.span())) {
+                Some((toml::Value::String(t), r)) if is_file_reference(t) => {
+                    Some(PathRef::written(dir, t, Some(at(r))))
+                }
+                _ => None,
+            };
+            let mut hop = hop;
+            if file.is_some() {
+                hop.idle_timeout = None;
+            }
+            let preset = hop.preset.as_ref().map(|p| p.get_ref().clone());
+            let spec = parse_preset_hop(hop, hop_loc, at, diags)?;
+            Some(match (file, preset) {
+                (Some(file), Some(preset)) => HopEntry::PresetFromFile {
+                    hop: spec,
+                    preset,
+                    file,
+                },
+                _ => HopEntry::Network(spec),
+            })
+        }
         _ => parse_hop(hop, hop_loc, at, diags).map(HopEntry::Network),
     }
 }
@@ -943,17 +1005,68 @@ fn on_idle_value(
     Some(Sourced::new(v, Origin::Manifest(at(s.span()))))
 }
 
-/// Parses a `--hop NAME=DURATION` flag into a hop (drop, keepalive counts).
+/// True when an `idle_timeout` string names a file (`FILE#ADDRESS`, or a
+/// path ending in a deployment file's extension) instead of a duration.
+fn is_file_reference(text: &str) -> bool {
+    if parse_manifest_duration(text).is_ok() {
+        return false;
+    }
+    let file = text.split_once('#').map_or(text, |(f, _)| f);
+    text.contains('#')
+        || [".tf", ".yaml", ".yml", ".json", ".template"]
+            .iter()
+            .any(|e| file.ends_with(e))
+}
+
+/// Parses a `--hop` flag into a hop: `NAME=DURATION` (drop, keepalive
+/// counts), or a preset id alone (`--hop aws-nat-gateway`: its documented
+/// default, behaviour and caveat) or with a value (`--hop aws-nlb=120s`,
+/// checked against the device's range).
 ///
 /// Errors: a message for the usage error (exit code 2).
 pub fn parse_hop_flag(flag: &str) -> Result<HopSpec, String> {
-    let (name, dur) = flag
-        .rsplit_once('=')
-        .ok_or_else(|| format!("--hop `{flag}`: expected NAME=DURATION, e.g. \"nat=350s\""))?;
-    let d = parse_manifest_duration(dur).map_err(|e| format!("--hop `{flag}`: {e}"))?;
+    let (name, dur) = match flag.rsplit_once('=') {
+        Some((n, d)) => (n.trim(), Some(d)),
+        None => (flag.trim(), None),
+    };
+    let given = dur
+        .map(|d| parse_manifest_duration(d).map_err(|e| format!("--hop `{flag}`: {e}")))
+        .transpose()?;
     let origin = Origin::Flag(format!("--hop {flag}"));
+    if let Some(preset) = presets::find(name) {
+        let idle = presets::apply(&preset, given)
+            .map_err(|e| format!("--hop `{flag}`: {e}"))?
+            .ok_or_else(|| {
+                format!("--hop `{flag}`: 0s turns the idle timeout off; omit the hop")
+            })?;
+        let preset_origin = preset.origin(None);
+        return Ok(HopSpec {
+            name: preset.name.clone(),
+            idle_timeout: Sourced::new(
+                idle,
+                if given.is_some() {
+                    origin.clone()
+                } else {
+                    preset_origin.clone()
+                },
+            ),
+            on_idle: Sourced::new(
+                preset.on_idle.unwrap_or(OnIdle::Drop),
+                preset_origin.clone(),
+            ),
+            keepalive_resets: Sourced::new(preset.keepalive_resets, preset_origin),
+            caveat: preset.caveat.clone(),
+            terminates: false,
+        });
+    }
+    let Some(d) = given else {
+        return Err(format!(
+            "--hop `{flag}`: expected NAME=DURATION (e.g. \"nat=350s\") or a preset id \
+             (`timeoutlint presets` lists them)"
+        ));
+    };
     Ok(HopSpec {
-        name: name.trim().to_string(),
+        name: name.to_string(),
         idle_timeout: Sourced::new(d, origin.clone()),
         on_idle: Sourced::new(OnIdle::Drop, origin.clone()),
         keepalive_resets: Sourced::new(true, origin),
@@ -1315,5 +1428,51 @@ pgbouncer = "pool/pgbouncer.ini"
         assert_eq!(h.idle_timeout.value, Duration::from_secs(3600));
         assert!(parse_hop_flag("sg").is_err());
         assert!(parse_hop_flag("sg=3600").is_err());
+        // A preset id alone: its documented default, behaviour and origin.
+        let h = parse_hop_flag("aws-nat-gateway").unwrap();
+        assert_eq!(h.idle_timeout.value, Duration::from_secs(350));
+        assert!(
+            matches!(h.idle_timeout.origin, Origin::Preset { ref id, .. } if id == "aws-nat-gateway")
+        );
+        assert_eq!(h.on_idle.value, OnIdle::Drop);
+        // With a value: checked against the device's range, from the flag.
+        let h = parse_hop_flag("aws-nlb=120s").unwrap();
+        assert_eq!(h.idle_timeout.value, Duration::from_secs(120));
+        assert!(matches!(h.idle_timeout.origin, Origin::Flag(_)));
+        let e = parse_hop_flag("aws-nlb=30s").unwrap_err();
+        assert!(e.contains("aws-nlb"), "{e}");
+        assert!(parse_hop_flag("aws-nlb=1h").is_ok());
+        assert!(parse_hop_flag("aws-nlb=7000s").is_err());
+    }
+
+    #[test]
+    fn file_references_carry_an_address() {
+        let r = PathRef::written(
+            Path::new("/p"),
+            "infra/rds.tf#aws_db_parameter_group.orders",
+            None,
+        );
+        assert_eq!(r.path, Path::new("/p/infra/rds.tf"));
+        assert_eq!(r.address.as_deref(), Some("aws_db_parameter_group.orders"));
+        let r = PathRef::written(
+            Path::new("/p"),
+            "k8s/mysql.yaml#ConfigMap/mysql-config:my.cnf",
+            None,
+        );
+        assert_eq!(r.address.as_deref(), Some("ConfigMap/mysql-config:my.cnf"));
+        let r = PathRef::written(Path::new("/p"), "db/my.cnf", None);
+        assert_eq!(
+            (r.path.as_path(), r.address),
+            (Path::new("/p/db/my.cnf"), None)
+        );
+        for (text, is_file) in [
+            ("350s", false),
+            ("infra/lb.tf#aws_lb_listener.db", true),
+            ("infra/nlb.tf", true),
+            ("k8s/ingress.yaml", true),
+            ("5 minutes", false),
+        ] {
+            assert_eq!(is_file_reference(text), is_file, "{text}");
+        }
     }
 }

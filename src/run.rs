@@ -432,6 +432,7 @@ fn loose_spec(
         database: None,
         overrides: app::Overrides::default(),
         app_sysctl: None,
+        app_env: None,
         db: None,
         db_sysctl: None,
         hops: Vec::new(),
@@ -457,6 +458,7 @@ fn loose_spec(
                 file: manifest::PathRef {
                     path: f.clone(),
                     location: None,
+                    address: None,
                 },
             });
             continue;
@@ -483,6 +485,7 @@ fn loose_spec(
         *slot = Some(manifest::PathRef {
             path: f.clone(),
             location: spec.location,
+            address: None,
         });
     }
     (ok || spec.app.is_some() || spec.db.is_some() || spec.app_sysctl.is_some()).then_some(spec)
@@ -510,7 +513,28 @@ struct Loader<'a> {
 impl Loader<'_> {
     fn load(&mut self, r: &manifest::PathRef, kind: Kind) -> Option<Loaded> {
         let (sources, diags) = (&mut *self.sources, &mut *self.diags);
+        let from_deployment = crate::deploy::is_deployment_ref(r);
         let res = match kind {
+            Kind::PgBouncer if from_deployment => crate::deploy::load_pgbouncer(r, sources, diags)
+                .map(|b| b.map(|b| Loaded::PgBouncer(Box::new(b)))),
+            Kind::Mysql | Kind::Postgres if from_deployment => {
+                crate::deploy::load_server(r, sources, diags)
+                    .map(|s| s.map(|s| Loaded::Server(Box::new(s))))
+            }
+            _ => self.load_file(r, kind).map(Some),
+        };
+        match res {
+            Ok(l) => l,
+            Err(e) => {
+                self.load_errors.push(load_error(r, e, self.sources));
+                None
+            }
+        }
+    }
+
+    fn load_file(&mut self, r: &manifest::PathRef, kind: Kind) -> Result<Loaded, LoadError> {
+        let (sources, diags) = (&mut *self.sources, &mut *self.diags);
+        match kind {
             Kind::App => app::load_app(&r.path, sources, diags).map(Loaded::App),
             Kind::Mysql => mysql::load_option_file(&r.path, sources, diags)
                 .map(|m| Loaded::Server(Box::new(DbServer::Mysql(m)))),
@@ -520,13 +544,6 @@ impl Loader<'_> {
                 .map(|b| Loaded::PgBouncer(Box::new(b))),
             Kind::Sysctl => {
                 sysctl::load_kernel(&r.path, sources, diags).map(|k| Loaded::Kernel(Box::new(k)))
-            }
-        };
-        match res {
-            Ok(l) => Some(l),
-            Err(e) => {
-                self.load_errors.push(load_error(r, e, self.sources));
-                None
             }
         }
     }
@@ -555,6 +572,18 @@ fn build_paths(
     let app_loaded = match &spec.app {
         Some(r) if r.path.extension().is_some_and(|e| e == "py" || e == "cfg") => {
             let mut env = EnvValues::new();
+            // A deployment file's environment first: `[path.env]` wins.
+            if let Some(r) = &spec.app_env {
+                match crate::deploy::app_env(r, loader.sources, loader.diags) {
+                    Ok(vars) => {
+                        for (var, value, at) in vars {
+                            let from = loader.sources.short(at);
+                            env.set(var, value, from);
+                        }
+                    }
+                    Err(e) => loader.load_errors.push(load_error(r, e, loader.sources)),
+                }
+            }
             for (var, v) in &spec.env {
                 let from = v
                     .origin
@@ -627,6 +656,18 @@ fn build_paths(
             } => {
                 if let Some(h) = load_proxy(name.as_deref(), spec, *location, &mut loader) {
                     hops.push(Hop::Network(h));
+                }
+            }
+            HopEntry::PresetFromFile { hop, preset, file } => {
+                match crate::deploy::idle_hop(
+                    hop.clone(),
+                    preset,
+                    file,
+                    loader.sources,
+                    loader.diags,
+                ) {
+                    Ok(h) => hops.push(Hop::Network(h)),
+                    Err(e) => loader.load_errors.push(load_error(file, e, loader.sources)),
                 }
             }
             HopEntry::PgBouncer { name, file } => {

@@ -1,0 +1,285 @@
+//! What a manifest names inside deployment files (`FILE#ADDRESS`): the
+//! database server, a PgBouncer, a middlebox's idle limit, an app's
+//! environment.
+//!
+//! The file is read by its adapter ([`crate::sources`]), which yields
+//! candidates at addresses; this module picks the one the reference names
+//! (or the only one of the kind asked for) and sends server settings through
+//! their system's door (`resolve`), so a Terraform parameter and a my.cnf
+//! line follow one set of rules. A reference that matches nothing, or
+//! several candidates without an address, is [`codes::MANIFEST_ERROR`] at the
+//! manifest string, listing the addresses there are.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::manifest::{HopSpec, PathRef};
+use crate::model::DbServer;
+use crate::provenance::{Origin, Sourced};
+use crate::rules::codes;
+use crate::source::{LoadError, Location, SourceMap};
+use crate::sources::{Candidate, Found, System, Written};
+use crate::systems::pgbouncer::PgBouncer;
+use crate::systems::{mysql, pgbouncer, postgres, presets};
+
+/// The adapters, by the file they read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adapter {}
+
+/// The adapter that reads `path`, by its name (and, for YAML and JSON, its
+/// first bytes), or `None` when it is no deployment file timeoutlint reads.
+pub fn adapter_for(path: &Path) -> Option<Adapter> {
+    let _ = path;
+    None
+}
+
+/// True when `r` names a deployment file: it has an `#ADDRESS`, or its
+/// adapter is known from the file.
+pub fn is_deployment_ref(r: &PathRef) -> bool {
+    r.address.is_some() || adapter_for(&r.path).is_some()
+}
+
+/// Reads every candidate of the file `r` names.
+///
+/// Errors: [`LoadError`] when the file cannot be read or no adapter reads it.
+pub fn read_candidates(
+    r: &PathRef,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Vec<Candidate>, LoadError> {
+    let _ = (sources, diags);
+    match adapter_for(&r.path) {
+        None => Err(LoadError::Invalid(format!(
+            "{}: not a deployment file timeoutlint reads (compose, Terraform, Kubernetes, \
+             Helm values, CloudFormation, an AWS CLI parameter dump)",
+            r.path.display()
+        ))),
+    }
+}
+
+/// The candidate `r` names among those `wanted` accepts: the one at
+/// `r.address`, or the only one when no address is given. `what` names the
+/// kind in messages (`database server`, `idle limit`).
+fn pick<'c>(
+    cands: &'c [Candidate],
+    r: &PathRef,
+    what: &str,
+    wanted: impl Fn(&Found) -> bool,
+    sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'c Candidate> {
+    let of_kind: Vec<&Candidate> = cands.iter().filter(|c| wanted(&c.found)).collect();
+    let chosen = match &r.address {
+        Some(a) => of_kind.iter().find(|c| &c.address == a).copied(),
+        None if of_kind.len() == 1 => Some(of_kind[0]),
+        None => None,
+    };
+    if chosen.is_some() {
+        return chosen;
+    }
+    let shown = sources.display_name(&r.path);
+    let listed: Vec<String> = of_kind
+        .iter()
+        .map(|c| format!("`{shown}#{}` ({})", c.address, sources.short(c.at)))
+        .collect();
+    let message = match (&r.address, of_kind.len()) {
+        (Some(a), _) => format!("`{shown}` has no {what} at `{a}`"),
+        (None, 0) => format!("`{shown}` holds no {what}"),
+        (None, n) => format!("`{shown}` holds {n} of them: name one as `FILE#ADDRESS`"),
+    };
+    let help = if listed.is_empty() {
+        "docs/manifest.md lists what each kind of file can hold".to_string()
+    } else {
+        format!("candidates: {}", listed.join(", "))
+    };
+    diags.push(
+        Diagnostic::new(
+            codes::MANIFEST_ERROR,
+            message,
+            Label::maybe(r.location, format!("no {what} chosen")),
+        )
+        .with_help(help),
+    );
+    None
+}
+
+/// Where defaults of a candidate are anchored: its header in the file.
+fn anchor_of(c: &Candidate) -> Location {
+    c.at
+}
+
+/// The database server `db = "FILE#ADDRESS"` names, resolved through its
+/// system's door. `None` when nothing matched (reported).
+pub fn load_server(
+    r: &PathRef,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<DbServer>, LoadError> {
+    let cands = read_candidates(r, sources, diags)?;
+    let is_server = |f: &Found| matches!(f, Found::Server(s) if matches!(s.system, System::Mysql | System::Postgres));
+    let Some(c) = pick(&cands, r, "database server", is_server, sources, diags) else {
+        return Ok(None);
+    };
+    let Found::Server(s) = &c.found else {
+        return Ok(None);
+    };
+    let anchor = Some(anchor_of(c));
+    Ok(Some(match s.system {
+        System::Postgres => DbServer::Postgres(postgres::resolve(
+            &s.assignments,
+            None,
+            anchor,
+            sources,
+            diags,
+        )),
+        _ => DbServer::Mysql(mysql::resolve(&s.assignments, None, anchor, sources, diags)),
+    }))
+}
+
+/// The PgBouncer a `[[path.hop]] pgbouncer = "FILE#ADDRESS"` names, from
+/// its image environment or operator parameters.
+pub fn load_pgbouncer(
+    r: &PathRef,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<PgBouncer>, LoadError> {
+    let cands = read_candidates(r, sources, diags)?;
+    let is_pgb = |f: &Found| matches!(f, Found::Server(s) if s.system == System::PgBouncer);
+    let Some(c) = pick(&cands, r, "PgBouncer", is_pgb, sources, diags) else {
+        return Ok(None);
+    };
+    let Found::Server(s) = &c.found else {
+        return Ok(None);
+    };
+    Ok(Some(pgbouncer::resolve(
+        &s.assignments,
+        None,
+        anchor_of(c),
+        sources,
+        diags,
+    )))
+}
+
+/// A preset hop with its idle timeout from the file `r` names
+/// (`idle_timeout = "infra/lb.tf#aws_lb_listener.db"`). The value must be a
+/// whole number of the source's unit (seconds, or minutes for Azure) within
+/// the preset's range ([`codes::PRESET_VALUE_INVALID`] otherwise, at the
+/// value). A candidate of another kind of middlebox than `preset` is a
+/// warning. Without a usable value the preset's default stays, shown as a
+/// default.
+pub fn idle_hop(
+    mut hop: HopSpec,
+    preset: &str,
+    r: &PathRef,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<HopSpec, LoadError> {
+    let cands = read_candidates(r, sources, diags)?;
+    let is_idle = |f: &Found| matches!(f, Found::IdleLimit(_));
+    let Some(c) = pick(&cands, r, "idle limit", is_idle, sources, diags) else {
+        return Ok(hop);
+    };
+    let Found::IdleLimit(limit) = &c.found else {
+        return Ok(hop);
+    };
+    if limit.preset != preset {
+        diags.push(
+            Diagnostic::new(
+                codes::MANIFEST_ERROR,
+                format!(
+                    "the hop is declared as `{preset}` but `{}` is an `{}`",
+                    c.address, limit.preset
+                ),
+                Label::at(c.at, format!("an {}", limit.preset)),
+            )
+            .with_severity(Severity::Warning)
+            .with_related(Label::maybe(r.location, "named here"))
+            .with_help(format!(
+                "write `preset = \"{}\"` so the hop's behaviour and range match the device",
+                limit.preset
+            )),
+        );
+    }
+    let text = match &limit.value {
+        Written::Text(t) => t,
+        Written::Unresolved(why) => {
+            diags.push(
+                Diagnostic::new(
+                    codes::UNRESOLVED_SETTING_VALUE,
+                    format!(
+                        "the idle timeout of `{}` cannot be known from the files: {why}",
+                        c.address
+                    ),
+                    Label::at(limit.at, "value unknown until deploy"),
+                )
+                .with_help(format!(
+                    "the checks use the preset's default {} instead",
+                    crate::units::fmt_secs(hop.idle_timeout.value)
+                )),
+            );
+            return Ok(hop);
+        }
+    };
+    let Some(secs) = text
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(limit.unit_secs))
+    else {
+        diags.push(
+            Diagnostic::new(
+                codes::INVALID_VALUE,
+                format!("idle timeout `{text}` is not a whole number"),
+                Label::at(limit.at, "not a number"),
+            )
+            .with_help(format!(
+                "the device takes a whole number of {}; the preset's default is used",
+                if limit.unit_secs == 60 {
+                    "minutes"
+                } else {
+                    "seconds"
+                }
+            )),
+        );
+        return Ok(hop);
+    };
+    let value = Duration::from_secs(secs);
+    if let Some(p) = presets::find(preset)
+        && let Err(e) = presets::apply(&p, Some(value))
+    {
+        diags.push(Diagnostic::new(
+            codes::PRESET_VALUE_INVALID,
+            e.to_string(),
+            Label::at(limit.at, "not a value this device takes"),
+        ));
+        return Ok(hop);
+    }
+    hop.idle_timeout = Sourced::new(value, Origin::File(limit.at));
+    Ok(hop)
+}
+
+/// The environment `app_env = "FILE#ADDRESS"` gives the app: `(name,
+/// value, where)` for each variable with a known value; unknown ones are
+/// left out (the Python reader then reports what it cannot read).
+pub fn app_env(
+    r: &PathRef,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Vec<(String, String, Location)>, LoadError> {
+    let cands = read_candidates(r, sources, diags)?;
+    let is_env = |f: &Found| matches!(f, Found::AppEnv(_));
+    let Some(c) = pick(&cands, r, "app environment", is_env, sources, diags) else {
+        return Ok(Vec::new());
+    };
+    let Found::AppEnv(vars) = &c.found else {
+        return Ok(Vec::new());
+    };
+    Ok(vars
+        .iter()
+        .filter_map(|v| match &v.value {
+            Written::Text(t) => Some((v.name.clone(), t.clone(), v.at)),
+            Written::Unresolved(_) => None,
+        })
+        .collect())
+}
