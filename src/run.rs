@@ -683,6 +683,8 @@ fn build_paths(
     }
     let many = pools.len() > 1;
     for pool in pools {
+        let session_server =
+            with_session_overrides(server.as_ref(), pool.as_ref(), loader.sources, loader.diags);
         let when = pool
             .as_ref()
             .and_then(|p| p.variant.as_ref())
@@ -724,8 +726,52 @@ fn build_paths(
             app_kernel: app_kernel.clone(),
             hops: hops.clone(),
             db_kernel: db_kernel.clone(),
-            server: server.clone(),
+            server: session_server,
         });
+    }
+}
+
+/// The server as one pool's sessions see it: the pool's per-session
+/// overrides (libpq `options='-c name=value'`, asyncpg `server_settings`)
+/// replace the server's values through the server's own door, so
+/// `tcp_keepalives_idle` in `server_settings` counts as keepalive and
+/// `statement_timeout` there as that pool's statement limit. Other pools
+/// keep the server's values.
+fn with_session_overrides(
+    server: Option<&DbServer>,
+    pool: Option<&AppPool>,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<DbServer> {
+    let params = pool
+        .and_then(|p| p.pg.as_ref())
+        .map(|pg| pg.startup_parameters.as_slice())
+        .unwrap_or_default();
+    match server {
+        Some(DbServer::Postgres(pg)) if !params.is_empty() => {
+            let assignments: Vec<crate::sources::Assignment> = params
+                .iter()
+                .map(|p| crate::sources::Assignment {
+                    name: p.name.clone(),
+                    name_at: p.location,
+                    value: crate::sources::Written::Text(p.value.clone()),
+                    value_at: p.location,
+                    set_by: crate::sources::SetBy::Session,
+                })
+                .collect();
+            let anchor = match &pg.max_connections.origin {
+                Origin::Default { anchor, .. } => *anchor,
+                _ => None,
+            };
+            Some(DbServer::Postgres(crate::systems::postgres::resolve(
+                &assignments,
+                Some(pg),
+                anchor,
+                sources,
+                diags,
+            )))
+        }
+        other => other.cloned(),
     }
 }
 

@@ -122,6 +122,19 @@ case!(
     [("TL103", "error")]
 );
 case!(tl104_fires, "tl104-fires", [("TL104", "warning")]);
+// asyncpg never enables SO_KEEPALIVE; a per-session tcp_keepalives_idle in
+// server_settings makes the server probe that pool's sessions, which keeps
+// the NLB's flow alive (the session value replaces the server's).
+case!(
+    tl103_session_keepalive_fires,
+    "tl103-session-keepalive-fires",
+    [("TL126", "warning"), ("TL103", "error")]
+);
+case!(
+    tl103_session_keepalive_passes,
+    "tl103-session-keepalive-passes",
+    []
+);
 case!(tl105_fires, "tl105-fires", [("TL105", "warning")]);
 case!(tl105_passes, "tl105-passes", []);
 case!(tl106_fires, "tl106-fires", [("TL106", "warning")]);

@@ -72,6 +72,11 @@ pub enum SetBy {
     ParameterGroup,
     /// A server command-line flag (compose `command:`, a container's `args`).
     CommandLine,
+    /// A per-session override the client sends (libpq `options='-c …'`,
+    /// asyncpg `server_settings`, MySQL `init_command` `SET SESSION …`): it
+    /// replaces the server's value for that pool's sessions only, and is
+    /// never a "set twice" finding (overriding is its purpose).
+    Session,
 }
 
 impl SetBy {
@@ -82,6 +87,7 @@ impl SetBy {
             SetBy::ImageEnvironment => "an image environment variable",
             SetBy::ParameterGroup => "a parameter group",
             SetBy::CommandLine => "a command-line flag",
+            SetBy::Session => "a session override",
         }
     }
 }
@@ -260,6 +266,9 @@ pub fn report_set_twice(
     used: (SetBy, Location, &str),
     why: &str,
 ) {
+    if used.0 == SetBy::Session {
+        return;
+    }
     diags.push(
         Diagnostic::new(
             codes::SERVER_SETTING_SET_TWICE,
