@@ -732,8 +732,10 @@ fn build_paths(
 }
 
 /// The server as one pool's sessions see it: the pool's per-session
-/// overrides (libpq `options='-c name=value'`, asyncpg `server_settings`)
-/// replace the server's values through the server's own door, so
+/// overrides (libpq `options='-c name=value'`, asyncpg `server_settings`,
+/// MySQL `init_command` `SET SESSION ...`) replace the server's values
+/// through the server's own door, so a session `wait_timeout` is that pool's
+/// idle limit,
 /// `tcp_keepalives_idle` in `server_settings` counts as keepalive and
 /// `statement_timeout` there as that pool's statement limit. Other pools
 /// keep the server's values.
@@ -766,6 +768,35 @@ fn with_session_overrides(
             Some(DbServer::Postgres(crate::systems::postgres::resolve(
                 &assignments,
                 Some(pg),
+                anchor,
+                sources,
+                diags,
+            )))
+        }
+        Some(DbServer::Mysql(my)) => {
+            let settings = pool
+                .map(|p| p.session_settings.as_slice())
+                .unwrap_or_default();
+            if settings.is_empty() {
+                return Some(DbServer::Mysql(my.clone()));
+            }
+            let assignments: Vec<crate::sources::Assignment> = settings
+                .iter()
+                .map(|s| crate::sources::Assignment {
+                    name: s.name.clone(),
+                    name_at: s.location,
+                    value: crate::sources::Written::Text(s.value.clone()),
+                    value_at: s.location,
+                    set_by: crate::sources::SetBy::Session,
+                })
+                .collect();
+            let anchor = match &my.max_connections.origin {
+                Origin::Default { anchor, .. } => *anchor,
+                _ => None,
+            };
+            Some(DbServer::Mysql(crate::systems::mysql::resolve(
+                &assignments,
+                Some(my),
                 anchor,
                 sources,
                 diags,

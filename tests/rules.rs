@@ -24,6 +24,14 @@ case!(
     [("TL101", "warning")]
 );
 case!(tl101_passes, "tl101-passes", []);
+// init_command `SET SESSION wait_timeout = 600` is the idle limit of that
+// pool's sessions, whatever my.cnf says; the finding points into the string.
+case!(
+    tl101_init_command_fires,
+    "tl101-init-command-fires",
+    [("TL101", "error")]
+);
+case!(tl101_init_command_passes, "tl101-init-command-passes", []);
 // airflow.cfg: Airflow's default pool_recycle 1800 against wait_timeout 600;
 // its default pool_pre_ping True softens it to a warning.
 case!(

@@ -175,6 +175,11 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
     let (pg, connect_timeout) =
         postgres_params(ctx, backend.value, &driver.value, &input, timeouts.connect);
     let driver_options = option_keys(ctx, options);
+    let session_settings = if backend.value == Backend::MySql {
+        super::session::read(ctx, options)
+    } else {
+        Vec::new()
+    };
     let django_pool = match options.and_then(|o| o.entry("pool")) {
         Some((key, value)) if backend.value == Backend::PostgreSql => {
             django_pool::read(ctx, &options_section, key, value)
@@ -202,6 +207,7 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
         driver_options,
         django_pool,
         variant: None,
+        session_settings,
     }
 }
 

@@ -31,6 +31,7 @@ pub mod pg;
 pub mod pins;
 pub mod pool_class;
 pub mod python;
+pub mod session;
 pub mod sqlalchemy;
 pub mod startup;
 pub mod superset;
@@ -283,6 +284,10 @@ pub struct AppPool {
     /// `Some` when the pool exists only in some variants of a Python
     /// settings file (branches of an undecided `if` or `try`).
     pub variant: Option<Variant>,
+    /// MySQL session variables the driver sets at connect (`init_command`
+    /// `SET SESSION wait_timeout = 600`): they replace the server's values
+    /// for this pool's sessions ([`session`]).
+    pub session_settings: Vec<session::SessionSetting>,
 }
 
 impl AppPool {

@@ -184,6 +184,11 @@ pub(super) fn build_pool(
         timeouts.connect,
     );
     let driver_options = option_keys(ctx, opts.connect_args);
+    let session_settings = if resolved.backend.value == super::Backend::MySql {
+        super::session::read(ctx, opts.connect_args)
+    } else {
+        Vec::new()
+    };
     let default = |source| Origin::default_of(SYSTEM, source).anchored(Some(anchor_loc));
     AppPool {
         name: name.to_string(),
@@ -216,6 +221,7 @@ pub(super) fn build_pool(
         driver_options,
         django_pool: None,
         variant: None,
+        session_settings,
     }
 }
 
