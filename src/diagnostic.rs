@@ -2,30 +2,8 @@
 //!
 //! miette appears only in the human renderer (`report::human`).
 
-use crate::rules::codes::Code;
+pub use crate::code::{Code, Severity};
 use crate::source::{Location, SourceMap};
-
-/// How serious a finding is. Ordered: `Info < Warning < Error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// Worth knowing; never a failure by default (`note` in gcc output).
-    Info,
-    /// Likely a problem.
-    Warning,
-    /// A connection will break, or an input could not be used.
-    Error,
-}
-
-impl Severity {
-    /// Lower-case word used in JSON and gcc output (`info` is `note` in gcc).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
 
 /// A position with a message: the primary label sits on the value to change,
 /// related labels on the other end of a mismatch.

@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod cli;
+pub mod code;
 pub mod config;
 pub mod deploy;
 pub mod diagnostic;

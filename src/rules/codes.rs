@@ -4,22 +4,8 @@
 //! Ranges: `TL0xx` input problems (parse errors, invalid values, manifest
 //! errors); `TL1xx` connection-path mismatches. Codes are never reused.
 
-use crate::diagnostic::Severity;
-
-/// A rule's identity and default severity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Code {
-    /// Stable id, e.g. `TL101`.
-    pub id: &'static str,
-    /// Kebab-case name describing the bad pattern.
-    pub name: &'static str,
-    /// Default severity.
-    pub severity: Severity,
-}
-
-const fn code(id: &'static str, name: &'static str, severity: Severity) -> Code {
-    Code { id, name, severity }
-}
+pub use crate::code::Code;
+use crate::code::{Severity, code};
 
 /// A file that does not parse in its format.
 pub const SYNTAX_ERROR: Code = code("TL001", "config-syntax-error", Severity::Error);
