@@ -14,8 +14,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::manifest::{HopSpec, PathRef};
+use crate::manifest::PathRef;
 use crate::model::DbServer;
+use crate::model::HopSpec;
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
 use crate::source::{LoadError, Location, SourceMap};

@@ -29,6 +29,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::{Diagnostic, Label};
+use crate::model::{HopSpec, OnIdle};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
 use crate::source::{FileId, Location, SourceMap, Span};
@@ -38,47 +39,6 @@ use crate::units::parse_manifest_duration;
 
 /// The manifest's file name.
 pub const FILE_NAME: &str = "timeoutlint.toml";
-
-/// What a hop does to a flow that has been idle past its timeout.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnIdle {
-    /// Forgets the flow silently: the next packet vanishes and the client hangs
-    /// until a read timeout or TCP retransmission gives up.
-    Drop,
-    /// Answers the next packet with a TCP RST: the client fails fast.
-    Reset,
-}
-
-impl OnIdle {
-    /// `drop` or `reset`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OnIdle::Drop => "drop",
-            OnIdle::Reset => "reset",
-        }
-    }
-}
-
-/// A network hop between app and database: a NAT, security group, firewall or
-/// load balancer with an idle timeout.
-#[derive(Clone, Debug)]
-pub struct HopSpec {
-    /// Display name.
-    pub name: String,
-    /// Idle time after which the hop forgets the flow.
-    pub idle_timeout: Sourced<Duration>,
-    /// What happens to the flow then (default `drop`).
-    pub on_idle: Sourced<OnIdle>,
-    /// Whether TCP keepalive probes count as activity (default true: NAT,
-    /// conntrack, L4 load balancers; false for proxies that terminate TCP).
-    pub keepalive_resets: Sourced<bool>,
-    /// What is unconfirmed or disputed about a preset's facts, said in the
-    /// diagnostics that involve the hop.
-    pub caveat: Option<String>,
-    /// True for a proxy that terminates TCP (HAProxy, nginx stream, Envoy):
-    /// keepalive probes of one side never cross it.
-    pub terminates: bool,
-}
 
 /// One `[[path.hop]]` entry.
 #[derive(Clone, Debug)]

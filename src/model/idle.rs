@@ -23,7 +23,7 @@
 
 use std::time::Duration;
 
-use crate::manifest::HopSpec;
+use crate::model::HopSpec;
 use crate::model::{ConnectionPath, DbServer, Hop, PgBouncerHop};
 use crate::provenance::{Origin, Sourced};
 use crate::systems::app::{AppPool, Driver};

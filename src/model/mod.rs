@@ -12,7 +12,6 @@ pub mod idle;
 
 use std::time::Duration;
 
-use crate::manifest::HopSpec;
 use crate::provenance::Sourced;
 use crate::source::Location;
 use crate::systems::app::AppPool;
@@ -20,6 +19,47 @@ use crate::systems::mysql::MysqlServer;
 use crate::systems::pgbouncer::PgBouncer;
 use crate::systems::postgres::PostgresServer;
 use crate::systems::sysctl::KernelSettings;
+
+/// A network hop between app and database: a NAT, security group, firewall or
+/// load balancer with an idle timeout.
+#[derive(Clone, Debug)]
+pub struct HopSpec {
+    /// Display name.
+    pub name: String,
+    /// Idle time after which the hop forgets the flow.
+    pub idle_timeout: Sourced<Duration>,
+    /// What happens to the flow then (default `drop`).
+    pub on_idle: Sourced<OnIdle>,
+    /// Whether TCP keepalive probes count as activity (default true: NAT,
+    /// conntrack, L4 load balancers; false for proxies that terminate TCP).
+    pub keepalive_resets: Sourced<bool>,
+    /// What is unconfirmed or disputed about a preset's facts, said in the
+    /// diagnostics that involve the hop.
+    pub caveat: Option<String>,
+    /// True for a proxy that terminates TCP (HAProxy, nginx stream, Envoy):
+    /// keepalive probes of one side never cross it.
+    pub terminates: bool,
+}
+
+/// What a hop does to a flow that has been idle past its timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnIdle {
+    /// Forgets the flow silently: the next packet vanishes and the client hangs
+    /// until a read timeout or TCP retransmission gives up.
+    Drop,
+    /// Answers the next packet with a TCP RST: the client fails fast.
+    Reset,
+}
+
+impl OnIdle {
+    /// `drop` or `reset`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnIdle::Drop => "drop",
+            OnIdle::Reset => "reset",
+        }
+    }
+}
 
 /// The database server at the end of the path.
 // One per path, cloned once per pool: boxing would buy nothing.

@@ -15,7 +15,7 @@
 use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Label};
-use crate::manifest::OnIdle;
+use crate::model::OnIdle;
 use crate::model::idle::{KillerKind, idle_killers, segments};
 use crate::model::{ConnectionPath, Hop};
 use crate::provenance::Sourced;

@@ -385,7 +385,7 @@ fn killer_label(path: &ConnectionPath, k: &IdleKiller) -> Label {
         ),
         KillerKind::Hop(i) => {
             let action = match &path.hops[i] {
-                Hop::Network(h) if h.on_idle.value == crate::manifest::OnIdle::Reset => "resets",
+                Hop::Network(h) if h.on_idle.value == crate::model::OnIdle::Reset => "resets",
                 _ => "silently drops",
             };
             Label::maybe(

@@ -8,7 +8,7 @@
 //! drop (MODEL.md, "Server zombies").
 
 use crate::diagnostic::{Diagnostic, Label};
-use crate::manifest::OnIdle;
+use crate::model::OnIdle;
 use crate::model::idle::{KillerKind, idle_killers, segments};
 use crate::model::{ConnectionPath, Hop};
 use crate::rules::RuleOptions;

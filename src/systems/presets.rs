@@ -17,7 +17,7 @@ use std::time::Duration;
 use comfy_table::{ContentArrangement, Table, presets::ASCII_FULL_CONDENSED};
 use serde::Deserialize;
 
-use crate::manifest::OnIdle;
+use crate::model::OnIdle;
 use crate::provenance::Origin;
 use crate::source::Location;
 use crate::units::{fmt_secs_long, parse_manifest_duration};

@@ -1260,9 +1260,9 @@ fn mysql_pools_record_driver_options_too() {
 
 #[test]
 fn libpq_keepalives_idle_keeps_a_hop_open_despite_the_sysctl() {
-    use crate::manifest::{HopSpec, OnIdle};
     use crate::model::idle::{app_keepalive, idle_killers, segments};
     use crate::model::{ConnectionPath, Hop};
+    use crate::model::{HopSpec, OnIdle};
     use crate::systems::sysctl::KernelSettings;
 
     let path_for = |yaml: &str| {
