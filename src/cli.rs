@@ -100,9 +100,10 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct Common {
-    /// Add a hop between app and database, e.g. --hop "nat gateway=350s" (drops
-    /// idle flows silently; keepalive counts as activity).
-    #[arg(long = "hop", value_name = "NAME=DURATION")]
+    /// Add a hop between app and database: --hop "nat gateway=350s" (drops
+    /// idle flows silently; keepalive counts as activity), or a built-in
+    /// preset: --hop aws-nat-gateway, --hop aws-nlb=120s (`presets` lists them).
+    #[arg(long = "hop", value_name = "NAME=DURATION|PRESET[=DURATION]")]
     hops: Vec<String>,
     /// Safety margin of the ordering rules, in percent (default: the config's, else 10).
     #[arg(long, value_parser = parse_margin)]

@@ -70,6 +70,32 @@ fn exit_2_on_missing_path_and_usage_errors() {
     tl().args(["check", "--margin", "150", &fixture("tl101-fires")])
         .assert()
         .code(2);
+    // A preset's value outside the device's range is a usage error too.
+    tl().args(["check", "--hop", "aws-nlb=30s", &fixture("tl101-passes")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("aws-nlb"));
+}
+
+#[test]
+fn hop_flag_takes_preset_ids() {
+    // pool_recycle 250 s against the NAT gateway's documented 350 s: fine;
+    // against an NLB set to 120 s: TL103, naming the preset and the flag.
+    tl().args(["check", "--hop", "aws-nat-gateway", &fixture("tl101-passes")])
+        .assert()
+        .code(0);
+    tl().args([
+        "check",
+        "--format",
+        "concise",
+        "--hop",
+        "aws-nlb=120s",
+        &fixture("tl101-passes"),
+    ])
+    .assert()
+    .code(1)
+    .stdout(predicate::str::contains("TL103"))
+    .stdout(predicate::str::contains("AWS Network Load Balancer"));
 }
 
 #[test]
