@@ -284,3 +284,48 @@ pub fn app_env(
         })
         .collect())
 }
+
+/// What `workers = "FILE#ADDRESS"` gives a path: processes (the product of
+/// its factors: worker processes × replicas, located at the first factor,
+/// the others named in the origin's file), threads per process, and the
+/// request deadline, each with its location.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PathWorkers {
+    /// Processes each holding a pool.
+    pub processes: Option<Sourced<u64>>,
+    /// Threads per process.
+    pub threads: Option<Sourced<u64>>,
+    /// The request deadline.
+    pub request_timeout: Option<Sourced<Duration>>,
+}
+
+/// The worker counts `r` names (a compose service, a Deployment, a
+/// uwsgi.ini, a Procfile process).
+pub fn workers(
+    r: &PathRef,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<PathWorkers, LoadError> {
+    let cands = read_candidates(r, sources, diags)?;
+    let is_workers = |f: &Found| matches!(f, Found::Workers(_));
+    let Some(c) = pick(&cands, r, "worker counts", is_workers, sources, diags) else {
+        return Ok(PathWorkers::default());
+    };
+    let Found::Workers(w) = &c.found else {
+        return Ok(PathWorkers::default());
+    };
+    let processes = w.processes.first().map(|(_, at)| {
+        let n = w
+            .processes
+            .iter()
+            .fold(1u64, |acc, (n, _)| acc.saturating_mul(*n));
+        Sourced::new(n, Origin::File(*at))
+    });
+    Ok(PathWorkers {
+        processes,
+        threads: w.threads.map(|(n, at)| Sourced::new(n, Origin::File(at))),
+        request_timeout: w
+            .request_timeout_secs
+            .map(|(n, at)| Sourced::new(Duration::from_secs(n), Origin::File(at))),
+    })
+}

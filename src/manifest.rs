@@ -163,6 +163,11 @@ pub struct PathSpec {
     /// file gives the app (a compose service, a Deployment), fed to the
     /// Python reader below `[path.env]` (which wins).
     pub app_env: Option<PathRef>,
+    /// `workers = "docker-compose.yml#web"` / `"uwsgi.ini"`: process and
+    /// thread counts and the request deadline from a compose service,
+    /// Deployment, uwsgi.ini or Procfile; `processes`, `threads` and
+    /// `request_timeout` written in the manifest win.
+    pub workers: Option<PathRef>,
     /// The database server's settings: an option file, a dump, or
     /// `FILE#ADDRESS` in a deployment file.
     pub db: Option<PathRef>,
@@ -216,6 +221,7 @@ struct RawPath {
     driver: Option<Spanned<String>>,
     app_sysctl: Option<Spanned<String>>,
     app_env: Option<Spanned<String>>,
+    workers: Option<Spanned<String>>,
     db: Option<Spanned<String>>,
     db_sysctl: Option<Spanned<String>>,
     processes: Option<Spanned<toml::Value>>,
@@ -450,6 +456,7 @@ fn parse_text(
                 .map(|d| Sourced::new(d.get_ref().clone(), Origin::Manifest(at(d.span())))),
             app_sysctl: pref(p.app_sysctl),
             app_env: pref(p.app_env),
+            workers: pref(p.workers),
             db: pref(p.db),
             db_sysctl: pref(p.db_sysctl),
             hops,

@@ -434,6 +434,7 @@ fn loose_spec(
         overrides: app::Overrides::default(),
         app_sysctl: None,
         app_env: None,
+        workers: None,
         db: None,
         db_sysctl: None,
         hops: Vec::new(),
@@ -682,6 +683,19 @@ fn build_paths(
             }
         }
     }
+    let from_file = match &spec.workers {
+        Some(r) => match crate::deploy::workers(r, loader.sources, loader.diags) {
+            Ok(w) => w,
+            Err(e) => {
+                loader.load_errors.push(load_error(r, e, loader.sources));
+                crate::deploy::PathWorkers::default()
+            }
+        },
+        None => crate::deploy::PathWorkers::default(),
+    };
+    let processes = spec.processes.clone().or(from_file.processes);
+    let threads = spec.threads.clone().or(from_file.threads);
+    let request_timeout = spec.request_timeout.clone().or(from_file.request_timeout);
     let many = pools.len() > 1;
     for pool in pools {
         let session_server =
@@ -701,7 +715,7 @@ fn build_paths(
         out.push(ConnectionPath {
             name,
             location: spec.location,
-            processes: spec.processes.clone().unwrap_or_else(|| {
+            processes: processes.clone().unwrap_or_else(|| {
                 Sourced::new(
                     1,
                     Origin::Default {
@@ -711,7 +725,7 @@ fn build_paths(
                     },
                 )
             }),
-            threads: spec.threads.clone().unwrap_or_else(|| {
+            threads: threads.clone().unwrap_or_else(|| {
                 Sourced::new(
                     1,
                     Origin::Default {
@@ -721,7 +735,7 @@ fn build_paths(
                     },
                 )
             }),
-            request_timeout: spec.request_timeout.clone(),
+            request_timeout: request_timeout.clone(),
             max_statement_time: spec.max_statement_time.clone(),
             app: pool,
             app_kernel: app_kernel.clone(),

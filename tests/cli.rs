@@ -81,9 +81,14 @@ fn exit_2_on_missing_path_and_usage_errors() {
 fn hop_flag_takes_preset_ids() {
     // pool_recycle 250 s against the NAT gateway's documented 350 s: fine;
     // against an NLB set to 120 s: TL103, naming the preset and the flag.
-    tl().args(["check", "--hop", "aws-nat-gateway", &fixture("tl101-passes")])
-        .assert()
-        .code(0);
+    tl().args([
+        "check",
+        "--hop",
+        "aws-nat-gateway",
+        &fixture("tl101-passes"),
+    ])
+    .assert()
+    .code(0);
     tl().args([
         "check",
         "--format",
