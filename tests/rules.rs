@@ -32,6 +32,26 @@ case!(
     [("TL101", "error")]
 );
 case!(tl101_init_command_passes, "tl101-init-command-passes", []);
+case!(
+    tl101_tiny_wait_timeout_fires,
+    "tl101-tiny-wait-timeout-fires",
+    [("TL101", "error")]
+);
+
+/// Under a 1 s wait_timeout no pool_recycle fits: the help says to raise
+/// the idle limit instead of suggesting a pool_recycle that fires again.
+#[test]
+fn tl101_help_never_suggests_a_value_that_fires_again() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rules/tl101-tiny-wait-timeout-fires");
+    let out = run(&[dir], &RunOptions::default());
+    let help = out.diagnostics[0].help.clone().unwrap_or_default();
+    assert!(
+        help.starts_with("no pool_recycle fits below an idle timeout of 1 s: raise wait_timeout"),
+        "{help}"
+    );
+    assert!(!help.contains("pool_recycle = 1"), "{help}");
+}
 // airflow.cfg: Airflow's default pool_recycle 1800 against wait_timeout 600;
 // its default pool_pre_ping True softens it to a warning.
 case!(

@@ -113,6 +113,17 @@ fn killer_text(k: &IdleKiller, sources: &SourceMap) -> String {
     }
 }
 
+/// The killer's setting, for help texts: `wait_timeout`, `the idle timeout
+/// of hop "NAT"`.
+fn killer_setting(k: &IdleKiller) -> String {
+    match k.kind {
+        KillerKind::MysqlWaitTimeout => "wait_timeout".to_string(),
+        KillerKind::PostgresIdleSession => "idle_session_timeout".to_string(),
+        KillerKind::PgBouncerClientIdle => "client_idle_timeout".to_string(),
+        KillerKind::Hop(_) => format!("the idle timeout of {}", k.label),
+    }
+}
+
 /// A retirement value to suggest: the margin below the shortest killer.
 fn suggestion(shortest: Duration, opts: &RuleOptions) -> u64 {
     let s = (shortest.as_secs_f64() * (1.0 - opts.margin)).floor() as u64;
@@ -308,6 +319,19 @@ fn fix_help(
         format!(
             "{raise}raise {setting} above {name} (or set it to 0), or lower {name} below {}",
             fmt_secs(k.timeout.value)
+        )
+    } else if (shortest.as_secs_f64() * (1.0 - opts.margin)) < 1.0 {
+        // No whole-second retirement fits under a 1 s idle limit: the
+        // limit itself is the problem.
+        format!(
+            "no {name} fits below an idle timeout of {}: raise {} to what the app's idle \
+             gaps need (minutes, not seconds), then set {name} below it",
+            fmt_secs(shortest),
+            if k.timeout.value == shortest {
+                killer_setting(k)
+            } else {
+                "the shortest idle timeout on the path".to_string()
+            }
         )
     } else {
         format!(
