@@ -19,6 +19,8 @@
 //! [`Written::Unresolved`]: reported, never guessed (STYLE.md "Loaders and
 //! sources", after trivy's `IntUnresolvable`).
 
+pub mod terraform;
+
 use crate::source::Location;
 
 /// The server system a setting belongs to.
