@@ -248,8 +248,7 @@ impl<'a> Scope<'a> {
         };
         let mut tfvars: Vec<&Parsed> = Vec::new();
         for f in files {
-            if let Some(kind) = tfvars_kind(&f.name) {
-                let _ = kind;
+            if tfvars_kind(&f.name).is_some() {
                 tfvars.push(f);
                 continue;
             }

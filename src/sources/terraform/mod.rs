@@ -55,8 +55,10 @@
 //!   cluster's cluster-group assignments first, then its own group's: a DB
 //!   parameter group value overrides the cluster group's
 //!   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithDBClusterParamGroups.html).
-//! - RDS formulas (`{DBInstanceClassMemory/12582880}`) are unresolved: RDS
-//!   evaluates them per instance class.
+//! - RDS formulas (`{DBInstanceClassMemory/12582880}`, `{EndPointPort}`)
+//!   are unresolved: RDS evaluates them per instance.
+//! - A parameter whose value is `null` or `""` (exported parameter lists
+//!   carry every unset parameter so) is no assignment.
 //! - `azurerm_public_ip`'s `idle_timeout_in_minutes` (4 to 30 minutes,
 //!   default 4, azurerm docs) has no preset of its own; it is mapped to
 //!   `azure-load-balancer`, whose default (4 min), keepalive and drop
@@ -98,7 +100,8 @@ use eval::{Eval, Resource, Scope, Val};
 /// Reads the Terraform file `path` and yields its candidates (module doc).
 ///
 /// A `.tfvars` file given directly is parsed (syntax errors are reported)
-/// and yields nothing by itself.
+/// and yields nothing by itself; the JSON syntax (`.tf.json`,
+/// `.tfvars.json`) is not read and yields nothing.
 ///
 /// Errors: [`LoadError`] only when `path` itself cannot be read. Syntax
 /// errors (TL001) of the file and of its siblings are diagnostics.
@@ -108,6 +111,9 @@ pub fn read(
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Candidate>, LoadError> {
     let id = sources.load(path)?;
+    if path.to_string_lossy().ends_with(".json") {
+        return Ok(Vec::new());
+    }
     let Some(main) = eval::parse(id, sources, diags) else {
         return Ok(Vec::new());
     };
@@ -217,18 +223,28 @@ fn attr<'b>(body: &'b Body, key: &str) -> Option<&'b Expression> {
     body.get_attribute(key).map(|a| &a.value)
 }
 
-/// True for an RDS formula such as `{DBInstanceClassMemory/12582880}`
+/// True for a value RDS computes per instance: a formula or variable in
+/// braces such as `{DBInstanceClassMemory/12582880}`,
+/// `GREATEST({log(DBInstanceClassMemory/805306368)*45},...)` or
+/// `{EndPointPort}`
 /// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ParamValuesRef.html).
 fn is_rds_formula(text: &str) -> bool {
-    let t = text.trim();
-    t.starts_with('{') && t.ends_with('}') || t.contains("{DBInstanceClass")
+    match (text.find('{'), text.rfind('}')) {
+        (Some(open), Some(close)) => open < close,
+        _ => false,
+    }
 }
 
 /// The value as handed to a door.
 fn written(val: &Val, rds: bool) -> Written {
     match val {
         Val::Text(t, _) if rds && is_rds_formula(t) => {
-            Written::Unresolved(format!("{t}: an RDS formula, evaluated per instance class"))
+            let per = if t.contains("DBInstanceClass") {
+                "per instance class"
+            } else {
+                "per instance"
+            };
+            Written::Unresolved(format!("{t}: an RDS formula, evaluated {per}"))
         }
         Val::Text(t, _) => Written::Text(t.clone()),
         Val::Unknown(why, _) => Written::Unresolved(why.clone()),
@@ -244,8 +260,12 @@ fn assignment(name: &Val, value: &Val, rds: bool) -> Option<Assignment> {
     let Val::Text(n, name_at) = name else {
         return None;
     };
-    if matches!(value, Val::Null(_)) {
-        return None;
+    // `null`, or an empty string as in exported parameter lists, sets
+    // nothing: the engine default stays.
+    match value {
+        Val::Null(_) => return None,
+        Val::Text(t, _) if t.is_empty() => return None,
+        _ => {}
     }
     Some(Assignment {
         name: n.clone(),

@@ -93,6 +93,10 @@ const GROUP: &str = r#"resource "aws_db_parameter_group" "orders" {
     name  = "interactive_timeout"
     value = 900
   }
+  parameter {
+    name  = "net_read_timeout"
+    value = ""
+  }
 }
 "#;
 
