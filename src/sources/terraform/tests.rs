@@ -1,4 +1,5 @@
 use super::*;
+use crate::sources::{Found, IdleLimit, ServerSettings};
 use crate::test_support::tree;
 
 struct Out {
