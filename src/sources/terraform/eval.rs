@@ -6,13 +6,13 @@
 //! references.
 //!
 //! Terraform's own rules followed here
-//! (https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence):
+//! (<https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence>):
 //! `terraform.tfvars` is read first, then `*.auto.tfvars` in lexical order,
 //! and a later file wins. Other `.tfvars` files are read only when named by
 //! `-var-file`, which a linter cannot see: their values are taken after the
 //! automatic ones, and a variable two of them set differently is unresolved.
 //! Variable defaults and `.tfvars` values cannot refer to anything
-//! (https://developer.hashicorp.com/terraform/language/values/variables#default-values),
+//! (<https://developer.hashicorp.com/terraform/language/values/variables#default-values>),
 //! so they are evaluated as literals.
 
 use std::collections::BTreeMap;
@@ -519,6 +519,19 @@ impl<'s, 'a> Eval<'s, 'a> {
                 ),
                 at,
             ),
+            // A negative number literal (`-1`) is written as an operation.
+            Expression::UnaryOp(u) if matches!(u.expr, Expression::Number(_)) => {
+                let text = self
+                    .text_of(file)
+                    .get(at.span.start..at.span.end)
+                    .unwrap_or("");
+                let compact: String = text.split_whitespace().collect();
+                if compact.starts_with('-') {
+                    Val::Text(compact, at)
+                } else {
+                    Val::Unknown(format!("the operation `{compact}`, not evaluated"), at)
+                }
+            }
             Expression::UnaryOp(_) | Expression::BinaryOp(_) => Val::Unknown(
                 format!("the operation `{}`, not evaluated", self.shown(expr, file)),
                 at,

@@ -36,34 +36,34 @@
 //! Facts, by source:
 //! - `aws_lb.idle_timeout`: "Only valid for Load Balancers of type
 //!   application. Default: 60" (terraform-provider-aws, as generated into
-//!   https://pub.dev/documentation/pulumi_aws/latest/lb/LoadBalancer/idleTimeout.html).
+//!   <https://pub.dev/documentation/pulumi_aws/latest/lb/LoadBalancer/idleTimeout.html>).
 //! - `aws_lb_listener.tcp_idle_timeout_seconds` (provider 5.x,
-//!   https://registry.terraform.io/providers/hashicorp/aws/5.91.0/docs/resources/lb_listener#tcp_idle_timeout_seconds)
+//!   <https://registry.terraform.io/providers/hashicorp/aws/5.91.0/docs/resources/lb_listener#tcp_idle_timeout_seconds>)
 //!   sets the listener attribute `tcp.idle_timeout.seconds` of Network and
 //!   Gateway Load Balancers
-//!   (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_ListenerAttribute.html).
+//!   (<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_ListenerAttribute.html>).
 //! - `aws_elb.idle_timeout`: the Classic Load Balancer's
 //!   `ConnectionSettings.IdleTimeout`, seconds
-//!   (https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_ConnectionSettings.html).
+//!   (<https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_ConnectionSettings.html>).
 //! - `aws_db_proxy.idle_client_timeout`: `IdleClientTimeout`, seconds
-//!   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-connections.html).
+//!   (<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-connections.html>).
 //! - `google_compute_router_nat.tcp_established_idle_timeout_sec`:
 //!   `tcpEstablishedIdleTimeoutSec`, seconds
-//!   (https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/compute_router_nat).
+//!   (<https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/compute_router_nat>).
 //! - `idle_timeout_in_minutes` of `azurerm_lb_rule`, `azurerm_lb_outbound_rule`,
 //!   `azurerm_lb_nat_rule`
-//!   (https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/load-balancer/load-balancer-tcp-idle-timeout.md),
+//!   (<https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/load-balancer/load-balancer-tcp-idle-timeout.md>),
 //!   `azurerm_nat_gateway` and `azurerm_public_ip` ("The value can be set
 //!   between 4 and 30 minutes",
-//!   https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/public_ip):
+//!   <https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/public_ip>):
 //!   minutes.
 //! - `google_sql_database_instance` `settings.database_flags` and
 //!   `database_version`
-//!   (https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/sql_database_instance).
+//!   (<https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/sql_database_instance>).
 //!
 //! A module is recognised by its `source`: the registry address, also with
 //! a `registry.terraform.io/` host, or the GitHub repository
-//! (`github.com/terraform-aws-modules/terraform-aws-rds`, `git::https://…`,
+//! (`github.com/terraform-aws-modules/terraform-aws-rds`, `git::<https://…>`,
 //! `git@github.com:…`, with any `?ref=`). Local paths are not followed.
 //!
 //! Decisions:
@@ -82,7 +82,7 @@
 //!   group. An Aurora instance (`aws_rds_cluster_instance`) gets its
 //!   cluster's cluster-group assignments first, then its own group's: a DB
 //!   parameter group value overrides the cluster group's
-//!   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithDBClusterParamGroups.html).
+//!   (<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithDBClusterParamGroups.html>).
 //! - RDS formulas (`{DBInstanceClassMemory/12582880}`, `{EndPointPort}`)
 //!   are unresolved: RDS evaluates them per instance.
 //! - A parameter whose value is `null` or `""` (exported parameter lists
@@ -254,7 +254,7 @@ fn attr<'b>(body: &'b Body, key: &str) -> Option<&'b Expression> {
 /// braces such as `{DBInstanceClassMemory/12582880}`,
 /// `GREATEST({log(DBInstanceClassMemory/805306368)*45},...)` or
 /// `{EndPointPort}`
-/// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ParamValuesRef.html).
+/// (<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ParamValuesRef.html>).
 fn is_rds_formula(text: &str) -> bool {
     match (text.find('{'), text.rfind('}')) {
         (Some(open), Some(close)) => open < close,
@@ -325,7 +325,7 @@ type Product = (System, &'static str, Option<String>);
 /// System and product of an RDS parameter group family or engine name:
 /// families `mysql8.0`, `mariadb10.6`, `aurora-mysql8.0`, `aurora5.6`,
 /// `postgres16`, `aurora-postgresql15`
-/// (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html);
+/// (<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html>);
 /// engines `mysql`, `mariadb`, `postgres`, `aurora-mysql`,
 /// `aurora-postgresql`, `aurora` (MySQL 5.6-compatible).
 fn rds_product(text: &str) -> Option<Product> {
@@ -353,7 +353,7 @@ fn rds_product(text: &str) -> Option<Product> {
 
 /// System, product and version of a Cloud SQL `database_version`
 /// (`MYSQL_8_0`, `MYSQL_8_0_31`, `POSTGRES_15`;
-/// https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/SqlDatabaseVersion).
+/// <https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/SqlDatabaseVersion>).
 fn cloud_sql_product(text: &str) -> Option<Product> {
     let t = text.trim().to_ascii_uppercase();
     let (system, product, rest) = if let Some(r) = t.strip_prefix("MYSQL_") {

@@ -2,13 +2,13 @@
 //!
 //! Inputs read, each from the module's `variables.tf`:
 //! - terraform-aws-modules/terraform-aws-rds (v7.2.0,
-//!   https://github.com/terraform-aws-modules/terraform-aws-rds/blob/master/variables.tf):
+//!   <https://github.com/terraform-aws-modules/terraform-aws-rds/blob/master/variables.tf>):
 //!   `engine`, `engine_version`, `family`, `parameters` (a list of
 //!   `{ name, value, apply_method }`), `create_db_parameter_group` (default
 //!   `true`; `false` means the module applies no parameters). Its submodule
 //!   `//modules/db_parameter_group` takes `family` and `parameters` too.
 //! - terraform-aws-modules/terraform-aws-rds-aurora (v10.2.0,
-//!   https://github.com/terraform-aws-modules/terraform-aws-rds-aurora/blob/master/variables.tf):
+//!   <https://github.com/terraform-aws-modules/terraform-aws-rds-aurora/blob/master/variables.tf>):
 //!   `engine`, `engine_version`, `cluster_parameter_group = { family,
 //!   parameters }`, `db_parameter_group = { family, parameters }`; before
 //!   v10: `db_cluster_parameter_group_family`,

@@ -98,6 +98,10 @@ const GROUP: &str = r#"resource "aws_db_parameter_group" "orders" {
     name  = "net_read_timeout"
     value = ""
   }
+  parameter {
+    name  = "max_execution_time"
+    value = -1
+  }
 }
 "#;
 
@@ -124,6 +128,7 @@ fn parameter_group_literals_spans_and_formula() {
             "wait_timeout=600@main.tf:7:14",
             "max_connections=?{DBInstanceClassMemory/12582880}: an RDS formula, evaluated per instance class@main.tf:11:21",
             "interactive_timeout=900@main.tf:16:13",
+            "max_execution_time=-1@main.tf:24:13",
         ]
     );
     let a = &s.assignments[0];
@@ -1020,4 +1025,35 @@ fn product_tables() {
         "{log(DBInstanceClassMemory/8187281418)*1000}"
     ));
     assert!(!is_rds_formula("600"));
+}
+
+#[test]
+fn siblings_outside_the_root_are_not_read() {
+    let outside = tree(&[("secret.tfvars", "idle = 42\n")]);
+    let dir = tree(&[
+        (
+            "main.tf",
+            "resource \"aws_db_proxy\" \"p\" {\n  idle_client_timeout = var.idle\n}\n",
+        ),
+        ("variables.tf", "variable \"idle\" {}\n"),
+    ]);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.tfvars"),
+        dir.path().join("link.auto.tfvars"),
+    )
+    .expect("symlink");
+    let policy = crate::source::ReadPolicy::new(Some(dir.path()), 1 << 20);
+    let mut sources = SourceMap::new(Some(dir.path().to_path_buf())).with_policy(policy);
+    let mut diags = Vec::new();
+    let cands = read(&dir.path().join("main.tf"), &mut sources, &mut diags).expect("read");
+    let Found::IdleLimit(l) = &cands[0].found else {
+        panic!("{cands:?}")
+    };
+    assert_eq!(
+        l.value,
+        Written::Unresolved("var.idle has no default and no .tfvars sets it".into())
+    );
+    assert!(sources.files().all(|(_, f)| !f.text().contains("42")));
+    assert!(diags.is_empty());
 }
