@@ -22,7 +22,7 @@
 //! | `azurerm_mysql_flexible_server_configuration`, `azurerm_postgresql_flexible_server_configuration` | the server's address, `azurerm_mysql_flexible_server.x` | server: every configuration of the folder whose `server_id` is `azurerm_…_flexible_server.x.id`, flavor from that server's `version` |
 //! | `aws_lb` / `aws_alb` (type `application`, the default) | `TYPE.x` | idle limit `aws-alb`, `idle_timeout` seconds |
 //! | `aws_elb` | `TYPE.x` | idle limit `aws-clb`, `idle_timeout` seconds |
-//! | `aws_lb_listener` | `TYPE.x` | idle limit `aws-nlb` (`aws-gateway-lb` when its `load_balancer_arn` names a `gateway` `aws_lb` of the folder), `tcp_idle_timeout_seconds` |
+//! | `aws_lb_listener` | `TYPE.x` | idle limit `aws-nlb` (`aws-gateway-lb` when its `load_balancer_arn` names a `gateway` `aws_lb` of the folder), `tcp_idle_timeout_seconds`; nothing when its `protocol` is known and not `TCP` |
 //! | `aws_db_proxy` | `TYPE.x` | idle limit `aws-rds-proxy`, `idle_client_timeout` seconds |
 //! | `google_compute_router_nat` | `TYPE.x` | idle limit `gcp-cloud-nat`, `tcp_established_idle_timeout_sec` |
 //! | `azurerm_lb_rule`, `azurerm_lb_outbound_rule`, `azurerm_lb_nat_rule`, `azurerm_public_ip` | `TYPE.x` | idle limit `azure-load-balancer`, `idle_timeout_in_minutes` (unit 60 s) |

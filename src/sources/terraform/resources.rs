@@ -162,6 +162,16 @@ impl Cx<'_, '_> {
                 self.push_idle(address, at, attr(body, "idle_timeout"), file, "aws-clb", 1);
             }
             "aws_lb_listener" => {
+                // The attribute exists for TCP listeners only ("If the
+                // listener uses a protocol other than TCP, this tab is not
+                // present", NLB update-idle-timeout docs); a gateway
+                // listener has no protocol.
+                if let Some(p) = attr(body, "protocol")
+                    && let Val::Text(p, _) = self.ev.eval(p, file)
+                    && !p.eq_ignore_ascii_case("TCP")
+                {
+                    return;
+                }
                 let preset = if self.listener_on_gateway(body) {
                     "aws-gateway-lb"
                 } else {

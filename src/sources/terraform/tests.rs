@@ -577,6 +577,10 @@ resource "aws_db_proxy" "null" {
 resource "aws_lb_listener" "no_attr" {
   protocol = "TCP"
 }
+resource "aws_lb_listener" "tls" {
+  protocol                 = "TLS"
+  tcp_idle_timeout_seconds = 600
+}
 resource "aws_db_parameter_group" "oracle" {
   family = "oracle-ee-19"
   parameter {
