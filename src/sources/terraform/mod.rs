@@ -151,6 +151,13 @@ pub fn read(
     files.extend(eval::load_siblings(path, sources, diags));
     let (out, secrets) = {
         let scope = Scope::new(&files);
+        // Passwords first, with their own evaluation budget.
+        let mut secrets = Vec::new();
+        let mut sev = Eval::new(&scope);
+        for f in &files {
+            let tfvars = eval::tfvars_kind(&f.name).is_some();
+            secret_spans(&f.body, f.id, tfvars, &mut sev, &mut secrets, 0);
+        }
         let mut cx = Cx {
             ev: Eval::new(&scope),
             scope: &scope,
@@ -160,11 +167,6 @@ pub fn read(
             cx.block(block, files[0].id);
         }
         cx.flexible_servers(files[0].id);
-        let mut secrets = Vec::new();
-        for f in &files {
-            let tfvars = eval::tfvars_kind(&f.name).is_some();
-            secret_spans(&f.body, f.id, tfvars, &mut cx.ev, &mut secrets, 0);
-        }
         (cx.out, secrets)
     };
     for loc in secrets {
@@ -209,27 +211,41 @@ fn secret_spans(
         } else {
             SECRET_KEYS.contains(&key)
         };
-        if hit
-            && let Val::Text(t, loc) = ev.eval(&a.value, file)
-            && !t.is_empty()
-        {
-            out.push(loc);
+        if hit {
+            secret_value(&a.value, file, ev, out);
         }
         // Module inputs may hold passwords inside objects.
         if !tfvars && let Expression::Object(obj) = &a.value {
             for (k, v) in obj.iter() {
                 if k.as_ident()
                     .is_some_and(|i| SECRET_KEYS.contains(&i.as_str()))
-                    && let Val::Text(t, loc) = ev.eval(v.expr(), file)
-                    && !t.is_empty()
                 {
-                    out.push(loc);
+                    secret_value(v.expr(), file, ev, out);
                 }
             }
         }
     }
     for b in body.blocks() {
         secret_spans(&b.body, file, tfvars, ev, out, depth + 1);
+    }
+}
+
+/// Adds where the password `expr` is written: a literal as it stands
+/// (whatever the evaluation budget left), else the text it resolves to.
+fn secret_value(expr: &Expression, file: FileId, ev: &mut Eval, out: &mut Vec<Location>) {
+    match expr {
+        Expression::String(s) => {
+            if !s.value().is_empty() {
+                out.push(ev.loc(expr, file));
+            }
+        }
+        _ => {
+            if let Val::Text(t, loc) = ev.eval(expr, file)
+                && !t.is_empty()
+            {
+                out.push(loc);
+            }
+        }
     }
 }
 

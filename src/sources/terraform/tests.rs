@@ -964,8 +964,16 @@ fn hostile_inputs_are_bounded() {
         ));
     }
     fan.push_str("}\nresource \"aws_db_parameter_group\" \"fan\" {\n  family = \"mysql8.0\"\n  dynamic \"parameter\" {\n    for_each = local.l15\n    content {\n      name  = \"x\"\n      value = parameter.value\n    }\n  }\n}\n");
+    // A password behind the exhausting reference, and a literal one after it.
+    fan.push_str("resource \"aws_db_instance\" \"a\" {\n  password = local.l15[0]\n}\n");
+    fan.push_str("resource \"aws_db_instance\" \"b\" {\n  password = \"literal-pw-after\"\n}\n");
     let o = run(&[("main.tf", &fan)]);
     assert!(o.server("aws_db_parameter_group.fan").assignments.len() <= eval::MAX_ITEMS);
+    assert!(
+        o.sources
+            .secret_values()
+            .contains(&"literal-pw-after".to_string())
+    );
     // Binary junk does not panic.
     let junk: String = (0..4096u32)
         .map(|i| char::from_u32(i * 7919 % 0x2FFF).unwrap_or('x'))
