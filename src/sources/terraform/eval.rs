@@ -93,7 +93,10 @@ pub(super) fn parse(
             body,
         }),
         Err(e) => {
-            let start = e.location().offset().min(text.len());
+            let mut start = e.location().offset().min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
             let end = text[start..]
                 .chars()
                 .next()

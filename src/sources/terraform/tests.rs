@@ -1069,3 +1069,52 @@ fn siblings_outside_the_root_are_not_read() {
     assert!(sources.files().all(|(_, f)| !f.text().contains("42")));
     assert!(diags.is_empty());
 }
+
+#[test]
+fn every_prefix_of_a_file_parses_or_is_a_located_error() {
+    let text =
+        format!("# é ü 日本 comment\n{GROUP}{VARS_MAIN}locals {{\n  s = \"ü${{var.x}}日\"\n}}\n");
+    let mut sources = SourceMap::new(None);
+    let mut cut = 0;
+    while cut <= text.len() {
+        if text.is_char_boundary(cut) {
+            let id = sources.add(Path::new("main.tf"), text[..cut].to_string());
+            let mut diags = Vec::new();
+            if eval::parse(id, &sources, &mut diags).is_none() {
+                assert_eq!(diags.len(), 1);
+                let loc = diags[0].primary.location.expect("located");
+                assert!(loc.span.end <= cut, "{cut}");
+            }
+        }
+        cut += 1;
+    }
+}
+
+#[test]
+fn mutated_inputs_never_panic() {
+    let base = format!("{GROUP}{VARS_MAIN}");
+    let dir = tree(&[
+        ("variables.tf", VARS),
+        ("terraform.tfvars", "interactive_timeout = 1\n"),
+    ]);
+    let main = dir.path().join("main.tf");
+    let noise = b"{}[]()\"$%=.,:\n\\~*-?";
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for round in 0..300 {
+        let mut bytes = base.clone().into_bytes();
+        for _ in 0..(1 + round % 4) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = (seed % bytes.len() as u64) as usize;
+            bytes[at] = noise[(seed >> 32) as usize % noise.len()];
+        }
+        std::fs::write(&main, &bytes).expect("write");
+        let mut sources = SourceMap::new(Some(dir.path().to_path_buf()));
+        let mut diags = Vec::new();
+        let cands = read(&main, &mut sources, &mut diags).expect("readable");
+        for c in &cands {
+            assert!(sources.text_at(c.at).len() <= bytes.len());
+        }
+    }
+}
