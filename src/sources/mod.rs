@@ -19,6 +19,8 @@
 //! [`Written::Unresolved`]: reported, never guessed (STYLE.md "Loaders and
 //! sources", after trivy's `IntUnresolvable`).
 
+pub mod terraform;
+
 use crate::diagnostic::{Diagnostic, Label};
 use crate::rules::codes;
 use crate::source::Location;
