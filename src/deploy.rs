@@ -26,12 +26,18 @@ use crate::systems::{mysql, pgbouncer, postgres, presets};
 
 /// The adapters, by the file they read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Adapter {}
+pub enum Adapter {
+    /// Terraform `.tf` / `.tfvars` ([`crate::sources::terraform`]).
+    Terraform,
+}
 
 /// The adapter that reads `path`, by its name (and, for YAML and JSON, its
 /// first bytes), or `None` when it is no deployment file timeoutlint reads.
 pub fn adapter_for(path: &Path) -> Option<Adapter> {
-    let _ = path;
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".tf") || name.ends_with(".tfvars") {
+        return Some(Adapter::Terraform);
+    }
     None
 }
 
@@ -49,8 +55,8 @@ pub fn read_candidates(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Candidate>, LoadError> {
-    let _ = (sources, diags);
     match adapter_for(&r.path) {
+        Some(Adapter::Terraform) => crate::sources::terraform::read(&r.path, sources, diags),
         None => Err(LoadError::Invalid(format!(
             "{}: not a deployment file timeoutlint reads (compose, Terraform, Kubernetes, \
              Helm values, CloudFormation, an AWS CLI parameter dump)",

@@ -32,6 +32,13 @@ case!(
     [("TL101", "error")]
 );
 case!(tl101_init_command_passes, "tl101-init-command-passes", []);
+// The server's wait_timeout is a Terraform variable's default (an RDS
+// parameter group); its max_connections is an RDS formula, which is TL015.
+case!(
+    tl101_terraform_fires,
+    "tl101-terraform-fires",
+    [("TL101", "error"), ("TL015", "info")]
+);
 case!(
     tl101_tiny_wait_timeout_fires,
     "tl101-tiny-wait-timeout-fires",
@@ -163,6 +170,14 @@ case!(
     "tl103-session-keepalive-passes",
     []
 );
+// The NLB listener's idle timeout comes from Terraform (a local's value);
+// the preset gives behaviour and range.
+case!(
+    tl103_terraform_nlb_fires,
+    "tl103-terraform-nlb-fires",
+    [("TL126", "warning"), ("TL103", "error")]
+);
+case!(tl103_terraform_nlb_passes, "tl103-terraform-nlb-passes", []);
 case!(tl105_fires, "tl105-fires", [("TL105", "warning")]);
 case!(tl105_passes, "tl105-passes", []);
 case!(tl106_fires, "tl106-fires", [("TL106", "warning")]);
@@ -375,6 +390,8 @@ const PASSING: &[(&str, &str)] = &[
     ("TL012", "python-passes"),
     ("TL013", "python-passes"),
     ("TL014", "python-passes"),
+    ("TL015", "tl101-passes"),
+    ("TL016", "tl101-passes"),
     ("TL101", "tl101-passes"),
     ("TL102", "tl102-passes"),
     ("TL103", "tl103-kept-alive"),

@@ -1,0 +1,189 @@
+//! `FILE#ADDRESS` references in the manifest: picking a candidate, the
+//! TL004 errors that list the candidates, preset hops taking their value
+//! from a file (range checks, kind mismatches, unresolved values), and
+//! `app_env` / `workers`.
+
+use timeoutlint::run::{RunOptions, run};
+
+/// Runs a project made of `files` and returns `(code, primary text)` of
+/// each finding, plus the load errors.
+fn check(files: &[(&str, &str)]) -> (Vec<(String, String)>, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let out = run(&[dir.path().to_path_buf()], &RunOptions::default());
+    let found = out
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let text = d
+                .primary
+                .location
+                .map(|l| out.sources.get(l.file).masked_slice(l.span).to_string())
+                .unwrap_or_default();
+            (d.code.id.to_string(), text)
+        })
+        .collect();
+    let errors = out.load_errors.iter().map(|e| e.to_string()).collect();
+    (found, errors)
+}
+
+fn codes(found: &[(String, String)]) -> Vec<&str> {
+    found.iter().map(|(c, _)| c.as_str()).collect()
+}
+
+const APP: &str =
+    "sqlalchemy:\n  url: mysql+pymysql://app@db.internal/orders\n  pool_recycle: 3600\n";
+
+const TWO_GROUPS: &str = r#"
+resource "aws_db_parameter_group" "orders" {
+  family = "mysql8.0"
+  parameter {
+    name  = "wait_timeout"
+    value = "600"
+  }
+}
+
+resource "aws_db_parameter_group" "billing" {
+  family = "mysql8.0"
+  parameter {
+    name  = "wait_timeout"
+    value = "28800"
+  }
+}
+"#;
+
+#[test]
+fn an_address_picks_one_of_several_candidates() {
+    let manifest = "[[path]]\napp = \"app.yaml\"\ndb = \"rds.tf#aws_db_parameter_group.orders\"\n";
+    let (found, errors) = check(&[
+        ("timeoutlint.toml", manifest),
+        ("app.yaml", APP),
+        ("rds.tf", TWO_GROUPS),
+    ]);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(codes(&found), ["TL101"]);
+    // The other group (28800) passes: the address decided.
+    let manifest = manifest.replace("orders\"", "billing\"");
+    let (found, _) = check(&[
+        ("timeoutlint.toml", &manifest),
+        ("app.yaml", APP),
+        ("rds.tf", TWO_GROUPS),
+    ]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn several_candidates_without_an_address_are_listed() {
+    let manifest = "[[path]]\napp = \"app.yaml\"\ndb = \"rds.tf\"\n";
+    let (found, _) = check(&[
+        ("timeoutlint.toml", manifest),
+        ("app.yaml", APP),
+        ("rds.tf", TWO_GROUPS),
+    ]);
+    assert_eq!(found, [("TL004".to_string(), "\"rds.tf\"".to_string())]);
+    let (found, _) = check(&[
+        (
+            "timeoutlint.toml",
+            "[[path]]\napp = \"app.yaml\"\ndb = \"rds.tf#aws_db_parameter_group.nope\"\n",
+        ),
+        ("app.yaml", APP),
+        ("rds.tf", TWO_GROUPS),
+    ]);
+    assert_eq!(codes(&found), ["TL004"]);
+}
+
+#[test]
+fn one_candidate_needs_no_address() {
+    let one = &TWO_GROUPS[..TWO_GROUPS
+        .find("resource \"aws_db_parameter_group\" \"billing\"")
+        .unwrap()];
+    let (found, errors) = check(&[
+        (
+            "timeoutlint.toml",
+            "[[path]]\napp = \"app.yaml\"\ndb = \"rds.tf\"\n",
+        ),
+        ("app.yaml", APP),
+        ("rds.tf", one),
+    ]);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(found, [("TL101".to_string(), "3600".to_string())]);
+}
+
+const LB: &str = r#"
+resource "aws_lb_listener" "db" {
+  load_balancer_arn        = "arn"
+  port                     = 5432
+  protocol                 = "TCP"
+  tcp_idle_timeout_seconds = var.idle
+}
+
+resource "aws_lb" "web" {
+  load_balancer_type = "application"
+  idle_timeout       = 120
+}
+"#;
+
+fn hop_project(var: &str, preset: &str, address: &str) -> (Vec<(String, String)>, Vec<String>) {
+    let manifest = format!(
+        "[[path]]\napp = \"app.yaml\"\n\n[[path.hop]]\npreset = \"{preset}\"\nidle_timeout = \"lb.tf#{address}\"\n"
+    );
+    let app = "sqlalchemy:\n  url: postgresql+psycopg2://api@db/orders\n  pool_recycle: 1800\n  connect_args:\n    tcp_user_timeout: 30000\n";
+    check(&[
+        ("timeoutlint.toml", &manifest),
+        ("app.yaml", app),
+        ("lb.tf", LB),
+        ("variables.tf", var),
+    ])
+}
+
+#[test]
+fn a_preset_hop_takes_its_value_from_the_file() {
+    let var = "variable \"idle\" {\n  default = 600\n}\n";
+    let (found, errors) = hop_project(var, "aws-nlb", "aws_lb_listener.db");
+    assert!(errors.is_empty(), "{errors:?}");
+    // 1800 s recycle against the file's 600 s, located at the default.
+    assert_eq!(found, [("TL103".to_string(), "1800".to_string())]);
+}
+
+#[test]
+fn a_file_value_outside_the_preset_range_is_tl008_at_the_value() {
+    let var = "variable \"idle\" {\n  default = 30\n}\n";
+    let (found, _) = hop_project(var, "aws-nlb", "aws_lb_listener.db");
+    // The preset's 350 s default stays: TL103 too.
+    assert_eq!(codes(&found), ["TL103", "TL008"]);
+    assert_eq!(found[1].1, "30");
+}
+
+#[test]
+fn an_unresolved_file_value_keeps_the_preset_default_and_says_so() {
+    let var = "variable \"idle\" {\n  type = number\n}\n";
+    let (found, _) = hop_project(var, "aws-nlb", "aws_lb_listener.db");
+    assert_eq!(codes(&found), ["TL103", "TL015"]);
+}
+
+#[test]
+fn a_resource_of_another_kind_than_the_preset_warns() {
+    let var = "variable \"idle\" {\n  default = 600\n}\n";
+    let (found, _) = hop_project(var, "aws-nlb", "aws_lb.web");
+    // An ALB named as an NLB: TL004 (warning) at the resource; its 120 s
+    // value is still used.
+    assert_eq!(codes(&found), ["TL103", "TL004"]);
+}
+
+#[test]
+fn a_file_no_adapter_reads_is_a_load_error() {
+    let (_, errors) = check(&[
+        (
+            "timeoutlint.toml",
+            "[[path]]\napp = \"app.yaml\"\ndb = \"notes.txt#db\"\n",
+        ),
+        ("app.yaml", APP),
+        ("notes.txt", "hello"),
+    ]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("not a deployment file"), "{errors:?}");
+}
