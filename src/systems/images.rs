@@ -1158,6 +1158,62 @@ mod tests {
         assert!(parse(&adjacent).is_ok(), "adjacent ranges are fine");
     }
 
+    /// Every entry's settings go through its system's door (the same
+    /// `resolve` that reads deployment files) without a diagnostic: the table
+    /// holds values in each server's own syntax.
+    #[test]
+    fn every_door_reads_the_table() {
+        use crate::source::{Location, SourceMap, Span};
+        use crate::sources::{Assignment, SetBy, Written};
+        use std::time::Duration;
+        for d in all() {
+            let mut sources = SourceMap::new(None);
+            let text: String = d
+                .settings
+                .iter()
+                .map(|(n, v)| format!("{n}={v}\n"))
+                .collect();
+            let id = sources.add(std::path::Path::new("image.cnf"), text);
+            let mut at = 0;
+            let assignments: Vec<Assignment> = d
+                .settings
+                .iter()
+                .map(|(n, v)| {
+                    let loc = |s: usize, len: usize| Location::new(id, Span::new(s, s + len));
+                    let a = Assignment {
+                        name: n.clone(),
+                        name_at: loc(at, n.len()),
+                        value: Written::Text(v.clone()),
+                        value_at: loc(at + n.len() + 1, v.len()),
+                        set_by: SetBy::OptionFile,
+                    };
+                    at += n.len() + v.len() + 2;
+                    a
+                })
+                .collect();
+            let anchor = Location::new(id, Span::new(0, 0));
+            let mut diags = Vec::new();
+            match d.system {
+                System::Mysql => {
+                    let s =
+                        mysql::resolve(&assignments, None, Some(anchor), &mut sources, &mut diags);
+                    if d.family == "mariadb" && !d.settings.is_empty() {
+                        assert_eq!(s.wait_timeout.value, Duration::from_secs(600));
+                        assert_eq!(s.connect_timeout.value, Duration::from_secs(5));
+                        assert_eq!(s.max_connections.value, 100);
+                    }
+                }
+                System::Postgres => {
+                    postgres::resolve(&assignments, None, Some(anchor), &mut sources, &mut diags);
+                }
+                System::PgBouncer => {
+                    pgbouncer::resolve(&assignments, None, anchor, &mut sources, &mut diags);
+                }
+            }
+            assert!(diags.is_empty(), "{}: {diags:?}", d.id);
+        }
+    }
+
     #[test]
     fn lookup_never_panics() {
         let mut inputs: Vec<String> = [
