@@ -4,6 +4,7 @@
 pub mod app;
 pub mod foreign;
 pub mod haproxy;
+pub mod images;
 pub mod mesh;
 pub mod mysql;
 pub mod nginx;
