@@ -221,3 +221,9 @@ pub struct Candidate {
     /// What it holds.
     pub found: Found,
 }
+
+pub mod aws_cli;
+pub mod cloudformation;
+pub mod embedded;
+pub mod helm;
+pub mod kubernetes;
