@@ -735,5 +735,292 @@ pub fn format_of(key: &str, text: &str) -> Option<ConfigFormat> {
     None
 }
 
+// ---------------------------------------------------------------------
+// Helpers shared by the YAML/JSON adapters (Kubernetes, Helm values,
+// CloudFormation, AWS CLI dumps).
+
+/// Parses every YAML (or JSON) document of file `file`.
+///
+/// A file that does not parse is one [`codes::SYNTAX_ERROR`] at the
+/// parser's position, and `None`; its password-looking values are marked
+/// secret line by line ([`crate::secrets::secret_spans_in_text`]). When the
+/// text holds Go-template actions (`{{ … }}`) or the file is named `*.tpl`
+/// / `*.gotmpl`, the message says it is a template, which is not read
+/// (render it first: `helm template`, `envsubst`).
+pub fn parse_documents(
+    file: FileId,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<Node>> {
+    let text = sources.get(file).text();
+    match crate::parse::tree::parse_yaml_documents(text) {
+        Ok(docs) => Some(docs),
+        Err(e) => {
+            let name = sources
+                .get(file)
+                .path()
+                .to_string_lossy()
+                .to_ascii_lowercase();
+            let template =
+                text.contains("{{") || name.ends_with(".tpl") || name.ends_with(".gotmpl");
+            let secrets = crate::secrets::secret_spans_in_text(text);
+            for s in secrets {
+                sources.get_mut(file).mark_secret(s);
+            }
+            let at = Location::new(file, e.span);
+            let d = if template {
+                Diagnostic::new(
+                    codes::SYNTAX_ERROR,
+                    format!(
+                        "this file is a template, not YAML ({}); it is not read",
+                        e.message
+                    ),
+                    Label::at(at, "template syntax stops the YAML parser here"),
+                )
+                .with_help(
+                    "render it first (`helm template`, `envsubst`) and name the rendered file",
+                )
+            } else {
+                Diagnostic::new(
+                    codes::SYNTAX_ERROR,
+                    e.message,
+                    Label::at(at, "the file stops parsing here"),
+                )
+            };
+            diags.push(d);
+            None
+        }
+    }
+}
+
+/// The text of a scalar as its consumer reads it: a string's decoded text,
+/// a number or boolean as written in the file (`1.0` stays `1.0`), null as
+/// the empty string. `None` for mappings and sequences.
+pub fn scalar_text(file: &str, node: &Node) -> Option<String> {
+    match &node.kind {
+        NodeKind::Str(s) => Some(s.clone()),
+        NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_) => {
+            let raw = file.get(node.span.start..node.span.end)?;
+            // A tagged scalar's span starts at its tag (`!!int 5`).
+            Some(raw.rsplit([' ', '\t']).next().unwrap_or(raw).to_string())
+        }
+        NodeKind::Null => Some(String::new()),
+        NodeKind::Map(_) | NodeKind::Seq(_) => None,
+    }
+}
+
+/// A scalar's value as an adapter hands it on: its text, or
+/// [`Written::Unresolved`] for a template expression or a mapping/list.
+pub fn scalar_value(file: &str, node: &Node) -> Written {
+    match scalar_text(file, node) {
+        Some(t) => match template_reason(&t) {
+            Some(why) => Written::Unresolved(why),
+            None => Written::Text(t),
+        },
+        None => Written::Unresolved(format!("{} where a value was expected", node.type_name())),
+    }
+}
+
+/// Settings written as a YAML mapping `name: value` (CloudNativePG and
+/// Zalando `parameters`, CNPG Pooler `pgbouncer.parameters`), in file
+/// order, as [`Assignment`]s set by `set_by`. Values whose name contains
+/// `password` are marked secret.
+pub fn map_assignments(
+    file: FileId,
+    text: &str,
+    map: &Node,
+    set_by: SetBy,
+    sources: &mut SourceMap,
+) -> Vec<Assignment> {
+    let mut out = Vec::new();
+    for (k, v) in map.as_map().unwrap_or(&[]) {
+        if k.text.to_ascii_lowercase().contains("password") {
+            sources.get_mut(file).mark_secret(v.span);
+        }
+        out.push(Assignment {
+            name: k.text.clone(),
+            name_at: Location::new(file, k.span),
+            value: scalar_value(text, v),
+            value_at: Location::new(file, v.span),
+            set_by,
+        });
+    }
+    out
+}
+
+/// Makes addresses unique per (address, kind of candidate): a repeated one
+/// gets ` (2)`, ` (3)`, ... in file order.
+pub fn unique_addresses(cands: &mut [crate::sources::Candidate]) {
+    let mut seen: std::collections::BTreeMap<(String, &'static str), usize> =
+        std::collections::BTreeMap::new();
+    for c in cands.iter_mut() {
+        let n = seen
+            .entry((c.address.clone(), c.found.kind()))
+            .and_modify(|n| *n += 1)
+            .or_insert(1);
+        if *n > 1 {
+            c.address = format!("{} ({n})", c.address);
+        }
+    }
+}
+
+/// The product and version of a container image reference
+/// (`[registry/]repo[:tag][@digest]`): the registry host (a first part
+/// with a `.` or `:`, or `localhost`) and Docker Hub's `library/` are
+/// dropped (`docker.io/library/mysql:8.0` is `mysql`); the version is the
+/// tag's leading dotted number (`16.2.0-debian-12-r3` gives `16.2.0`),
+/// none for `latest` or no tag. `None` for an empty or templated image.
+pub fn image_flavor(file: FileId, text: &str, node: &Node) -> Option<crate::sources::Flavor> {
+    let image = scalar_text(text, node)?;
+    let image = image.trim();
+    if image.is_empty() || template_reason(image).is_some() {
+        return None;
+    }
+    let image = image.split('@').next().unwrap_or(image);
+    let (repo, tag) = match image.rfind(':') {
+        Some(i) if !image[i..].contains('/') => (&image[..i], Some(&image[i + 1..])),
+        _ => (image, None),
+    };
+    let mut parts: Vec<&str> = repo.split('/').collect();
+    if parts.len() > 1 && (parts[0].contains(['.', ':']) || parts[0] == "localhost") {
+        parts.remove(0);
+    }
+    if parts.len() > 1 && parts[0] == "library" {
+        parts.remove(0);
+    }
+    let product = parts.join("/").to_ascii_lowercase();
+    let version = tag.and_then(|t| {
+        let v: String = t
+            .trim_start_matches('v')
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        let v = v.trim_end_matches('.').to_string();
+        (!v.is_empty()).then_some(v)
+    });
+    Some(crate::sources::Flavor {
+        product,
+        version,
+        at: Location::new(file, node.span),
+    })
+}
+
+/// The system an image runs, from its product name: `mysql`, `mariadb`,
+/// `percona` → MySQL; `postgres`, `postgis`, `timescaledb` → PostgreSQL;
+/// `pgbouncer` → PgBouncer. `None` otherwise.
+pub fn image_system(product: &str) -> Option<System> {
+    let last = product.rsplit('/').next().unwrap_or(product);
+    if last.contains("pgbouncer") {
+        Some(System::PgBouncer)
+    } else if last.contains("postgres") || last.contains("postgis") || last.contains("timescaledb")
+    {
+        Some(System::Postgres)
+    } else if last.contains("mysql") || last.contains("mariadb") || last.contains("percona") {
+        Some(System::Mysql)
+    } else {
+        None
+    }
+}
+
+/// Splits `k1=v1,k2=v2` attribute lists (the AWS Load Balancer Controller's
+/// `load-balancer-attributes` / `listener-attributes` annotations) into
+/// `(key, key span, value, value span)` in text offsets, blanks trimmed.
+pub fn attribute_pairs(text: &str) -> Vec<(String, Span, String, Span)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for part in text.split(',') {
+        let start = at;
+        at += part.len() + 1;
+        let Some(eq) = part.find('=') else { continue };
+        let trim = |s: usize, e: usize| {
+            let t = &part[s..e];
+            let lead = t.len() - t.trim_start().len();
+            let body = t.trim();
+            (
+                body.to_string(),
+                Span::new(start + s + lead, start + s + lead + body.len()),
+            )
+        };
+        let (k, ks) = trim(0, eq);
+        let (v, vs) = trim(eq + 1, part.len());
+        out.push((k, ks, v, vs));
+    }
+    out
+}
+
+/// A stable text rendering of candidates, one block per candidate, for
+/// tests and debugging: the kind, address and `line:col` of each candidate,
+/// then each value as `name = <file text at the value> @line:col`, where the
+/// file text is the masked text (secrets show as `*`) and an unresolved
+/// value shows `?(reason)`.
+pub fn render(cands: &[crate::sources::Candidate], sources: &SourceMap) -> String {
+    use crate::sources::Found;
+    use std::fmt::Write as _;
+    let pos = |l: Location| {
+        let lc = sources.get(l.file).line_col(l.span.start);
+        format!("{}:{}", lc.line, lc.column)
+    };
+    let shown = |w: &Written, l: Location| match w {
+        Written::Text(_) => {
+            let s = sources.get(l.file).masked_slice(l.span);
+            format!("{} @{}", s.replace('\n', "\\n"), pos(l))
+        }
+        Written::Unresolved(why) => format!("?({why}) @{}", pos(l)),
+    };
+    let mut out = String::new();
+    for c in cands {
+        let _ = write!(out, "{} {} @{}", c.found.kind(), c.address, pos(c.at));
+        match &c.found {
+            Found::Server(s) => {
+                let _ = write!(out, " [{}]", s.system.as_str());
+                if let Some(f) = &s.flavor {
+                    let _ = write!(
+                        out,
+                        " flavor {} {} @{}",
+                        f.product,
+                        f.version.as_deref().unwrap_or("-"),
+                        pos(f.at)
+                    );
+                }
+                out.push('\n');
+                for a in &s.assignments {
+                    let _ = writeln!(
+                        out,
+                        "  {} ({:?}) @{} = {}",
+                        a.name,
+                        a.set_by,
+                        pos(a.name_at),
+                        shown(&a.value, a.value_at)
+                    );
+                }
+            }
+            Found::IdleLimit(l) => {
+                let _ = writeln!(
+                    out,
+                    " [{}] = {} x{}s",
+                    l.preset,
+                    shown(&l.value, l.at),
+                    l.unit_secs
+                );
+            }
+            Found::AppEnv(vars) => {
+                out.push('\n');
+                for v in vars {
+                    let _ = writeln!(out, "  {} = {}", v.name, shown(&v.value, v.at));
+                }
+            }
+            Found::Workers(w) => {
+                let p: Vec<String> = w
+                    .processes
+                    .iter()
+                    .map(|(n, l)| format!("{n}@{}", pos(*l)))
+                    .collect();
+                let _ = writeln!(out, " processes [{}]", p.join(", "));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -58,7 +58,8 @@ fn block_chomping_crlf_and_blank_lines() {
 
 #[test]
 fn quoted_and_plain_scalars_map_through_escapes() {
-    let file = "a: \"[mysqld]\\nwait_timeout=60\\n\"\nb: 'it''s x=5'\nc: plain x=7\nd: \"\\u00e9 t=9\"\n";
+    let file =
+        "a: \"[mysqld]\\nwait_timeout=60\\n\"\nb: 'it''s x=5'\nc: plain x=7\nd: \"\\u00e9 t=9\"\n";
     let doc = parse_yaml(file).unwrap();
     let a = Embedded::of(file, doc.get("a").unwrap()).unwrap();
     assert!(a.is_exact());
@@ -108,7 +109,11 @@ fn folded_and_multiline_fall_back_to_the_whole_scalar() {
     assert!(Embedded::of("k: [1]\nn: ~\n", doc.get("n").unwrap()).is_none());
 }
 
-fn read(format: ConfigFormat, file: &str, key: &str) -> (Vec<Assignment>, SourceMap, Vec<Diagnostic>) {
+fn read(
+    format: ConfigFormat,
+    file: &str,
+    key: &str,
+) -> (Vec<Assignment>, SourceMap, Vec<Diagnostic>) {
     let mut sources = SourceMap::new(None);
     let id = sources.add(std::path::Path::new("t.yaml"), file.to_string());
     let doc = parse_yaml(file).unwrap();
@@ -158,7 +163,11 @@ fn mycnf_errors_are_located_in_the_yaml_file() {
         .iter()
         .map(|d| {
             let l = d.primary.location.unwrap();
-            (d.code.id, line_col(file, l.span.start), sources.text_at(l).to_string())
+            (
+                d.code.id,
+                line_col(file, l.span.start),
+                sources.text_at(l).to_string(),
+            )
         })
         .collect();
     assert_eq!(got.len(), 2, "{got:?}");
@@ -179,12 +188,19 @@ fn pgconf_and_pgbouncer() {
     assert_eq!(
         texts(&sources, &a),
         [
-            ("idle_session_timeout".into(), "5min".into(), "'5min'".into()),
+            (
+                "idle_session_timeout".into(),
+                "5min".into(),
+                "'5min'".into()
+            ),
             ("max_connections".into(), "200".into(), "200".into()),
         ]
     );
     assert_eq!(diags.len(), 1);
-    assert_eq!(line_col(file, diags[0].primary.location.unwrap().span.start).0, 5);
+    assert_eq!(
+        line_col(file, diags[0].primary.location.unwrap().span.start).0,
+        5
+    );
 
     let file = "c: |\n  [databases]\n  db = host=x password=pw1\n  [pgbouncer]\n  server_idle_timeout = 30\n  auth_password = pw2\n";
     let (a, sources, diags) = read(ConfigFormat::PgBouncerIni, file, "c");
@@ -223,4 +239,3 @@ fn templates_are_named() {
     assert!(template_reason("600").is_none());
     assert!(template_reason("$HOME").is_none());
 }
-
