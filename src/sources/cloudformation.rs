@@ -36,6 +36,8 @@
 //!   at deploy time; the default is what the template itself says);
 //!   without a default, or to a pseudo parameter, it is
 //!   [`Written::Unresolved`].
+//! - `!FindInMap [Map, Key1, Key2]` whose three keys are known (plain, or
+//!   a `!Ref` resolved as above) is the `Mappings` entry, located there.
 //! - Any other intrinsic (`!Sub`, `!GetAtt`, `!FindInMap`, `!If`, `Fn::…`)
 //!   is [`Written::Unresolved`]. A `Parameters` map chosen by `!If [cond, A,
 //!   B]` yields the settings of both branches, each unresolved ("set only
@@ -102,6 +104,7 @@ pub fn read_file(
             id,
             text: &text,
             params: doc.get("Parameters"),
+            mappings: doc.get("Mappings"),
         };
         t.mark_secrets(doc, sources);
         for (k, res) in doc.get("Resources").and_then(Node::as_map).unwrap_or(&[]) {
@@ -178,6 +181,7 @@ struct Template<'a> {
     id: FileId,
     text: &'a str,
     params: Option<&'a Node>,
+    mappings: Option<&'a Node>,
 }
 
 impl Template<'_> {
@@ -211,8 +215,12 @@ impl Template<'_> {
     }
 
     /// A property value: its text and where, resolving `Ref` to a
-    /// parameter's `Default`.
+    /// parameter's `Default` and `FindInMap` to a `Mappings` entry.
     fn value(&self, node: &Node) -> (Written, Span) {
+        self.value_at_depth(node, 0)
+    }
+
+    fn value_at_depth(&self, node: &Node, depth: usize) -> (Written, Span) {
         match intrinsic(self.text, node) {
             Some((f, arg)) if f == "Ref" => {
                 let name = arg
@@ -234,6 +242,31 @@ impl Template<'_> {
                         node.span,
                     ),
                 }
+            }
+            Some((f, arg)) if f == "FindInMap" && depth < 4 => {
+                if let Some(NodeKind::Seq(parts)) = arg.map(|a| &a.kind)
+                    && parts.len() == 3
+                {
+                    let keys: Option<Vec<String>> = parts
+                        .iter()
+                        .map(|p| match self.value_at_depth(p, depth + 1) {
+                            (Written::Text(t), _) => Some(t),
+                            _ => None,
+                        })
+                        .collect();
+                    let leaf = keys.and_then(|k| self.mappings?.get(&k[0])?.get(&k[1])?.get(&k[2]));
+                    if let Some(leaf) = leaf
+                        && scalar_text(self.text, leaf).is_some()
+                    {
+                        return (embedded::scalar_value(self.text, leaf), leaf.span);
+                    }
+                }
+                (
+                    Written::Unresolved(
+                        "`FindInMap` names no entry of this template's Mappings that can be known before deployment".into(),
+                    ),
+                    node.span,
+                )
             }
             Some((f, _)) => (
                 Written::Unresolved(format!(

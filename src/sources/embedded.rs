@@ -494,7 +494,7 @@ impl ConfigFormat {
 /// and value spans mapped into `file`. Passwords (my.cnf `password` /
 /// `*_password`, any pgbouncer key containing `password` and the
 /// `password=` pairs of `[databases]` connection strings, postgresql.conf
-/// names containing `password` or `passphrase`) are marked secret. Lines
+/// names per [`is_secret_setting`]) are marked secret. Lines
 /// the server refuses are [`codes::SYNTAX_ERROR`] diagnostics, except lines
 /// holding a template expression (rendered at deploy time). Include
 /// directives (`!include`, `include`, `%include`) name paths inside the
@@ -600,7 +600,7 @@ fn read_pgconf(
                 name_span,
                 value,
             } => {
-                if name.contains("password") || name.contains("passphrase") {
+                if is_secret_setting(&name) {
                     sources.get_mut(file).mark_secret(emb.span(value.span));
                 }
                 let cond = depth_at(&depths, name_span.start) > 0;
@@ -821,10 +821,18 @@ pub fn scalar_value(file: &str, node: &Node) -> Written {
     }
 }
 
+/// True for a setting name whose value is a secret: containing `password`
+/// or `passphrase` (any case), except PostgreSQL's `password_encryption`,
+/// which names a hashing method.
+pub fn is_secret_setting(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    (n.contains("password") || n.contains("passphrase")) && n != "password_encryption"
+}
+
 /// Settings written as a YAML mapping `name: value` (CloudNativePG and
 /// Zalando `parameters`, CNPG Pooler `pgbouncer.parameters`), in file
-/// order, as [`Assignment`]s set by `set_by`. Values whose name contains
-/// `password` are marked secret.
+/// order, as [`Assignment`]s set by `set_by`. Values of secret names
+/// ([`is_secret_setting`]) are marked secret.
 pub fn map_assignments(
     file: FileId,
     text: &str,
@@ -834,7 +842,7 @@ pub fn map_assignments(
 ) -> Vec<Assignment> {
     let mut out = Vec::new();
     for (k, v) in map.as_map().unwrap_or(&[]) {
-        if k.text.to_ascii_lowercase().contains("password") {
+        if is_secret_setting(&k.text) {
             sources.get_mut(file).mark_secret(v.span);
         }
         out.push(Assignment {

@@ -209,3 +209,16 @@ fn rejects_malformed_and_detection() {
     let doc = crate::parse::tree::parse_yaml("kind: Service\n").unwrap();
     assert!(!is_template(&doc));
 }
+
+#[test]
+fn find_in_map_with_known_keys() {
+    let text = "Parameters:\n  Version:\n    Type: String\n    Default: v8\nMappings:\n  Engines:\n    v8:\n      Family: aurora-mysql8.0\n    global:\n      Idle: 900\nResources:\n  G:\n    Type: AWS::RDS::DBClusterParameterGroup\n    Properties:\n      Family: !FindInMap [Engines, !Ref Version, Family]\n      Parameters:\n        wait_timeout: !FindInMap [Engines, global, Idle]\n        interactive_timeout: !FindInMap [Engines, nowhere, Idle]\n        net_read_timeout: {\"Fn::FindInMap\": [Engines, !Ref Unknown, Idle]}\n";
+    let r = rendered(text);
+    assert_eq!(
+        r,
+        "server G @12:3 [mysql] flavor aurora-mysql 8.0 @8:15\n  \
+wait_timeout (ParameterGroup) @17:9 = 900 @10:13\n  \
+interactive_timeout (ParameterGroup) @18:9 = ?(`FindInMap` names no entry of this template's Mappings that can be known before deployment) @18:30\n  \
+net_read_timeout (ParameterGroup) @19:9 = ?(`FindInMap` names no entry of this template's Mappings that can be known before deployment) @19:27\n"
+    );
+}
