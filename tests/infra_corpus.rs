@@ -4,6 +4,9 @@
 //! values at their line:col, secrets masked) and the diagnostics. A few
 //! facts each file is in the corpus for are asserted by name. Skips (with a
 //! message) when the corpus folder is absent; the files are read in place.
+//!
+//! The project's own fixtures (`tests/fixtures/sources/<kind>/<case>/`) are
+//! read the same way and always run.
 
 mod common;
 
@@ -13,7 +16,7 @@ use std::path::{Path, PathBuf};
 use timeoutlint::diagnostic::Diagnostic;
 use timeoutlint::source::{LoadError, SourceMap};
 use timeoutlint::sources::embedded::render;
-use timeoutlint::sources::{Candidate, cloudformation, helm, kubernetes};
+use timeoutlint::sources::{Candidate, aws_cli, cloudformation, helm, kubernetes};
 
 type Reader = fn(&Path, &mut SourceMap, &mut Vec<Diagnostic>) -> Result<Vec<Candidate>, LoadError>;
 
@@ -143,4 +146,155 @@ fn cloudformation_corpus() {
         "aws-cloudformation-templates__rds_with_dbparametergroup.json",
     );
     assert!(json.contains("autocommit"), "{json}");
+}
+
+/// Reads the one file of fixture `kind/case` with `read`, confined to the
+/// fixture's folder, and renders it.
+fn fixture(kind: &str, case: &str, file: &str, read: Reader) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sources")
+        .join(kind)
+        .join(case);
+    let out = describe_file(&dir.join(file), read);
+    insta::assert_snapshot!(format!("fixture__{kind}__{case}"), out);
+    out
+}
+
+#[test]
+fn fixture_ingress_alb_idle_timeout() {
+    let out = fixture(
+        "kubernetes",
+        "ingress-alb-idle",
+        "ingress.yaml",
+        kubernetes::read,
+    );
+    assert_eq!(
+        out,
+        "idle limit Ingress/web @5:9 [aws-alb] = 600 @8:119 x1s\n"
+    );
+}
+
+#[test]
+fn fixture_cnpg_idle_session_timeout() {
+    let out = fixture(
+        "kubernetes",
+        "cnpg-idle-session",
+        "cluster.yaml",
+        kubernetes::read,
+    );
+    assert!(
+        out.contains("idle_session_timeout (OptionFile) @10:7 = \"5min\" @10:29"),
+        "{out}"
+    );
+    assert!(out.contains("server Pooler/orders-db-rw"), "{out}");
+    assert!(
+        out.contains("server_idle_timeout (OptionFile) @28:7 = \"600\" @28:28"),
+        "{out}"
+    );
+}
+
+#[test]
+fn fixture_configmap_mycnf_and_deployment() {
+    let out = fixture(
+        "kubernetes",
+        "configmap-mycnf",
+        "manifests.yaml",
+        kubernetes::read,
+    );
+    // The value inside the block scalar lands on its own line of the YAML.
+    assert!(
+        out.contains("wait_timeout (OptionFile) @9:5 = 600 @9:20"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("not-the-server"),
+        "[client] is not read: {out}"
+    );
+    assert!(
+        out.contains("workers Deployment/api @17:9 processes [4@19:13]"),
+        "{out}"
+    );
+    assert!(!out.contains("hunter2"), "URL passwords are masked: {out}");
+}
+
+#[test]
+fn fixture_bitnami_mysql_wait_timeout() {
+    let out = fixture(
+        "helm",
+        "bitnami-mysql-wait-timeout",
+        "values.yaml",
+        helm::read,
+    );
+    assert!(
+        out.contains("server primary.configuration @9:3 [mysql] flavor bitnami/mysql 8.4.3"),
+        "{out}"
+    );
+    assert!(
+        out.contains("wait_timeout (OptionFile) @13:5 = 300 @13:18"),
+        "{out}"
+    );
+    assert!(out.contains("net_read_timeout (CommandLine)"), "{out}");
+    assert!(!out.contains("change-me"));
+}
+
+#[test]
+fn fixture_cloudformation_parameter_group() {
+    let out = fixture(
+        "cloudformation",
+        "parameter-group",
+        "template.yaml",
+        cloudformation::read,
+    );
+    assert!(
+        out.contains("server DbParams @8:3 [mysql] flavor aurora-mysql 8.0 @12:15"),
+        "{out}"
+    );
+    assert!(
+        out.contains("wait_timeout (ParameterGroup) @14:9 = \"900\" @14:23"),
+        "{out}"
+    );
+    assert!(
+        out.contains("idle limit LoadBalancer @16:3 [aws-alb] = 120 @6:14"),
+        "{out}"
+    );
+    assert!(
+        out.contains("idle limit Proxy @23:3 [aws-rds-proxy] = 1800"),
+        "{out}"
+    );
+}
+
+#[test]
+fn fixture_aws_cli_describe_db_parameters() {
+    let out = fixture(
+        "aws_cli",
+        "describe-db-parameters",
+        "parameters.json",
+        aws_cli::read,
+    );
+    assert!(out.contains("server parameters @2:5 [mysql]"), "{out}");
+    assert!(
+        out.contains("wait_timeout (ParameterGroup) @36:30 = \"600\" @37:31"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("net_write_timeout"),
+        "rows without a value are unset: {out}"
+    );
+}
+
+#[test]
+fn unreadable_path_is_a_load_error() {
+    let mut sources = SourceMap::new(None);
+    let mut diags = Vec::new();
+    let missing = Path::new("/nonexistent/timeoutlint/values.yaml");
+    let readers: [Reader; 4] = [
+        kubernetes::read,
+        helm::read,
+        cloudformation::read,
+        aws_cli::read,
+    ];
+    for read in readers {
+        assert!(read(missing, &mut sources, &mut diags).is_err());
+    }
+    assert!(diags.is_empty());
 }

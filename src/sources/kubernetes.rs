@@ -57,6 +57,9 @@
 //!   (<https://mariadb.com/docs/tools/mariadb-enterprise-operator/configuration>);
 //!   Percona `spec.pxc.configuration` (pxc.percona.com `PerconaXtraDBCluster`).
 //!
+//! A `Secret`'s `data` values (base64, not decoded or read) are all marked
+//! secret, and so are its `stringData` values under secret-looking keys.
+//!
 //! Container environment: `value` is the text (after Kubernetes'
 //! `$(VAR)` expansion from the variables defined before it in the same
 //! list; `$$(` stays `$(`); `valueFrom.configMapKeyRef` to a ConfigMap of the
@@ -217,7 +220,10 @@ impl<'a> Reader<'a> {
         let base = format!("{kind}/{name}");
         match kind {
             "ConfigMap" => self.config_data(o.get("data"), &base),
-            "Secret" => self.config_data(o.get("stringData"), &base),
+            "Secret" => {
+                self.mark_secret_data(o);
+                self.config_data(o.get("stringData"), &base);
+            }
             k if WORKLOADS.contains(&k) => self.workload(kind, o, &base, at),
             "Service" => self.service(o, &name, at),
             "Ingress" => self.ingress(o, &base, at),
@@ -295,6 +301,23 @@ impl<'a> Reader<'a> {
         };
         let a = embedded::read_config(ConfigFormat::MyCnf, &emb, self.id, self.sources, self.diags);
         self.server(address.to_string(), at, System::Mysql, flavor, a);
+    }
+
+    /// A Secret's `data` values (base64) are all secret; so are the
+    /// `stringData` values under secret-looking keys.
+    fn mark_secret_data(&mut self, o: &Node) {
+        let mut spans: Vec<Span> = Vec::new();
+        for (_, v) in o.get("data").and_then(Node::as_map).unwrap_or(&[]) {
+            spans.push(v.span);
+        }
+        for (k, v) in o.get("stringData").and_then(Node::as_map).unwrap_or(&[]) {
+            if crate::secrets::is_secret_var_name(&k.text) {
+                spans.push(v.span);
+            }
+        }
+        for s in spans {
+            self.sources.get_mut(self.id).mark_secret(s);
+        }
     }
 
     fn config_data(&mut self, data: Option<&Node>, base: &str) {

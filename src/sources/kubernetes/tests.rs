@@ -38,7 +38,12 @@ fn configmap_postgres_and_pgbouncer_and_secret_string_data() {
         r,
         "server ConfigMap/pg:postgresql.conf @4:3 [postgres]\n  idle_session_timeout (OptionFile) @5:5 = '10min' @5:28\nserver Secret/pb:pgbouncer.ini @10:3 [pgbouncer]\n  server_idle_timeout (OptionFile) @14:5 = 30 @14:27\n"
     );
-    assert!(!s.get(c[0].at.file).masked_text().contains("topsecret"));
+    let masked = s.get(c[0].at.file).masked_text();
+    assert!(!masked.contains("topsecret"));
+    assert!(
+        !masked.contains("W3BnYm91bmNlcl0K"),
+        "Secret data is masked"
+    );
 }
 
 #[test]
