@@ -201,12 +201,10 @@ impl Template<'_> {
             }
         });
         for (_, p) in self.params.and_then(Node::as_map).unwrap_or(&[]) {
-            if matches!(p.get("NoEcho").map(|n| &n.kind), Some(NodeKind::Bool(true)))
-                || p.get("NoEcho").and_then(Node::as_str) == Some("true")
-            {
-                if let Some(d) = p.get("Default") {
-                    spans.push(d.span);
-                }
+            let no_echo = matches!(p.get("NoEcho").map(|n| &n.kind), Some(NodeKind::Bool(true)))
+                || p.get("NoEcho").and_then(Node::as_str) == Some("true");
+            if no_echo && let Some(d) = p.get("Default") {
+                spans.push(d.span);
             }
         }
         for s in spans {
@@ -338,7 +336,7 @@ impl Template<'_> {
             .filter(|i| intrinsic(self.text, i).is_none())
             .filter(|i| i.get("Key").and_then(Node::as_str) == Some(key))
             .filter_map(|i| i.get("Value"))
-            .last()
+            .next_back()
             .map(|v| self.idle(v, preset))
     }
 

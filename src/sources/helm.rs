@@ -72,11 +72,10 @@ pub fn is_values_file(path: &Path) -> bool {
     }
     let base = name.strip_suffix(".tpl").unwrap_or(&name);
     let yaml = base.ends_with(".yaml") || base.ends_with(".yml");
-    (yaml && base.starts_with("values"))
-        || (yaml
-            && path
-                .parent()
-                .is_some_and(|d| d.join("Chart.yaml").is_file()))
+    yaml && (base.starts_with("values")
+        || path
+            .parent()
+            .is_some_and(|d| d.join("Chart.yaml").is_file()))
 }
 
 /// Reads the Helm values file at `path`.

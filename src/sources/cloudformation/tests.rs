@@ -155,7 +155,8 @@ fn yaml_if_tag_on_parameters() {
 #[test]
 fn families() {
     let at = Location::new(FileId(0), Span::default());
-    let cases: &[(&str, Option<(System, &str, Option<&str>)>)] = &[
+    type Want = Option<(System, &'static str, Option<&'static str>)>;
+    let cases: &[(&str, Want)] = &[
         ("mysql8.0", Some((System::Mysql, "mysql", Some("8.0")))),
         ("aurora5.6", Some((System::Mysql, "aurora", Some("5.6")))),
         (
