@@ -42,9 +42,8 @@ use crate::sources::{Assignment, SetBy, System, Written};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Embedded {
     text: String,
-    /// `starts[i]..ends[i]` is the file text byte `i` of `text` came from.
-    starts: Vec<usize>,
-    ends: Vec<usize>,
+    /// Pieces of `text` in order, each with the file text it came from.
+    segs: Vec<Seg>,
     /// The whole scalar in the file.
     whole: Span,
     exact: bool,
@@ -91,8 +90,7 @@ impl Embedded {
     pub fn coarse(text: String, whole: Span) -> Embedded {
         Embedded {
             text,
-            starts: Vec::new(),
-            ends: Vec::new(),
+            segs: Vec::new(),
             whole,
             exact: false,
         }
@@ -120,26 +118,122 @@ impl Embedded {
         if !self.exact || span.end > self.text.len() || span.start > span.end {
             return self.whole;
         }
+        let Some(start) = self.file_start(span.start) else {
+            return self.whole;
+        };
         if span.start == span.end {
-            let at = match self.starts.get(span.start) {
-                Some(&s) => s,
-                None => self.ends.last().copied().unwrap_or(self.whole.start),
-            };
-            return Span::new(at, at);
+            return Span::new(start, start);
         }
-        Span::new(self.starts[span.start], self.ends[span.end - 1])
+        match self.file_end(span.end - 1) {
+            Some(end) => Span::new(start, end.max(start)),
+            None => self.whole,
+        }
+    }
+
+    /// The segment holding text byte `i`.
+    fn seg(&self, i: usize) -> Option<&Seg> {
+        let k = self.segs.partition_point(|s| s.text <= i);
+        let s = self.segs.get(k.checked_sub(1)?)?;
+        (i < s.text + s.text_len).then_some(s)
+    }
+
+    /// The file offset where text byte `i` starts (`i` may be the text's
+    /// length: the end of the last piece).
+    fn file_start(&self, i: usize) -> Option<usize> {
+        if i == self.text.len() {
+            return Some(
+                self.segs
+                    .last()
+                    .map_or(self.whole.start, |s| s.file + s.file_len),
+            );
+        }
+        let s = self.seg(i)?;
+        Some(if s.linear {
+            s.file + (i - s.text)
+        } else {
+            s.file
+        })
+    }
+
+    /// The file offset just past text byte `i`.
+    fn file_end(&self, i: usize) -> Option<usize> {
+        let s = self.seg(i)?;
+        Some(if s.linear {
+            s.file + (i - s.text) + 1
+        } else {
+            s.file + s.file_len
+        })
     }
 
     /// [`Embedded::span`] as a location in `file`.
     pub fn at(&self, file: FileId, span: Span) -> Location {
         Location::new(file, self.span(span))
     }
+}
 
-    fn exact(text: String, starts: Vec<usize>, ends: Vec<usize>) -> Embedded {
+/// A piece of an embedded text and the file text it came from: byte for
+/// byte when `linear`, else (an escape) the whole piece from the whole
+/// file range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Seg {
+    text: usize,
+    text_len: usize,
+    file: usize,
+    file_len: usize,
+    linear: bool,
+}
+
+/// Builds an [`Embedded`] piece by piece; memory is one entry per piece
+/// (a line, a run between escapes), not per byte.
+#[derive(Default)]
+struct Builder {
+    text: String,
+    segs: Vec<Seg>,
+}
+
+impl Builder {
+    /// Appends `s`, copied byte for byte from the file at `file`.
+    fn linear(&mut self, s: &str, file: usize) {
+        if s.is_empty() {
+            return;
+        }
+        let at = self.text.len();
+        self.text.push_str(s);
+        if let Some(last) = self.segs.last_mut()
+            && last.linear
+            && last.text + last.text_len == at
+            && last.file + last.file_len == file
+        {
+            last.text_len += s.len();
+            last.file_len += s.len();
+            return;
+        }
+        self.segs.push(Seg {
+            text: at,
+            text_len: s.len(),
+            file,
+            file_len: s.len(),
+            linear: true,
+        });
+    }
+
+    /// Appends `c`, decoded from the file bytes `file..file + file_len`.
+    fn mapped(&mut self, c: char, file: usize, file_len: usize) {
+        let at = self.text.len();
+        self.text.push(c);
+        self.segs.push(Seg {
+            text: at,
+            text_len: c.len_utf8(),
+            file,
+            file_len,
+            linear: false,
+        });
+    }
+
+    fn finish(self) -> Embedded {
         Embedded {
-            text,
-            starts,
-            ends,
+            text: self.text,
+            segs: self.segs,
             whole: Span::default(),
             exact: true,
         }
@@ -206,9 +300,7 @@ fn literal_block(file: &str, at: usize) -> Option<Embedded> {
     if !indicators.bytes().all(|c| c == b'+' || c == b'-') {
         return None;
     }
-    let mut text = String::new();
-    let mut starts = Vec::new();
-    let mut ends = Vec::new();
+    let mut out = Builder::default();
     let mut indent: Option<usize> = None;
     let mut pos = header_end + 1;
     // Blank lines before the first content line are kept as line breaks.
@@ -240,25 +332,19 @@ fn literal_block(file: &str, at: usize) -> Option<Embedded> {
         }
         let n = indent.unwrap_or(0);
         for brk in pending_breaks.drain(..) {
-            text.push('\n');
-            starts.push(brk);
-            ends.push(brk + 1);
+            out.linear("\n", brk);
         }
         if line.len() > n {
-            text.push_str(&line[n..]);
-            starts.extend(pos + n..body_end);
-            ends.extend(pos + n + 1..body_end + 1);
+            out.linear(&line[n..], pos + n);
         }
         pending_breaks.push(body_end);
         pos = line_end + 1;
     }
     indent?;
     for brk in pending_breaks {
-        text.push('\n');
-        starts.push(brk);
-        ends.push(brk + 1);
+        out.linear("\n", brk);
     }
-    Some(Embedded::exact(text, starts, ends))
+    Some(out.finish())
 }
 
 /// A single-line plain scalar `file[at..end]`.
@@ -267,12 +353,9 @@ fn plain(file: &str, at: usize, end: usize) -> Option<Embedded> {
     if raw.contains('\n') {
         return None;
     }
-    let raw = raw.trim_end();
-    Some(Embedded::exact(
-        raw.to_string(),
-        (at..at + raw.len()).collect(),
-        (at + 1..at + raw.len() + 1).collect(),
-    ))
+    let mut out = Builder::default();
+    out.linear(raw.trim_end(), at);
+    Some(out.finish())
 }
 
 /// A single-line single-quoted scalar starting at `at`.
@@ -281,28 +364,21 @@ fn single_quoted(file: &str, at: usize, end: usize) -> Option<Embedded> {
     if raw.contains('\n') {
         return None;
     }
-    let (mut text, mut starts, mut ends) = (String::new(), Vec::new(), Vec::new());
+    let mut out = Builder::default();
     let mut i = at + 1;
     let b = file.as_bytes();
     while i < end {
         if b[i] == b'\'' {
             if b.get(i + 1) == Some(&b'\'') {
-                text.push('\'');
-                starts.push(i);
-                ends.push(i + 2);
+                out.mapped('\'', i, 2);
                 i += 2;
                 continue;
             }
-            return Some(Embedded::exact(text, starts, ends));
+            return Some(out.finish());
         }
-        let c = file[i..].chars().next()?;
-        let w = c.len_utf8();
-        text.push(c);
-        for k in 0..w {
-            starts.push(i + k);
-            ends.push(i + k + 1);
-        }
-        i += w;
+        let run = file[i..end].find('\'').map_or(end, |k| i + k);
+        out.linear(&file[i..run], i);
+        i = run;
     }
     None
 }
@@ -313,12 +389,12 @@ fn double_quoted(file: &str, at: usize, end: usize) -> Option<Embedded> {
     if raw.contains('\n') {
         return None;
     }
-    let (mut text, mut starts, mut ends) = (String::new(), Vec::new(), Vec::new());
+    let mut out = Builder::default();
     let b = file.as_bytes();
     let mut i = at + 1;
     while i < end {
         match b[i] {
-            b'"' => return Some(Embedded::exact(text, starts, ends)),
+            b'"' => return Some(out.finish()),
             b'\\' => {
                 let e = *b.get(i + 1)?;
                 let (c, len) = match e {
@@ -352,22 +428,13 @@ fn double_quoted(file: &str, at: usize, end: usize) -> Option<Embedded> {
                     }
                     _ => return None,
                 };
-                text.push(c);
-                for _ in 0..c.len_utf8() {
-                    starts.push(i);
-                    ends.push(i + len);
-                }
+                out.mapped(c, i, len);
                 i += len;
             }
             _ => {
-                let c = file[i..].chars().next()?;
-                let w = c.len_utf8();
-                text.push(c);
-                for k in 0..w {
-                    starts.push(i + k);
-                    ends.push(i + k + 1);
-                }
-                i += w;
+                let run = file[i..end].find(['"', '\\']).map_or(end, |k| i + k);
+                out.linear(&file[i..run], i);
+                i = run;
             }
         }
     }

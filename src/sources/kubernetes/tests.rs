@@ -303,6 +303,22 @@ fn hostile_inputs_are_bounded() {
     let (c, _, d) = run(&many);
     assert!(d.is_empty());
     assert_eq!(c.len(), 2000);
+    // A 4 MB my.cnf in a block scalar: one mapping piece per line.
+    let mut big =
+        String::from("kind: ConfigMap\nmetadata: {name: big}\ndata:\n  my.cnf: |\n    [mysqld]\n");
+    for i in 0..100_000 {
+        big.push_str(&format!("    wait_timeout = {i:020}\n"));
+    }
+    let start = std::time::Instant::now();
+    let (c, s, d) = run(&big);
+    assert!(d.is_empty());
+    let Found::Server(sv) = &c[0].found else {
+        panic!()
+    };
+    assert_eq!(sv.assignments.len(), 100_000);
+    let last = sv.assignments.last().unwrap();
+    assert_eq!(s.text_at(last.value_at), format!("{:020}", 99_999));
+    assert!(start.elapsed().as_secs() < 30);
 }
 
 #[test]
