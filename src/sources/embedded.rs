@@ -1026,8 +1026,8 @@ pub fn attribute_pairs(text: &str) -> Vec<(String, Span, String, Span)> {
 /// A stable text rendering of candidates, one block per candidate, for
 /// tests and debugging: the kind, address and `line:col` of each candidate,
 /// then each value as `name = <file text at the value> @line:col`, where the
-/// file text is the masked text (secrets show as `*`) and an unresolved
-/// value shows `?(reason)`.
+/// file text is the masked text (secrets show as `*`; cut to 80 characters)
+/// and an unresolved value shows `?(reason)`.
 pub fn render(cands: &[crate::sources::Candidate], sources: &SourceMap) -> String {
     use crate::sources::Found;
     use std::fmt::Write as _;
@@ -1037,8 +1037,16 @@ pub fn render(cands: &[crate::sources::Candidate], sources: &SourceMap) -> Strin
     };
     let shown = |w: &Written, l: Location| match w {
         Written::Text(_) => {
-            let s = sources.get(l.file).masked_slice(l.span);
-            format!("{} @{}", s.replace('\n', "\\n"), pos(l))
+            let s = sources
+                .get(l.file)
+                .masked_slice(l.span)
+                .replace('\n', "\\n");
+            let s = if s.chars().count() > 80 {
+                format!("{}...", s.chars().take(77).collect::<String>())
+            } else {
+                s
+            };
+            format!("{s} @{}", pos(l))
         }
         Written::Unresolved(why) => format!("?({why}) @{}", pos(l)),
     };

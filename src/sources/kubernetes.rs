@@ -7,7 +7,7 @@
 //!
 //! | object | field | candidate | address |
 //! |---|---|---|---|
-//! | `ConfigMap`, `Secret` (`stringData` only) | a `data` entry holding my.cnf, postgresql.conf or pgbouncer.ini ([`embedded::format_of`]) | server, [`SetBy::OptionFile`] | `ConfigMap/NAME:KEY` |
+//! | `ConfigMap`, `Secret` | a `data` / `stringData` entry holding my.cnf, postgresql.conf or pgbouncer.ini ([`embedded::format_of`]); a Secret's base64 `data` is decoded, its locations all pointing at the whole value | server, [`SetBy::OptionFile`] | `ConfigMap/NAME:KEY`, `Secret/NAME:KEY` |
 //! | `Deployment`, `StatefulSet`, `DaemonSet`, `ReplicaSet`, `ReplicationController`, `Job`, `CronJob`, `Pod` | each container's `env` | environment | `KIND/NAME`, or `KIND/NAME:CONTAINER` when the pod has several containers (init containers included) |
 //! | same | `spec.replicas` | workers (processes = replicas) | `KIND/NAME` |
 //! | same | a database container's `command`/`args` flags | server, [`SetBy::CommandLine`], flavor from `image` | `KIND/NAME` or `KIND/NAME:CONTAINER` |
@@ -57,8 +57,8 @@
 //!   (<https://mariadb.com/docs/tools/mariadb-enterprise-operator/configuration>);
 //!   Percona `spec.pxc.configuration` (pxc.percona.com `PerconaXtraDBCluster`).
 //!
-//! A `Secret`'s `data` values (base64, not decoded or read) are all marked
-//! secret, and so are its `stringData` values under secret-looking keys.
+//! A `Secret`'s `data` values (base64) are all marked secret, and so are
+//! its `stringData` values under secret-looking keys.
 //!
 //! Container environment: `value` is the text (after Kubernetes'
 //! `$(VAR)` expansion from the variables defined before it in the same
@@ -223,6 +223,7 @@ impl<'a> Reader<'a> {
             "Secret" => {
                 self.mark_secret_data(o);
                 self.config_data(o.get("stringData"), &base);
+                self.secret_data(o.get("data"), o.get("stringData"), &base);
             }
             k if WORKLOADS.contains(&k) => self.workload(kind, o, &base, at),
             "Service" => self.service(o, &name, at),
@@ -317,6 +318,36 @@ impl<'a> Reader<'a> {
         }
         for s in spans {
             self.sources.get_mut(self.id).mark_secret(s);
+        }
+    }
+
+    /// A Secret's base64 `data` entries holding a config text: decoded and
+    /// read, every location pointing at the whole base64 value. A key also
+    /// in `stringData` is skipped: Kubernetes writes `stringData` over
+    /// `data` (<https://kubernetes.io/docs/concepts/configuration/secret/>).
+    fn secret_data(&mut self, data: Option<&Node>, string_data: Option<&Node>, base: &str) {
+        let Some(entries) = data.and_then(Node::as_map) else {
+            return;
+        };
+        for (k, v) in entries {
+            if string_data.is_some_and(|sd| sd.get(&k.text).is_some()) {
+                continue;
+            }
+            let Some(text) = v.as_str().and_then(base64_text) else {
+                continue;
+            };
+            let Some(format) = embedded::format_of(&k.text, &text) else {
+                continue;
+            };
+            let emb = Embedded::coarse(text, v.span);
+            let a = embedded::read_config(format, &emb, self.id, self.sources, self.diags);
+            self.server(
+                format!("{base}:{}", k.text),
+                k.span,
+                format.system(),
+                None,
+                a,
+            );
         }
     }
 
@@ -765,6 +796,33 @@ impl<'a> Reader<'a> {
             self.server(format!("{base}:pgbouncer"), at, System::PgBouncer, None, a);
         }
     }
+}
+
+/// Decodes standard base64 (RFC 4648 §4, `=` padding optional, blanks
+/// and line breaks ignored) holding UTF-8 text, as Kubernetes stores a
+/// Secret's `data`. `None` for anything else.
+fn base64_text(s: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(s.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b' ' | b'\n' | b'\r' | b'\t' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// The last path component of a program name.

@@ -40,6 +40,11 @@ fn configmap_postgres_and_pgbouncer_and_secret_string_data() {
     );
     let masked = s.get(c[0].at.file).masked_text();
     assert!(!masked.contains("topsecret"));
+    assert_eq!(
+        c.len(),
+        2,
+        "stringData wins over data for the same key: {r}"
+    );
     assert!(
         !masked.contains("W3BnYm91bmNlcl0K"),
         "Secret data is masked"
@@ -338,4 +343,35 @@ fn env_expansion() {
     for (v, want) in cases {
         assert_eq!(&expand(v, &known), want, "{v}");
     }
+}
+
+#[test]
+fn base64_secret_data() {
+    let cases: &[(&str, Option<&str>)] = &[
+        ("W3BnYm91bmNlcl0K", Some("[pgbouncer]\n")),
+        ("W3BnYm91bmNlcl0K\n", Some("[pgbouncer]\n")),
+        ("YQ==", Some("a")),
+        ("YQ", Some("a")),
+        ("", Some("")),
+        ("not base64!", None),
+        ("/w==", None),
+    ];
+    for (input, want) in cases {
+        assert_eq!(base64_text(input).as_deref(), *want, "{input:?}");
+    }
+    // pool_mode = transaction under [pgbouncer], as base64 in a Secret.
+    let text = "kind: Secret\nmetadata: {name: s}\ndata:\n  pgbouncer.ini: W3BnYm91bmNlcl0KcG9vbF9tb2RlID0gdHJhbnNhY3Rpb24K\n";
+    let (c, s, d) = run(text);
+    assert!(d.is_empty());
+    let Found::Server(sv) = &c[0].found else {
+        panic!()
+    };
+    assert_eq!(sv.assignments[0].name, "pool_mode");
+    assert_eq!(sv.assignments[0].value, Written::Text("transaction".into()));
+    assert_eq!(
+        s.get(FileId(0))
+            .line_col(sv.assignments[0].value_at.span.start)
+            .line,
+        4
+    );
 }
