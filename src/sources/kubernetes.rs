@@ -71,8 +71,8 @@
 //!
 //! Container command lines (a private argv reader): the program is the
 //! first word of `command` + `args` (after `docker-entrypoint.sh`), or, with
-//! no `command` and `args` starting with `-`, the image's server (the
-//! official images' entrypoints prepend it). `mysqld`/`mariadbd`/`mysqld_safe`
+//! no `command` and `args` starting with `-`, the image's server when its
+//! entrypoint prepends it (the docker-library images, [`flag_entrypoint`]). `mysqld`/`mariadbd`/`mysqld_safe`
 //! read `--name=value`; `postgres` reads `-c name=value`, `-cname=value` and
 //! `--name=value` (its `ParseLongOption` turns `-` into `_` in the name,
 //! `src/backend/utils/misc/guc.c`). `--name value` with a separate value
@@ -553,9 +553,9 @@ impl<'a> Reader<'a> {
                 System::Postgres
             }
             Some(p) if command.is_empty() && p.starts_with('-') => {
-                match flavor.as_ref().and_then(|f| image_system(&f.product)) {
-                    Some(s @ (System::Mysql | System::Postgres)) => s,
-                    _ => return,
+                match flavor.as_ref().and_then(|f| flag_entrypoint(&f.product)) {
+                    Some(s) => s,
+                    None => return,
                 }
             }
             _ => return,
@@ -617,7 +617,7 @@ impl<'a> Reader<'a> {
             _ => written.to_string(),
         };
         let value = &t[eq + 1..];
-        let secret = name.to_ascii_lowercase().contains("password");
+        let secret = embedded::is_secret_setting(&name);
         let value_span = emb.span(Span::new(eq + 1, t.len()));
         if secret {
             self.sources.get_mut(self.id).mark_secret(value_span);
@@ -823,6 +823,22 @@ fn base64_text(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(bytes).ok()
+}
+
+/// The server an image's entrypoint starts when the container's `args`
+/// begin with a flag: the docker-library images (`mysql`, `mariadb`,
+/// `percona`, `postgres`) and those built on their entrypoints
+/// (`mysql/mysql-server`, `postgis/postgis`, `timescale/timescaledb`) run
+/// `if [ "${1:0:1}" = '-' ]; then set -- mysqld "$@"; fi` (`postgres` for
+/// PostgreSQL) in `docker-entrypoint.sh`
+/// (docker-library/mysql, docker-library/postgres). Other images (bitnami's
+/// run `args` in place of their start script) are not assumed.
+fn flag_entrypoint(product: &str) -> Option<System> {
+    match product {
+        "mysql" | "mariadb" | "percona" | "mysql/mysql-server" => Some(System::Mysql),
+        "postgres" | "postgis/postgis" | "timescale/timescaledb" => Some(System::Postgres),
+        _ => None,
+    }
 }
 
 /// The last path component of a program name.

@@ -134,6 +134,10 @@ fn mysqld_command_and_entrypoint_forms() {
         "{r}"
     );
     assert!(!r.contains("Pod/p:s"), "shell commands are not read: {r}");
+    // bitnami images run `args` instead of their start script: not assumed.
+    let text = "kind: Pod\nmetadata: {name: b}\nspec:\n  containers:\n  - name: m\n    image: bitnami/mysql:8.0\n    args: [\"--wait_timeout=5\"]\n";
+    let (c, _, _) = run(text);
+    assert!(c.is_empty(), "{c:?}");
 }
 
 #[test]
