@@ -30,6 +30,13 @@
 //! holding a template expression (`{{ .Values.x }}`, `${VAR}`) and a line
 //! inside a Go-template condition (`{{- if … }}` … `{{- end }}`) become
 //! [`Written::Unresolved`].
+//!
+//! The module also holds what the YAML/JSON adapters share:
+//! [`parse_documents`] (one located TL001 for a file that does not parse,
+//! naming templates), [`scalar_text`] / [`scalar_value`],
+//! [`map_assignments`], [`image_flavor`], [`attribute_pairs`],
+//! [`unique_addresses`], [`format_of`] and [`render`] (a stable text
+//! rendering of candidates for tests).
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::parse::tree::{Node, NodeKind};

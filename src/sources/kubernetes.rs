@@ -1,5 +1,7 @@
 //! Kubernetes manifests: multi-document YAML (or JSON) of objects with a
-//! `kind` and a `metadata.name`; `kind: List` objects are read item by item.
+//! `kind` and a `metadata.name`; list objects (`kind: List`,
+//! `ConfigMapList`, ... with `items`, as `kubectl get -o yaml` writes them)
+//! are read item by item.
 //!
 //! What is read, and the address of each candidate (`KIND/NAME` with the
 //! object's `metadata.name` as written; a second object with the same
@@ -41,6 +43,9 @@
 //! - `alb.ingress.kubernetes.io/load-balancer-attributes` is a `k=v,k=v`
 //!   list of ALB attributes; `idle_timeout.timeout_seconds` is the ALB's
 //!   idle timeout (same controller, `docs/guide/ingress/annotations.md`).
+//! - `service.beta.kubernetes.io/aws-load-balancer-target-group-attributes`
+//!   holds target-group attributes (deregistration delay, stickiness,
+//!   proxy protocol), none of them an idle timeout: not read.
 //! - GKE `BackendConfig` `spec.timeoutSec` is the backend service's
 //!   response timeout, not an idle limit: not read.
 //! - CloudNativePG writes `spec.postgresql.parameters` into the instances'
@@ -72,8 +77,10 @@
 //! Container command lines (a private argv reader): the program is the
 //! first word of `command` + `args` (after `docker-entrypoint.sh`), or, with
 //! no `command` and `args` starting with `-`, the image's server when its
-//! entrypoint prepends it (the docker-library images, [`flag_entrypoint`]). `mysqld`/`mariadbd`/`mysqld_safe`
-//! read `--name=value`; `postgres` reads `-c name=value`, `-cname=value` and
+//! entrypoint prepends it (the docker-library images `mysql`, `mariadb`,
+//! `percona`, `postgres`, and `mysql/mysql-server`, `postgis/postgis`,
+//! `timescale/timescaledb`). `mysqld`/`mariadbd`/`mysqld_safe` read
+//! `--name=value`; `postgres` reads `-c name=value`, `-cname=value` and
 //! `--name=value` (its `ParseLongOption` turns `-` into `_` in the name,
 //! `src/backend/utils/misc/guc.c`). `--name value` with a separate value
 //! word and shell commands (`sh -c "…"`) are not read.
@@ -124,7 +131,8 @@ pub fn read_file(
     let text = sources.get(id).text().to_string();
     let mut objects: Vec<&Node> = Vec::new();
     for doc in &docs {
-        if str_at(doc, &["kind"]) == Some("List") {
+        if str_at(doc, &["kind"]).is_some_and(|k| k.ends_with("List")) && doc.get("items").is_some()
+        {
             if let Some(NodeKind::Seq(items)) = doc.get("items").map(|n| &n.kind) {
                 objects.extend(items.iter());
             }

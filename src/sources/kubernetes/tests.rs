@@ -258,7 +258,7 @@ wait_timeout (OptionFile) @44:5 = 100 @44:18\n"
 #[test]
 fn lists_duplicates_and_rejects() {
     // kind: List items are objects; a repeated address gets " (2)".
-    let text = "kind: List\nitems:\n- kind: Ingress\n  metadata:\n    name: a\n    annotations: {alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=1}\n- kind: Ingress\n  metadata:\n    name: a\n    annotations: {alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=2}\n";
+    let text = "kind: IngressList\nitems:\n- kind: Ingress\n  metadata:\n    name: a\n    annotations: {alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=1}\n- kind: Ingress\n  metadata:\n    name: a\n    annotations: {alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=2}\n";
     let (c, _, _) = run(text);
     let addrs: Vec<_> = c.iter().map(|c| c.address.as_str()).collect();
     assert_eq!(addrs, ["Ingress/a", "Ingress/a (2)"]);
