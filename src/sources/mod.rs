@@ -19,6 +19,11 @@
 //! [`Written::Unresolved`]: reported, never guessed (STYLE.md "Loaders and
 //! sources", after trivy's `IntUnresolvable`).
 
+pub mod aws_cli;
+pub mod cloudformation;
+pub mod embedded;
+pub mod helm;
+pub mod kubernetes;
 pub mod terraform;
 
 use crate::diagnostic::{Diagnostic, Label};
