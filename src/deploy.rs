@@ -17,9 +17,10 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::manifest::PathRef;
 use crate::model::DbServer;
 use crate::model::HopSpec;
+use crate::parse::tree::Node;
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
-use crate::source::{LoadError, Location, SourceMap};
+use crate::source::{FileId, LoadError, Location, SourceMap};
 use crate::sources::{Candidate, Found, System, Written};
 use crate::systems::pgbouncer::PgBouncer;
 use crate::systems::{mysql, pgbouncer, postgres, presets};
@@ -29,22 +30,76 @@ use crate::systems::{mysql, pgbouncer, postgres, presets};
 pub enum Adapter {
     /// Terraform `.tf` / `.tfvars` ([`crate::sources::terraform`]).
     Terraform,
+    /// Kubernetes manifests ([`crate::sources::kubernetes`]).
+    Kubernetes,
+    /// Helm values files ([`crate::sources::helm`]).
+    Helm,
+    /// CloudFormation templates, YAML or JSON ([`crate::sources::cloudformation`]).
+    CloudFormation,
+    /// `aws rds describe-db-parameters` JSON ([`crate::sources::aws_cli`]).
+    AwsCli,
 }
 
-/// The adapter that reads `path`, by its name (and, for YAML and JSON, its
-/// first bytes), or `None` when it is no deployment file timeoutlint reads.
-pub fn adapter_for(path: &Path) -> Option<Adapter> {
+/// True when `path` is a deployment file by its name alone: Terraform, or a
+/// YAML / JSON file (whose kind [`detect`] tells from its content).
+pub fn is_deployment_file(path: &Path) -> bool {
+    let Some(name) = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    [
+        ".tf",
+        ".tfvars",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".template",
+        ".yaml.tpl",
+        ".yml.tpl",
+    ]
+    .iter()
+    .any(|e| name.ends_with(e))
+}
+
+/// True when `r` names a deployment file: it has an `#ADDRESS`, or its name
+/// says so ([`is_deployment_file`]).
+pub fn is_deployment_ref(r: &PathRef) -> bool {
+    r.address.is_some() || is_deployment_file(&r.path)
+}
+
+/// Which adapter reads the loaded file `id`: Terraform by name; for YAML and
+/// JSON, by content, in this order: an AWS CLI parameters dump, a
+/// CloudFormation template (`AWSTemplateFormatVersion` or `AWS::` resource
+/// types), a Helm values file (by name or a `Chart.yaml` beside it), a
+/// Kubernetes manifest (`apiVersion` and `kind`). `None` otherwise.
+pub fn detect(id: FileId, sources: &SourceMap) -> Option<Adapter> {
+    let file = sources.get(id);
+    let path = file.path();
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".tf") || name.ends_with(".tfvars") {
         return Some(Adapter::Terraform);
     }
+    let docs = crate::parse::tree::parse_yaml_documents(file.text()).ok();
+    let docs = docs.as_deref().unwrap_or_default();
+    if docs.first().is_some_and(crate::sources::aws_cli::is_dump) {
+        return Some(Adapter::AwsCli);
+    }
+    if docs
+        .first()
+        .is_some_and(crate::sources::cloudformation::is_template)
+    {
+        return Some(Adapter::CloudFormation);
+    }
+    if crate::sources::helm::is_values_file(path) {
+        return Some(Adapter::Helm);
+    }
+    let k8s = |d: &Node| d.get("apiVersion").is_some() && d.get("kind").is_some();
+    if docs.iter().any(k8s) || docs.is_empty() && file.text().contains("apiVersion:") {
+        return Some(Adapter::Kubernetes);
+    }
     None
-}
-
-/// True when `r` names a deployment file: it has an `#ADDRESS`, or its
-/// adapter is known from the file.
-pub fn is_deployment_ref(r: &PathRef) -> bool {
-    r.address.is_some() || adapter_for(&r.path).is_some()
 }
 
 /// Reads every candidate of the file `r` names.
@@ -55,14 +110,22 @@ pub fn read_candidates(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Candidate>, LoadError> {
-    match adapter_for(&r.path) {
-        Some(Adapter::Terraform) => crate::sources::terraform::read(&r.path, sources, diags),
-        None => Err(LoadError::Invalid(format!(
-            "{}: not a deployment file timeoutlint reads (compose, Terraform, Kubernetes, \
-             Helm values, CloudFormation, an AWS CLI parameter dump)",
-            r.path.display()
-        ))),
-    }
+    use crate::sources::{aws_cli, cloudformation, helm, kubernetes, terraform};
+    let id = sources.load(&r.path)?;
+    Ok(match detect(id, sources) {
+        Some(Adapter::Terraform) => terraform::read(&r.path, sources, diags)?,
+        Some(Adapter::Kubernetes) => kubernetes::read_file(id, sources, diags),
+        Some(Adapter::Helm) => helm::read_file(id, sources, diags),
+        Some(Adapter::CloudFormation) => cloudformation::read_file(id, sources, diags),
+        Some(Adapter::AwsCli) => aws_cli::read_file(id, None, sources, diags),
+        None => {
+            return Err(LoadError::Invalid(format!(
+                "{}: not a deployment file timeoutlint reads (compose, Terraform, Kubernetes, \
+                 Helm values, CloudFormation, an AWS CLI parameter dump)",
+                sources.display_name(&r.path)
+            )));
+        }
+    })
 }
 
 /// The candidate `r` names among those `wanted` accepts: the one at

@@ -178,6 +178,22 @@ case!(
     [("TL126", "warning"), ("TL103", "error")]
 );
 case!(tl103_terraform_nlb_passes, "tl103-terraform-nlb-passes", []);
+// Deployment files as the server: a CloudFormation parameter group, an
+// `aws rds describe-db-parameters` dump (both with an RDS formula, TL015),
+// bitnami Helm values whose extraFlags override the embedded my.cnf
+// (TL016), and a CloudNativePG Cluster behind its Pooler (TL109).
+case!(
+    tl101_cloudformation_fires,
+    "tl101-cloudformation-fires",
+    [("TL101", "error"), ("TL015", "info")]
+);
+case!(
+    tl101_aws_cli_dump_fires,
+    "tl101-aws-cli-dump-fires",
+    [("TL101", "error"), ("TL015", "info")]
+);
+case!(tl016_helm_fires, "tl016-helm-fires", [("TL016", "warning")]);
+case!(tl109_cnpg_fires, "tl109-cnpg-fires", [("TL109", "warning")]);
 case!(tl105_fires, "tl105-fires", [("TL105", "warning")]);
 case!(tl105_passes, "tl105-passes", []);
 case!(tl106_fires, "tl106-fires", [("TL106", "warning")]);

@@ -15,6 +15,7 @@
 //! | `primary.extendedConfiguration`, `readReplicas.extendedConfiguration` | bitnami postgresql: postgresql.conf lines appended to the main file | postgresql.conf |
 //! | `postgresql.configuration`, `postgresql.extendedConf` | bitnami postgresql-ha (postgresql-repmgr image): postgresql.conf / appended lines | postgresql.conf |
 //! | `primary.extraFlags`, `secondary.extraFlags` | bitnami mysql / mariadb: extra `mysqld` flags (`--max_connections=155`) | [`SetBy::CommandLine`] `--name=value` words |
+//! | `primary`, `secondary` (when both keys above are set) | the server that role runs: its configuration and its flags together | both, the flags winning |
 //!
 //! The key names and what each holds are those of the charts' own
 //! `values.yaml` (bitnami/charts `bitnami/{mysql,mariadb,postgresql,postgresql-ha}/values.yaml`,
@@ -232,6 +233,44 @@ fn read_root(
                 assignments,
             }),
         });
+    }
+    combine_roles(prefix, out);
+}
+
+/// Adds, for each role (`primary`, `secondary`) with both a `configuration`
+/// and `extraFlags` of one system, a candidate at the role's own address
+/// (`primary`) holding both: the server that role runs, which reads the
+/// configuration as its my.cnf and the flags on its command line (so a
+/// flag beats the file's value, and a difference is reported where the
+/// system's door resolves them). A role with only one of the two is named
+/// by that key's address.
+fn combine_roles(prefix: &str, out: &mut Vec<Candidate>) {
+    for role in ["primary", "secondary"] {
+        let find = |key: &str| {
+            let address = format!("{prefix}{role}.{key}");
+            out.iter().position(|c| c.address == address)
+        };
+        let (Some(conf), Some(flags)) = (find("configuration"), find("extraFlags")) else {
+            continue;
+        };
+        let (Found::Server(c), Found::Server(f)) = (&out[conf].found, &out[flags].found) else {
+            continue;
+        };
+        if c.system != f.system {
+            continue;
+        }
+        let mut assignments = c.assignments.clone();
+        assignments.extend(f.assignments.iter().cloned());
+        let combined = Candidate {
+            address: format!("{prefix}{role}"),
+            at: out[conf].at,
+            found: Found::Server(ServerSettings {
+                system: c.system,
+                flavor: c.flavor.clone().or_else(|| f.flavor.clone()),
+                assignments,
+            }),
+        };
+        out.push(combined);
     }
 }
 
