@@ -34,6 +34,19 @@ pub enum Origin {
     },
     /// Given on the command line, e.g. `--hop "sg=3600s"`.
     Flag(String),
+    /// Not set in the deployment files: the value the server's container
+    /// image ships with (its bundled config), which differs from the
+    /// server's compiled default (`presets/images.toml`,
+    /// [`crate::systems::images`]).
+    Image {
+        /// The image as the deployment file names it, e.g. `mariadb:10.3`.
+        image: String,
+        /// Where the image's value comes from: a Dockerfile or bundled config
+        /// at a tag or commit.
+        source: String,
+        /// The `image:` line that names it.
+        anchor: Option<Location>,
+    },
     /// Read from an environment variable in Python settings
     /// (`int(os.environ.get("X", "600"))`): `value_from` says whether the
     /// deploy-time value came from the manifest's `[path.env]` / `--env-file`,
@@ -64,7 +77,9 @@ impl Origin {
     pub fn location(&self) -> Option<Location> {
         match self {
             Origin::File(l) | Origin::Manifest(l) => Some(*l),
-            Origin::Default { anchor, .. } | Origin::Preset { anchor, .. } => *anchor,
+            Origin::Default { anchor, .. }
+            | Origin::Preset { anchor, .. }
+            | Origin::Image { anchor, .. } => *anchor,
             Origin::Env { location, .. } => Some(*location),
             Origin::Flag(_) => None,
         }
@@ -72,7 +87,10 @@ impl Origin {
 
     /// True when the value was written by the user (file, manifest or flag).
     pub fn is_explicit(&self) -> bool {
-        !matches!(self, Origin::Default { .. } | Origin::Preset { .. })
+        !matches!(
+            self,
+            Origin::Default { .. } | Origin::Preset { .. } | Origin::Image { .. }
+        )
     }
 
     /// Human description: `db/my.cnf:3`, `documented default of MySQL (URL)`,
@@ -85,6 +103,7 @@ impl Origin {
             }
             Origin::Flag(f) => format!("command line `{f}`"),
             Origin::Preset { id, source, .. } => format!("preset {id} ({source})"),
+            Origin::Image { image, source, .. } => format!("default of image {image} ({source})"),
             Origin::Env {
                 var,
                 value_from: None,
@@ -106,6 +125,7 @@ impl Origin {
         match self {
             Origin::Default { system, .. } => format!("{system} default"),
             Origin::Preset { id, .. } => format!("preset {id}"),
+            Origin::Image { image, .. } => format!("image {image} default"),
             Origin::Env {
                 var,
                 value_from: None,
