@@ -19,6 +19,9 @@
 //! [`Written::Unresolved`]: reported, never guessed (STYLE.md "Loaders and
 //! sources", after trivy's `IntUnresolvable`).
 
+pub mod appserver;
+pub mod compose;
+
 use crate::source::Location;
 
 /// The server system a setting belongs to.

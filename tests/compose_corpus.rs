@@ -1,0 +1,117 @@
+//! Reads every file of the shared compose and app-server corpora
+//! (`../shared/corpus/compose`, `../shared/corpus/appservers`) with the
+//! compose and app-server adapters: no panic, and a stable text rendering
+//! of the candidates of each file as a snapshot. Skips (with a message)
+//! when the corpus is absent; the corpus is read in place, never copied.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use timeoutlint::diagnostic::Diagnostic;
+use timeoutlint::source::{LoadError, Location, SourceMap};
+use timeoutlint::sources::{Candidate, Found, Written, appserver, compose};
+
+type Reader = fn(&Path, &mut SourceMap, &mut Vec<Diagnostic>) -> Result<Vec<Candidate>, LoadError>;
+
+fn at(sources: &SourceMap, loc: Location) -> String {
+    let r = sources.resolve(loc);
+    format!("{}:{}:{}", r.file, r.start.line, r.start.column)
+}
+
+fn value(sources: &SourceMap, w: &Written) -> String {
+    match w {
+        Written::Text(t) => format!("{:?}", sources.scrub(t)),
+        Written::Unresolved(why) => format!("unresolved ({})", sources.scrub(why)),
+    }
+}
+
+/// A stable text of candidates and diagnostics, every value scrubbed of
+/// secrets (the rendering an output would show).
+fn render(cands: &[Candidate], diags: &[Diagnostic], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for c in cands {
+        let _ = write!(out, "{} {} at {}", c.address, c.found.kind(), at(sources, c.at));
+        match &c.found {
+            Found::Server(s) => {
+                let _ = write!(out, ": {}", s.system.as_str());
+                if let Some(f) = &s.flavor {
+                    let _ = write!(out, " {} {:?} at {}", f.product, f.version, at(sources, f.at));
+                }
+                out.push('\n');
+                for a in &s.assignments {
+                    let _ = writeln!(
+                        out,
+                        "  {} {} at {} = {} at {}",
+                        a.set_by.describe(),
+                        a.name,
+                        at(sources, a.name_at),
+                        value(sources, &a.value),
+                        at(sources, a.value_at)
+                    );
+                }
+            }
+            Found::AppEnv(vars) => {
+                out.push('\n');
+                for v in vars {
+                    let _ = writeln!(out, "  {} = {} at {}", v.name, value(sources, &v.value), at(sources, v.at));
+                }
+            }
+            Found::Workers(w) => {
+                out.push('\n');
+                for (n, loc) in &w.processes {
+                    let _ = writeln!(out, "  processes {n} at {}", at(sources, *loc));
+                }
+                if let Some((n, loc)) = &w.threads {
+                    let _ = writeln!(out, "  threads {n} at {}", at(sources, *loc));
+                }
+                if let Some((n, loc)) = &w.request_timeout_secs {
+                    let _ = writeln!(out, "  request timeout {n} s at {}", at(sources, *loc));
+                }
+            }
+            Found::IdleLimit(_) => out.push('\n'),
+        }
+    }
+    for d in common::describe(diags, sources) {
+        let _ = writeln!(out, "{d}");
+    }
+    if out.is_empty() {
+        out.push_str("nothing\n");
+    }
+    sources.scrub(&out)
+}
+
+fn read_all(kind: &str, reader: Reader) -> usize {
+    let Some(dir) = common::corpus_dir(kind) else {
+        return 0;
+    };
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus dir readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    for f in &files {
+        let mut sources =
+            SourceMap::new(Some(dir.clone())).with_policy(common::confined_to(Some(&dir)));
+        let mut diags = Vec::new();
+        let cands = reader(f, &mut sources, &mut diags)
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        insta::assert_snapshot!(format!("{kind}__{name}"), render(&cands, &diags, &sources));
+    }
+    files.len()
+}
+
+#[test]
+fn compose_corpus_is_read_without_panic() {
+    let n = read_all("compose", compose::read);
+    assert!(n == 0 || n >= 17, "read {n} compose corpus files");
+}
+
+#[test]
+fn appserver_corpus_is_read_without_panic() {
+    let n = read_all("appservers", appserver::read);
+    assert!(n == 0 || n >= 8, "read {n} app-server corpus files");
+}
