@@ -288,7 +288,7 @@ fn wait_timeout_flag_lands_on_its_value_in_every_scalar_style() {
         ("command: --wait_timeout 600\n", 3, 29),
         ("command: mysqld --wait_timeout=600\n", 3, 36),
         ("command: /usr/sbin/mysqld --wait_timeout=600\n", 3, 46),
-        ("entrypoint: [\"docker-entrypoint.sh\"]\n    command: [\"mysqld\", \"--wait_timeout=600\"]\n", 4, 40),
+        ("entrypoint: [\"docker-entrypoint.sh\"]\n    command: [\"mysqld\", \"--wait_timeout=600\"]\n", 4, 41),
     ];
     for (cmd, line, col) in cases {
         let r = compose(&format!("services:\n  db:\n    {cmd}    image: mysql:8.0\n"));
