@@ -115,3 +115,74 @@ fn appserver_corpus_is_read_without_panic() {
     let n = read_all("appservers", appserver::read);
     assert!(n == 0 || n >= 8, "read {n} app-server corpus files");
 }
+
+/// Reads the fixture project `tests/fixtures/sources/compose/<case>`'s
+/// `compose.yaml` (with its `.env` and env files), confined to the project.
+fn fixture(case: &str) -> (Vec<Candidate>, Vec<Diagnostic>, SourceMap) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sources/compose")
+        .join(case);
+    let mut sources = SourceMap::new(Some(dir.clone())).with_policy(common::confined_to(Some(&dir)));
+    let mut diags = Vec::new();
+    let cands = compose::read(&dir.join("compose.yaml"), &mut sources, &mut diags).expect("fixture reads");
+    (cands, diags, sources)
+}
+
+fn server_value(cands: &[Candidate], service: &str, name: &str) -> Option<(Written, Location)> {
+    cands.iter().find_map(|c| match &c.found {
+        Found::Server(s) if c.address == service => s
+            .assignments
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| (a.value.clone(), a.value_at)),
+        _ => None,
+    })
+}
+
+fn env_value(cands: &[Candidate], service: &str, name: &str) -> Option<Written> {
+    cands.iter().find_map(|c| match &c.found {
+        Found::AppEnv(vars) if c.address == service => {
+            vars.iter().find(|v| v.name == name).map(|v| v.value.clone())
+        }
+        _ => None,
+    })
+}
+
+#[test]
+fn fixture_mysql_wait_timeout_flag() {
+    for (case, recycle) in [("mysql-wait-timeout-flag", "3600"), ("mysql-wait-timeout-flag-fixed", "300")] {
+        let (cands, diags, sources) = fixture(case);
+        assert!(diags.is_empty(), "{case}: {:?}", common::describe(&diags, &sources));
+        let (value, at_) = server_value(&cands, "db", "wait_timeout").expect("wait_timeout");
+        assert_eq!(value, Written::Text("600".into()));
+        assert_eq!(at(&sources, at_), "compose.yaml:6:29");
+        assert_eq!(sources.text_at(at_), "600");
+        let (value, at_) = server_value(&cands, "db", "max_connections").expect("max_connections");
+        assert_eq!(value, Written::Text("200".into()));
+        assert_eq!(sources.text_at(at_), "200");
+        assert_eq!(env_value(&cands, "web", "POOL_RECYCLE"), Some(Written::Text(recycle.into())));
+        let text = render(&cands, &diags, &sources);
+        assert!(!text.contains("Fixture-Pw-4242"), "{text}");
+        insta::assert_snapshot!(format!("fixture__{case}"), text);
+    }
+}
+
+#[test]
+fn fixture_pgbouncer_env() {
+    let (cands, diags, sources) = fixture("pgbouncer-env");
+    assert!(diags.is_empty(), "{:?}", common::describe(&diags, &sources));
+    let (value, at_) = server_value(&cands, "pgbouncer", "server_idle_timeout").expect("server_idle_timeout");
+    assert_eq!(value, Written::Text("60".into()));
+    assert_eq!(at(&sources, at_), "compose.yaml:17:29");
+    let (value, at_) = server_value(&cands, "pgbouncer", "server_lifetime").expect("server_lifetime");
+    assert_eq!(value, Written::Text("3600".into()));
+    assert_eq!(at(&sources, at_), "pgbouncer.env:3:17");
+    assert_eq!(
+        server_value(&cands, "db", "idle_session_timeout").map(|v| v.0),
+        Some(Written::Text("0".into()))
+    );
+    assert_eq!(env_value(&cands, "api", "POOL_RECYCLE"), Some(Written::Text("1800".into())));
+    let text = render(&cands, &diags, &sources);
+    assert!(!text.contains("Bouncer-Pw-777"), "{text}");
+    insta::assert_snapshot!("fixture__pgbouncer-env", text);
+}
