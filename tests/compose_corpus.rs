@@ -32,12 +32,24 @@ fn value(sources: &SourceMap, w: &Written) -> String {
 fn render(cands: &[Candidate], diags: &[Diagnostic], sources: &SourceMap) -> String {
     let mut out = String::new();
     for c in cands {
-        let _ = write!(out, "{} {} at {}", c.address, c.found.kind(), at(sources, c.at));
+        let _ = write!(
+            out,
+            "{} {} at {}",
+            c.address,
+            c.found.kind(),
+            at(sources, c.at)
+        );
         match &c.found {
             Found::Server(s) => {
                 let _ = write!(out, ": {}", s.system.as_str());
                 if let Some(f) = &s.flavor {
-                    let _ = write!(out, " {} {:?} at {}", f.product, f.version, at(sources, f.at));
+                    let _ = write!(
+                        out,
+                        " {} {:?} at {}",
+                        f.product,
+                        f.version,
+                        at(sources, f.at)
+                    );
                 }
                 out.push('\n');
                 for a in &s.assignments {
@@ -55,7 +67,13 @@ fn render(cands: &[Candidate], diags: &[Diagnostic], sources: &SourceMap) -> Str
             Found::AppEnv(vars) => {
                 out.push('\n');
                 for v in vars {
-                    let _ = writeln!(out, "  {} = {} at {}", v.name, value(sources, &v.value), at(sources, v.at));
+                    let _ = writeln!(
+                        out,
+                        "  {} = {} at {}",
+                        v.name,
+                        value(sources, &v.value),
+                        at(sources, v.at)
+                    );
                 }
             }
             Found::Workers(w) => {
@@ -96,8 +114,8 @@ fn read_all(kind: &str, reader: Reader) -> usize {
         let mut sources =
             SourceMap::new(Some(dir.clone())).with_policy(common::confined_to(Some(&dir)));
         let mut diags = Vec::new();
-        let cands = reader(f, &mut sources, &mut diags)
-            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let cands =
+            reader(f, &mut sources, &mut diags).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("file");
         insta::assert_snapshot!(format!("{kind}__{name}"), render(&cands, &diags, &sources));
     }
@@ -122,9 +140,11 @@ fn fixture(case: &str) -> (Vec<Candidate>, Vec<Diagnostic>, SourceMap) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/sources/compose")
         .join(case);
-    let mut sources = SourceMap::new(Some(dir.clone())).with_policy(common::confined_to(Some(&dir)));
+    let mut sources =
+        SourceMap::new(Some(dir.clone())).with_policy(common::confined_to(Some(&dir)));
     let mut diags = Vec::new();
-    let cands = compose::read(&dir.join("compose.yaml"), &mut sources, &mut diags).expect("fixture reads");
+    let cands =
+        compose::read(&dir.join("compose.yaml"), &mut sources, &mut diags).expect("fixture reads");
     (cands, diags, sources)
 }
 
@@ -141,18 +161,26 @@ fn server_value(cands: &[Candidate], service: &str, name: &str) -> Option<(Writt
 
 fn env_value(cands: &[Candidate], service: &str, name: &str) -> Option<Written> {
     cands.iter().find_map(|c| match &c.found {
-        Found::AppEnv(vars) if c.address == service => {
-            vars.iter().find(|v| v.name == name).map(|v| v.value.clone())
-        }
+        Found::AppEnv(vars) if c.address == service => vars
+            .iter()
+            .find(|v| v.name == name)
+            .map(|v| v.value.clone()),
         _ => None,
     })
 }
 
 #[test]
 fn fixture_mysql_wait_timeout_flag() {
-    for (case, recycle) in [("mysql-wait-timeout-flag", "3600"), ("mysql-wait-timeout-flag-fixed", "300")] {
+    for (case, recycle) in [
+        ("mysql-wait-timeout-flag", "3600"),
+        ("mysql-wait-timeout-flag-fixed", "300"),
+    ] {
         let (cands, diags, sources) = fixture(case);
-        assert!(diags.is_empty(), "{case}: {:?}", common::describe(&diags, &sources));
+        assert!(
+            diags.is_empty(),
+            "{case}: {:?}",
+            common::describe(&diags, &sources)
+        );
         let (value, at_) = server_value(&cands, "db", "wait_timeout").expect("wait_timeout");
         assert_eq!(value, Written::Text("600".into()));
         assert_eq!(at(&sources, at_), "compose.yaml:6:29");
@@ -160,7 +188,10 @@ fn fixture_mysql_wait_timeout_flag() {
         let (value, at_) = server_value(&cands, "db", "max_connections").expect("max_connections");
         assert_eq!(value, Written::Text("200".into()));
         assert_eq!(sources.text_at(at_), "200");
-        assert_eq!(env_value(&cands, "web", "POOL_RECYCLE"), Some(Written::Text(recycle.into())));
+        assert_eq!(
+            env_value(&cands, "web", "POOL_RECYCLE"),
+            Some(Written::Text(recycle.into()))
+        );
         let text = render(&cands, &diags, &sources);
         assert!(!text.contains("Fixture-Pw-4242"), "{text}");
         insta::assert_snapshot!(format!("fixture__{case}"), text);
@@ -171,17 +202,22 @@ fn fixture_mysql_wait_timeout_flag() {
 fn fixture_pgbouncer_env() {
     let (cands, diags, sources) = fixture("pgbouncer-env");
     assert!(diags.is_empty(), "{:?}", common::describe(&diags, &sources));
-    let (value, at_) = server_value(&cands, "pgbouncer", "server_idle_timeout").expect("server_idle_timeout");
+    let (value, at_) =
+        server_value(&cands, "pgbouncer", "server_idle_timeout").expect("server_idle_timeout");
     assert_eq!(value, Written::Text("60".into()));
     assert_eq!(at(&sources, at_), "compose.yaml:17:29");
-    let (value, at_) = server_value(&cands, "pgbouncer", "server_lifetime").expect("server_lifetime");
+    let (value, at_) =
+        server_value(&cands, "pgbouncer", "server_lifetime").expect("server_lifetime");
     assert_eq!(value, Written::Text("3600".into()));
     assert_eq!(at(&sources, at_), "pgbouncer.env:3:17");
     assert_eq!(
         server_value(&cands, "db", "idle_session_timeout").map(|v| v.0),
         Some(Written::Text("0".into()))
     );
-    assert_eq!(env_value(&cands, "api", "POOL_RECYCLE"), Some(Written::Text("1800".into())));
+    assert_eq!(
+        env_value(&cands, "api", "POOL_RECYCLE"),
+        Some(Written::Text("1800".into()))
+    );
     let text = render(&cands, &diags, &sources);
     assert!(!text.contains("Bouncer-Pw-777"), "{text}");
     insta::assert_snapshot!("fixture__pgbouncer-env", text);

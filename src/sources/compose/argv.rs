@@ -99,7 +99,10 @@ pub(crate) fn mysqld_flags(words: &[Word]) -> Vec<FlagSetting> {
             }
         } else if t.text.len() == 2 && t.text.starts_with('-') {
             // A short option with its value in the next word.
-            if words.get(i + 1).is_some_and(|n| !n.operator && !n.text.text.starts_with('-')) {
+            if words
+                .get(i + 1)
+                .is_some_and(|n| !n.operator && !n.text.text.starts_with('-'))
+            {
                 i += 1;
             }
         }
@@ -174,7 +177,12 @@ pub(crate) fn postgres_flags(words: &[Word]) -> Vec<FlagSetting> {
                     ));
                 }
             } else if let Some(name) = pg_short_name(flag) {
-                out.push(setting(name.to_string(), t.location(0..2), vt, from..vt.text.len()));
+                out.push(setting(
+                    name.to_string(),
+                    t.location(0..2),
+                    vt,
+                    from..vt.text.len(),
+                ));
             }
         }
         i += 1;
@@ -204,14 +212,14 @@ pub(crate) enum AppServer {
 /// first word named `gunicorn` or `uwsgi` (after `python -m`, `&&`, a
 /// wrapper such as `opentelemetry-instrument`, or inside `sh -c`).
 pub(crate) fn find_app_server(words: &[Word]) -> Option<(AppServer, Vec<Word>)> {
-    if let Some(inner) = shell_script(words) {
-        if let Some(found) = find_app_server(&inner) {
-            return Some(found);
-        }
+    if let Some(inner) = shell_script(words)
+        && let Some(found) = find_app_server(&inner)
+    {
+        return Some(found);
     }
-    let at = words.iter().position(|w| {
-        !w.operator && matches!(basename(&w.text.text), "gunicorn" | "uwsgi")
-    })?;
+    let at = words
+        .iter()
+        .position(|w| !w.operator && matches!(basename(&w.text.text), "gunicorn" | "uwsgi"))?;
     let kind = if basename(&words[at].text.text) == "gunicorn" {
         AppServer::Gunicorn
     } else {
@@ -278,15 +286,17 @@ pub(crate) fn worker_flags(kind: AppServer, words: &[Word], workers: &mut Worker
             if let Some(f) = field(&s[..eq]) {
                 hit = Some((f, t, eq + 1..s.len()));
             }
-        } else if s.len() > 2 && !s.starts_with("--") && s.starts_with('-') {
-            if let Some(f) = field(&s[..2]) {
-                hit = Some((f, t, 2..s.len()));
-            }
+        } else if s.len() > 2
+            && !s.starts_with("--")
+            && s.starts_with('-')
+            && let Some(f) = field(&s[..2])
+        {
+            hit = Some((f, t, 2..s.len()));
         }
-        if let Some((f, vt, range)) = hit {
-            if let Some(n) = number(vt, range) {
-                set_field(workers, f, n);
-            }
+        if let Some((f, vt, range)) = hit
+            && let Some(n) = number(vt, range)
+        {
+            set_field(workers, f, n);
         }
         i += 1;
     }

@@ -184,13 +184,19 @@ const BITNAMI_PGBOUNCER: &[(&str, &str)] = &[
     ("PGBOUNCER_POOL_MODE", "pool_mode"),
     ("PGBOUNCER_MAX_CLIENT_CONN", "max_client_conn"),
     ("PGBOUNCER_MAX_DB_CONNECTIONS", "max_db_connections"),
-    ("PGBOUNCER_IDLE_TRANSACTION_TIMEOUT", "idle_transaction_timeout"),
+    (
+        "PGBOUNCER_IDLE_TRANSACTION_TIMEOUT",
+        "idle_transaction_timeout",
+    ),
     ("PGBOUNCER_SERVER_RESET_QUERY", "server_reset_query"),
     ("PGBOUNCER_DEFAULT_POOL_SIZE", "default_pool_size"),
     ("PGBOUNCER_MIN_POOL_SIZE", "min_pool_size"),
     ("PGBOUNCER_RESERVE_POOL_SIZE", "reserve_pool_size"),
     ("PGBOUNCER_RESERVE_POOL_TIMEOUT", "reserve_pool_timeout"),
-    ("PGBOUNCER_IGNORE_STARTUP_PARAMETERS", "ignore_startup_parameters"),
+    (
+        "PGBOUNCER_IGNORE_STARTUP_PARAMETERS",
+        "ignore_startup_parameters",
+    ),
     ("PGBOUNCER_LOG_CONNECTIONS", "log_connections"),
     ("PGBOUNCER_LOG_DISCONNECTIONS", "log_disconnections"),
     ("PGBOUNCER_LOG_POOLER_ERRORS", "log_pooler_errors"),
@@ -207,8 +213,14 @@ const BITNAMI_PGBOUNCER: &[(&str, &str)] = &[
     ("PGBOUNCER_QUERY_TIMEOUT", "query_timeout"),
     ("PGBOUNCER_QUERY_WAIT_TIMEOUT", "query_wait_timeout"),
     ("PGBOUNCER_CLIENT_IDLE_TIMEOUT", "client_idle_timeout"),
-    ("PGBOUNCER_MAX_PREPARED_STATEMENTS", "max_prepared_statements"),
-    ("PGBOUNCER_APPLICATION_NAME_ADD_HOST", "application_name_add_host"),
+    (
+        "PGBOUNCER_MAX_PREPARED_STATEMENTS",
+        "max_prepared_statements",
+    ),
+    (
+        "PGBOUNCER_APPLICATION_NAME_ADD_HOST",
+        "application_name_add_host",
+    ),
 ];
 
 /// bitnami/postgresql: the variables its README
@@ -218,7 +230,10 @@ const BITNAMI_PGBOUNCER: &[(&str, &str)] = &[
 const BITNAMI_POSTGRESQL: &[(&str, &str)] = &[
     ("POSTGRESQL_MAX_CONNECTIONS", "max_connections"),
     ("POSTGRESQL_TCP_KEEPALIVES_IDLE", "tcp_keepalives_idle"),
-    ("POSTGRESQL_TCP_KEEPALIVES_INTERVAL", "tcp_keepalives_interval"),
+    (
+        "POSTGRESQL_TCP_KEEPALIVES_INTERVAL",
+        "tcp_keepalives_interval",
+    ),
     ("POSTGRESQL_TCP_KEEPALIVES_COUNT", "tcp_keepalives_count"),
     ("POSTGRESQL_STATEMENT_TIMEOUT", "statement_timeout"),
 ];

@@ -207,7 +207,12 @@ fn braced(t: &Traced, vars: &Vars, expr: Range<usize>, depth: usize, out: &mut T
             Some(v) if full || op == "?" => out.push(&v),
             _ => {
                 let err = arg().text;
-                unknown(t, expr, format!("${{{name}}} is not set in .env (required: {err})"), out);
+                unknown(
+                    t,
+                    expr,
+                    format!("${{{name}}} is not set in .env (required: {err})"),
+                    out,
+                );
             }
         },
         _ => {
@@ -393,9 +398,7 @@ pub(crate) fn mark_range(sources: &mut SourceMap, value: &Traced, r: Range<usize
     for loc in value.spans_of(r.clone()) {
         sources.get_mut(loc.file).mark_secret(loc.span);
     }
-    if !exact {
-        if let Some(text) = value.text.get(r) {
-            sources.add_secret_value(crate::secrets::unquote(text));
-        }
+    if !exact && let Some(text) = value.text.get(r) {
+        sources.add_secret_value(crate::secrets::unquote(text));
     }
 }

@@ -39,9 +39,10 @@ pub(crate) fn apply_merge_keys(node: &Node) -> Node {
             }
             Node::new(NodeKind::Map(out), node.span)
         }
-        NodeKind::Seq(items) => {
-            Node::new(NodeKind::Seq(items.iter().map(apply_merge_keys).collect()), node.span)
-        }
+        NodeKind::Seq(items) => Node::new(
+            NodeKind::Seq(items.iter().map(apply_merge_keys).collect()),
+            node.span,
+        ),
         _ => node.clone(),
     }
 }

@@ -80,15 +80,27 @@ use interp::Vars;
 /// for them (https://docs.docker.com/compose/intro/compose-application-model/#the-compose-file,
 /// https://docs.docker.com/compose/how-tos/multiple-compose-files/merge/).
 const OVERRIDES: &[(&str, &[&str])] = &[
-    ("compose.yaml", &["compose.override.yaml", "compose.override.yml"]),
-    ("compose.yml", &["compose.override.yml", "compose.override.yaml"]),
+    (
+        "compose.yaml",
+        &["compose.override.yaml", "compose.override.yml"],
+    ),
+    (
+        "compose.yml",
+        &["compose.override.yml", "compose.override.yaml"],
+    ),
     (
         "docker-compose.yml",
-        &["docker-compose.override.yml", "docker-compose.override.yaml"],
+        &[
+            "docker-compose.override.yml",
+            "docker-compose.override.yaml",
+        ],
     ),
     (
         "docker-compose.yaml",
-        &["docker-compose.override.yaml", "docker-compose.override.yml"],
+        &[
+            "docker-compose.override.yaml",
+            "docker-compose.override.yml",
+        ],
     ),
 ];
 
@@ -225,7 +237,10 @@ fn read_files(
             }
             Err(e) => ctx.diags.push(Diagnostic::new(
                 codes::INCLUDE_UNREADABLE,
-                format!("the .env file of the compose project cannot be read: {}", e.reason()),
+                format!(
+                    "the .env file of the compose project cannot be read: {}",
+                    e.reason()
+                ),
                 Label::at(Location::new(files[0].0, Span::new(0, 0)), "this project"),
             )),
         }
@@ -463,7 +478,11 @@ fn server_args(system: System, entrypoint: Option<&[Word]>, command: Option<&[Wo
         return argv;
     };
     if first.text.text.starts_with('-') {
-        return if entrypoint.is_none() { argv } else { Vec::new() };
+        return if entrypoint.is_none() {
+            argv
+        } else {
+            Vec::new()
+        };
     }
     let program = argv::basename(&first.text.text);
     let runs = match system {
@@ -500,14 +519,16 @@ fn workers(
         .and_then(|(l, d)| d.get("replicas").map(|n| (l, n)))
         .or_else(|| last(layers, "scale"))
         .filter(|_| with_replicas);
-    if let Some((l, n)) = replicas {
-        if let Some(t) = scalar(l, n, ctx) {
-            let all = 0..t.text.len();
-            if t.unknown_in(&all).is_none() && !t.text.is_empty() && t.text.bytes().all(|b| b.is_ascii_digit()) {
-                if let Ok(count) = t.text.parse::<u64>() {
-                    w.processes.push((count, t.location(all)));
-                }
-            }
+    if let Some((l, n)) = replicas
+        && let Some(t) = scalar(l, n, ctx)
+    {
+        let all = 0..t.text.len();
+        if t.unknown_in(&all).is_none()
+            && !t.text.is_empty()
+            && t.text.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(count) = t.text.parse::<u64>()
+        {
+            w.processes.push((count, t.location(all)));
         }
     }
     w
@@ -637,7 +658,10 @@ fn env_files(l: &Layer, f: &Node, ctx: &mut Ctx<'_>) -> Vec<EnvEntry> {
     for item in items {
         let (path_node, required) = match &item.kind {
             NodeKind::Map(_) => {
-                let required = !matches!(item.get("required").map(|n| &n.kind), Some(NodeKind::Bool(false)));
+                let required = !matches!(
+                    item.get("required").map(|n| &n.kind),
+                    Some(NodeKind::Bool(false))
+                );
                 match item.get("path") {
                     Some(p) => (p, required),
                     None => continue,

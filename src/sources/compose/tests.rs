@@ -73,7 +73,12 @@ impl Read {
 
     fn at(&self, loc: Location) -> (String, usize, usize, String) {
         let r = self.sources.resolve(loc);
-        (r.file, r.start.line, r.start.column, self.sources.text_at(loc).to_string())
+        (
+            r.file,
+            r.start.line,
+            r.start.column,
+            self.sources.text_at(loc).to_string(),
+        )
     }
 }
 
@@ -131,16 +136,25 @@ fn mysqld_argv_accepts_and_rejects() {
         ("--wait-timeout=600", &[("wait-timeout", "600")]),
         ("--wait_timeout 600", &[("wait_timeout", "600")]),
         ("--loose-wait-timeout=600", &[("loose-wait-timeout", "600")]),
-        ("--maximum-wait_timeout=600", &[("maximum-wait_timeout", "600")]),
+        (
+            "--maximum-wait_timeout=600",
+            &[("maximum-wait_timeout", "600")],
+        ),
         // Removed in MySQL 5.5: handed on as written; the system refuses it.
-        ("--set-variable=wait_timeout=600", &[("set-variable", "wait_timeout=600")]),
+        (
+            "--set-variable=wait_timeout=600",
+            &[("set-variable", "wait_timeout=600")],
+        ),
         (
             "--skip-log-bin --wait_timeout=5",
             &[("skip-log-bin", ""), ("wait_timeout", "5")],
         ),
         ("-u mysql --wait_timeout=5", &[("wait_timeout", "5")]),
         ("--wait_timeout='6 00'", &[("wait_timeout", "6 00")]),
-        ("--wait_timeout=600 && echo --x=1", &[("wait_timeout", "600")]),
+        (
+            "--wait_timeout=600 && echo --x=1",
+            &[("wait_timeout", "600")],
+        ),
         ("--", &[]),
         ("wait_timeout=600", &[]),
         ("", &[]),
@@ -158,13 +172,19 @@ fn postgres_argv_accepts_and_rejects() {
         ("--max_connections=200", &[("max_connections", "200")]),
         ("-N 200", &[("max_connections", "200")]),
         ("-N200", &[("max_connections", "200")]),
-        ("-B 128MB -p 5433", &[("shared_buffers", "128MB"), ("port", "5433")]),
+        (
+            "-B 128MB -p 5433",
+            &[("shared_buffers", "128MB"), ("port", "5433")],
+        ),
         (
             "-D /data -c idle_session_timeout=60s",
             &[("idle_session_timeout", "60s")],
         ),
         ("-F -c a=b", &[("a", "b")]),
-        ("-c 'statement_timeout=5 s'", &[("statement_timeout", "5 s")]),
+        (
+            "-c 'statement_timeout=5 s'",
+            &[("statement_timeout", "5 s")],
+        ),
         // postgres refuses `--name value` and `-c` without `=`.
         ("--max_connections 200", &[]),
         ("-c max_connections", &[]),
@@ -233,7 +253,10 @@ fn interpolation_table() {
         assert_eq!(!t.unknown.is_empty(), *unknown, "{input}: {:?}", t.unknown);
     }
     let t = interpolate(&Traced::inexact("${B:?need it}", at), &vars);
-    assert_eq!(t.unknown[0].1, "${B} is not set in .env (required: need it)");
+    assert_eq!(
+        t.unknown[0].1,
+        "${B} is not set in .env (required: need it)"
+    );
     let t = interpolate(&Traced::inexact("${X}", at), &vars);
     assert_eq!(t.unknown[0].1, "${X} is not set in .env");
 }
@@ -244,22 +267,92 @@ fn images_are_recognised_with_versions() {
         ("mysql:8.0", System::Mysql, "mysql", Some("8.0")),
         ("mysql", System::Mysql, "mysql", None),
         ("mysql:latest", System::Mysql, "mysql", None),
-        ("docker.io/library/mysql:8.0.30", System::Mysql, "mysql", Some("8.0.30")),
+        (
+            "docker.io/library/mysql:8.0.30",
+            System::Mysql,
+            "mysql",
+            Some("8.0.30"),
+        ),
         ("mariadb:10.11", System::Mysql, "mariadb", Some("10.11")),
         ("percona:8", System::Mysql, "percona", Some("8")),
-        ("bitnami/mysql:8.4", System::Mysql, "bitnami/mysql", Some("8.4")),
-        ("bitnami/mariadb:11.4.3-debian-12-r0", System::Mysql, "bitnami/mariadb", Some("11.4.3")),
-        ("postgres:16-alpine", System::Postgres, "postgres", Some("16")),
-        ("postgres:15.7-alpine", System::Postgres, "postgres", Some("15.7")),
-        ("quay.io/bitnami/postgresql:16.2.0-debian-12-r5", System::Postgres, "bitnami/postgresql", Some("16.2.0")),
-        ("postgis/postgis:16-3.4", System::Postgres, "postgis/postgis", Some("16")),
-        ("timescale/timescaledb:2.14.2-pg16", System::Postgres, "timescale/timescaledb", Some("16")),
-        ("timescale/timescaledb:latest-pg15", System::Postgres, "timescale/timescaledb", Some("15")),
-        ("edoburu/pgbouncer:v1.23.1-p2", System::PgBouncer, "edoburu/pgbouncer", Some("1.23.1")),
-        ("bitnami/pgbouncer", System::PgBouncer, "bitnami/pgbouncer", None),
-        ("pgbouncer/pgbouncer:1.22.0", System::PgBouncer, "pgbouncer/pgbouncer", Some("1.22.0")),
-        ("localhost:5000/postgres:16", System::Postgres, "postgres", Some("16")),
-        ("postgres@sha256:0123abcd", System::Postgres, "postgres", None),
+        (
+            "bitnami/mysql:8.4",
+            System::Mysql,
+            "bitnami/mysql",
+            Some("8.4"),
+        ),
+        (
+            "bitnami/mariadb:11.4.3-debian-12-r0",
+            System::Mysql,
+            "bitnami/mariadb",
+            Some("11.4.3"),
+        ),
+        (
+            "postgres:16-alpine",
+            System::Postgres,
+            "postgres",
+            Some("16"),
+        ),
+        (
+            "postgres:15.7-alpine",
+            System::Postgres,
+            "postgres",
+            Some("15.7"),
+        ),
+        (
+            "quay.io/bitnami/postgresql:16.2.0-debian-12-r5",
+            System::Postgres,
+            "bitnami/postgresql",
+            Some("16.2.0"),
+        ),
+        (
+            "postgis/postgis:16-3.4",
+            System::Postgres,
+            "postgis/postgis",
+            Some("16"),
+        ),
+        (
+            "timescale/timescaledb:2.14.2-pg16",
+            System::Postgres,
+            "timescale/timescaledb",
+            Some("16"),
+        ),
+        (
+            "timescale/timescaledb:latest-pg15",
+            System::Postgres,
+            "timescale/timescaledb",
+            Some("15"),
+        ),
+        (
+            "edoburu/pgbouncer:v1.23.1-p2",
+            System::PgBouncer,
+            "edoburu/pgbouncer",
+            Some("1.23.1"),
+        ),
+        (
+            "bitnami/pgbouncer",
+            System::PgBouncer,
+            "bitnami/pgbouncer",
+            None,
+        ),
+        (
+            "pgbouncer/pgbouncer:1.22.0",
+            System::PgBouncer,
+            "pgbouncer/pgbouncer",
+            Some("1.22.0"),
+        ),
+        (
+            "localhost:5000/postgres:16",
+            System::Postgres,
+            "postgres",
+            Some("16"),
+        ),
+        (
+            "postgres@sha256:0123abcd",
+            System::Postgres,
+            "postgres",
+            None,
+        ),
         ("POSTGRES:16", System::Postgres, "postgres", Some("16")),
     ];
     for (image, system, product, version) in cases {
@@ -268,7 +361,16 @@ fn images_are_recognised_with_versions() {
         assert_eq!(got.product, *product, "{image}");
         assert_eq!(got.version.as_deref(), *version, "{image}");
     }
-    for image in ["redis:7", "pgbouncer", "myorg/mysql", "mysqlx", "nginx", "", ":", "a/b/c/d"] {
+    for image in [
+        "redis:7",
+        "pgbouncer",
+        "myorg/mysql",
+        "mysqlx",
+        "nginx",
+        "",
+        ":",
+        "a/b/c/d",
+    ] {
         assert!(recognise(image).is_none(), "{image}");
     }
 }
@@ -281,17 +383,31 @@ fn wait_timeout_flag_lands_on_its_value_in_every_scalar_style() {
         ("command: '--x=''y'' --wait_timeout=600'\n", 3, 40),
         ("command: \"--x=\\\"y\\\" --wait_timeout=600\"\n", 3, 40),
         ("command: [\"--wait_timeout=600\"]\n", 3, 31),
-        ("command:\n      - mysqld\n      - --wait_timeout=600\n", 5, 24),
-        ("command: >\n      --max-connections=50\n      --wait_timeout=600\n", 5, 22),
+        (
+            "command:\n      - mysqld\n      - --wait_timeout=600\n",
+            5,
+            24,
+        ),
+        (
+            "command: >\n      --max-connections=50\n      --wait_timeout=600\n",
+            5,
+            22,
+        ),
         ("command: |\n      --wait_timeout=600\n", 4, 22),
         ("command:\n      --a=1\n      --wait_timeout=600\n", 5, 22),
         ("command: --wait_timeout 600\n", 3, 29),
         ("command: mysqld --wait_timeout=600\n", 3, 36),
         ("command: /usr/sbin/mysqld --wait_timeout=600\n", 3, 46),
-        ("entrypoint: [\"docker-entrypoint.sh\"]\n    command: [\"mysqld\", \"--wait_timeout=600\"]\n", 4, 41),
+        (
+            "entrypoint: [\"docker-entrypoint.sh\"]\n    command: [\"mysqld\", \"--wait_timeout=600\"]\n",
+            4,
+            41,
+        ),
     ];
     for (cmd, line, col) in cases {
-        let r = compose(&format!("services:\n  db:\n    {cmd}    image: mysql:8.0\n"));
+        let r = compose(&format!(
+            "services:\n  db:\n    {cmd}    image: mysql:8.0\n"
+        ));
         let a = r
             .server("db")
             .assignments
@@ -316,10 +432,18 @@ fn commands_that_do_not_run_the_server_set_nothing() {
         "command: postgres -c wait_timeout=600",
     ];
     for cmd in cases {
-        let r = compose(&format!("services:\n  db:\n    image: mysql:8\n    {cmd}\n"));
-        assert!(r.server("db").assignments.is_empty(), "{cmd}: {:?}", r.pairs("db"));
+        let r = compose(&format!(
+            "services:\n  db:\n    image: mysql:8\n    {cmd}\n"
+        ));
+        assert!(
+            r.server("db").assignments.is_empty(),
+            "{cmd}: {:?}",
+            r.pairs("db")
+        );
     }
-    let r = compose("services:\n  db:\n    image: postgres:16\n    command: -c max_connections=5 -N 7\n");
+    let r = compose(
+        "services:\n  db:\n    image: postgres:16\n    command: -c max_connections=5 -N 7\n",
+    );
     assert_eq!(
         r.pairs("db"),
         owned(&[("max_connections", "5"), ("max_connections", "7")])
@@ -342,18 +466,27 @@ fn values_from_env_defaults_and_unset_variables() {
     assert_eq!(s.flavor.as_ref().unwrap().version.as_deref(), Some("11.4"));
     let a = &s.assignments;
     assert_eq!(a[0].value, Written::Text("600".into()));
-    assert_eq!(r.at(a[0].value_at), (".env".to_string(), 2, 4, "600".to_string()));
+    assert_eq!(
+        r.at(a[0].value_at),
+        (".env".to_string(), 2, 4, "600".to_string())
+    );
     assert_eq!(a[1].value, Written::Text("151".into()));
     assert_eq!(r.at(a[1].value_at).3, "151");
     assert_eq!(r.at(a[1].value_at).0, "compose.yaml");
-    assert_eq!(a[2].value, Written::Unresolved("${NRT} is not set in .env".into()));
+    assert_eq!(
+        a[2].value,
+        Written::Unresolved("${NRT} is not set in .env".into())
+    );
     assert_eq!(r.at(a[2].value_at).3, "${NRT}");
     // The caller's environment wins over .env; its value has no position
     // in a file: the `${WT}` expression is the location.
     let env = BTreeMap::from([("WT".to_string(), "900".to_string())]);
     let r = read_env(
         &[
-            ("compose.yaml", "services:\n  db:\n    image: mysql\n    command: --wait_timeout=${WT}\n"),
+            (
+                "compose.yaml",
+                "services:\n  db:\n    image: mysql\n    command: --wait_timeout=${WT}\n",
+            ),
             (".env", "WT=600\n"),
         ],
         "compose.yaml",
@@ -377,7 +510,10 @@ fn dotenv_values_refer_to_earlier_entries_not_the_process_environment() {
         "compose.yaml",
     );
     let env = r.env("app");
-    let got: Vec<(String, String)> = env.iter().map(|v| (v.name.clone(), text(&v.value))).collect();
+    let got: Vec<(String, String)> = env
+        .iter()
+        .map(|v| (v.name.clone(), text(&v.value)))
+        .collect();
     assert_eq!(
         got,
         owned(&[
@@ -440,7 +576,10 @@ fn environment_forms_env_files_and_precedence() {
         ])
     );
     let timeout = &r.env("web")[1];
-    assert_eq!(r.at(timeout.at), ("local.env".to_string(), 1, 9, "60".to_string()));
+    assert_eq!(
+        r.at(timeout.at),
+        ("local.env".to_string(), 1, 9, "60".to_string())
+    );
     let got: Vec<(String, String)> = r
         .env("worker")
         .iter()
@@ -504,7 +643,10 @@ fn pgbouncer_and_bitnami_environment_variables_are_settings() {
     let a = &s.assignments[0];
     assert_eq!(a.set_by, SetBy::ImageEnvironment);
     assert_eq!(r.at(a.name_at).3, "SERVER_IDLE_TIMEOUT");
-    assert_eq!(r.at(a.value_at), ("compose.yaml".to_string(), 5, 28, "600".to_string()));
+    assert_eq!(
+        r.at(a.value_at),
+        ("compose.yaml".to_string(), 5, 28, "600".to_string())
+    );
     assert_eq!(r.pairs("bouncer2"), owned(&[("server_idle_timeout", "30")]));
     assert_eq!(r.at(r.server("bouncer2").assignments[0].value_at).3, "30");
     assert_eq!(
@@ -516,7 +658,11 @@ fn pgbouncer_and_bitnami_environment_variables_are_settings() {
         r.pairs("my"),
         owned(&[("wait_timeout", "300"), ("max-connections", "50")])
     );
-    assert!(my.assignments.iter().all(|a| a.set_by == SetBy::CommandLine));
+    assert!(
+        my.assignments
+            .iter()
+            .all(|a| a.set_by == SetBy::CommandLine)
+    );
     assert_eq!(r.at(my.assignments[0].value_at).3, "300");
 }
 
@@ -551,7 +697,10 @@ fn workers_from_commands_env_and_replicas() {
     assert_eq!(procs, [4, 3]);
     assert_eq!(w.threads.map(|t| t.0), Some(2));
     assert_eq!(w.request_timeout_secs.map(|t| t.0), Some(30));
-    assert_eq!(r.at(w.processes[0].1), ("compose.yaml".into(), 4, 26, "4".into()));
+    assert_eq!(
+        r.at(w.processes[0].1),
+        ("compose.yaml".into(), 4, 26, "4".into())
+    );
     assert_eq!(r.at(w.processes[1].1).3, "3");
     let w = r.workers("api").unwrap();
     assert_eq!(w.processes.iter().map(|p| p.0).collect::<Vec<_>>(), [8, 2]);
@@ -560,7 +709,10 @@ fn workers_from_commands_env_and_replicas() {
     let w = r.workers("env").unwrap();
     assert_eq!(w.processes.iter().map(|p| p.0).collect::<Vec<_>>(), [3]);
     assert_eq!(w.request_timeout_secs.map(|t| t.0), Some(90));
-    assert!(r.workers("db").is_none(), "a server's replicas are not app workers");
+    assert!(
+        r.workers("db").is_none(),
+        "a server's replicas are not app workers"
+    );
     assert!(r.workers("bad").is_none());
 }
 
@@ -593,8 +745,15 @@ fn merge_keys_and_extension_fields() {
     // The merged value is located at the anchor's definition.
     let a = &r.server("db2").assignments[0];
     assert_eq!(r.at(a.value_at).1, 3);
-    let got: Vec<(String, String)> = r.env("app").iter().map(|v| (v.name.clone(), text(&v.value))).collect();
-    assert_eq!(got, owned(&[("A", "own"), ("B", "from-anchor"), ("C", "second")]));
+    let got: Vec<(String, String)> = r
+        .env("app")
+        .iter()
+        .map(|v| (v.name.clone(), text(&v.value)))
+        .collect();
+    assert_eq!(
+        got,
+        owned(&[("A", "own"), ("B", "from-anchor"), ("C", "second")])
+    );
 }
 
 #[test]
@@ -631,24 +790,44 @@ fn override_file_and_multiple_files_merge_as_compose_does() {
     let s = r.server("db");
     assert_eq!(s.flavor.as_ref().unwrap().version.as_deref(), Some("8.0"));
     assert_eq!(r.at(s.assignments[0].value_at).0, "compose.override.yaml");
-    let got: Vec<(String, String)> = r.env("db").iter().map(|v| (v.name.clone(), text(&v.value))).collect();
-    assert_eq!(got, owned(&[("A", "base"), ("B", "override"), ("C", "override")]));
+    let got: Vec<(String, String)> = r
+        .env("db")
+        .iter()
+        .map(|v| (v.name.clone(), text(&v.value)))
+        .collect();
+    assert_eq!(
+        got,
+        owned(&[("A", "base"), ("B", "override"), ("C", "override")])
+    );
     let order: Vec<&str> = r.cands.iter().map(|c| c.address.as_str()).collect();
     assert_eq!(order, ["db", "db", "web", "extra"]);
     // The override is not read for a file given by another name, and
     // read_merged reads exactly the files named.
     let r = read_project(
-        &[("docker-compose.prod.yml", base), ("compose.override.yaml", over)],
+        &[
+            ("docker-compose.prod.yml", base),
+            ("compose.override.yaml", over),
+        ],
         "docker-compose.prod.yml",
     );
-    assert_eq!(r.pairs("db"), owned(&[("wait_timeout", "100"), ("max_connections", "10")]));
+    assert_eq!(
+        r.pairs("db"),
+        owned(&[("wait_timeout", "100"), ("max_connections", "10")])
+    );
     let dir = project(&[("a.yml", base), ("b.yml", over)]);
     let mut sources = map_for(dir.path());
     let mut diags = Vec::new();
-    let paths: Vec<PathBuf> = ["a.yml", "b.yml"].iter().map(|p| dir.path().join(p)).collect();
+    let paths: Vec<PathBuf> = ["a.yml", "b.yml"]
+        .iter()
+        .map(|p| dir.path().join(p))
+        .collect();
     let cands = read_merged(&paths, &BTreeMap::new(), &mut sources, &mut diags).unwrap();
     assert_eq!(cands.len(), 4);
-    assert!(read_merged(&[], &BTreeMap::new(), &mut sources, &mut diags).unwrap().is_empty());
+    assert!(
+        read_merged(&[], &BTreeMap::new(), &mut sources, &mut diags)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -672,7 +851,12 @@ fn secrets_are_marked_and_never_rendered() {
         ],
         "compose.yaml",
     );
-    let secrets = ["Hunter2-Compose", "UrlPw-9876", "Tok-Dotenv-1", "Conn-Pw-55"];
+    let secrets = [
+        "Hunter2-Compose",
+        "UrlPw-9876",
+        "Tok-Dotenv-1",
+        "Conn-Pw-55",
+    ];
     let rendered = r.sources.scrub(&format!("{:?}", r.cands));
     for s in secrets {
         assert!(!rendered.contains(s), "{s} in {rendered}");
@@ -685,16 +869,24 @@ fn secrets_are_marked_and_never_rendered() {
     // Given secret values are registered too.
     let env = BTreeMap::from([("DB_PASSWORD".to_string(), "Given-Pw-77".to_string())]);
     let r = read_env(
-        &[("compose.yaml", "services:\n  web:\n    image: app\n    environment: [P=${DB_PASSWORD}]\n")],
+        &[(
+            "compose.yaml",
+            "services:\n  web:\n    image: app\n    environment: [P=${DB_PASSWORD}]\n",
+        )],
         "compose.yaml",
         &env,
     );
-    assert!(!r.sources.scrub(&format!("{:?}", r.cands)).contains("Given-Pw-77"));
+    assert!(
+        !r.sources
+            .scrub(&format!("{:?}", r.cands))
+            .contains("Given-Pw-77")
+    );
 }
 
 #[test]
 fn malformed_files_are_located_syntax_errors() {
-    let r = compose("services:\n  db:\n    image: mysql\n    command: [--a\n  password: Leak-Pw-1\n");
+    let r =
+        compose("services:\n  db:\n    image: mysql\n    command: [--a\n  password: Leak-Pw-1\n");
     assert!(r.cands.is_empty());
     assert_eq!(r.diags.len(), 1);
     assert_eq!(r.diags[0].code.id, "TL001");
@@ -704,7 +896,10 @@ fn malformed_files_are_located_syntax_errors() {
     }
     let r = read_project(
         &[
-            ("compose.yaml", "services:\n  db:\n    image: mysql\n    command: --wait_timeout=${WT}\n"),
+            (
+                "compose.yaml",
+                "services:\n  db:\n    image: mysql\n    command: --wait_timeout=${WT}\n",
+            ),
             (".env", "WT=600\nBAD LINE\"\n"),
         ],
         "compose.yaml",
@@ -727,7 +922,14 @@ fn malformed_files_are_located_syntax_errors() {
     }
     let missing = tempfile::tempdir().unwrap();
     let mut sources = map_for(missing.path());
-    assert!(read(&missing.path().join("compose.yaml"), &mut sources, &mut Vec::new()).is_err());
+    assert!(
+        read(
+            &missing.path().join("compose.yaml"),
+            &mut sources,
+            &mut Vec::new()
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -748,7 +950,13 @@ fn hostile_input_is_bounded() {
             (
                 ".env",
                 &(0..30)
-                    .map(|i| if i == 0 { "E0=xxxxxxxx\n".to_string() } else { format!("E{i}=${{E{}}}${{E{}}}\n", i - 1, i - 1) })
+                    .map(|i| {
+                        if i == 0 {
+                            "E0=xxxxxxxx\n".to_string()
+                        } else {
+                            format!("E{i}=${{E{}}}${{E{}}}\n", i - 1, i - 1)
+                        }
+                    })
                     .collect::<String>(),
             ),
         ],
@@ -756,17 +964,30 @@ fn hostile_input_is_bounded() {
     );
     assert!(r.server("db").assignments.len() <= traced::MAX_WORDS);
     let e = r.env("app").iter().find(|v| v.name == "E").unwrap();
-    assert!(matches!(e.value, Written::Unresolved(_)), "{:?}", text(&e.value).len());
-    // Billion laughs: aliases are expanded by the parser; a small document.
-    let mut laughs = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
-    for i in 1..6 {
-        let prev = (b'a' + i - 1) as char;
-        let name = (b'a' + i) as char;
-        laughs.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
-    }
-    laughs.push_str("services:\n  x:\n    image: app\n    environment:\n      V: 1\n");
-    let r = compose(&laughs);
+    assert!(
+        matches!(e.value, Written::Unresolved(_)),
+        "{:?}",
+        text(&e.value).len()
+    );
+    // Aliases are expanded by the parser: a small expansion is read, a
+    // billion laughs is refused by its node budget (a located TL001).
+    let laughs = |width: usize, levels: u8| {
+        let lol = vec!["lol"; width].join(",");
+        let mut s = format!("a: &a [{lol}]\n");
+        for i in 1..levels {
+            let prev = (b'a' + i - 1) as char;
+            let name = (b'a' + i) as char;
+            let refs = vec![format!("*{prev}"); width].join(",");
+            s.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        s + "services:\n  x:\n    image: app\n    environment:\n      V: 1\n"
+    };
+    let r = compose(&laughs(5, 6));
     assert_eq!(r.env("x").len(), 1);
+    let r = compose(&laughs(8, 8));
+    assert!(r.cands.is_empty());
+    assert_eq!(r.diags.len(), 1);
+    assert_eq!(r.diags[0].code.id, "TL001");
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
 }
 
@@ -785,4 +1006,3 @@ fn compose_file_names() {
         assert_eq!(is_compose_file(Path::new(name)), want, "{name}");
     }
 }
-

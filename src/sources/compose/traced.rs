@@ -62,7 +62,10 @@ impl Traced {
 
     /// The text of `file_text[span]` as it is, every byte exact.
     pub fn raw(file: FileId, file_text: &str, span: Span) -> Traced {
-        let text = file_text.get(span.start..span.end).unwrap_or("").to_string();
+        let text = file_text
+            .get(span.start..span.end)
+            .unwrap_or("")
+            .to_string();
         let origins = (0..text.len())
             .map(|i| Origin {
                 at: Location::new(file, Span::new(span.start + i, span.start + i + 1)),
@@ -87,8 +90,10 @@ impl Traced {
     pub fn aligned(file: FileId, file_text: &str, span: Span, decoded: &str) -> Traced {
         if decoded.len() > MAX_VALUE_LEN {
             let mut t = Traced::empty(Location::new(file, span));
-            t.unknown
-                .push((0..0, "the value is longer than 64 KiB and is not read".to_string()));
+            t.unknown.push((
+                0..0,
+                "the value is longer than 64 KiB and is not read".to_string(),
+            ));
             return t;
         }
         let raw = file_text.get(span.start..span.end).unwrap_or("");
@@ -117,7 +122,8 @@ impl Traced {
         for c in decoded.chars() {
             let mut buf = [0u8; 4];
             let cb = c.encode_utf8(&mut buf).as_bytes();
-            let skippable = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\\' | b'"' | b'\'');
+            let skippable =
+                |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\\' | b'"' | b'\'');
             let mut p = r;
             let mut found = None;
             while p < rb.len() {
@@ -216,14 +222,19 @@ impl Traced {
     pub fn location(&self, range: Range<usize>) -> Location {
         let Some(first) = self.origins.get(range.start) else {
             return match self.origins.last() {
-                Some(o) if o.exact => Location::new(o.at.file, Span::new(o.at.span.end, o.at.span.end)),
+                Some(o) if o.exact => {
+                    Location::new(o.at.file, Span::new(o.at.span.end, o.at.span.end))
+                }
                 Some(o) => o.at,
                 None => self.whole,
             };
         };
         if range.is_empty() {
             return if first.exact {
-                Location::new(first.at.file, Span::new(first.at.span.start, first.at.span.start))
+                Location::new(
+                    first.at.file,
+                    Span::new(first.at.span.start, first.at.span.start),
+                )
             } else {
                 first.at
             };
@@ -233,11 +244,21 @@ impl Traced {
             o.exact && o.at.file == first.at.file && o.at.span.start == first.at.span.start + i
         });
         if exact {
-            return Location::new(first.at.file, Span::new(first.at.span.start, first.at.span.start + os.len()));
+            return Location::new(
+                first.at.file,
+                Span::new(first.at.span.start, first.at.span.start + os.len()),
+            );
         }
         let same = os.iter().filter(|o| o.at.file == first.at.file);
-        let start = same.clone().map(|o| o.at.span.start).min().unwrap_or(first.at.span.start);
-        let end = same.map(|o| o.at.span.end).max().unwrap_or(first.at.span.end);
+        let start = same
+            .clone()
+            .map(|o| o.at.span.start)
+            .min()
+            .unwrap_or(first.at.span.start);
+        let end = same
+            .map(|o| o.at.span.end)
+            .max()
+            .unwrap_or(first.at.span.end);
         Location::new(first.at.file, Span::new(start, end))
     }
 
@@ -247,8 +268,15 @@ impl Traced {
         let mut out: Vec<Location> = Vec::new();
         for o in self.origins.get(range).unwrap_or(&[]) {
             match out.last_mut() {
-                Some(l) if l.file == o.at.file && o.at.span.start <= l.span.end && o.at.span.end >= l.span.start => {
-                    l.span = Span::new(l.span.start.min(o.at.span.start), l.span.end.max(o.at.span.end));
+                Some(l)
+                    if l.file == o.at.file
+                        && o.at.span.start <= l.span.end
+                        && o.at.span.end >= l.span.start =>
+                {
+                    l.span = Span::new(
+                        l.span.start.min(o.at.span.start),
+                        l.span.end.max(o.at.span.end),
+                    );
                 }
                 _ => out.push(o.at),
             }
@@ -307,16 +335,29 @@ pub(crate) fn split_words(s: &Traced) -> Vec<Word> {
         match c {
             b' ' | b'\t' | b'\n' | b'\r' => {
                 if let Some(w) = cur.take() {
-                    words.push(Word { text: w, operator: false });
+                    words.push(Word {
+                        text: w,
+                        operator: false,
+                    });
                 }
                 i += 1;
             }
             b'&' | b'|' | b';' => {
                 if let Some(w) = cur.take() {
-                    words.push(Word { text: w, operator: false });
+                    words.push(Word {
+                        text: w,
+                        operator: false,
+                    });
                 }
-                let len = if c != b';' && b.get(i + 1) == Some(&c) { 2 } else { 1 };
-                words.push(Word { text: s.slice(i..i + len), operator: true });
+                let len = if c != b';' && b.get(i + 1) == Some(&c) {
+                    2
+                } else {
+                    1
+                };
+                words.push(Word {
+                    text: s.slice(i..i + len),
+                    operator: true,
+                });
                 i += len;
             }
             b'\'' => {
@@ -348,10 +389,10 @@ pub(crate) fn split_words(s: &Traced) -> Vec<Word> {
                 start_word(&mut cur);
                 if i + 1 < b.len() {
                     let n = utf8_len(b[i + 1]);
-                    if b[i + 1] != b'\n' {
-                        if let Some(w) = cur.as_mut() {
-                            w.push_range(s, i + 1..(i + 1 + n).min(b.len()));
-                        }
+                    if b[i + 1] != b'\n'
+                        && let Some(w) = cur.as_mut()
+                    {
+                        w.push_range(s, i + 1..(i + 1 + n).min(b.len()));
                     }
                     i += 1 + n;
                 } else {
@@ -368,10 +409,13 @@ pub(crate) fn split_words(s: &Traced) -> Vec<Word> {
             }
         }
     }
-    if let Some(w) = cur.take() {
-        if words.len() < MAX_WORDS {
-            words.push(Word { text: w, operator: false });
-        }
+    if let Some(w) = cur.take()
+        && words.len() < MAX_WORDS
+    {
+        words.push(Word {
+            text: w,
+            operator: false,
+        });
     }
     words
 }
@@ -381,12 +425,19 @@ pub(crate) fn split_words(s: &Traced) -> Vec<Word> {
 pub(crate) fn split_blanks(s: &Traced) -> Vec<Word> {
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in s.text.char_indices().chain(std::iter::once((s.text.len(), ' '))) {
+    for (i, c) in s
+        .text
+        .char_indices()
+        .chain(std::iter::once((s.text.len(), ' ')))
+    {
         if c.is_ascii_whitespace() {
-            if let Some(st) = start.take() {
-                if out.len() < MAX_WORDS {
-                    out.push(Word { text: s.slice(st..i), operator: false });
-                }
+            if let Some(st) = start.take()
+                && out.len() < MAX_WORDS
+            {
+                out.push(Word {
+                    text: s.slice(st..i),
+                    operator: false,
+                });
             }
         } else if start.is_none() {
             start = Some(i);
