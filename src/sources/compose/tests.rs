@@ -10,6 +10,7 @@ use super::interp::{Vars, interpolate};
 use super::traced::{Traced, split_words};
 use super::*;
 use crate::source::{DEFAULT_MAX_FILE_SIZE, FileId, ReadPolicy};
+use crate::sources::{EnvVar, Found, ServerSettings, SetBy, System, Workers};
 
 /// A project folder with `files` written in it.
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
