@@ -281,7 +281,10 @@ fn read_files(
 fn parse(id: FileId, ctx: &mut Ctx<'_>) -> Option<Node> {
     let text = ctx.sources.get(id).text();
     match parse_yaml(text) {
-        Ok(root) => Some(merge::apply_merge_keys(&root)),
+        Ok(root) => {
+            mark_tree_secrets(id, &root, ctx.sources);
+            Some(merge::apply_merge_keys(&root))
+        }
         Err(e) => {
             for s in crate::secrets::secret_spans_in_text(text) {
                 ctx.sources.get_mut(id).mark_secret(s);
@@ -292,6 +295,40 @@ fn parse(id: FileId, ctx: &mut Ctx<'_>) -> Option<Node> {
                 Label::at(Location::new(id, e.span), "here"),
             ));
             None
+        }
+    }
+}
+
+/// Marks secrets anywhere in the file, used or not (an anchor no service
+/// merges, a healthcheck): the values of secret-looking keys and of
+/// secret-looking `KEY=VALUE` list items, and URL or conninfo passwords in
+/// any string.
+fn mark_tree_secrets(id: FileId, root: &Node, sources: &mut SourceMap) {
+    let mut found: Vec<(String, Span, String)> = Vec::new();
+    root.walk(&mut |key, node| {
+        let name = key.map_or("", |k| k.text.as_str());
+        match &node.kind {
+            NodeKind::Str(s) => found.push((name.to_string(), node.span, s.clone())),
+            NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_)
+                if crate::secrets::is_secret_var_name(name) =>
+            {
+                found.push((name.to_string(), node.span, String::new()));
+            }
+            _ => {}
+        }
+    });
+    let text = sources.get(id).text().to_string();
+    for (name, span, value) in found {
+        if value.is_empty() {
+            sources.get_mut(id).mark_secret(span);
+            continue;
+        }
+        let t = Traced::aligned(id, &text, span, &value);
+        match value.split_once('=') {
+            Some((k, _)) if name.is_empty() && crate::secrets::is_secret_var_name(k) => {
+                interp::mark_secret_value(sources, k, &t.slice(k.len() + 1..t.text.len()));
+            }
+            _ => interp::mark_secret_value(sources, &name, &t),
         }
     }
 }

@@ -867,6 +867,23 @@ fn secrets_are_marked_and_never_rendered() {
             assert!(!f.masked_text().contains(s), "{s} in {}", f.name());
         }
     }
+    // Secrets outside any service's environment are marked too.
+    let r = compose(concat!(
+        "x-unused: &unused\n",
+        "  DB_PASSWORD: Anchor-Pw-11\n",
+        "services:\n",
+        "  db:\n",
+        "    image: mysql\n",
+        "    healthcheck:\n",
+        "      test: [\"CMD\", \"mysql://root:Health-Pw-22@localhost\"]\n",
+        "    labels:\n",
+        "      - \"API_TOKEN=Label-Tok-33\"\n",
+    ));
+    for (_, f) in r.sources.files() {
+        for s in ["Anchor-Pw-11", "Health-Pw-22", "Label-Tok-33"] {
+            assert!(!f.masked_text().contains(s), "{s} in {}", f.masked_text());
+        }
+    }
     // Given secret values are registered too.
     let env = BTreeMap::from([("DB_PASSWORD".to_string(), "Given-Pw-77".to_string())]);
     let r = read_env(
