@@ -222,3 +222,87 @@ fn fixture_pgbouncer_env() {
     assert!(!text.contains("Bouncer-Pw-777"), "{text}");
     insta::assert_snapshot!("fixture__pgbouncer-env", text);
 }
+
+/// Corpus files put back in their repository's layout (in a temporary
+/// folder, never in the project), so a compose file finds its `.env` and
+/// `env_file` files: `(corpus file, path in the repository)`.
+fn corpus_project(
+    files: &[(&str, &str)],
+    main: &str,
+) -> Option<(Vec<Candidate>, Vec<Diagnostic>, SourceMap)> {
+    let dir = common::corpus_dir("compose")?;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for (from, to) in files {
+        let dest = tmp.path().join(to);
+        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(dir.join(from), &dest).expect("copy");
+    }
+    let root = tmp.path().to_path_buf();
+    let mut sources =
+        SourceMap::new(Some(root.clone())).with_policy(common::confined_to(Some(&root)));
+    let mut diags = Vec::new();
+    let cands = compose::read(&root.join(main), &mut sources, &mut diags).expect("reads");
+    Some((cands, diags, sources))
+}
+
+#[test]
+fn corpus_projects_with_their_env_files() {
+    let Some((cands, diags, sources)) = corpus_project(
+        &[
+            (
+                "mattermost-docker__docker-compose.yml",
+                "docker-compose.yml",
+            ),
+            ("mattermost-docker__env.example", ".env"),
+        ],
+        "docker-compose.yml",
+    ) else {
+        return;
+    };
+    assert!(diags.is_empty(), "{:?}", common::describe(&diags, &sources));
+    let version = cands.iter().find_map(|c| match &c.found {
+        Found::Server(s) if c.address == "postgres" => {
+            s.flavor.as_ref().and_then(|f| f.version.clone())
+        }
+        _ => None,
+    });
+    assert_eq!(version.as_deref(), Some("13"));
+    match env_value(&cands, "mattermost", "MM_SQLSETTINGS_DATASOURCE") {
+        Some(Written::Text(t)) => assert!(
+            t.contains("connect_timeout=10") && t.starts_with("postgres://mmuser:"),
+            "{t}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let text = render(&cands, &diags, &sources);
+    assert!(!text.contains("mmuser_password"), "{text}");
+    insta::assert_snapshot!("project__mattermost", text);
+
+    let Some((cands, diags, sources)) = corpus_project(
+        &[
+            ("wger-docker__docker-compose.yml", "docker-compose.yml"),
+            ("wger-docker__prod.env", "config/prod.env"),
+        ],
+        "docker-compose.yml",
+    ) else {
+        return;
+    };
+    assert!(diags.is_empty(), "{:?}", common::describe(&diags, &sources));
+    let workers = |service: &str| {
+        cands.iter().find_map(|c| match &c.found {
+            Found::Workers(w) if c.address == service => Some(w.clone()),
+            _ => None,
+        })
+    };
+    let web = workers("web").expect("web workers from GUNICORN_CMD_ARGS");
+    assert_eq!(web.processes.iter().map(|p| p.0).collect::<Vec<_>>(), [3]);
+    assert_eq!(web.threads.map(|t| t.0), Some(2));
+    assert_eq!(web.request_timeout_secs.map(|t| t.0), Some(240));
+    assert_eq!(
+        at(&sources, web.request_timeout_secs.unwrap().1),
+        "config/prod.env:221:77"
+    );
+    assert_eq!(sources.text_at(web.request_timeout_secs.unwrap().1), "240");
+    assert!(workers("celery_worker").is_none());
+    insta::assert_snapshot!("project__wger", render(&cands, &diags, &sources));
+}

@@ -74,7 +74,9 @@ fn pass_through(name: &str, at: Location, ctx: &Ctx<'_>) -> Traced {
             let mut t = Traced::empty(at);
             t.unknown.push((
                 0..0,
-                format!("{name} comes from the environment running compose and is not set in .env"),
+                format!(
+                    "{name} takes its value from the environment running compose and is not set in .env (else it is unset)"
+                ),
             ));
             t
         }

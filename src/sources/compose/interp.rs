@@ -149,7 +149,7 @@ fn matching_close(b: &[u8], from: usize) -> Option<usize> {
 fn substitute(t: &Traced, vars: &Vars, expr: Range<usize>, name: &str, out: &mut Traced) {
     let at = t.location(expr.clone());
     match vars.lookup(name, at) {
-        Some(v) => out.push(&v),
+        Some(v) => out.push_via(&v, at),
         None => unknown(t, expr, format!("${{{name}}} is not set in .env"), out),
     }
 }
@@ -200,11 +200,11 @@ fn braced(t: &Traced, vars: &Vars, expr: Range<usize>, depth: usize, out: &mut T
     let full = value.as_ref().is_some_and(|v| !v.text.is_empty());
     match op {
         ":-" | "-" => match value {
-            Some(v) if full || op == "-" => out.push(&v),
+            Some(v) if full || op == "-" => out.push_via(&v, at),
             _ => out.push(&arg()),
         },
         ":?" | "?" => match value {
-            Some(v) if full || op == "?" => out.push(&v),
+            Some(v) if full || op == "?" => out.push_via(&v, at),
             _ => {
                 let err = arg().text;
                 unknown(
@@ -371,11 +371,23 @@ fn error_span(text: &str, hidden: &str, e: &dotenvy::Error) -> Span {
     Span::new(0, 0)
 }
 
+/// True for variable names holding a secret: those of
+/// [`crate::secrets::is_secret_var_name`] (`PASSWORD`, `SECRET`, `TOKEN`,
+/// ...), keys (`SIGNING_KEY`, `API_KEY`, `PRIVATE_KEY_PEM`: a name
+/// ending in `KEY` or containing `PRIVATE_KEY`; not `API_KEY_RATE_LIMIT`)
+/// and `CREDENTIALS`. Masking a harmless value is the safe mistake.
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    crate::secrets::is_secret_var_name(name)
+        || n.ends_with("KEY")
+        || ["PRIVATE_KEY", "CREDENTIAL"].iter().any(|w| n.contains(w))
+}
+
 /// Marks the value of `name` secret where it is written when the name looks
-/// secret, and URL or conninfo passwords inside any value.
+/// secret ([`is_secret_name`]), and URL or conninfo passwords inside any value.
 pub(crate) fn mark_secret_value(sources: &mut SourceMap, name: &str, value: &Traced) {
     let mut ranges: Vec<Range<usize>> = Vec::new();
-    if crate::secrets::is_secret_var_name(name) && !value.text.is_empty() {
+    if is_secret_name(name) && !value.text.is_empty() {
         ranges.push(0..value.text.len());
     }
     if value.text.contains("://") {

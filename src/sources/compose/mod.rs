@@ -214,7 +214,7 @@ fn read_files(
         .map(Path::to_path_buf)
         .unwrap_or_default();
     for (k, v) in env {
-        if crate::secrets::is_secret_var_name(k) {
+        if interp::is_secret_name(k) {
             sources.add_secret_value(v);
         }
     }
@@ -310,7 +310,7 @@ fn mark_tree_secrets(id: FileId, root: &Node, sources: &mut SourceMap) {
         match &node.kind {
             NodeKind::Str(s) => found.push((name.to_string(), node.span, s.clone())),
             NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_)
-                if crate::secrets::is_secret_var_name(name) =>
+                if interp::is_secret_name(name) =>
             {
                 found.push((name.to_string(), node.span, String::new()));
             }
@@ -325,7 +325,7 @@ fn mark_tree_secrets(id: FileId, root: &Node, sources: &mut SourceMap) {
         }
         let t = Traced::aligned(id, &text, span, &value);
         match value.split_once('=') {
-            Some((k, _)) if name.is_empty() && crate::secrets::is_secret_var_name(k) => {
+            Some((k, _)) if name.is_empty() && interp::is_secret_name(k) => {
                 interp::mark_secret_value(sources, k, &t.slice(k.len() + 1..t.text.len()));
             }
             _ => interp::mark_secret_value(sources, &name, &t),

@@ -153,7 +153,8 @@ fn server_args(system: System, entrypoint: Option<&[Word]>, command: Option<&[Wo
     if runs { argv.split_off(1) } else { Vec::new() }
 }
 
-/// Worker counts: `GUNICORN_CMD_ARGS`, then the command's app-server flags
+/// Worker counts: `GUNICORN_CMD_ARGS` (when the service runs gunicorn or
+/// the image's own command), then the command's app-server flags
 /// (gunicorn's command line wins over the variable:
 /// https://docs.gunicorn.org/en/stable/settings.html), then replicas
 /// (`with_replicas`: not for a database server's service, whose replicas
@@ -167,12 +168,24 @@ fn workers(
     ctx: &Ctx<'_>,
 ) -> Workers {
     let mut w = Workers::default();
-    if let Some(e) = env.iter().rev().find(|e| e.name == "GUNICORN_CMD_ARGS") {
-        worker_flags(AppServer::Gunicorn, &split_words(&e.value), &mut w);
-    }
     let mut argv = entrypoint.unwrap_or_default();
     argv.extend(command.unwrap_or_default());
-    if let Some((kind, rest)) = find_app_server(&argv) {
+    let server = find_app_server(&argv);
+    // The variable counts when the service runs gunicorn, or runs the
+    // image's own command (which may); not for a service running another
+    // program with the same env_file (a celery worker).
+    let gunicorn = match &server {
+        Some((kind, _)) => *kind == AppServer::Gunicorn,
+        None => argv.is_empty(),
+    };
+    if let Some(e) = env
+        .iter()
+        .rev()
+        .find(|e| e.name == "GUNICORN_CMD_ARGS" && gunicorn)
+    {
+        worker_flags(AppServer::Gunicorn, &split_words(&e.value), &mut w);
+    }
+    if let Some((kind, rest)) = server {
         worker_flags(kind, &rest, &mut w);
     }
     let replicas = last(layers, "deploy")

@@ -595,7 +595,7 @@ fn environment_forms_env_files_and_precedence() {
             ("T", "true"),
             (
                 "EMPTY",
-                "?EMPTY comes from the environment running compose and is not set in .env"
+                "?EMPTY takes its value from the environment running compose and is not set in .env (else it is unset)"
             ),
         ])
     );
@@ -689,6 +689,11 @@ fn workers_from_commands_env_and_replicas() {
         "    image: postgres:16\n",
         "    deploy:\n",
         "      replicas: 2\n",
+        "  celery:\n",
+        "    image: app\n",
+        "    environment:\n",
+        "      GUNICORN_CMD_ARGS: \"--workers 3\"\n",
+        "    command: celery -A app worker\n",
         "  bad:\n",
         "    image: app\n",
         "    command: gunicorn -w ${W} --threads x\n",
@@ -715,6 +720,10 @@ fn workers_from_commands_env_and_replicas() {
         "a server's replicas are not app workers"
     );
     assert!(r.workers("bad").is_none());
+    assert!(
+        r.workers("celery").is_none(),
+        "celery does not read GUNICORN_CMD_ARGS"
+    );
 }
 
 #[test]

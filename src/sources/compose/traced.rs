@@ -24,6 +24,9 @@ pub(crate) struct Origin {
     pub at: Location,
     /// True when the byte is exactly the file byte at `at.span.start`.
     pub exact: bool,
+    /// The outermost `${...}` expression the byte was substituted for, when
+    /// it came from a variable: where an inexact value is shown.
+    pub expr: Option<Location>,
 }
 
 /// A string with one [`Origin`] per byte, and the byte ranges whose value is
@@ -54,7 +57,14 @@ impl Traced {
     pub fn inexact(text: &str, at: Location) -> Traced {
         Traced {
             text: text.to_string(),
-            origins: vec![Origin { at, exact: false }; text.len()],
+            origins: vec![
+                Origin {
+                    at,
+                    exact: false,
+                    expr: None,
+                };
+                text.len()
+            ],
             unknown: Vec::new(),
             whole: at,
         }
@@ -70,6 +80,7 @@ impl Traced {
             .map(|i| Origin {
                 at: Location::new(file, Span::new(span.start + i, span.start + i + 1)),
                 exact: true,
+                expr: None,
             })
             .collect();
         Traced {
@@ -148,6 +159,7 @@ impl Traced {
                         origins.push(Origin {
                             at: Location::new(file, Span::new(at, at + 1)),
                             exact: true,
+                            expr: None,
                         });
                     }
                     r = p + cb.len();
@@ -156,6 +168,7 @@ impl Traced {
                     Origin {
                         at: whole,
                         exact: false,
+                        expr: None,
                     },
                     cb.len(),
                 )),
@@ -180,6 +193,16 @@ impl Traced {
                 .iter()
                 .map(|(r, why)| (r.start + base..r.end + base, why.clone())),
         );
+    }
+
+    /// Appends `other`, the value of the variable expression at `expr`:
+    /// every appended byte remembers `expr` (the outermost expression wins).
+    pub fn push_via(&mut self, other: &Traced, expr: Location) {
+        let from = self.origins.len();
+        self.push(other);
+        for o in &mut self.origins[from..] {
+            o.expr = Some(expr);
+        }
     }
 
     /// Appends the bytes `range` of `from`.
@@ -249,17 +272,19 @@ impl Traced {
                 Span::new(first.at.span.start, first.at.span.start + os.len()),
             );
         }
-        let same = os.iter().filter(|o| o.at.file == first.at.file);
-        let start = same
-            .clone()
-            .map(|o| o.at.span.start)
-            .min()
-            .unwrap_or(first.at.span.start);
-        let end = same
-            .map(|o| o.at.span.end)
-            .max()
-            .unwrap_or(first.at.span.end);
-        Location::new(first.at.file, Span::new(start, end))
+        // Inexact: the union of where each byte is shown (its variable
+        // expression, else its own position), in the file of the whole
+        // value when it has any there.
+        let anchor = |o: &Origin| o.expr.unwrap_or(o.at);
+        let file = if os.iter().any(|o| anchor(o).file == self.whole.file) {
+            self.whole.file
+        } else {
+            anchor(first).file
+        };
+        let same = os.iter().map(anchor).filter(|a| a.file == file);
+        let start = same.clone().map(|a| a.span.start).min().unwrap_or(0);
+        let end = same.map(|a| a.span.end).max().unwrap_or(start);
+        Location::new(file, Span::new(start, end))
     }
 
     /// The locations (per file, merged) the bytes `range` come from, for
