@@ -289,7 +289,7 @@ pub(crate) fn worker_flags(kind: AppServer, words: &[Word], workers: &mut Worker
         } else if s.len() > 2
             && !s.starts_with("--")
             && s.starts_with('-')
-            && let Some(f) = field(&s[..2])
+            && let Some(f) = s.get(..2).and_then(field)
         {
             hit = Some((f, t, 2..s.len()));
         }

@@ -34,9 +34,10 @@
 //! over the `.env` file of the project folder (the first file's folder).
 //! A value's span is its text in the compose file, exact inside plain,
 //! quoted, block and list scalars alike (see [`traced`]); when the value
-//! comes wholly from `.env`, the span is the value in `.env`, where the user
-//! changes it; from a default (`${X:-600}`), the default's text; from the
-//! caller's map, the `${X}` expression. A value depending on an unset
+//! comes wholly and exactly from `.env`, the span is the value in `.env`,
+//! where the user changes it; from a default (`${X:-600}`), the default's
+//! text; from the caller's map or mixing text and variables, the text as
+//! written in the compose file (`${X}` expressions included). A value depending on an unset
 //! variable is [`Written::Unresolved`] (`${X} is not set in .env`).
 //!
 //! YAML: aliases are resolved by the parser; `<<` merge keys (a mapping or
@@ -141,15 +142,13 @@ pub fn read_with_env(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Candidate>, LoadError> {
-    let mut paths = vec![path.to_path_buf()];
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let mut override_file = None;
     if let Some((_, overrides)) = OVERRIDES.iter().find(|(n, _)| *n == name) {
         let dir = path.parent().unwrap_or(Path::new(""));
-        if let Some(o) = overrides.iter().map(|o| dir.join(o)).find(|o| o.is_file()) {
-            paths.push(o);
-        }
+        override_file = overrides.iter().map(|o| dir.join(o)).find(|o| o.is_file());
     }
-    read_files(&paths, env, sources, diags)
+    read_files(&[path.to_path_buf()], override_file, env, sources, diags)
 }
 
 /// Reads `paths` merged in order as `docker compose -f a -f b` does
@@ -167,7 +166,7 @@ pub fn read_merged(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Candidate>, LoadError> {
-    read_files(paths, env, sources, diags)
+    read_files(paths, None, env, sources, diags)
 }
 
 /// One file's definition of a service.
@@ -195,8 +194,11 @@ struct Ctx<'a> {
     reported: std::collections::BTreeSet<(usize, usize, usize)>,
 }
 
+/// Reads `paths` (each must be readable) and then `extra` (an override
+/// file found beside the first: when it cannot be read, TL003), merged.
 fn read_files(
     paths: &[PathBuf],
+    extra: Option<PathBuf>,
     env: &BTreeMap<String, String>,
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
@@ -206,7 +208,23 @@ fn read_files(
     }
     let mut files = Vec::new();
     for p in paths {
-        files.push((sources.load(p)?, p));
+        files.push((sources.load(p)?, p.clone()));
+    }
+    if let Some(p) = extra {
+        match sources.load(&p) {
+            Ok(id) => files.push((id, p)),
+            Err(e) => diags.push(Diagnostic::new(
+                codes::INCLUDE_UNREADABLE,
+                format!(
+                    "the override file beside this compose file cannot be read: {}",
+                    e.reason()
+                ),
+                Label::at(
+                    Location::new(files[0].0, Span::new(0, 0)),
+                    "this compose file",
+                ),
+            )),
+        }
     }
     let dir = paths
         .first()

@@ -479,6 +479,23 @@ fn values_from_env_defaults_and_unset_variables() {
         Written::Unresolved("${NRT} is not set in .env".into())
     );
     assert_eq!(r.at(a[2].value_at).3, "${NRT}");
+    // A value mixing text and variables is shown where it is written in
+    // the compose file: the text and the `${...}` expressions.
+    let r = read_project(
+        &[
+            (
+                "compose.yaml",
+                "services:\n  db:\n    image: mysql\n    command: --a=${A}0 --b=${B}\n",
+            ),
+            (".env", "A=6\nB=x${A}y\n"),
+        ],
+        "compose.yaml",
+    );
+    let a = &r.server("db").assignments;
+    assert_eq!(a[0].value, Written::Text("60".into()));
+    assert_eq!(r.at(a[0].value_at).3, "${A}0");
+    assert_eq!(a[1].value, Written::Text("x6y".into()));
+    assert_eq!(r.at(a[1].value_at).3, "${B}");
     // The caller's environment wins over .env; its value has no position
     // in a file: the `${WT}` expression is the location.
     let env = BTreeMap::from([("WT".to_string(), "900".to_string())]);
@@ -1032,4 +1049,95 @@ fn compose_file_names() {
     ] {
         assert_eq!(is_compose_file(Path::new(name)), want, "{name}");
     }
+}
+
+/// A small deterministic generator of hostile text: quotes, escapes,
+/// variables, flags, blanks and multi-byte characters.
+fn fuzz_texts(n: usize) -> Vec<String> {
+    let alphabet = [
+        "$", "{", "}", ":-", ":?", "-", "--", "=", " ", "\n", "\t", "'", "\"", "\\", "é",
+        "\u{3000}", "a", "Z", "_", "0", "9", "-c", "-N", "&&", ";", "|", "!", "#", "w", "${A}",
+        "$$", "\u{E000}", ">", "*",
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..n)
+        .map(|_| {
+            let len = (next() % 40) as usize;
+            (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn fuzzed_values_never_panic() {
+    let at = Location::new(FileId(0), crate::source::Span::new(0, 0));
+    let mut vars = Vars::default();
+    vars.given.insert("A".into(), "--x=é 1".into());
+    for s in fuzz_texts(3000) {
+        let t = interpolate(&Traced::inexact(&s, at), &vars);
+        let words = split_words(&t);
+        let _ = mysqld_flags(&words);
+        let _ = postgres_flags(&words);
+        let mut w = Workers::default();
+        argv::worker_flags(argv::AppServer::Gunicorn, &words, &mut w);
+        argv::worker_flags(argv::AppServer::Uwsgi, &words, &mut w);
+        let _ = argv::find_app_server(&words);
+        let _ = recognise(&s);
+        for w in &words {
+            let _ = w.text.location(0..w.text.text.len());
+        }
+        // The same text as a file's scalar, aligned against itself.
+        let file = format!("k: {s}");
+        let span = crate::source::Span::new(3, file.len());
+        let a = Traced::aligned(FileId(0), &file, span, &s);
+        assert_eq!(a.origins.len(), s.len());
+        let _ = a.location(0..s.len());
+    }
+    // Whole files: each fuzzed text as a command, an environment value, an
+    // image and a .env line.
+    for s in fuzz_texts(300) {
+        let yaml_value = format!("{:?}", s);
+        let text = format!(
+            "services:\n  db:\n    image: {yaml_value}\n    command: {yaml_value}\n    environment:\n      X: {yaml_value}\n  pg:\n    image: postgres\n    command: {yaml_value}\n"
+        );
+        let dotenv = format!("A={s}\nB=\"{s}\"\n");
+        let r = read_project(
+            &[("compose.yaml", &text), (".env", &dotenv)],
+            "compose.yaml",
+        );
+        let _ = r.cands.len();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_override_file_is_reported_not_fatal() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("secret.yaml");
+    std::fs::write(&target, "services: {}\n").unwrap();
+    let dir = project(&[("compose.yaml", "services:\n  db:\n    image: mysql\n")]);
+    std::os::unix::fs::symlink(&target, dir.path().join("compose.override.yaml")).unwrap();
+    let mut sources = map_for(dir.path());
+    let mut diags = Vec::new();
+    let cands = read(&dir.path().join("compose.yaml"), &mut sources, &mut diags).unwrap();
+    assert_eq!(cands.len(), 1);
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code.id, "TL003");
+    // An env_file outside the root is not read either.
+    let r = compose("services:\n  web:\n    image: app\n    env_file: ../../etc/passwd\n");
+    assert_eq!(r.diags.len(), 1);
+    assert_eq!(r.diags[0].code.id, "TL003");
+    assert!(
+        r.diags[0].message.contains("outside the project root"),
+        "{}",
+        r.diags[0].message
+    );
 }

@@ -114,11 +114,13 @@ impl Traced {
         if raw.starts_with('|') || raw.starts_with('>') || raw.starts_with('!') {
             // Block scalar header or tag: the content starts after it.
             let stop = if raw.starts_with('!') {
-                raw.find(char::is_whitespace)
+                raw.char_indices()
+                    .find(|(_, c)| c.is_whitespace())
+                    .map(|(i, c)| i + c.len_utf8())
             } else {
-                raw.find('\n')
+                raw.find('\n').map(|i| i + 1)
             };
-            r = stop.map_or(raw.len(), |i| i + 1);
+            r = stop.unwrap_or(raw.len());
             if raw.starts_with('!') {
                 let rest = &raw[r..];
                 if rest.starts_with('|') || rest.starts_with('>') {
