@@ -19,8 +19,10 @@
 //! [`Written::Unresolved`]: reported, never guessed (STYLE.md "Loaders and
 //! sources", after trivy's `IntUnresolvable`).
 
+pub mod appserver;
 pub mod aws_cli;
 pub mod cloudformation;
+pub mod compose;
 pub mod embedded;
 pub mod helm;
 pub mod kubernetes;

@@ -1,0 +1,208 @@
+//! One service's candidates: its server (image, flags, image
+//! environment), its app environment and its workers.
+
+use super::environment::EnvEntry;
+use super::traced::{self, Word, split_words};
+use super::{
+    AppServer, Ctx, FlagSetting, Layer, argv, environment, find_app_server, images, last, scalar,
+    words, worker_flags, written,
+};
+use crate::sources::{
+    Assignment, Candidate, EnvVar, Flavor, Found, ServerSettings, SetBy, System, Workers,
+};
+
+pub(super) fn service(name: &str, layers: &[Layer], ctx: &mut Ctx<'_>, out: &mut Vec<Candidate>) {
+    let Some(base) = layers.first() else {
+        return;
+    };
+    let at = base.at(base.key.span);
+    let env = environment(layers, ctx);
+    let image = last(layers, "image").and_then(|(l, n)| {
+        let t = scalar(l, n, ctx)?;
+        if t.unknown_in(&(0..t.text.len())).is_some() {
+            // The repository itself may be unknown; the tag's version then is.
+            let (repo, _) = t.text.split_once(':').unwrap_or((&t.text, ""));
+            if t.unknown_in(&(0..repo.len())).is_some() {
+                return None;
+            }
+        }
+        let img = images::recognise(&t.text)?;
+        let version_known = t
+            .text
+            .find(':')
+            .is_none_or(|c| t.unknown_in(&(c..t.text.len())).is_none());
+        Some((img, version_known, t.location(0..t.text.len())))
+    });
+    let entrypoint = last(layers, "entrypoint").map(|(l, n)| words(l, n, ctx));
+    let command = last(layers, "command").map(|(l, n)| words(l, n, ctx));
+    let is_server = image.is_some();
+    if let Some((img, version_known, image_at)) = image {
+        let mut assignments = Vec::new();
+        for e in &env {
+            let Some(role) = images::env_role(img.product, &e.name) else {
+                continue;
+            };
+            if e.value.text.is_empty() && e.value.unknown.is_empty() {
+                continue; // The entrypoint skips empty variables.
+            }
+            match role {
+                images::EnvRole::Setting(key) => assignments.push(Assignment {
+                    name: key.to_string(),
+                    name_at: e.name_at,
+                    value: written(&e.value),
+                    value_at: e.value.location(0..e.value.text.len()),
+                    set_by: SetBy::ImageEnvironment,
+                }),
+                images::EnvRole::ExtraFlags => {
+                    let ws = traced::split_blanks(&e.value);
+                    assignments.extend(argv::mysqld_flags(&ws).into_iter().map(command_line));
+                }
+            }
+        }
+        let args = server_args(img.system, entrypoint.as_deref(), command.as_deref());
+        let flags = match img.system {
+            System::Mysql => argv::mysqld_flags(&args),
+            System::Postgres => argv::postgres_flags(&args),
+            System::PgBouncer => Vec::new(),
+        };
+        assignments.extend(flags.into_iter().map(command_line));
+        out.push(Candidate {
+            address: name.to_string(),
+            at,
+            found: Found::Server(ServerSettings {
+                system: img.system,
+                flavor: Some(Flavor {
+                    product: img.product.to_string(),
+                    version: if version_known { img.version } else { None },
+                    at: image_at,
+                }),
+                assignments,
+            }),
+        });
+    }
+    if !env.is_empty() {
+        let vars = env
+            .iter()
+            .map(|e| EnvVar {
+                name: e.name.clone(),
+                value: written(&e.value),
+                at: e.value.location(0..e.value.text.len()),
+            })
+            .collect();
+        out.push(Candidate {
+            address: name.to_string(),
+            at,
+            found: Found::AppEnv(vars),
+        });
+    }
+    let workers = workers(layers, &env, entrypoint, command, !is_server, ctx);
+    if workers != Workers::default() {
+        out.push(Candidate {
+            address: name.to_string(),
+            at,
+            found: Found::Workers(workers),
+        });
+    }
+}
+
+fn command_line(f: FlagSetting) -> Assignment {
+    Assignment {
+        name: f.name,
+        name_at: f.name_at,
+        value: f.value,
+        value_at: f.value_at,
+        set_by: SetBy::CommandLine,
+    }
+}
+
+/// The server's arguments: `entrypoint` + `command`, without a leading
+/// `docker-entrypoint.sh`. With the image's own entrypoint (no
+/// `entrypoint:`), a first word starting with `-` means the server with
+/// these flags: the official images' `docker-entrypoint.sh` prepend
+/// `mysqld`/`mariadbd`/`postgres` then
+/// (https://github.com/docker-library/mysql/blob/master/docker-entrypoint.sh,
+/// https://github.com/docker-library/postgres/blob/master/docker-entrypoint.sh);
+/// otherwise the first word must name the server (`mysqld`, `mariadbd`,
+/// `postgres`, as a path too). Anything else runs no server flags.
+fn server_args(system: System, entrypoint: Option<&[Word]>, command: Option<&[Word]>) -> Vec<Word> {
+    let mut argv: Vec<Word> = Vec::new();
+    argv.extend(entrypoint.unwrap_or(&[]).iter().cloned());
+    argv.extend(command.unwrap_or(&[]).iter().cloned());
+    if argv
+        .first()
+        .is_some_and(|w| argv::basename(&w.text.text).starts_with("docker-entrypoint"))
+    {
+        argv.remove(0);
+    }
+    let Some(first) = argv.first() else {
+        return argv;
+    };
+    if first.text.text.starts_with('-') {
+        return if entrypoint.is_none() {
+            argv
+        } else {
+            Vec::new()
+        };
+    }
+    let program = argv::basename(&first.text.text);
+    let runs = match system {
+        System::Mysql => matches!(program, "mysqld" | "mariadbd"),
+        System::Postgres => program == "postgres",
+        System::PgBouncer => false,
+    };
+    if runs { argv.split_off(1) } else { Vec::new() }
+}
+
+/// Worker counts: `GUNICORN_CMD_ARGS` (when the service runs gunicorn or
+/// the image's own command), then the command's app-server flags
+/// (gunicorn's command line wins over the variable:
+/// https://docs.gunicorn.org/en/stable/settings.html), then replicas
+/// (`with_replicas`: not for a database server's service, whose replicas
+/// are not app processes).
+fn workers(
+    layers: &[Layer],
+    env: &[EnvEntry],
+    entrypoint: Option<Vec<Word>>,
+    command: Option<Vec<Word>>,
+    with_replicas: bool,
+    ctx: &Ctx<'_>,
+) -> Workers {
+    let mut w = Workers::default();
+    let mut argv = entrypoint.unwrap_or_default();
+    argv.extend(command.unwrap_or_default());
+    let server = find_app_server(&argv);
+    // The variable counts when the service runs gunicorn, or runs the
+    // image's own command (which may); not for a service running another
+    // program with the same env_file (a celery worker).
+    let gunicorn = match &server {
+        Some((kind, _)) => *kind == AppServer::Gunicorn,
+        None => argv.is_empty(),
+    };
+    if let Some(e) = env
+        .iter()
+        .rev()
+        .find(|e| e.name == "GUNICORN_CMD_ARGS" && gunicorn)
+    {
+        worker_flags(AppServer::Gunicorn, &split_words(&e.value), &mut w);
+    }
+    if let Some((kind, rest)) = server {
+        worker_flags(kind, &rest, &mut w);
+    }
+    let replicas = last(layers, "deploy")
+        .and_then(|(l, d)| d.get("replicas").map(|n| (l, n)))
+        .or_else(|| last(layers, "scale"))
+        .filter(|_| with_replicas);
+    if let Some((l, n)) = replicas
+        && let Some(t) = scalar(l, n, ctx)
+    {
+        let all = 0..t.text.len();
+        if t.unknown_in(&all).is_none()
+            && !t.text.is_empty()
+            && t.text.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(count) = t.text.parse::<u64>()
+        {
+            w.processes.push((count, t.location(all)));
+        }
+    }
+    w
+}
