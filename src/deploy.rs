@@ -30,6 +30,10 @@ use crate::systems::{mysql, pgbouncer, postgres, presets};
 pub enum Adapter {
     /// Terraform `.tf` / `.tfvars` ([`crate::sources::terraform`]).
     Terraform,
+    /// docker-compose files ([`crate::sources::compose`]).
+    Compose,
+    /// `uwsgi.ini`, `Procfile` ([`crate::sources::appserver`]).
+    AppServer,
     /// Kubernetes manifests ([`crate::sources::kubernetes`]).
     Kubernetes,
     /// Helm values files ([`crate::sources::helm`]).
@@ -43,6 +47,9 @@ pub enum Adapter {
 /// True when `path` is a deployment file by its name alone: Terraform, or a
 /// YAML / JSON file (whose kind [`detect`] tells from its content).
 pub fn is_deployment_file(path: &Path) -> bool {
+    if crate::sources::appserver::claims(path) || crate::sources::compose::is_compose_file(path) {
+        return true;
+    }
     let Some(name) = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
@@ -69,10 +76,13 @@ pub fn is_deployment_ref(r: &PathRef) -> bool {
     r.address.is_some() || is_deployment_file(&r.path)
 }
 
-/// Which adapter reads the loaded file `id`: Terraform by name; for YAML and
-/// JSON, by content, in this order: an AWS CLI parameters dump, a
+/// Which adapter reads the loaded file `id`: Terraform, compose
+/// (`compose.yaml`, `docker-compose*.yml`), `uwsgi.ini` and `Procfile` by
+/// name; for other YAML and JSON, by content, in this order: an AWS CLI
+/// parameters dump, a
 /// CloudFormation template (`AWSTemplateFormatVersion` or `AWS::` resource
-/// types), a Helm values file (by name or a `Chart.yaml` beside it), a
+/// types), a compose file under another name (a top-level `services:`
+/// mapping), a Helm values file (by name or a `Chart.yaml` beside it), a
 /// Kubernetes manifest (`apiVersion` and `kind`). `None` otherwise.
 pub fn detect(id: FileId, sources: &SourceMap) -> Option<Adapter> {
     let file = sources.get(id);
@@ -80,6 +90,12 @@ pub fn detect(id: FileId, sources: &SourceMap) -> Option<Adapter> {
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".tf") || name.ends_with(".tfvars") {
         return Some(Adapter::Terraform);
+    }
+    if crate::sources::appserver::claims(path) {
+        return Some(Adapter::AppServer);
+    }
+    if crate::sources::compose::is_compose_file(path) {
+        return Some(Adapter::Compose);
     }
     let docs = crate::parse::tree::parse_yaml_documents(file.text()).ok();
     let docs = docs.as_deref().unwrap_or_default();
@@ -96,6 +112,10 @@ pub fn detect(id: FileId, sources: &SourceMap) -> Option<Adapter> {
         return Some(Adapter::Helm);
     }
     let k8s = |d: &Node| d.get("apiVersion").is_some() && d.get("kind").is_some();
+    let compose = |d: &Node| d.get("services").is_some_and(|s| s.as_map().is_some());
+    if docs.first().is_some_and(|d| compose(d) && !k8s(d)) {
+        return Some(Adapter::Compose);
+    }
     if docs.iter().any(k8s) || docs.is_empty() && file.text().contains("apiVersion:") {
         return Some(Adapter::Kubernetes);
     }
@@ -110,10 +130,14 @@ pub fn read_candidates(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Candidate>, LoadError> {
-    use crate::sources::{aws_cli, cloudformation, helm, kubernetes, terraform};
+    use crate::sources::{
+        appserver, aws_cli, cloudformation, compose, helm, kubernetes, terraform,
+    };
     let id = sources.load(&r.path)?;
     Ok(match detect(id, sources) {
         Some(Adapter::Terraform) => terraform::read(&r.path, sources, diags)?,
+        Some(Adapter::Compose) => compose::read(&r.path, sources, diags)?,
+        Some(Adapter::AppServer) => appserver::read(&r.path, sources, diags)?,
         Some(Adapter::Kubernetes) => kubernetes::read_file(id, sources, diags),
         Some(Adapter::Helm) => helm::read_file(id, sources, diags),
         Some(Adapter::CloudFormation) => cloudformation::read_file(id, sources, diags),
@@ -195,16 +219,124 @@ pub fn load_server(
         return Ok(None);
     };
     let anchor = Some(anchor_of(c));
-    Ok(Some(match s.system {
+    let image = image_defaults(s, detect(c.at.file, sources));
+    let mut assignments = image
+        .as_ref()
+        .map(|(defaults, at)| image_assignments(defaults, *at))
+        .unwrap_or_default();
+    assignments.extend(s.assignments.iter().cloned());
+    let mut server = match s.system {
         System::Postgres => DbServer::Postgres(postgres::resolve(
-            &s.assignments,
+            &assignments,
             None,
             anchor,
             sources,
             diags,
         )),
-        _ => DbServer::Mysql(mysql::resolve(&s.assignments, None, anchor, sources, diags)),
-    }))
+        _ => DbServer::Mysql(mysql::resolve(&assignments, None, anchor, sources, diags)),
+    };
+    if let Some((defaults, at)) = image {
+        let image = s
+            .flavor
+            .as_ref()
+            .map(flavor_ref)
+            .unwrap_or_else(|| defaults.family.clone());
+        for_each_origin(&mut server, |o| {
+            if *o == Origin::File(at) {
+                *o = Origin::Image {
+                    image: image.clone(),
+                    source: defaults.source.clone(),
+                    anchor: Some(at),
+                };
+            }
+        });
+    }
+    Ok(Some(server))
+}
+
+/// `product:version` of a flavor (`mariadb:10.3`), or the product alone.
+fn flavor_ref(f: &crate::sources::Flavor) -> String {
+    match &f.version {
+        Some(v) => format!("{}:{v}", f.product),
+        None => f.product.clone(),
+    }
+}
+
+/// The defaults of the container image a server candidate runs, with the
+/// location of its `image:` (only for sources that run images: compose,
+/// Kubernetes, Helm values; a managed service's engine is not an image),
+/// when the image ships values that differ from the compiled defaults.
+fn image_defaults(
+    s: &crate::sources::ServerSettings,
+    adapter: Option<Adapter>,
+) -> Option<(crate::systems::images::ImageDefaults, Location)> {
+    if !matches!(
+        adapter,
+        Some(Adapter::Compose | Adapter::Kubernetes | Adapter::Helm)
+    ) {
+        return None;
+    }
+    let flavor = s.flavor.as_ref()?;
+    let defaults = crate::systems::images::lookup(&flavor_ref(flavor))?;
+    (defaults.system == s.system && !defaults.settings.is_empty()).then_some((defaults, flavor.at))
+}
+
+/// The image's values as the lowest assignments, located at its `image:`
+/// (their origin becomes [`Origin::Image`] after resolving).
+fn image_assignments(
+    d: &crate::systems::images::ImageDefaults,
+    at: Location,
+) -> Vec<crate::sources::Assignment> {
+    d.settings
+        .iter()
+        .map(|(name, value)| crate::sources::Assignment {
+            name: name.clone(),
+            name_at: at,
+            value: Written::Text(value.clone()),
+            value_at: at,
+            set_by: crate::sources::SetBy::ImageDefault,
+        })
+        .collect()
+}
+
+/// Calls `f` on the origin of every modelled setting of `server`.
+fn for_each_origin(server: &mut DbServer, mut f: impl FnMut(&mut Origin)) {
+    match server {
+        DbServer::Mysql(m) => {
+            for o in [
+                &mut m.wait_timeout.origin,
+                &mut m.interactive_timeout.origin,
+                &mut m.net_read_timeout.origin,
+                &mut m.net_write_timeout.origin,
+                &mut m.connect_timeout.origin,
+            ] {
+                f(o);
+            }
+            f(&mut m.max_connections.origin);
+        }
+        DbServer::Postgres(p) => {
+            for o in [
+                &mut p.idle_session_timeout.origin,
+                &mut p.idle_in_transaction_session_timeout.origin,
+                &mut p.statement_timeout.origin,
+                &mut p.lock_timeout.origin,
+                &mut p.transaction_timeout.origin,
+                &mut p.tcp_keepalives_idle.origin,
+                &mut p.tcp_keepalives_interval.origin,
+                &mut p.tcp_user_timeout.origin,
+            ] {
+                f(o);
+            }
+            f(&mut p.tcp_keepalives_count.origin);
+            for o in [
+                &mut p.max_connections.origin,
+                &mut p.superuser_reserved_connections.origin,
+                &mut p.reserved_connections.origin,
+            ] {
+                f(o);
+            }
+        }
+    }
 }
 
 /// The PgBouncer a `[[path.hop]] pgbouncer = "FILE#ADDRESS"` names, from

@@ -187,3 +187,70 @@ fn a_file_no_adapter_reads_is_a_load_error() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].contains("not a deployment file"), "{errors:?}");
 }
+
+const COMPOSE_MARIADB: &str =
+    "services:\n  db:\n    image: mariadb:10.2\n  web:\n    image: ctfd/ctfd\n";
+
+#[test]
+fn a_server_without_config_runs_with_its_image_defaults() {
+    // mariadb images before 10.5 ship wait_timeout = 600 (presets/images.toml).
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        (
+            "timeoutlint.toml",
+            "[[path]]\napp = \"app.yaml\"\ndb = \"docker-compose.yml#db\"\n",
+        ),
+        ("app.yaml", APP),
+        ("docker-compose.yml", COMPOSE_MARIADB),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let out = run(&[dir.path().to_path_buf()], &RunOptions::default());
+    assert!(out.load_errors.is_empty(), "{:?}", out.load_errors);
+    let d = &out.diagnostics;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].code.id, "TL101");
+    assert!(
+        d[0].message
+            .contains("wait_timeout = 600 s (image mariadb:10.2 default)"),
+        "{}",
+        d[0].message
+    );
+    // The related label points at the image line.
+    let related = d[0].related[0].location.unwrap();
+    assert!(
+        out.sources
+            .get(related.file)
+            .masked_slice(related.span)
+            .contains("mariadb")
+    );
+    // The same image from 10.5 on ships the compiled default (28800): no finding.
+    let (found, _) = check(&[
+        (
+            "timeoutlint.toml",
+            "[[path]]\napp = \"app.yaml\"\ndb = \"docker-compose.yml#db\"\n",
+        ),
+        ("app.yaml", APP),
+        (
+            "docker-compose.yml",
+            &COMPOSE_MARIADB.replace("10.2", "10.11"),
+        ),
+    ]);
+    assert!(found.is_empty(), "{found:?}");
+    // A flag beats the image's value, with no "set twice" finding.
+    let (found, _) = check(&[
+        (
+            "timeoutlint.toml",
+            "[[path]]\napp = \"app.yaml\"\ndb = \"docker-compose.yml#db\"\n",
+        ),
+        ("app.yaml", APP),
+        (
+            "docker-compose.yml",
+            &COMPOSE_MARIADB.replace(
+                "mariadb:10.2\n",
+                "mariadb:10.2\n    command: --wait_timeout=28800\n",
+            ),
+        ),
+    ]);
+    assert!(found.is_empty(), "{found:?}");
+}

@@ -194,6 +194,15 @@ case!(
 );
 case!(tl016_helm_fires, "tl016-helm-fires", [("TL016", "warning")]);
 case!(tl109_cnpg_fires, "tl109-cnpg-fires", [("TL109", "warning")]);
+// docker compose: the server's --wait_timeout flag, the app's environment
+// and gunicorn's --workers / --timeout all from compose.yaml (the password
+// from .env, masked).
+case!(
+    tl101_compose_fires,
+    "tl101-compose-fires",
+    [("TL125", "warning"), ("TL101", "error")]
+);
+case!(tl101_compose_passes, "tl101-compose-passes", []);
 case!(tl105_fires, "tl105-fires", [("TL105", "warning")]);
 case!(tl105_passes, "tl105-passes", []);
 case!(tl106_fires, "tl106-fires", [("TL106", "warning")]);

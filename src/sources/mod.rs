@@ -71,6 +71,10 @@ impl System {
 ///   option-file lines written after the file's own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SetBy {
+    /// What the server's container image ships (its bundled config), when
+    /// it differs from the compiled default (`presets/images.toml`): below
+    /// everything the deployment sets, and never a "set twice" finding.
+    ImageDefault,
     /// An option file or config text (my.cnf, postgresql.conf,
     /// pgbouncer.ini), also when embedded in a ConfigMap or Helm values.
     OptionFile,
@@ -92,6 +96,7 @@ impl SetBy {
     /// Words for messages: `an option file`, `a command-line flag`, ...
     pub fn describe(self) -> &'static str {
         match self {
+            SetBy::ImageDefault => "the image's bundled config",
             SetBy::OptionFile => "an option file",
             SetBy::ImageEnvironment => "an image environment variable",
             SetBy::ParameterGroup => "a parameter group",
@@ -275,7 +280,7 @@ pub fn report_set_twice(
     used: (SetBy, Location, &str),
     why: &str,
 ) {
-    if used.0 == SetBy::Session {
+    if used.0 == SetBy::Session || ignored.0 == SetBy::ImageDefault {
         return;
     }
     diags.push(
