@@ -203,6 +203,9 @@ case!(
     [("TL125", "warning"), ("TL101", "error")]
 );
 case!(tl101_compose_passes, "tl101-compose-passes", []);
+// PgBouncer configured by the edoburu image's environment (compose
+// `environment:` and `env_file:`), the server by `postgres -c` flags.
+case!(compose_pgbouncer_passes, "compose-pgbouncer-passes", []);
 case!(tl105_fires, "tl105-fires", [("TL105", "warning")]);
 case!(tl105_passes, "tl105-passes", []);
 case!(tl106_fires, "tl106-fires", [("TL106", "warning")]);
