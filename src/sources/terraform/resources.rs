@@ -2,7 +2,7 @@
 //! links between them (an instance and its parameter group, a listener and
 //! its load balancer, a flexible server and its configurations). The
 //! attributes read and their sources are listed in the module doc of
-//! `super` (docs/sources-terraform.md).
+//! `super` (docs/sources/terraform.md).
 
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
