@@ -422,6 +422,18 @@ pub fn idle_hop(
             );
             return Ok(hop);
         }
+        Written::Unset => {
+            // The provider's default: the preset's, now located at the
+            // resource, where the attribute would be added.
+            if let Origin::Preset { id, source, .. } = &hop.idle_timeout.origin {
+                hop.idle_timeout.origin = Origin::Preset {
+                    id: id.clone(),
+                    source: source.clone(),
+                    anchor: Some(limit.at),
+                };
+            }
+            return Ok(hop);
+        }
     };
     let Some(secs) = text
         .trim()
@@ -481,7 +493,7 @@ pub fn app_env(
         .iter()
         .filter_map(|v| match &v.value {
             Written::Text(t) => Some((v.name.clone(), t.clone(), v.at)),
-            Written::Unresolved(_) => None,
+            Written::Unresolved(_) | Written::Unset => None,
         })
         .collect())
 }

@@ -24,6 +24,7 @@ fn value(sources: &SourceMap, w: &Written) -> String {
     match w {
         Written::Text(t) => format!("{:?}", sources.scrub(t)),
         Written::Unresolved(why) => format!("unresolved ({})", sources.scrub(why)),
+        Written::Unset => "unset".to_string(),
     }
 }
 

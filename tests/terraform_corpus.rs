@@ -47,6 +47,7 @@ fn value(w: &Written) -> String {
     match w {
         Written::Text(t) => t.clone(),
         Written::Unresolved(why) => format!("<unresolved: {why}>"),
+        Written::Unset => "<unset: the provider's default>".to_string(),
     }
 }
 

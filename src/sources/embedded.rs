@@ -1056,6 +1056,7 @@ pub fn render(cands: &[crate::sources::Candidate], sources: &SourceMap) -> Strin
             format!("{s} @{}", pos(l))
         }
         Written::Unresolved(why) => format!("?({why}) @{}", pos(l)),
+        Written::Unset => format!("(unset: provider default) @{}", pos(l)),
     };
     let mut out = String::new();
     for c in cands {

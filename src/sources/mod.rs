@@ -116,6 +116,11 @@ pub enum Written {
     /// `var.wait_timeout has no default and no .tfvars sets it`,
     /// `{DBInstanceClassMemory/12582880} is an RDS formula`.
     Unresolved(String),
+    /// The source names the thing but leaves this value out, so the
+    /// provider's default applies (an `aws_lb_listener` without
+    /// `tcp_idle_timeout_seconds`). Only idle limits use it: the preset's
+    /// documented default then applies, located at the resource.
+    Unset,
 }
 
 /// One setting of a server as written somewhere: the input of a system's

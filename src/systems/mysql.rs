@@ -473,6 +473,7 @@ pub fn resolve(
                 crate::sources::report_unresolved(loader.diags, VARS[idx].name, a, why, &below);
                 continue;
             }
+            Written::Unset => continue,
         };
         let before = loader.values[idx].as_ref().map(|v| v.value);
         if loader

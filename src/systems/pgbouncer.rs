@@ -669,7 +669,7 @@ pub fn resolve(
                 crate::sources::report_unresolved(loader.diags, s.name, a, why, &kept);
                 continue;
             }
-            (Written::Unresolved(_), None) => continue,
+            (Written::Unresolved(_), None) | (Written::Unset, _) => continue,
         };
         let before = idx.and_then(|i| loader.values[i].clone());
         loader.apply(true, &a.name, a.name_at, text, a.value_at);

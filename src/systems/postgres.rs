@@ -811,7 +811,7 @@ pub fn resolve(
                 crate::sources::report_unresolved(loader.diags, var.name, a, why, &kept);
                 continue;
             }
-            (Written::Unresolved(_), None) => continue,
+            (Written::Unresolved(_), None) | (Written::Unset, _) => continue,
         };
         let before = idx.and_then(|i| {
             loader.values[i]

@@ -87,6 +87,7 @@ fn text(w: &Written) -> String {
     match w {
         Written::Text(t) => t.clone(),
         Written::Unresolved(why) => format!("?{why}"),
+        Written::Unset => "(unset)".to_string(),
     }
 }
 

@@ -129,6 +129,7 @@ fn texts(sources: &SourceMap, a: &[Assignment]) -> Vec<(String, String, String)>
             let v = match &a.value {
                 Written::Text(t) => t.clone(),
                 Written::Unresolved(_) => "?".to_string(),
+                Written::Unset => "(unset)".to_string(),
             };
             (a.name.clone(), v, sources.text_at(a.value_at).to_string())
         })

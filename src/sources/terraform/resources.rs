@@ -40,7 +40,9 @@ impl Cx<'_, '_> {
         });
     }
 
-    /// An idle-limit candidate from `expr`, when present and not null.
+    /// An idle-limit candidate from `expr`; an absent or null attribute is
+    /// [`crate::sources::Written::Unset`] at the resource (the provider's
+    /// default applies).
     pub(super) fn push_idle(
         &mut self,
         address: String,
@@ -50,9 +52,29 @@ impl Cx<'_, '_> {
         preset: &'static str,
         unit_secs: u64,
     ) {
-        let Some(expr) = expr else { return };
+        let unset = |at: Location| {
+            Found::IdleLimit(IdleLimit {
+                preset,
+                value: crate::sources::Written::Unset,
+                unit_secs,
+                at,
+            })
+        };
+        let Some(expr) = expr else {
+            self.out.push(Candidate {
+                address,
+                at,
+                found: unset(at),
+            });
+            return;
+        };
         let val = self.ev.eval(expr, file);
         if matches!(val, Val::Null(_)) {
+            self.out.push(Candidate {
+                address,
+                at,
+                found: unset(at),
+            });
             return;
         }
         self.out.push(Candidate {

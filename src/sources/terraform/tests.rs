@@ -63,6 +63,7 @@ impl Out {
                 let v = match &a.value {
                     Written::Text(t) => t.clone(),
                     Written::Unresolved(why) => format!("?{why}"),
+                    Written::Unset => "(unset)".to_string(),
                 };
                 format!("{}={}@{}", a.name, v, self.at(a.value_at))
             })
@@ -569,14 +570,6 @@ resource "aws_lb" "unknown_type" {
   load_balancer_type = var.type
   idle_timeout       = 60
 }
-resource "aws_lb" "absent" {
-}
-resource "aws_db_proxy" "null" {
-  idle_client_timeout = null
-}
-resource "aws_lb_listener" "no_attr" {
-  protocol = "TCP"
-}
 resource "aws_lb_listener" "tls" {
   protocol                 = "TLS"
   tcp_idle_timeout_seconds = 600
@@ -603,6 +596,44 @@ data "aws_lb" "d" {
 "#;
     let o = run(&[("main.tf", main)]);
     assert!(o.cands.is_empty(), "{:?}", o.addresses());
+    assert!(o.diags.is_empty());
+}
+
+/// A device without its idle attribute (or with `null`) is a candidate
+/// whose value is unset: the provider's default applies, located at the
+/// resource.
+#[test]
+fn idle_limits_without_the_attribute_are_unset() {
+    let main = r#"resource "aws_lb" "absent" {
+}
+resource "aws_db_proxy" "null" {
+  idle_client_timeout = null
+}
+resource "aws_lb_listener" "no_attr" {
+  protocol = "TCP"
+}
+"#;
+    let o = run(&[("main.tf", main)]);
+    assert_eq!(
+        o.addresses(),
+        [
+            "aws_lb.absent idle limit",
+            "aws_db_proxy.null idle limit",
+            "aws_lb_listener.no_attr idle limit"
+        ]
+    );
+    for a in [
+        "aws_lb.absent",
+        "aws_db_proxy.null",
+        "aws_lb_listener.no_attr",
+    ] {
+        let l = o.idle(a);
+        assert_eq!(l.value, crate::sources::Written::Unset, "{a}");
+        assert_eq!(
+            o.at(l.at),
+            o.at(o.cands.iter().find(|c| c.address == a).unwrap().at)
+        );
+    }
     assert!(o.diags.is_empty());
 }
 
