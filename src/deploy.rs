@@ -47,7 +47,7 @@ pub enum Adapter {
 /// True when `path` is a deployment file by its name alone: Terraform, or a
 /// YAML / JSON file (whose kind [`detect`] tells from its content).
 pub fn is_deployment_file(path: &Path) -> bool {
-    if crate::sources::appserver::claims(path) || crate::sources::compose::is_compose_file(path) {
+    if is_app_server_name(path) || crate::sources::compose::is_compose_file(path) {
         return true;
     }
     let Some(name) = path
@@ -68,6 +68,17 @@ pub fn is_deployment_file(path: &Path) -> bool {
     ]
     .iter()
     .any(|e| name.ends_with(e))
+}
+
+/// A `Procfile` or an ini file named for uWSGI (`uwsgi.ini`,
+/// `uwsgi-prod.ini`); other `.ini` files (pgbouncer.ini) are not app-server
+/// configs.
+fn is_app_server_name(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    crate::sources::appserver::claims(path) && (!name.ends_with(".ini") || name.contains("uwsgi"))
 }
 
 /// True when `r` names a deployment file: it has an `#ADDRESS`, or its name
@@ -91,7 +102,8 @@ pub fn detect(id: FileId, sources: &SourceMap) -> Option<Adapter> {
     if name.ends_with(".tf") || name.ends_with(".tfvars") {
         return Some(Adapter::Terraform);
     }
-    if crate::sources::appserver::claims(path) {
+    let uwsgi_section = name.ends_with(".ini") && file.text().contains("[uwsgi]");
+    if is_app_server_name(path) || uwsgi_section {
         return Some(Adapter::AppServer);
     }
     if crate::sources::compose::is_compose_file(path) {
