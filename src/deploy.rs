@@ -245,7 +245,16 @@ pub fn load_server(
             sources,
             diags,
         )),
-        _ => DbServer::Mysql(mysql::resolve(&assignments, None, anchor, sources, diags)),
+        _ => {
+            let base = mounted_option_files(&cands, &c.address, sources, diags);
+            DbServer::Mysql(mysql::resolve(
+                &assignments,
+                base.as_ref(),
+                anchor,
+                sources,
+                diags,
+            ))
+        }
     };
     if let Some((defaults, at)) = image {
         let image = s
@@ -264,6 +273,65 @@ pub fn load_server(
         });
     }
     Ok(Some(server))
+}
+
+/// The option files the deployment mounts into the MySQL server at
+/// `address` ([`Found::ConfigFiles`]), read as my.cnf files in the
+/// server's order, a later file's value winning; `None` without mounts.
+/// A mounted file that cannot be read is [`codes::INCLUDE_UNREADABLE`]
+/// (warning) at the mount, and the rest are still read.
+fn mounted_option_files(
+    cands: &[Candidate],
+    address: &str,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<mysql::MysqlServer> {
+    let files = cands.iter().find_map(|c| match &c.found {
+        Found::ConfigFiles(f) if c.address == address => Some(f.clone()),
+        _ => None,
+    })?;
+    let mut merged: Option<mysql::MysqlServer> = None;
+    for f in files {
+        match mysql::load_option_file(&f.path, sources, diags) {
+            Ok(next) => {
+                merged = Some(match merged {
+                    None => next,
+                    Some(prev) => later_wins(prev, next),
+                });
+            }
+            Err(e) => diags.push(
+                Diagnostic::new(
+                    codes::INCLUDE_UNREADABLE,
+                    format!(
+                        "cannot read the option file mounted at {}: {}; its settings are not checked",
+                        f.target,
+                        e.reason()
+                    ),
+                    Label::at(f.at, "mounted file not readable"),
+                )
+                .with_severity(Severity::Warning),
+            ),
+        }
+    }
+    merged
+}
+
+/// `prev` with every value `next` sets explicitly replaced (mysqld reads
+/// option files in order; the last occurrence wins).
+fn later_wins(mut prev: mysql::MysqlServer, next: mysql::MysqlServer) -> mysql::MysqlServer {
+    fn take<T>(a: &mut Sourced<T>, b: Sourced<T>) {
+        if matches!(b.origin, Origin::File(_)) {
+            *a = b;
+        }
+    }
+    take(&mut prev.wait_timeout, next.wait_timeout);
+    take(&mut prev.interactive_timeout, next.interactive_timeout);
+    take(&mut prev.net_read_timeout, next.net_read_timeout);
+    take(&mut prev.net_write_timeout, next.net_write_timeout);
+    take(&mut prev.connect_timeout, next.connect_timeout);
+    take(&mut prev.max_connections, next.max_connections);
+    prev.files.extend(next.files);
+    prev
 }
 
 /// `product:version` of a flavor (`mariadb:10.3`), or the product alone.

@@ -90,6 +90,12 @@ fn render(cands: &[Candidate], diags: &[Diagnostic], sources: &SourceMap) -> Str
                 }
             }
             Found::IdleLimit(_) => out.push('\n'),
+            Found::ConfigFiles(files) => {
+                out.push('\n');
+                for f in files {
+                    let _ = writeln!(out, "  mounted at {} from {}", f.target, at(sources, f.at));
+                }
+            }
         }
     }
     for d in common::describe(diags, sources) {

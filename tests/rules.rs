@@ -207,6 +207,12 @@ case!(
     [("TL015", "info")]
 );
 case!(tl016_helm_passes, "tl016-helm-passes", []);
+// A compose --wait_timeout flag and the my.cnf the same service mounts.
+case!(
+    tl016_compose_mount_fires,
+    "tl016-compose-mount-fires",
+    [("TL016", "warning")]
+);
 case!(tl109_cnpg_passes, "tl109-cnpg-passes", []);
 case!(tl101_terraform_passes, "tl101-terraform-passes", []);
 // docker compose: the server's --wait_timeout flag, the app's environment

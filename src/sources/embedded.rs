@@ -1108,6 +1108,13 @@ pub fn render(cands: &[crate::sources::Candidate], sources: &SourceMap) -> Strin
                     .collect();
                 let _ = writeln!(out, " processes [{}]", p.join(", "));
             }
+            Found::ConfigFiles(files) => {
+                let t: Vec<String> = files
+                    .iter()
+                    .map(|f| format!("{}@{}", f.target, pos(f.at)))
+                    .collect();
+                let _ = writeln!(out, " [{}]", t.join(", "));
+            }
         }
     }
     out

@@ -210,6 +210,21 @@ pub struct Workers {
     pub request_timeout_secs: Option<(u64, Location)>,
 }
 
+/// A server config file the deployment puts in place (a compose bind mount
+/// of `./my.cnf` onto `/etc/mysql/conf.d/custom.cnf`): the server reads it
+/// as an option file, below its command-line flags.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigFile {
+    /// The file on the host (in the repository), as the deployment names it,
+    /// resolved from the deployment file's folder.
+    pub path: std::path::PathBuf,
+    /// Where in the server it lands (`/etc/mysql/conf.d/custom.cnf`): the
+    /// server reads its option files in this order.
+    pub target: String,
+    /// The mount entry.
+    pub at: Location,
+}
+
 /// What a source holds at one address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Found {
@@ -221,6 +236,8 @@ pub enum Found {
     AppEnv(Vec<EnvVar>),
     /// Worker counts of an app.
     Workers(Workers),
+    /// Option files a server reads, put in place by the deployment.
+    ConfigFiles(Vec<ConfigFile>),
 }
 
 impl Found {
@@ -232,6 +249,7 @@ impl Found {
             Found::IdleLimit(_) => "idle limit",
             Found::AppEnv(_) => "environment",
             Found::Workers(_) => "workers",
+            Found::ConfigFiles(_) => "config files",
         }
     }
 }

@@ -66,6 +66,14 @@ pub(super) fn service(name: &str, layers: &[Layer], ctx: &mut Ctx<'_>, out: &mut
             System::PgBouncer => Vec::new(),
         };
         assignments.extend(flags.into_iter().map(command_line));
+        let mounted = mounted_configs(img.system, layers, ctx);
+        if !mounted.is_empty() {
+            out.push(Candidate {
+                address: name.to_string(),
+                at,
+                found: Found::ConfigFiles(mounted),
+            });
+        }
         out.push(Candidate {
             address: name.to_string(),
             at,
@@ -103,6 +111,84 @@ pub(super) fn service(name: &str, layers: &[Layer], ctx: &mut Ctx<'_>, out: &mut
             found: Found::Workers(workers),
         });
     }
+}
+
+/// MySQL option files bind-mounted into the server's config folders
+/// (`volumes:` short `./my.cnf:/etc/mysql/conf.d/custom.cnf[:ro]` or long
+/// `{type: bind, source, target}` form), in the order mysqld reads them:
+/// `/etc/my.cnf`, `/etc/mysql/my.cnf`, then the `conf.d` / `mariadb.conf.d`
+/// / `my.cnf.d` files by name (the images' `!includedir` lines;
+/// https://dev.mysql.com/doc/refman/8.0/en/option-files.html). Named
+/// volumes and folders are not config files. PostgreSQL reads a mounted
+/// postgresql.conf only when `config_file` names it, and PgBouncer images
+/// write their own ini: neither is listed here.
+fn mounted_configs(
+    system: System,
+    layers: &[Layer],
+    ctx: &mut Ctx<'_>,
+) -> Vec<crate::sources::ConfigFile> {
+    if system != System::Mysql {
+        return Vec::new();
+    }
+    let mut out: Vec<crate::sources::ConfigFile> = Vec::new();
+    for layer in layers {
+        let Some(list) = layer.node.get("volumes") else {
+            continue;
+        };
+        let crate::parse::tree::NodeKind::Seq(items) = &list.kind else {
+            continue;
+        };
+        for item in items {
+            let (source, target) = match &item.kind {
+                crate::parse::tree::NodeKind::Str(spec) => {
+                    let mut parts = spec.splitn(3, ':');
+                    match (parts.next(), parts.next()) {
+                        (Some(s), Some(t)) => (s.to_string(), t.to_string()),
+                        _ => continue,
+                    }
+                }
+                crate::parse::tree::NodeKind::Map(_) => {
+                    let get = |k: &str| item.get(k).and_then(|n| n.as_str()).map(str::to_string);
+                    if get("type").as_deref() != Some("bind") {
+                        continue;
+                    }
+                    match (get("source"), get("target")) {
+                        (Some(s), Some(t)) => (s, t),
+                        _ => continue,
+                    }
+                }
+                _ => continue,
+            };
+            let is_bind = source.starts_with('.') || source.starts_with('/');
+            let in_config_dir = [
+                "/etc/mysql/conf.d/",
+                "/etc/mysql/mariadb.conf.d/",
+                "/etc/my.cnf.d/",
+            ]
+            .iter()
+            .any(|d| target.starts_with(d));
+            let main_file = target == "/etc/my.cnf" || target == "/etc/mysql/my.cnf";
+            if !is_bind || !(main_file || (in_config_dir && target.ends_with(".cnf"))) {
+                continue;
+            }
+            if source.contains('$') {
+                continue; // interpolated host paths are not followed
+            }
+            let path = ctx.dir.join(&source);
+            out.retain(|c| c.target != target);
+            out.push(crate::sources::ConfigFile {
+                path,
+                target,
+                at: layer.at(item.span),
+            });
+        }
+    }
+    // Main files first, then the included folder's files by name.
+    out.sort_by_key(|c| {
+        let main = c.target == "/etc/my.cnf" || c.target == "/etc/mysql/my.cnf";
+        (!main, c.target.rsplit('/').next().unwrap_or("").to_string())
+    });
+    out
 }
 
 fn command_line(f: FlagSetting) -> Assignment {
