@@ -4,6 +4,7 @@
 pub mod app;
 pub mod foreign;
 pub mod haproxy;
+pub mod include;
 pub mod mesh;
 pub mod mysql;
 pub mod nginx;

@@ -35,9 +35,7 @@
 //! [`codes::SYNTAX_ERROR`]. [`MysqlServer::source_kind`] says which kind of
 //! input the named file was.
 
-use std::collections::HashSet;
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -45,8 +43,9 @@ use crate::parse::mycnf::{self, IncludeKind, Item};
 use crate::parse::mysqldump;
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
-use crate::source::{FileId, LoadError, Location, ReadBudget, SourceMap, Span, io_reason};
+use crate::source::{FileId, LoadError, Location, SourceMap, Span};
 use crate::sources::{Assignment, SetBy, Written};
+use crate::systems::include::{self, Directive, Follower, Host, Parts, Words};
 use crate::units::fmt_secs;
 
 /// The server settings timeoutlint models, each with its origin.
@@ -345,27 +344,16 @@ pub fn load_option_file(
         root,
         values: Default::default(),
         anchor: None,
-        files: Vec::new(),
-        stack: Vec::new(),
-        reported: HashSet::new(),
-        budget: ReadBudget::new(MAX_FILE_READS),
+        follow: Follower::new(&INCLUDES),
     };
     let source_kind = loader.read(root, 0);
-    crate::systems::foreign::collapse(
-        loader.diags,
-        mark,
-        root,
-        loader.sources,
-        "a my.cnf",
-        None,
-        None,
-    )
-    .map_err(LoadError::Invalid)?;
+    (loader.follow).check_named(loader.diags, mark, root, loader.sources)?;
     let anchor = Some(Location::new(
         root,
         loader.anchor.unwrap_or(Span::new(0, 0)),
     ));
-    Ok(finish(loader.values, anchor, loader.files, source_kind))
+    let files = loader.follow.take_files();
+    Ok(finish(loader.values, anchor, files, source_kind))
 }
 
 /// The server's settings from the values set (by index of [`VARS`]), the
@@ -432,10 +420,8 @@ pub fn resolve(
         root: anchor.map_or(FileId(0), |a| a.file),
         values: Default::default(),
         anchor: None,
-        files: base.map(|b| b.files.clone()).unwrap_or_default(),
-        stack: Vec::new(),
-        reported: HashSet::new(),
-        budget: ReadBudget::new(MAX_FILE_READS),
+        follow: Follower::new(&INCLUDES)
+            .with_files(base.map(|b| b.files.clone()).unwrap_or_default()),
     };
     let mut set_by: [Option<(SetBy, Location)>; 6] = Default::default();
     if let Some(b) = base {
@@ -502,7 +488,7 @@ pub fn resolve(
         }
         set_by[idx] = Some((a.set_by, a.value_at));
     }
-    let files = std::mem::take(&mut loader.files);
+    let files = loader.follow.take_files();
     finish(
         loader.values,
         anchor,
@@ -519,12 +505,51 @@ struct Loader<'a> {
     values: [Option<Sourced<u64>>; 6],
     /// Header of the last server-read group of the named file.
     anchor: Option<Span>,
-    files: Vec<FileId>,
-    /// Files being read (for the cycle guard).
-    stack: Vec<FileId>,
-    /// Files whose own diagnostics were already emitted (re-reads are silent).
-    reported: HashSet<FileId>,
-    budget: ReadBudget,
+    /// Includes: files read, cycle guard, budget.
+    follow: Follower,
+}
+
+/// How mysqld follows `!include` and `!includedir`.
+static INCLUDES: include::Rules = include::Rules {
+    kind: "a my.cnf",
+    looks_bad: None,
+    max_depth: MAX_INCLUDE_DEPTH,
+    max_reads: MAX_FILE_READS,
+    unreadable_help: |d| include_help(d.written),
+    too_deep: |d| Words {
+        message: format!(
+            "`{} {}` is skipped: includes nest deeper than {MAX_INCLUDE_DEPTH} levels",
+            d.name, d.written
+        ),
+        label: "not read",
+        severity: Severity::Warning,
+        help: None,
+    },
+    cycle: |d, shown| Words {
+        message: format!(
+            "`{}` of `{shown}` forms an include cycle; not followed",
+            d.name
+        ),
+        label: "cycle",
+        severity: Severity::Warning,
+        help: None,
+    },
+};
+
+impl Host for Loader<'_> {
+    type Read = MysqlSourceKind;
+
+    fn parts(&mut self) -> Parts<'_> {
+        Parts {
+            follower: &mut self.follow,
+            sources: self.sources,
+            diags: self.diags,
+        }
+    }
+
+    fn read_included(&mut self, id: FileId, depth: usize) -> MysqlSourceKind {
+        self.read(id, depth)
+    }
 }
 
 impl Loader<'_> {
@@ -537,15 +562,7 @@ impl Loader<'_> {
     /// Reads file `id` at include depth `depth` (the named file is 0) and
     /// says what kind of input it was.
     fn read(&mut self, id: FileId, depth: usize) -> MysqlSourceKind {
-        self.budget.count();
-        if !self.files.contains(&id) {
-            self.files.push(id);
-        }
-        let report = self.reported.insert(id);
-        if report {
-            crate::systems::foreign::report_nul_byte(id, self.sources, self.diags);
-        }
-        self.stack.push(id);
+        let report = self.follow.enter(id, self.sources, self.diags);
         let text = self.sources.get(id).text().to_string();
         let kind = if let Some(vars) = mycnf::lex_help_variables(&text) {
             for v in &vars {
@@ -581,7 +598,7 @@ impl Loader<'_> {
             self.read_items(id, depth, report, items);
             MysqlSourceKind::OptionFile
         };
-        self.stack.pop();
+        self.follow.leave();
         kind
     }
 
@@ -701,121 +718,29 @@ impl Loader<'_> {
         path: &str,
         path_span: Span,
     ) {
-        let at = Location::new(id, path_span);
-        let directive = match kind {
-            IncludeKind::File => "!include",
-            IncludeKind::Dir => "!includedir",
+        let d = Directive {
+            name: match kind {
+                IncludeKind::File => "!include",
+                IncludeKind::Dir => "!includedir",
+            },
+            written: path,
+            at: Location::new(id, path_span),
+            depth,
+            report,
+            optional: false,
         };
-        if depth >= MAX_INCLUDE_DEPTH {
-            self.emit(
-                report,
-                Diagnostic::new(
-                    codes::INCLUDE_UNREADABLE,
-                    format!(
-                        "`{directive} {path}` is skipped: includes nest deeper than \
-                         {MAX_INCLUDE_DEPTH} levels"
-                    ),
-                    Label::at(at, "not read"),
-                )
-                .with_severity(Severity::Warning),
-            );
+        if include::too_deep(self, &d) {
             return;
         }
-        let base = self
-            .sources
-            .get(id)
-            .path()
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let target = base.join(path);
+        let target = include::beside(self.sources, id, path);
         match kind {
-            IncludeKind::File => self.include_file(&target, at, depth, report, directive, path),
+            IncludeKind::File => {
+                include::follow(self, &d, &target);
+            }
             IncludeKind::Dir => {
-                let listed = self
-                    .sources
-                    .check_dir(&target)
-                    .map_err(|e| e.reason().to_string())
-                    .and_then(|real| cnf_files(&real, &target).map_err(|e| io_reason(&e)));
-                let entries = match listed {
-                    Ok(e) => e,
-                    Err(reason) => {
-                        self.emit(
-                            report,
-                            Diagnostic::new(
-                                codes::INCLUDE_UNREADABLE,
-                                format!("cannot read folder `{path}` of `{directive}`: {reason}"),
-                                Label::at(at, "folder not readable"),
-                            )
-                            .with_help(include_help(path)),
-                        );
-                        return;
-                    }
-                };
-                for file in entries {
-                    self.include_file(&file, at, depth, report, directive, path);
-                }
+                include::follow_dir(self, &d, &target, |name| name.ends_with(".cnf"));
             }
         }
-    }
-
-    fn include_file(
-        &mut self,
-        file: &Path,
-        at: Location,
-        depth: usize,
-        report: bool,
-        directive: &str,
-        written: &str,
-    ) {
-        if self
-            .budget
-            .exhausted(at, codes::INCLUDE_UNREADABLE, self.diags)
-        {
-            return;
-        }
-        let id = match self.sources.load(file) {
-            Ok(id) => id,
-            Err(e) => {
-                let reason = e.reason().to_string();
-                let shown = self.sources.display_name(file);
-                self.emit(
-                    report,
-                    Diagnostic::new(
-                        codes::INCLUDE_UNREADABLE,
-                        format!("cannot read `{shown}` named by `{directive}`: {reason}"),
-                        Label::at(at, "file not readable"),
-                    )
-                    .with_help(include_help(written)),
-                );
-                return;
-            }
-        };
-        if self.stack.contains(&id) {
-            let shown = self.sources.get(id).name().to_string();
-            self.emit(
-                report,
-                Diagnostic::new(
-                    codes::INCLUDE_UNREADABLE,
-                    format!("`{directive}` of `{shown}` forms an include cycle; not followed"),
-                    Label::at(at, "cycle"),
-                )
-                .with_severity(Severity::Warning),
-            );
-            return;
-        }
-        let mark = self.diags.len();
-        self.read(id, depth + 1);
-        // An include is never the named file, so this never errs.
-        let _ = crate::systems::foreign::collapse(
-            self.diags,
-            mark,
-            id,
-            self.sources,
-            "a my.cnf",
-            Some(at),
-            None,
-        );
     }
 
     /// Applies one occurrence of an option in a server-read group (or one
@@ -969,24 +894,6 @@ impl Loader<'_> {
         self.values[idx] = Some(Sourced::new(value, Origin::File(at)));
         Some(idx)
     }
-}
-
-/// The `.cnf` files of `dir` in the server's order: names ending exactly in
-/// `.cnf` (case-sensitive, last extension), sorted by name bytes, folders
-/// skipped. `real` is `dir` resolved (and checked against the root); the
-/// paths returned are under `dir`, as the include wrote it.
-fn cnf_files(real: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut names: Vec<OsString> = std::fs::read_dir(real)?
-        .filter_map(Result::ok)
-        .map(|e| e.file_name())
-        .filter(|n| n.to_string_lossy().ends_with(".cnf"))
-        .collect();
-    names.sort();
-    Ok(names
-        .into_iter()
-        .map(|n| dir.join(n))
-        .filter(|p| !p.is_dir())
-        .collect())
 }
 
 fn include_help(written: &str) -> String {

@@ -59,7 +59,8 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::nginx::{self as syntax, Directive, Word};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
-use crate::source::{FileId, LoadError, Location, ReadBudget, SourceMap};
+use crate::source::{FileId, LoadError, Location, SourceMap};
+use crate::systems::include::{self, Followed, Follower, Host, Parts, Words};
 use crate::systems::proxy::{ProxyKind, ProxyLookup, ProxyTimeouts};
 
 /// Include nesting followed at most (nginx has no limit of its own).
@@ -93,23 +94,11 @@ pub fn load_nginx_stream(
         sources,
         diags,
         prefix,
-        stack: Vec::new(),
-        budget: ReadBudget::new(MAX_FILE_READS),
+        follow: Follower::new(&INCLUDES),
     };
-    // The named file counts as the first read.
-    ex.budget.count();
     let mark = ex.diags.len();
     let top = ex.read(root, 0);
-    crate::systems::foreign::collapse(
-        ex.diags,
-        mark,
-        root,
-        ex.sources,
-        "an nginx config",
-        None,
-        Some(&not_nginx_line),
-    )
-    .map_err(LoadError::Invalid)?;
+    (ex.follow).check_named(ex.diags, mark, root, ex.sources)?;
     Ok(resolve(&top, listen, diags))
 }
 
@@ -141,35 +130,87 @@ struct Expander<'a> {
     sources: &'a mut SourceMap,
     diags: &'a mut Vec<Diagnostic>,
     prefix: PathBuf,
-    stack: Vec<FileId>,
-    budget: ReadBudget,
+    /// Includes: cycle guard, budget, files reported.
+    follow: Follower,
+}
+
+/// How nginx follows `include` (`ngx_conf_include`).
+static INCLUDES: include::Rules = include::Rules {
+    kind: "an nginx config",
+    looks_bad: Some(not_nginx_line),
+    max_depth: MAX_INCLUDE_DEPTH,
+    max_reads: MAX_FILE_READS,
+    unreadable_help: |_| {
+        "nginx refuses to start when an included file is missing; it \
+         resolves a relative name from its configuration folder (the \
+         main nginx.conf's folder), and so does timeoutlint"
+            .to_string()
+    },
+    too_deep: |d| Words {
+        message: format!(
+            "`include {}` nests deeper than {MAX_INCLUDE_DEPTH} levels",
+            d.written
+        ),
+        label: "not read",
+        severity: Severity::Error,
+        help: None,
+    },
+    cycle: |_, shown| Words {
+        message: format!("`include` of `{shown}` forms an include cycle"),
+        label: "cycle; not followed",
+        severity: Severity::Error,
+        help: Some("nginx recurses until it fails to start; remove the directive".to_string()),
+    },
+};
+
+impl Host for Expander<'_> {
+    type Read = Vec<Item>;
+
+    fn parts(&mut self) -> Parts<'_> {
+        Parts {
+            follower: &mut self.follow,
+            sources: self.sources,
+            diags: self.diags,
+        }
+    }
+
+    fn read_included(&mut self, id: FileId, depth: usize) -> Vec<Item> {
+        self.read(id, depth)
+    }
 }
 
 impl Expander<'_> {
     fn read(&mut self, id: FileId, depth: usize) -> Vec<Item> {
-        crate::systems::foreign::report_nul_byte(id, self.sources, self.diags);
+        let report = self.follow.enter(id, self.sources, self.diags);
         let cfg = syntax::parse(self.sources.get(id).text());
-        for e in cfg.errors {
+        for e in cfg.errors.into_iter().filter(|_| report) {
             self.diags.push(Diagnostic::new(
                 codes::SYNTAX_ERROR,
                 format!("invalid nginx configuration: {}", e.message),
                 Label::at(Location::new(id, e.span), "here"),
             ));
         }
-        self.stack.push(id);
-        let items = self.expand(id, cfg.directives, depth);
-        self.stack.pop();
+        let items = self.expand(id, cfg.directives, depth, report);
+        self.follow.leave();
         items
     }
 
-    fn expand(&mut self, id: FileId, directives: Vec<Directive>, depth: usize) -> Vec<Item> {
+    fn expand(
+        &mut self,
+        id: FileId,
+        directives: Vec<Directive>,
+        depth: usize,
+        report: bool,
+    ) -> Vec<Item> {
         let mut out = Vec::new();
         for d in directives {
             if d.is_include() {
-                out.extend(self.include(id, &d, depth));
+                out.extend(self.include(id, &d, depth, report));
                 continue;
             }
-            let block = d.block.map(|b| self.expand(id, b.directives, depth));
+            let block = d
+                .block
+                .map(|b| self.expand(id, b.directives, depth, report));
             out.push(Item {
                 file: id,
                 name: d.name,
@@ -180,31 +221,32 @@ impl Expander<'_> {
         out
     }
 
-    fn include(&mut self, id: FileId, d: &Directive, depth: usize) -> Vec<Item> {
+    fn include(&mut self, id: FileId, d: &Directive, depth: usize, report: bool) -> Vec<Item> {
         let [arg] = d.args.as_slice() else {
-            self.diags.push(Diagnostic::new(
-                codes::INVALID_VALUE,
-                format!(
-                    "`include` takes one file name, not {} arguments",
-                    d.args.len()
-                ),
-                Label::at(
-                    Location::new(id, d.name.span),
-                    "invalid number of arguments",
-                ),
-            ));
+            if report {
+                self.diags.push(Diagnostic::new(
+                    codes::INVALID_VALUE,
+                    format!(
+                        "`include` takes one file name, not {} arguments",
+                        d.args.len()
+                    ),
+                    Label::at(
+                        Location::new(id, d.name.span),
+                        "invalid number of arguments",
+                    ),
+                ));
+            }
             return Vec::new();
         };
-        let at = Location::new(id, arg.span);
-        if depth + 1 > MAX_INCLUDE_DEPTH {
-            self.diags.push(Diagnostic::new(
-                codes::INCLUDE_UNREADABLE,
-                format!(
-                    "`include {}` nests deeper than {MAX_INCLUDE_DEPTH} levels",
-                    arg.text
-                ),
-                Label::at(at, "not read"),
-            ));
+        let inc = include::Directive {
+            name: "include",
+            written: &arg.text,
+            at: Location::new(id, arg.span),
+            depth,
+            report,
+            optional: false,
+        };
+        if include::too_deep(self, &inc) {
             return Vec::new();
         }
         let target = self.prefix.join(&arg.text);
@@ -213,15 +255,17 @@ impl Expander<'_> {
             let outside = |d: &Path| matches!(sources.check_dir(d), Err(e) if e.reason() == crate::source::OUTSIDE_ROOT);
             let (files, refused) = glob(&target, &|d| !outside(d));
             if refused {
-                self.diags.push(Diagnostic::new(
-                    codes::INCLUDE_UNREADABLE,
-                    format!(
+                let words = Words {
+                    message: format!(
                         "cannot list `{}` named by `include`: {}",
                         arg.text,
                         crate::source::OUTSIDE_ROOT
                     ),
-                    Label::at(at, "folder not listed"),
-                ));
+                    label: "folder not listed",
+                    severity: Severity::Error,
+                    help: None,
+                };
+                include::report(self, &inc, words);
             }
             files
         } else {
@@ -229,57 +273,11 @@ impl Expander<'_> {
         };
         let mut out = Vec::new();
         for file in files {
-            if self
-                .budget
-                .exhausted(at, codes::INCLUDE_UNREADABLE, self.diags)
-            {
-                break;
+            match include::follow(self, &inc, &file) {
+                Followed::Read(items) => out.extend(items),
+                Followed::Skipped => {}
+                Followed::Stopped => break,
             }
-            self.budget.count();
-            let target_id = match self.sources.load(&file) {
-                Ok(t) => t,
-                Err(e) => {
-                    let reason = e.reason().to_string();
-                    let shown = self.sources.display_name(&file);
-                    self.diags.push(
-                        Diagnostic::new(
-                            codes::INCLUDE_UNREADABLE,
-                            format!("cannot read `{shown}` named by `include`: {reason}"),
-                            Label::at(at, "file not readable"),
-                        )
-                        .with_help(
-                            "nginx refuses to start when an included file is missing; it \
-                             resolves a relative name from its configuration folder (the \
-                             main nginx.conf's folder), and so does timeoutlint",
-                        ),
-                    );
-                    continue;
-                }
-            };
-            if self.stack.contains(&target_id) {
-                let shown = self.sources.get(target_id).name().to_string();
-                self.diags.push(
-                    Diagnostic::new(
-                        codes::INCLUDE_UNREADABLE,
-                        format!("`include` of `{shown}` forms an include cycle"),
-                        Label::at(at, "cycle; not followed"),
-                    )
-                    .with_help("nginx recurses until it fails to start; remove the directive"),
-                );
-                continue;
-            }
-            let mark = self.diags.len();
-            out.extend(self.read(target_id, depth + 1));
-            // An include is never the named file, so this never errs.
-            let _ = crate::systems::foreign::collapse(
-                self.diags,
-                mark,
-                target_id,
-                self.sources,
-                "an nginx config",
-                Some(at),
-                Some(&not_nginx_line),
-            );
         }
         out
     }

@@ -65,7 +65,6 @@
 //! global settings; the `[databases]` connection strings are kept, without
 //! passwords, in [`PgBouncer::databases`] for rules that need them.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -73,8 +72,9 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::pgbouncer::{self as ini, Item};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
-use crate::source::{FileId, LoadError, Location, ReadBudget, SourceMap, Span};
+use crate::source::{FileId, LoadError, Location, SourceMap, Span};
 use crate::sources::{Assignment, SetBy, Written};
+use crate::systems::include::{self, Directive, Follower, Host, Parts, Words};
 use crate::units::fmt_secs;
 
 /// The PgBouncer settings timeoutlint models, each with its origin. Times are
@@ -500,22 +500,10 @@ pub fn load_pgbouncer(
         values: Default::default(),
         anchor: None,
         databases: Vec::new(),
-        files: Vec::new(),
-        stack: Vec::new(),
-        reported: HashSet::new(),
-        budget: ReadBudget::new(MAX_FILE_READS),
+        follow: Follower::new(&INCLUDES),
     };
     loader.read(root, 0);
-    crate::systems::foreign::collapse(
-        loader.diags,
-        mark,
-        root,
-        loader.sources,
-        "a pgbouncer.ini",
-        None,
-        None,
-    )
-    .map_err(LoadError::Invalid)?;
+    (loader.follow).check_named(loader.diags, mark, root, loader.sources)?;
     let anchor = loader
         .anchor
         .unwrap_or_else(|| Location::new(root, Span::new(0, 0)));
@@ -532,12 +520,8 @@ pub fn load_pgbouncer(
             ),
         );
     }
-    Ok(finish(
-        loader.values,
-        anchor,
-        loader.databases,
-        loader.files,
-    ))
+    let files = loader.follow.take_files();
+    Ok(finish(loader.values, anchor, loader.databases, files))
 }
 
 /// The settings from the values set (by index of [`SETTINGS`]), the others
@@ -640,10 +624,8 @@ pub fn resolve(
         values: Default::default(),
         anchor: Some(anchor),
         databases: base.map(|b| b.databases.clone()).unwrap_or_default(),
-        files: base.map(|b| b.files.clone()).unwrap_or_default(),
-        stack: Vec::new(),
-        reported: HashSet::new(),
-        budget: ReadBudget::new(MAX_FILE_READS),
+        follow: Follower::new(&INCLUDES)
+            .with_files(base.map(|b| b.files.clone()).unwrap_or_default()),
     };
     let mut set_by: [Option<SetBy>; SETTING_COUNT] = Default::default();
     if let Some(b) = base {
@@ -694,7 +676,8 @@ pub fn resolve(
             set_by[idx] = Some(a.set_by);
         }
     }
-    finish(loader.values, anchor, loader.databases, loader.files)
+    let files = loader.follow.take_files();
+    finish(loader.values, anchor, loader.databases, files)
 }
 
 /// The explicit and default values of `b`, by index of [`SETTINGS`].
@@ -743,12 +726,60 @@ struct Loader<'a> {
     /// The last `[pgbouncer]` header read.
     anchor: Option<Location>,
     databases: Vec<Database>,
-    files: Vec<FileId>,
-    /// Files being read (cycle guard).
-    stack: Vec<FileId>,
-    /// Files whose own diagnostics were already emitted (re-reads are silent).
-    reported: HashSet<FileId>,
-    budget: ReadBudget,
+    /// Includes: files read, cycle guard, budget.
+    follow: Follower,
+}
+
+/// How PgBouncer follows `%include` (`cf_parse_include` in cfparser.c).
+static INCLUDES: include::Rules = include::Rules {
+    kind: "a pgbouncer.ini",
+    looks_bad: None,
+    max_depth: MAX_INCLUDE_DEPTH,
+    max_reads: MAX_FILE_READS,
+    unreadable_help: |_| {
+        "pgbouncer refuses to start when an included file is missing; it opens \
+         a relative name from its working directory, timeoutlint from the \
+         including file's folder, so an absolute path avoids the ambiguity"
+            .to_string()
+    },
+    too_deep: |d| Words {
+        message: format!(
+            "`%include {}` nests deeper than {MAX_INCLUDE_DEPTH} levels",
+            d.written
+        ),
+        label: "not read",
+        severity: Severity::Error,
+        help: Some(
+            "pgbouncer refuses to start (\"include nesting level too deep\"); \
+             flatten the includes"
+                .to_string(),
+        ),
+    },
+    cycle: |_, shown| Words {
+        message: format!("`%include` of `{shown}` forms an include cycle"),
+        label: "cycle; not followed",
+        severity: Severity::Error,
+        help: Some(format!(
+            "pgbouncer follows the cycle until includes nest {MAX_INCLUDE_DEPTH} levels \
+             deep, then refuses to start; remove the directive"
+        )),
+    },
+};
+
+impl Host for Loader<'_> {
+    type Read = ();
+
+    fn parts(&mut self) -> Parts<'_> {
+        Parts {
+            follower: &mut self.follow,
+            sources: self.sources,
+            diags: self.diags,
+        }
+    }
+
+    fn read_included(&mut self, id: FileId, depth: usize) {
+        self.read(id, depth);
+    }
 }
 
 /// True for a key whose whole value is a secret.
@@ -765,22 +796,14 @@ impl Loader<'_> {
 
     /// Reads file `id` at include depth `depth` (the named file is 0).
     fn read(&mut self, id: FileId, depth: usize) {
-        self.budget.count();
-        if !self.files.contains(&id) {
-            self.files.push(id);
-        }
-        let report = self.reported.insert(id);
-        if report {
-            crate::systems::foreign::report_nul_byte(id, self.sources, self.diags);
-        }
-        self.stack.push(id);
+        let report = self.follow.enter(id, self.sources, self.diags);
         let text = self.sources.get(id).text().to_string();
         let items = ini::lex(&text);
         self.redact(id, &items);
         for item in items {
             self.item(id, depth, report, item);
         }
-        self.stack.pop();
+        self.follow.leave();
     }
 
     /// Marks every password value of file `id` as a secret span.
@@ -1147,85 +1170,19 @@ impl Loader<'_> {
     }
 
     fn include(&mut self, id: FileId, depth: usize, report: bool, path: &str, path_span: Span) {
-        let at = Location::new(id, path_span);
-        if depth >= MAX_INCLUDE_DEPTH {
-            self.emit(
-                report,
-                Diagnostic::new(
-                    codes::INCLUDE_UNREADABLE,
-                    format!("`%include {path}` nests deeper than {MAX_INCLUDE_DEPTH} levels"),
-                    Label::at(at, "not read"),
-                )
-                .with_help(
-                    "pgbouncer refuses to start (\"include nesting level too deep\"); \
-                     flatten the includes",
-                ),
-            );
-            return;
-        }
-        if self
-            .budget
-            .exhausted(at, codes::INCLUDE_UNREADABLE, self.diags)
-        {
-            return;
-        }
-        let base = self
-            .sources
-            .get(id)
-            .path()
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let target = base.join(path);
-        let target_id = match self.sources.load(&target) {
-            Ok(t) => t,
-            Err(e) => {
-                let reason = e.reason().to_string();
-                let shown = self.sources.display_name(&target);
-                self.emit(
-                    report,
-                    Diagnostic::new(
-                        codes::INCLUDE_UNREADABLE,
-                        format!("cannot read `{shown}` named by `%include`: {reason}"),
-                        Label::at(at, "file not readable"),
-                    )
-                    .with_help(
-                        "pgbouncer refuses to start when an included file is missing; it opens \
-                         a relative name from its working directory, timeoutlint from the \
-                         including file's folder, so an absolute path avoids the ambiguity",
-                    ),
-                );
-                return;
-            }
+        let d = Directive {
+            name: "%include",
+            written: path,
+            at: Location::new(id, path_span),
+            depth,
+            report,
+            optional: false,
         };
-        if self.stack.contains(&target_id) {
-            let shown = self.sources.get(target_id).name().to_string();
-            self.emit(
-                report,
-                Diagnostic::new(
-                    codes::INCLUDE_UNREADABLE,
-                    format!("`%include` of `{shown}` forms an include cycle"),
-                    Label::at(at, "cycle; not followed"),
-                )
-                .with_help(format!(
-                    "pgbouncer follows the cycle until includes nest {MAX_INCLUDE_DEPTH} levels \
-                     deep, then refuses to start; remove the directive"
-                )),
-            );
+        if include::too_deep(self, &d) {
             return;
         }
-        let mark = self.diags.len();
-        self.read(target_id, depth + 1);
-        // An include is never the named file, so this never errs.
-        let _ = crate::systems::foreign::collapse(
-            self.diags,
-            mark,
-            target_id,
-            self.sources,
-            "a pgbouncer.ini",
-            Some(at),
-            None,
-        );
+        let target = include::beside(self.sources, id, path);
+        include::follow(self, &d, &target);
     }
 }
 

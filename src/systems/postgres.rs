@@ -42,17 +42,16 @@
 //! Not modelled: hexadecimal floats (`'0x1.8'`), which `strtod` would accept,
 //! and psql's expanded (`\x`) output.
 
-use std::collections::HashSet;
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::pgconf::{self, DumpShape, IncludeKind, Item};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
-use crate::source::{FileId, LoadError, Location, ReadBudget, SourceMap, Span, io_reason};
+use crate::source::{FileId, LoadError, Location, SourceMap, Span};
 use crate::sources::{Assignment, SetBy, Written};
+use crate::systems::include::{self, Directive, Follower, Host, Parts, Words};
 
 /// What kind of input the settings came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -638,10 +637,7 @@ pub fn load_postgres(
         sources,
         diags,
         values: Default::default(),
-        files: vec![root],
-        stack: Vec::new(),
-        reported: HashSet::new(),
-        budget: ReadBudget::new(MAX_FILE_READS),
+        follow: Follower::new(&INCLUDES).with_files(vec![root]),
     };
     let text = loader.sources.get(root).text().to_string();
     let input = match pgconf::lex_dump(&text) {
@@ -654,23 +650,14 @@ pub fn load_postgres(
         }
         None => {
             loader.read(root, 0);
-            crate::systems::foreign::collapse(
-                loader.diags,
-                mark,
-                root,
-                loader.sources,
-                "a postgresql.conf",
-                None,
-                None,
-            )
-            .map_err(LoadError::Invalid)?;
+            (loader.follow).check_named(loader.diags, mark, root, loader.sources)?;
             loader.read_auto_conf(root);
             PostgresInput::ConfFile
         }
     };
     let anchor = Some(Location::new(root, Span::new(0, 0)));
     let values = std::mem::take(&mut loader.values);
-    Ok(finish(values, anchor, loader.files, input))
+    Ok(finish(values, anchor, loader.follow.take_files(), input))
 }
 
 /// The server's settings from the values set (by index of [`VARS`], in base
@@ -753,10 +740,8 @@ pub fn resolve(
         sources,
         diags,
         values: Default::default(),
-        files: base.map(|b| b.files.clone()).unwrap_or_default(),
-        stack: Vec::new(),
-        reported: HashSet::new(),
-        budget: ReadBudget::new(MAX_FILE_READS),
+        follow: Follower::new(&INCLUDES)
+            .with_files(base.map(|b| b.files.clone()).unwrap_or_default()),
     };
     let mut set_by: [Option<SetBy>; N_VARS] = Default::default();
     if let Some(b) = base {
@@ -843,7 +828,7 @@ pub fn resolve(
         set_by[idx] = Some(a.set_by);
     }
     let values = std::mem::take(&mut loader.values);
-    let files = std::mem::take(&mut loader.files);
+    let files = loader.follow.take_files();
     finish(
         values,
         anchor,
@@ -866,12 +851,56 @@ struct Loader<'a> {
     diags: &'a mut Vec<Diagnostic>,
     /// Last valid value of each of [`VARS`], in its base unit.
     values: [Option<Sourced<i64>>; N_VARS],
-    files: Vec<FileId>,
-    /// Files being read (for the cycle guard).
-    stack: Vec<FileId>,
-    /// Files whose own diagnostics were already emitted (re-reads are silent).
-    reported: HashSet<FileId>,
-    budget: ReadBudget,
+    /// Includes: files read, cycle guard, budget.
+    follow: Follower,
+}
+
+/// How postgres follows `include`, `include_if_exists` and `include_dir`
+/// (`ParseConfigFile`, `ParseConfigDirectory` in `guc-file.l`).
+static INCLUDES: include::Rules = include::Rules {
+    kind: "a postgresql.conf",
+    looks_bad: None,
+    max_depth: MAX_INCLUDE_DEPTH,
+    max_reads: MAX_FILE_READS,
+    unreadable_help: |d| include_help(d.written, d.name == "include"),
+    too_deep: |d| Words {
+        message: format!(
+            "`{} '{}'` is not read: includes nest deeper than {MAX_INCLUDE_DEPTH} levels",
+            d.name, d.written
+        ),
+        label: "not read",
+        severity: Severity::Error,
+        help: Some("the server stops with \"maximum nesting depth exceeded\"".to_string()),
+    },
+    cycle: |d, shown| Words {
+        message: format!(
+            "`{}` of `{shown}` forms an include cycle; not followed",
+            d.name
+        ),
+        label: "cycle",
+        severity: Severity::Error,
+        help: Some(
+            "the server refuses to start (\"configuration file recursion\" or \
+             \"maximum nesting depth exceeded\"); remove the directive"
+                .to_string(),
+        ),
+    },
+};
+
+impl Host for Loader<'_> {
+    type Read = ();
+
+    fn parts(&mut self) -> Parts<'_> {
+        Parts {
+            follower: &mut self.follow,
+            sources: self.sources,
+            diags: self.diags,
+        }
+    }
+
+    fn read_included(&mut self, id: FileId, depth: usize) {
+        self.read(id, depth);
+    }
 }
 
 impl Loader<'_> {
@@ -882,7 +911,6 @@ impl Loader<'_> {
     }
 
     fn read_dump(&mut self, id: FileId, rows: Vec<pgconf::DumpRow>) {
-        self.reported.insert(id);
         for r in &rows {
             if r.name == "primary_conninfo" {
                 self.redact_conninfo(id, r.setting_span);
@@ -916,12 +944,7 @@ impl Loader<'_> {
         }
         match self.sources.load(&auto) {
             Ok(id) if id == root => {}
-            Ok(id) => {
-                if !self.files.contains(&id) {
-                    self.files.push(id);
-                }
-                self.read(id, 0);
-            }
+            Ok(id) => self.read(id, 0),
             Err(e) => {
                 let reason = e.reason().to_string();
                 let shown = self.sources.display_name(&auto);
@@ -941,15 +964,7 @@ impl Loader<'_> {
 
     /// Reads file `id` at include depth `depth` (the named file is 0).
     fn read(&mut self, id: FileId, depth: usize) {
-        self.budget.count();
-        if !self.files.contains(&id) {
-            self.files.push(id);
-        }
-        let report = self.reported.insert(id);
-        if report {
-            crate::systems::foreign::report_nul_byte(id, self.sources, self.diags);
-        }
-        self.stack.push(id);
+        let report = self.follow.enter(id, self.sources, self.diags);
         let text = self.sources.get(id).text().to_string();
         let items = pgconf::lex(&text);
         for item in &items {
@@ -1006,7 +1021,7 @@ impl Loader<'_> {
                 }
             }
         }
-        self.stack.pop();
+        self.follow.leave();
     }
 
     /// Marks `password=...` values and URI passwords inside a conninfo value
@@ -1029,15 +1044,21 @@ impl Loader<'_> {
         path: &str,
         path_span: Span,
     ) {
-        let at = Location::new(id, path_span);
-        let directive = kind.directive();
+        let d = Directive {
+            name: kind.directive(),
+            written: path,
+            at: Location::new(id, path_span),
+            depth,
+            report,
+            optional: kind == IncludeKind::IfExists,
+        };
         if path.trim_matches([' ', '\t', '\r', '\n']).is_empty() {
             self.emit(
                 report,
                 Diagnostic::new(
                     codes::INCLUDE_UNREADABLE,
-                    format!("`{directive}` names an empty path"),
-                    Label::at(at, "empty path"),
+                    format!("`{}` names an empty path", d.name),
+                    Label::at(d.at, "empty path"),
                 )
                 .with_help(
                     "name a file (or a folder for include_dir); the server refuses to start",
@@ -1045,125 +1066,20 @@ impl Loader<'_> {
             );
             return;
         }
-        if depth >= MAX_INCLUDE_DEPTH {
-            self.emit(
-                report,
-                Diagnostic::new(
-                    codes::INCLUDE_UNREADABLE,
-                    format!(
-                        "`{directive} '{path}'` is not read: includes nest deeper than \
-                         {MAX_INCLUDE_DEPTH} levels"
-                    ),
-                    Label::at(at, "not read"),
-                )
-                .with_help("the server stops with \"maximum nesting depth exceeded\""),
-            );
+        if include::too_deep(self, &d) {
             return;
         }
-        let base = self
-            .sources
-            .get(id)
-            .path()
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let target = base.join(path);
+        let target = include::beside(self.sources, id, path);
         match kind {
             IncludeKind::File | IncludeKind::IfExists => {
-                if kind == IncludeKind::IfExists && std::fs::metadata(&target).is_err() {
-                    return;
-                }
-                self.include_file(&target, at, depth, report, kind, path);
+                include::follow(self, &d, &target);
             }
-            IncludeKind::Dir => match self
-                .sources
-                .check_dir(&target)
-                .map_err(|e| e.reason().to_string())
-                .and_then(|real| conf_files(&real, &target).map_err(|e| io_reason(&e)))
-            {
-                Ok(files) => {
-                    for file in files {
-                        self.include_file(&file, at, depth, report, kind, path);
-                    }
-                }
-                Err(reason) => self.emit(
-                    report,
-                    Diagnostic::new(
-                        codes::INCLUDE_UNREADABLE,
-                        format!("cannot read folder `{path}` of `include_dir`: {reason}"),
-                        Label::at(at, "folder not readable"),
-                    )
-                    .with_help(include_help(path, kind)),
-                ),
-            },
-        }
-    }
-
-    fn include_file(
-        &mut self,
-        file: &Path,
-        at: Location,
-        depth: usize,
-        report: bool,
-        kind: IncludeKind,
-        written: &str,
-    ) {
-        let directive = kind.directive();
-        if self
-            .budget
-            .exhausted(at, codes::INCLUDE_UNREADABLE, self.diags)
-        {
-            return;
-        }
-        let id = match self.sources.load(file) {
-            Ok(id) => id,
-            Err(e) => {
-                if kind == IncludeKind::IfExists && !file.exists() {
-                    // The server only logs "skipping missing configuration file".
-                    return;
-                }
-                let reason = e.reason().to_string();
-                let shown = self.sources.display_name(file);
-                self.emit(
-                    report,
-                    Diagnostic::new(
-                        codes::INCLUDE_UNREADABLE,
-                        format!("cannot read `{shown}` named by `{directive}`: {reason}"),
-                        Label::at(at, "file not readable"),
-                    )
-                    .with_help(include_help(written, kind)),
-                );
-                return;
+            IncludeKind::Dir => {
+                include::follow_dir(self, &d, &target, |name| {
+                    name.len() >= 6 && !name.starts_with('.') && name.ends_with(".conf")
+                });
             }
-        };
-        if self.stack.contains(&id) {
-            let shown = self.sources.get(id).name().to_string();
-            self.emit(
-                report,
-                Diagnostic::new(
-                    codes::INCLUDE_UNREADABLE,
-                    format!("`{directive}` of `{shown}` forms an include cycle; not followed"),
-                    Label::at(at, "cycle"),
-                )
-                .with_help(
-                    "the server refuses to start (\"configuration file recursion\" or \
-                     \"maximum nesting depth exceeded\"); remove the directive",
-                ),
-            );
-            return;
         }
-        let mark = self.diags.len();
-        self.read(id, depth + 1);
-        // An include is never the named file, so this never errs.
-        let _ = crate::systems::foreign::collapse(
-            self.diags,
-            mark,
-            id,
-            self.sources,
-            "a postgresql.conf",
-            Some(at),
-            None,
-        );
     }
 
     /// Applies one occurrence of a setting.
@@ -1380,29 +1296,10 @@ fn conninfo_secrets(raw: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The files `include_dir` reads from `dir`: names of at least 6 bytes
-/// ending in `.conf`, not starting with `.`, not folders, sorted by bytes
-/// (`ParseConfigDirectory`). `real` is `dir` resolved and checked against
-/// the project root; the paths returned are under `dir` as written.
-fn conf_files(real: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut names: Vec<OsString> = std::fs::read_dir(real)?
-        .filter_map(Result::ok)
-        .map(|e| e.file_name())
-        .filter(|n| {
-            let s = n.to_string_lossy();
-            s.len() >= 6 && !s.starts_with('.') && s.ends_with(".conf")
-        })
-        .collect();
-    names.sort();
-    Ok(names
-        .into_iter()
-        .map(|n| dir.join(n))
-        .filter(|p| !p.is_dir())
-        .collect())
-}
-
-fn include_help(written: &str, kind: IncludeKind) -> String {
-    let optional = if kind == IncludeKind::File {
+/// The help of an include that cannot be read; `plain` for `include`, whose
+/// missing target `include_if_exists` would skip.
+fn include_help(written: &str, plain: bool) -> String {
+    let optional = if plain {
         " (include_if_exists skips a missing file)"
     } else {
         ""
