@@ -33,6 +33,14 @@ impl<T> Loaded<T> {
     pub fn file_names(&self, files: &[FileId]) -> Vec<String> {
         file_names(&self.sources, files)
     }
+
+    /// The masked text of every file read, concatenated.
+    pub fn all_text(&self) -> String {
+        self.sources
+            .files()
+            .map(|(_, f)| f.masked_text().to_string())
+            .collect()
+    }
 }
 
 /// Loads `path` with `load`, the project root (and read policy) at `root`;
