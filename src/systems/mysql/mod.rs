@@ -35,7 +35,7 @@
 //! [`crate::rules::codes::SYNTAX_ERROR`]. [`MysqlServer::source_kind`] says which kind of
 //! input the named file was.
 //!
-//! The module is split by concern: [`settings`] (the variables table and
+//! The module is split by concern: `settings` (the variables table and
 //! group and name rules), `number` (the server's number syntax), `load`
 //! (option files and dumps, with includes through
 //! [`crate::systems::include`]), `apply` (one occurrence: number, range,
@@ -62,8 +62,8 @@ pub use settings::{normalize_option_name, server_reads_group};
 /// The server settings timeoutlint models, each with its origin.
 ///
 /// Times are [`Duration`]s (MySQL stores whole seconds). A value set in a file
-/// has [`Origin::File`] at its value text; an absent one has
-/// [`Origin::Default`] with the dev.mysql.com page as source and, as anchor,
+/// has [`Origin::File`](crate::provenance::Origin::File) at its value text; an absent one has
+/// [`Origin::Default`](crate::provenance::Origin::Default) with the dev.mysql.com page as source and, as anchor,
 /// the header of the last server-read group of the named file (or its start).
 #[derive(Clone, Debug)]
 pub struct MysqlServer {

@@ -17,16 +17,16 @@ use super::{MysqlServer, MysqlSourceKind, NumberSyntax, normalize_option_name};
 ///
 /// Each [`Assignment`] goes through the same rules as a my.cnf line: names
 /// normalised (`-` = `_`, `loose-` dropped, `maximum-` ignored), numbers with
-/// K/M/G suffixes, ranges clamped, each problem a [`codes::INVALID_VALUE`]
+/// K/M/G suffixes, ranges clamped, each problem a [`codes::INVALID_VALUE`](crate::rules::codes::INVALID_VALUE)
 /// at the value. `base` is the option file the server also reads (a
 /// mounted my.cnf), whose explicit values count as [`SetBy::OptionFile`].
 /// Precedence: a higher [`SetBy`] wins whatever the order (mysqld reads
 /// option files before its command line,
 /// https://dev.mysql.com/doc/refman/8.0/en/option-files.html), and the last
 /// occurrence of one kind wins; a setting given different values by two
-/// kinds is [`codes::SERVER_SETTING_SET_TWICE`], located at the value the
+/// kinds is [`codes::SERVER_SETTING_SET_TWICE`](crate::rules::codes::SERVER_SETTING_SET_TWICE), located at the value the
 /// server ignores. A [`Written::Unresolved`] value is
-/// [`codes::UNRESOLVED_SETTING_VALUE`] (info) and is not applied: the value
+/// [`codes::UNRESOLVED_SETTING_VALUE`](crate::rules::codes::UNRESOLVED_SETTING_VALUE) (info) and is not applied: the value
 /// below it (the option file's, or the default) stays, and the message
 /// says so. Settings not set anywhere take their documented defaults,
 /// anchored at `anchor` (the block, service or object that holds the

@@ -14,8 +14,8 @@
 //!   default is 10 minutes (`ngx_conf_merge_msec_value(..., 10 * 60000)`).
 //! - It is "the timeout between two successive read or write operations on
 //!   client or proxied server connections": one data-inactivity limit for
-//!   the whole session, so both [`ProxyTimeouts::client_idle`] and
-//!   [`ProxyTimeouts::server_idle`] are that value. TCP keepalive probes
+//!   the whole session, so both [`ProxyTimeouts::client_idle`](crate::systems::proxy::ProxyTimeouts::client_idle) and
+//!   [`ProxyTimeouts::server_idle`](crate::systems::proxy::ProxyTimeouts::server_idle) are that value. TCP keepalive probes
 //!   carry no data and never reset it (DOMAIN.md rule 9).
 //! - `0` does not disable it: `ngx_stream_proxy_process` always calls
 //!   `ngx_add_timer(c->write, pscf->timeout)`, so a zero timer fires on the

@@ -92,8 +92,8 @@ pub use resolve::resolve;
 /// plain (fractional) seconds in the file, except `tcp_user_timeout` (ms).
 /// A zero duration means "off" / "OS default", as documented per field.
 ///
-/// A value set in a file has [`Origin::File`] at its value text; an absent
-/// one has [`Origin::Default`] with its https://www.pgbouncer.org/config.html
+/// A value set in a file has [`Origin::File`](crate::provenance::Origin::File) at its value text; an absent
+/// one has [`Origin::Default`](crate::provenance::Origin::Default) with its https://www.pgbouncer.org/config.html
 /// anchor as source and [`PgBouncer::anchor`] as anchor.
 #[derive(Clone, Debug)]
 pub struct PgBouncer {

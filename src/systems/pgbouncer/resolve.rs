@@ -20,8 +20,8 @@ use super::settings::{SETTING_COUNT, SETTINGS, Value, finish};
 /// through the same rules as a `[pgbouncer]` line (case-sensitive names,
 /// units, ranges). `base` is a pgbouncer.ini the process also reads, whose
 /// explicit values count as [`SetBy::OptionFile`]; a higher [`SetBy`] wins,
-/// different values from two kinds are [`codes::SERVER_SETTING_SET_TWICE`],
-/// [`Written::Unresolved`] is [`codes::UNRESOLVED_SETTING_VALUE`]. Defaults
+/// different values from two kinds are [`codes::SERVER_SETTING_SET_TWICE`](crate::rules::codes::SERVER_SETTING_SET_TWICE),
+/// [`Written::Unresolved`] is [`codes::UNRESOLVED_SETTING_VALUE`](crate::rules::codes::UNRESOLVED_SETTING_VALUE). Defaults
 /// are anchored at `anchor`.
 pub fn resolve(
     assignments: &[Assignment],

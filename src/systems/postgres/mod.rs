@@ -88,8 +88,8 @@ pub enum PostgresInput {
 /// The server settings timeoutlint models, each with its origin. A zero
 /// duration means "off" (timeouts) or "use the OS default" (keepalive, user timeout).
 ///
-/// A value set in a file has [`Origin::File`] at its value text (a dump: at
-/// the setting cell). An absent one has [`Origin::Default`] with the
+/// A value set in a file has [`Origin::File`](crate::provenance::Origin::File) at its value text (a dump: at
+/// the setting cell). An absent one has [`Origin::Default`](crate::provenance::Origin::Default) with the
 /// postgresql.org page as source, anchored at the start of the named file.
 #[derive(Clone, Debug)]
 pub struct PostgresServer {

@@ -23,14 +23,14 @@ use super::settings::{N_VARS, VARS, finish};
 /// line: GUC names are case-insensitive (and a command-line `--name=value`
 /// may write `-` for `_`, as `ParseLongOption` in `src/backend/utils/misc/guc.c`
 /// accepts), units and base units (a bare `idle_session_timeout` is ms,
-/// TL007), ranges ([`codes::INVALID_VALUE`], the occurrence ignored).
+/// TL007), ranges ([`codes::INVALID_VALUE`](crate::rules::codes::INVALID_VALUE), the occurrence ignored).
 /// `base` is a postgresql.conf the server also reads, whose explicit values
 /// count as [`SetBy::OptionFile`]. Precedence: a higher [`SetBy`] wins
 /// whatever the order (`PGC_S_ARGV` beats `PGC_S_FILE`,
 /// https://www.postgresql.org/docs/current/config-setting.html), the last of
 /// one kind wins; different values from two kinds are
-/// [`codes::SERVER_SETTING_SET_TWICE`]; [`Written::Unresolved`] is
-/// [`codes::UNRESOLVED_SETTING_VALUE`] and not applied. Defaults are
+/// [`codes::SERVER_SETTING_SET_TWICE`](crate::rules::codes::SERVER_SETTING_SET_TWICE); [`Written::Unresolved`] is
+/// [`codes::UNRESOLVED_SETTING_VALUE`](crate::rules::codes::UNRESOLVED_SETTING_VALUE) and not applied. Defaults are
 /// anchored at `anchor`.
 pub fn resolve(
     assignments: &[Assignment],
