@@ -413,6 +413,41 @@ mod tests {
     }
 
     #[test]
+    fn budget_stops_following_with_one_warning_and_rereads_are_silent() {
+        // One file included 1200 times: every read counts, so the budget of
+        // 1000 reads (the named file is the first) ends at the 1000th
+        // include; its findings (a bad value) are reported at its first read
+        // only.
+        let mut cnf = String::from("[mysqld]\n");
+        for _ in 0..1200 {
+            cnf.push_str("!include b.cnf\n");
+        }
+        let dir = crate::test_support::tree(&[
+            ("my.cnf", &cnf),
+            ("b.cnf", "[mysqld]\nwait_timeout=2h\n"),
+        ]);
+        let l = crate::test_support::load_with(
+            &dir.path().join("my.cnf"),
+            dir.path(),
+            crate::systems::mysql::load_option_file,
+        );
+        let found = l.diags();
+        assert_eq!(
+            found,
+            [("TL002", "2h".to_string()), ("TL003", "b.cnf".to_string())],
+            "{found:?}"
+        );
+        let stop = &l.diags[1];
+        assert_eq!(
+            stop.message,
+            "stopped following includes after 1000 file reads"
+        );
+        assert_eq!(stop.severity, Severity::Warning);
+        let at = stop.primary.location.expect("located");
+        assert_eq!(l.sources.get(at.file).line_col(at.span.start).line, 1001);
+    }
+
+    #[test]
     fn read_budget_says_once_that_it_ran_out() {
         let mut b = ReadBudget::new(2);
         assert_eq!(b.exhausted(), Exhausted::No);
