@@ -163,12 +163,8 @@ impl Follower {
         self
     }
 
-    /// The files read so far, in the order of their first read.
-    pub fn files(&self) -> &[FileId] {
-        &self.files
-    }
-
-    /// Takes the files read, leaving none.
+    /// Takes the files read (in the order of their first read), leaving
+    /// none.
     pub fn take_files(&mut self) -> Vec<FileId> {
         std::mem::take(&mut self.files)
     }
