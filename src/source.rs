@@ -587,13 +587,26 @@ impl SourceMap {
 
 /// A cap on how many files one loader reads while following includes, so a
 /// pathological include tree (or a cycle the loader does not see) ends.
-/// Going over it is reported once, as a warning at the include that was not
-/// followed.
+/// Going over it is reported once, by the include follower
+/// (`crate::systems::include`), at the include that was not followed; this
+/// type only counts.
 #[derive(Debug)]
 pub struct ReadBudget {
     reads: usize,
     limit: usize,
     reported: bool,
+}
+
+/// What [`ReadBudget::exhausted`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exhausted {
+    /// Reads are left: the file may be read.
+    No,
+    /// No read is left, and this is the first time it was asked: the
+    /// caller reports it.
+    First,
+    /// No read is left, already said once.
+    Again,
 }
 
 impl ReadBudget {
@@ -606,34 +619,27 @@ impl ReadBudget {
         }
     }
 
+    /// The number of reads allowed.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
     /// Counts one file read.
     pub fn count(&mut self) {
         self.reads += 1;
     }
 
-    /// True when no read is left; the first time, pushes the warning (with
-    /// `code`, the loader's include code) at `at`.
-    pub fn exhausted(
-        &mut self,
-        at: Location,
-        code: crate::rules::codes::Code,
-        diags: &mut Vec<crate::diagnostic::Diagnostic>,
-    ) -> bool {
+    /// Whether a read is left, and if not, whether this is the first time
+    /// the caller hears so.
+    pub fn exhausted(&mut self) -> Exhausted {
         if self.reads < self.limit {
-            return false;
-        }
-        if !self.reported {
+            Exhausted::No
+        } else if self.reported {
+            Exhausted::Again
+        } else {
             self.reported = true;
-            diags.push(
-                crate::diagnostic::Diagnostic::new(
-                    code,
-                    format!("stopped following includes after {} file reads", self.limit),
-                    crate::diagnostic::Label::at(at, "not read"),
-                )
-                .with_severity(crate::diagnostic::Severity::Warning),
-            );
+            Exhausted::First
         }
-        true
     }
 }
 

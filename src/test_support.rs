@@ -1,8 +1,76 @@
-//! Helpers shared by the unit tests of the system loaders.
+//! Helpers shared by the unit tests of the system loaders: one harness
+//! ([`Loaded`], [`load_with`], [`load_text_with`]) for every loader of the
+//! shape `fn(&Path, &mut SourceMap, &mut Vec<Diagnostic>) -> Result<T, LoadError>`.
+
+use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
 use crate::provenance::Origin;
-use crate::source::{FileId, SourceMap};
+use crate::source::{DEFAULT_MAX_FILE_SIZE, FileId, LoadError, ReadPolicy, SourceMap};
+
+/// What a loader gave, with the sources and findings of the load.
+pub(crate) struct Loaded<T> {
+    /// The loader's result.
+    pub out: T,
+    /// The files read.
+    pub sources: SourceMap,
+    /// The findings, unsorted, as the loader pushed them.
+    pub diags: Vec<Diagnostic>,
+}
+
+impl<T> Loaded<T> {
+    /// `(code id, text at the primary location)` of every finding.
+    pub fn diags(&self) -> Vec<(&'static str, String)> {
+        diag_texts(&self.diags, &self.sources)
+    }
+
+    /// `(file name, text)` where an origin points.
+    pub fn at(&self, origin: &Origin) -> (String, String) {
+        origin_text(&self.sources, origin)
+    }
+
+    /// The file names of `files`.
+    pub fn file_names(&self, files: &[FileId]) -> Vec<String> {
+        file_names(&self.sources, files)
+    }
+
+    /// The masked text of every file read, concatenated.
+    pub fn all_text(&self) -> String {
+        self.sources
+            .files()
+            .map(|(_, f)| f.masked_text().to_string())
+            .collect()
+    }
+}
+
+/// Loads `path` with `load`, the project root (and read policy) at `root`;
+/// panics when the loader returns an error.
+pub(crate) fn load_with<T>(
+    path: &Path,
+    root: &Path,
+    load: impl FnOnce(&Path, &mut SourceMap, &mut Vec<Diagnostic>) -> Result<T, LoadError>,
+) -> Loaded<T> {
+    let mut sources = SourceMap::new(Some(root.to_path_buf()))
+        .with_policy(ReadPolicy::new(Some(root), DEFAULT_MAX_FILE_SIZE));
+    let mut diags = Vec::new();
+    let out = load(path, &mut sources, &mut diags).expect("loads");
+    Loaded {
+        out,
+        sources,
+        diags,
+    }
+}
+
+/// Loads `text`, written as file `name` alone in a temporary project, with
+/// `load`.
+pub(crate) fn load_text_with<T>(
+    name: &str,
+    text: &str,
+    load: impl FnOnce(&Path, &mut SourceMap, &mut Vec<Diagnostic>) -> Result<T, LoadError>,
+) -> Loaded<T> {
+    let dir = tree(&[(name, text)]);
+    load_with(&dir.path().join(name), dir.path(), load)
+}
 
 /// `(code id, text at the primary location)` of every diagnostic.
 pub(crate) fn diag_texts(diags: &[Diagnostic], sources: &SourceMap) -> Vec<(&'static str, String)> {

@@ -7,57 +7,16 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use timeoutlint::diagnostic::Diagnostic;
 use timeoutlint::provenance::Origin;
-use timeoutlint::source::SourceMap;
 use timeoutlint::systems::pgbouncer::{PgBouncer, load_pgbouncer};
 
-fn corpus_dir() -> Option<PathBuf> {
-    common::corpus_dir("pgbouncer")
-}
-
-struct Loaded {
-    pgb: PgBouncer,
-    sources: SourceMap,
-    diags: Vec<Diagnostic>,
-}
+type Loaded = common::Loaded<PgBouncer>;
 
 fn load(path: &Path) -> Loaded {
-    let mut sources = SourceMap::new(path.parent().map(Path::to_path_buf))
-        .with_policy(common::confined_to(path.parent()));
-    let mut diags = Vec::new();
-    let pgb = load_pgbouncer(path, &mut sources, &mut diags)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    Loaded {
-        pgb,
-        sources,
-        diags,
-    }
-}
-
-fn describe(l: &Loaded) -> Vec<String> {
-    common::describe(&l.diags, &l.sources)
-}
-
-/// `(code, text at the primary location)` of each diagnostic, sorted.
-fn found(l: &Loaded) -> Vec<(&'static str, String)> {
-    let mut v: Vec<_> = l
-        .diags
-        .iter()
-        .map(|d| {
-            let text = d
-                .primary
-                .location
-                .map(|loc| l.sources.text_at(loc).to_string())
-                .unwrap_or_default();
-            (d.code.id, text)
-        })
-        .collect();
-    v.sort();
-    v
+    common::load_confined(path, load_pgbouncer)
 }
 
 fn secs(d: Duration) -> f64 {
@@ -66,7 +25,9 @@ fn secs(d: Duration) -> f64 {
 
 #[test]
 fn every_corpus_file_loads_without_unexpected_errors() {
-    let Some(dir) = corpus_dir() else { return };
+    let Some(dir) = common::corpus_dir("pgbouncer") else {
+        return;
+    };
     // Files PgBouncer itself refuses, with the diagnostics that say why.
     let expected: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::from([
         // `# comments` after values: part of the value, so not a number.
@@ -96,31 +57,21 @@ fn every_corpus_file_loads_without_unexpected_errors() {
             vec![("TL001", "--/etc/pgbouncer/pgbouncer.ini")],
         ),
     ]);
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .expect("corpus readable")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .collect();
-    entries.sort();
+    let entries = common::corpus_files(&dir);
     assert!(!entries.is_empty());
-    for path in entries {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    for (name, path) in entries {
         let l = load(&path);
         let want: Vec<(&str, String)> = expected
             .get(name.as_str())
             .map(|v| v.iter().map(|(c, t)| (*c, t.to_string())).collect())
             .unwrap_or_default();
-        assert_eq!(found(&l), want, "{name}: {:#?}", describe(&l));
+        assert_eq!(l.found(), want, "{name}: {:#?}", l.describe());
         // Defaults point at the [pgbouncer] header; explicit values at their text.
         for origin in [
-            &l.pgb.server_idle_timeout.origin,
-            &l.pgb.server_lifetime.origin,
-            &l.pgb.client_idle_timeout.origin,
-            &l.pgb.tcp_keepidle.origin,
+            &l.out.server_idle_timeout.origin,
+            &l.out.server_lifetime.origin,
+            &l.out.client_idle_timeout.origin,
+            &l.out.tcp_keepidle.origin,
         ] {
             let loc = origin.location().expect("every origin has a location");
             match origin {
@@ -133,11 +84,13 @@ fn every_corpus_file_loads_without_unexpected_errors() {
 
 #[test]
 fn concrete_corpus_values() {
-    let Some(dir) = corpus_dir() else { return };
+    let Some(dir) = common::corpus_dir("pgbouncer") else {
+        return;
+    };
 
     let l = load(&dir.join("bigbrotr__pgbouncer.ini"));
-    assert!(l.diags.is_empty(), "{:#?}", describe(&l));
-    let p = &l.pgb;
+    assert!(l.diags.is_empty(), "{:#?}", l.describe());
+    let p = &l.out;
     assert_eq!(secs(p.tcp_keepidle.value), 30.0);
     assert_eq!(secs(p.tcp_keepintvl.value), 10.0);
     assert_eq!(p.tcp_keepcnt.value, 3);
@@ -159,7 +112,7 @@ fn concrete_corpus_values() {
 
     // Trailing comments make the values invalid: defaults stay in force.
     let l = load(&dir.join("cashapp-fynlo__pgbouncer.ini"));
-    let p = &l.pgb;
+    let p = &l.out;
     assert_eq!(secs(p.server_idle_timeout.value), 600.0);
     assert!(!p.server_idle_timeout.origin.is_explicit());
     assert_eq!(secs(p.query_timeout.value), 0.0);
@@ -171,7 +124,7 @@ fn concrete_corpus_values() {
 
     // No timeouts set: all defaults, anchored at the [pgbouncer] header.
     let l = load(&dir.join("flask-pgbouncer__pgbouncer.ini"));
-    let p = &l.pgb;
+    let p = &l.out;
     assert_eq!(secs(p.server_idle_timeout.value), 600.0);
     assert_eq!(secs(p.server_lifetime.value), 3600.0);
     assert_eq!(p.max_client_conn.value, 100);
@@ -195,7 +148,7 @@ fn concrete_corpus_values() {
     );
 
     let l = load(&dir.join("mediacloud-backend__pgbouncer.ini"));
-    let p = &l.pgb;
+    let p = &l.out;
     assert_eq!(secs(p.idle_transaction_timeout.value), 600.0);
     assert_eq!(p.max_client_conn.value, 5000);
     assert_eq!(p.default_pool_size.value, 450);
@@ -203,7 +156,7 @@ fn concrete_corpus_values() {
     assert_eq!(p.databases[0].name, "*");
 
     let l = load(&dir.join("pgbouncer-options__pgbouncer.ini"));
-    let p = &l.pgb;
+    let p = &l.out;
     assert_eq!(secs(p.server_idle_timeout.value), 20.0);
     assert_eq!(secs(p.tcp_keepidle.value), 3.0);
     assert_eq!(secs(p.tcp_keepintvl.value), 2.0);
@@ -221,14 +174,14 @@ fn concrete_corpus_values() {
 
     // Upstream sample: everything commented out.
     let l = load(&dir.join("pgbouncer-upstream__pgbouncer.ini"));
-    assert!(!l.pgb.server_idle_timeout.origin.is_explicit());
-    assert!(l.pgb.tcp_keepalive.value);
-    assert!(l.pgb.databases.is_empty());
+    assert!(!l.out.server_idle_timeout.origin.is_explicit());
+    assert!(l.out.tcp_keepalive.value);
+    assert!(l.out.databases.is_empty());
 
     // Upstream test fixture: [users] section, per-database overrides kept
     // out of the global values, passwords redacted.
     let l = load(&dir.join("pgbouncer-upstream__test.ini"));
-    let p = &l.pgb;
+    let p = &l.out;
     assert_eq!(secs(p.server_lifetime.value), 120.0);
     assert_eq!(secs(p.server_idle_timeout.value), 60.0);
     assert!(!p.tcp_keepalive.value);
@@ -249,8 +202,8 @@ fn concrete_corpus_values() {
 
     // Fractional seconds; `[pgbouncer]` before `[databases]`.
     let l = load(&dir.join("record-platform__pgbouncer.ini"));
-    assert!(l.diags.is_empty(), "{:#?}", describe(&l));
-    let p = &l.pgb;
+    assert!(l.diags.is_empty(), "{:#?}", l.describe());
+    let p = &l.out;
     assert_eq!(secs(p.query_wait_timeout.value), 30.0);
     assert_eq!(secs(p.server_lifetime.value), 600.0);
     assert_eq!(secs(p.server_idle_timeout.value), 300.0);
@@ -267,15 +220,15 @@ fn concrete_corpus_values() {
     );
 
     let l = load(&dir.join("pooler-bench__pgbouncer.ini"));
-    assert_eq!(secs(l.pgb.query_wait_timeout.value), 20.0);
-    assert_eq!(l.pgb.default_pool_size.value, 100);
+    assert_eq!(secs(l.out.query_wait_timeout.value), 20.0);
+    assert_eq!(l.out.default_pool_size.value, 100);
     assert_eq!(
-        l.pgb.ignore_startup_parameters.value,
+        l.out.ignore_startup_parameters.value,
         ["extra_float_digits", "synchronous_commit"]
     );
 
     let l = load(&dir.join("postgresql-ha-oguzkaan__pgbouncer.ini"));
-    assert_eq!(l.pgb.default_pool_size.value, 5);
-    assert_eq!(l.pgb.reserve_pool_size.value, 20);
-    assert_eq!(l.pgb.max_client_conn.value, 50000);
+    assert_eq!(l.out.default_pool_size.value, 5);
+    assert_eq!(l.out.reserve_pool_size.value, 20);
+    assert_eq!(l.out.max_client_conn.value, 50000);
 }

@@ -5,6 +5,7 @@ pub mod app;
 pub mod foreign;
 pub mod haproxy;
 pub mod images;
+pub mod include;
 pub mod mesh;
 pub mod mysql;
 pub mod nginx;

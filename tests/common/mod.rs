@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use timeoutlint::diagnostic::Diagnostic;
-use timeoutlint::source::{DEFAULT_MAX_FILE_SIZE, ReadPolicy, SourceMap};
+use timeoutlint::source::{DEFAULT_MAX_FILE_SIZE, LoadError, ReadPolicy, SourceMap};
 
 /// The corpus folder of `kind`, or `None` (after printing that the tests
 /// skip) when CI's `../shared` is not beside the checkout.
@@ -51,6 +51,82 @@ pub fn describe(diags: &[Diagnostic], sources: &SourceMap) -> Vec<String> {
 /// never follows an include into the host (`!includedir /etc/...`).
 pub fn confined_to(root: Option<&Path>) -> ReadPolicy {
     ReadPolicy::new(root, DEFAULT_MAX_FILE_SIZE)
+}
+
+/// The files of corpus folder `dir` as `(file name, path)`, sorted by path.
+pub fn corpus_files(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("corpus readable")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    entries.sort();
+    entries
+        .into_iter()
+        .map(|path| {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, path)
+        })
+        .collect()
+}
+
+/// What a loader gave for one file, with the sources and findings of the
+/// load.
+pub struct Loaded<T> {
+    /// The loader's result.
+    pub out: T,
+    /// The files read.
+    pub sources: SourceMap,
+    /// The findings, as the loader pushed them.
+    pub diags: Vec<Diagnostic>,
+}
+
+impl<T> Loaded<T> {
+    /// [`describe`] of the findings, for assertion messages.
+    pub fn describe(&self) -> Vec<String> {
+        describe(&self.diags, &self.sources)
+    }
+
+    /// `(code id, text at the primary location)` of each finding, sorted.
+    pub fn found(&self) -> Vec<(&'static str, String)> {
+        let mut v: Vec<_> = self
+            .diags
+            .iter()
+            .map(|d| {
+                let text = d
+                    .primary
+                    .location
+                    .map(|loc| self.sources.text_at(loc).to_string())
+                    .unwrap_or_default();
+                (d.code.id, text)
+            })
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+/// Loads `path` with `load` (a system's `load_*`), its project root and read
+/// policy confined to the file's folder ([`confined_to`]); panics, naming
+/// the file, when the loader cannot read it.
+pub fn load_confined<T>(
+    path: &Path,
+    load: impl FnOnce(&Path, &mut SourceMap, &mut Vec<Diagnostic>) -> Result<T, LoadError>,
+) -> Loaded<T> {
+    let mut sources = SourceMap::new(path.parent().map(Path::to_path_buf))
+        .with_policy(confined_to(path.parent()));
+    let mut diags = Vec::new();
+    let out =
+        load(path, &mut sources, &mut diags).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Loaded {
+        out,
+        sources,
+        diags,
+    }
 }
 
 /// Checks the fixture project `tests/fixtures/<folder>/<case>` (a manifest

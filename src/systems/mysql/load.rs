@@ -1,0 +1,313 @@
+//! Reading option files, `--verbose --help` dumps and `SHOW VARIABLES`
+//! output, following includes.
+
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::parse::mycnf::{self, IncludeKind, Item};
+use crate::parse::mysqldump;
+use crate::provenance::Sourced;
+use crate::rules::codes;
+use crate::source::{FileId, LoadError, Location, SourceMap, Span};
+use crate::systems::include::{self, Directive, Follower, Host, Parts, Words};
+
+use super::settings::{finish, is_secret};
+use super::{
+    MAX_FILE_READS, MAX_INCLUDE_DEPTH, MysqlServer, MysqlSourceKind, NumberSyntax,
+    server_reads_group,
+};
+
+/// Reads the option file at `path`, following `!include` / `!includedir`.
+///
+/// Errors: [`LoadError`] only when `path` itself cannot be read. Problems
+/// inside files become diagnostics: [`codes::SYNTAX_ERROR`] (option before any
+/// group, bad group header, directive without path), [`codes::INVALID_VALUE`]
+/// (bad or out-of-range numbers; the occurrence is ignored or clamped),
+/// [`codes::INCLUDE_UNREADABLE`] (missing include target, located at the
+/// directive's path; the rest is still read; also, as warnings, include
+/// cycles and nesting deeper than 10).
+pub fn load_option_file(
+    path: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<MysqlServer, LoadError> {
+    let root = sources.load(path)?;
+    let mark = diags.len();
+    let mut loader = Loader {
+        sources,
+        diags,
+        root,
+        values: Default::default(),
+        anchor: None,
+        follow: Follower::new(&INCLUDES),
+    };
+    let source_kind = loader.read(root, 0);
+    (loader.follow).check_named(loader.diags, mark, root, loader.sources)?;
+    let anchor = Some(Location::new(
+        root,
+        loader.anchor.unwrap_or(Span::new(0, 0)),
+    ));
+    let files = loader.follow.take_files();
+    Ok(finish(loader.values, anchor, files, source_kind))
+}
+
+pub(super) struct Loader<'a> {
+    pub(super) sources: &'a mut SourceMap,
+    pub(super) diags: &'a mut Vec<Diagnostic>,
+    pub(super) root: FileId,
+    /// Last valid value of each of [`VARS`], clamped.
+    pub(super) values: [Option<Sourced<u64>>; 6],
+    /// Header of the last server-read group of the named file.
+    pub(super) anchor: Option<Span>,
+    /// Includes: files read, cycle guard, budget.
+    pub(super) follow: Follower,
+}
+
+/// How mysqld follows `!include` and `!includedir`.
+pub(super) static INCLUDES: include::Rules = include::Rules {
+    kind: "a my.cnf",
+    looks_bad: None,
+    max_depth: MAX_INCLUDE_DEPTH,
+    max_reads: MAX_FILE_READS,
+    unreadable_help: |d| include_help(d.written),
+    too_deep: |d| Words {
+        message: format!(
+            "`{} {}` is skipped: includes nest deeper than {MAX_INCLUDE_DEPTH} levels",
+            d.name, d.written
+        ),
+        label: "not read",
+        severity: Severity::Warning,
+        help: None,
+    },
+    cycle: |d, shown| Words {
+        message: format!(
+            "`{}` of `{shown}` forms an include cycle; not followed",
+            d.name
+        ),
+        label: "cycle",
+        severity: Severity::Warning,
+        help: None,
+    },
+};
+
+impl Host for Loader<'_> {
+    type Read = MysqlSourceKind;
+
+    fn parts(&mut self) -> Parts<'_> {
+        Parts {
+            follower: &mut self.follow,
+            sources: self.sources,
+            diags: self.diags,
+        }
+    }
+
+    fn read_included(&mut self, id: FileId, depth: usize) -> MysqlSourceKind {
+        self.read(id, depth)
+    }
+}
+
+impl Loader<'_> {
+    pub(super) fn emit(&mut self, report: bool, d: Diagnostic) {
+        if report {
+            self.diags.push(d);
+        }
+    }
+
+    /// Reads file `id` at include depth `depth` (the named file is 0) and
+    /// says what kind of input it was.
+    fn read(&mut self, id: FileId, depth: usize) -> MysqlSourceKind {
+        let report = self.follow.enter(id, self.sources, self.diags);
+        let text = self.sources.get(id).text().to_string();
+        let kind = if let Some(vars) = mycnf::lex_help_variables(&text) {
+            for v in &vars {
+                if is_secret(&v.name) {
+                    self.sources.get_mut(id).mark_secret(v.value_span);
+                }
+            }
+            for v in vars {
+                self.apply(
+                    report,
+                    &v.name,
+                    Location::new(id, v.name_span),
+                    Some((&v.value, Location::new(id, v.value_span))),
+                    NumberSyntax::Option,
+                );
+            }
+            MysqlSourceKind::HelpDump
+        } else if let Some(dump) = mysqldump::lex_variables_dump(&text) {
+            self.read_dump(id, report, dump)
+        } else {
+            let items = mycnf::lex(&text);
+            for item in &items {
+                if let Item::Option {
+                    name,
+                    value: Some(v),
+                    ..
+                } = item
+                    && is_secret(name)
+                {
+                    self.sources.get_mut(id).mark_secret(v.span);
+                }
+            }
+            self.read_items(id, depth, report, items);
+            MysqlSourceKind::OptionFile
+        };
+        self.follow.leave();
+        kind
+    }
+
+    /// Applies the rows of a `SHOW VARIABLES` dump; names are matched
+    /// ASCII case-insensitively (the server's variable names are, and
+    /// `information_schema` prints them in capitals).
+    fn read_dump(
+        &mut self,
+        id: FileId,
+        report: bool,
+        dump: mysqldump::VariablesDump,
+    ) -> MysqlSourceKind {
+        for v in &dump.vars {
+            if is_secret(&v.name.to_ascii_lowercase()) {
+                self.sources.get_mut(id).mark_secret(v.value_span);
+            }
+        }
+        let mut events: Vec<(Span, Option<mysqldump::DumpVariable>, String)> = dump
+            .vars
+            .into_iter()
+            .map(|v| (v.name_span, Some(v), String::new()))
+            .chain(dump.errors.into_iter().map(|e| (e.span, None, e.message)))
+            .collect();
+        events.sort_by_key(|(span, _, _)| *span);
+        for (span, var, message) in events {
+            match var {
+                Some(v) => {
+                    let name = v.name.to_ascii_lowercase();
+                    self.apply(
+                        report,
+                        &name,
+                        Location::new(id, v.name_span),
+                        Some((&v.value, Location::new(id, v.value_span))),
+                        NumberSyntax::Plain,
+                    );
+                }
+                None => self.emit(
+                    report,
+                    Diagnostic::new(
+                        codes::SYNTAX_ERROR,
+                        message,
+                        Label::at(Location::new(id, span), "not part of the variables output"),
+                    )
+                    .with_help(
+                        "the file looks like `SHOW VARIABLES` output but this line breaks \
+                         its form (a wrapped or edited paste?); a value on it may be missing",
+                    ),
+                ),
+            }
+        }
+        MysqlSourceKind::VariablesDump {
+            global: dump.global,
+        }
+    }
+
+    fn read_items(&mut self, id: FileId, depth: usize, report: bool, items: Vec<Item>) {
+        // None before the first group; then whether the server reads it.
+        let mut group: Option<bool> = None;
+        for item in items {
+            match item {
+                Item::Group { name, span, .. } => {
+                    let reads = server_reads_group(&name);
+                    if reads && id == self.root && depth == 0 {
+                        self.anchor = Some(span);
+                    }
+                    group = Some(reads);
+                }
+                Item::Option {
+                    name,
+                    name_span,
+                    value,
+                } => match group {
+                    None => self.emit(
+                        report,
+                        Diagnostic::new(
+                            codes::SYNTAX_ERROR,
+                            format!("option `{name}` appears before any [group] header"),
+                            Label::at(Location::new(id, name_span), "option outside a group"),
+                        )
+                        .with_help(
+                            "the server refuses to start (\"Found option without preceding \
+                             group\"); put it under [mysqld]",
+                        ),
+                    ),
+                    Some(false) => {}
+                    Some(true) => {
+                        let v = value
+                            .as_ref()
+                            .map(|v| (v.text.as_str(), Location::new(id, v.span)));
+                        let name_at = Location::new(id, name_span);
+                        self.apply(report, &name, name_at, v, NumberSyntax::Option);
+                    }
+                },
+                Item::Include {
+                    kind,
+                    path,
+                    path_span,
+                } => self.include(id, depth, report, kind, &path, path_span),
+                Item::Error { span, message } => self.emit(
+                    report,
+                    Diagnostic::new(
+                        codes::SYNTAX_ERROR,
+                        message,
+                        Label::at(Location::new(id, span), "the server refuses to start here"),
+                    ),
+                ),
+            }
+        }
+    }
+
+    fn include(
+        &mut self,
+        id: FileId,
+        depth: usize,
+        report: bool,
+        kind: IncludeKind,
+        path: &str,
+        path_span: Span,
+    ) {
+        let d = Directive {
+            name: match kind {
+                IncludeKind::File => "!include",
+                IncludeKind::Dir => "!includedir",
+            },
+            written: path,
+            at: Location::new(id, path_span),
+            depth,
+            report,
+            optional: false,
+        };
+        if include::too_deep(self, &d) {
+            return;
+        }
+        let target = include::beside(self.sources, id, path);
+        match kind {
+            IncludeKind::File => {
+                include::follow(self, &d, &target);
+            }
+            IncludeKind::Dir => {
+                include::follow_dir(self, &d, &target, |name| name.ends_with(".cnf"));
+            }
+        }
+    }
+}
+
+fn include_help(written: &str) -> String {
+    if Path::new(written).is_absolute() {
+        format!(
+            "`{written}` is an absolute path on the server host; check it there, or lint a \
+             copy of the whole config tree; the remaining files are still read"
+        )
+    } else {
+        format!(
+            "`{written}` is resolved from the including file's folder; the remaining files \
+             are still read"
+        )
+    }
+}
