@@ -43,6 +43,8 @@ mapfile -t yaml < <(files -name '*.yaml' -o -name '*.yml')
 mapfile -t toml < <(files -name '*.toml')
 mapfile -t python < <(files -name '*.py')
 mapfile -t manifest < <(having '^\[\[path' -name '*.toml')
+mapfile -t terraform < <(files -name '*.tf' -o -name '*.tfvars')
+mapfile -t deploy_yaml < <(files -path '*compose*' -o -path '*kubernetes*' -o -path '*helm*' -o -path '*cloudformation*' -o -path '*aws_cli*' -o -name 'values*.yaml')
 
 add mycnf "${mysql[@]}"
 add mysql_dump "${mysql_dumps[@]}"
@@ -56,6 +58,8 @@ add yaml "${yaml[@]}"
 add toml "${toml[@]}"
 add python "${python[@]}"
 add manifest "${manifest[@]}"
+add terraform "${terraform[@]}"
+add deploy_yaml "${deploy_yaml[@]}"
 for d in "$fuzz_dir"/seeds/*/; do
     [ -d "$d" ] && add "$(basename "$d")" "$d"*
 done

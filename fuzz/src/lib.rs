@@ -57,7 +57,11 @@ fn docs() -> &'static [RuleDoc] {
 pub fn write_case(files: &[File], entry: &str) -> PathBuf {
     let dir = case_dir();
     for (name, bytes) in files {
-        fs::write(dir.join(name), bytes).expect("cannot write a fuzz case file");
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("cannot create a fuzz case folder");
+        }
+        fs::write(path, bytes).expect("cannot write a fuzz case file");
     }
     dir.join(entry)
 }
