@@ -254,3 +254,73 @@ fn a_server_without_config_runs_with_its_image_defaults() {
     ]);
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// Untrusted deployment files: a reference leaving the project root is a
+/// load error, never read; a deeply nested or huge compose file, a Helm
+/// template and a Terraform reference cycle are located diagnostics, never a
+/// panic or a hang.
+#[test]
+fn hostile_deployment_files_stay_bounded() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("project");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(outer.path().join("secret.tf"), TWO_GROUPS).unwrap();
+    std::fs::write(
+        root.join("timeoutlint.toml"),
+        "[[path]]\napp = \"app.yaml\"\ndb = \"../secret.tf#aws_db_parameter_group.orders\"\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("app.yaml"), APP).unwrap();
+    std::fs::write(root.join(".git"), "").unwrap();
+    let opts = RunOptions {
+        root: Some(root.clone()),
+        ..RunOptions::default()
+    };
+    let out = run(&[root.clone()], &opts);
+    assert_eq!(out.load_errors.len(), 1, "{:?}", out.load_errors);
+    assert!(
+        out.sources
+            .files()
+            .all(|(_, f)| !f.path().ends_with("secret.tf"))
+    );
+
+    let deep = format!(
+        "services:\n  db:\n    image: mysql:8.0\n    x: {}{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let (found, _) = check(&[
+        (
+            "timeoutlint.toml",
+            "[[path]]\napp = \"app.yaml\"\ndb = \"docker-compose.yml#db\"\n",
+        ),
+        ("app.yaml", APP),
+        ("docker-compose.yml", &deep),
+    ]);
+    assert!(codes(&found).contains(&"TL001"), "{found:?}");
+
+    let (found, _) = check(&[
+        (
+            "timeoutlint.toml",
+            "[[path]]\napp = \"app.yaml\"\ndb = \"chart/values.yaml#primary.configuration\"\n",
+        ),
+        ("app.yaml", APP),
+        (
+            "chart/values.yaml",
+            "primary:\n  configuration: {{ .Values.x | quote }}\n  extra: [\n",
+        ),
+    ]);
+    assert!(codes(&found).contains(&"TL001"), "{found:?}");
+
+    let cycle = "locals {\n  a = local.b\n  b = local.a\n}\nresource \"aws_db_parameter_group\" \"p\" {\n  family = \"mysql8.0\"\n  parameter {\n    name  = \"wait_timeout\"\n    value = local.a\n  }\n}\n";
+    let (found, errors) = check(&[
+        (
+            "timeoutlint.toml",
+            "[[path]]\napp = \"app.yaml\"\ndb = \"main.tf\"\n",
+        ),
+        ("app.yaml", APP),
+        ("main.tf", cycle),
+    ]);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(codes(&found).contains(&"TL015"), "{found:?}");
+}
