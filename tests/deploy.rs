@@ -276,7 +276,7 @@ fn hostile_deployment_files_stay_bounded() {
         root: Some(root.clone()),
         ..RunOptions::default()
     };
-    let out = run(&[root.clone()], &opts);
+    let out = run(std::slice::from_ref(&root), &opts);
     assert_eq!(out.load_errors.len(), 1, "{:?}", out.load_errors);
     assert!(
         out.sources
