@@ -3200,6 +3200,21 @@ fn indentation_too_deep(text: &str) -> Option<(Span, String)> {
     None
 }
 
+/// Whether `s` holds `://` (found with a byte search for `:`, cheaper than
+/// a substring search on every string of a large file).
+fn has_scheme_separator(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b[from..].iter().position(|&c| c == b':') {
+        let at = from + i;
+        if b.get(at + 1..at + 3) == Some(b"//") {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
 /// Every occurrence of each of `values` inside a string literal of the file.
 fn secret_value_spans(text: &str, root: Py<'_>, values: &[String], out: &mut Vec<Span>) {
     if values.is_empty() {
@@ -3226,7 +3241,7 @@ fn secret_spans_at(text: &str, n: Py<'_>, out: &mut Vec<Span>) {
     if kind == K::StringContent {
         let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
         let mut ranges = crate::secrets::assignment_ranges(s);
-        if s.contains("://") {
+        if has_scheme_separator(s) {
             ranges.extend(secret_ranges(s));
         }
         for r in ranges {

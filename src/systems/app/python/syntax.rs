@@ -477,12 +477,23 @@ pub(super) fn parse(text: &str) -> Tree {
         })
         .collect();
     let module = parsed.into_syntax();
+    // The positions right after a `(` token (the next token's start).
+    let mut after_lpar = vec![0u64; text.len() / 64 + 1];
+    for pair in toks.windows(2) {
+        if pair[0].kind == 1 {
+            let i = pair[1].start as usize;
+            if let Some(w) = after_lpar.get_mut(i / 64) {
+                *w |= 1 << (i % 64);
+            }
+        }
+    }
     let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
     let mut b = Builder {
         src: text.as_bytes(),
-        nodes: Vec::with_capacity(text.len() / 6 + 16),
+        nodes: Vec::with_capacity(text.len() / 4 + 16),
         stack: Vec::new(),
         toks,
+        after_lpar,
     };
     b.open(K::Module, F::No, 0, len);
     for s in module.body {
@@ -510,6 +521,8 @@ struct Builder<'s> {
     /// The nodes open, innermost last, with the last child of each.
     stack: Vec<(u32, u32)>,
     toks: Vec<Tok>,
+    /// A bit set over the source's bytes: where a token follows a `(`.
+    after_lpar: Vec<u64>,
 }
 
 fn r(range: TextRange) -> (u32, u32) {
@@ -639,15 +652,13 @@ impl Builder<'_> {
     /// The parentheses around the expression at `start..end` (outermost
     /// first), whose closing ones end by `limit`.
     fn parens(&self, start: u32, end: u32, limit: u32) -> Vec<(u32, u32)> {
-        // Fast path: nothing but spaces between an opening parenthesis and
-        // the expression is the only way to have one (a comment or a line
-        // break before it takes the slow path).
-        let src = self.src;
-        let mut p = start as usize;
-        while p > 0 && matches!(src[p - 1], b' ' | b'\t') {
-            p -= 1;
-        }
-        if p == 0 || !matches!(src[p - 1], b'(' | b'\n' | b'\r' | b'\\' | 0x0c) {
+        // Only an expression right after a `(` token can be parenthesized.
+        let i = start as usize;
+        if self
+            .after_lpar
+            .get(i / 64)
+            .is_none_or(|w| w & (1 << (i % 64)) == 0)
+        {
             return Vec::new();
         }
         let lo = self.toks.partition_point(|t| t.start < start);
@@ -1394,10 +1405,16 @@ impl Builder<'_> {
             Expr::NoneLiteral(_) => self.leaf(K::None, field, s, en),
             Expr::EllipsisLiteral(_) => self.leaf(K::Ellipsis, field, s, en),
             Expr::StringLiteral(mut sl) => {
+                if !sl.value.is_implicit_concatenated() {
+                    return self.string(field, (s, en), Vec::new());
+                }
                 let parts: Vec<(u32, u32)> = sl.value.iter_mut().map(|p| r(p.range)).collect();
                 self.string_parts(field, s, en, parts.into_iter().map(|p| (p, Vec::new())))
             }
             Expr::BytesLiteral(mut bl) => {
+                if !bl.value.is_implicit_concatenated() {
+                    return self.string(field, (s, en), Vec::new());
+                }
                 let parts: Vec<(u32, u32)> = bl.value.iter_mut().map(|p| r(p.range)).collect();
                 self.string_parts(field, s, en, parts.into_iter().map(|p| (p, Vec::new())))
             }
@@ -1747,6 +1764,13 @@ impl Builder<'_> {
         let (s, e) = r(args.range);
         self.open(K::ArgumentList, field, s, e);
         let limit = e.saturating_sub(1);
+        if args.keywords.is_empty() {
+            for a in args.args.into_vec() {
+                self.expr(a, F::No, limit);
+            }
+            self.close();
+            return;
+        }
         // Positional and keyword arguments, in the order written.
         let mut items: Vec<(u32, Result<Expr, ast::Keyword>)> = Vec::new();
         for a in args.args.into_vec() {
