@@ -167,7 +167,7 @@ pub(super) struct Eval<'s> {
     copied: usize,
 }
 
-/// The byte span of a tree-sitter node.
+/// The byte span of a syntax tree node (see `syntax.rs`).
 pub(super) fn span(n: Py<'_>) -> Span {
     Span::new(n.start_byte(), n.end_byte())
 }

@@ -1,4 +1,5 @@
-//! App settings read from Python source with tree-sitter, never imported or run.
+//! App settings read from Python source, parsed with ruff's parser (see
+//! [`syntax`]), never imported or run.
 //!
 //! The module is turned into the same spanned [`Node`] tree the YAML/TOML
 //! shapes produce, then handed to the shared interpreters:
@@ -22,9 +23,10 @@
 //! also reports settings Django / Flask-SQLAlchemy ignore where they are
 //! (TL013) and settings assigned twice with different values (TL014).
 //!
-//! Hostile files cannot crash it: a file indented deeper than the parser
-//! can hold ([`MAX_INDENT_LEVELS`]) is refused before parsing (TL001), every
-//! walk over the tree is iterative or depth-capped, and the evaluator's limits
+//! Hostile files cannot crash it: the parser and the tree conversion grow
+//! their stack as they nest (see [`syntax`]), a file indented deeper than
+//! [`MAX_INDENT_LEVELS`] is refused before parsing (TL001), every walk over
+//! the tree is iterative or depth-capped, and the evaluator's limits
 //! (see [`eval`]) are reported as TL012 wherever they are hit.
 
 mod eval;
@@ -59,21 +61,16 @@ use eval::{Eval, MAX_DEPTH, Unknown, measure, same, set_entry, span, too_deep_me
 
 /// How deep indentation may nest before a file is refused unread.
 ///
-/// tree-sitter-python's external scanner serializes its state after each
-/// token into a 1024-byte buffer (`TREE_SITTER_SERIALIZATION_BUFFER_SIZE`);
-/// the tree-sitter runtime aborts the process (`assert(length <= 1024)`) when
-/// it writes more: 1 byte for the f-string flag, 1 for the count of open
-/// string delimiters, 1 per open delimiter (at most 255 written), then 2 per
-/// indentation level on its stack beyond the base one, checked against the
-/// size only before each pair. With `d` delimiters open (`d` odd) it overruns
-/// at `(1023 - d) / 2` levels: 511 levels inside one string, 384 with 255
-/// nested f-strings; 383 levels never overrun (nor lose levels). This cap
-/// leaves a wide margin under 383 and far above real settings files.
+/// The reader follows nested blocks by recursion (`Reader::block` through
+/// `if` / `try` / `with` / `for`, and `run_block` in inlined functions), so
+/// this cap bounds its stack. It was first set for tree-sitter-python, whose
+/// scanner aborted the process past 383 levels; ruff's parser has no such
+/// limit (it grows its stack), but the cap is kept: it is far above real
+/// settings files and keeps the reader's recursion shallow.
 const MAX_INDENT_LEVELS: usize = 100;
 
-/// How many different indentation widths a file may use. The scanner's
-/// stack only holds increasing widths, so this bounds it whatever the parser
-/// does (inside brackets, in error recovery); kept under 383 as well.
+/// How many different indentation widths a file may use (a bound on the
+/// nesting whatever the lines inside brackets or strings hold).
 const MAX_INDENT_WIDTHS: usize = 300;
 
 /// Keys whose unknown values do not matter for any timeout (no TL012 for them).
@@ -3137,10 +3134,11 @@ fn has_spread(call: Py<'_>) -> bool {
         .any(|a| a.kind() == "dictionary_splat")
 }
 
-/// Where the indentation of `text` could overrun tree-sitter-python's
-/// scanner (see [`MAX_INDENT_LEVELS`]): the line's span and the message.
+/// Where the indentation of `text` nests past [`MAX_INDENT_LEVELS`] (or
+/// uses more than [`MAX_INDENT_WIDTHS`] widths): the line's span and the
+/// message.
 ///
-/// Widths are counted as the scanner counts them: a space is 1, a tab 8,
+/// Widths are counted as tree-sitter-python's scanner counted them: a space is 1, a tab 8,
 /// `\r` and form feed reset to 0, in 16 bits; blank and comment-only lines do
 /// not count; a backslash-newline carries the width to the next line. The
 /// nesting is the stack of increasing widths; lines inside brackets or
