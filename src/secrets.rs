@@ -189,6 +189,10 @@ pub fn is_secret_var_name(name: &str) -> bool {
 /// to the end of the string; an unquoted value runs to the next blank (and,
 /// after `%3D`, to the next `&`, `+` or `%20`).
 pub fn assignment_ranges(s: &str) -> Vec<Range<usize>> {
+    // Every assignment has `=` or `%3D`: most strings have neither.
+    if !s.bytes().any(|c| c == b'=' || c == b'%') {
+        return Vec::new();
+    }
     let lower = s.to_ascii_lowercase();
     let b = s.as_bytes();
     let mut out = Vec::new();

@@ -271,6 +271,13 @@ fn end_of_line_comment(
     multi: &mut Option<&'static str>,
 ) -> Option<usize> {
     let b = line.as_bytes();
+    // No `#` and no string that could open here: nothing to find, no state to change.
+    if multi.is_none()
+        && !b.contains(&b'#')
+        && (syntax != Syntax::Toml || !b.iter().any(|&c| c == b'"' || c == b'\''))
+    {
+        return None;
+    }
     let mut quote: Option<u8> = None;
     let mut i = 0;
     while i < b.len() {

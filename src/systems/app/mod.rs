@@ -675,8 +675,9 @@ mod tests;
 /// `object` names the config class / engine when the file has several;
 /// `env` holds deploy-time values of environment variables the code reads.
 ///
-/// See [`python`] for what is read. The Python file is parsed with
-/// tree-sitter; syntax errors are TL001 diagnostics and what parses is read.
+/// See [`python`] for what is read. The Python file is parsed with ruff's
+/// parser (`ruff_python_parser`); syntax errors are TL001 diagnostics and
+/// what the parser recovers is read.
 ///
 /// Errors: [`LoadError`] when `path` cannot be read; Python that does not
 /// parse is a located diagnostic.

@@ -137,6 +137,10 @@ pub fn secret_ranges(url: &str) -> Vec<Range<usize>> {
 /// True for setting names that hold a password: containing `password` or
 /// `passwd` (any case), or exactly `pwd`.
 pub fn is_secret_name(name: &str) -> bool {
+    // Every secret name has a `p` (most names have none).
+    if !name.bytes().any(|c| c == b'p' || c == b'P') {
+        return false;
+    }
     let n = name.to_ascii_lowercase();
     n.contains("password") || n.contains("passwd") || n == "pwd"
 }

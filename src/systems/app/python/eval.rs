@@ -23,7 +23,7 @@
 
 use std::collections::HashMap;
 
-use tree_sitter::Node as Ts;
+use super::syntax::Py;
 
 use crate::env::EnvValues;
 use crate::parse::tree::{Key, Node, NodeKind};
@@ -167,8 +167,8 @@ pub(super) struct Eval<'s> {
     copied: usize,
 }
 
-/// The byte span of a tree-sitter node.
-pub(super) fn span(n: Ts<'_>) -> Span {
+/// The byte span of a syntax tree node (see `syntax.rs`).
+pub(super) fn span(n: Py<'_>) -> Span {
     Span::new(n.start_byte(), n.end_byte())
 }
 
@@ -253,7 +253,7 @@ impl<'s> Eval<'s> {
     /// Evaluates the value of the dict key or keyword `key`: a `poolclass` /
     /// `pool_class` value is a class reference ([`Eval::class_ref`]), any
     /// other value is [`Eval::eval`]ed.
-    pub fn eval_keyed(&mut self, key: &str, n: Ts<'_>) -> Option<Node> {
+    pub fn eval_keyed(&mut self, key: &str, n: Py<'_>) -> Option<Node> {
         if matches!(key, "poolclass" | "pool_class") {
             return self.class_ref(n);
         }
@@ -267,7 +267,7 @@ impl<'s> Eval<'s> {
     /// as written. Names assigned in this file, and any other expression, are
     /// evaluated as usual. Which classes are known is decided by
     /// [`crate::systems::app::PoolClass::parse`].
-    pub fn class_ref(&mut self, n: Ts<'_>) -> Option<Node> {
+    pub fn class_ref(&mut self, n: Py<'_>) -> Option<Node> {
         if !matches!(n.kind(), "identifier" | "attribute") {
             return self.eval(n);
         }
@@ -290,11 +290,11 @@ impl<'s> Eval<'s> {
     /// The span of `n` in the reader's span space: bytes of the file being
     /// read, offset by [`Eval::base`] (0 for the settings file itself; see
     /// [`SPACE_BITS`]).
-    pub fn sp(&self, n: Ts<'_>) -> Span {
+    pub fn sp(&self, n: Py<'_>) -> Span {
         Span::new(n.start_byte() + self.base, n.end_byte() + self.base)
     }
 
-    pub fn text(&self, n: Ts<'_>) -> &'s str {
+    pub fn text(&self, n: Py<'_>) -> &'s str {
         self.src.get(n.start_byte()..n.end_byte()).unwrap_or("")
     }
 
@@ -318,7 +318,7 @@ impl<'s> Eval<'s> {
         }
     }
 
-    pub(super) fn unknown(&mut self, n: Ts<'_>, why: impl Into<String>) -> Option<Node> {
+    pub(super) fn unknown(&mut self, n: Py<'_>, why: impl Into<String>) -> Option<Node> {
         self.unknowns.push(Unknown {
             span: self.sp(n),
             why: why.into(),
@@ -361,7 +361,7 @@ impl<'s> Eval<'s> {
     }
 
     /// The function's dotted name of a call (`os.environ.get`), whitespace removed.
-    pub fn callee(&self, call: Ts<'_>) -> String {
+    pub fn callee(&self, call: Py<'_>) -> String {
         call.child_by_field_name("function")
             .map(|f| self.text(f).split_whitespace().collect())
             .unwrap_or_default()
@@ -369,7 +369,7 @@ impl<'s> Eval<'s> {
 
     /// Positional arguments and keyword arguments (name node, value node) of a call.
     #[allow(clippy::type_complexity)]
-    pub fn args<'t>(&self, call: Ts<'t>) -> (Vec<Ts<'t>>, Vec<(Ts<'t>, Ts<'t>)>) {
+    pub fn args<'t>(&self, call: Py<'t>) -> (Vec<Py<'t>>, Vec<(Py<'t>, Py<'t>)>) {
         let mut pos = Vec::new();
         let mut kw = Vec::new();
         if let Some(list) = call.child_by_field_name("arguments") {
@@ -399,7 +399,7 @@ impl<'s> Eval<'s> {
     /// spread, naming the call and the spread: every keyword it may pass is
     /// unknown, none is defaulted silently.
     /// Also says whether a spread was unknown.
-    pub fn call_kwargs(&mut self, call: Ts<'_>, skip: &[&str]) -> (Vec<(Key, Node)>, bool) {
+    pub fn call_kwargs(&mut self, call: Py<'_>, skip: &[&str]) -> (Vec<(Key, Node)>, bool) {
         let mut entries: Vec<(Key, Node)> = Vec::new();
         let mut unknown_spread = false;
         let Some(list) = call.child_by_field_name("arguments") else {
@@ -407,7 +407,7 @@ impl<'s> Eval<'s> {
         };
         let callee = self.callee(call);
         let mut c = list.walk();
-        let items: Vec<Ts<'_>> = list.named_children(&mut c).collect();
+        let items: Vec<Py<'_>> = list.named_children(&mut c).collect();
         for a in items {
             match a.kind() {
                 "keyword_argument" => {
@@ -456,7 +456,7 @@ impl<'s> Eval<'s> {
     /// The entries of `**inner` (the spread `at`) in a call to `callee` or
     /// a dict display; `None` (one unknown at the spread) when it is not a
     /// known dict.
-    pub fn spread(&mut self, at: Ts<'_>, inner: Ts<'_>, callee: &str) -> Option<Vec<(Key, Node)>> {
+    pub fn spread(&mut self, at: Py<'_>, inner: Py<'_>, callee: &str) -> Option<Vec<(Key, Node)>> {
         let before = self.unknowns.len();
         let v = self.eval(inner);
         if let Some(Node {
@@ -499,7 +499,7 @@ impl<'s> Eval<'s> {
     }
 
     /// The value node of keyword `name`.
-    pub fn kwarg<'t>(&self, kw: &[(Ts<'t>, Ts<'t>)], name: &str) -> Option<Ts<'t>> {
+    pub fn kwarg<'t>(&self, kw: &[(Py<'t>, Py<'t>)], name: &str) -> Option<Py<'t>> {
         kw.iter()
             .find(|(k, _)| self.text(*k) == name)
             .map(|(_, v)| *v)
@@ -507,7 +507,7 @@ impl<'s> Eval<'s> {
 
     /// Evaluates an expression; `None` when unknown (recorded in `unknowns`).
     /// Nests at most [`MAX_DEPTH`] levels: deeper, the node is a limit.
-    pub fn eval(&mut self, n: Ts<'_>) -> Option<Node> {
+    pub fn eval(&mut self, n: Py<'_>) -> Option<Node> {
         if self.depth >= MAX_DEPTH {
             return self.limit(self.sp(n), too_deep_message());
         }
@@ -517,7 +517,7 @@ impl<'s> Eval<'s> {
         v
     }
 
-    fn eval_node(&mut self, n: Ts<'_>) -> Option<Node> {
+    fn eval_node(&mut self, n: Py<'_>) -> Option<Node> {
         let sp = self.sp(n);
         let kind = match n.kind() {
             "integer" => match parse_int(self.text(n)) {
@@ -642,7 +642,7 @@ impl<'s> Eval<'s> {
         Some(Node::new(kind, sp))
     }
 
-    fn dict(&mut self, n: Ts<'_>) -> Option<Node> {
+    fn dict(&mut self, n: Py<'_>) -> Option<Node> {
         let mut entries: Vec<(Key, Node)> = Vec::new();
         let mut c = n.walk();
         for item in n.named_children(&mut c) {
@@ -695,8 +695,8 @@ impl<'s> Eval<'s> {
     /// `d["k"]["j"]` / `s[0]` of a known name with literal indices: the
     /// entry (located where it was written), copied under the budget. The
     /// chain is walked without recursion; anything else is unknown.
-    fn index(&mut self, n: Ts<'_>) -> Option<Node> {
-        let mut keys: Vec<Ts<'_>> = Vec::new();
+    fn index(&mut self, n: Py<'_>) -> Option<Node> {
+        let mut keys: Vec<Py<'_>> = Vec::new();
         let mut cur = n;
         while cur.kind() == "subscript" {
             let Some(idx) = cur.child_by_field_name("subscript") else {
@@ -766,7 +766,7 @@ impl<'s> Eval<'s> {
         }
     }
 
-    fn binary(&mut self, n: Ts<'_>) -> Option<Node> {
+    fn binary(&mut self, n: Py<'_>) -> Option<Node> {
         let (Some(l), Some(r), Some(op)) = (
             n.child_by_field_name("left"),
             n.child_by_field_name("right"),
@@ -804,7 +804,7 @@ impl<'s> Eval<'s> {
     /// `is not` (chained as Python does: `a < b < c`), on known values.
     /// `is` is only decided for `None`, `True` and `False`; anything the
     /// tool cannot compare exactly is unknown.
-    fn compare(&mut self, n: Ts<'_>) -> Option<Node> {
+    fn compare(&mut self, n: Py<'_>) -> Option<Node> {
         let mut operands = Vec::new();
         let mut ops = Vec::new();
         let mut c = n.walk();
@@ -878,7 +878,7 @@ impl<'s> Eval<'s> {
     /// `x.method(...)` with `method` one of `methods` and `x` known: the
     /// method and the value of `x`. `None`, with nothing recorded, for any
     /// other call or an unknown `x`.
-    fn receiver(&mut self, n: Ts<'_>, methods: &[&str]) -> Option<(&'s str, Node)> {
+    fn receiver(&mut self, n: Py<'_>, methods: &[&str]) -> Option<(&'s str, Node)> {
         let f = n.child_by_field_name("function")?;
         if f.kind() != "attribute" {
             return None;
@@ -900,7 +900,7 @@ impl<'s> Eval<'s> {
 
     /// `d.copy()` and `d.get(k)` / `d.get(k, default)` on a known dict.
     /// `None` when `n` is not such a call on a known dict (nothing recorded).
-    fn map_method(&mut self, n: Ts<'_>) -> Option<Option<Node>> {
+    fn map_method(&mut self, n: Py<'_>) -> Option<Option<Node>> {
         let (method, receiver) = self.receiver(n, &["copy", "get"])?;
         let Node {
             kind: NodeKind::Map(entries),
@@ -935,7 +935,7 @@ impl<'s> Eval<'s> {
     /// port=, path=, query=)` (also `PostgresDsn` / `MySQLDsn` / `AnyUrl`
     /// `.build`): the URL string from its known parts. `None` when `n` is
     /// not such a call.
-    fn url_build(&mut self, n: Ts<'_>, f: &str) -> Option<Option<Node>> {
+    fn url_build(&mut self, n: Py<'_>, f: &str) -> Option<Option<Node>> {
         let (class, method) = f.rsplit_once('.')?;
         let class = class.rsplit('.').next().unwrap_or(class);
         if method != "build" || !(class.ends_with("Url") || class.ends_with("Dsn")) {
@@ -997,7 +997,7 @@ impl<'s> Eval<'s> {
     /// string, as Python computes them. `None` when `n` is not such a call
     /// on a known string (nothing recorded); `Some(None)` when an argument
     /// is unknown.
-    fn str_method(&mut self, n: Ts<'_>) -> Option<Option<Node>> {
+    fn str_method(&mut self, n: Py<'_>) -> Option<Option<Node>> {
         let (method, receiver) = self.receiver(
             n,
             &[
@@ -1058,7 +1058,7 @@ impl<'s> Eval<'s> {
     /// out (a use of it is unknown). See [`super::pydantic`].
     pub(super) fn settings_object(
         &mut self,
-        n: Ts<'_>,
+        n: Py<'_>,
         class: &super::pydantic::SettingsClass,
     ) -> Option<Node> {
         let (_, kw) = self.args(n);
@@ -1174,7 +1174,7 @@ impl<'s> Eval<'s> {
     /// `module.NAME` / `settings.FIELD`: an entry of a namespace the reader
     /// built (an imported project module, a settings object); anything else
     /// is unknown.
-    fn attribute(&mut self, n: Ts<'_>) -> Option<Node> {
+    fn attribute(&mut self, n: Py<'_>) -> Option<Node> {
         // `a.b.c`: the root name and the attributes, walked without recursion.
         let mut attrs = Vec::new();
         let mut cur = n;
@@ -1209,7 +1209,7 @@ impl<'s> Eval<'s> {
 
     /// `value.a.b` for the attributes `attrs` (innermost last), through
     /// mappings the reader built.
-    fn attributes_of(&mut self, n: Ts<'_>, mut value: Node, attrs: Vec<Ts<'_>>) -> Option<Node> {
+    fn attributes_of(&mut self, n: Py<'_>, mut value: Node, attrs: Vec<Py<'_>>) -> Option<Node> {
         for attr in attrs.into_iter().rev() {
             let name = self.text(attr);
             let at = value.span;
@@ -1233,7 +1233,7 @@ impl<'s> Eval<'s> {
     /// `os.getenv("V") == "x"` (or `!=`, `in`, `not in` a list of string
     /// literals) decided by what this variant assumes `V` is not; `None`
     /// when it does not decide it.
-    fn compare_assumed(&self, left: Ts<'_>, ops: &[String], right: &[Ts<'_>]) -> Option<bool> {
+    fn compare_assumed(&self, left: Py<'_>, ops: &[String], right: &[Py<'_>]) -> Option<bool> {
         let ([op], [r]) = (ops, right) else {
             return None;
         };
@@ -1247,7 +1247,7 @@ impl<'s> Eval<'s> {
         let lits: Vec<String> = match r.kind() {
             "list" | "tuple" | "set" => {
                 let mut c = r.walk();
-                let items: Vec<Ts<'_>> = r.named_children(&mut c).collect();
+                let items: Vec<Py<'_>> = r.named_children(&mut c).collect();
                 let lits: Vec<String> = items.iter().filter_map(|i| self.string(*i)).collect();
                 (lits.len() == items.len()).then_some(lits)?
             }
@@ -1263,7 +1263,7 @@ impl<'s> Eval<'s> {
 
     /// `a and b` / `a or b`, with Python's short-circuit: the value of the
     /// operand that decides (so `os.environ.get("X") or "default"`).
-    fn boolean(&mut self, n: Ts<'_>) -> Option<Node> {
+    fn boolean(&mut self, n: Py<'_>) -> Option<Node> {
         let (Some(l), Some(r), Some(op)) = (
             n.child_by_field_name("left"),
             n.child_by_field_name("right"),
@@ -1280,9 +1280,9 @@ impl<'s> Eval<'s> {
     }
 
     /// `a if cond else b`: the branch the condition picks, when it is known.
-    fn conditional(&mut self, n: Ts<'_>) -> Option<Node> {
+    fn conditional(&mut self, n: Py<'_>) -> Option<Node> {
         let mut c = n.walk();
-        let parts: Vec<Ts<'_>> = n
+        let parts: Vec<Py<'_>> = n
             .named_children(&mut c)
             .filter(|p| p.kind() != "comment")
             .collect();
@@ -1300,7 +1300,7 @@ impl<'s> Eval<'s> {
     /// A string the evaluator built, located at `n`; the secrets of a URL
     /// in it (its password, password-like query values) are recorded in
     /// [`Eval::secrets`], encoded and decoded.
-    fn composed(&mut self, text: String, n: Ts<'_>) -> Node {
+    fn composed(&mut self, text: String, n: Py<'_>) -> Node {
         if text.contains("://") {
             for r in secret_ranges(&text) {
                 let Some(v) = text.get(r) else { continue };
@@ -1316,11 +1316,11 @@ impl<'s> Eval<'s> {
 
     /// An f-string (or an implicit concatenation with one) whose
     /// interpolations are known values with no format spec or conversion.
-    fn fstring(&mut self, n: Ts<'_>) -> Option<String> {
+    fn fstring(&mut self, n: Py<'_>) -> Option<String> {
         if n.kind() == "concatenated_string" {
             let mut out = String::new();
             let mut c = n.walk();
-            let parts: Vec<Ts<'_>> = n.named_children(&mut c).collect();
+            let parts: Vec<Py<'_>> = n.named_children(&mut c).collect();
             for part in parts {
                 if part.kind() == "string" {
                     match self.string(part) {
@@ -1340,7 +1340,7 @@ impl<'s> Eval<'s> {
         let raw = prefix.contains('r');
         let mut out = String::new();
         let mut c = n.walk();
-        let parts: Vec<Ts<'_>> = n.named_children(&mut c).collect();
+        let parts: Vec<Py<'_>> = n.named_children(&mut c).collect();
         for part in parts {
             match part.kind() {
                 "string_content" => self.push_content(part, raw, &mut out),
@@ -1371,7 +1371,7 @@ impl<'s> Eval<'s> {
     /// `"...".format(...)` / `name.format(...)` on a known string, and
     /// `urllib.parse.quote_plus(...)` / `quote(...)`; `None` when `n` is
     /// neither, `Some(None)` when it is but a value is unknown.
-    fn string_call(&mut self, n: Ts<'_>, f: &str) -> Option<Option<Node>> {
+    fn string_call(&mut self, n: Py<'_>, f: &str) -> Option<Option<Node>> {
         let func = n.child_by_field_name("function")?;
         let (pos, kw) = self.args(n);
         if func.kind() == "attribute"
@@ -1450,7 +1450,7 @@ impl<'s> Eval<'s> {
 
     /// The value of a string literal or implicit concatenation; `None` for
     /// f-strings with expressions.
-    pub fn string(&self, n: Ts<'_>) -> Option<String> {
+    pub fn string(&self, n: Py<'_>) -> Option<String> {
         if !matches!(n.kind(), "string" | "concatenated_string") {
             return None;
         }
@@ -1485,7 +1485,7 @@ impl<'s> Eval<'s> {
     /// Appends the text of a `string_content` node, its escape sequences
     /// (separate nodes inside it) decoded unless the string is raw, and an
     /// f-string's `{{` / `}}` as one brace.
-    fn push_content(&self, part: Ts<'_>, raw: bool, out: &mut String) {
+    fn push_content(&self, part: Py<'_>, raw: bool, out: &mut String) {
         let mut pos = part.start_byte();
         // Most contents have no escapes: no cursor for them.
         if part.named_child_count() > 0 {
@@ -1505,7 +1505,7 @@ impl<'s> Eval<'s> {
     }
 
     /// `os.environ["X"]`: the variable name.
-    fn environ_subscript(&self, n: Ts<'_>) -> Option<(String, ())> {
+    fn environ_subscript(&self, n: Py<'_>) -> Option<(String, ())> {
         let value = n.child_by_field_name("value")?;
         let t: String = self.text(value).split_whitespace().collect();
         if t != "os.environ" && t != "environ" {
@@ -1515,7 +1515,7 @@ impl<'s> Eval<'s> {
         Some((self.string(idx)?, ()))
     }
 
-    fn call(&mut self, n: Ts<'_>) -> Option<Node> {
+    fn call(&mut self, n: Py<'_>) -> Option<Node> {
         let f = self.callee(n);
         let (pos, kw) = self.args(n);
         if let Some(class) = self.settings_classes.get(&f).cloned() {
@@ -1624,7 +1624,7 @@ impl<'s> Eval<'s> {
     }
 
     /// An environment read: the variable and the default expression, if any.
-    pub fn env_call<'t>(&self, n: Ts<'t>) -> Option<(String, Option<Ts<'t>>)> {
+    pub fn env_call<'t>(&self, n: Py<'t>) -> Option<(String, Option<Py<'t>>)> {
         if n.kind() == "subscript" {
             return self.environ_subscript(n).map(|(v, _)| (v, None));
         }
@@ -1673,9 +1673,9 @@ impl<'s> Eval<'s> {
     /// value when known, else the default written in the code, else unknown.
     pub fn env_read(
         &mut self,
-        n: Ts<'_>,
+        n: Py<'_>,
         var: &str,
-        default: Option<Ts<'_>>,
+        default: Option<Py<'_>>,
         cast: Cast,
     ) -> Option<Node> {
         let sp = self.sp(n);
@@ -1769,7 +1769,7 @@ impl Eval<'_> {
     /// `env.db()` / `env.db_url(...)`: a Django alias mapping (ENGINE from the
     /// URL scheme, `CONN_MAX_AGE`, `CONN_HEALTH_CHECKS`). `None` when `n` is
     /// not such a call; `Some(None)` when the URL is unknown.
-    fn db_url_call(&mut self, n: Ts<'_>, f: &str) -> Option<Option<Node>> {
+    fn db_url_call(&mut self, n: Py<'_>, f: &str) -> Option<Option<Node>> {
         let (pos, kw) = self.args(n);
         let url = match f {
             "dj_database_url.config" | "db_url.config" => {
@@ -1839,8 +1839,8 @@ impl Eval<'_> {
 /// binds `a`; `import a.b as c` binds `c` to `a.b`; `from a.b import X as Y`
 /// binds `Y` to `a.b.X`. Relative and star imports bind nothing (`None`
 /// for a relative `from` import).
-pub(super) fn import_bindings(n: Ts<'_>, src: &str) -> Option<Vec<(String, String)>> {
-    let text = |n: Ts<'_>| -> String {
+pub(super) fn import_bindings(n: Py<'_>, src: &str) -> Option<Vec<(String, String)>> {
+    let text = |n: Py<'_>| -> String {
         src.get(n.start_byte()..n.end_byte())
             .unwrap_or("")
             .split_whitespace()

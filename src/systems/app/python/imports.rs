@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use tree_sitter::{Node as Ts, Parser, Tree};
+use super::syntax::{Py, Tree};
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::rules::codes;
@@ -54,13 +54,9 @@ impl Project {
     }
 }
 
-/// Parses Python text; `None` if the parser cannot be set up.
-pub(super) fn parse(text: &str) -> Option<Tree> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .ok()?;
-    parser.parse(text, None)
+/// Parses Python text (see [`super::syntax`]).
+pub(super) fn parse(text: &str) -> Tree {
+    super::syntax::parse(text)
 }
 
 /// Finds, loads and parses the project modules `main` imports, and theirs,
@@ -124,10 +120,10 @@ fn module(
         diags.push(Diagnostic::new(codes::SYNTAX_ERROR, msg, label));
         return None;
     }
-    let tree = parse(&text)?;
+    let tree = parse(&text);
     let mut secrets = Vec::new();
-    if tree.root_node().has_error() {
-        let at = super::first_error(tree.root_node()).map_or(Span::new(0, 0), super::eval::span);
+    if let Some((start, end)) = tree.first_error() {
+        let at = Span::new(start, end);
         let label = Label::at(Location::new(file, at), "here");
         diags.push(Diagnostic::new(
             codes::SYNTAX_ERROR,
@@ -153,7 +149,7 @@ fn module(
 /// `import X.Y` `X.Y`. Function bodies are not searched (they run later,
 /// if ever).
 pub(super) fn imported_names(m: &Module) -> Vec<String> {
-    let text = |n: Ts<'_>| -> String {
+    let text = |n: Py<'_>| -> String {
         m.text
             .get(n.start_byte()..n.end_byte())
             .unwrap_or("")
@@ -337,7 +333,7 @@ mod tests {
         let m = Module {
             file: FileId(0),
             text: text.to_string(),
-            tree: parse(text).expect("parses"),
+            tree: parse(text),
             dir: PathBuf::new(),
         };
         assert_eq!(

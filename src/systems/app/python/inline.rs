@@ -15,7 +15,7 @@
 //! provenance of what it was read from (an environment variable read in the
 //! function is still that variable).
 
-use tree_sitter::Node as Ts;
+use super::syntax::Py;
 
 use crate::parse::tree::{Key, Node, NodeKind};
 use crate::provenance::Origin;
@@ -66,7 +66,7 @@ enum Flow {
 
 impl Eval<'_> {
     /// The value of a call to the project function `f` (see the module docs).
-    pub(super) fn inline(&mut self, call: Ts<'_>, name: &str, f: FnRef) -> Option<Node> {
+    pub(super) fn inline(&mut self, call: Py<'_>, name: &str, f: FnRef) -> Option<Node> {
         if self.inline_depth >= MAX_INLINE_DEPTH {
             return self.unknown(
                 call,
@@ -97,7 +97,7 @@ impl Eval<'_> {
     /// unknown recorded at `call`.
     pub(super) fn call_with(
         &mut self,
-        call: Ts<'_>,
+        call: Py<'_>,
         name: &str,
         f: FnRef,
         args: Vec<Option<Node>>,
@@ -171,7 +171,7 @@ impl Eval<'_> {
     /// is evaluated in the function's module); `Err` for what is not followed.
     fn bind_params(
         &mut self,
-        def: Ts<'_>,
+        def: Py<'_>,
         args: Vec<Option<Node>>,
         mut kwargs: Vec<(String, Option<Node>)>,
     ) -> Result<Vec<(String, Option<Node>)>, String> {
@@ -181,7 +181,7 @@ impl Eval<'_> {
         let mut args = args.into_iter();
         let mut out = Vec::new();
         let mut c = params.walk();
-        let list: Vec<Ts<'_>> = params.named_children(&mut c).collect();
+        let list: Vec<Py<'_>> = params.named_children(&mut c).collect();
         for p in list {
             let (name, default) = match p.kind() {
                 "identifier" => (self.text(p).to_string(), None),
@@ -226,11 +226,11 @@ impl Eval<'_> {
     /// Runs a function body block (see [`Flow`]).
     fn run_block(
         &mut self,
-        block: Ts<'_>,
+        block: Py<'_>,
         shadowed: &mut Vec<(String, Option<Option<Node>>)>,
     ) -> Flow {
         let mut c = block.walk();
-        let stmts: Vec<Ts<'_>> = block.named_children(&mut c).collect();
+        let stmts: Vec<Py<'_>> = block.named_children(&mut c).collect();
         for s in stmts {
             if self.inline_budget == 0 {
                 return Flow::Unfollowed("a function too long to follow".into());
@@ -348,7 +348,7 @@ impl Eval<'_> {
     /// unrolled (at most `MAX_LOOP` rounds), with `x` (or `k, v`) bound in
     /// each. `break` / `continue`, an unknown iterable or more rounds make
     /// the call unknown. The loop's `else` runs after it.
-    fn for_loop(&mut self, s: Ts<'_>, shadowed: &mut Vec<(String, Option<Option<Node>>)>) -> Flow {
+    fn for_loop(&mut self, s: Py<'_>, shadowed: &mut Vec<(String, Option<Option<Node>>)>) -> Flow {
         let (Some(left), Some(right), Some(body)) = (
             s.child_by_field_name("left"),
             s.child_by_field_name("right"),
@@ -444,7 +444,7 @@ impl Eval<'_> {
     /// Binds `x` or `k, v` to a loop item; `false` for another target.
     fn bind_loop_target(
         &mut self,
-        left: Ts<'_>,
+        left: Py<'_>,
         item: Node,
         shadowed: &mut Vec<(String, Option<Option<Node>>)>,
     ) -> bool {
@@ -456,7 +456,7 @@ impl Eval<'_> {
             }
             "pattern_list" | "tuple_pattern" | "tuple" => {
                 let mut c = left.walk();
-                let parts: Vec<Ts<'_>> = left.named_children(&mut c).collect();
+                let parts: Vec<Py<'_>> = left.named_children(&mut c).collect();
                 let NodeKind::Seq(values) = item.kind else {
                     return false;
                 };
@@ -479,7 +479,7 @@ impl Eval<'_> {
     /// being read may change a setting), each a variant.
     fn match_statement(
         &mut self,
-        s: Ts<'_>,
+        s: Py<'_>,
         shadowed: &mut Vec<(String, Option<Option<Node>>)>,
     ) -> Flow {
         let (Some(subject), Some(body)) = (
@@ -489,7 +489,7 @@ impl Eval<'_> {
             return Flow::Unfollowed("a `match` it does not follow".into());
         };
         let mut c = body.walk();
-        let cases: Vec<Ts<'_>> = body
+        let cases: Vec<Py<'_>> = body
             .named_children(&mut c)
             .filter(|n| n.kind() == "case_clause")
             .collect();
@@ -571,11 +571,11 @@ impl Eval<'_> {
     /// `None` for a pattern or guard it does not follow.
     fn case_matches(
         &mut self,
-        case: Ts<'_>,
+        case: Py<'_>,
         subject: &Node,
         shadowed: &mut Vec<(String, Option<Option<Node>>)>,
     ) -> Option<bool> {
-        let patterns: Vec<Ts<'_>> = (0..case.named_child_count())
+        let patterns: Vec<Py<'_>> = (0..case.named_child_count())
             .filter_map(|i| case.named_child(u32::try_from(i).ok()?))
             .filter(|p| p.kind() == "case_pattern")
             .collect();
@@ -604,7 +604,7 @@ impl Eval<'_> {
     /// One pattern against a known subject (see [`Eval::match_statement`]).
     fn pattern_matches(
         &mut self,
-        p: Ts<'_>,
+        p: Py<'_>,
         subject: &Node,
         shadowed: &mut Vec<(String, Option<Option<Node>>)>,
     ) -> Option<bool> {
@@ -618,7 +618,7 @@ impl Eval<'_> {
         match inner.kind() {
             "union_pattern" => {
                 let mut c = inner.walk();
-                let alts: Vec<Ts<'_>> = inner.named_children(&mut c).collect();
+                let alts: Vec<Py<'_>> = inner.named_children(&mut c).collect();
                 for a in alts {
                     if self.pattern_matches(a, subject, shadowed)? {
                         return Some(true);
@@ -681,7 +681,7 @@ impl Eval<'_> {
     /// inlined function, on a known local dict: each entry set in place.
     fn update_item(
         &mut self,
-        call: Ts<'_>,
+        call: Py<'_>,
         shadowed: &mut Vec<(String, Option<Option<Node>>)>,
     ) -> Result<(), String> {
         let not_followed = || "a statement with effects".to_string();
@@ -725,8 +725,8 @@ impl Eval<'_> {
     /// dict (keys created on the way, as nested dict literals would be).
     fn set_item(
         &mut self,
-        l: Ts<'_>,
-        r: Ts<'_>,
+        l: Py<'_>,
+        r: Py<'_>,
         shadowed: &mut Vec<(String, Option<Option<Node>>)>,
     ) -> Result<(), String> {
         // An unknown value is left out, as in a dict literal: its unknown
@@ -753,7 +753,7 @@ impl Eval<'_> {
     /// subscripts (`last` `None`: the target's own last subscript is the key).
     fn set_path(
         &mut self,
-        target: Ts<'_>,
+        target: Py<'_>,
         last: Option<Key>,
         v: Node,
         shadowed: &mut Vec<(String, Option<Option<Node>>)>,
@@ -774,7 +774,7 @@ impl Eval<'_> {
 
     /// `d["a"]["b"]` (or `d`): the local name and the keys, each a string
     /// the evaluator knows; `Err` with why for anything else.
-    fn subscript_keys(&mut self, target: Ts<'_>) -> Result<(String, Vec<Key>), String> {
+    fn subscript_keys(&mut self, target: Py<'_>) -> Result<(String, Vec<Key>), String> {
         let mut keys: Vec<Key> = Vec::new();
         let mut cur = target;
         while cur.kind() == "subscript" {
@@ -806,7 +806,7 @@ impl Eval<'_> {
     }
 
     /// Removes `d[...][key]` from a known local dict, if there.
-    fn remove_path(&mut self, l: Ts<'_>, shadowed: &mut Vec<(String, Option<Option<Node>>)>) {
+    fn remove_path(&mut self, l: Py<'_>, shadowed: &mut Vec<(String, Option<Option<Node>>)>) {
         let Ok((name, keys)) = self.subscript_keys(l) else {
             return;
         };
@@ -834,7 +834,7 @@ impl Eval<'_> {
 
     /// The result of an inlined call, located at the call when it is a
     /// scalar (with the provenance it had: an environment read stays one).
-    fn relocate(&mut self, mut v: Node, call: Ts<'_>) -> Node {
+    fn relocate(&mut self, mut v: Node, call: Py<'_>) -> Node {
         if matches!(v.kind, NodeKind::Map(_) | NodeKind::Seq(_)) {
             return v;
         }
@@ -870,7 +870,7 @@ impl Eval<'_> {
     }
 
     /// Whether a call has a `**spread` argument.
-    fn has_spread_arg(&self, call: Ts<'_>) -> bool {
+    fn has_spread_arg(&self, call: Py<'_>) -> bool {
         let Some(list) = call.child_by_field_name("arguments") else {
             return false;
         };

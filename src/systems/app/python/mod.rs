@@ -1,4 +1,5 @@
-//! App settings read from Python source with tree-sitter, never imported or run.
+//! App settings read from Python source, parsed with ruff's parser (see
+//! [`syntax`]), never imported or run.
 //!
 //! The module is turned into the same spanned [`Node`] tree the YAML/TOML
 //! shapes produce, then handed to the shared interpreters:
@@ -22,9 +23,10 @@
 //! also reports settings Django / Flask-SQLAlchemy ignore where they are
 //! (TL013) and settings assigned twice with different values (TL014).
 //!
-//! Hostile files cannot crash it: a file indented deeper than the parser
-//! can hold ([`MAX_INDENT_LEVELS`]) is refused before parsing (TL001), every
-//! walk over the tree is iterative or depth-capped, and the evaluator's limits
+//! Hostile files cannot crash it: the parser and the tree conversion grow
+//! their stack as they nest (see [`syntax`]), a file indented deeper than
+//! [`MAX_INDENT_LEVELS`] is refused before parsing (TL001), every walk over
+//! the tree is iterative or depth-capped, and the evaluator's limits
 //! (see [`eval`]) are reported as TL012 wherever they are hit.
 
 mod eval;
@@ -35,6 +37,7 @@ mod inline;
 mod points;
 mod pydantic;
 mod relevance;
+mod syntax;
 #[cfg(test)]
 mod tests;
 mod walk;
@@ -42,7 +45,7 @@ mod walk;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use tree_sitter::{Node as Ts, Parser};
+use syntax::{F, K, Py};
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::env::EnvValues;
@@ -58,21 +61,16 @@ use eval::{Eval, MAX_DEPTH, Unknown, measure, same, set_entry, span, too_deep_me
 
 /// How deep indentation may nest before a file is refused unread.
 ///
-/// tree-sitter-python's external scanner serializes its state after each
-/// token into a 1024-byte buffer (`TREE_SITTER_SERIALIZATION_BUFFER_SIZE`);
-/// the tree-sitter runtime aborts the process (`assert(length <= 1024)`) when
-/// it writes more: 1 byte for the f-string flag, 1 for the count of open
-/// string delimiters, 1 per open delimiter (at most 255 written), then 2 per
-/// indentation level on its stack beyond the base one, checked against the
-/// size only before each pair. With `d` delimiters open (`d` odd) it overruns
-/// at `(1023 - d) / 2` levels: 511 levels inside one string, 384 with 255
-/// nested f-strings; 383 levels never overrun (nor lose levels). This cap
-/// leaves a wide margin under 383 and far above real settings files.
+/// The reader follows nested blocks by recursion (`Reader::block` through
+/// `if` / `try` / `with` / `for`, and `run_block` in inlined functions), so
+/// this cap bounds its stack. It was first set for tree-sitter-python, whose
+/// scanner aborted the process past 383 levels; ruff's parser has no such
+/// limit (it grows its stack), but the cap is kept: it is far above real
+/// settings files and keeps the reader's recursion shallow.
 const MAX_INDENT_LEVELS: usize = 100;
 
-/// How many different indentation widths a file may use. The scanner's
-/// stack only holds increasing widths, so this bounds it whatever the parser
-/// does (inside brackets, in error recovery); kept under 383 as well.
+/// How many different indentation widths a file may use (a bound on the
+/// nesting whatever the lines inside brackets or strings hold).
 const MAX_INDENT_WIDTHS: usize = 300;
 
 /// Keys whose unknown values do not matter for any timeout (no TL012 for them).
@@ -142,31 +140,10 @@ pub(super) fn read_python(
             pools: Vec::new(),
         };
     }
-    let mut parser = Parser::new();
-    let tree = match parser.set_language(&tree_sitter_python::LANGUAGE.into()) {
-        Ok(()) => parser.parse(text_ref, None),
-        Err(_) => None,
-    };
-    let Some(tree) = tree else {
-        for s in values::secret_spans_in_text(text_ref) {
-            sources.get_mut(file).mark_secret(s);
-        }
-        let label = Label::at(Location::new(file, Span::new(0, 0)), "here");
-        diags.push(Diagnostic::new(
-            codes::SYNTAX_ERROR,
-            "the Python parser could not read this file",
-            label,
-        ));
-        return AppSettings {
-            file,
-            pools: Vec::new(),
-        };
-    };
-    let root = tree.root_node();
+    let tree = imports::parse(text_ref);
     let mut secrets = Vec::new();
-    if root.has_error() {
-        let at = first_error(root).map_or(Span::new(0, 0), span);
-        let label = Label::at(Location::new(file, at), "here");
+    if let Some((start, end)) = tree.first_error() {
+        let label = Label::at(Location::new(file, Span::new(start, end)), "here");
         diags.push(Diagnostic::new(
             codes::SYNTAX_ERROR,
             "invalid Python: syntax error; what parses is still read",
@@ -590,7 +567,7 @@ fn next_choices(path: &[(Point, usize)]) -> Option<Vec<usize>> {
 /// The arms of an `if` statement in order: (condition, block) for the
 /// `if` and each `elif`, then (`None`, block) for the `else`. Empty when
 /// the `if` itself is incomplete (a syntax error).
-pub(super) fn if_arms(s: Ts<'_>) -> Vec<(Option<Ts<'_>>, Ts<'_>)> {
+pub(super) fn if_arms(s: Py<'_>) -> Vec<(Option<Py<'_>>, Py<'_>)> {
     let (Some(cond), Some(body)) = (
         s.child_by_field_name("condition"),
         s.child_by_field_name("consequence"),
@@ -623,7 +600,7 @@ pub(super) fn if_arms(s: Ts<'_>) -> Vec<(Option<Ts<'_>>, Ts<'_>)> {
 /// `a == b` written as its opposite, `a != b` (also `in` / `not in`, `is` /
 /// `is not`), for the label of a condition's false arm; `None` for
 /// anything but a single such comparison.
-pub(super) fn negate_comparison(cond: Ts<'_>, src: &str) -> Option<String> {
+pub(super) fn negate_comparison(cond: Py<'_>, src: &str) -> Option<String> {
     if cond.kind() != "comparison_operator" || cond.child_count() != 3 {
         return None;
     }
@@ -643,7 +620,7 @@ pub(super) fn negate_comparison(cond: Ts<'_>, src: &str) -> Option<String> {
         "is not" => "is",
         _ => return None,
     };
-    let text = |n: Ts<'_>| src.get(n.start_byte()..n.end_byte()).unwrap_or("");
+    let text = |n: Py<'_>| src.get(n.start_byte()..n.end_byte()).unwrap_or("");
     Some(one_line(&format!("{} {opposite} {}", text(l), text(r))))
 }
 
@@ -724,15 +701,15 @@ impl<'s> Reader<'s> {
             .push(Diagnostic::new(codes::UNKNOWN_PYTHON_VALUE, msg, label));
     }
 
-    fn module(&mut self, root: Ts<'_>) {
+    fn module(&mut self, root: Py<'_>) {
         let mut scope = Scope::Module;
         self.block(root, &mut scope);
     }
 
     /// The statements of a module, a class body or a branch taken, in order.
-    fn block(&mut self, body: Ts<'_>, scope: &mut Scope) {
+    fn block(&mut self, body: Py<'_>, scope: &mut Scope) {
         let mut c = body.walk();
-        let stmts: Vec<Ts<'_>> = body.named_children(&mut c).collect();
+        let stmts: Vec<Py<'_>> = body.named_children(&mut c).collect();
         for s in stmts {
             match s.kind() {
                 "if_statement" => self.if_statement(s, scope),
@@ -772,7 +749,7 @@ impl<'s> Reader<'s> {
     }
 
     /// Whether a condition is true, when it is known; else why not.
-    fn decide(&mut self, cond: Ts<'_>) -> Result<bool, String> {
+    fn decide(&mut self, cond: Py<'_>) -> Result<bool, String> {
         let before = self.ev.unknowns.len();
         let v = self.ev.eval(cond);
         let met = self.ev.unknowns.split_off(before);
@@ -793,7 +770,7 @@ impl<'s> Reader<'s> {
     /// `if` / `elif` / `else`: a known condition picks its branch; an
     /// unknown one is a point with two arms (it holds, it does not), each a
     /// variant, reported once (TL012).
-    fn if_statement(&mut self, s: Ts<'_>, scope: &mut Scope) {
+    fn if_statement(&mut self, s: Py<'_>, scope: &mut Scope) {
         let arms = if_arms(s);
         let mut taken = None;
         let mut relevant: Option<bool> = None;
@@ -829,7 +806,7 @@ impl<'s> Reader<'s> {
 
     /// Reads the block of a branch taken (decided or not): settings set in
     /// it are recorded as set in that branch.
-    fn in_branch(&mut self, block: Ts<'_>, scope: &mut Scope) {
+    fn in_branch(&mut self, block: Py<'_>, scope: &mut Scope) {
         self.branch.push(self.ev.sp(block));
         self.block(block, scope);
         self.branch.pop();
@@ -839,15 +816,15 @@ impl<'s> Reader<'s> {
     /// variant and each handler another, since whether the body raises
     /// (a missing module, a missing environment variable) is not known;
     /// `finally` runs in all of them.
-    fn try_statement(&mut self, s: Ts<'_>, scope: &mut Scope) {
+    fn try_statement(&mut self, s: Py<'_>, scope: &mut Scope) {
         let Some(body) = s.child_by_field_name("body") else {
             return;
         };
-        let mut handlers: Vec<(Ts<'_>, Ts<'_>)> = Vec::new();
+        let mut handlers: Vec<(Py<'_>, Py<'_>)> = Vec::new();
         let mut else_body = None;
         let mut finally_body = None;
         let mut c = s.walk();
-        let clauses: Vec<Ts<'_>> = s.named_children(&mut c).collect();
+        let clauses: Vec<Py<'_>> = s.named_children(&mut c).collect();
         for clause in clauses {
             let block = || {
                 (0..clause.named_child_count())
@@ -911,7 +888,7 @@ impl<'s> Reader<'s> {
     }
 
     /// Whether a block may change a setting (see [`relevance`]).
-    fn block_relevant(&self, b: Ts<'_>) -> bool {
+    fn block_relevant(&self, b: Py<'_>) -> bool {
         let project = self.project;
         let current = self.current;
         let in_project = |m: &str| project.lookup(current, m).is_some();
@@ -923,14 +900,14 @@ impl<'s> Reader<'s> {
     }
 
     /// Whether `n` is inside a branch not taken in this variant.
-    fn is_skipped(&self, n: Ts<'_>) -> bool {
+    fn is_skipped(&self, n: Py<'_>) -> bool {
         let at = n.start_byte();
         self.skipped.iter().any(|s| s.start <= at && at < s.end)
     }
 
     /// Reads the engine calls in `n` (not `SQLAlchemy(...)`, whose options
     /// are read when the app starts), each once.
-    fn engines_in(&mut self, n: Ts<'_>) {
+    fn engines_in(&mut self, n: Py<'_>) {
         if self.current != 0 {
             // Engines made by imported modules are not this app's settings.
             return;
@@ -976,7 +953,7 @@ impl<'s> Reader<'s> {
     /// dict (`x.update(...)`, `x["k"] = v`). Other statements are passed
     /// over: a name they would bind stays as it was. Returns the module
     /// names they shadow, to restore (innermost last).
-    fn function_locals(&mut self, call: Ts<'_>) -> (Shadowed, SavedUnknowns) {
+    fn function_locals(&mut self, call: Py<'_>) -> (Shadowed, SavedUnknowns) {
         let mut chain = Vec::new();
         let mut cur = call;
         let mut func = None;
@@ -997,7 +974,7 @@ impl<'s> Reader<'s> {
         };
         if let Some(params) = func.child_by_field_name("parameters") {
             let mut c = params.walk();
-            let list: Vec<Ts<'_>> = params.named_children(&mut c).collect();
+            let list: Vec<Py<'_>> = params.named_children(&mut c).collect();
             for p in list {
                 let id = match p.kind() {
                     "identifier" => Some(p),
@@ -1025,7 +1002,7 @@ impl<'s> Reader<'s> {
         // Outermost block first.
         for (block, toward) in chain.into_iter().rev() {
             let mut c = block.walk();
-            let stmts: Vec<Ts<'_>> = block.named_children(&mut c).collect();
+            let stmts: Vec<Py<'_>> = block.named_children(&mut c).collect();
             for st in stmts {
                 if st.start_byte() >= toward.start_byte() {
                     break;
@@ -1090,7 +1067,7 @@ impl<'s> Reader<'s> {
         (shadowed, saved_unknowns)
     }
 
-    fn statement(&mut self, s: Ts<'_>) {
+    fn statement(&mut self, s: Py<'_>) {
         match s.kind() {
             "expression_statement" => {
                 let Some(e) = s.named_child(0) else { return };
@@ -1123,7 +1100,7 @@ impl<'s> Reader<'s> {
     }
 
     /// `def f(...)` at module level: callable from now on (see [`inline`]).
-    fn define(&mut self, d: Ts<'_>) {
+    fn define(&mut self, d: Py<'_>) {
         let Some(name) = d.child_by_field_name("name") else {
             return;
         };
@@ -1140,7 +1117,7 @@ impl<'s> Reader<'s> {
     }
 
     /// Source text without whitespace (a dotted name as written).
-    fn compact(&self, n: Ts<'_>) -> String {
+    fn compact(&self, n: Py<'_>) -> String {
         self.ev.text(n).split_whitespace().collect()
     }
 
@@ -1149,7 +1126,7 @@ impl<'s> Reader<'s> {
     /// `from X import a, b as c` binds names of `X`'s namespace (or the
     /// submodules `X.a`). A module outside the project leaves the names
     /// unknown (a later use is a TL012 naming the module).
-    fn import_from(&mut self, s: Ts<'_>) {
+    fn import_from(&mut self, s: Py<'_>) {
         let Some(module) = s.child_by_field_name("module_name") else {
             return;
         };
@@ -1203,7 +1180,7 @@ impl<'s> Reader<'s> {
 
     /// `import X`, `import X.Y as Z`: the project module's namespace, read
     /// as a mapping so `X.NAME` is known; `import a.b` binds `a` with `b` in it.
-    fn import(&mut self, s: Ts<'_>) {
+    fn import(&mut self, s: Py<'_>) {
         let mut c = s.walk();
         let names: Vec<(String, Option<String>)> = s
             .children_by_field_name("name", &mut c)
@@ -1370,7 +1347,7 @@ impl<'s> Reader<'s> {
 
     /// `A = value`, and `A = B = value`: the value is evaluated once and
     /// every target gets it (innermost first); a chain is walked iteratively.
-    fn assignment(&mut self, a: Ts<'_>, stmt: Ts<'_>) {
+    fn assignment(&mut self, a: Py<'_>, stmt: Py<'_>) {
         let mut targets = Vec::new();
         let mut cur = a;
         while let (Some(left), Some(right)) = (
@@ -1414,7 +1391,7 @@ impl<'s> Reader<'s> {
 
     /// One assignment target `left` of statement `stmt` gets `value`; the
     /// unknowns met evaluating it are in `self.ev.unknowns`.
-    fn assign(&mut self, left: Ts<'_>, stmt: Ts<'_>, value: Option<Node>) {
+    fn assign(&mut self, left: Py<'_>, stmt: Py<'_>, value: Option<Node>) {
         match left.kind() {
             "identifier" => {
                 let name = self.ev.text(left).to_string();
@@ -1489,7 +1466,7 @@ impl<'s> Reader<'s> {
 
     /// The name at the root of `d["a"]["b"]` / `d`, when it is a plain
     /// module name (not a setting, not `app.config`).
-    fn plain_base(&self, n: Ts<'_>) -> Option<String> {
+    fn plain_base(&self, n: Py<'_>) -> Option<String> {
         let mut cur = n;
         while cur.kind() == "subscript" {
             cur = cur.child_by_field_name("value")?;
@@ -1532,7 +1509,7 @@ impl<'s> Reader<'s> {
     /// unknown argument, another method) makes the name unknown. `false`
     /// when `call` is not on a plain name (settings are left to
     /// [`Reader::update_call`]).
-    fn dict_method(&mut self, call: Ts<'_>) -> bool {
+    fn dict_method(&mut self, call: Py<'_>) -> bool {
         let Some(f) = call.child_by_field_name("function") else {
             return false;
         };
@@ -1656,7 +1633,7 @@ impl<'s> Reader<'s> {
 
     /// Dict methods called inside an assignment's value (`x = d.pop("k")`):
     /// applied after it, in the order written (see [`Reader::dict_method`]).
-    fn mutations_in(&mut self, a: Ts<'_>) {
+    fn mutations_in(&mut self, a: Py<'_>) {
         let Some(right) = a.child_by_field_name("right") else {
             return;
         };
@@ -1668,7 +1645,7 @@ impl<'s> Reader<'s> {
 
     /// `x += 1`, `d |= {...}`, `d["k"] -= 1` on plain names: applied when
     /// both sides are known, else the name becomes unknown.
-    fn augmented(&mut self, a: Ts<'_>) {
+    fn augmented(&mut self, a: Py<'_>) {
         let (Some(left), Some(right), Some(op)) = (
             a.child_by_field_name("left"),
             a.child_by_field_name("right"),
@@ -1707,11 +1684,11 @@ impl<'s> Reader<'s> {
     }
 
     /// `del d["k"]` (the key is removed) and `del name` on plain names.
-    fn delete(&mut self, s: Ts<'_>) {
+    fn delete(&mut self, s: Py<'_>) {
         let mut c = s.walk();
-        let targets: Vec<Ts<'_>> = s.named_children(&mut c).collect();
+        let targets: Vec<Py<'_>> = s.named_children(&mut c).collect();
         for t in targets {
-            let items: Vec<Ts<'_>> = if t.kind() == "expression_list" {
+            let items: Vec<Py<'_>> = if t.kind() == "expression_list" {
                 let mut c2 = t.walk();
                 t.named_children(&mut c2).collect()
             } else {
@@ -1740,7 +1717,7 @@ impl<'s> Reader<'s> {
     }
 
     /// `X.update({...})` / `X["a"].update(k=v)` / `app.config.update(...)`.
-    fn update_call(&mut self, call: Ts<'_>) {
+    fn update_call(&mut self, call: Py<'_>) {
         let Some(f) = call.child_by_field_name("function") else {
             return;
         };
@@ -1806,7 +1783,7 @@ impl<'s> Reader<'s> {
     }
 
     /// `A["x"]["y"]`: the base name and the string keys.
-    fn subscript_path(&self, n: Ts<'_>) -> Option<(String, Vec<Key>)> {
+    fn subscript_path(&self, n: Py<'_>) -> Option<(String, Vec<Key>)> {
         let mut keys = Vec::new();
         let mut cur = n;
         while cur.kind() == "subscript" {
@@ -1854,7 +1831,7 @@ impl<'s> Reader<'s> {
     /// (unknown iterable, `break`, `continue`, too many rounds) that may
     /// change a setting is reported (TL012), and the names it assigns
     /// become unknown, never left as if unchanged.
-    fn for_statement(&mut self, s: Ts<'_>, scope: &mut Scope) {
+    fn for_statement(&mut self, s: Py<'_>, scope: &mut Scope) {
         let (Some(left), Some(right), Some(body)) = (
             s.child_by_field_name("left"),
             s.child_by_field_name("right"),
@@ -1994,7 +1971,7 @@ impl<'s> Reader<'s> {
     }
 
     /// Binds a loop target (`x`, or `k, v` / `(k, v)` of a pair).
-    fn bind_target(&mut self, left: Ts<'_>, item: Node, entry: Option<EntryPath>) {
+    fn bind_target(&mut self, left: Py<'_>, item: Node, entry: Option<EntryPath>) {
         match left.kind() {
             "identifier" => {
                 let name = self.ev.text(left).to_string();
@@ -2007,7 +1984,7 @@ impl<'s> Reader<'s> {
             }
             "pattern_list" | "tuple_pattern" | "tuple" => {
                 let mut c = left.walk();
-                let parts: Vec<Ts<'_>> = left.named_children(&mut c).collect();
+                let parts: Vec<Py<'_>> = left.named_children(&mut c).collect();
                 let values: Vec<Node> = match item.kind {
                     NodeKind::Seq(v) if v.len() == parts.len() => v,
                     _ => Vec::new(),
@@ -2033,7 +2010,7 @@ impl<'s> Reader<'s> {
     }
 
     /// Every name a block assigns (or changes an item of) becomes unknown.
-    fn forget_assigned(&mut self, body: Ts<'_>) {
+    fn forget_assigned(&mut self, body: Py<'_>) {
         let mut names: Vec<String> = Vec::new();
         let src = self.ev.src;
         walk::preorder(body, |n| {
@@ -2139,7 +2116,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn class(&mut self, c: Ts<'_>) {
+    fn class(&mut self, c: Py<'_>) {
         let Some(name) = c.child_by_field_name("name") else {
             return;
         };
@@ -2273,7 +2250,7 @@ impl<'s> Reader<'s> {
 
     /// One statement of a class body: `ATTR = value` sets an attribute
     /// (visible by name to the rest of the body); others are not read.
-    fn class_statement(&mut self, s: Ts<'_>, cb: &mut ClassBody) {
+    fn class_statement(&mut self, s: Py<'_>, cb: &mut ClassBody) {
         if cb.settings.is_some() && self.settings_statement(s, cb) {
             return;
         }
@@ -2327,7 +2304,7 @@ impl<'s> Reader<'s> {
     /// A statement of a pydantic settings class body: a field
     /// (`NAME: type [= default | = Field(...)]`), `model_config = ...`, or
     /// a 1.x `class Config:`. `false` for anything else.
-    fn settings_statement(&mut self, s: Ts<'_>, cb: &mut ClassBody) -> bool {
+    fn settings_statement(&mut self, s: Py<'_>, cb: &mut ClassBody) -> bool {
         if s.kind() == "decorated_definition" {
             let computed = {
                 let mut c = s.walk();
@@ -2365,7 +2342,7 @@ impl<'s> Reader<'s> {
                 .is_some_and(|n| self.ev.text(n) == "Config");
             if is_config && let Some(body) = s.child_by_field_name("body") {
                 let mut c = body.walk();
-                let stmts: Vec<Ts<'_>> = body.named_children(&mut c).collect();
+                let stmts: Vec<Py<'_>> = body.named_children(&mut c).collect();
                 for st in stmts {
                     if let Some(a) = st.named_child(0).filter(|a| a.kind() == "assignment")
                         && let (Some(l), Some(r)) = (
@@ -2506,7 +2483,7 @@ impl<'s> Reader<'s> {
 
     fn finish(
         mut self,
-        root: Ts<'_>,
+        root: Py<'_>,
         object: Option<&str>,
         overrides: &super::Overrides,
         (is_superset, flask2): (bool, bool),
@@ -2804,7 +2781,7 @@ impl<'s> Reader<'s> {
     }
 
     /// One engine from a `create_engine` / `create_async_engine` / `engine_from_config` call.
-    fn engine(&mut self, call: Ts<'_>, last: &str) -> Option<(Key, Node, Option<Span>)> {
+    fn engine(&mut self, call: Py<'_>, last: &str) -> Option<(Key, Node, Option<Span>)> {
         if !matches!(
             last,
             "create_engine" | "create_async_engine" | "engine_from_config"
@@ -3014,7 +2991,7 @@ pub(super) fn pool_key(name: &str) -> Option<&'static str> {
 }
 
 /// `A = B = value`: the value expression.
-fn innermost_value(mut n: Ts<'_>) -> Ts<'_> {
+fn innermost_value(mut n: Py<'_>) -> Py<'_> {
     while n.kind() == "assignment" {
         match n.child_by_field_name("right") {
             Some(r) => n = r,
@@ -3045,7 +3022,7 @@ fn coerce_config_string(v: Node) -> Node {
 
 /// The name an engine call is assigned to (`engine = create_engine(...)`,
 /// `self.engine = ...` → `engine`).
-fn engine_name(call: Ts<'_>, ev: &Eval<'_>) -> Option<String> {
+fn engine_name(call: Py<'_>, ev: &Eval<'_>) -> Option<String> {
     let mut cur = call.parent()?;
     while cur.kind() == "parenthesized_expression" || cur.kind() == "await" {
         cur = cur.parent()?;
@@ -3063,10 +3040,10 @@ fn engine_name(call: Ts<'_>, ev: &Eval<'_>) -> Option<String> {
 /// What [`scan`] finds in the whole tree.
 struct Scan<'t> {
     /// Engine and `SQLAlchemy(...)` calls, in document order.
-    calls: Vec<Ts<'t>>,
+    calls: Vec<Py<'t>>,
     /// Calls of dict methods that change their object (`d.pop(...)`,
     /// `d.update(...)`, ...), in document order.
-    mutations: Vec<Ts<'t>>,
+    mutations: Vec<Py<'t>>,
     /// The names imports bind (see [`Eval::imports`]).
     imports: HashMap<String, String>,
 }
@@ -3076,28 +3053,27 @@ struct Scan<'t> {
 /// [`eval::import_bindings`]), and the secret spans (see
 /// [`secret_spans_at`]), added to `secrets`. Readers take the calls inside
 /// a node from the lists ([`walk::within`]) instead of walking it again.
-fn scan<'t>(text: &str, root: Ts<'t>, secrets: &mut Vec<Span>) -> Scan<'t> {
-    let k = walk::Kinds::new(root);
+fn scan<'t>(text: &str, root: Py<'t>, secrets: &mut Vec<Span>) -> Scan<'t> {
     let mut calls = Vec::new();
     let mut mutations = Vec::new();
     // The bindings of each import statement, in document order; applied
     // last statement first, so the first statement binding a name wins.
     let mut imports: Vec<Vec<(String, String)>> = Vec::new();
     walk::preorder(root, |n| {
-        let kind = n.kind_id();
-        if kind == k.call {
-            if is_engine_call(text, n, &k) {
+        let kind = n.k();
+        if kind == K::Call {
+            if is_engine_call(text, n) {
                 calls.push(n);
             }
-            if is_mutation_call(text, n, &k) {
+            if is_mutation_call(text, n) {
                 mutations.push(n);
             }
-        } else if kind == k.import_statement || kind == k.import_from_statement {
+        } else if kind == K::ImportStatement || kind == K::ImportFromStatement {
             if let Some(bindings) = eval::import_bindings(n, text) {
                 imports.push(bindings);
             }
         } else {
-            secret_spans_at(text, n, &k, secrets);
+            secret_spans_at(text, n, secrets);
         }
         true
     });
@@ -3115,8 +3091,8 @@ fn scan<'t>(text: &str, root: Ts<'t>, secrets: &mut Vec<Span>) -> Scan<'t> {
 /// Whether `call` is a `create_engine` / `create_async_engine` /
 /// `engine_from_config` / `SQLAlchemy` call: the last dotted part of its
 /// function, whitespace removed (as [`Eval::callee`] gives it).
-fn is_engine_call(text: &str, call: Ts<'_>, k: &walk::Kinds) -> bool {
-    let Some(f) = call.child_by_field_id(k.function) else {
+fn is_engine_call(text: &str, call: Py<'_>) -> bool {
+    let Some(f) = call.child_by_field(F::Function) else {
         return false;
     };
     let f = text.get(f.start_byte()..f.end_byte()).unwrap_or("");
@@ -3136,10 +3112,10 @@ fn is_engine_call(text: &str, call: Ts<'_>, k: &walk::Kinds) -> bool {
 
 /// Whether `call` is `x.pop(...)`, `x.popitem(...)`, `x.update(...)`,
 /// `x.setdefault(...)` or `x.clear(...)` (see [`Reader::mutations_in`]).
-fn is_mutation_call(text: &str, call: Ts<'_>, k: &walk::Kinds) -> bool {
-    call.child_by_field_id(k.function)
-        .filter(|f| f.kind_id() == k.attribute)
-        .and_then(|f| f.child_by_field_id(k.field_attribute))
+fn is_mutation_call(text: &str, call: Py<'_>) -> bool {
+    call.child_by_field(F::Function)
+        .filter(|f| f.k() == K::Attribute)
+        .and_then(|f| f.child_by_field(F::Attribute))
         .is_some_and(|m| {
             matches!(
                 text.get(m.start_byte()..m.end_byte()).unwrap_or(""),
@@ -3149,7 +3125,7 @@ fn is_mutation_call(text: &str, call: Ts<'_>, k: &walk::Kinds) -> bool {
 }
 
 /// Whether a call has a `**spread` argument.
-fn has_spread(call: Ts<'_>) -> bool {
+fn has_spread(call: Py<'_>) -> bool {
     let Some(list) = call.child_by_field_name("arguments") else {
         return false;
     };
@@ -3158,26 +3134,11 @@ fn has_spread(call: Ts<'_>) -> bool {
         .any(|a| a.kind() == "dictionary_splat")
 }
 
-/// The first error or missing node, in document order (walked without recursion).
-fn first_error(root: Ts<'_>) -> Option<Ts<'_>> {
-    let mut found = None;
-    walk::preorder(root, |n| {
-        if found.is_some() {
-            return false;
-        }
-        if n.is_error() || n.is_missing() {
-            found = Some(n);
-            return false;
-        }
-        n.has_error()
-    });
-    found
-}
-
-/// Where the indentation of `text` could overrun tree-sitter-python's
-/// scanner (see [`MAX_INDENT_LEVELS`]): the line's span and the message.
+/// Where the indentation of `text` nests past [`MAX_INDENT_LEVELS`] (or
+/// uses more than [`MAX_INDENT_WIDTHS`] widths): the line's span and the
+/// message.
 ///
-/// Widths are counted as the scanner counts them: a space is 1, a tab 8,
+/// Widths are counted as tree-sitter-python's scanner counted them: a space is 1, a tab 8,
 /// `\r` and form feed reset to 0, in 16 bits; blank and comment-only lines do
 /// not count; a backslash-newline carries the width to the next line. The
 /// nesting is the stack of increasing widths; lines inside brackets or
@@ -3237,14 +3198,28 @@ fn indentation_too_deep(text: &str) -> Option<(Span, String)> {
     None
 }
 
+/// Whether `s` holds `://` (found with a byte search for `:`, cheaper than
+/// a substring search on every string of a large file).
+fn has_scheme_separator(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b[from..].iter().position(|&c| c == b':') {
+        let at = from + i;
+        if b.get(at + 1..at + 3) == Some(b"//") {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
 /// Every occurrence of each of `values` inside a string literal of the file.
-fn secret_value_spans(text: &str, root: Ts<'_>, values: &[String], out: &mut Vec<Span>) {
+fn secret_value_spans(text: &str, root: Py<'_>, values: &[String], out: &mut Vec<Span>) {
     if values.is_empty() {
         return;
     }
-    let string_content = walk::kind_id(root, "string_content");
     walk::preorder(root, |n| {
-        if n.kind_id() == string_content {
+        if n.k() == K::StringContent {
             let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
             for v in values.iter().filter(|v| !v.is_empty()) {
                 for (i, _) in s.match_indices(v.as_str()) {
@@ -3259,24 +3234,24 @@ fn secret_value_spans(text: &str, root: Ts<'_>, values: &[String], out: &mut Vec
 /// The secret spans at node `n` (see [`scan`]): passwords in URL strings,
 /// `password=` values in any string (libpq `options`, conninfo), values of
 /// password-like keys, keywords and names.
-fn secret_spans_at(text: &str, n: Ts<'_>, k: &walk::Kinds, out: &mut Vec<Span>) {
-    let kind = n.kind_id();
-    if kind == k.string_content {
+fn secret_spans_at(text: &str, n: Py<'_>, out: &mut Vec<Span>) {
+    let kind = n.k();
+    if kind == K::StringContent {
         let s = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
         let mut ranges = crate::secrets::assignment_ranges(s);
-        if s.contains("://") {
+        if has_scheme_separator(s) {
             ranges.extend(secret_ranges(s));
         }
         for r in ranges {
             out.push(Span::new(n.start_byte() + r.start, n.start_byte() + r.end));
         }
-    } else if kind == k.pair || kind == k.keyword_argument || kind == k.assignment {
-        let (key, value) = if kind == k.pair {
-            (n.child_by_field_id(k.key), n.child_by_field_id(k.value))
-        } else if kind == k.keyword_argument {
-            (n.child_by_field_id(k.name), n.child_by_field_id(k.value))
+    } else if kind == K::Pair || kind == K::KeywordArgument || kind == K::Assignment {
+        let (key, value) = if kind == K::Pair {
+            (n.child_by_field(F::Key), n.child_by_field(F::Value))
+        } else if kind == K::KeywordArgument {
+            (n.child_by_field(F::Name), n.child_by_field(F::Value))
         } else {
-            (n.child_by_field_id(k.left), n.child_by_field_id(k.right))
+            (n.child_by_field(F::Left), n.child_by_field(F::Right))
         };
         if let (Some(key), Some(value)) = (key, value) {
             let key = text
@@ -3284,7 +3259,7 @@ fn secret_spans_at(text: &str, n: Ts<'_>, k: &walk::Kinds, out: &mut Vec<Span>) 
                 .unwrap_or("")
                 .trim_matches(|c| c == '"' || c == '\'');
             let key = key.rsplit('.').next().unwrap_or(key);
-            if is_secret_name(key) && value.kind_id() == k.string {
+            if is_secret_name(key) && value.k() == K::String {
                 out.push(span(value));
             }
         }

@@ -3,7 +3,7 @@
 //! once per condition (see "Control flow" in `docs/python.md`). They live in
 //! the evaluator so that conditions inside inlined functions branch too.
 
-use tree_sitter::Node as Ts;
+use super::syntax::Py;
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::rules::codes;
@@ -33,7 +33,7 @@ impl Eval<'_> {
     /// "postgres"` taken as true makes `os.getenv("DB")` "postgres"; taken as
     /// false, a later `os.getenv("DB") == "postgres"` is false. So variants
     /// that contradict each other are never read.
-    pub(super) fn assume(&mut self, cond: Ts<'_>, holds: bool) {
+    pub(super) fn assume(&mut self, cond: Py<'_>, holds: bool) {
         if cond.kind() != "comparison_operator" || cond.child_count() != 3 {
             return;
         }
@@ -49,7 +49,7 @@ impl Eval<'_> {
         let lits: Vec<String> = match r.kind() {
             "list" | "tuple" | "set" => {
                 let mut c = r.walk();
-                let items: Vec<Ts<'_>> = r.named_children(&mut c).collect();
+                let items: Vec<Py<'_>> = r.named_children(&mut c).collect();
                 let lits: Vec<String> = items.iter().filter_map(|i| self.string(*i)).collect();
                 if lits.len() != items.len() {
                     return;
@@ -78,7 +78,7 @@ impl Eval<'_> {
     }
 
     /// TL012, once per condition: it cannot be decided, so each branch is a variant.
-    pub(super) fn undecided(&mut self, cond: Ts<'_>, why: &str) {
+    pub(super) fn undecided(&mut self, cond: Py<'_>, why: &str) {
         let at = self.sp(cond);
         if self.undecided.iter().any(|(s, _)| *s == at) {
             return;
@@ -95,7 +95,7 @@ impl Eval<'_> {
     /// An undecided `if` condition: reported once (TL012), made a point
     /// with two arms (it holds, it does not), and what the arm taken
     /// assumes recorded. Whether this variant takes the condition as true.
-    pub(super) fn branch_on(&mut self, cond: Ts<'_>, why: &str) -> bool {
+    pub(super) fn branch_on(&mut self, cond: Py<'_>, why: &str) -> bool {
         self.undecided(cond, why);
         let text = one_line(self.text(cond));
         let negated = match negate_comparison(cond, self.src) {

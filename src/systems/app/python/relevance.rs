@@ -16,7 +16,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tree_sitter::Node as Ts;
+use super::syntax::Py;
 
 use super::imports::Module;
 use super::walk;
@@ -56,8 +56,8 @@ struct Found<'a> {
 
 /// Walks `n` once (charged to `budget`): see [`Found`]. `None` when the
 /// budget runs out.
-fn walk_expr<'a>(n: Ts<'_>, src: &'a str, budget: &mut usize, out: &mut Found<'a>) -> Option<()> {
-    let text = |n: Ts<'_>| -> &'a str { src.get(n.start_byte()..n.end_byte()).unwrap_or("") };
+fn walk_expr<'a>(n: Py<'_>, src: &'a str, budget: &mut usize, out: &mut Found<'a>) -> Option<()> {
+    let text = |n: Py<'_>| -> &'a str { src.get(n.start_byte()..n.end_byte()).unwrap_or("") };
     let mut ok = true;
     walk::preorder(n, |x| {
         if !ok {
@@ -160,7 +160,7 @@ pub(super) fn relevant_names(modules: &[Module]) -> Option<HashSet<String>> {
     let mut seeds: Vec<&str> = Vec::new();
     for m in modules {
         let src = m.text.as_str();
-        let text = |n: Ts<'_>| -> &str { src.get(n.start_byte()..n.end_byte()).unwrap_or("") };
+        let text = |n: Py<'_>| -> &str { src.get(n.start_byte()..n.end_byte()).unwrap_or("") };
         let mut failed = false;
         walk::preorder(m.tree.root_node(), |n| {
             if failed {
@@ -257,7 +257,7 @@ pub(super) fn relevant_names(modules: &[Module]) -> Option<HashSet<String>> {
 /// project's: a star import of one may bind anything; one of an installed
 /// module binds nothing the reader knows.
 pub(super) fn block_relevant(
-    block: Ts<'_>,
+    block: Py<'_>,
     src: &str,
     relevant: Option<&HashSet<String>>,
     in_project: &dyn Fn(&str) -> bool,
@@ -265,7 +265,7 @@ pub(super) fn block_relevant(
     let Some(relevant) = relevant else {
         return true;
     };
-    let text = |n: Ts<'_>| src.get(n.start_byte()..n.end_byte()).unwrap_or("");
+    let text = |n: Py<'_>| src.get(n.start_byte()..n.end_byte()).unwrap_or("");
     let mut stack = vec![block];
     while let Some(n) = stack.pop() {
         match n.kind() {
@@ -369,7 +369,7 @@ pub(super) fn block_relevant(
 const MAX_SCAN: usize = 4_000_000;
 
 /// Every identifier in `n` (over-approximating the names it uses).
-fn identifiers<'a>(n: Ts<'_>, text: &impl Fn(Ts<'_>) -> &'a str) -> HashSet<String> {
+fn identifiers<'a>(n: Py<'_>, text: &impl Fn(Py<'_>) -> &'a str) -> HashSet<String> {
     let mut out = HashSet::new();
     let mut stack = vec![n];
     while let Some(x) = stack.pop() {
@@ -384,12 +384,12 @@ fn identifiers<'a>(n: Ts<'_>, text: &impl Fn(Ts<'_>) -> &'a str) -> HashSet<Stri
 
 /// A function's local names: its parameters and the names assigned in
 /// its body (not in nested functions).
-fn locals<'a>(f: Ts<'_>, text: &impl Fn(Ts<'_>) -> &'a str) -> HashSet<String> {
+fn locals<'a>(f: Py<'_>, text: &impl Fn(Py<'_>) -> &'a str) -> HashSet<String> {
     let mut out = HashSet::new();
     if let Some(params) = f.child_by_field_name("parameters") {
         out.extend(identifiers(params, text));
     }
-    let mut stack: Vec<Ts<'_>> = f.child_by_field_name("body").into_iter().collect();
+    let mut stack: Vec<Py<'_>> = f.child_by_field_name("body").into_iter().collect();
     while let Some(x) = stack.pop() {
         match x.kind() {
             "function_definition" | "class_definition" | "lambda" => continue,
@@ -416,7 +416,7 @@ fn locals<'a>(f: Ts<'_>, text: &impl Fn(Ts<'_>) -> &'a str) -> HashSet<String> {
 
 /// Whether an assignment target is keyed by a setting name
 /// (`app.config["SQLALCHEMY_ENGINE_OPTIONS"] = ...`).
-fn has_setting_key<'a>(n: Ts<'_>, text: &impl Fn(Ts<'_>) -> &'a str) -> bool {
+fn has_setting_key<'a>(n: Py<'_>, text: &impl Fn(Py<'_>) -> &'a str) -> bool {
     let mut stack = vec![n];
     while let Some(x) = stack.pop() {
         if x.kind() == "string_content" && is_setting(text(x)) {
@@ -429,7 +429,7 @@ fn has_setting_key<'a>(n: Ts<'_>, text: &impl Fn(Ts<'_>) -> &'a str) -> bool {
 }
 
 /// The name at the root of `a.b[c].d`.
-fn root_name<'a>(n: Ts<'_>, text: &impl Fn(Ts<'_>) -> &'a str) -> Option<&'a str> {
+fn root_name<'a>(n: Py<'_>, text: &impl Fn(Py<'_>) -> &'a str) -> Option<&'a str> {
     let mut cur = n;
     loop {
         cur = match cur.kind() {
@@ -462,8 +462,8 @@ pub(super) fn is_mutating_method(m: &str) -> bool {
 /// jumps (`break` / `continue`), and whether it changes an item of the loop
 /// variable (`x["k"] = v`, `x.update(...)`): in Python that changes the
 /// objects the iterable yields.
-pub(super) fn loop_effects(left: Ts<'_>, body: Ts<'_>, src: &str) -> (bool, bool) {
-    let text = |n: Ts<'_>| src.get(n.start_byte()..n.end_byte()).unwrap_or("");
+pub(super) fn loop_effects(left: Py<'_>, body: Py<'_>, src: &str) -> (bool, bool) {
+    let text = |n: Py<'_>| src.get(n.start_byte()..n.end_byte()).unwrap_or("");
     let mut vars: Vec<&str> = Vec::new();
     walk::preorder(left, |n| {
         if n.kind() == "identifier" {

@@ -1,40 +1,34 @@
-//! Walks over the syntax tree with one cursor each, in document order.
-//!
-//! `Node::walk()` allocates a cursor, and `named_children(&mut node.walk())`
-//! in a walk allocates one per node visited (about 40 per line of a settings
-//! file before these walks). A walk here allocates one cursor in all, never
-//! recurses, and compares node kinds by id ([`kind_id`]) rather than by name
-//! (`Node::kind` measures and checks the name's C string on every call).
+//! Walks over the syntax tree (see [`super::syntax`]) in document order,
+//! without recursion.
 
-use tree_sitter::Node as Ts;
+use super::syntax::Py;
 
 /// Calls `visit` on `root` and on every node under it (named or anonymous),
-/// in document order (a node before its children), moving one cursor.
-/// `visit` returns whether to walk under the node it was given.
-pub(super) fn preorder<'t>(root: Ts<'t>, mut visit: impl FnMut(Ts<'t>) -> bool) {
-    let mut c = root.walk();
-    // Levels below `root` (`TreeCursor::depth` walks the cursor's stack).
-    let mut depth = 0usize;
+/// in document order (a node before its children). `visit` returns whether
+/// to walk under the node it was given.
+pub(super) fn preorder<'t>(root: Py<'t>, mut visit: impl FnMut(Py<'t>) -> bool) {
+    let mut cur = root;
     let mut descend = visit(root);
     loop {
-        if descend && c.goto_first_child() {
-            depth += 1;
-            descend = visit(c.node());
+        if descend && let Some(c) = cur.first_child_id() {
+            cur = c;
+            descend = visit(cur);
             continue;
         }
         loop {
-            if depth == 0 {
+            if cur == root {
                 return;
             }
-            if c.goto_next_sibling() {
+            if let Some(n) = cur.next_sibling() {
+                cur = n;
                 break;
             }
-            if !c.goto_parent() {
-                return;
+            match cur.parent() {
+                Some(p) => cur = p,
+                None => return,
             }
-            depth -= 1;
         }
-        descend = visit(c.node());
+        descend = visit(cur);
     }
 }
 
@@ -42,7 +36,7 @@ pub(super) fn preorder<'t>(root: Ts<'t>, mut visit: impl FnMut(Ts<'t>) -> bool) 
 /// [`preorder`] visits them) that are `n` or under it, in that order: those
 /// inside its byte range. A node around `n` that starts where `n` starts
 /// ends after it (the lists hold calls, which are wider than any child).
-pub(super) fn within<'t>(sorted: &[Ts<'t>], n: Ts<'_>) -> Vec<Ts<'t>> {
+pub(super) fn within<'t>(sorted: &[Py<'t>], n: Py<'_>) -> Vec<Py<'t>> {
     let lo = sorted.partition_point(|c| c.start_byte() < n.start_byte());
     let hi = sorted.partition_point(|c| c.start_byte() < n.end_byte());
     sorted
@@ -54,89 +48,28 @@ pub(super) fn within<'t>(sorted: &[Ts<'t>], n: Ts<'_>) -> Vec<Ts<'t>> {
         .collect()
 }
 
-/// The ids of the named node kinds the readers look for (see [`kind_id`]).
-pub(super) struct Kinds {
-    pub call: u16,
-    pub attribute: u16,
-    pub string: u16,
-    pub string_content: u16,
-    pub pair: u16,
-    pub keyword_argument: u16,
-    pub assignment: u16,
-    pub import_statement: u16,
-    pub import_from_statement: u16,
-    /// Field ids, for [`Ts::child_by_field_id`] (0: no such field).
-    pub function: u16,
-    pub field_attribute: u16,
-    pub key: u16,
-    pub value: u16,
-    pub name: u16,
-    pub left: u16,
-    pub right: u16,
-}
-
-impl Kinds {
-    /// The ids in the grammar of `n`.
-    pub fn new(n: Ts<'_>) -> Self {
-        Kinds {
-            call: kind_id(n, "call"),
-            attribute: kind_id(n, "attribute"),
-            string: kind_id(n, "string"),
-            string_content: kind_id(n, "string_content"),
-            pair: kind_id(n, "pair"),
-            keyword_argument: kind_id(n, "keyword_argument"),
-            assignment: kind_id(n, "assignment"),
-            import_statement: kind_id(n, "import_statement"),
-            import_from_statement: kind_id(n, "import_from_statement"),
-            function: field_id(n, "function"),
-            field_attribute: field_id(n, "attribute"),
-            key: field_id(n, "key"),
-            value: field_id(n, "value"),
-            name: field_id(n, "name"),
-            left: field_id(n, "left"),
-            right: field_id(n, "right"),
-        }
-    }
-}
-
-/// The id of the named node kind `kind` in the grammar of `n`, to compare
-/// with [`Ts::kind_id`] (an id that is no kind, 0, when the grammar has none).
-pub(super) fn kind_id(n: Ts<'_>, kind: &str) -> u16 {
-    n.language().id_for_node_kind(kind, true)
-}
-
-/// The id of the field `name` in the grammar of `n` (0 when it has none).
-fn field_id(n: Ts<'_>, name: &str) -> u16 {
-    n.language().field_id_for_name(name).map_or(0, u16::from)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::syntax::{K, Tree, parse};
     use super::*;
-    use tree_sitter::{Parser, Tree};
-
-    fn parse(src: &str) -> Tree {
-        let mut p = Parser::new();
-        p.set_language(&tree_sitter_python::LANGUAGE.into())
-            .expect("the Python grammar loads");
-        p.parse(src, None).expect("the source parses")
-    }
 
     /// Every node under `n` in document order, by recursion.
-    fn recursive<'t>(n: Ts<'t>, out: &mut Vec<Ts<'t>>) {
+    fn recursive<'t>(n: Py<'t>, out: &mut Vec<Py<'t>>) {
         out.push(n);
-        let mut c = n.walk();
-        let children: Vec<Ts<'t>> = n.children(&mut c).collect();
-        for child in children {
+        for child in n.all() {
             recursive(child, out);
         }
     }
 
     const SRC: &str = "import os\nA = f(g(1), h(x=[2, 'a']))\nclass C:\n    B = e(3)\nD = 4\n";
 
+    fn tree() -> Tree {
+        parse(SRC)
+    }
+
     #[test]
     fn preorder_visits_every_node_in_document_order_and_stays_under_its_root() {
-        let tree = parse(SRC);
+        let tree = tree();
         let root = tree.root_node();
         for start in [root, root.named_child(1).expect("the assignment")] {
             let mut expected = Vec::new();
@@ -152,12 +85,11 @@ mod tests {
 
     #[test]
     fn preorder_skips_what_is_under_a_node_when_told() {
-        let tree = parse(SRC);
-        let class = kind_id(tree.root_node(), "class_definition");
+        let tree = tree();
         let mut seen = Vec::new();
         preorder(tree.root_node(), |n| {
             seen.push(n.kind());
-            n.kind_id() != class
+            n.k() != K::ClassDefinition
         });
         assert!(seen.contains(&"class_definition"));
         assert!(!seen.contains(&"block"));
@@ -166,17 +98,16 @@ mod tests {
 
     #[test]
     fn within_takes_the_nodes_under_a_node_from_a_sorted_list() {
-        let tree = parse(SRC);
+        let tree = tree();
         let root = tree.root_node();
-        let call = kind_id(root, "call");
         let mut calls = Vec::new();
         preorder(root, |n| {
-            if n.kind_id() == call {
+            if n.k() == K::Call {
                 calls.push(n);
             }
             true
         });
-        let text = |ns: Vec<Ts<'_>>| -> Vec<String> {
+        let text = |ns: Vec<Py<'_>>| -> Vec<String> {
             ns.iter()
                 .map(|n| SRC[n.start_byte()..n.end_byte()].to_string())
                 .collect()
