@@ -34,6 +34,10 @@ pub enum Adapter {
     Compose,
     /// `uwsgi.ini`, `Procfile` ([`crate::sources::appserver`]).
     AppServer,
+    /// gunicorn's Python config (`gunicorn.conf.py`, `gunicorn_conf.py`),
+    /// read by the Python settings evaluator
+    /// ([`crate::systems::app::python::gunicorn`]).
+    Gunicorn,
     /// Kubernetes manifests ([`crate::sources::kubernetes`]).
     Kubernetes,
     /// Helm values files ([`crate::sources::helm`]).
@@ -47,7 +51,10 @@ pub enum Adapter {
 /// True when `path` is a deployment file by its name alone: Terraform, or a
 /// YAML / JSON file (whose kind [`detect`] tells from its content).
 pub fn is_deployment_file(path: &Path) -> bool {
-    if is_app_server_name(path) || crate::sources::compose::is_compose_file(path) {
+    if is_gunicorn_config(path)
+        || is_app_server_name(path)
+        || crate::sources::compose::is_compose_file(path)
+    {
         return true;
     }
     let Some(name) = path
@@ -68,6 +75,16 @@ pub fn is_deployment_file(path: &Path) -> bool {
     ]
     .iter()
     .any(|e| name.ends_with(e))
+}
+
+/// A Python file named for gunicorn (`gunicorn.conf.py`,
+/// `gunicorn_conf.py`, `gunicorn-config.py`, `gunicorn.py`).
+fn is_gunicorn_config(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.ends_with(".py") && name.contains("gunicorn")
 }
 
 /// A `Procfile` or an ini file named for uWSGI (`uwsgi.ini`,
@@ -101,6 +118,9 @@ pub fn detect(id: FileId, sources: &SourceMap) -> Option<Adapter> {
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".tf") || name.ends_with(".tfvars") {
         return Some(Adapter::Terraform);
+    }
+    if is_gunicorn_config(path) {
+        return Some(Adapter::Gunicorn);
     }
     let uwsgi_section = name.ends_with(".ini") && file.text().contains("[uwsgi]");
     if is_app_server_name(path) || uwsgi_section {
@@ -150,6 +170,7 @@ pub fn read_candidates(
         Some(Adapter::Terraform) => terraform::read(&r.path, sources, diags)?,
         Some(Adapter::Compose) => compose::read(&r.path, sources, diags)?,
         Some(Adapter::AppServer) => appserver::read(&r.path, sources, diags)?,
+        Some(Adapter::Gunicorn) => gunicorn_candidates(id, sources, diags),
         Some(Adapter::Kubernetes) => kubernetes::read_file(id, sources, diags),
         Some(Adapter::Helm) => helm::read_file(id, sources, diags),
         Some(Adapter::CloudFormation) => cloudformation::read_file(id, sources, diags),
@@ -162,6 +183,52 @@ pub fn read_candidates(
             )));
         }
     })
+}
+
+/// The worker counts of a gunicorn config file: one candidate at address
+/// `gunicorn`. A setting the file computes in a way the evaluator cannot
+/// follow is [`codes::UNRESOLVED_SETTING_VALUE`] (info) and left out.
+fn gunicorn_candidates(
+    id: FileId,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Candidate> {
+    use crate::systems::app::python::gunicorn::{self, GunicornValue};
+    let env = crate::env::EnvValues::new();
+    let mut w = crate::sources::Workers::default();
+    for (name, value) in gunicorn::read(id, &env, sources, diags) {
+        match value {
+            GunicornValue::Known(n, at) => match name {
+                "workers" => w.processes.push((n, at)),
+                "threads" => w.threads = Some((n, at)),
+                _ => w.request_timeout_secs = Some((n, at)),
+            },
+            GunicornValue::Unknown(why, at) => diags.push(
+                Diagnostic::new(
+                    codes::UNRESOLVED_SETTING_VALUE,
+                    format!("gunicorn `{name}` cannot be known from the file: {why}"),
+                    Label::at(at, "value unknown until gunicorn runs the file"),
+                )
+                .with_help(format!(
+                    "the path's `{}` is then not taken from this file; write it in the \
+                     manifest, or compute it from an environment variable with a default",
+                    match name {
+                        "workers" => "processes",
+                        "threads" => "threads",
+                        _ => "request_timeout",
+                    }
+                )),
+            ),
+        }
+    }
+    if w == crate::sources::Workers::default() {
+        return Vec::new();
+    }
+    vec![Candidate {
+        address: "gunicorn".to_string(),
+        at: Location::new(id, crate::source::Span::new(0, 0)),
+        found: Found::Workers(w),
+    }]
 }
 
 /// The candidate `r` names among those `wanted` accepts: the one at

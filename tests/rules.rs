@@ -224,6 +224,14 @@ case!(
     [("TL125", "warning"), ("TL101", "error")]
 );
 case!(tl101_compose_passes, "tl101-compose-passes", []);
+// gunicorn.conf.py read by the Python evaluator: workers (with its
+// WEB_CONCURRENCY default), threads and the arbiter's timeout.
+case!(
+    tl125_gunicorn_conf_fires,
+    "tl125-gunicorn-conf-fires",
+    [("TL125", "warning")]
+);
+case!(tl125_gunicorn_conf_passes, "tl125-gunicorn-conf-passes", []);
 // PgBouncer configured by the edoburu image's environment (compose
 // `environment:` and `env_file:`), the server by `postgres -c` flags.
 case!(compose_pgbouncer_passes, "compose-pgbouncer-passes", []);

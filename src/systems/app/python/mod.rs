@@ -32,6 +32,7 @@
 mod eval;
 #[cfg(test)]
 mod flow_tests;
+pub mod gunicorn;
 mod imports;
 mod inline;
 mod points;
