@@ -764,17 +764,22 @@ fn with_session_overrides(
         .and_then(|p| p.pg.as_ref())
         .map(|pg| pg.startup_parameters.as_slice())
         .unwrap_or_default();
+    let sets = pool
+        .map(|p| p.session_settings.as_slice())
+        .unwrap_or_default();
     match server {
-        Some(DbServer::Postgres(pg)) if !params.is_empty() => {
+        Some(DbServer::Postgres(pg)) if !params.is_empty() || !sets.is_empty() => {
+            let session = |name: &str, value: &str, at: Location| crate::sources::Assignment {
+                name: name.to_string(),
+                name_at: at,
+                value: crate::sources::Written::Text(value.to_string()),
+                value_at: at,
+                set_by: crate::sources::SetBy::Session,
+            };
             let assignments: Vec<crate::sources::Assignment> = params
                 .iter()
-                .map(|p| crate::sources::Assignment {
-                    name: p.name.clone(),
-                    name_at: p.location,
-                    value: crate::sources::Written::Text(p.value.clone()),
-                    value_at: p.location,
-                    set_by: crate::sources::SetBy::Session,
-                })
+                .map(|p| session(&p.name, &p.value, p.location))
+                .chain(sets.iter().map(|s| session(&s.name, &s.value, s.location)))
                 .collect();
             let anchor = match &pg.max_connections.origin {
                 Origin::Default { anchor, .. } => *anchor,

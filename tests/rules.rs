@@ -32,6 +32,14 @@ case!(
     [("TL101", "error")]
 );
 case!(tl101_init_command_passes, "tl101-init-command-passes", []);
+// A SQLAlchemy `connect` event that runs `SET SESSION wait_timeout = 600`
+// on every new connection of the engine's pool.
+case!(
+    tl101_connect_event_fires,
+    "tl101-connect-event-fires",
+    [("TL101", "error")]
+);
+case!(tl101_connect_event_passes, "tl101-connect-event-passes", []);
 // The server's wait_timeout is a Terraform variable's default (an RDS
 // parameter group); its max_connections is an RDS formula, which is TL015.
 case!(

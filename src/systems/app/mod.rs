@@ -284,9 +284,10 @@ pub struct AppPool {
     /// `Some` when the pool exists only in some variants of a Python
     /// settings file (branches of an undecided `if` or `try`).
     pub variant: Option<Variant>,
-    /// MySQL session variables the driver sets at connect (`init_command`
-    /// `SET SESSION wait_timeout = 600`): they replace the server's values
-    /// for this pool's sessions ([`session`]).
+    /// Session variables set on each new connection: MySQL `init_command`
+    /// (`SET SESSION wait_timeout = 600`, [`session`]) and the `SET`
+    /// statements of a SQLAlchemy `connect` event listener (Python
+    /// settings). They replace the server's values for this pool's sessions.
     pub session_settings: Vec<session::SessionSetting>,
 }
 

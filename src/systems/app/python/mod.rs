@@ -30,6 +30,7 @@
 //! (see [`eval`]) are reported as TL012 wherever they are hit.
 
 mod eval;
+mod events;
 #[cfg(test)]
 mod flow_tests;
 pub mod gunicorn;
@@ -280,6 +281,19 @@ pub(super) fn read_python(
     }
     for v in &built {
         sources.add_secret_value(v);
+    }
+    // `connect` event listeners that SET session variables on the engine's
+    // new connections (see `events`).
+    let mut pools = pools;
+    let by_engine = events::connect_settings(
+        project.modules[0].text.as_str(),
+        project.modules[0].tree.root_node(),
+        file,
+    );
+    for p in &mut pools {
+        if let Some(set) = by_engine.get(&p.name) {
+            p.session_settings.extend(set.iter().cloned());
+        }
     }
     AppSettings { file, pools }
 }
