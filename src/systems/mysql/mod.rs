@@ -137,9 +137,6 @@ enum NumberSyntax {
     Plain,
 }
 
-/// The upper bound of the timeouts (`LONG_TIMEOUT` in `sys_vars.cc`), seconds.
-const LONG_TIMEOUT: u64 = 31_536_000;
-
 /// Deepest include nesting the server follows (`max_recursion_level` in
 /// `my_default.cc`): directives in files at this depth are skipped.
 pub const MAX_INCLUDE_DEPTH: usize = 10;
