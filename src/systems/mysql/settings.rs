@@ -155,3 +155,38 @@ pub(super) fn finish(
 /// The source of a field whose row is missing from an invalid table
 /// ([`settings_table::MISSING_ROW`]).
 const MISSING_ROW_SOURCE: &str = "settings/mysql.toml (row missing: the embedded table is invalid)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The source of a default, or `None` for another origin.
+    fn source(o: &Origin) -> Option<&'static str> {
+        match o {
+            Origin::Default { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_row_is_modelled_and_every_field_has_its_row() {
+        let table = settings_table::table("mysql").expect("settings/mysql.toml loads");
+        assert_eq!(vars().len(), table.settings.len(), "a row was left out");
+        let m = finish(Values::new(), None, Vec::new(), MysqlSourceKind::OptionFile);
+        let fields = [
+            ("wait_timeout", source(&m.wait_timeout.origin)),
+            ("interactive_timeout", source(&m.interactive_timeout.origin)),
+            ("net_read_timeout", source(&m.net_read_timeout.origin)),
+            ("net_write_timeout", source(&m.net_write_timeout.origin)),
+            ("connect_timeout", source(&m.connect_timeout.origin)),
+            ("max_connections", source(&m.max_connections.origin)),
+        ];
+        assert_eq!(fields.len(), table.settings.len(), "a row has no field");
+        for (name, src) in fields {
+            let row = table.get(name).unwrap_or_else(|| panic!("no row `{name}`"));
+            assert_eq!(src, Some(row.source.as_str()), "{name}");
+        }
+        assert_eq!(m.wait_timeout.value, Duration::from_secs(28_800));
+        assert_eq!(m.max_connections.value, 151);
+    }
+}

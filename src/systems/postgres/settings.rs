@@ -141,3 +141,62 @@ pub(super) fn finish(
 /// ([`settings_table::MISSING_ROW`]).
 const MISSING_ROW_SOURCE: &str =
     "settings/postgres.toml (row missing: the embedded table is invalid)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The source of a default, or `None` for another origin.
+    fn source(o: &Origin) -> Option<&'static str> {
+        match o {
+            Origin::Default { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_row_is_modelled_and_every_field_has_its_row() {
+        let table = settings_table::table("postgres").expect("settings/postgres.toml loads");
+        assert_eq!(vars().len(), table.settings.len(), "a row was left out");
+        let p = finish(Values::new(), None, Vec::new(), PostgresInput::ConfFile);
+        let fields = [
+            (
+                "idle_session_timeout",
+                source(&p.idle_session_timeout.origin),
+            ),
+            (
+                "idle_in_transaction_session_timeout",
+                source(&p.idle_in_transaction_session_timeout.origin),
+            ),
+            ("statement_timeout", source(&p.statement_timeout.origin)),
+            ("lock_timeout", source(&p.lock_timeout.origin)),
+            ("transaction_timeout", source(&p.transaction_timeout.origin)),
+            ("tcp_keepalives_idle", source(&p.tcp_keepalives_idle.origin)),
+            (
+                "tcp_keepalives_interval",
+                source(&p.tcp_keepalives_interval.origin),
+            ),
+            (
+                "tcp_keepalives_count",
+                source(&p.tcp_keepalives_count.origin),
+            ),
+            ("tcp_user_timeout", source(&p.tcp_user_timeout.origin)),
+            ("max_connections", source(&p.max_connections.origin)),
+            (
+                "superuser_reserved_connections",
+                source(&p.superuser_reserved_connections.origin),
+            ),
+            (
+                "reserved_connections",
+                source(&p.reserved_connections.origin),
+            ),
+        ];
+        assert_eq!(fields.len(), table.settings.len(), "a row has no field");
+        for (name, src) in fields {
+            let row = table.get(name).unwrap_or_else(|| panic!("no row `{name}`"));
+            assert_eq!(src, Some(row.source.as_str()), "{name}");
+        }
+        assert_eq!(p.max_connections.value, 100);
+        assert_eq!(p.superuser_reserved_connections.value, 3);
+    }
+}
