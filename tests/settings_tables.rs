@@ -7,7 +7,7 @@ use timeoutlint::systems::settings_table::{self, DefaultFor, Value};
 fn every_settings_table_loads() {
     let tables = settings_table::load_all().unwrap_or_else(|e| panic!("{e}"));
     let systems: Vec<&str> = tables.iter().map(|t| t.system.as_str()).collect();
-    assert_eq!(systems, ["mysql", "postgres", "pgbouncer"]);
+    assert_eq!(systems, ["mysql", "postgres", "pgbouncer", "linux"]);
 }
 
 #[test]

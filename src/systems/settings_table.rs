@@ -1,8 +1,9 @@
 //! The servers' settings tables as data: `settings/mysql.toml`,
-//! `settings/postgres.toml` and `settings/pgbouncer.toml`, one shape for all
+//! `settings/postgres.toml`, `settings/pgbouncer.toml` and
+//! `settings/linux.toml` (the kernel's sysctls), one shape for all
 //! (name, unit, range, default, default per version, first version, source).
 //!
-//! Each system module (`mysql`, `postgres`, `pgbouncer`) reads its rows by
+//! Each system module (`mysql`, `postgres`, `pgbouncer`, `sysctl`) reads its rows by
 //! name from [`table`] and keeps its own number syntax (`number.rs`) and
 //! typed struct; only the facts live here. The generated reference is
 //! `docs/settings.md` ([`markdown`]).
@@ -59,7 +60,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 /// The embedded tables: `(system, path, text)`, in the order of the docs.
-pub const FILES: [(&str, &str, &str); 3] = [
+pub const FILES: [(&str, &str, &str); 4] = [
     (
         "mysql",
         "settings/mysql.toml",
@@ -74,6 +75,11 @@ pub const FILES: [(&str, &str, &str); 3] = [
         "pgbouncer",
         "settings/pgbouncer.toml",
         include_str!("../../settings/pgbouncer.toml"),
+    ),
+    (
+        "linux",
+        "settings/linux.toml",
+        include_str!("../../settings/linux.toml"),
     ),
 ];
 
@@ -489,9 +495,9 @@ fn validate(system: &str, r: RawSetting) -> Result<Setting, String> {
         || !r
             .name
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
     {
-        return Err("name must be lower-case letters, digits and `_`".into());
+        return Err("name must be lower-case letters, digits, `_` and `.`".into());
     }
     let unit = Unit::parse(&r.unit).ok_or_else(|| {
         format!(
@@ -587,7 +593,7 @@ fn check_source(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The validated table of `system` (`mysql`, `postgres`, `pgbouncer`),
+/// The validated table of `system` (`mysql`, `postgres`, `pgbouncer`, `linux`),
 /// loaded once; `None` for an unknown system or an invalid embedded table
 /// (a build defect the unit tests catch; see the module docs).
 pub fn table(system: &str) -> Option<&'static Table> {
@@ -604,13 +610,14 @@ pub fn table(system: &str) -> Option<&'static Table> {
 
 /// The table a product's settings are in, and the product as the tables
 /// name it: `mysql`, `mariadb`, `percona` (MySQL versions) → the MySQL
-/// table; `postgres`, `postgresql` → PostgreSQL; `pgbouncer`.
+/// table; `postgres`, `postgresql` → PostgreSQL; `pgbouncer`; `linux`.
 fn product_table(product: &str) -> Option<(&'static Table, &'static str)> {
     let (system, canonical) = match product.trim().to_ascii_lowercase().as_str() {
         "mysql" | "percona" => ("mysql", "mysql"),
         "mariadb" => ("mysql", "mariadb"),
         "postgres" | "postgresql" => ("postgres", "postgres"),
         "pgbouncer" => ("pgbouncer", "pgbouncer"),
+        "linux" => ("linux", "linux"),
         _ => return None,
     };
     Some((table(system)?, canonical))
@@ -636,7 +643,7 @@ pub enum DefaultFor {
 }
 
 /// The default of setting `name` in `version` of `product` (`mysql`,
-/// `mariadb`, `percona`, `postgres`/`postgresql`, `pgbouncer`), e.g.
+/// `mariadb`, `percona`, `postgres`/`postgresql`, `pgbouncer`, `linux`), e.g.
 /// `default_for("pgbouncer", "query_wait_timeout", Some("1.6.1"))` is 0
 /// and with `Some("1.7")` or `None` it is 120.
 ///
