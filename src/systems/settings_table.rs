@@ -50,7 +50,7 @@
 //! loader recognises none of the table's names (a file's values for them
 //! are ignored like unknown options) and every field of its typed struct
 //! takes the value 0 with an [`Origin::Default`](crate::provenance::Origin::Default)
-//! whose source names the table file ([`MISSING_ROW`] says how).
+//! whose source names the table file ([`missing_row_source`]).
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -85,8 +85,21 @@ pub const FILES: [(&str, &str, &str); 4] = [
 
 /// What a system's typed field holds when its row is missing because the
 /// embedded table failed validation (a build defect the unit tests catch):
-/// the value 0, with this text after the table's path as the source.
+/// the value 0, with this text after the table's path as the source
+/// ([`missing_row_source`]).
 pub const MISSING_ROW: &str = "row missing: the embedded table is invalid";
+
+/// The source of a default whose row is missing from `system`'s invalid
+/// table: `settings/<system>.toml (` [`MISSING_ROW`] `)`.
+pub fn missing_row_source(system: &str) -> &'static str {
+    match system {
+        "mysql" => "settings/mysql.toml (row missing: the embedded table is invalid)",
+        "postgres" => "settings/postgres.toml (row missing: the embedded table is invalid)",
+        "pgbouncer" => "settings/pgbouncer.toml (row missing: the embedded table is invalid)",
+        "linux" => "settings/linux.toml (row missing: the embedded table is invalid)",
+        _ => "settings/ (row missing: the embedded table is invalid)",
+    }
+}
 
 /// The unit of a setting's value, one vocabulary for every system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -773,6 +786,17 @@ mod tests {
         for t in &tables {
             assert!(!t.settings.is_empty(), "{}", t.file);
             assert!(table(&t.system).is_some(), "{}", t.system);
+        }
+    }
+
+    #[test]
+    fn missing_row_sources_name_their_file() {
+        for (system, file, _) in FILES {
+            assert_eq!(
+                missing_row_source(system),
+                format!("{file} ({MISSING_ROW})"),
+                "{system}"
+            );
         }
     }
 

@@ -52,10 +52,6 @@ pub const TCP_MAN_PAGE: &str = "https://man7.org/linux/man-pages/man7/tcp.7.html
 /// Source of the conntrack default (432000 s = 5 days).
 pub const CONNTRACK_DOC: &str = "https://docs.kernel.org/networking/nf_conntrack-sysctl.html";
 
-/// The source of a default whose row is missing from an invalid table
-/// ([`settings_table::MISSING_ROW`]).
-const MISSING_ROW_SOURCE: &str = "settings/linux.toml (row missing: the embedded table is invalid)";
-
 /// Largest value the kernel stores (the settings are C `int`s).
 const MAX_VALUE: u64 = i32::MAX as u64;
 
@@ -115,7 +111,9 @@ impl KernelSettings {
                 .and_then(|r| r.default.number())
                 .and_then(|n| u64::try_from(n).ok())
                 .unwrap_or(0);
-            let source = row.map_or(MISSING_ROW_SOURCE, |r| r.source.as_str());
+            let source = row.map_or(settings_table::missing_row_source("linux"), |r| {
+                r.source.as_str()
+            });
             Sourced::new(value, Origin::default_of("Linux", source))
         };
         let secs = |setting| default(setting).map(Duration::from_secs);

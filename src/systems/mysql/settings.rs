@@ -130,7 +130,8 @@ pub(super) fn finish(
             ),
             None => Sourced::new(
                 0,
-                Origin::default_of(SYSTEM, MISSING_ROW_SOURCE).anchored(anchor),
+                Origin::default_of(SYSTEM, settings_table::missing_row_source("mysql"))
+                    .anchored(anchor),
             ),
         })
     };
@@ -151,10 +152,6 @@ pub(super) fn finish(
         source_kind,
     }
 }
-
-/// The source of a field whose row is missing from an invalid table
-/// ([`settings_table::MISSING_ROW`]).
-const MISSING_ROW_SOURCE: &str = "settings/mysql.toml (row missing: the embedded table is invalid)";
 
 #[cfg(test)]
 mod tests {

@@ -150,15 +150,11 @@ fn default_of(name: &str, anchor: Location) -> Sourced<Value> {
         ),
         None => Sourced::new(
             Value::Count(0),
-            Origin::default_of(SYSTEM, MISSING_ROW_SOURCE).anchored(Some(anchor)),
+            Origin::default_of(SYSTEM, settings_table::missing_row_source("pgbouncer"))
+                .anchored(Some(anchor)),
         ),
     }
 }
-
-/// The source of a field whose row is missing from an invalid table
-/// ([`settings_table::MISSING_ROW`]).
-const MISSING_ROW_SOURCE: &str =
-    "settings/pgbouncer.toml (row missing: the embedded table is invalid)";
 
 /// The settings from the values set (by name), the others at their
 /// documented defaults anchored at `anchor`.

@@ -111,7 +111,8 @@ pub(super) fn finish(
             ),
             None => Sourced::new(
                 0,
-                Origin::default_of(SYSTEM, MISSING_ROW_SOURCE).anchored(anchor),
+                Origin::default_of(SYSTEM, settings_table::missing_row_source("postgres"))
+                    .anchored(anchor),
             ),
         })
     };
@@ -136,11 +137,6 @@ pub(super) fn finish(
         input,
     }
 }
-
-/// The source of a field whose row is missing from an invalid table
-/// ([`settings_table::MISSING_ROW`]).
-const MISSING_ROW_SOURCE: &str =
-    "settings/postgres.toml (row missing: the embedded table is invalid)";
 
 #[cfg(test)]
 mod tests {
