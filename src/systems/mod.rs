@@ -13,4 +13,5 @@ pub mod pgbouncer;
 pub mod postgres;
 pub mod presets;
 pub mod proxy;
+pub mod settings_table;
 pub mod sysctl;

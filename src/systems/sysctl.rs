@@ -28,6 +28,7 @@ use crate::parse::sysctl::{self as syntax, Assignment, ParsedFile};
 use crate::provenance::{Origin, Sourced};
 use crate::rules::codes;
 use crate::source::{FileId, LoadError, Location, SourceMap, Span, io_reason};
+use crate::systems::settings_table;
 
 /// `net.ipv4.tcp_keepalive_time`: seconds of idleness before the first keepalive probe.
 pub const TCP_KEEPALIVE_TIME: &str = "net.ipv4.tcp_keepalive_time";
@@ -100,19 +101,29 @@ pub struct KeepaliveSetting {
 
 impl KernelSettings {
     /// Linux defaults only (no file given), each an [`Origin::Default`] of
-    /// system `Linux` without an anchor: 7200 s, 75 s, 9, 15 ([`TCP_MAN_PAGE`])
-    /// and 432000 s ([`CONNTRACK_DOC`]).
+    /// system `Linux` without an anchor, from the rows of
+    /// `settings/linux.toml` ([`crate::systems::settings_table`]): 7200 s,
+    /// 75 s, 9, 15 ([`TCP_MAN_PAGE`]) and 432000 s ([`CONNTRACK_DOC`]).
     pub fn defaults() -> Self {
-        let tcp = || Origin::default_of("Linux", TCP_MAN_PAGE);
+        let default = |setting: Setting| {
+            let row = setting.row();
+            let value = row
+                .and_then(|r| r.default.number())
+                .and_then(|n| u64::try_from(n).ok())
+                .unwrap_or(0);
+            let source = row.map_or(settings_table::missing_row_source("linux"), |r| {
+                r.source.as_str()
+            });
+            Sourced::new(value, Origin::default_of("Linux", source))
+        };
+        let secs = |setting| default(setting).map(Duration::from_secs);
+        let count = |setting| default(setting).map(|n| u32::try_from(n).unwrap_or(u32::MAX));
         KernelSettings {
-            tcp_keepalive_time: Sourced::new(Duration::from_secs(7200), tcp()),
-            tcp_keepalive_intvl: Sourced::new(Duration::from_secs(75), tcp()),
-            tcp_keepalive_probes: Sourced::new(9, tcp()),
-            tcp_retries2: Sourced::new(15, tcp()),
-            nf_conntrack_tcp_timeout_established: Sourced::new(
-                Duration::from_secs(432_000),
-                Origin::default_of("Linux", CONNTRACK_DOC),
-            ),
+            tcp_keepalive_time: secs(Setting::KeepaliveTime),
+            tcp_keepalive_intvl: secs(Setting::KeepaliveIntvl),
+            tcp_keepalive_probes: count(Setting::KeepaliveProbes),
+            tcp_retries2: count(Setting::Retries2),
+            nf_conntrack_tcp_timeout_established: secs(Setting::ConntrackEstablished),
             files: Vec::new(),
             form: None,
         }
@@ -157,7 +168,7 @@ impl KernelSettings {
     pub fn tuned_keepalive(&self) -> Vec<KeepaliveSetting> {
         self.explicit_keepalive()
             .into_iter()
-            .filter(|s| Setting::from_key(s.key).map(Setting::default_value) != Some(s.value))
+            .filter(|s| Setting::from_key(s.key).and_then(Setting::default_value) != Some(s.value))
             .collect()
     }
 
@@ -223,20 +234,33 @@ impl Setting {
         }
     }
 
-    /// True for settings in seconds, false for counts.
-    fn is_seconds(self) -> bool {
-        !matches!(self, Setting::KeepaliveProbes | Setting::Retries2)
+    /// The canonical key (the row's name in `settings/linux.toml`).
+    fn key(self) -> &'static str {
+        match self {
+            Setting::KeepaliveTime => TCP_KEEPALIVE_TIME,
+            Setting::KeepaliveIntvl => TCP_KEEPALIVE_INTVL,
+            Setting::KeepaliveProbes => TCP_KEEPALIVE_PROBES,
+            Setting::Retries2 => TCP_RETRIES2,
+            Setting::ConntrackEstablished => NF_CONNTRACK_TCP_TIMEOUT_ESTABLISHED,
+        }
     }
 
-    /// The Linux default (DOMAIN.md §7).
-    fn default_value(self) -> u64 {
-        match self {
-            Setting::KeepaliveTime => 7200,
-            Setting::KeepaliveIntvl => 75,
-            Setting::KeepaliveProbes => 9,
-            Setting::Retries2 => 15,
-            Setting::ConntrackEstablished => 432_000,
-        }
+    /// The row of `settings/linux.toml`; `None` only when the embedded
+    /// table is invalid (a build defect the unit tests catch).
+    fn row(self) -> Option<&'static settings_table::Setting> {
+        settings_table::table("linux")?.get(self.key())
+    }
+
+    /// True for settings in seconds, false for counts (the row's unit).
+    fn is_seconds(self) -> bool {
+        self.row()
+            .is_some_and(|r| r.unit == settings_table::Unit::Seconds)
+    }
+
+    /// The Linux default (the row's, DOMAIN.md §7).
+    fn default_value(self) -> Option<u64> {
+        let n = self.row()?.default.number()?;
+        u64::try_from(n).ok()
     }
 }
 
@@ -616,16 +640,11 @@ fn apply_value(
         empty_at,
         file,
     } = at;
+    let shown = setting.default_value().unwrap_or(0);
     let example = if setting.is_seconds() {
-        format!(
-            "write a whole number of seconds, e.g. `{key} = {}`",
-            setting.default_value()
-        )
+        format!("write a whole number of seconds, e.g. `{key} = {shown}`")
     } else {
-        format!(
-            "write a whole number, e.g. `{key} = {}`",
-            setting.default_value()
-        )
+        format!("write a whole number, e.g. `{key} = {shown}`")
     };
     let int = match parse_kernel_int(value) {
         Ok(int) => int,
@@ -800,5 +819,32 @@ mod tests {
             "error: permission denied on key 'net.ipv4.route.flush'"
         ));
         assert!(!is_dump_noise("kernel.x = 1"));
+    }
+
+    #[test]
+    fn every_modelled_setting_has_its_row() {
+        let table = settings_table::table("linux").expect("settings/linux.toml loads");
+        let all = [
+            Setting::KeepaliveTime,
+            Setting::KeepaliveIntvl,
+            Setting::KeepaliveProbes,
+            Setting::Retries2,
+            Setting::ConntrackEstablished,
+        ];
+        assert_eq!(all.len(), table.settings.len());
+        for s in all {
+            assert!(s.row().is_some(), "{}", s.key());
+            assert_eq!(Setting::from_key(s.key()), Some(s));
+        }
+        let d = KernelSettings::defaults();
+        let tcp = Origin::default_of("Linux", TCP_MAN_PAGE);
+        assert_eq!(d.tcp_keepalive_time.origin, tcp);
+        assert_eq!(d.tcp_retries2.origin, tcp);
+        assert_eq!(
+            d.nf_conntrack_tcp_timeout_established.origin,
+            Origin::default_of("Linux", CONNTRACK_DOC)
+        );
+        assert_eq!(d.dead_peer_detection(), Duration::from_secs(7875));
+        assert_eq!(d.tcp_retries2.value, 15);
     }
 }

@@ -6,7 +6,7 @@ use crate::rules::codes;
 use crate::source::Location;
 
 use super::load::Loader;
-use super::settings::VARS;
+use super::settings::{Var, var};
 use super::{
     NumberError, NumberSyntax, normalize_option_name, parse_number, parse_plain_number,
     server_suffix_reading,
@@ -14,7 +14,8 @@ use super::{
 
 impl Loader<'_> {
     /// Applies one occurrence of an option in a server-read group (or one
-    /// row of a dump), its value written in `syntax`.
+    /// row of a dump), its value written in `syntax`. Returns the variable
+    /// it set, if it set one.
     pub(super) fn apply(
         &mut self,
         report: bool,
@@ -22,10 +23,9 @@ impl Loader<'_> {
         name_at: Location,
         value: Option<(&str, Location)>,
         syntax: NumberSyntax,
-    ) -> Option<usize> {
+    ) -> Option<&'static Var> {
         let norm = normalize_option_name(name)?;
-        let idx = VARS.iter().position(|v| v.name == norm)?;
-        let var = &VARS[idx];
+        let var = var(&norm)?;
         let unit = if var.seconds {
             "a number of seconds"
         } else {
@@ -161,7 +161,8 @@ impl Loader<'_> {
                 )),
             );
         }
-        self.values[idx] = Some(Sourced::new(value, Origin::File(at)));
-        Some(idx)
+        self.values
+            .insert(var.name, Sourced::new(value, Origin::File(at)));
+        Some(var)
     }
 }

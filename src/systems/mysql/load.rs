@@ -6,12 +6,11 @@ use std::path::Path;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::mycnf::{self, IncludeKind, Item};
 use crate::parse::mysqldump;
-use crate::provenance::Sourced;
 use crate::rules::codes;
 use crate::source::{FileId, LoadError, Location, SourceMap, Span};
 use crate::systems::include::{self, Directive, Follower, Host, Parts, Words};
 
-use super::settings::{finish, is_secret};
+use super::settings::{Values, finish, is_secret};
 use super::{
     MAX_FILE_READS, MAX_INCLUDE_DEPTH, MysqlServer, MysqlSourceKind, NumberSyntax,
     server_reads_group,
@@ -55,8 +54,8 @@ pub(super) struct Loader<'a> {
     pub(super) sources: &'a mut SourceMap,
     pub(super) diags: &'a mut Vec<Diagnostic>,
     pub(super) root: FileId,
-    /// Last valid value of each of [`VARS`], clamped.
-    pub(super) values: [Option<Sourced<u64>>; 6],
+    /// Last valid value of each modelled variable, clamped, by name.
+    pub(super) values: Values,
     /// Header of the last server-read group of the named file.
     pub(super) anchor: Option<Span>,
     /// Includes: files read, cycle guard, budget.

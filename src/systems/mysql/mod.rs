@@ -35,8 +35,9 @@
 //! [`crate::rules::codes::SYNTAX_ERROR`]. [`MysqlServer::source_kind`] says which kind of
 //! input the named file was.
 //!
-//! The module is split by concern: `settings` (the variables table and
-//! group and name rules), `number` (the server's number syntax), `load`
+//! The module is split by concern: `settings` (the rows of
+//! `settings/mysql.toml`, group and name rules), `number` (the server's
+//! number syntax), `load`
 //! (option files and dumps, with includes through
 //! [`crate::systems::include`]), `apply` (one occurrence: number, range,
 //! clamp) and `resolve` (the door for deployment sources).
@@ -65,6 +66,8 @@ pub use settings::{normalize_option_name, server_reads_group};
 /// has [`Origin::File`](crate::provenance::Origin::File) at its value text; an absent one has
 /// [`Origin::Default`](crate::provenance::Origin::Default) with the dev.mysql.com page as source and, as anchor,
 /// the header of the last server-read group of the named file (or its start).
+/// Units, ranges, defaults and sources are the rows of `settings/mysql.toml`
+/// (generated reference: `docs/settings.md`); the numbers below restate them.
 #[derive(Clone, Debug)]
 pub struct MysqlServer {
     /// Global `wait_timeout`: idle seconds between commands before the server
@@ -136,9 +139,6 @@ enum NumberSyntax {
     /// As `SHOW VARIABLES` prints them: a plain decimal integer.
     Plain,
 }
-
-/// The upper bound of the timeouts (`LONG_TIMEOUT` in `sys_vars.cc`), seconds.
-const LONG_TIMEOUT: u64 = 31_536_000;
 
 /// Deepest include nesting the server follows (`max_recursion_level` in
 /// `my_default.cc`): directives in files at this depth are skipped.

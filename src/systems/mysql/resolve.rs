@@ -1,13 +1,16 @@
 //! The MySQL door for settings found in deployment files.
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
 use crate::diagnostic::Diagnostic;
-use crate::provenance::Origin;
+use crate::provenance::{Origin, Sourced};
 use crate::source::{FileId, Location, SourceMap};
 use crate::sources::{Assignment, SetBy, Written};
 use crate::systems::include::Follower;
 
 use super::load::{INCLUDES, Loader};
-use super::settings::{VARS, finish};
+use super::settings::{finish, var};
 use super::{MysqlServer, MysqlSourceKind, NumberSyntax, normalize_option_name};
 
 /// The MySQL door for settings found outside option files: compose and
@@ -47,20 +50,23 @@ pub fn resolve(
         follow: Follower::new(&INCLUDES)
             .with_files(base.map(|b| b.files.clone()).unwrap_or_default()),
     };
-    let mut set_by: [Option<(SetBy, Location)>; 6] = Default::default();
+    let mut set_by: BTreeMap<&'static str, (SetBy, Location)> = BTreeMap::new();
     if let Some(b) = base {
+        let secs = |v: &Sourced<Duration>| v.clone().map(|d| d.as_secs());
         let seeded = [
-            b.wait_timeout.clone().map(|d| d.as_secs()),
-            b.interactive_timeout.clone().map(|d| d.as_secs()),
-            b.net_read_timeout.clone().map(|d| d.as_secs()),
-            b.net_write_timeout.clone().map(|d| d.as_secs()),
-            b.connect_timeout.clone().map(|d| d.as_secs()),
-            b.max_connections.clone(),
+            ("wait_timeout", secs(&b.wait_timeout)),
+            ("interactive_timeout", secs(&b.interactive_timeout)),
+            ("net_read_timeout", secs(&b.net_read_timeout)),
+            ("net_write_timeout", secs(&b.net_write_timeout)),
+            ("connect_timeout", secs(&b.connect_timeout)),
+            ("max_connections", b.max_connections.clone()),
         ];
-        for (idx, v) in seeded.into_iter().enumerate() {
-            if let Origin::File(at) = v.origin {
-                set_by[idx] = Some((SetBy::OptionFile, at));
-                loader.values[idx] = Some(v);
+        for (name, v) in seeded {
+            if let Origin::File(at) = v.origin
+                && let Some(var) = var(name)
+            {
+                set_by.insert(var.name, (SetBy::OptionFile, at));
+                loader.values.insert(var.name, v);
             }
         }
     }
@@ -70,22 +76,23 @@ pub fn resolve(
         let Some(norm) = normalize_option_name(&a.name) else {
             continue;
         };
-        let Some(idx) = VARS.iter().position(|v| v.name == norm) else {
+        let Some(var) = var(&norm) else {
             continue;
         };
         let text = match &a.value {
             Written::Text(t) => t,
             Written::Unresolved(why) => {
-                let below = loader.values[idx]
-                    .as_ref()
-                    .map(|v| VARS[idx].fmt(v.value))
-                    .unwrap_or_else(|| format!("the default {}", VARS[idx].fmt(VARS[idx].default)));
-                crate::sources::report_unresolved(loader.diags, VARS[idx].name, a, why, &below);
+                let below = loader
+                    .values
+                    .get(var.name)
+                    .map(|v| var.fmt(v.value))
+                    .unwrap_or_else(|| format!("the default {}", var.fmt(var.default)));
+                crate::sources::report_unresolved(loader.diags, var.name, a, why, &below);
                 continue;
             }
             Written::Unset => continue,
         };
-        let before = loader.values[idx].as_ref().map(|v| v.value);
+        let before = loader.values.get(var.name).map(|v| v.value);
         if loader
             .apply(
                 true,
@@ -98,20 +105,20 @@ pub fn resolve(
         {
             continue;
         }
-        if let (Some((prev_by, prev_at)), Some(old)) = (set_by[idx], before) {
-            let new = loader.values[idx].as_ref().map_or(old, |v| v.value);
+        if let (Some((prev_by, prev_at)), Some(old)) = (set_by.get(var.name).copied(), before) {
+            let new = loader.values.get(var.name).map_or(old, |v| v.value);
             if prev_by != a.set_by && old != new {
                 crate::sources::report_set_twice(
                     loader.diags,
-                    VARS[idx].name,
-                    (prev_by, prev_at, &VARS[idx].fmt(old)),
-                    (a.set_by, a.value_at, &VARS[idx].fmt(new)),
+                    var.name,
+                    (prev_by, prev_at, &var.fmt(old)),
+                    (a.set_by, a.value_at, &var.fmt(new)),
                     "mysqld reads option files first and its command line after them; \
                      a parameter group replaces the option file",
                 );
             }
         }
-        set_by[idx] = Some((a.set_by, a.value_at));
+        set_by.insert(var.name, (a.set_by, a.value_at));
     }
     let files = loader.follow.take_files();
     finish(

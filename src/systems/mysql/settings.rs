@@ -1,15 +1,20 @@
 //! The variables timeoutlint models (name, unit, range, default, source),
 //! and which groups and option names the server reads.
 
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::provenance::{Origin, Sourced};
 use crate::source::{FileId, Location};
+use crate::systems::settings_table::{self, Unit};
 use crate::units::fmt_secs;
 
-use super::{LONG_TIMEOUT, MysqlServer, MysqlSourceKind};
+use super::{MysqlServer, MysqlSourceKind};
 
-/// One modelled variable: canonical name, unit, range, default and source.
+/// One modelled variable: canonical name, unit, range, default and source,
+/// read from the row of the same name in `settings/mysql.toml`
+/// ([`crate::systems::settings_table`]).
 pub(super) struct Var {
     pub(super) name: &'static str,
     pub(super) seconds: bool,
@@ -19,56 +24,42 @@ pub(super) struct Var {
     pub(super) source: &'static str,
 }
 
-pub(super) const VARS: [Var; 6] = [
-    Var {
-        name: "wait_timeout",
-        seconds: true,
-        min: 1,
-        max: LONG_TIMEOUT,
-        default: 28_800,
-        source: "https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html#sysvar_wait_timeout",
-    },
-    Var {
-        name: "interactive_timeout",
-        seconds: true,
-        min: 1,
-        max: LONG_TIMEOUT,
-        default: 28_800,
-        source: "https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html#sysvar_interactive_timeout",
-    },
-    Var {
-        name: "net_read_timeout",
-        seconds: true,
-        min: 1,
-        max: LONG_TIMEOUT,
-        default: 30,
-        source: "https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html#sysvar_net_read_timeout",
-    },
-    Var {
-        name: "net_write_timeout",
-        seconds: true,
-        min: 1,
-        max: LONG_TIMEOUT,
-        default: 60,
-        source: "https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html#sysvar_net_write_timeout",
-    },
-    Var {
-        name: "connect_timeout",
-        seconds: true,
-        min: 2,
-        max: LONG_TIMEOUT,
-        default: 10,
-        source: "https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html#sysvar_connect_timeout",
-    },
-    Var {
-        name: "max_connections",
-        seconds: false,
-        min: 1,
-        max: 100_000,
-        default: 151,
-        source: "https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html#sysvar_max_connections",
-    },
-];
+/// The system name in default origins.
+const SYSTEM: &str = "MySQL";
+
+/// The modelled variables, in table order; empty when the embedded table
+/// is invalid (a build defect the unit tests catch; then no name matches).
+pub(super) fn vars() -> &'static [Var] {
+    static VARS: OnceLock<Vec<Var>> = OnceLock::new();
+    VARS.get_or_init(|| {
+        let Some(table) = settings_table::table("mysql") else {
+            return Vec::new();
+        };
+        table
+            .settings
+            .iter()
+            .filter_map(|s| {
+                let (min, max) = s.range?;
+                Some(Var {
+                    name: &s.name,
+                    seconds: s.unit == Unit::Seconds,
+                    min: u64::try_from(min).ok()?,
+                    max: u64::try_from(max).ok()?,
+                    default: u64::try_from(s.default.number()?).ok()?,
+                    source: &s.source,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The modelled variable named `name` (canonical form).
+pub(super) fn var(name: &str) -> Option<&'static Var> {
+    vars().iter().find(|v| v.name == name)
+}
+
+/// Values set so far, by canonical name.
+pub(super) type Values = BTreeMap<&'static str, Sourced<u64>>;
 
 impl Var {
     pub(super) fn fmt(&self, n: u64) -> String {
@@ -123,32 +114,76 @@ pub(super) fn is_secret(name: &str) -> bool {
     normalize_option_name(name).is_some_and(|n| n == "password" || n.ends_with("_password"))
 }
 
-/// The server's settings from the values set (by index of [`VARS`]), the
-/// others at their documented defaults anchored at `anchor`.
+/// The server's settings from the values set (by name), the others at
+/// their documented defaults anchored at `anchor`.
 pub(super) fn finish(
-    values: [Option<Sourced<u64>>; 6],
+    mut values: Values,
     anchor: Option<Location>,
     files: Vec<FileId>,
     source_kind: MysqlSourceKind,
 ) -> MysqlServer {
-    let [wait, interactive, read, write, connect, max_connections] = values;
-    let resolve = |idx: usize, set: Option<Sourced<u64>>| {
-        set.unwrap_or_else(|| {
-            Sourced::new(
-                VARS[idx].default,
-                Origin::default_of("MySQL", VARS[idx].source).anchored(anchor),
-            )
+    let mut take = |name: &'static str| {
+        values.remove(name).unwrap_or_else(|| match var(name) {
+            Some(v) => Sourced::new(
+                v.default,
+                Origin::default_of(SYSTEM, v.source).anchored(anchor),
+            ),
+            None => Sourced::new(
+                0,
+                Origin::default_of(SYSTEM, settings_table::missing_row_source("mysql"))
+                    .anchored(anchor),
+            ),
         })
     };
-    let secs = |idx, set| resolve(idx, set).map(Duration::from_secs);
+    let mut secs = |name| take(name).map(Duration::from_secs);
+    let wait_timeout = secs("wait_timeout");
+    let interactive_timeout = secs("interactive_timeout");
+    let net_read_timeout = secs("net_read_timeout");
+    let net_write_timeout = secs("net_write_timeout");
+    let connect_timeout = secs("connect_timeout");
     MysqlServer {
-        wait_timeout: secs(0, wait),
-        interactive_timeout: secs(1, interactive),
-        net_read_timeout: secs(2, read),
-        net_write_timeout: secs(3, write),
-        connect_timeout: secs(4, connect),
-        max_connections: resolve(5, max_connections),
+        wait_timeout,
+        interactive_timeout,
+        net_read_timeout,
+        net_write_timeout,
+        connect_timeout,
+        max_connections: take("max_connections"),
         files,
         source_kind,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The source of a default, or `None` for another origin.
+    fn source(o: &Origin) -> Option<&'static str> {
+        match o {
+            Origin::Default { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_row_is_modelled_and_every_field_has_its_row() {
+        let table = settings_table::table("mysql").expect("settings/mysql.toml loads");
+        assert_eq!(vars().len(), table.settings.len(), "a row was left out");
+        let m = finish(Values::new(), None, Vec::new(), MysqlSourceKind::OptionFile);
+        let fields = [
+            ("wait_timeout", source(&m.wait_timeout.origin)),
+            ("interactive_timeout", source(&m.interactive_timeout.origin)),
+            ("net_read_timeout", source(&m.net_read_timeout.origin)),
+            ("net_write_timeout", source(&m.net_write_timeout.origin)),
+            ("connect_timeout", source(&m.connect_timeout.origin)),
+            ("max_connections", source(&m.max_connections.origin)),
+        ];
+        assert_eq!(fields.len(), table.settings.len(), "a row has no field");
+        for (name, src) in fields {
+            let row = table.get(name).unwrap_or_else(|| panic!("no row `{name}`"));
+            assert_eq!(src, Some(row.source.as_str()), "{name}");
+        }
+        assert_eq!(m.wait_timeout.value, Duration::from_secs(28_800));
+        assert_eq!(m.max_connections.value, 151);
     }
 }

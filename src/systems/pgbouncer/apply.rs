@@ -11,7 +11,7 @@ use crate::source::Location;
 use crate::units::fmt_secs;
 
 use super::load::{Loader, is_secret_key};
-use super::settings::{Kind, SETTINGS, Setting, Value};
+use super::settings::{Kind, Setting, Value, setting, settings};
 use super::{ConnParam, Database, IntError, TimeError, parse_int, parse_name_list, parse_time};
 
 impl Loader<'_> {
@@ -24,8 +24,8 @@ impl Loader<'_> {
         text: &str,
         at: Location,
     ) {
-        let Some(idx) = SETTINGS.iter().position(|s| s.name == key) else {
-            if let Some(s) = SETTINGS.iter().find(|s| s.name.eq_ignore_ascii_case(key)) {
+        let Some(s) = setting(key) else {
+            if let Some(s) = settings().iter().find(|s| s.name.eq_ignore_ascii_case(key)) {
                 self.emit(
                     report,
                     Diagnostic::new(
@@ -41,7 +41,6 @@ impl Loader<'_> {
             }
             return;
         };
-        let s = &SETTINGS[idx];
         let parsed = match s.kind {
             Kind::Time => parse_time(text).map(Value::Time).map_err(|e| match e {
                 TimeError::Malformed => self.malformed(s, text),
@@ -63,7 +62,10 @@ impl Loader<'_> {
             },
         };
         match parsed {
-            Ok(v) => self.values[idx] = Some(Sourced::new(v, Origin::File(at))),
+            Ok(v) => {
+                self.values
+                    .insert(s.name, Sourced::new(v, Origin::File(at)));
+            }
             Err(message) => {
                 let help = self.help(s, text);
                 self.emit(

@@ -4,12 +4,11 @@ use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::pgbouncer::{self as ini, Item};
-use crate::provenance::Sourced;
 use crate::rules::codes;
 use crate::source::{FileId, LoadError, Location, SourceMap, Span};
 use crate::systems::include::{self, Directive, Follower, Host, Parts, Words};
 
-use super::settings::{SETTING_COUNT, SETTINGS, Value, finish};
+use super::settings::{Values, finish, settings};
 use super::{Database, MAX_FILE_READS, MAX_INCLUDE_DEPTH, PgBouncer};
 
 /// Reads pgbouncer.ini at `path`, following `%include`.
@@ -76,8 +75,9 @@ pub(super) struct Loader<'a> {
     pub(super) diags: &'a mut Vec<Diagnostic>,
     /// None before the first header; carries over across includes.
     pub(super) section: Option<Section>,
-    /// Last valid value of each of [`SETTINGS`] since the last `[pgbouncer]` header.
-    pub(super) values: [Option<Sourced<Value>>; SETTING_COUNT],
+    /// Last valid value of each modelled setting since the last
+    /// `[pgbouncer]` header, by name.
+    pub(super) values: Values,
     /// The last `[pgbouncer]` header read.
     pub(super) anchor: Option<Location>,
     pub(super) databases: Vec<Database>,
@@ -295,12 +295,15 @@ impl Loader<'_> {
     /// back to its default, so explicit values read so far are lost.
     fn reset_values(&mut self, report: bool, header: Location) {
         let header_at = self.sources.short(header);
-        for (idx, slot) in self.values.iter_mut().enumerate() {
-            let Some(old) = slot.take() else { continue };
+        // In table order, so the warnings come out in a stable order.
+        for s in settings() {
+            let Some(old) = self.values.remove(s.name) else {
+                continue;
+            };
             let Some(loc) = old.origin.location() else {
                 continue;
             };
-            let name = SETTINGS[idx].name;
+            let name = s.name;
             let text = self.sources.text_at(loc).to_string();
             let d = Diagnostic::new(
                 codes::INVALID_VALUE,

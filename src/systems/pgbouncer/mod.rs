@@ -65,8 +65,9 @@
 //! global settings; the `[databases]` connection strings are kept, without
 //! passwords, in [`PgBouncer::databases`] for rules that need them.
 //!
-//! The module is split by concern: `settings` (the settings table, value
-//! kinds and defaults), `number` (`parse_time`, `parse_int`, name lists),
+//! The module is split by concern: `settings` (the rows of
+//! `settings/pgbouncer.toml` as value kinds and defaults), `number`
+//! (`parse_time`, `parse_int`, name lists),
 //! `load` (files, sections and includes through
 //! [`crate::systems::include`]), `apply` (one `[pgbouncer]` entry or
 //! connection string) and `resolve` (the door for deployment sources).
@@ -94,7 +95,9 @@ pub use resolve::resolve;
 ///
 /// A value set in a file has [`Origin::File`](crate::provenance::Origin::File) at its value text; an absent
 /// one has [`Origin::Default`](crate::provenance::Origin::Default) with its https://www.pgbouncer.org/config.html
-/// anchor as source and [`PgBouncer::anchor`] as anchor.
+/// anchor as source and [`PgBouncer::anchor`] as anchor. Units, value
+/// types, defaults (also of older releases) and sources are the rows of
+/// `settings/pgbouncer.toml` (generated reference: `docs/settings.md`).
 #[derive(Clone, Debug)]
 pub struct PgBouncer {
     /// `server_idle_timeout`: a pooled server connection idle longer is closed. Default 600 s; 0 disables.

@@ -1,5 +1,6 @@
 //! The PgBouncer door for settings found in deployment files.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::diagnostic::Diagnostic;
@@ -10,7 +11,7 @@ use crate::systems::include::Follower;
 
 use super::PgBouncer;
 use super::load::{INCLUDES, Loader, Section};
-use super::settings::{SETTING_COUNT, SETTINGS, Value, finish};
+use super::settings::{Value, finish, setting};
 
 /// The PgBouncer door for settings found outside pgbouncer.ini: the
 /// environment variables of PgBouncer images (edoburu/pgbouncer,
@@ -40,24 +41,25 @@ pub fn resolve(
         follow: Follower::new(&INCLUDES)
             .with_files(base.map(|b| b.files.clone()).unwrap_or_default()),
     };
-    let mut set_by: [Option<SetBy>; SETTING_COUNT] = Default::default();
+    let mut set_by: BTreeMap<&'static str, SetBy> = BTreeMap::new();
     if let Some(b) = base {
-        for (idx, v) in base_values(b).into_iter().enumerate() {
-            if matches!(v.origin, Origin::File(_)) {
-                set_by[idx] = Some(SetBy::OptionFile);
-                loader.values[idx] = Some(v);
+        for (name, v) in base_values(b) {
+            if matches!(v.origin, Origin::File(_))
+                && let Some(s) = setting(name)
+            {
+                set_by.insert(s.name, SetBy::OptionFile);
+                loader.values.insert(s.name, v);
             }
         }
     }
     let mut ordered: Vec<&Assignment> = assignments.iter().collect();
     ordered.sort_by_key(|a| a.set_by);
     for a in ordered {
-        let idx = SETTINGS.iter().position(|s| s.name == a.name);
-        let text = match (&a.value, idx) {
+        let known = setting(&a.name);
+        let text = match (&a.value, known) {
             (Written::Text(t), _) => t,
-            (Written::Unresolved(why), Some(idx)) => {
-                let s = &SETTINGS[idx];
-                let kept = loader.values[idx].as_ref().map_or_else(
+            (Written::Unresolved(why), Some(s)) => {
+                let kept = loader.values.get(s.name).map_or_else(
                     || format!("the default {}", s.describe(&s.default_value())),
                     |v| s.describe(&v.value),
                 );
@@ -66,12 +68,12 @@ pub fn resolve(
             }
             (Written::Unresolved(_), None) | (Written::Unset, _) => continue,
         };
-        let before = idx.and_then(|i| loader.values[i].clone());
+        let before = known.and_then(|s| loader.values.get(s.name).cloned());
         loader.apply(true, &a.name, a.name_at, text, a.value_at);
-        let Some(idx) = idx else { continue };
-        let s = &SETTINGS[idx];
-        let after = loader.values[idx].clone();
-        if let (Some(prev_by), Some(old), Some(new)) = (set_by[idx], before, after.as_ref())
+        let Some(s) = known else { continue };
+        let after = loader.values.get(s.name).cloned();
+        if let (Some(prev_by), Some(old), Some(new)) =
+            (set_by.get(s.name).copied(), before, after.as_ref())
             && prev_by != a.set_by
             && old.value != new.value
             && let Some(old_at) = old.origin.location()
@@ -86,34 +88,40 @@ pub fn resolve(
             );
         }
         if after.is_some_and(|v| v.origin == Origin::File(a.value_at)) {
-            set_by[idx] = Some(a.set_by);
+            set_by.insert(s.name, a.set_by);
         }
     }
     let files = loader.follow.take_files();
     finish(loader.values, anchor, loader.databases, files)
 }
 
-/// The explicit and default values of `b`, by index of [`SETTINGS`].
-fn base_values(b: &PgBouncer) -> [Sourced<Value>; SETTING_COUNT] {
+/// The explicit and default values of `b`, by setting name.
+fn base_values(b: &PgBouncer) -> [(&'static str, Sourced<Value>); 17] {
     let t = |v: &Sourced<Duration>| v.clone().map(Value::Time);
     let c = |v: &Sourced<u64>| v.clone().map(Value::Count);
     [
-        t(&b.server_idle_timeout),
-        t(&b.server_lifetime),
-        t(&b.client_idle_timeout),
-        t(&b.query_timeout),
-        t(&b.query_wait_timeout),
-        t(&b.idle_transaction_timeout),
-        b.tcp_keepalive.clone().map(Value::Flag),
-        t(&b.tcp_keepidle),
-        t(&b.tcp_keepintvl),
-        b.tcp_keepcnt.clone().map(|n| Value::Count(u64::from(n))),
-        t(&b.tcp_user_timeout),
-        c(&b.default_pool_size),
-        c(&b.reserve_pool_size),
-        c(&b.max_client_conn),
-        c(&b.max_db_connections),
-        b.ignore_startup_parameters.clone().map(Value::List),
-        c(&b.min_pool_size),
+        ("server_idle_timeout", t(&b.server_idle_timeout)),
+        ("server_lifetime", t(&b.server_lifetime)),
+        ("client_idle_timeout", t(&b.client_idle_timeout)),
+        ("query_timeout", t(&b.query_timeout)),
+        ("query_wait_timeout", t(&b.query_wait_timeout)),
+        ("idle_transaction_timeout", t(&b.idle_transaction_timeout)),
+        ("tcp_keepalive", b.tcp_keepalive.clone().map(Value::Flag)),
+        ("tcp_keepidle", t(&b.tcp_keepidle)),
+        ("tcp_keepintvl", t(&b.tcp_keepintvl)),
+        (
+            "tcp_keepcnt",
+            b.tcp_keepcnt.clone().map(|n| Value::Count(u64::from(n))),
+        ),
+        ("tcp_user_timeout", t(&b.tcp_user_timeout)),
+        ("default_pool_size", c(&b.default_pool_size)),
+        ("reserve_pool_size", c(&b.reserve_pool_size)),
+        ("max_client_conn", c(&b.max_client_conn)),
+        ("max_db_connections", c(&b.max_db_connections)),
+        (
+            "ignore_startup_parameters",
+            b.ignore_startup_parameters.clone().map(Value::List),
+        ),
+        ("min_pool_size", c(&b.min_pool_size)),
     ]
 }

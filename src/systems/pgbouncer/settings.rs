@@ -1,12 +1,16 @@
-//! The settings timeoutlint models (`bouncer_params` in `src/main.c`):
-//! name, value kind, default, source; and the defaults they take.
+//! The settings timeoutlint models (rows of `settings/pgbouncer.toml`, from
+//! `bouncer_params` in `src/main.c`): name, value kind, default, source; and
+//! the defaults they take.
 
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::provenance::{Origin, Sourced};
 use crate::source::{FileId, Location};
+use crate::systems::settings_table::{self, Unit, Value as TableValue};
 
-use super::{Database, PgBouncer};
+use super::{Database, PgBouncer, parse_name_list};
 
 /// How a setting's value is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,131 +38,73 @@ pub(super) enum Value {
     List(Vec<String>),
 }
 
+/// One modelled setting: name, value kind, default and source, read from
+/// the row of the same name in `settings/pgbouncer.toml`
+/// ([`crate::systems::settings_table`]).
 pub(super) struct Setting {
     pub(super) name: &'static str,
     pub(super) kind: Kind,
     /// The default in the model's unit (seconds, ms, count or 0/1).
     pub(super) default: u64,
+    /// The default text of a list setting.
+    default_text: &'static str,
     pub(super) source: &'static str,
 }
 
-const fn setting(name: &'static str, kind: Kind, default: u64, source: &'static str) -> Setting {
-    Setting {
-        name,
-        kind,
-        default,
-        source,
-    }
+/// The system name in default origins.
+const SYSTEM: &str = "PgBouncer";
+
+/// The value kind of a row: its unit and its `bouncer_params` type.
+fn kind(unit: Unit, syntax: Option<&str>) -> Option<Kind> {
+    Some(match (unit, syntax?) {
+        (Unit::Seconds, "CF_TIME_USEC") => Kind::Time,
+        (Unit::Seconds, "CF_INT") => Kind::IntSecs,
+        (Unit::Milliseconds, "CF_INT") => Kind::IntMillis,
+        (Unit::Count, "CF_INT") => Kind::Count,
+        (Unit::Flag, "CF_INT") => Kind::Flag,
+        (Unit::List, "CF_STR") => Kind::List,
+        _ => return None,
+    })
 }
 
-/// The modelled settings; defaults from `src/main.c` `bouncer_params`.
-/// How many settings are modelled (the length of [`SETTINGS`]).
-pub(super) const SETTING_COUNT: usize = 17;
+/// The modelled settings, in table order; a row whose unit and syntax map
+/// to no [`Kind`] is left out (the unit tests check that none is), and the
+/// list is empty when the embedded table is invalid (a build defect the
+/// unit tests catch; then no name matches).
+pub(super) fn settings() -> &'static [Setting] {
+    static SETTINGS: OnceLock<Vec<Setting>> = OnceLock::new();
+    SETTINGS.get_or_init(|| {
+        let Some(table) = settings_table::table("pgbouncer") else {
+            return Vec::new();
+        };
+        table
+            .settings
+            .iter()
+            .filter_map(|s| {
+                let kind = kind(s.unit, s.syntax.as_deref())?;
+                let (default, default_text) = match &s.default {
+                    TableValue::Number(n) => (u64::try_from(*n).ok()?, ""),
+                    TableValue::Text(t) => (0, t.as_str()),
+                };
+                Some(Setting {
+                    name: &s.name,
+                    kind,
+                    default,
+                    default_text,
+                    source: &s.source,
+                })
+            })
+            .collect()
+    })
+}
 
-pub(super) static SETTINGS: [Setting; SETTING_COUNT] = [
-    setting(
-        "server_idle_timeout",
-        Kind::Time,
-        600,
-        "https://www.pgbouncer.org/config.html#server_idle_timeout",
-    ),
-    setting(
-        "server_lifetime",
-        Kind::Time,
-        3600,
-        "https://www.pgbouncer.org/config.html#server_lifetime",
-    ),
-    setting(
-        "client_idle_timeout",
-        Kind::Time,
-        0,
-        "https://www.pgbouncer.org/config.html#client_idle_timeout",
-    ),
-    setting(
-        "query_timeout",
-        Kind::Time,
-        0,
-        "https://www.pgbouncer.org/config.html#query_timeout",
-    ),
-    setting(
-        "query_wait_timeout",
-        Kind::Time,
-        120,
-        "https://www.pgbouncer.org/config.html#query_wait_timeout",
-    ),
-    setting(
-        "idle_transaction_timeout",
-        Kind::Time,
-        0,
-        "https://www.pgbouncer.org/config.html#idle_transaction_timeout",
-    ),
-    setting(
-        "tcp_keepalive",
-        Kind::Flag,
-        1,
-        "https://www.pgbouncer.org/config.html#tcp_keepalive",
-    ),
-    setting(
-        "tcp_keepidle",
-        Kind::IntSecs,
-        0,
-        "https://www.pgbouncer.org/config.html#tcp_keepidle",
-    ),
-    setting(
-        "tcp_keepintvl",
-        Kind::IntSecs,
-        0,
-        "https://www.pgbouncer.org/config.html#tcp_keepintvl",
-    ),
-    setting(
-        "tcp_keepcnt",
-        Kind::Count,
-        0,
-        "https://www.pgbouncer.org/config.html#tcp_keepcnt",
-    ),
-    setting(
-        "tcp_user_timeout",
-        Kind::IntMillis,
-        0,
-        "https://www.pgbouncer.org/config.html#tcp_user_timeout",
-    ),
-    setting(
-        "default_pool_size",
-        Kind::Count,
-        20,
-        "https://www.pgbouncer.org/config.html#default_pool_size",
-    ),
-    setting(
-        "reserve_pool_size",
-        Kind::Count,
-        0,
-        "https://www.pgbouncer.org/config.html#reserve_pool_size",
-    ),
-    setting(
-        "max_client_conn",
-        Kind::Count,
-        100,
-        "https://www.pgbouncer.org/config.html#max_client_conn",
-    ),
-    setting(
-        "max_db_connections",
-        Kind::Count,
-        0,
-        "https://www.pgbouncer.org/config.html#max_db_connections",
-    ),
-    setting(
-        "ignore_startup_parameters",
-        Kind::List,
-        0,
-        "https://www.pgbouncer.org/config.html#ignore_startup_parameters",
-    ),
-    setting(
-        "min_pool_size",
-        Kind::Count,
-        0,
-        "https://www.pgbouncer.org/config.html#min_pool_size",
-    ),
-];
+/// The modelled setting named `name` (exact, as PgBouncer compares).
+pub(super) fn setting(name: &str) -> Option<&'static Setting> {
+    settings().iter().find(|s| s.name == name)
+}
+
+/// Values set so far (since the last `[pgbouncer]` header), by name.
+pub(super) type Values = BTreeMap<&'static str, Sourced<Value>>;
 
 impl Setting {
     pub(super) fn default_value(&self) -> Value {
@@ -167,7 +113,7 @@ impl Setting {
             Kind::IntMillis => Value::Time(Duration::from_millis(self.default)),
             Kind::Count => Value::Count(self.default),
             Kind::Flag => Value::Flag(self.default != 0),
-            Kind::List => Value::List(Vec::new()),
+            Kind::List => Value::List(parse_name_list(self.default_text)),
         }
     }
 
@@ -194,23 +140,34 @@ impl Setting {
     }
 }
 
-/// The settings from the values set (by index of [`SETTINGS`]), the others
-/// at their documented defaults anchored at `anchor`.
+/// The default of setting `name` with its origin anchored at `anchor`; the
+/// value 0 when its row is missing from an invalid table.
+fn default_of(name: &str, anchor: Location) -> Sourced<Value> {
+    match setting(name) {
+        Some(s) => Sourced::new(
+            s.default_value(),
+            Origin::default_of(SYSTEM, s.source).anchored(Some(anchor)),
+        ),
+        None => Sourced::new(
+            Value::Count(0),
+            Origin::default_of(SYSTEM, settings_table::missing_row_source("pgbouncer"))
+                .anchored(Some(anchor)),
+        ),
+    }
+}
+
+/// The settings from the values set (by name), the others at their
+/// documented defaults anchored at `anchor`.
 pub(super) fn finish(
-    values: [Option<Sourced<Value>>; SETTING_COUNT],
+    mut values: Values,
     anchor: Location,
     databases: Vec<Database>,
     files: Vec<FileId>,
 ) -> PgBouncer {
-    let mut values = values.into_iter();
-    let mut next = |idx: usize| -> Sourced<Value> {
-        values.next().flatten().unwrap_or_else(|| {
-            let s = &SETTINGS[idx];
-            Sourced::new(
-                s.default_value(),
-                Origin::default_of("PgBouncer", s.source).anchored(Some(anchor)),
-            )
-        })
+    let mut take = |name: &'static str| -> Sourced<Value> {
+        values
+            .remove(name)
+            .unwrap_or_else(|| default_of(name, anchor))
     };
     let time = |v: Sourced<Value>| match v.value {
         Value::Time(d) => Sourced::new(d, v.origin),
@@ -220,51 +177,89 @@ pub(super) fn finish(
         Value::Count(n) => Sourced::new(n, v.origin),
         _ => Sourced::new(0, v.origin),
     };
-    let server_idle_timeout = time(next(0));
-    let server_lifetime = time(next(1));
-    let client_idle_timeout = time(next(2));
-    let query_timeout = time(next(3));
-    let query_wait_timeout = time(next(4));
-    let idle_transaction_timeout = time(next(5));
-    let keepalive = next(6);
-    let tcp_keepalive = Sourced::new(
-        matches!(keepalive.value, Value::Flag(true)),
-        keepalive.origin,
-    );
-    let tcp_keepidle = time(next(7));
-    let tcp_keepintvl = time(next(8));
-    let tcp_keepcnt = count(next(9)).map(|n| u32::try_from(n).unwrap_or(u32::MAX));
-    let tcp_user_timeout = time(next(10));
-    let default_pool_size = count(next(11));
-    let reserve_pool_size = count(next(12));
-    let max_client_conn = count(next(13));
-    let max_db_connections = count(next(14));
-    let list = next(15);
-    let ignore_startup_parameters = match list.value {
-        Value::List(names) => Sourced::new(names, list.origin),
-        _ => Sourced::new(Vec::new(), list.origin),
-    };
-    let min_pool_size = count(next(16));
+    let keepalive = take("tcp_keepalive");
+    let list = take("ignore_startup_parameters");
     PgBouncer {
-        server_idle_timeout,
-        server_lifetime,
-        client_idle_timeout,
-        query_timeout,
-        query_wait_timeout,
-        idle_transaction_timeout,
-        tcp_keepalive,
-        tcp_keepidle,
-        tcp_keepintvl,
-        tcp_keepcnt,
-        tcp_user_timeout,
-        default_pool_size,
-        reserve_pool_size,
-        min_pool_size,
-        max_client_conn,
-        max_db_connections,
-        ignore_startup_parameters,
+        server_idle_timeout: time(take("server_idle_timeout")),
+        server_lifetime: time(take("server_lifetime")),
+        client_idle_timeout: time(take("client_idle_timeout")),
+        query_timeout: time(take("query_timeout")),
+        query_wait_timeout: time(take("query_wait_timeout")),
+        idle_transaction_timeout: time(take("idle_transaction_timeout")),
+        tcp_keepalive: Sourced::new(
+            matches!(keepalive.value, Value::Flag(true)),
+            keepalive.origin,
+        ),
+        tcp_keepidle: time(take("tcp_keepidle")),
+        tcp_keepintvl: time(take("tcp_keepintvl")),
+        tcp_keepcnt: count(take("tcp_keepcnt")).map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+        tcp_user_timeout: time(take("tcp_user_timeout")),
+        default_pool_size: count(take("default_pool_size")),
+        reserve_pool_size: count(take("reserve_pool_size")),
+        min_pool_size: count(take("min_pool_size")),
+        max_client_conn: count(take("max_client_conn")),
+        max_db_connections: count(take("max_db_connections")),
+        ignore_startup_parameters: match list.value {
+            Value::List(names) => Sourced::new(names, list.origin),
+            _ => Sourced::new(Vec::new(), list.origin),
+        },
         databases,
         anchor: Some(anchor),
         files,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileId, Span};
+
+    /// The source of a default, or `None` for another origin.
+    fn source(o: &Origin) -> Option<&'static str> {
+        match o {
+            Origin::Default { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_row_is_modelled_and_every_field_has_its_row() {
+        let table = settings_table::table("pgbouncer").expect("settings/pgbouncer.toml loads");
+        assert_eq!(settings().len(), table.settings.len(), "a row has no kind");
+        let at = Location::new(FileId(0), Span::new(0, 0));
+        let p = finish(Values::new(), at, Vec::new(), Vec::new());
+        let fields = [
+            ("server_idle_timeout", source(&p.server_idle_timeout.origin)),
+            ("server_lifetime", source(&p.server_lifetime.origin)),
+            ("client_idle_timeout", source(&p.client_idle_timeout.origin)),
+            ("query_timeout", source(&p.query_timeout.origin)),
+            ("query_wait_timeout", source(&p.query_wait_timeout.origin)),
+            (
+                "idle_transaction_timeout",
+                source(&p.idle_transaction_timeout.origin),
+            ),
+            ("tcp_keepalive", source(&p.tcp_keepalive.origin)),
+            ("tcp_keepidle", source(&p.tcp_keepidle.origin)),
+            ("tcp_keepintvl", source(&p.tcp_keepintvl.origin)),
+            ("tcp_keepcnt", source(&p.tcp_keepcnt.origin)),
+            ("tcp_user_timeout", source(&p.tcp_user_timeout.origin)),
+            ("default_pool_size", source(&p.default_pool_size.origin)),
+            ("reserve_pool_size", source(&p.reserve_pool_size.origin)),
+            ("min_pool_size", source(&p.min_pool_size.origin)),
+            ("max_client_conn", source(&p.max_client_conn.origin)),
+            ("max_db_connections", source(&p.max_db_connections.origin)),
+            (
+                "ignore_startup_parameters",
+                source(&p.ignore_startup_parameters.origin),
+            ),
+        ];
+        assert_eq!(fields.len(), table.settings.len(), "a row has no field");
+        for (name, src) in fields {
+            let row = table.get(name).unwrap_or_else(|| panic!("no row `{name}`"));
+            assert_eq!(src, Some(row.source.as_str()), "{name}");
+        }
+        assert_eq!(p.server_idle_timeout.value, Duration::from_secs(600));
+        assert!(p.tcp_keepalive.value);
+        assert!(p.ignore_startup_parameters.value.is_empty());
     }
 }

@@ -8,7 +8,7 @@ use crate::source::Location;
 
 use super::load::Loader;
 use super::number::unit_suggestion;
-use super::settings::{OTHER_MS_TIMEOUTS, VARS, Var};
+use super::settings::{OTHER_MS_TIMEOUTS, Var, var};
 use super::{BaseUnit, IntError, ParsedInt, parse_int};
 
 /// A value to apply: the text the server parses, where it is, and how it
@@ -22,8 +22,13 @@ pub(super) struct ValueRef<'t> {
 
 impl Loader<'_> {
     /// Applies one occurrence of a setting.
-    /// Returns the index in [`VARS`] of the setting it set, if it set one.
-    pub(super) fn apply(&mut self, report: bool, name: &str, value: ValueRef<'_>) -> Option<usize> {
+    /// Returns the setting it set, if it set one.
+    pub(super) fn apply(
+        &mut self,
+        report: bool,
+        name: &str,
+        value: ValueRef<'_>,
+    ) -> Option<&'static Var> {
         let at = value.at;
         let raw = self.sources.get(at.file).slice(at.span).to_string();
         let shown = if raw.is_empty() { value.text } else { &raw };
@@ -34,8 +39,7 @@ impl Loader<'_> {
             }
             return None;
         }
-        let idx = VARS.iter().position(|v| v.name == name)?;
-        let var = &VARS[idx];
+        let var = var(name)?;
         let parsed = match parse_int(value.text, var.unit) {
             Ok(p) => p,
             Err(err) => {
@@ -74,8 +78,9 @@ impl Loader<'_> {
         if !value.dump && var.bare_ms_timeout() {
             self.bare_ms_check(report, var.name, shown, value.text, &parsed, at);
         }
-        self.values[idx] = Some(Sourced::new(parsed.value, Origin::File(at)));
-        Some(idx)
+        self.values
+            .insert(var.name, Sourced::new(parsed.value, Origin::File(at)));
+        Some(var)
     }
 }
 

@@ -5,14 +5,13 @@ use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::pgconf::{self, DumpShape, IncludeKind, Item};
-use crate::provenance::Sourced;
 use crate::rules::codes;
 use crate::source::{FileId, LoadError, Location, SourceMap, Span};
 use crate::systems::include::{self, Directive, Follower, Host, Parts, Words};
 
 use super::apply::ValueRef;
 use super::conninfo::conninfo_secrets;
-use super::settings::{N_VARS, finish};
+use super::settings::{Values, finish};
 use super::{MAX_FILE_READS, MAX_INCLUDE_DEPTH, PostgresInput, PostgresServer};
 
 /// Reads postgresql.conf at `path` (following includes, then
@@ -62,8 +61,8 @@ pub fn load_postgres(
 pub(super) struct Loader<'a> {
     pub(super) sources: &'a mut SourceMap,
     pub(super) diags: &'a mut Vec<Diagnostic>,
-    /// Last valid value of each of [`VARS`], in its base unit.
-    pub(super) values: [Option<Sourced<i64>>; N_VARS],
+    /// Last valid value of each modelled setting, in its base unit, by name.
+    pub(super) values: Values,
     /// Includes: files read, cycle guard, budget.
     pub(super) follow: Follower,
 }

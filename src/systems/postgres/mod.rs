@@ -43,8 +43,9 @@
 //! and psql's expanded (`\x`) output.
 
 //!
-//! The module is split by concern: `settings` (the settings table and
-//! defaults), `number` (`parse_int`: the `strtol`/`strtod` emulation and
+//! The module is split by concern: `settings` (the rows of
+//! `settings/postgres.toml` and the defaults), `number` (`parse_int`: the
+//! `strtol`/`strtod` emulation and
 //! units), `detect` (telling a postgresql.conf from other files), `load`
 //! (files and dumps, with includes through [`crate::systems::include`]),
 //! `apply` (one occurrence: number, unit, range), `conninfo` (secrets in
@@ -91,6 +92,8 @@ pub enum PostgresInput {
 /// A value set in a file has [`Origin::File`](crate::provenance::Origin::File) at its value text (a dump: at
 /// the setting cell). An absent one has [`Origin::Default`](crate::provenance::Origin::Default) with the
 /// postgresql.org page as source, anchored at the start of the named file.
+/// Base units, ranges, defaults, first versions and sources are the rows of
+/// `settings/postgres.toml` (generated reference: `docs/settings.md`).
 #[derive(Clone, Debug)]
 pub struct PostgresServer {
     /// `idle_session_timeout` (base unit ms). Default 0 (off).

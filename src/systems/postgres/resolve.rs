@@ -2,6 +2,7 @@
 
 use super::{PostgresInput, PostgresServer};
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::diagnostic::Diagnostic;
@@ -12,7 +13,7 @@ use crate::systems::include::Follower;
 
 use super::apply::ValueRef;
 use super::load::{INCLUDES, Loader};
-use super::settings::{N_VARS, VARS, finish};
+use super::settings::{finish, var};
 
 /// The PostgreSQL door for settings found outside postgresql.conf: `-c`
 /// flags of a compose or container command, RDS / Cloud SQL / Azure
@@ -46,7 +47,7 @@ pub fn resolve(
         follow: Follower::new(&INCLUDES)
             .with_files(base.map(|b| b.files.clone()).unwrap_or_default()),
     };
-    let mut set_by: [Option<SetBy>; N_VARS] = Default::default();
+    let mut set_by: BTreeMap<&'static str, SetBy> = BTreeMap::new();
     if let Some(b) = base {
         let d = |v: &Sourced<Duration>, ms: bool| {
             v.clone().map(|d| {
@@ -59,24 +60,38 @@ pub fn resolve(
             })
         };
         let c = |v: &Sourced<u64>| v.clone().map(|n| i64::try_from(n).unwrap_or(i64::MAX));
-        let seeded: [Sourced<i64>; N_VARS] = [
-            d(&b.idle_session_timeout, true),
-            d(&b.idle_in_transaction_session_timeout, true),
-            d(&b.statement_timeout, true),
-            d(&b.lock_timeout, true),
-            d(&b.transaction_timeout, true),
-            d(&b.tcp_keepalives_idle, false),
-            d(&b.tcp_keepalives_interval, false),
-            b.tcp_keepalives_count.clone().map(i64::from),
-            d(&b.tcp_user_timeout, true),
-            c(&b.max_connections),
-            c(&b.superuser_reserved_connections),
-            c(&b.reserved_connections),
+        let seeded = [
+            ("idle_session_timeout", d(&b.idle_session_timeout, true)),
+            (
+                "idle_in_transaction_session_timeout",
+                d(&b.idle_in_transaction_session_timeout, true),
+            ),
+            ("statement_timeout", d(&b.statement_timeout, true)),
+            ("lock_timeout", d(&b.lock_timeout, true)),
+            ("transaction_timeout", d(&b.transaction_timeout, true)),
+            ("tcp_keepalives_idle", d(&b.tcp_keepalives_idle, false)),
+            (
+                "tcp_keepalives_interval",
+                d(&b.tcp_keepalives_interval, false),
+            ),
+            (
+                "tcp_keepalives_count",
+                b.tcp_keepalives_count.clone().map(i64::from),
+            ),
+            ("tcp_user_timeout", d(&b.tcp_user_timeout, true)),
+            ("max_connections", c(&b.max_connections)),
+            (
+                "superuser_reserved_connections",
+                c(&b.superuser_reserved_connections),
+            ),
+            ("reserved_connections", c(&b.reserved_connections)),
         ];
-        for (idx, v) in seeded.into_iter().enumerate() {
-            if matches!(v.origin, Origin::File(_)) {
-                set_by[idx] = Some(SetBy::OptionFile);
-                loader.values[idx] = Some(v);
+        for (name, v) in seeded {
+            if matches!(v.origin, Origin::File(_))
+                && let Some(var) = var(name)
+            {
+                set_by.insert(var.name, SetBy::OptionFile);
+                loader.values.insert(var.name, v);
             }
         }
     }
@@ -87,12 +102,11 @@ pub fn resolve(
         if a.set_by == SetBy::CommandLine {
             name = name.replace('-', "_");
         }
-        let idx = VARS.iter().position(|v| v.name == name);
-        let text = match (&a.value, idx) {
+        let known = var(&name);
+        let text = match (&a.value, known) {
             (Written::Text(t), _) => t,
-            (Written::Unresolved(why), Some(idx)) => {
-                let var = &VARS[idx];
-                let kept = loader.values[idx].as_ref().map_or_else(
+            (Written::Unresolved(why), Some(var)) => {
+                let kept = loader.values.get(var.name).map_or_else(
                     || format!("the default {}", var.fmt(var.default)),
                     |v| var.fmt(v.value),
                 );
@@ -101,22 +115,23 @@ pub fn resolve(
             }
             (Written::Unresolved(_), None) | (Written::Unset, _) => continue,
         };
-        let before = idx.and_then(|i| {
-            loader.values[i]
-                .as_ref()
-                .map(|v| (v.value, v.origin.location()))
+        let before = known.and_then(|v| {
+            loader
+                .values
+                .get(v.name)
+                .map(|s| (s.value, s.origin.location()))
         });
         let value = ValueRef {
             text,
             at: a.value_at,
             dump: false,
         };
-        let Some(idx) = loader.apply(true, &name, value) else {
+        let Some(var) = loader.apply(true, &name, value) else {
             continue;
         };
-        let var = &VARS[idx];
-        if let (Some(prev_by), Some((old, Some(old_at)))) = (set_by[idx], before) {
-            let new = loader.values[idx].as_ref().map_or(old, |v| v.value);
+        if let (Some(prev_by), Some((old, Some(old_at)))) = (set_by.get(var.name).copied(), before)
+        {
+            let new = loader.values.get(var.name).map_or(old, |v| v.value);
             if prev_by != a.set_by && old != new {
                 crate::sources::report_set_twice(
                     loader.diags,
@@ -128,7 +143,7 @@ pub fn resolve(
                 );
             }
         }
-        set_by[idx] = Some(a.set_by);
+        set_by.insert(var.name, a.set_by);
     }
     let values = std::mem::take(&mut loader.values);
     let files = loader.follow.take_files();

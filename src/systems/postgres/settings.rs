@@ -1,14 +1,19 @@
 //! The settings timeoutlint models (`guc_tables.c`: name, base unit,
 //! range, default, source) and their defaults.
 
-use super::{BaseUnit, INT_MAX, MAX_BACKENDS, PostgresInput, PostgresServer};
+use super::{BaseUnit, INT_MAX, PostgresInput, PostgresServer};
 
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::provenance::{Origin, Sourced};
 use crate::source::{FileId, Location};
+use crate::systems::settings_table::{self, Unit};
 
-/// One modelled setting: name, unit, range (`guc_tables.c`), default, source.
+/// One modelled setting: name, base unit, range, default and source, read
+/// from the row of the same name in `settings/postgres.toml`
+/// ([`crate::systems::settings_table`]).
 pub(super) struct Var {
     pub(super) name: &'static str,
     pub(super) unit: BaseUnit,
@@ -18,106 +23,48 @@ pub(super) struct Var {
     pub(super) source: &'static str,
 }
 
-pub(super) const N_VARS: usize = 12;
+/// The system name in default origins.
+const SYSTEM: &str = "PostgreSQL";
 
-pub(super) const VARS: [Var; N_VARS] = [
-    Var {
-        name: "idle_session_timeout",
-        unit: BaseUnit::Milliseconds,
-        min: 0,
-        max: INT_MAX,
-        default: 0,
-        source: "https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-IDLE-SESSION-TIMEOUT",
-    },
-    Var {
-        name: "idle_in_transaction_session_timeout",
-        unit: BaseUnit::Milliseconds,
-        min: 0,
-        max: INT_MAX,
-        default: 0,
-        source: "https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-IDLE-IN-TRANSACTION-SESSION-TIMEOUT",
-    },
-    Var {
-        name: "statement_timeout",
-        unit: BaseUnit::Milliseconds,
-        min: 0,
-        max: INT_MAX,
-        default: 0,
-        source: "https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-STATEMENT-TIMEOUT",
-    },
-    Var {
-        name: "lock_timeout",
-        unit: BaseUnit::Milliseconds,
-        min: 0,
-        max: INT_MAX,
-        default: 0,
-        source: "https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-LOCK-TIMEOUT",
-    },
-    Var {
-        name: "transaction_timeout",
-        unit: BaseUnit::Milliseconds,
-        min: 0,
-        max: INT_MAX,
-        default: 0,
-        source: "https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-TRANSACTION-TIMEOUT",
-    },
-    Var {
-        name: "tcp_keepalives_idle",
-        unit: BaseUnit::Seconds,
-        min: 0,
-        max: INT_MAX,
-        default: 0,
-        source: "https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-TCP-KEEPALIVES-IDLE",
-    },
-    Var {
-        name: "tcp_keepalives_interval",
-        unit: BaseUnit::Seconds,
-        min: 0,
-        max: INT_MAX,
-        default: 0,
-        source: "https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-TCP-KEEPALIVES-INTERVAL",
-    },
-    Var {
-        name: "tcp_keepalives_count",
-        unit: BaseUnit::Count,
-        min: 0,
-        max: INT_MAX,
-        default: 0,
-        source: "https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-TCP-KEEPALIVES-COUNT",
-    },
-    Var {
-        name: "tcp_user_timeout",
-        unit: BaseUnit::Milliseconds,
-        min: 0,
-        max: INT_MAX,
-        default: 0,
-        source: "https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-TCP-USER-TIMEOUT",
-    },
-    Var {
-        name: "max_connections",
-        unit: BaseUnit::Count,
-        min: 1,
-        max: MAX_BACKENDS,
-        default: 100,
-        source: "https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS",
-    },
-    Var {
-        name: "superuser_reserved_connections",
-        unit: BaseUnit::Count,
-        min: 0,
-        max: MAX_BACKENDS,
-        default: 3,
-        source: "https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-SUPERUSER-RESERVED-CONNECTIONS",
-    },
-    Var {
-        name: "reserved_connections",
-        unit: BaseUnit::Count,
-        min: 0,
-        max: MAX_BACKENDS,
-        default: 0,
-        source: "https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-RESERVED-CONNECTIONS",
-    },
-];
+/// The modelled settings, in table order; empty when the embedded table is
+/// invalid (a build defect the unit tests catch; then no name matches).
+pub(super) fn vars() -> &'static [Var] {
+    static VARS: OnceLock<Vec<Var>> = OnceLock::new();
+    VARS.get_or_init(|| {
+        let Some(table) = settings_table::table("postgres") else {
+            return Vec::new();
+        };
+        table
+            .settings
+            .iter()
+            .filter_map(|s| {
+                let (min, max) = s.range?;
+                let unit = match s.unit {
+                    Unit::Milliseconds => BaseUnit::Milliseconds,
+                    Unit::Seconds => BaseUnit::Seconds,
+                    Unit::Count => BaseUnit::Count,
+                    Unit::Flag | Unit::List => return None,
+                };
+                Some(Var {
+                    name: &s.name,
+                    unit,
+                    min,
+                    max,
+                    default: s.default.number()?,
+                    source: &s.source,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The modelled setting named `name` (lower case).
+pub(super) fn var(name: &str) -> Option<&'static Var> {
+    vars().iter().find(|v| v.name == name)
+}
+
+/// Values set so far, in base units, by name.
+pub(super) type Values = BTreeMap<&'static str, Sourced<i64>>;
 
 impl Var {
     pub(super) fn fmt(&self, n: i64) -> String {
@@ -148,53 +95,104 @@ pub(super) const OTHER_MS_TIMEOUTS: &[&str] = &[
     "wal_receiver_timeout",
 ];
 
-/// The server's settings from the values set (by index of [`VARS`], in base
-/// units), the others at their documented defaults anchored at `anchor`.
+/// The server's settings from the values set (by name, in base units), the
+/// others at their documented defaults anchored at `anchor`.
 pub(super) fn finish(
-    mut values: [Option<Sourced<i64>>; N_VARS],
+    mut values: Values,
     anchor: Option<Location>,
     files: Vec<FileId>,
     input: PostgresInput,
 ) -> PostgresServer {
-    let resolved: [Sourced<i64>; N_VARS] = std::array::from_fn(|i| {
-        values[i].take().unwrap_or_else(|| {
-            Sourced::new(
-                VARS[i].default,
-                Origin::default_of("PostgreSQL", VARS[i].source).anchored(anchor),
-            )
+    let mut take = |name: &'static str| {
+        values.remove(name).unwrap_or_else(|| match var(name) {
+            Some(v) => Sourced::new(
+                v.default,
+                Origin::default_of(SYSTEM, v.source).anchored(anchor),
+            ),
+            None => Sourced::new(
+                0,
+                Origin::default_of(SYSTEM, settings_table::missing_row_source("postgres"))
+                    .anchored(anchor),
+            ),
         })
-    });
-    let [
-        idle_session,
-        idle_in_transaction,
-        statement,
-        lock,
-        transaction,
-        keepalives_idle,
-        keepalives_interval,
-        keepalives_count,
-        user_timeout,
-        max_connections,
-        superuser_reserved,
-        reserved,
-    ] = resolved;
+    };
     let ms = |s: Sourced<i64>| s.map(|n| Duration::from_millis(n.max(0).unsigned_abs()));
     let secs = |s: Sourced<i64>| s.map(|n| Duration::from_secs(n.max(0).unsigned_abs()));
     let count = |s: Sourced<i64>| s.map(|n| n.max(0).unsigned_abs());
     PostgresServer {
-        idle_session_timeout: ms(idle_session),
-        idle_in_transaction_session_timeout: ms(idle_in_transaction),
-        statement_timeout: ms(statement),
-        lock_timeout: ms(lock),
-        transaction_timeout: ms(transaction),
-        tcp_keepalives_idle: secs(keepalives_idle),
-        tcp_keepalives_interval: secs(keepalives_interval),
-        tcp_keepalives_count: keepalives_count.map(|n| u32::try_from(n.max(0)).unwrap_or(u32::MAX)),
-        tcp_user_timeout: ms(user_timeout),
-        max_connections: count(max_connections),
-        superuser_reserved_connections: count(superuser_reserved),
-        reserved_connections: count(reserved),
+        idle_session_timeout: ms(take("idle_session_timeout")),
+        idle_in_transaction_session_timeout: ms(take("idle_in_transaction_session_timeout")),
+        statement_timeout: ms(take("statement_timeout")),
+        lock_timeout: ms(take("lock_timeout")),
+        transaction_timeout: ms(take("transaction_timeout")),
+        tcp_keepalives_idle: secs(take("tcp_keepalives_idle")),
+        tcp_keepalives_interval: secs(take("tcp_keepalives_interval")),
+        tcp_keepalives_count: take("tcp_keepalives_count")
+            .map(|n| u32::try_from(n.max(0)).unwrap_or(u32::MAX)),
+        tcp_user_timeout: ms(take("tcp_user_timeout")),
+        max_connections: count(take("max_connections")),
+        superuser_reserved_connections: count(take("superuser_reserved_connections")),
+        reserved_connections: count(take("reserved_connections")),
         files,
         input,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The source of a default, or `None` for another origin.
+    fn source(o: &Origin) -> Option<&'static str> {
+        match o {
+            Origin::Default { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_row_is_modelled_and_every_field_has_its_row() {
+        let table = settings_table::table("postgres").expect("settings/postgres.toml loads");
+        assert_eq!(vars().len(), table.settings.len(), "a row was left out");
+        let p = finish(Values::new(), None, Vec::new(), PostgresInput::ConfFile);
+        let fields = [
+            (
+                "idle_session_timeout",
+                source(&p.idle_session_timeout.origin),
+            ),
+            (
+                "idle_in_transaction_session_timeout",
+                source(&p.idle_in_transaction_session_timeout.origin),
+            ),
+            ("statement_timeout", source(&p.statement_timeout.origin)),
+            ("lock_timeout", source(&p.lock_timeout.origin)),
+            ("transaction_timeout", source(&p.transaction_timeout.origin)),
+            ("tcp_keepalives_idle", source(&p.tcp_keepalives_idle.origin)),
+            (
+                "tcp_keepalives_interval",
+                source(&p.tcp_keepalives_interval.origin),
+            ),
+            (
+                "tcp_keepalives_count",
+                source(&p.tcp_keepalives_count.origin),
+            ),
+            ("tcp_user_timeout", source(&p.tcp_user_timeout.origin)),
+            ("max_connections", source(&p.max_connections.origin)),
+            (
+                "superuser_reserved_connections",
+                source(&p.superuser_reserved_connections.origin),
+            ),
+            (
+                "reserved_connections",
+                source(&p.reserved_connections.origin),
+            ),
+        ];
+        assert_eq!(fields.len(), table.settings.len(), "a row has no field");
+        for (name, src) in fields {
+            let row = table.get(name).unwrap_or_else(|| panic!("no row `{name}`"));
+            assert_eq!(src, Some(row.source.as_str()), "{name}");
+        }
+        assert_eq!(p.max_connections.value, 100);
+        assert_eq!(p.superuser_reserved_connections.value, 3);
     }
 }
