@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use super::traced::Traced;
 use super::{Ctx, Layer, interp, scalar};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::parse::tree::{Node, NodeKind};
 use crate::rules::codes;
 use crate::source::Location;
+use crate::sources::argv::traced::Traced;
 
 /// One variable of a service's environment.
 pub(super) struct EnvEntry {

@@ -28,10 +28,10 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use super::traced::Traced;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::rules::codes;
 use crate::source::{FileId, Location, SourceMap, Span};
+use crate::sources::argv::traced::Traced;
 
 /// How deep `${A:-${B:-${C}}}` defaults may nest before the rest is kept as text.
 const MAX_NESTING: usize = 8;
@@ -79,7 +79,7 @@ fn interpolate_at(t: &Traced, vars: &Vars, depth: usize) -> Traced {
     let mut i = 0;
     let mut lit = 0;
     while i < b.len() {
-        if out.text.len() > super::traced::MAX_VALUE_LEN {
+        if out.text.len() > crate::sources::argv::traced::MAX_VALUE_LEN {
             // Repeated references to long values: the rest is not expanded.
             out.unknown.push((
                 out.text.len()..out.text.len(),

@@ -54,7 +54,6 @@
 //! and not `required: false`, outside the project root) is
 //! [`codes::INCLUDE_UNREADABLE`].
 
-mod argv;
 mod environment;
 mod images;
 mod interp;
@@ -62,10 +61,9 @@ mod merge;
 mod service;
 #[cfg(test)]
 mod tests;
-mod traced;
 
-pub(crate) use argv::{AppServer, FlagSetting, find_app_server, worker_flags, worker_option};
-pub(crate) use traced::{Traced, Word, split_words};
+use crate::sources::argv::traced::{self, Traced, Word, split_words};
+use crate::sources::argv::{self, AppServer, FlagSetting, find_app_server, worker_flags};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
