@@ -79,6 +79,19 @@ fn setting(
     }
 }
 
+/// The `name=value` setting written from byte `from` of the word `t`
+/// (`--name=value` from 2, postgres `-cname=value` from 2, `name=value`
+/// after `-c` from 0); `None` without `=`.
+fn name_value(t: &Traced, from: usize) -> Option<FlagSetting> {
+    let eq = from + t.text.get(from..)?.find('=')?;
+    Some(setting(
+        t.text[from..eq].to_string(),
+        t.location(from..eq),
+        t,
+        eq + 1..t.text.len(),
+    ))
+}
+
 /// The file name of a program word: `/usr/sbin/mysqld` -> `mysqld`.
 pub(crate) fn basename(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
@@ -112,13 +125,8 @@ pub(crate) fn mysqld_flags(words: &[Word]) -> Vec<FlagSetting> {
                 i += 1;
                 continue;
             }
-            if let Some(eq) = body.find('=') {
-                out.push(setting(
-                    body[..eq].to_string(),
-                    t.location(2..2 + eq),
-                    t,
-                    2 + eq + 1..t.text.len(),
-                ));
+            if let Some(f) = name_value(t, 2) {
+                out.push(f);
             } else if let Some(next) = words
                 .get(i + 1)
                 .filter(|n| !n.operator && !n.text.text.starts_with('-'))
@@ -191,15 +199,8 @@ pub(crate) fn postgres_flags(words: &[Word]) -> Vec<FlagSetting> {
         }
         let t = &w.text;
         let s = t.text.as_bytes();
-        if let Some(body) = t.text.strip_prefix("--") {
-            if let Some(eq) = body.find('=') {
-                out.push(setting(
-                    body[..eq].to_string(),
-                    t.location(2..2 + eq),
-                    t,
-                    2 + eq + 1..t.text.len(),
-                ));
-            }
+        if t.text.starts_with("--") {
+            out.extend(name_value(t, 2));
         } else if s.len() >= 2 && s[0] == b'-' && PG_WITH_VALUE.contains(&s[1]) {
             let flag = s[1];
             // The value: attached (`-cname=v`, `-N200`) or the next word.
@@ -212,14 +213,7 @@ pub(crate) fn postgres_flags(words: &[Word]) -> Vec<FlagSetting> {
                 break;
             };
             if flag == b'c' {
-                if let Some(eq) = vt.text[from..].find('=') {
-                    out.push(setting(
-                        vt.text[from..from + eq].to_string(),
-                        vt.location(from..from + eq),
-                        vt,
-                        from + eq + 1..vt.text.len(),
-                    ));
-                }
+                out.extend(name_value(vt, from));
             } else if let Some(name) = pg_short_name(flag) {
                 out.push(setting(
                     name.to_string(),
