@@ -903,6 +903,59 @@ pub fn is_secret_setting(name: &str) -> bool {
     (n.contains("password") || n.contains("passphrase")) && n != "password_encryption"
 }
 
+/// True for variable names holding a secret: those of
+/// [`crate::secrets::is_secret_var_name`] (`PASSWORD`, `SECRET`, `TOKEN`,
+/// ...), keys (`SIGNING_KEY`, `API_KEY`, `PRIVATE_KEY_PEM`: a name
+/// ending in `KEY` or containing `PRIVATE_KEY`; not `API_KEY_RATE_LIMIT`)
+/// and `CREDENTIALS`. Masking a harmless value is the safe mistake.
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    crate::secrets::is_secret_var_name(name)
+        || n.ends_with("KEY")
+        || ["PRIVATE_KEY", "CREDENTIAL"].iter().any(|w| n.contains(w))
+}
+
+/// Marks the value of `name` secret where it is written when the name looks
+/// secret ([`is_secret_name`]), and URL or conninfo passwords inside any value
+/// (compose `environment:`, `.env` lines, a Kubernetes container's `env`).
+pub(crate) fn mark_secret_value(
+    sources: &mut SourceMap,
+    name: &str,
+    value: &crate::sources::argv::traced::Traced,
+) {
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    if is_secret_name(name) && !value.text.is_empty() {
+        ranges.push(0..value.text.len());
+    }
+    if value.text.contains("://") {
+        ranges.extend(crate::systems::app::url::secret_ranges(&value.text));
+    }
+    ranges.extend(crate::secrets::assignment_ranges(&value.text));
+    for r in ranges {
+        mark_range(sources, value, r);
+    }
+}
+
+/// Marks the bytes `r` of `value` secret in the files they come from; text
+/// without an exact position (a value given by the caller) is recorded as
+/// a secret value so outputs still mask it.
+pub(crate) fn mark_range(
+    sources: &mut SourceMap,
+    value: &crate::sources::argv::traced::Traced,
+    r: std::ops::Range<usize>,
+) {
+    let exact = value
+        .origins
+        .get(r.clone())
+        .is_some_and(|os| os.iter().all(|o| o.exact));
+    for loc in value.spans_of(r.clone()) {
+        sources.get_mut(loc.file).mark_secret(loc.span);
+    }
+    if !exact && let Some(text) = value.text.get(r) {
+        sources.add_secret_value(crate::secrets::unquote(text));
+    }
+}
+
 /// Settings written as a YAML mapping `name: value` (CloudNativePG and
 /// Zalando `parameters`, CNPG Pooler `pgbouncer.parameters`), in file
 /// order, as [`Assignment`]s set by `set_by`. Values of secret names
@@ -946,40 +999,74 @@ pub fn unique_addresses(cands: &mut [crate::sources::Candidate]) {
     }
 }
 
-/// The product and version of a container image reference
-/// (`[registry/]repo[:tag][@digest]`): the registry host (a first part
-/// with a `.` or `:`, or `localhost`) and Docker Hub's `library/` are
-/// dropped (`docker.io/library/mysql:8.0` is `mysql`); the version is the
-/// tag's leading dotted number (`16.2.0-debian-12-r3` gives `16.2.0`),
-/// none for `latest` or no tag. `None` for an empty or templated image.
-pub fn image_flavor(file: FileId, text: &str, node: &Node) -> Option<crate::sources::Flavor> {
-    let image = scalar_text(text, node)?;
-    let image = image.trim();
-    if image.is_empty() || template_reason(image).is_some() {
+/// The repository and version of a container image reference
+/// `[registry/][namespace/]repo[:tag][@digest]`
+/// (https://docs.docker.com/reference/cli/docker/image/tag/), the one image
+/// parser of all adapters: the registry (a first component with a `.` or
+/// `:`, or `localhost`: `docker.io/`, `quay.io/`, `public.ecr.aws/`) and
+/// Docker Hub's `library/` namespace of official images are dropped, the
+/// repository is lower-cased (`docker.io/library/mysql:8.0` is `mysql`).
+///
+/// Version from the tag: its leading `v`-less dotted number (`16-alpine` ->
+/// `16`, `8.0.30` -> `8.0.30`, bitnami `16.2.0-debian-12-r5` -> `16.2.0`,
+/// postgis `16-3.4` -> `16`, the PostgreSQL major first); for timescale
+/// images the `pgNN` part (`2.14.2-pg16` -> `16`). `latest`, no tag, or a
+/// tag without a number: no version. `None` for an empty reference.
+pub fn image_reference(reference: &str) -> Option<(String, Option<String>)> {
+    let r = reference.trim();
+    let r = r.split('@').next().unwrap_or(r);
+    let mut parts: Vec<&str> = r.split('/').collect();
+    if parts.len() > 1 {
+        let first = parts[0];
+        if first.contains('.') || first.contains(':') || first == "localhost" {
+            parts.remove(0);
+        }
+    }
+    if parts.first() == Some(&"library") && parts.len() > 1 {
+        parts.remove(0);
+    }
+    let last = parts.pop()?;
+    let (name, tag) = match last.split_once(':') {
+        Some((n, t)) => (n, Some(t)),
+        None => (last, None),
+    };
+    parts.push(name);
+    let repo = parts.join("/").to_ascii_lowercase();
+    if repo.is_empty() {
         return None;
     }
-    let image = image.split('@').next().unwrap_or(image);
-    let (repo, tag) = match image.rfind(':') {
-        Some(i) if !image[i..].contains('/') => (&image[..i], Some(&image[i + 1..])),
-        _ => (image, None),
-    };
-    let mut parts: Vec<&str> = repo.split('/').collect();
-    if parts.len() > 1 && (parts[0].contains(['.', ':']) || parts[0] == "localhost") {
-        parts.remove(0);
-    }
-    if parts.len() > 1 && parts[0] == "library" {
-        parts.remove(0);
-    }
-    let product = parts.join("/").to_ascii_lowercase();
-    let version = tag.and_then(|t| {
-        let v: String = t
-            .trim_start_matches('v')
+    let version = tag.and_then(|t| image_version(&repo, t));
+    Some((repo, version))
+}
+
+/// The server version in an image tag (see [`image_reference`]).
+fn image_version(product: &str, tag: &str) -> Option<String> {
+    if product.starts_with("timescale/") {
+        let at = tag.find("pg")?;
+        let digits: String = tag[at + 2..]
             .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .take_while(|c| c.is_ascii_digit())
             .collect();
-        let v = v.trim_end_matches('.').to_string();
-        (!v.is_empty()).then_some(v)
-    });
+        return (!digits.is_empty()).then_some(digits);
+    }
+    let t = tag.strip_prefix('v').unwrap_or(tag);
+    let v: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let v = v.trim_end_matches('.');
+    (!v.is_empty() && v.starts_with(|c: char| c.is_ascii_digit())).then(|| v.to_string())
+}
+
+/// The [`crate::sources::Flavor`] of the image named by the scalar `node`
+/// ([`image_reference`]), located at the scalar. `None` for an empty or
+/// templated image.
+pub fn image_flavor(file: FileId, text: &str, node: &Node) -> Option<crate::sources::Flavor> {
+    let image = scalar_text(text, node)?;
+    if image.trim().is_empty() || template_reason(&image).is_some() {
+        return None;
+    }
+    let (product, version) = image_reference(&image)?;
     Some(crate::sources::Flavor {
         product,
         version,

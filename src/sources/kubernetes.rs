@@ -509,28 +509,11 @@ impl<'a> Reader<'a> {
     }
 
     /// Marks the value of an environment variable as secret when its name
-    /// looks secret, and any URL or conninfo password inside it.
+    /// looks secret, and any URL or conninfo password inside it (the rules
+    /// compose uses: [`embedded::mark_secret_value`]).
     fn mark_env_secret(&mut self, name: &str, v: &Node) {
-        if crate::secrets::is_secret_var_name(name) {
-            self.sources.get_mut(self.id).mark_secret(v.span);
-            return;
-        }
-        let Some(emb) = Embedded::of(self.text, v) else {
-            return;
-        };
-        let t = emb.text();
-        let mut ranges = crate::secrets::assignment_ranges(t);
-        if let Some(i) = t.find("://") {
-            let start = t[..i].rfind(char::is_whitespace).map_or(0, |p| p + 1);
-            ranges.extend(
-                crate::systems::app::url::secret_ranges(&t[start..])
-                    .into_iter()
-                    .map(|r| start + r.start..start + r.end),
-            );
-        }
-        for r in ranges {
-            let s = emb.span(Span::new(r.start, r.end));
-            self.sources.get_mut(self.id).mark_secret(s);
+        if let Some(t) = argv::scalar_traced(self.id, self.text, v) {
+            embedded::mark_secret_value(self.sources, name, &t);
         }
     }
 

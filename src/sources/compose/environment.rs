@@ -40,7 +40,7 @@ pub(super) fn environment(layers: &[Layer], ctx: &mut Ctx<'_>) -> Vec<EnvEntry> 
         all.upsert(e);
     }
     for e in &all.entries {
-        interp::mark_secret_value(ctx.sources, &e.name, &e.value);
+        crate::sources::embedded::mark_secret_value(ctx.sources, &e.name, &e.value);
     }
     all.entries
 }
