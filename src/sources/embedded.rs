@@ -867,6 +867,16 @@ pub fn parse_documents(
     }
 }
 
+/// The node at the mapping-key `path` below `node` (`["spec", "mycnf"]`);
+/// `None` where a step is missing or not a mapping.
+pub fn node_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
+    let mut n = node;
+    for k in path {
+        n = n.get(k)?;
+    }
+    Some(n)
+}
+
 /// The text of a scalar as its consumer reads it: a string's decoded text,
 /// a number or boolean as written in the file (`1.0` stays `1.0`), null as
 /// the empty string. `None` for mappings and sequences.

@@ -49,7 +49,9 @@ use crate::diagnostic::Diagnostic;
 use crate::parse::tree::{Node, NodeKind};
 use crate::source::{FileId, LoadError, Location, SourceMap, Span};
 use crate::sources::argv::{self, FlagSetting, traced};
-use crate::sources::embedded::{self, ConfigFormat, Embedded, image_flavor, template_reason};
+use crate::sources::embedded::{
+    self, ConfigFormat, Embedded, image_flavor, node_at, template_reason,
+};
 use crate::sources::{Assignment, Candidate, Flavor, Found, ServerSettings, System};
 
 /// True for a file Helm reads as values: named `values*.yaml` / `values*.yml`
@@ -136,14 +138,6 @@ fn mark_secrets(id: FileId, doc: &Node, sources: &mut SourceMap) {
     }
 }
 
-fn node_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
-    let mut n = node;
-    for k in path {
-        n = n.get(k)?;
-    }
-    Some(n)
-}
-
 /// The text-holding paths tried under each root, and how each is read.
 /// `None`: my.cnf if the text has a group header, else postgresql.conf.
 const CONFIG_PATHS: &[(&[&str], Option<ConfigFormat>)] = &[
@@ -177,16 +171,28 @@ fn read_root(
         return;
     }
     let flavor = root_flavor(id, text, root);
+    // The flavor of the root's image, when it runs `system` (or an image
+    // this module does not place).
+    let flavor_of = |system: System| {
+        flavor
+            .clone()
+            .filter(|f| embedded::image_system(&f.product).is_none_or(|s| s == system))
+    };
+    let mut push = |path: &[&str], system: System, assignments: Vec<Assignment>| {
+        out.push(Candidate {
+            address: format!("{prefix}{}", path.join(".")),
+            at: key_location(id, root, path),
+            found: Found::Server(ServerSettings {
+                system,
+                flavor: flavor_of(system),
+                assignments,
+            }),
+        });
+    };
     for (path, format) in CONFIG_PATHS {
-        let Some(node) = node_at(root, path) else {
+        let Some((_, emb)) = written_text(text, root, path) else {
             continue;
         };
-        let Some(emb) = Embedded::of(text, node) else {
-            continue;
-        };
-        if emb.text().trim().is_empty() {
-            continue;
-        }
         let format = format.unwrap_or_else(|| {
             if has_group_header(emb.text()) {
                 ConfigFormat::MyCnf
@@ -195,45 +201,23 @@ fn read_root(
             }
         });
         let assignments = embedded::read_config(format, &emb, id, sources, diags);
-        let system = format.system();
-        let flavor = flavor
-            .clone()
-            .filter(|f| embedded::image_system(&f.product).is_none_or(|s| s == system));
-        out.push(Candidate {
-            address: format!("{prefix}{}", path.join(".")),
-            at: key_location(id, root, path),
-            found: Found::Server(ServerSettings {
-                system,
-                flavor,
-                assignments,
-            }),
-        });
+        push(path, format.system(), assignments);
     }
     for path in FLAG_PATHS {
-        let Some(node) = node_at(root, path) else {
+        let Some((node, _)) = written_text(text, root, path) else {
             continue;
         };
-        let Some(emb) = Embedded::of(text, node) else {
-            continue;
-        };
-        if emb.text().trim().is_empty() {
-            continue;
-        }
-        let assignments = flags(id, text, node, sources);
-        let flavor = flavor
-            .clone()
-            .filter(|f| embedded::image_system(&f.product).is_none_or(|s| s == System::Mysql));
-        out.push(Candidate {
-            address: format!("{prefix}{}", path.join(".")),
-            at: key_location(id, root, path),
-            found: Found::Server(ServerSettings {
-                system: System::Mysql,
-                flavor,
-                assignments,
-            }),
-        });
+        push(path, System::Mysql, flags(id, text, node, sources));
     }
     combine_roles(prefix, out);
+}
+
+/// The scalar at `path` below `root` and its text, when it holds more than
+/// blanks (the charts' default `""` is nothing written).
+fn written_text<'n>(text: &str, root: &'n Node, path: &[&str]) -> Option<(&'n Node, Embedded)> {
+    let node = node_at(root, path)?;
+    let emb = Embedded::of(text, node)?;
+    (!emb.text().trim().is_empty()).then_some((node, emb))
 }
 
 /// Adds, for each role (`primary`, `secondary`) with both a `configuration`

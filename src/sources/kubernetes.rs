@@ -99,7 +99,7 @@ use crate::source::{FileId, LoadError, Location, SourceMap, Span};
 use crate::sources::argv::{self, FlagSetting, traced::Word};
 use crate::sources::embedded::{
     self, ConfigFormat, Embedded, attribute_pairs, image_flavor, image_system, map_assignments,
-    scalar_text, scalar_value, template_reason,
+    node_at, scalar_text, scalar_value, template_reason,
 };
 use crate::sources::{
     Assignment, Candidate, EnvVar, Flavor, Found, IdleLimit, ServerSettings, SetBy, System,
@@ -169,15 +169,6 @@ pub fn read_file(
 /// The string at `path` below `node`.
 fn str_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a str> {
     node_at(node, path)?.as_str()
-}
-
-/// The node at `path` below `node`.
-fn node_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
-    let mut n = node;
-    for k in path {
-        n = n.get(k)?;
-    }
-    Some(n)
 }
 
 fn seq(node: Option<&Node>) -> &[Node] {
@@ -345,18 +336,7 @@ impl<'a> Reader<'a> {
             let Some(text) = v.as_str().and_then(base64_text) else {
                 continue;
             };
-            let Some(format) = embedded::format_of(&k.text, &text) else {
-                continue;
-            };
-            let emb = Embedded::coarse(text, v.span);
-            let a = embedded::read_config(format, &emb, self.id, self.sources, self.diags);
-            self.server(
-                format!("{base}:{}", k.text),
-                k.span,
-                format.system(),
-                None,
-                a,
-            );
+            self.config_entry(base, k, &Embedded::coarse(text, v.span));
         }
     }
 
@@ -368,18 +348,19 @@ impl<'a> Reader<'a> {
             let Some(emb) = Embedded::of(self.text, v) else {
                 continue;
             };
-            let Some(format) = embedded::format_of(&k.text, emb.text()) else {
-                continue;
-            };
-            let a = embedded::read_config(format, &emb, self.id, self.sources, self.diags);
-            self.server(
-                format!("{base}:{}", k.text),
-                k.span,
-                format.system(),
-                None,
-                a,
-            );
+            self.config_entry(base, k, &emb);
         }
+    }
+
+    /// One `data`/`stringData` entry: a server candidate `BASE:KEY` when the
+    /// entry holds a config file ([`embedded::format_of`]).
+    fn config_entry(&mut self, base: &str, k: &crate::parse::tree::Key, emb: &Embedded) {
+        let Some(format) = embedded::format_of(&k.text, emb.text()) else {
+            return;
+        };
+        let a = embedded::read_config(format, emb, self.id, self.sources, self.diags);
+        let address = format!("{base}:{}", k.text);
+        self.server(address, k.span, format.system(), None, a);
     }
 
     fn workload(&mut self, kind: &str, o: &'a Node, base: &str, at: Span) {
