@@ -33,8 +33,10 @@
 //!
 //! The module also holds what the YAML/JSON adapters share:
 //! [`parse_documents`] (one located TL001 for a file that does not parse,
-//! naming templates), [`scalar_text`] / [`scalar_value`],
-//! [`map_assignments`], [`image_flavor`], [`attribute_pairs`],
+//! naming templates), [`node_at`], [`scalar_text`] / [`scalar_value`],
+//! [`map_assignments`], [`image_reference`] / [`image_flavor`] (the one
+//! image parser, compose's included), [`mark_secret_value`] (secret env
+//! values, compose and Kubernetes), [`attribute_pairs`],
 //! [`unique_addresses`], [`format_of`] and [`render`] (a stable text
 //! rendering of candidates for tests).
 
@@ -597,6 +599,41 @@ fn syntax_error(diags: &mut Vec<Diagnostic>, at: Location, message: String, labe
     );
 }
 
+/// One `name = value` line of an embedded config as an option-file
+/// [`Assignment`]; unresolved inside a template condition ([`written`]).
+fn line_setting(
+    emb: &Embedded,
+    file: FileId,
+    depths: &[(usize, usize)],
+    name: String,
+    name_span: Span,
+    value: &str,
+    value_span: Span,
+) -> Assignment {
+    let cond = depth_at(depths, name_span.start) > 0;
+    Assignment {
+        name,
+        name_at: emb.at(file, name_span),
+        value: written(value, cond),
+        value_at: emb.at(file, value_span),
+        set_by: SetBy::OptionFile,
+    }
+}
+
+/// A line the lexer refused: a located TL001, unless the line is a
+/// template action (`{{ if … }}`), which the file alone cannot judge.
+fn line_error(
+    diags: &mut Vec<Diagnostic>,
+    emb: &Embedded,
+    file: FileId,
+    span: Span,
+    message: String,
+) {
+    if template_reason(line_at(emb.text(), span.start)).is_none() {
+        syntax_error(diags, emb.at(file, span), message, "syntax error");
+    }
+}
+
 fn read_mycnf(
     body: bool,
     emb: &Embedded,
@@ -636,22 +673,15 @@ fn read_mycnf(
                     Some(false) => {}
                     Some(true) => {
                         let Some(v) = value else { continue };
-                        let cond = depth_at(&depths, name_span.start) > 0;
-                        out.push(Assignment {
-                            name,
-                            name_at: emb.at(file, name_span),
-                            value: written(&v.text, cond),
-                            value_at: emb.at(file, v.span),
-                            set_by: SetBy::OptionFile,
-                        });
+                        out.push(line_setting(
+                            emb, file, &depths, name, name_span, &v.text, v.span,
+                        ));
                     }
                 }
             }
             mycnf::Item::Include { .. } => {}
             mycnf::Item::Error { span, message } => {
-                if template_reason(line_at(text, span.start)).is_none() {
-                    syntax_error(diags, emb.at(file, span), message, "syntax error");
-                }
+                line_error(diags, emb, file, span, message);
             }
         }
     }
@@ -677,14 +707,15 @@ fn read_pgconf(
                 if is_secret_setting(&name) {
                     sources.get_mut(file).mark_secret(emb.span(value.span));
                 }
-                let cond = depth_at(&depths, name_span.start) > 0;
-                out.push(Assignment {
+                out.push(line_setting(
+                    emb,
+                    file,
+                    &depths,
                     name,
-                    name_at: emb.at(file, name_span),
-                    value: written(&value.text, cond),
-                    value_at: emb.at(file, value.span),
-                    set_by: SetBy::OptionFile,
-                });
+                    name_span,
+                    &value.text,
+                    value.span,
+                ));
             }
             pgconf::Item::Include { .. } => {}
             pgconf::Item::Error { span, message, .. } => {
@@ -694,9 +725,7 @@ fn read_pgconf(
                     let s = Span::new(line_start + s.start, line_start + s.end);
                     sources.get_mut(file).mark_secret(emb.span(s));
                 }
-                if template_reason(line).is_none() {
-                    syntax_error(diags, emb.at(file, span), message, "syntax error");
-                }
+                line_error(diags, emb, file, span, message);
             }
         }
     }
@@ -737,21 +766,14 @@ fn read_pgbouncer(
                     }
                 }
                 if section.as_deref() == Some("pgbouncer") {
-                    let cond = depth_at(&depths, key_span.start) > 0;
-                    out.push(Assignment {
-                        name: key,
-                        name_at: emb.at(file, key_span),
-                        value: written(&value, cond),
-                        value_at: emb.at(file, value_span),
-                        set_by: SetBy::OptionFile,
-                    });
+                    out.push(line_setting(
+                        emb, file, &depths, key, key_span, &value, value_span,
+                    ));
                 }
             }
             pgbouncer::Item::Include { .. } => {}
             pgbouncer::Item::Error { span, message } => {
-                if template_reason(line_at(text, span.start)).is_none() {
-                    syntax_error(diags, emb.at(file, span), message, "syntax error");
-                }
+                line_error(diags, emb, file, span, message);
             }
         }
     }
