@@ -31,9 +31,8 @@ use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{LoadError, Location, SourceMap, Span};
-use crate::sources::compose::{
-    AppServer, Traced, find_app_server, split_words, worker_flags, worker_option,
-};
+use crate::sources::argv::traced::{Traced, split_words};
+use crate::sources::argv::{AppServer, find_app_server, worker_flags, worker_option};
 use crate::sources::{Candidate, Found, Workers};
 
 /// True for the files [`read`] understands: `*.ini` and Procfiles

@@ -33,8 +33,10 @@
 //!
 //! The module also holds what the YAML/JSON adapters share:
 //! [`parse_documents`] (one located TL001 for a file that does not parse,
-//! naming templates), [`scalar_text`] / [`scalar_value`],
-//! [`map_assignments`], [`image_flavor`], [`attribute_pairs`],
+//! naming templates), [`node_at`], [`scalar_text`] / [`scalar_value`],
+//! [`map_assignments`], [`image_reference`] / [`image_flavor`] (the one
+//! image parser, compose's included), [`mark_secret_value`] (secret env
+//! values, compose and Kubernetes), [`attribute_pairs`],
 //! [`unique_addresses`], [`format_of`] and [`render`] (a stable text
 //! rendering of candidates for tests).
 
@@ -597,6 +599,41 @@ fn syntax_error(diags: &mut Vec<Diagnostic>, at: Location, message: String, labe
     );
 }
 
+/// One `name = value` line of an embedded config as an option-file
+/// [`Assignment`]; unresolved inside a template condition ([`written`]).
+fn line_setting(
+    emb: &Embedded,
+    file: FileId,
+    depths: &[(usize, usize)],
+    name: String,
+    name_span: Span,
+    value: &str,
+    value_span: Span,
+) -> Assignment {
+    let cond = depth_at(depths, name_span.start) > 0;
+    Assignment {
+        name,
+        name_at: emb.at(file, name_span),
+        value: written(value, cond),
+        value_at: emb.at(file, value_span),
+        set_by: SetBy::OptionFile,
+    }
+}
+
+/// A line the lexer refused: a located TL001, unless the line is a
+/// template action (`{{ if … }}`), which the file alone cannot judge.
+fn line_error(
+    diags: &mut Vec<Diagnostic>,
+    emb: &Embedded,
+    file: FileId,
+    span: Span,
+    message: String,
+) {
+    if template_reason(line_at(emb.text(), span.start)).is_none() {
+        syntax_error(diags, emb.at(file, span), message, "syntax error");
+    }
+}
+
 fn read_mycnf(
     body: bool,
     emb: &Embedded,
@@ -636,22 +673,15 @@ fn read_mycnf(
                     Some(false) => {}
                     Some(true) => {
                         let Some(v) = value else { continue };
-                        let cond = depth_at(&depths, name_span.start) > 0;
-                        out.push(Assignment {
-                            name,
-                            name_at: emb.at(file, name_span),
-                            value: written(&v.text, cond),
-                            value_at: emb.at(file, v.span),
-                            set_by: SetBy::OptionFile,
-                        });
+                        out.push(line_setting(
+                            emb, file, &depths, name, name_span, &v.text, v.span,
+                        ));
                     }
                 }
             }
             mycnf::Item::Include { .. } => {}
             mycnf::Item::Error { span, message } => {
-                if template_reason(line_at(text, span.start)).is_none() {
-                    syntax_error(diags, emb.at(file, span), message, "syntax error");
-                }
+                line_error(diags, emb, file, span, message);
             }
         }
     }
@@ -677,14 +707,15 @@ fn read_pgconf(
                 if is_secret_setting(&name) {
                     sources.get_mut(file).mark_secret(emb.span(value.span));
                 }
-                let cond = depth_at(&depths, name_span.start) > 0;
-                out.push(Assignment {
+                out.push(line_setting(
+                    emb,
+                    file,
+                    &depths,
                     name,
-                    name_at: emb.at(file, name_span),
-                    value: written(&value.text, cond),
-                    value_at: emb.at(file, value.span),
-                    set_by: SetBy::OptionFile,
-                });
+                    name_span,
+                    &value.text,
+                    value.span,
+                ));
             }
             pgconf::Item::Include { .. } => {}
             pgconf::Item::Error { span, message, .. } => {
@@ -694,9 +725,7 @@ fn read_pgconf(
                     let s = Span::new(line_start + s.start, line_start + s.end);
                     sources.get_mut(file).mark_secret(emb.span(s));
                 }
-                if template_reason(line).is_none() {
-                    syntax_error(diags, emb.at(file, span), message, "syntax error");
-                }
+                line_error(diags, emb, file, span, message);
             }
         }
     }
@@ -737,21 +766,14 @@ fn read_pgbouncer(
                     }
                 }
                 if section.as_deref() == Some("pgbouncer") {
-                    let cond = depth_at(&depths, key_span.start) > 0;
-                    out.push(Assignment {
-                        name: key,
-                        name_at: emb.at(file, key_span),
-                        value: written(&value, cond),
-                        value_at: emb.at(file, value_span),
-                        set_by: SetBy::OptionFile,
-                    });
+                    out.push(line_setting(
+                        emb, file, &depths, key, key_span, &value, value_span,
+                    ));
                 }
             }
             pgbouncer::Item::Include { .. } => {}
             pgbouncer::Item::Error { span, message } => {
-                if template_reason(line_at(text, span.start)).is_none() {
-                    syntax_error(diags, emb.at(file, span), message, "syntax error");
-                }
+                line_error(diags, emb, file, span, message);
             }
         }
     }
@@ -867,6 +889,16 @@ pub fn parse_documents(
     }
 }
 
+/// The node at the mapping-key `path` below `node` (`["spec", "mycnf"]`);
+/// `None` where a step is missing or not a mapping.
+pub fn node_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
+    let mut n = node;
+    for k in path {
+        n = n.get(k)?;
+    }
+    Some(n)
+}
+
 /// The text of a scalar as its consumer reads it: a string's decoded text,
 /// a number or boolean as written in the file (`1.0` stays `1.0`), null as
 /// the empty string. `None` for mappings and sequences.
@@ -901,6 +933,59 @@ pub fn scalar_value(file: &str, node: &Node) -> Written {
 pub fn is_secret_setting(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     (n.contains("password") || n.contains("passphrase")) && n != "password_encryption"
+}
+
+/// True for variable names holding a secret: those of
+/// [`crate::secrets::is_secret_var_name`] (`PASSWORD`, `SECRET`, `TOKEN`,
+/// ...), keys (`SIGNING_KEY`, `API_KEY`, `PRIVATE_KEY_PEM`: a name
+/// ending in `KEY` or containing `PRIVATE_KEY`; not `API_KEY_RATE_LIMIT`)
+/// and `CREDENTIALS`. Masking a harmless value is the safe mistake.
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    crate::secrets::is_secret_var_name(name)
+        || n.ends_with("KEY")
+        || ["PRIVATE_KEY", "CREDENTIAL"].iter().any(|w| n.contains(w))
+}
+
+/// Marks the value of `name` secret where it is written when the name looks
+/// secret ([`is_secret_name`]), and URL or conninfo passwords inside any value
+/// (compose `environment:`, `.env` lines, a Kubernetes container's `env`).
+pub(crate) fn mark_secret_value(
+    sources: &mut SourceMap,
+    name: &str,
+    value: &crate::sources::argv::traced::Traced,
+) {
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    if is_secret_name(name) && !value.text.is_empty() {
+        ranges.push(0..value.text.len());
+    }
+    if value.text.contains("://") {
+        ranges.extend(crate::systems::app::url::secret_ranges(&value.text));
+    }
+    ranges.extend(crate::secrets::assignment_ranges(&value.text));
+    for r in ranges {
+        mark_range(sources, value, r);
+    }
+}
+
+/// Marks the bytes `r` of `value` secret in the files they come from; text
+/// without an exact position (a value given by the caller) is recorded as
+/// a secret value so outputs still mask it.
+pub(crate) fn mark_range(
+    sources: &mut SourceMap,
+    value: &crate::sources::argv::traced::Traced,
+    r: std::ops::Range<usize>,
+) {
+    let exact = value
+        .origins
+        .get(r.clone())
+        .is_some_and(|os| os.iter().all(|o| o.exact));
+    for loc in value.spans_of(r.clone()) {
+        sources.get_mut(loc.file).mark_secret(loc.span);
+    }
+    if !exact && let Some(text) = value.text.get(r) {
+        sources.add_secret_value(crate::secrets::unquote(text));
+    }
 }
 
 /// Settings written as a YAML mapping `name: value` (CloudNativePG and
@@ -946,40 +1031,74 @@ pub fn unique_addresses(cands: &mut [crate::sources::Candidate]) {
     }
 }
 
-/// The product and version of a container image reference
-/// (`[registry/]repo[:tag][@digest]`): the registry host (a first part
-/// with a `.` or `:`, or `localhost`) and Docker Hub's `library/` are
-/// dropped (`docker.io/library/mysql:8.0` is `mysql`); the version is the
-/// tag's leading dotted number (`16.2.0-debian-12-r3` gives `16.2.0`),
-/// none for `latest` or no tag. `None` for an empty or templated image.
-pub fn image_flavor(file: FileId, text: &str, node: &Node) -> Option<crate::sources::Flavor> {
-    let image = scalar_text(text, node)?;
-    let image = image.trim();
-    if image.is_empty() || template_reason(image).is_some() {
+/// The repository and version of a container image reference
+/// `[registry/][namespace/]repo[:tag][@digest]`
+/// (https://docs.docker.com/reference/cli/docker/image/tag/), the one image
+/// parser of all adapters: the registry (a first component with a `.` or
+/// `:`, or `localhost`: `docker.io/`, `quay.io/`, `public.ecr.aws/`) and
+/// Docker Hub's `library/` namespace of official images are dropped, the
+/// repository is lower-cased (`docker.io/library/mysql:8.0` is `mysql`).
+///
+/// Version from the tag: its leading `v`-less dotted number (`16-alpine` ->
+/// `16`, `8.0.30` -> `8.0.30`, bitnami `16.2.0-debian-12-r5` -> `16.2.0`,
+/// postgis `16-3.4` -> `16`, the PostgreSQL major first); for timescale
+/// images the `pgNN` part (`2.14.2-pg16` -> `16`). `latest`, no tag, or a
+/// tag without a number: no version. `None` for an empty reference.
+pub fn image_reference(reference: &str) -> Option<(String, Option<String>)> {
+    let r = reference.trim();
+    let r = r.split('@').next().unwrap_or(r);
+    let mut parts: Vec<&str> = r.split('/').collect();
+    if parts.len() > 1 {
+        let first = parts[0];
+        if first.contains('.') || first.contains(':') || first == "localhost" {
+            parts.remove(0);
+        }
+    }
+    if parts.first() == Some(&"library") && parts.len() > 1 {
+        parts.remove(0);
+    }
+    let last = parts.pop()?;
+    let (name, tag) = match last.split_once(':') {
+        Some((n, t)) => (n, Some(t)),
+        None => (last, None),
+    };
+    parts.push(name);
+    let repo = parts.join("/").to_ascii_lowercase();
+    if repo.is_empty() {
         return None;
     }
-    let image = image.split('@').next().unwrap_or(image);
-    let (repo, tag) = match image.rfind(':') {
-        Some(i) if !image[i..].contains('/') => (&image[..i], Some(&image[i + 1..])),
-        _ => (image, None),
-    };
-    let mut parts: Vec<&str> = repo.split('/').collect();
-    if parts.len() > 1 && (parts[0].contains(['.', ':']) || parts[0] == "localhost") {
-        parts.remove(0);
-    }
-    if parts.len() > 1 && parts[0] == "library" {
-        parts.remove(0);
-    }
-    let product = parts.join("/").to_ascii_lowercase();
-    let version = tag.and_then(|t| {
-        let v: String = t
-            .trim_start_matches('v')
+    let version = tag.and_then(|t| image_version(&repo, t));
+    Some((repo, version))
+}
+
+/// The server version in an image tag (see [`image_reference`]).
+fn image_version(product: &str, tag: &str) -> Option<String> {
+    if product.starts_with("timescale/") {
+        let at = tag.find("pg")?;
+        let digits: String = tag[at + 2..]
             .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .take_while(|c| c.is_ascii_digit())
             .collect();
-        let v = v.trim_end_matches('.').to_string();
-        (!v.is_empty()).then_some(v)
-    });
+        return (!digits.is_empty()).then_some(digits);
+    }
+    let t = tag.strip_prefix('v').unwrap_or(tag);
+    let v: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let v = v.trim_end_matches('.');
+    (!v.is_empty() && v.starts_with(|c: char| c.is_ascii_digit())).then(|| v.to_string())
+}
+
+/// The [`crate::sources::Flavor`] of the image named by the scalar `node`
+/// ([`image_reference`]), located at the scalar. `None` for an empty or
+/// templated image.
+pub fn image_flavor(file: FileId, text: &str, node: &Node) -> Option<crate::sources::Flavor> {
+    let image = scalar_text(text, node)?;
+    if image.trim().is_empty() || template_reason(&image).is_some() {
+        return None;
+    }
+    let (product, version) = image_reference(&image)?;
     Some(crate::sources::Flavor {
         product,
         version,

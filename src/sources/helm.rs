@@ -14,7 +14,7 @@
 //! | `primary.configuration`, `secondary.configuration` | bitnami mysql / mariadb: a whole my.cnf; bitnami postgresql: a whole postgresql.conf | my.cnf when the text has a `[group]` header, else postgresql.conf |
 //! | `primary.extendedConfiguration`, `readReplicas.extendedConfiguration` | bitnami postgresql: postgresql.conf lines appended to the main file | postgresql.conf |
 //! | `postgresql.configuration`, `postgresql.extendedConf` | bitnami postgresql-ha (postgresql-repmgr image): postgresql.conf / appended lines | postgresql.conf |
-//! | `primary.extraFlags`, `secondary.extraFlags` | bitnami mysql / mariadb: extra `mysqld` flags (`--max_connections=155`) | [`SetBy::CommandLine`] `--name=value` words |
+//! | `primary.extraFlags`, `secondary.extraFlags` | bitnami mysql / mariadb: extra `mysqld` flags (`--max_connections=155`) | [`crate::sources::SetBy::CommandLine`] mysqld flags ([`argv::mysqld_flags`]) |
 //! | `primary`, `secondary` (when both keys above are set) | the server that role runs: its configuration and its flags together | both, the flags winning |
 //!
 //! The key names and what each holds are those of the charts' own
@@ -48,10 +48,11 @@ use std::path::Path;
 use crate::diagnostic::Diagnostic;
 use crate::parse::tree::{Node, NodeKind};
 use crate::source::{FileId, LoadError, Location, SourceMap, Span};
-use crate::sources::embedded::{self, ConfigFormat, Embedded, image_flavor, template_reason};
-use crate::sources::{
-    Assignment, Candidate, Flavor, Found, ServerSettings, SetBy, System, Written,
+use crate::sources::argv::{self, FlagSetting, traced};
+use crate::sources::embedded::{
+    self, ConfigFormat, Embedded, image_flavor, node_at, template_reason,
 };
+use crate::sources::{Assignment, Candidate, Flavor, Found, ServerSettings, System};
 
 /// True for a file Helm reads as values: named `values*.yaml` / `values*.yml`
 /// (with an optional `.tpl` suffix for a templated override), or any
@@ -137,14 +138,6 @@ fn mark_secrets(id: FileId, doc: &Node, sources: &mut SourceMap) {
     }
 }
 
-fn node_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
-    let mut n = node;
-    for k in path {
-        n = n.get(k)?;
-    }
-    Some(n)
-}
-
 /// The text-holding paths tried under each root, and how each is read.
 /// `None`: my.cnf if the text has a group header, else postgresql.conf.
 const CONFIG_PATHS: &[(&[&str], Option<ConfigFormat>)] = &[
@@ -178,16 +171,28 @@ fn read_root(
         return;
     }
     let flavor = root_flavor(id, text, root);
+    // The flavor of the root's image, when it runs `system` (or an image
+    // this module does not place).
+    let flavor_of = |system: System| {
+        flavor
+            .clone()
+            .filter(|f| embedded::image_system(&f.product).is_none_or(|s| s == system))
+    };
+    let mut push = |path: &[&str], system: System, assignments: Vec<Assignment>| {
+        out.push(Candidate {
+            address: format!("{prefix}{}", path.join(".")),
+            at: key_location(id, root, path),
+            found: Found::Server(ServerSettings {
+                system,
+                flavor: flavor_of(system),
+                assignments,
+            }),
+        });
+    };
     for (path, format) in CONFIG_PATHS {
-        let Some(node) = node_at(root, path) else {
+        let Some((_, emb)) = written_text(text, root, path) else {
             continue;
         };
-        let Some(emb) = Embedded::of(text, node) else {
-            continue;
-        };
-        if emb.text().trim().is_empty() {
-            continue;
-        }
         let format = format.unwrap_or_else(|| {
             if has_group_header(emb.text()) {
                 ConfigFormat::MyCnf
@@ -196,45 +201,23 @@ fn read_root(
             }
         });
         let assignments = embedded::read_config(format, &emb, id, sources, diags);
-        let system = format.system();
-        let flavor = flavor
-            .clone()
-            .filter(|f| embedded::image_system(&f.product).is_none_or(|s| s == system));
-        out.push(Candidate {
-            address: format!("{prefix}{}", path.join(".")),
-            at: key_location(id, root, path),
-            found: Found::Server(ServerSettings {
-                system,
-                flavor,
-                assignments,
-            }),
-        });
+        push(path, format.system(), assignments);
     }
     for path in FLAG_PATHS {
-        let Some(node) = node_at(root, path) else {
+        let Some((node, _)) = written_text(text, root, path) else {
             continue;
         };
-        let Some(emb) = Embedded::of(text, node) else {
-            continue;
-        };
-        if emb.text().trim().is_empty() {
-            continue;
-        }
-        let assignments = flags(id, &emb, sources);
-        let flavor = flavor
-            .clone()
-            .filter(|f| embedded::image_system(&f.product).is_none_or(|s| s == System::Mysql));
-        out.push(Candidate {
-            address: format!("{prefix}{}", path.join(".")),
-            at: key_location(id, root, path),
-            found: Found::Server(ServerSettings {
-                system: System::Mysql,
-                flavor,
-                assignments,
-            }),
-        });
+        push(path, System::Mysql, flags(id, text, node, sources));
     }
     combine_roles(prefix, out);
+}
+
+/// The scalar at `path` below `root` and its text, when it holds more than
+/// blanks (the charts' default `""` is nothing written).
+fn written_text<'n>(text: &str, root: &'n Node, path: &[&str]) -> Option<(&'n Node, Embedded)> {
+    let node = node_at(root, path)?;
+    let emb = Embedded::of(text, node)?;
+    (!emb.text().trim().is_empty()).then_some((node, emb))
 }
 
 /// Adds, for each role (`primary`, `secondary`) with both a `configuration`
@@ -274,41 +257,21 @@ fn combine_roles(prefix: &str, out: &mut Vec<Candidate>) {
     }
 }
 
-/// `--name=value` words of an `extraFlags` string (split at blanks; the
-/// chart passes them to `mysqld`'s command line).
-fn flags(id: FileId, emb: &Embedded, sources: &mut SourceMap) -> Vec<Assignment> {
-    let t = emb.text();
-    let mut out = Vec::new();
-    let mut at = 0;
-    for word in t.split([' ', '\t', '\n']) {
-        let start = at;
-        at += word.len() + 1;
-        let Some(rest) = word.strip_prefix("--") else {
-            continue;
-        };
-        let Some(eq) = rest.find('=') else { continue };
-        let name = &rest[..eq];
-        let value = &rest[eq + 1..];
-        if name.is_empty() {
-            continue;
-        }
-        let name_span = Span::new(start + 2, start + 2 + eq);
-        let value_span = Span::new(start + 3 + eq, start + word.len());
-        if name.to_ascii_lowercase().contains("password") {
-            sources.get_mut(id).mark_secret(emb.span(value_span));
-        }
-        out.push(Assignment {
-            name: name.to_string(),
-            name_at: emb.at(id, name_span),
-            value: match template_reason(value) {
-                Some(why) => Written::Unresolved(why),
-                None => Written::Text(value.to_string()),
-            },
-            value_at: emb.at(id, value_span),
-            set_by: SetBy::CommandLine,
-        });
-    }
-    out
+/// The mysqld flags of an `extraFlags` string: the chart hands it to the
+/// image as `MYSQL_EXTRA_FLAGS` / `MARIADB_EXTRA_FLAGS`, which the bitnami
+/// scripts split at blanks (`read -r -a`) onto `mysqld`'s command line, so
+/// it is read as compose reads that variable ([`argv::mysqld_flags`] over
+/// [`traced::split_blanks`]).
+fn flags(id: FileId, text: &str, node: &Node, sources: &mut SourceMap) -> Vec<Assignment> {
+    let Some(t) = argv::scalar_traced(id, text, node) else {
+        return Vec::new();
+    };
+    let flags = argv::mysqld_flags(&traced::split_blanks(&t));
+    argv::mark_secrets(sources, &flags);
+    flags
+        .into_iter()
+        .map(FlagSetting::into_assignment)
+        .collect()
 }
 
 fn has_group_header(text: &str) -> bool {

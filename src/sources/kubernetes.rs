@@ -74,16 +74,16 @@
 //! left out. Secret-looking names and URL/conninfo passwords are marked
 //! secret.
 //!
-//! Container command lines (a private argv reader): the program is the
-//! first word of `command` + `args` (after `docker-entrypoint.sh`), or, with
-//! no `command` and `args` starting with `-`, the image's server when its
-//! entrypoint prepends it (the docker-library images `mysql`, `mariadb`,
-//! `percona`, `postgres`, and `mysql/mysql-server`, `postgis/postgis`,
-//! `timescale/timescaledb`). `mysqld`/`mariadbd`/`mysqld_safe` read
-//! `--name=value`; `postgres` reads `-c name=value`, `-cname=value` and
-//! `--name=value` (its `ParseLongOption` turns `-` into `_` in the name,
-//! `src/backend/utils/misc/guc.c`). `--name value` with a separate value
-//! word and shell commands (`sh -c "…"`) are not read.
+//! Container command lines, read by the command-line readers compose
+//! uses too ([`crate::sources::argv`]), each `command`/`args` item one word:
+//! the program is the first word of `command` + `args` (after
+//! `docker-entrypoint.sh`), or, with no `command` and `args` starting with
+//! `-`, the image's server when its entrypoint prepends it
+//! ([`argv::entrypoint_prepends`]). `mysqld`/`mariadbd`/`mysqld_safe` read
+//! `--name=value`, `--name value` and a bare `--name`; `postgres` reads
+//! `-c name=value`, `-cname=value`, `--name=value` and the short options
+//! `-B`/`-N`/`-p`/`-h`/`-k`/`-S`. Names are kept as written (the system
+//! normalises `-`/`_`). Shell commands (`sh -c "…"`) are not read.
 //!
 //! A value holding a template expression (`{{ … }}`, `${…}`) is
 //! [`Written::Unresolved`]; a file that does not parse as YAML is one
@@ -96,9 +96,10 @@ use std::path::Path;
 use crate::diagnostic::Diagnostic;
 use crate::parse::tree::{Node, NodeKind};
 use crate::source::{FileId, LoadError, Location, SourceMap, Span};
+use crate::sources::argv::{self, FlagSetting, traced::Word};
 use crate::sources::embedded::{
     self, ConfigFormat, Embedded, attribute_pairs, image_flavor, image_system, map_assignments,
-    scalar_text, scalar_value, template_reason,
+    node_at, scalar_text, scalar_value, template_reason,
 };
 use crate::sources::{
     Assignment, Candidate, EnvVar, Flavor, Found, IdleLimit, ServerSettings, SetBy, System,
@@ -168,15 +169,6 @@ pub fn read_file(
 /// The string at `path` below `node`.
 fn str_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a str> {
     node_at(node, path)?.as_str()
-}
-
-/// The node at `path` below `node`.
-fn node_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
-    let mut n = node;
-    for k in path {
-        n = n.get(k)?;
-    }
-    Some(n)
 }
 
 fn seq(node: Option<&Node>) -> &[Node] {
@@ -344,18 +336,7 @@ impl<'a> Reader<'a> {
             let Some(text) = v.as_str().and_then(base64_text) else {
                 continue;
             };
-            let Some(format) = embedded::format_of(&k.text, &text) else {
-                continue;
-            };
-            let emb = Embedded::coarse(text, v.span);
-            let a = embedded::read_config(format, &emb, self.id, self.sources, self.diags);
-            self.server(
-                format!("{base}:{}", k.text),
-                k.span,
-                format.system(),
-                None,
-                a,
-            );
+            self.config_entry(base, k, &Embedded::coarse(text, v.span));
         }
     }
 
@@ -367,18 +348,19 @@ impl<'a> Reader<'a> {
             let Some(emb) = Embedded::of(self.text, v) else {
                 continue;
             };
-            let Some(format) = embedded::format_of(&k.text, emb.text()) else {
-                continue;
-            };
-            let a = embedded::read_config(format, &emb, self.id, self.sources, self.diags);
-            self.server(
-                format!("{base}:{}", k.text),
-                k.span,
-                format.system(),
-                None,
-                a,
-            );
+            self.config_entry(base, k, &emb);
         }
+    }
+
+    /// One `data`/`stringData` entry: a server candidate `BASE:KEY` when the
+    /// entry holds a config file ([`embedded::format_of`]).
+    fn config_entry(&mut self, base: &str, k: &crate::parse::tree::Key, emb: &Embedded) {
+        let Some(format) = embedded::format_of(&k.text, emb.text()) else {
+            return;
+        };
+        let a = embedded::read_config(format, emb, self.id, self.sources, self.diags);
+        let address = format!("{base}:{}", k.text);
+        self.server(address, k.span, format.system(), None, a);
     }
 
     fn workload(&mut self, kind: &str, o: &'a Node, base: &str, at: Span) {
@@ -508,138 +490,45 @@ impl<'a> Reader<'a> {
     }
 
     /// Marks the value of an environment variable as secret when its name
-    /// looks secret, and any URL or conninfo password inside it.
+    /// looks secret, and any URL or conninfo password inside it (the rules
+    /// compose uses: [`embedded::mark_secret_value`]).
     fn mark_env_secret(&mut self, name: &str, v: &Node) {
-        if crate::secrets::is_secret_var_name(name) {
-            self.sources.get_mut(self.id).mark_secret(v.span);
-            return;
-        }
-        let Some(emb) = Embedded::of(self.text, v) else {
-            return;
-        };
-        let t = emb.text();
-        let mut ranges = crate::secrets::assignment_ranges(t);
-        if let Some(i) = t.find("://") {
-            let start = t[..i].rfind(char::is_whitespace).map_or(0, |p| p + 1);
-            ranges.extend(
-                crate::systems::app::url::secret_ranges(&t[start..])
-                    .into_iter()
-                    .map(|r| start + r.start..start + r.end),
-            );
-        }
-        for r in ranges {
-            let s = emb.span(Span::new(r.start, r.end));
-            self.sources.get_mut(self.id).mark_secret(s);
+        if let Some(t) = argv::scalar_traced(self.id, self.text, v) {
+            embedded::mark_secret_value(self.sources, name, &t);
         }
     }
 
-    /// Server flags in a database container's `command` / `args`.
+    /// Server flags in a database container's `command` / `args`, read by
+    /// the shared command-line readers ([`argv::server_command`],
+    /// [`argv::mysqld_flags`], [`argv::postgres_flags`]), one YAML item a word.
     fn command_line(&mut self, c: &Node, address: &str, at: Span) {
         let command = seq(c.get("command"));
         let args = seq(c.get("args"));
-        let words: Vec<&Node> = command.iter().chain(args).collect();
-        let texts: Vec<Option<String>> = words.iter().map(|w| scalar_text(self.text, w)).collect();
+        let words: Vec<Word> = command
+            .iter()
+            .chain(args)
+            .take(argv::traced::MAX_WORDS)
+            .filter_map(|w| argv::scalar_word(self.id, self.text, w))
+            .collect();
         let flavor = c
             .get("image")
             .and_then(|n| image_flavor(self.id, self.text, n));
-        let mut i = 0;
-        if texts
-            .first()
-            .and_then(|t| t.as_deref())
-            .is_some_and(|t| basename(t) == "docker-entrypoint.sh")
-        {
-            i = 1;
-        }
-        let program = texts.get(i).and_then(|t| t.as_deref()).map(basename);
-        let system = match program {
-            Some("mysqld" | "mariadbd" | "mysqld_safe") => {
-                i += 1;
-                System::Mysql
-            }
-            Some("postgres") => {
-                i += 1;
-                System::Postgres
-            }
-            Some(p) if command.is_empty() && p.starts_with('-') => {
-                match flavor.as_ref().and_then(|f| flag_entrypoint(&f.product)) {
-                    Some(s) => s,
-                    None => return,
-                }
-            }
-            _ => return,
-        };
-        let flavor = flavor.filter(|f| image_system(&f.product) == Some(system));
-        let mut a = Vec::new();
-        while i < words.len() {
-            let (Some(t), w) = (&texts[i], words[i]) else {
-                i += 1;
-                continue;
-            };
-            let emb =
-                Embedded::of(self.text, w).unwrap_or_else(|| Embedded::coarse(t.clone(), w.span));
-            i += 1;
-            // (name offset in the word, the `name=value` text)
-            let setting: Option<(usize, &str)> = match system {
-                System::Mysql => t.strip_prefix("--").map(|r| (2, r)),
-                _ => {
-                    if t == "-c" {
-                        // the setting is the next word
-                        if let (Some(Some(next)), Some(nw)) = (texts.get(i), words.get(i)) {
-                            let nemb = Embedded::of(self.text, nw)
-                                .unwrap_or_else(|| Embedded::coarse(next.clone(), nw.span));
-                            i += 1;
-                            self.flag(&nemb, next, 0, system, &mut a);
-                        }
-                        continue;
-                    }
-                    t.strip_prefix("-c")
-                        .map(|r| (2, r))
-                        .or_else(|| t.strip_prefix("--").map(|r| (2, r)))
-                }
-            };
-            if let Some((off, _)) = setting {
-                self.flag(&emb, t, off, system, &mut a);
-            }
-        }
-        self.server(address.to_string(), at, system, flavor, a);
-    }
-
-    /// One `name=value` flag starting at byte `off` of the word `t`.
-    fn flag(
-        &mut self,
-        emb: &Embedded,
-        t: &str,
-        off: usize,
-        system: System,
-        a: &mut Vec<Assignment>,
-    ) {
-        let Some(eq) = t[off..].find('=').map(|e| off + e) else {
-            return; // a switch without a value
-        };
-        let written = &t[off..eq];
-        if written.is_empty() {
+        let product = flavor.as_ref().map(|f| f.product.as_str());
+        let Some((system, rest)) = argv::server_command(&words, product, !command.is_empty())
+        else {
             return;
-        }
-        let name = match system {
-            System::Postgres => written.replace('-', "_"),
-            _ => written.to_string(),
         };
-        let value = &t[eq + 1..];
-        let secret = embedded::is_secret_setting(&name);
-        let value_span = emb.span(Span::new(eq + 1, t.len()));
-        if secret {
-            self.sources.get_mut(self.id).mark_secret(value_span);
-        }
-        a.push(Assignment {
-            name,
-            name_at: self.loc(emb.span(Span::new(off, eq))),
-            value: match template_reason(value) {
-                Some(why) => Written::Unresolved(why),
-                None => Written::Text(value.to_string()),
-            },
-            value_at: self.loc(value_span),
-            set_by: SetBy::CommandLine,
-        });
+        let flags = match system {
+            System::Mysql => argv::mysqld_flags(&rest),
+            _ => argv::postgres_flags(&rest),
+        };
+        argv::mark_secrets(self.sources, &flags);
+        let a = flags
+            .into_iter()
+            .map(FlagSetting::into_assignment)
+            .collect();
+        let flavor = flavor.filter(|f| image_system(&f.product) == Some(system));
+        self.server(address.to_string(), at, system, flavor, a);
     }
 
     fn annotation<'n>(o: &'n Node, key: &str) -> Option<&'n Node> {
@@ -831,27 +720,6 @@ fn base64_text(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(bytes).ok()
-}
-
-/// The server an image's entrypoint starts when the container's `args`
-/// begin with a flag: the docker-library images (`mysql`, `mariadb`,
-/// `percona`, `postgres`) and those built on their entrypoints
-/// (`mysql/mysql-server`, `postgis/postgis`, `timescale/timescaledb`) run
-/// `if [ "${1:0:1}" = '-' ]; then set -- mysqld "$@"; fi` (`postgres` for
-/// PostgreSQL) in `docker-entrypoint.sh`
-/// (docker-library/mysql, docker-library/postgres). Other images (bitnami's
-/// run `args` in place of their start script) are not assumed.
-fn flag_entrypoint(product: &str) -> Option<System> {
-    match product {
-        "mysql" | "mariadb" | "percona" | "mysql/mysql-server" => Some(System::Mysql),
-        "postgres" | "postgis/postgis" | "timescale/timescaledb" => Some(System::Postgres),
-        _ => None,
-    }
-}
-
-/// The last path component of a program name.
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
 }
 
 /// Kubernetes' `$(VAR)` expansion of a container env value against the

@@ -20,6 +20,7 @@
 //! sources", after trivy's `IntUnresolvable`).
 
 pub mod appserver;
+pub(crate) mod argv;
 pub mod aws_cli;
 pub mod cloudformation;
 pub mod compose;

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use super::traced::Traced;
 use super::{Ctx, Layer, interp, scalar};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::parse::tree::{Node, NodeKind};
 use crate::rules::codes;
 use crate::source::Location;
+use crate::sources::argv::traced::Traced;
 
 /// One variable of a service's environment.
 pub(super) struct EnvEntry {
@@ -40,7 +40,7 @@ pub(super) fn environment(layers: &[Layer], ctx: &mut Ctx<'_>) -> Vec<EnvEntry> 
         all.upsert(e);
     }
     for e in &all.entries {
-        interp::mark_secret_value(ctx.sources, &e.name, &e.value);
+        crate::sources::embedded::mark_secret_value(ctx.sources, &e.name, &e.value);
     }
     all.entries
 }

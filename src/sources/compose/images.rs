@@ -35,7 +35,8 @@ const IMAGES: &[(&str, System)] = &[
     ("pgbouncer/pgbouncer", System::PgBouncer),
 ];
 
-/// Recognises an image reference `[registry/][namespace/]repo[:tag][@digest]`
+/// Recognises an image reference `[registry/][namespace/]repo[:tag][@digest]`,
+/// parsed by [`crate::sources::embedded::image_reference`]
 /// (https://docs.docker.com/reference/cli/docker/image/tag/): the registry
 /// is the first component when it holds a `.` or `:` or is `localhost`
 /// (`docker.io/library/mysql`, `quay.io/...`, `public.ecr.aws/...` are
@@ -48,50 +49,13 @@ const IMAGES: &[(&str, System)] = &[
 /// images the `pgNN` part (`2.14.2-pg16` -> `16`). `latest`, no tag, or a
 /// tag without a number: no version.
 pub(crate) fn recognise(reference: &str) -> Option<Image> {
-    let r = reference.trim();
-    let r = r.split('@').next().unwrap_or(r);
-    let mut parts: Vec<&str> = r.split('/').collect();
-    if parts.len() > 1 {
-        let first = parts[0];
-        if first.contains('.') || first.contains(':') || first == "localhost" {
-            parts.remove(0);
-        }
-    }
-    if parts.first() == Some(&"library") && parts.len() > 1 {
-        parts.remove(0);
-    }
-    let last = parts.pop()?;
-    let (name, tag) = match last.split_once(':') {
-        Some((n, t)) => (n, Some(t)),
-        None => (last, None),
-    };
-    parts.push(name);
-    let repo = parts.join("/").to_ascii_lowercase();
+    let (repo, version) = crate::sources::embedded::image_reference(reference)?;
     let (product, system) = IMAGES.iter().find(|(p, _)| *p == repo)?;
-    let version = tag.and_then(|t| version_of(product, t));
     Some(Image {
         system: *system,
         product,
         version,
     })
-}
-
-fn version_of(product: &str, tag: &str) -> Option<String> {
-    if product.starts_with("timescale/") {
-        let at = tag.find("pg")?;
-        let digits: String = tag[at + 2..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
-        return (!digits.is_empty()).then_some(digits);
-    }
-    let t = tag.strip_prefix('v').unwrap_or(tag);
-    let v: String = t
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let v = v.trim_end_matches('.');
-    (!v.is_empty() && v.starts_with(|c: char| c.is_ascii_digit())).then(|| v.to_string())
 }
 
 /// How an image turns one environment variable into settings.

@@ -28,10 +28,10 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use super::traced::Traced;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::rules::codes;
 use crate::source::{FileId, Location, SourceMap, Span};
+use crate::sources::argv::traced::Traced;
 
 /// How deep `${A:-${B:-${C}}}` defaults may nest before the rest is kept as text.
 const MAX_NESTING: usize = 8;
@@ -79,7 +79,7 @@ fn interpolate_at(t: &Traced, vars: &Vars, depth: usize) -> Traced {
     let mut i = 0;
     let mut lit = 0;
     while i < b.len() {
-        if out.text.len() > super::traced::MAX_VALUE_LEN {
+        if out.text.len() > crate::sources::argv::traced::MAX_VALUE_LEN {
             // Repeated references to long values: the rest is not expanded.
             out.unknown.push((
                 out.text.len()..out.text.len(),
@@ -298,7 +298,7 @@ pub(crate) fn read_dotenv(
         ));
     }
     for e in &out {
-        mark_secret_value(sources, &e.name, &e.value);
+        crate::sources::embedded::mark_secret_value(sources, &e.name, &e.value);
     }
     out
 }
@@ -369,48 +369,4 @@ fn error_span(text: &str, hidden: &str, e: &dotenvy::Error) -> Span {
         }
     }
     Span::new(0, 0)
-}
-
-/// True for variable names holding a secret: those of
-/// [`crate::secrets::is_secret_var_name`] (`PASSWORD`, `SECRET`, `TOKEN`,
-/// ...), keys (`SIGNING_KEY`, `API_KEY`, `PRIVATE_KEY_PEM`: a name
-/// ending in `KEY` or containing `PRIVATE_KEY`; not `API_KEY_RATE_LIMIT`)
-/// and `CREDENTIALS`. Masking a harmless value is the safe mistake.
-pub(crate) fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    crate::secrets::is_secret_var_name(name)
-        || n.ends_with("KEY")
-        || ["PRIVATE_KEY", "CREDENTIAL"].iter().any(|w| n.contains(w))
-}
-
-/// Marks the value of `name` secret where it is written when the name looks
-/// secret ([`is_secret_name`]), and URL or conninfo passwords inside any value.
-pub(crate) fn mark_secret_value(sources: &mut SourceMap, name: &str, value: &Traced) {
-    let mut ranges: Vec<Range<usize>> = Vec::new();
-    if is_secret_name(name) && !value.text.is_empty() {
-        ranges.push(0..value.text.len());
-    }
-    if value.text.contains("://") {
-        ranges.extend(crate::systems::app::url::secret_ranges(&value.text));
-    }
-    ranges.extend(crate::secrets::assignment_ranges(&value.text));
-    for r in ranges {
-        mark_range(sources, value, r);
-    }
-}
-
-/// Marks the bytes `r` of `value` secret in the files they come from; text
-/// without an exact position (a value given by the caller) is recorded as
-/// a secret value so outputs still mask it.
-pub(crate) fn mark_range(sources: &mut SourceMap, value: &Traced, r: Range<usize>) {
-    let exact = value
-        .origins
-        .get(r.clone())
-        .is_some_and(|os| os.iter().all(|o| o.exact));
-    for loc in value.spans_of(r.clone()) {
-        sources.get_mut(loc.file).mark_secret(loc.span);
-    }
-    if !exact && let Some(text) = value.text.get(r) {
-        sources.add_secret_value(crate::secrets::unquote(text));
-    }
 }

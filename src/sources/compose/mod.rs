@@ -54,7 +54,6 @@
 //! and not `required: false`, outside the project root) is
 //! [`codes::INCLUDE_UNREADABLE`].
 
-mod argv;
 mod environment;
 mod images;
 mod interp;
@@ -62,10 +61,9 @@ mod merge;
 mod service;
 #[cfg(test)]
 mod tests;
-mod traced;
 
-pub(crate) use argv::{AppServer, FlagSetting, find_app_server, worker_flags, worker_option};
-pub(crate) use traced::{Traced, Word, split_words};
+use crate::sources::argv::traced::{self, Traced, Word, split_words};
+use crate::sources::argv::{self, AppServer, FlagSetting, find_app_server, worker_flags};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -232,7 +230,7 @@ fn read_files(
         .map(Path::to_path_buf)
         .unwrap_or_default();
     for (k, v) in env {
-        if interp::is_secret_name(k) {
+        if crate::sources::embedded::is_secret_name(k) {
             sources.add_secret_value(v);
         }
     }
@@ -328,7 +326,7 @@ fn mark_tree_secrets(id: FileId, root: &Node, sources: &mut SourceMap) {
         match &node.kind {
             NodeKind::Str(s) => found.push((name.to_string(), node.span, s.clone())),
             NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_)
-                if interp::is_secret_name(name) =>
+                if crate::sources::embedded::is_secret_name(name) =>
             {
                 found.push((name.to_string(), node.span, String::new()));
             }
@@ -343,10 +341,14 @@ fn mark_tree_secrets(id: FileId, root: &Node, sources: &mut SourceMap) {
         }
         let t = Traced::aligned(id, &text, span, &value);
         match value.split_once('=') {
-            Some((k, _)) if name.is_empty() && interp::is_secret_name(k) => {
-                interp::mark_secret_value(sources, k, &t.slice(k.len() + 1..t.text.len()));
+            Some((k, _)) if name.is_empty() && crate::sources::embedded::is_secret_name(k) => {
+                crate::sources::embedded::mark_secret_value(
+                    sources,
+                    k,
+                    &t.slice(k.len() + 1..t.text.len()),
+                );
             }
-            _ => interp::mark_secret_value(sources, &name, &t),
+            _ => crate::sources::embedded::mark_secret_value(sources, &name, &t),
         }
     }
 }

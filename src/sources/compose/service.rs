@@ -2,11 +2,11 @@
 //! environment), its app environment and its workers.
 
 use super::environment::EnvEntry;
-use super::traced::{self, Word, split_words};
 use super::{
     AppServer, Ctx, FlagSetting, Layer, argv, environment, find_app_server, images, last, scalar,
     words, worker_flags, written,
 };
+use crate::sources::argv::traced::{self, Word, split_words};
 use crate::sources::{
     Assignment, Candidate, EnvVar, Flavor, Found, ServerSettings, SetBy, System, Workers,
 };
@@ -54,18 +54,25 @@ pub(super) fn service(name: &str, layers: &[Layer], ctx: &mut Ctx<'_>, out: &mut
                     set_by: SetBy::ImageEnvironment,
                 }),
                 images::EnvRole::ExtraFlags => {
-                    let ws = traced::split_blanks(&e.value);
-                    assignments.extend(argv::mysqld_flags(&ws).into_iter().map(command_line));
+                    let flags = argv::mysqld_flags(&traced::split_blanks(&e.value));
+                    argv::mark_secrets(ctx.sources, &flags);
+                    assignments.extend(flags.into_iter().map(FlagSetting::into_assignment));
                 }
             }
         }
-        let args = server_args(img.system, entrypoint.as_deref(), command.as_deref());
+        let args = server_args(
+            img.system,
+            img.product,
+            entrypoint.as_deref(),
+            command.as_deref(),
+        );
         let flags = match img.system {
             System::Mysql => argv::mysqld_flags(&args),
             System::Postgres => argv::postgres_flags(&args),
             System::PgBouncer => Vec::new(),
         };
-        assignments.extend(flags.into_iter().map(command_line));
+        argv::mark_secrets(ctx.sources, &flags);
+        assignments.extend(flags.into_iter().map(FlagSetting::into_assignment));
         let mounted = mounted_configs(img.system, layers, ctx);
         if !mounted.is_empty() {
             out.push(Candidate {
@@ -191,52 +198,21 @@ fn mounted_configs(
     out
 }
 
-fn command_line(f: FlagSetting) -> Assignment {
-    Assignment {
-        name: f.name,
-        name_at: f.name_at,
-        value: f.value,
-        value_at: f.value_at,
-        set_by: SetBy::CommandLine,
+/// The server's arguments ([`argv::server_command`] over `entrypoint` +
+/// `command`), when they start the server of the service's image.
+fn server_args(
+    system: System,
+    product: &str,
+    entrypoint: Option<&[Word]>,
+    command: Option<&[Word]>,
+) -> Vec<Word> {
+    let mut words: Vec<Word> = Vec::new();
+    words.extend(entrypoint.unwrap_or(&[]).iter().cloned());
+    words.extend(command.unwrap_or(&[]).iter().cloned());
+    match argv::server_command(&words, Some(product), entrypoint.is_some()) {
+        Some((runs, args)) if runs == system => args,
+        _ => Vec::new(),
     }
-}
-
-/// The server's arguments: `entrypoint` + `command`, without a leading
-/// `docker-entrypoint.sh`. With the image's own entrypoint (no
-/// `entrypoint:`), a first word starting with `-` means the server with
-/// these flags: the official images' `docker-entrypoint.sh` prepend
-/// `mysqld`/`mariadbd`/`postgres` then
-/// (https://github.com/docker-library/mysql/blob/master/docker-entrypoint.sh,
-/// https://github.com/docker-library/postgres/blob/master/docker-entrypoint.sh);
-/// otherwise the first word must name the server (`mysqld`, `mariadbd`,
-/// `postgres`, as a path too). Anything else runs no server flags.
-fn server_args(system: System, entrypoint: Option<&[Word]>, command: Option<&[Word]>) -> Vec<Word> {
-    let mut argv: Vec<Word> = Vec::new();
-    argv.extend(entrypoint.unwrap_or(&[]).iter().cloned());
-    argv.extend(command.unwrap_or(&[]).iter().cloned());
-    if argv
-        .first()
-        .is_some_and(|w| argv::basename(&w.text.text).starts_with("docker-entrypoint"))
-    {
-        argv.remove(0);
-    }
-    let Some(first) = argv.first() else {
-        return argv;
-    };
-    if first.text.text.starts_with('-') {
-        return if entrypoint.is_none() {
-            argv
-        } else {
-            Vec::new()
-        };
-    }
-    let program = argv::basename(&first.text.text);
-    let runs = match system {
-        System::Mysql => matches!(program, "mysqld" | "mariadbd"),
-        System::Postgres => program == "postgres",
-        System::PgBouncer => false,
-    };
-    if runs { argv.split_off(1) } else { Vec::new() }
 }
 
 /// Worker counts: `GUNICORN_CMD_ARGS` (when the service runs gunicorn or

@@ -1,15 +1,15 @@
-//! Tests of the compose adapter: argv tables, interpolation, images, spans,
+//! Tests of the compose adapter: interpolation, images, spans,
 //! merges, secrets, malformed and hostile input.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::argv::{mysqld_flags, postgres_flags};
 use super::images::recognise;
 use super::interp::{Vars, interpolate};
-use super::traced::{Traced, split_words};
 use super::*;
 use crate::source::{DEFAULT_MAX_FILE_SIZE, FileId, ReadPolicy};
+use crate::sources::argv::traced::{self, Traced, split_words};
+use crate::sources::argv::{self, mysqld_flags, postgres_flags};
 use crate::sources::{EnvVar, Found, ServerSettings, SetBy, System, Workers};
 
 /// A project folder with `files` written in it.
@@ -112,110 +112,11 @@ fn compose(text: &str) -> Read {
     read_project(&[("compose.yaml", text)], "compose.yaml")
 }
 
-fn words_of(s: &str) -> Vec<super::traced::Word> {
-    let at = Location::new(FileId(0), crate::source::Span::new(0, 0));
-    split_words(&Traced::inexact(s, at))
-}
-
-fn flags(f: fn(&[super::traced::Word]) -> Vec<FlagSetting>, s: &str) -> Vec<(String, String)> {
-    f(&words_of(s))
-        .into_iter()
-        .map(|a| (a.name, text(&a.value)))
-        .collect()
-}
-
 fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect()
-}
-
-#[test]
-fn mysqld_argv_accepts_and_rejects() {
-    let cases: &[(&str, &[(&str, &str)])] = &[
-        ("--wait_timeout=600", &[("wait_timeout", "600")]),
-        ("--wait-timeout=600", &[("wait-timeout", "600")]),
-        ("--wait_timeout 600", &[("wait_timeout", "600")]),
-        ("--loose-wait-timeout=600", &[("loose-wait-timeout", "600")]),
-        (
-            "--maximum-wait_timeout=600",
-            &[("maximum-wait_timeout", "600")],
-        ),
-        // Removed in MySQL 5.5: handed on as written; the system refuses it.
-        (
-            "--set-variable=wait_timeout=600",
-            &[("set-variable", "wait_timeout=600")],
-        ),
-        (
-            "--skip-log-bin --wait_timeout=5",
-            &[("skip-log-bin", ""), ("wait_timeout", "5")],
-        ),
-        ("-u mysql --wait_timeout=5", &[("wait_timeout", "5")]),
-        ("--wait_timeout='6 00'", &[("wait_timeout", "6 00")]),
-        (
-            "--wait_timeout=600 && echo --x=1",
-            &[("wait_timeout", "600")],
-        ),
-        ("--", &[]),
-        ("wait_timeout=600", &[]),
-        ("", &[]),
-    ];
-    for (argv, want) in cases {
-        assert_eq!(flags(mysqld_flags, argv), owned(want), "{argv}");
-    }
-}
-
-#[test]
-fn postgres_argv_accepts_and_rejects() {
-    let cases: &[(&str, &[(&str, &str)])] = &[
-        ("-c max_connections=200", &[("max_connections", "200")]),
-        ("-cmax_connections=200", &[("max_connections", "200")]),
-        ("--max_connections=200", &[("max_connections", "200")]),
-        ("-N 200", &[("max_connections", "200")]),
-        ("-N200", &[("max_connections", "200")]),
-        (
-            "-B 128MB -p 5433",
-            &[("shared_buffers", "128MB"), ("port", "5433")],
-        ),
-        (
-            "-D /data -c idle_session_timeout=60s",
-            &[("idle_session_timeout", "60s")],
-        ),
-        ("-F -c a=b", &[("a", "b")]),
-        (
-            "-c 'statement_timeout=5 s'",
-            &[("statement_timeout", "5 s")],
-        ),
-        // postgres refuses `--name value` and `-c` without `=`.
-        ("--max_connections 200", &[]),
-        ("-c max_connections", &[]),
-        ("-c", &[]),
-        ("-c a=1 ; -c b=2", &[("a", "1")]),
-    ];
-    for (argv, want) in cases {
-        assert_eq!(flags(postgres_flags, argv), owned(want), "{argv}");
-    }
-}
-
-#[test]
-fn shell_words_follow_posix_quoting() {
-    let cases: &[(&str, &[&str])] = &[
-        ("a b\tc", &["a", "b", "c"]),
-        ("'a b' \"c d\"", &["a b", "c d"]),
-        ("a\\ b", &["a b"]),
-        ("\"a\\\"b\" 'x\\y'", &["a\"b", "x\\y"]),
-        ("x&&y", &["x", "&&", "y"]),
-        ("a;b|c", &["a", ";", "b", "|", "c"]),
-        ("'open", &["open"]),
-        ("\"open", &["open"]),
-        ("é 'ü'", &["é", "ü"]),
-        ("", &[]),
-    ];
-    for (s, want) in cases {
-        let got: Vec<String> = words_of(s).into_iter().map(|w| w.text.text).collect();
-        assert_eq!(got, *want, "{s:?}");
-    }
 }
 
 #[test]

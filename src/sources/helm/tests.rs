@@ -20,11 +20,13 @@ fn bitnami_mysql_configuration_and_flags() {
 port (OptionFile) @10:5 = ?(`{{ .Values.primary.containerPorts.mysql }}` is a template expression, rendered only at deploy time) @10:10\n  \
 wait_timeout (OptionFile) @11:5 = 600 @11:18\n\
 server primary.extraFlags @14:3 [mysql] flavor bitnami/mysql 8.4.3 @4:8\n  \
-max_connections (CommandLine) @14:18 = 155 @14:34\n\
+max_connections (CommandLine) @14:18 = 155 @14:34\n  \
+skip-name-resolve (CommandLine) @14:40 =  @14:57\n\
 server primary @8:3 [mysql] flavor bitnami/mysql 8.4.3 @4:8\n  \
 port (OptionFile) @10:5 = ?(`{{ .Values.primary.containerPorts.mysql }}` is a template expression, rendered only at deploy time) @10:10\n  \
 wait_timeout (OptionFile) @11:5 = 600 @11:18\n  \
-max_connections (CommandLine) @14:18 = 155 @14:34\n"
+max_connections (CommandLine) @14:18 = 155 @14:34\n  \
+skip-name-resolve (CommandLine) @14:40 =  @14:57\n"
     );
     assert!(!s.get(c[0].at.file).masked_text().contains("hunter2"));
 }

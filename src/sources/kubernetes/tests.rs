@@ -101,7 +101,7 @@ DB_PASSWORD = ?(set from key `pw` of Secret `s`) @19:17\n  \
 FROM_CM = \"20\" @33:9\n\
 server Deployment/web:db @25:17 [postgres] flavor postgres 16.2 @26:18\n  \
 idle_session_timeout (CommandLine) @27:25 = 5min @27:46\n  \
-statement_timeout (CommandLine) @27:56 = 30s @27:74\n  \
+statement-timeout (CommandLine) @27:56 = 30s @27:74\n  \
 tcp_keepalives_idle (CommandLine) @27:83 = 60 @27:103\n"
     );
     // $(PGHOST) was expanded in the value handed on.

@@ -1,12 +1,29 @@
 //! Command lines: server flags (mysqld, postgres) and app-server worker
 //! flags (gunicorn, uWSGI), read from split words ([`Word`]).
 //!
+//! One reader per program serves every adapter: compose `command:` /
+//! `entrypoint:` (shell-split strings or lists, interpolated), a
+//! Kubernetes container's `command` + `args` (one YAML scalar a word,
+//! [`scalar_word`]), Helm `extraFlags` and bitnami `*_EXTRA_FLAGS` (one
+//! string split at blanks, [`traced::split_blanks`]). Each word is a
+//! [`Traced`] string, so every name and value keeps its exact place in the
+//! file it was written in, whatever decoding it went through.
+//!
 //! Only syntax is read here: a flag becomes a setting name as written and a
-//! value text; the system's `resolve` applies names, units and ranges.
+//! value text; the system's `resolve` applies names (`-`/`_`, `loose-`),
+//! units and ranges. A value holding a template expression (`{{ … }}`,
+//! `${…}`, [`template_reason`]) or an unset variable is
+//! [`Written::Unresolved`].
 
-use super::traced::{Traced, Word, split_words};
-use crate::source::Location;
-use crate::sources::{Workers, Written};
+#[cfg(test)]
+mod tests;
+pub(crate) mod traced;
+
+use crate::parse::tree::Node;
+use crate::source::{FileId, Location, SourceMap};
+use crate::sources::embedded::{Embedded, is_secret_setting, template_reason};
+use crate::sources::{Assignment, SetBy, System, Workers, Written};
+use traced::{Traced, Word, split_words};
 
 /// One setting read from a command line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,10 +39,29 @@ pub(crate) struct FlagSetting {
     pub value_at: Location,
 }
 
+impl FlagSetting {
+    /// The setting as an [`Assignment`] set on the command line.
+    pub(crate) fn into_assignment(self) -> Assignment {
+        Assignment {
+            name: self.name,
+            name_at: self.name_at,
+            value: self.value,
+            value_at: self.value_at,
+            set_by: SetBy::CommandLine,
+        }
+    }
+}
+
+/// The value text of `range`: unknown when an unset variable or a template
+/// expression is in it.
 fn written(t: &Traced, range: std::ops::Range<usize>) -> Written {
-    match t.unknown_in(&range) {
-        Some(why) => Written::Unresolved(why.to_string()),
-        None => Written::Text(t.text.get(range).unwrap_or("").to_string()),
+    if let Some(why) = t.unknown_in(&range) {
+        return Written::Unresolved(why.to_string());
+    }
+    let text = t.text.get(range).unwrap_or("");
+    match template_reason(text) {
+        Some(why) => Written::Unresolved(why),
+        None => Written::Text(text.to_string()),
     }
 }
 
@@ -43,6 +79,19 @@ fn setting(
     }
 }
 
+/// The `name=value` setting written from byte `from` of the word `t`
+/// (`--name=value` from 2, postgres `-cname=value` from 2, `name=value`
+/// after `-c` from 0); `None` without `=`.
+fn name_value(t: &Traced, from: usize) -> Option<FlagSetting> {
+    let eq = from + t.text.get(from..)?.find('=')?;
+    Some(setting(
+        t.text[from..eq].to_string(),
+        t.location(from..eq),
+        t,
+        eq + 1..t.text.len(),
+    ))
+}
+
 /// The file name of a program word: `/usr/sbin/mysqld` -> `mysqld`.
 pub(crate) fn basename(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
@@ -54,8 +103,13 @@ pub(crate) fn basename(word: &str) -> &str {
 /// next word is taken when it does not start with `-`); `--name` alone (a
 /// boolean, value text empty, located just after the name). Prefixes
 /// (`loose-`, `skip-`, `enable-`, `disable-`, `maximum-`) and `-`/`_` are
-/// kept as written for the system to normalise. Short options (`-u mysql`)
-/// set nothing on the connection path and are skipped with their value.
+/// kept as written for the system to normalise. `--set-variable=name=value`
+/// (`-O`) was removed in MySQL 5.5 (WL#5154,
+/// https://dev.mysql.com/worklog/task/?id=5154): it is handed on as the
+/// setting `set-variable`, which the system does not know. mysqld takes no
+/// positional arguments, so a word after `--name` that does not start with
+/// `-` can only be that option's value. Short options (`-u mysql`) set
+/// nothing on the connection path and are skipped with their value.
 /// Reading stops at a shell operator.
 pub(crate) fn mysqld_flags(words: &[Word]) -> Vec<FlagSetting> {
     let mut out = Vec::new();
@@ -71,13 +125,8 @@ pub(crate) fn mysqld_flags(words: &[Word]) -> Vec<FlagSetting> {
                 i += 1;
                 continue;
             }
-            if let Some(eq) = body.find('=') {
-                out.push(setting(
-                    body[..eq].to_string(),
-                    t.location(2..2 + eq),
-                    t,
-                    2 + eq + 1..t.text.len(),
-                ));
+            if let Some(f) = name_value(t, 2) {
+                out.push(f);
             } else if let Some(next) = words
                 .get(i + 1)
                 .filter(|n| !n.operator && !n.text.text.starts_with('-'))
@@ -133,7 +182,10 @@ fn pg_short_name(flag: u8) -> Option<&'static str> {
 
 /// postgres flags (https://www.postgresql.org/docs/current/app-postgres.html):
 /// `-c name=value` / `-cname=value`, `--name=value` (postgres refuses
-/// `--name value`: skipped), and the short options of [`pg_short_name`]
+/// `--name value`, "--name requires a value": skipped; `-c name` without
+/// `=` likewise). Names are kept as written: postgres' `ParseLongOption`
+/// turns `-` into `_` (`src/backend/utils/misc/guc.c`), which the system's
+/// resolve applies to command-line names. The short options of [`pg_short_name`]
 /// with their value attached or in the next word. Other options with a
 /// value (`-D dir`) are skipped with it; flags without one (`-F`, `-l`)
 /// are not read. Reading stops at a shell operator.
@@ -147,15 +199,8 @@ pub(crate) fn postgres_flags(words: &[Word]) -> Vec<FlagSetting> {
         }
         let t = &w.text;
         let s = t.text.as_bytes();
-        if let Some(body) = t.text.strip_prefix("--") {
-            if let Some(eq) = body.find('=') {
-                out.push(setting(
-                    body[..eq].to_string(),
-                    t.location(2..2 + eq),
-                    t,
-                    2 + eq + 1..t.text.len(),
-                ));
-            }
+        if t.text.starts_with("--") {
+            out.extend(name_value(t, 2));
         } else if s.len() >= 2 && s[0] == b'-' && PG_WITH_VALUE.contains(&s[1]) {
             let flag = s[1];
             // The value: attached (`-cname=v`, `-N200`) or the next word.
@@ -168,14 +213,7 @@ pub(crate) fn postgres_flags(words: &[Word]) -> Vec<FlagSetting> {
                 break;
             };
             if flag == b'c' {
-                if let Some(eq) = vt.text[from..].find('=') {
-                    out.push(setting(
-                        vt.text[from..from + eq].to_string(),
-                        vt.location(from..from + eq),
-                        vt,
-                        from + eq + 1..vt.text.len(),
-                    ));
-                }
+                out.extend(name_value(vt, from));
             } else if let Some(name) = pg_short_name(flag) {
                 out.push(setting(
                     name.to_string(),
@@ -188,6 +226,98 @@ pub(crate) fn postgres_flags(words: &[Word]) -> Vec<FlagSetting> {
         i += 1;
     }
     out
+}
+
+/// The server a command line starts and its arguments after the program
+/// name, for a container whose image is `image` (its product as
+/// [`crate::sources::Flavor::product`] names it) and whose entrypoint is the
+/// image's own unless `entrypoint_set`:
+///
+/// - a leading `docker-entrypoint.sh` (any `docker-entrypoint*`) is dropped;
+/// - a first word `mysqld`, `mariadbd` or `mysqld_safe` (which hands its
+///   options on to mysqld,
+///   https://dev.mysql.com/doc/refman/8.0/en/mysqld-safe.html) runs MySQL,
+///   `postgres` runs PostgreSQL (as a path too);
+/// - a first word starting with `-`, with the image's own entrypoint, runs
+///   the server the image's `docker-entrypoint.sh` prepends
+///   ([`entrypoint_prepends`]);
+/// - anything else runs no server flags (`None`).
+pub(crate) fn server_command(
+    words: &[Word],
+    image: Option<&str>,
+    entrypoint_set: bool,
+) -> Option<(System, Vec<Word>)> {
+    let mut argv = words;
+    if argv
+        .first()
+        .is_some_and(|w| basename(&w.text.text).starts_with("docker-entrypoint"))
+    {
+        argv = &argv[1..];
+    }
+    let first = argv.first()?;
+    if first.text.text.starts_with('-') {
+        if entrypoint_set {
+            return None;
+        }
+        return Some((entrypoint_prepends(image?)?, argv.to_vec()));
+    }
+    let system = match basename(&first.text.text) {
+        "mysqld" | "mariadbd" | "mysqld_safe" => System::Mysql,
+        "postgres" => System::Postgres,
+        _ => return None,
+    };
+    Some((system, argv[1..].to_vec()))
+}
+
+/// The server an image's entrypoint starts when the command begins with a
+/// flag: the docker-library images (`mysql`, `mariadb`, `percona`,
+/// `postgres`) and those built on their entrypoints (`mysql/mysql-server`,
+/// `percona/percona-server`, `postgis/postgis`, `timescale/timescaledb`)
+/// run `if [ "${1:0:1}" = '-' ]; then set -- mysqld "$@"; fi` (`postgres`
+/// for PostgreSQL) in `docker-entrypoint.sh`
+/// (https://github.com/docker-library/mysql/blob/master/docker-entrypoint.sh,
+/// https://github.com/docker-library/postgres/blob/master/docker-entrypoint.sh).
+/// Other images (bitnami's, `timescale/timescaledb-ha`) run the command in
+/// place of their start script and are not assumed.
+pub(crate) fn entrypoint_prepends(product: &str) -> Option<System> {
+    match product {
+        "mysql" | "mariadb" | "percona" | "mysql/mysql-server" | "percona/percona-server" => {
+            Some(System::Mysql)
+        }
+        "postgres" | "postgis/postgis" | "timescale/timescaledb" => Some(System::Postgres),
+        _ => None,
+    }
+}
+
+/// A YAML scalar (a Kubernetes `args` item, a Helm `extraFlags` string) as
+/// a traced string located in the file `file` whose text is `text`: exact
+/// byte by byte where [`Embedded`] maps it so, else every byte at the whole
+/// scalar. `None` for a mapping, a sequence or null.
+pub(crate) fn scalar_traced(file: FileId, text: &str, node: &Node) -> Option<Traced> {
+    let emb = Embedded::of(text, node)?;
+    Some(Traced::embedded(file, &emb))
+}
+
+/// A YAML scalar as one command-line word (a container's `command`/`args`
+/// item is passed to the program as it is, never split).
+pub(crate) fn scalar_word(file: FileId, text: &str, node: &Node) -> Option<Word> {
+    Some(Word {
+        text: scalar_traced(file, text, node)?,
+        operator: false,
+    })
+}
+
+/// Marks the values of secret-looking settings
+/// ([`crate::sources::embedded::is_secret_setting`]: `--password=…`) as
+/// secret, wherever their bytes are written.
+pub(crate) fn mark_secrets(sources: &mut SourceMap, flags: &[FlagSetting]) {
+    for f in flags {
+        if is_secret_setting(&f.name) && !f.value_at.span.is_empty() {
+            sources
+                .get_mut(f.value_at.file)
+                .mark_secret(f.value_at.span);
+        }
+    }
 }
 
 /// The words of the script of `sh -c SCRIPT` (also bash, ash, dash), split

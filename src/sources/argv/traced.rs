@@ -16,6 +16,7 @@
 use std::ops::Range;
 
 use crate::source::{FileId, Location, Span};
+use crate::sources::embedded::Embedded;
 
 /// Where one byte of a traced string came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,6 +179,37 @@ impl Traced {
         }
         Traced {
             text: decoded.to_string(),
+            origins,
+            unknown: Vec::new(),
+            whole,
+        }
+    }
+
+    /// The text of an [`Embedded`] YAML/JSON scalar of the file `file`: each
+    /// byte exact where the scalar maps byte by byte, else located at the
+    /// file text it was decoded from (an escape) or at the whole scalar.
+    pub fn embedded(file: FileId, emb: &Embedded) -> Traced {
+        let whole = Location::new(file, emb.whole());
+        if emb.text().len() > MAX_VALUE_LEN {
+            let mut t = Traced::empty(whole);
+            t.unknown.push((
+                0..0,
+                "the value is longer than 64 KiB and is not read".to_string(),
+            ));
+            return t;
+        }
+        let origins = (0..emb.text().len())
+            .map(|i| {
+                let span = emb.span(Span::new(i, i + 1));
+                Origin {
+                    at: Location::new(file, span),
+                    exact: emb.is_exact() && span.end == span.start + 1,
+                    expr: None,
+                }
+            })
+            .collect();
+        Traced {
+            text: emb.text().to_string(),
             origins,
             unknown: Vec::new(),
             whole,
