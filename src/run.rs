@@ -333,11 +333,19 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
             _ => opts.rules.margin,
         },
     };
-    for p in &paths {
-        let mut found = rules::check_path(p, &sources, &rule_opts);
-        found.extend(config.custom(p, &sources));
-        label_variant(p, &sources, &mut found);
-        diags.extend(found);
+    let mut start = 0;
+    while start < paths.len() {
+        let end = variant_group_end(&paths, start);
+        let group: Vec<Vec<Diagnostic>> = paths[start..end]
+            .iter()
+            .map(|p| {
+                let mut found = rules::check_path(p, &sources, &rule_opts);
+                found.extend(config.custom(p, &sources));
+                found
+            })
+            .collect();
+        diags.extend(merge_variant_findings(&paths[start..end], group, &sources));
+        start = end;
     }
     for world in variant_worlds(&paths) {
         diags.extend(rules::check_fleet(&world));
@@ -943,6 +951,106 @@ enum Loaded {
 /// label per condition, at the condition, and the conditions at the end of
 /// the message (so one-line formats show them too), e.g.
 /// `... (only when os.getenv("DB") == "mysql", settings.py:12)`.
+/// The end of the run of paths starting at `start` that are variants of
+/// one pool of one settings file (same manifest entry, pool name and file):
+/// `build_paths` pushes them one after another.
+fn variant_group_end(paths: &[ConnectionPath], start: usize) -> usize {
+    let key = |p: &ConnectionPath| {
+        let a = p.app.as_ref()?;
+        let v = a.variant.as_ref()?;
+        Some((p.location, a.name.clone(), v.file, v.of))
+    };
+    let Some(first) = key(&paths[start]) else {
+        return start + 1;
+    };
+    let mut end = start + 1;
+    while end < paths.len() && key(&paths[end]).as_ref() == Some(&first) {
+        end += 1;
+    }
+    end
+}
+
+/// The findings of the variants of one pool, each said once: a finding
+/// every variant of the file has (same rule, place and message) holds
+/// whatever the branches decide, so it carries no condition; one that only
+/// some have is labelled with the first such variant's conditions and says
+/// how many others share it ([`label_variant`]).
+fn merge_variant_findings(
+    group: &[ConnectionPath],
+    found: Vec<Vec<Diagnostic>>,
+    sources: &SourceMap,
+) -> Vec<Diagnostic> {
+    if group.len() < 2 {
+        let mut out = Vec::new();
+        for (p, mut f) in group.iter().zip(found) {
+            label_variant(p, sources, &mut f);
+            out.extend(f);
+        }
+        return out;
+    }
+    let of = group[0]
+        .app
+        .as_ref()
+        .and_then(|a| a.variant.as_ref())
+        .map_or(0, |v| v.of);
+    type Key = (&'static str, Option<Location>, String);
+    let key = |d: &Diagnostic| -> Key { (d.code.id, d.primary.location, d.message.clone()) };
+    // For each finding: the variant runs it appears in, and its first path.
+    let mut seen: Vec<(Key, Vec<usize>, usize, Diagnostic)> = Vec::new();
+    for (i, (p, f)) in group.iter().zip(&found).enumerate() {
+        let runs = p
+            .app
+            .as_ref()
+            .and_then(|a| a.variant.as_ref())
+            .map(|v| v.runs.clone())
+            .unwrap_or_default();
+        for d in f {
+            let k = key(d);
+            match seen.iter_mut().find(|(sk, ..)| *sk == k) {
+                Some((_, r, ..)) => r.extend(runs.iter().copied()),
+                None => seen.push((k, runs.clone(), i, d.clone())),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (_, mut runs, first, d) in seen {
+        runs.sort_unstable();
+        runs.dedup();
+        if of > 0 && runs.len() == of {
+            out.push(d);
+            continue;
+        }
+        let mut one = vec![d];
+        label_variant(&group[first], sources, &mut one);
+        let sharing = group
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| {
+                f.iter()
+                    .any(|x| key(x) == key(&one[0]) || same_base(x, &one[0]))
+            })
+            .count();
+        if sharing > 1 && one[0].message.ends_with(')') {
+            one[0].message.pop();
+            let others = sharing - 1;
+            one[0].message = format!(
+                "{}; and in {others} other variant{})",
+                one[0].message,
+                if others == 1 { "" } else { "s" }
+            );
+        }
+        out.extend(one);
+    }
+    out
+}
+
+/// True when `a` is `b` before [`label_variant`] added its conditions.
+fn same_base(a: &Diagnostic, b: &Diagnostic) -> bool {
+    a.code == b.code
+        && a.primary.location == b.primary.location
+        && b.message.starts_with(&a.message)
+}
+
 fn label_variant(p: &ConnectionPath, sources: &SourceMap, found: &mut [Diagnostic]) {
     let Some(v) = p.app.as_ref().and_then(|a| a.variant.as_ref()) else {
         return;

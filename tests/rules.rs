@@ -535,3 +535,55 @@ fn messages_follow_one_style() {
         }
     }
 }
+
+/// A finding every variant of a settings file has is said once, without a
+/// condition; one that only some variants have keeps its condition and says
+/// how many variants share it.
+#[test]
+fn findings_shared_by_variants_are_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("my.cnf", "[mysqld]\nwait_timeout = 600\n");
+    write(
+        "timeoutlint.toml",
+        "[[path]]\napp = \"db.py\"\ndb = \"my.cnf\"\n",
+    );
+    write(
+        "db.py",
+        "import os\nfrom sqlalchemy import create_engine\n\nif os.getenv(\"BIG\") == \"1\":\n    SIZE = 20\nelse:\n    SIZE = 5\n\nif os.getenv(\"REGION\") == \"eu\":\n    MAX = 5\nelif os.getenv(\"REGION\") == \"us\":\n    MAX = 10\nelse:\n    MAX = 15\n\nengine = create_engine(\n    \"mysql+pymysql://app@db/orders\",\n    pool_size=SIZE,\n    max_overflow=MAX,\n    pool_recycle=3600,\n)\n",
+    );
+    let out = run(&[dir.path().to_path_buf()], &RunOptions::default());
+    let tl101: Vec<&str> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.id == "TL101")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(out.paths.len() > 1, "the file has variants");
+    assert_eq!(tl101.len(), 1, "{tl101:?}");
+    assert!(!tl101[0].contains("only when"), "{}", tl101[0]);
+    // pool_recycle too long only when BIG: the finding keeps that condition
+    // and counts the other variant that has it (REGION splits it in three).
+    write(
+        "db.py",
+        "import os\nfrom sqlalchemy import create_engine\n\nif os.getenv(\"BIG\") == \"1\":\n    RECYCLE = 3600\nelse:\n    RECYCLE = 300\n\nif os.getenv(\"REGION\") == \"eu\":\n    MAX = 5\nelse:\n    MAX = 15\n\nengine = create_engine(\n    \"mysql+pymysql://app@db/orders\",\n    max_overflow=MAX,\n    pool_recycle=RECYCLE,\n)\n",
+    );
+    let out = run(&[dir.path().to_path_buf()], &RunOptions::default());
+    let tl101: Vec<&str> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.id == "TL101")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(tl101.len(), 1, "{tl101:?}");
+    assert!(
+        tl101[0].contains("only when os.getenv(\"BIG\") == \"1\""),
+        "{}",
+        tl101[0]
+    );
+    assert!(
+        tl101[0].ends_with("; and in 1 other variant)"),
+        "{}",
+        tl101[0]
+    );
+}
