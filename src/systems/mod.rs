@@ -12,6 +12,7 @@ pub mod nginx;
 pub mod pgbouncer;
 pub mod postgres;
 pub mod presets;
+pub mod providers;
 pub mod proxy;
 pub mod settings_table;
 pub mod sysctl;
