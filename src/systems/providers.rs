@@ -732,7 +732,19 @@ mod tests {
             (Provider::AwsRds, "oracle-ee", Some("19"), None),
             (Provider::AwsRds, "", None, None),
             (Provider::AwsRds, "POSTGRES_15", None, None),
-            (Provider::GcpCloudSql, "POSTGRES_15", None, None),
+            (
+                Provider::GcpCloudSql,
+                "POSTGRES_15",
+                None,
+                Some("gcp-cloud-sql-postgres"),
+            ),
+            (
+                Provider::GcpCloudSql,
+                "MYSQL_8_0",
+                None,
+                Some("gcp-cloud-sql-mysql"),
+            ),
+            (Provider::GcpCloudSql, "SQLSERVER_2019_STANDARD", None, None),
         ];
         for (p, engine, version, want) in cases {
             let got = lookup(*p, engine, *version).map(|d| d.id);
@@ -1006,7 +1018,7 @@ mod tests {
                         &mut sources,
                         &mut diags,
                     );
-                    if d.id == "aws-rds-postgres" {
+                    if d.id == "aws-rds-postgres" || d.id == "aws-aurora-postgres" {
                         assert_eq!(s.tcp_keepalives_idle.value, Duration::from_secs(300));
                         assert_eq!(s.tcp_keepalives_interval.value, Duration::from_secs(30));
                         assert_eq!(s.tcp_keepalives_count.value, 2);
