@@ -298,10 +298,22 @@ pub fn load_server(
         return Ok(None);
     };
     let anchor = Some(anchor_of(c));
-    let image = image_defaults(s, detect(c.at.file, sources));
+    let adapter = detect(c.at.file, sources);
+    let image = image_defaults(s, adapter)
+        .map(|(d, at)| {
+            let name = format!(
+                "image {}",
+                s.flavor
+                    .as_ref()
+                    .map(flavor_ref)
+                    .unwrap_or_else(|| d.family.clone())
+            );
+            (name, d.source.clone(), image_assignments(&d, at), at)
+        })
+        .or_else(|| provider_defaults(c, s, adapter));
     let mut assignments = image
         .as_ref()
-        .map(|(defaults, at)| image_assignments(defaults, *at))
+        .map(|(_, _, a, _)| a.clone())
         .unwrap_or_default();
     assignments.extend(s.assignments.iter().cloned());
     let mut server = match s.system {
@@ -323,17 +335,12 @@ pub fn load_server(
             ))
         }
     };
-    if let Some((defaults, at)) = image {
-        let image = s
-            .flavor
-            .as_ref()
-            .map(flavor_ref)
-            .unwrap_or_else(|| defaults.family.clone());
+    if let Some((name, source, _, at)) = image {
         for_each_origin(&mut server, |o| {
             if *o == Origin::File(at) {
                 *o = Origin::Image {
-                    image: image.clone(),
-                    source: defaults.source.clone(),
+                    image: name.clone(),
+                    source: source.clone(),
                     anchor: Some(at),
                 };
             }
@@ -399,6 +406,86 @@ fn later_wins(mut prev: mysql::MysqlServer, next: mysql::MysqlServer) -> mysql::
     take(&mut prev.max_connections, next.max_connections);
     prev.files.extend(next.files);
     prev
+}
+
+/// The managed service a server candidate runs on, from its source: a
+/// Terraform RDS / Aurora, Cloud SQL or Azure flexible-server resource or
+/// module, or a CloudFormation RDS parameter group. AWS CLI dumps already
+/// list the engine defaults, and images are handled by [`image_defaults`].
+fn provider_of(
+    c: &Candidate,
+    adapter: Option<Adapter>,
+) -> Option<crate::systems::providers::Provider> {
+    use crate::systems::providers::Provider;
+    match adapter? {
+        Adapter::CloudFormation => Some(Provider::AwsRds),
+        Adapter::Terraform => {
+            let a = c.address.as_str();
+            if a.starts_with("aws_db_") || a.starts_with("aws_rds_") || a.starts_with("module.") {
+                Some(Provider::AwsRds)
+            } else if a.starts_with("google_sql_") {
+                Some(Provider::GcpCloudSql)
+            } else if a.starts_with("azurerm_") {
+                Some(Provider::AzureFlexible)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The managed service's defaults that differ from the server's, as the
+/// lowest assignments at the flavor (the engine / family / version text):
+/// plain values, and formulas ([`Written::Unresolved`], never a number)
+/// for the settings the candidate does not set itself. `(name for
+/// messages, source, assignments, location)`.
+fn provider_defaults(
+    c: &Candidate,
+    s: &crate::sources::ServerSettings,
+    adapter: Option<Adapter>,
+) -> Option<(String, String, Vec<crate::sources::Assignment>, Location)> {
+    use crate::systems::providers::{self, Provider};
+    let provider = provider_of(c, adapter)?;
+    let flavor = s.flavor.as_ref()?;
+    let d = providers::lookup(provider, &flavor.product, flavor.version.as_deref())?;
+    if d.system != s.system {
+        return None;
+    }
+    let at = flavor.at;
+    let sets = |name: &str| {
+        s.assignments
+            .iter()
+            .any(|a| a.name.eq_ignore_ascii_case(name))
+    };
+    let assign = |name: &str, value: Written| crate::sources::Assignment {
+        name: name.to_string(),
+        name_at: at,
+        value,
+        value_at: at,
+        set_by: crate::sources::SetBy::ImageDefault,
+    };
+    let mut out: Vec<crate::sources::Assignment> = d
+        .settings
+        .iter()
+        .map(|(n, v)| assign(n, Written::Text(v.clone())))
+        .collect();
+    out.extend(
+        d.formulas
+            .iter()
+            .filter(|(n, _)| !sets(n))
+            .map(|(n, f)| assign(n, Written::Unresolved(d.formula_reason(f)))),
+    );
+    if out.is_empty() {
+        return None;
+    }
+    let service = match provider {
+        Provider::AwsRds => "Amazon RDS",
+        Provider::GcpCloudSql => "Cloud SQL",
+        Provider::AzureFlexible => "Azure flexible server",
+    };
+    let name = format!("{service} for {}", flavor_ref(flavor).replace(':', " "));
+    Some((name, d.source.clone(), out, at))
 }
 
 /// `product:version` of a flavor (`mariadb:10.3`), or the product alone.

@@ -35,11 +35,14 @@ pub enum Origin {
     /// Given on the command line, e.g. `--hop "sg=3600s"`.
     Flag(String),
     /// Not set in the deployment files: the value the server's container
-    /// image ships with (its bundled config), which differs from the
-    /// server's compiled default (`presets/images.toml`,
-    /// [`crate::systems::images`]).
+    /// image ships with (its bundled config, `presets/images.toml`,
+    /// [`crate::systems::images`]) or a managed service's default parameter
+    /// group (`presets/providers.toml`, [`crate::systems::providers`]),
+    /// where it differs from the server's compiled default.
     Image {
-        /// The image as the deployment file names it, e.g. `mariadb:10.3`.
+        /// What ships the value, as the messages name it: an image
+        /// (`image mariadb:10.3`) or a managed service
+        /// (`Amazon RDS for postgres 15`).
         image: String,
         /// Where the image's value comes from: a Dockerfile or bundled config
         /// at a tag or commit.
@@ -103,7 +106,7 @@ impl Origin {
             }
             Origin::Flag(f) => format!("command line `{f}`"),
             Origin::Preset { id, source, .. } => format!("preset {id} ({source})"),
-            Origin::Image { image, source, .. } => format!("default of image {image} ({source})"),
+            Origin::Image { image, source, .. } => format!("default of {image} ({source})"),
             Origin::Env {
                 var,
                 value_from: None,
@@ -125,7 +128,7 @@ impl Origin {
         match self {
             Origin::Default { system, .. } => format!("{system} default"),
             Origin::Preset { id, .. } => format!("preset {id}"),
-            Origin::Image { image, .. } => format!("image {image} default"),
+            Origin::Image { image, .. } => format!("{image} default"),
             Origin::Env {
                 var,
                 value_from: None,

@@ -65,7 +65,10 @@ fn an_address_picks_one_of_several_candidates() {
         ("rds.tf", TWO_GROUPS),
     ]);
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(codes(&found), ["TL101"]);
+    // RDS computes max_connections from the instance class: TL015 at the
+    // family, never a number.
+    assert_eq!(codes(&found), ["TL101", "TL015"]);
+    assert_eq!(found[1].1, "mysql8.0");
     // The other group (28800) passes: the address decided.
     let manifest = manifest.replace("orders\"", "billing\"");
     let (found, _) = check(&[
@@ -73,7 +76,7 @@ fn an_address_picks_one_of_several_candidates() {
         ("app.yaml", APP),
         ("rds.tf", TWO_GROUPS),
     ]);
-    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(codes(&found), ["TL015"], "{found:?}");
 }
 
 #[test]
@@ -110,7 +113,13 @@ fn one_candidate_needs_no_address() {
         ("rds.tf", one),
     ]);
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(found, [("TL101".to_string(), "3600".to_string())]);
+    assert_eq!(
+        found,
+        [
+            ("TL101".to_string(), "3600".to_string()),
+            ("TL015".to_string(), "mysql8.0".to_string())
+        ]
+    );
 }
 
 const LB: &str = r#"
@@ -323,4 +332,42 @@ fn hostile_deployment_files_stay_bounded() {
     ]);
     assert!(errors.is_empty(), "{errors:?}");
     assert!(codes(&found).contains(&"TL015"), "{found:?}");
+}
+
+/// A managed service's defaults that differ from the server's apply below
+/// the parameter group: RDS for PostgreSQL probes idle sessions after 300 s
+/// (tcp_keepalives_idle 300, interval 30, count 2), which keeps an NLB's
+/// 350 s flow alive; the chain says where the 300 comes from.
+#[test]
+fn rds_postgres_keepalive_defaults_apply() {
+    let tf = "resource \"aws_db_parameter_group\" \"pg\" {\n  family = \"postgres15\"\n  parameter {\n    name  = \"statement_timeout\"\n    value = \"60000\"\n  }\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        (
+            "timeoutlint.toml",
+            "[[path]]\napp = \"app.yaml\"\ndb = \"rds.tf\"\n\n[[path.hop]]\npreset = \"aws-nlb\"\n",
+        ),
+        (
+            "app.yaml",
+            "sqlalchemy:\n  url: postgresql+asyncpg://api@db/orders\n  pool_recycle: 1800\n  connect_args:\n    command_timeout: 30\n",
+        ),
+        ("rds.tf", tf),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let out = run(&[dir.path().to_path_buf()], &RunOptions::default());
+    let Some(timeoutlint::model::DbServer::Postgres(pg)) = &out.paths[0].server else {
+        panic!("a PostgreSQL server");
+    };
+    assert_eq!(pg.tcp_keepalives_idle.value.as_secs(), 300);
+    assert_eq!(pg.tcp_keepalives_count.value, 2);
+    let said = pg.tcp_keepalives_idle.origin.describe(&out.sources);
+    assert!(
+        said.starts_with("default of Amazon RDS for postgres 15 (https://docs.aws.amazon.com/"),
+        "{said}"
+    );
+    assert_eq!(pg.statement_timeout.value.as_millis(), 60_000);
+    // Server keepalive below the NLB's 350 s: no TL103 for asyncpg's pool.
+    let codes: Vec<&str> = out.diagnostics.iter().map(|d| d.code.id).collect();
+    assert!(!codes.contains(&"TL103"), "{codes:?}");
 }
