@@ -16,3 +16,4 @@ pub mod providers;
 pub mod proxy;
 pub mod settings_table;
 pub mod sysctl;
+pub(crate) mod versions;
