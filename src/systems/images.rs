@@ -65,7 +65,6 @@ use serde::Deserialize;
 use super::versions::{Range, Version, cmp_version, next_line, parse_range, parse_version};
 
 use crate::sources::System;
-use crate::systems::{mysql, pgbouncer, postgres};
 
 /// The embedded table.
 pub const FILE: &str = include_str!("../../presets/images.toml");
@@ -140,82 +139,6 @@ struct RawImage {
     #[serde(default)]
     see_also: Vec<String>,
     note: Option<String>,
-}
-
-/// How a modelled setting's value is read, so the table is checked with the
-/// server's own parser.
-enum Kind {
-    /// mysqld number (`my_getopt` syntax, `600`, `1K`), not negative.
-    MysqlNumber,
-    /// PostgreSQL integer with the setting's base unit (`guc.c` `parse_int`).
-    Postgres(postgres::BaseUnit),
-    /// PgBouncer time in seconds (`parse_time`).
-    BouncerTime,
-    /// PgBouncer integer (`cf_set_int`), not negative.
-    BouncerInt,
-}
-
-/// The settings each system models (the same names as its door), with how
-/// their values are read. Units: PostgreSQL `postgresql.org` docs
-/// (runtime-config-client / runtime-config-connection); PgBouncer
-/// <https://www.pgbouncer.org/config.html>.
-fn setting_kind(system: System, name: &str) -> Option<Kind> {
-    use postgres::BaseUnit::{Count, Milliseconds, Seconds};
-    Some(match (system, name) {
-        (
-            System::Mysql,
-            "wait_timeout"
-            | "interactive_timeout"
-            | "net_read_timeout"
-            | "net_write_timeout"
-            | "connect_timeout"
-            | "max_connections",
-        ) => Kind::MysqlNumber,
-        (
-            System::Postgres,
-            "idle_session_timeout"
-            | "idle_in_transaction_session_timeout"
-            | "statement_timeout"
-            | "lock_timeout"
-            | "transaction_timeout"
-            | "tcp_user_timeout",
-        ) => Kind::Postgres(Milliseconds),
-        (System::Postgres, "tcp_keepalives_idle" | "tcp_keepalives_interval") => {
-            Kind::Postgres(Seconds)
-        }
-        (
-            System::Postgres,
-            "tcp_keepalives_count"
-            | "max_connections"
-            | "superuser_reserved_connections"
-            | "reserved_connections",
-        ) => Kind::Postgres(Count),
-        (
-            System::PgBouncer,
-            "server_idle_timeout"
-            | "server_lifetime"
-            | "client_idle_timeout"
-            | "query_timeout"
-            | "query_wait_timeout"
-            | "idle_transaction_timeout",
-        ) => Kind::BouncerTime,
-        (
-            System::PgBouncer,
-            "tcp_keepalive" | "tcp_keepidle" | "tcp_keepintvl" | "tcp_keepcnt" | "tcp_user_timeout"
-            | "default_pool_size" | "reserve_pool_size" | "min_pool_size" | "max_client_conn"
-            | "max_db_connections",
-        ) => Kind::BouncerInt,
-        _ => return None,
-    })
-}
-
-fn value_is_valid(kind: &Kind, value: &str) -> bool {
-    match kind {
-        Kind::MysqlNumber => mysql::parse_number(value).is_ok_and(|n| n >= 0),
-        Kind::Postgres(unit) => postgres::parse_int(value, *unit).is_ok_and(|p| p.value >= 0),
-        Kind::BouncerTime => pgbouncer::parse_time(value).is_ok(),
-        Kind::BouncerInt => pgbouncer::parse_int(value).is_ok_and(|n| n >= 0),
-    }
 }
 
 fn parse_system(text: &str) -> Option<System> {
@@ -347,13 +270,13 @@ fn validate(r: RawImage) -> Result<Entry, LoadError> {
         }
     }
     for (name, value) in &r.settings {
-        let kind = setting_kind(system, name).ok_or_else(|| {
+        let accepted = super::table_values::accepts(system, name, value).ok_or_else(|| {
             invalid(format!(
                 "`{name}` is not a setting timeoutlint models for {}",
                 system.as_str()
             ))
         })?;
-        if !value_is_valid(&kind, value) {
+        if !accepted {
             return Err(invalid(format!(
                 "`{name} = \"{value}\"` is not a value {} accepts",
                 system.as_str()
@@ -622,6 +545,7 @@ pub fn lookup(image: &str) -> Option<ImageDefaults> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::systems::{mysql, pgbouncer, postgres};
 
     fn settings(image: &str) -> Option<Vec<(String, String)>> {
         lookup(image).map(|d| d.settings)

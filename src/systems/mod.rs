@@ -16,4 +16,5 @@ pub mod providers;
 pub mod proxy;
 pub mod settings_table;
 pub mod sysctl;
+pub(crate) mod table_values;
 pub(crate) mod versions;

@@ -56,7 +56,6 @@ use serde::Deserialize;
 use super::versions::{Range, Version, next_line, parse_range};
 
 use crate::sources::System;
-use crate::systems::{mysql, postgres};
 
 /// The embedded table.
 pub const FILE: &str = include_str!("../../presets/providers.toml");
@@ -203,61 +202,6 @@ struct RawEntry {
     note: Option<String>,
 }
 
-/// How a modelled setting's value is read, so the table is checked with the
-/// server's own parser.
-enum Kind {
-    /// mysqld number (`my_getopt` syntax), not negative.
-    MysqlNumber,
-    /// PostgreSQL integer with the setting's base unit (`guc.c` `parse_int`).
-    Postgres(postgres::BaseUnit),
-}
-
-/// The settings each system models (the same names as its door, and as
-/// `crate::systems::images`), with how their values are read. Units:
-/// <https://www.postgresql.org/docs/current/runtime-config-connection.html>,
-/// <https://www.postgresql.org/docs/current/runtime-config-client.html>.
-fn setting_kind(system: System, name: &str) -> Option<Kind> {
-    use postgres::BaseUnit::{Count, Milliseconds, Seconds};
-    Some(match (system, name) {
-        (
-            System::Mysql,
-            "wait_timeout"
-            | "interactive_timeout"
-            | "net_read_timeout"
-            | "net_write_timeout"
-            | "connect_timeout"
-            | "max_connections",
-        ) => Kind::MysqlNumber,
-        (
-            System::Postgres,
-            "idle_session_timeout"
-            | "idle_in_transaction_session_timeout"
-            | "statement_timeout"
-            | "lock_timeout"
-            | "transaction_timeout"
-            | "tcp_user_timeout",
-        ) => Kind::Postgres(Milliseconds),
-        (System::Postgres, "tcp_keepalives_idle" | "tcp_keepalives_interval") => {
-            Kind::Postgres(Seconds)
-        }
-        (
-            System::Postgres,
-            "tcp_keepalives_count"
-            | "max_connections"
-            | "superuser_reserved_connections"
-            | "reserved_connections",
-        ) => Kind::Postgres(Count),
-        _ => return None,
-    })
-}
-
-fn value_is_valid(kind: &Kind, value: &str) -> bool {
-    match kind {
-        Kind::MysqlNumber => mysql::parse_number(value).is_ok_and(|n| n >= 0),
-        Kind::Postgres(unit) => postgres::parse_int(value, *unit).is_ok_and(|p| p.value >= 0),
-    }
-}
-
 fn parse_system(text: &str) -> Option<System> {
     match text {
         "mysql" => Some(System::Mysql),
@@ -385,8 +329,8 @@ fn validate(r: RawEntry) -> Result<Entry, LoadError> {
             return Err(invalid("two of its version ranges overlap".into()));
         }
     }
-    let modelled = |name: &str| {
-        setting_kind(system, name).ok_or_else(|| {
+    let accepts = |name: &str, value: &str| {
+        super::table_values::accepts(system, name, value).ok_or_else(|| {
             invalid(format!(
                 "`{name}` is not a setting timeoutlint models for {}",
                 system.as_str()
@@ -396,10 +340,9 @@ fn validate(r: RawEntry) -> Result<Entry, LoadError> {
     let mut settings = Vec::new();
     let mut formulas = Vec::new();
     for (name, value) in r.settings {
-        let kind = modelled(&name)?;
         match value {
             RawValue::Text(v) => {
-                if !value_is_valid(&kind, &v) {
+                if !accepts(&name, &v)? {
                     return Err(invalid(format!(
                         "`{name} = \"{v}\"` is not a value {} accepts",
                         system.as_str()
@@ -412,7 +355,7 @@ fn validate(r: RawEntry) -> Result<Entry, LoadError> {
                 if f.trim().is_empty() {
                     return Err(invalid(format!("`{name}` has a blank formula")));
                 }
-                if value_is_valid(&kind, f.trim()) {
+                if accepts(&name, f.trim())? {
                     return Err(invalid(format!(
                         "`{name}` formula `{f}` is a plain value; write it as a string"
                     )));
@@ -422,7 +365,8 @@ fn validate(r: RawEntry) -> Result<Entry, LoadError> {
         }
     }
     for name in &r.same {
-        modelled(name)?;
+        // Any value will do: only whether the name is modelled is asked.
+        accepts(name, "0")?;
         if settings.iter().chain(&formulas).any(|(n, _)| n == name) {
             return Err(invalid(format!("`{name}` is both set and listed as same")));
         }
@@ -542,6 +486,7 @@ fn lookup_in<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::systems::{mysql, postgres};
 
     #[test]
     fn the_table_loads() {
