@@ -162,27 +162,37 @@ pub fn read_candidates(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Candidate>, LoadError> {
+    read_adapted(r, sources, diags).map(|(_, cands)| cands)
+}
+
+/// [`read_candidates`], with the adapter that read the file (detected once).
+fn read_adapted(
+    r: &PathRef,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<(Adapter, Vec<Candidate>), LoadError> {
     use crate::sources::{
         appserver, aws_cli, cloudformation, compose, helm, kubernetes, terraform,
     };
     let id = sources.load(&r.path)?;
-    Ok(match detect(id, sources) {
-        Some(Adapter::Terraform) => terraform::read(&r.path, sources, diags)?,
-        Some(Adapter::Compose) => compose::read(&r.path, sources, diags)?,
-        Some(Adapter::AppServer) => appserver::read(&r.path, sources, diags)?,
-        Some(Adapter::Gunicorn) => gunicorn_candidates(id, sources, diags),
-        Some(Adapter::Kubernetes) => kubernetes::read_file(id, sources, diags),
-        Some(Adapter::Helm) => helm::read_file(id, sources, diags),
-        Some(Adapter::CloudFormation) => cloudformation::read_file(id, sources, diags),
-        Some(Adapter::AwsCli) => aws_cli::read_file(id, None, sources, diags),
-        None => {
-            return Err(LoadError::Invalid(format!(
-                "{}: not a deployment file timeoutlint reads (compose, Terraform, Kubernetes, \
-                 Helm values, CloudFormation, an AWS CLI parameter dump)",
-                sources.display_name(&r.path)
-            )));
-        }
-    })
+    let Some(adapter) = detect(id, sources) else {
+        return Err(LoadError::Invalid(format!(
+            "{}: not a deployment file timeoutlint reads (compose, Terraform, Kubernetes, \
+             Helm values, CloudFormation, an AWS CLI parameter dump)",
+            sources.display_name(&r.path)
+        )));
+    };
+    let cands = match adapter {
+        Adapter::Terraform => terraform::read(&r.path, sources, diags)?,
+        Adapter::Compose => compose::read(&r.path, sources, diags)?,
+        Adapter::AppServer => appserver::read(&r.path, sources, diags)?,
+        Adapter::Gunicorn => gunicorn_candidates(id, sources, diags),
+        Adapter::Kubernetes => kubernetes::read_file(id, sources, diags),
+        Adapter::Helm => helm::read_file(id, sources, diags),
+        Adapter::CloudFormation => cloudformation::read_file(id, sources, diags),
+        Adapter::AwsCli => aws_cli::read_file(id, None, sources, diags),
+    };
+    Ok((adapter, cands))
 }
 
 /// The worker counts of a gunicorn config file: one candidate at address
@@ -289,7 +299,7 @@ pub fn load_server(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Option<DbServer>, LoadError> {
-    let cands = read_candidates(r, sources, diags)?;
+    let (adapter, cands) = read_adapted(r, sources, diags)?;
     let is_server = |f: &Found| matches!(f, Found::Server(s) if matches!(s.system, System::Mysql | System::Postgres));
     let Some(c) = pick(&cands, r, "database server", is_server, sources, diags) else {
         return Ok(None);
@@ -298,7 +308,7 @@ pub fn load_server(
         return Ok(None);
     };
     let anchor = Some(anchor_of(c));
-    let adapter = detect(c.at.file, sources);
+    let adapter = Some(adapter);
     let image = image_defaults(s, adapter)
         .map(|(d, at)| {
             let name = format!(
