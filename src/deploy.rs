@@ -151,7 +151,15 @@ pub fn detect(id: FileId, sources: &SourceMap) -> Option<Adapter> {
     if docs.iter().any(k8s) || docs.is_empty() && file.text().contains("apiVersion:") {
         return Some(Adapter::Kubernetes);
     }
-    None
+    // Names the checks above do not know (`mariadb_values.yaml`, a
+    // template that does not parse): as the file classifier tells them.
+    use crate::classify::{Classified, Kind};
+    match crate::classify::classify_text(path, file.text()) {
+        Classified::Known(Kind::Helm) => Some(Adapter::Helm),
+        Classified::Known(Kind::Compose) => Some(Adapter::Compose),
+        Classified::Known(Kind::Kubernetes) => Some(Adapter::Kubernetes),
+        _ => None,
+    }
 }
 
 /// Reads every candidate of the file `r` names.

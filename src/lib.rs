@@ -7,6 +7,7 @@
 //! ([`report`]). Rules never see raw text; renderers never see the model.
 
 pub mod baseline;
+pub mod classify;
 pub mod cli;
 pub mod code;
 pub mod config;

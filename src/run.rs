@@ -14,7 +14,7 @@ use crate::report::RunError;
 use crate::rules::{self, RuleOptions, codes};
 use crate::source::Location;
 use crate::source::{
-    DEFAULT_MAX_FILE_SIZE, LoadError, ReadPolicy, SourceMap, io_reason, project_root_of,
+    DEFAULT_MAX_FILE_SIZE, LoadError, ReadPolicy, SourceMap, project_root_of,
 };
 use crate::systems::app::{self, AppPool};
 use crate::systems::pgbouncer::{self, PgBouncer};
@@ -71,11 +71,9 @@ pub struct Outcome {
     pub config: LintConfig,
 }
 
-/// The kind of a config file given without a manifest.
+/// How a path's file is loaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// App pool settings (YAML / TOML).
-    App,
+enum LoadAs {
     /// MySQL option file or dump.
     Mysql,
     /// postgresql.conf or a PostgreSQL dump.
@@ -84,85 +82,6 @@ pub enum Kind {
     PgBouncer,
     /// sysctl file, sysctl.d folder, `sysctl -a` dump or /proc/sys tree.
     Sysctl,
-}
-
-/// Classifies a config path by name, then by content.
-///
-/// Errors: a message when the path cannot be read or its kind cannot be told.
-pub fn classify(path: &Path, policy: &ReadPolicy) -> Result<Kind, String> {
-    let shown = path.display();
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {}", io_reason(&e)))?;
-    if meta.is_dir() {
-        return Ok(Kind::Sysctl);
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "yaml" | "yml" | "toml" | "py" => return Ok(Kind::App),
-        "cnf" => return Ok(Kind::Mysql),
-        _ => {}
-    }
-    if name == "airflow.cfg" {
-        return Ok(Kind::App);
-    }
-    if name.contains("sysctl") {
-        return Ok(Kind::Sysctl);
-    }
-    if name.contains("pgbouncer") {
-        return Ok(Kind::PgBouncer);
-    }
-    let (_, bytes) = policy
-        .read(path, &shown.to_string())
-        .map_err(|e| e.to_string())?;
-    let text = crate::source::decode(bytes);
-    let text = &text[..text.floor_char_boundary(256 * 1024)];
-    if ext == "cfg" && app::airflow::is_airflow_cfg(path, text) {
-        return Ok(Kind::App);
-    }
-    if text
-        .lines()
-        .any(|l| l.trim().eq_ignore_ascii_case("[pgbouncer]"))
-    {
-        return Ok(Kind::PgBouncer);
-    }
-    if name.starts_with("postgresql") || postgres::looks_like_postgres(text) {
-        return Ok(Kind::Postgres);
-    }
-    let mysql_group = text.lines().any(|l| {
-        let l = l.trim_start().to_ascii_lowercase();
-        [
-            "[mysqld", "[mariadb", "[server]", "[client", "[mysql", "[galera]",
-        ]
-        .iter()
-        .any(|g| l.starts_with(g))
-    });
-    if mysql_group
-        || text.contains("Variables (--variable-name=value)")
-        || text.contains("Variable_name")
-        || text.contains("!includedir")
-    {
-        return Ok(Kind::Mysql);
-    }
-    let sysctl_key = text.lines().any(|l| {
-        let l = l.trim_start().trim_start_matches('-');
-        ["net.", "kernel.", "vm.", "fs.", "net/"]
-            .iter()
-            .any(|p| l.starts_with(p))
-            && l.contains('=')
-    });
-    if sysctl_key {
-        return Ok(Kind::Sysctl);
-    }
-    Err(format!(
-        "cannot tell what kind of config {shown} is (app settings .yaml/.toml/.py, airflow.cfg, my.cnf, postgresql.conf, pgbouncer.ini, a server dump, or sysctl); list it in a timeoutlint.toml manifest"
-    ))
 }
 
 /// A sysctl.d folder (holding `*.conf` files) or a /proc/sys-style tree
@@ -427,12 +346,26 @@ fn load_config(
     config
 }
 
-/// Files given without a manifest form one path.
+/// Files given without a manifest form one path. Each file's kind comes from
+/// [`crate::classify::classify`] (an unknown or ambiguous file is a usage
+/// error, never read as a guessed kind):
+///
+/// - app settings -> `app`; a MySQL / PostgreSQL config or dump -> `db`;
+///   sysctl -> `app_sysctl`; an app-server config -> `workers` (a
+///   Procfile's `web` process when it has one);
+/// - pgbouncer.ini -> a PgBouncer hop;
+/// - a deployment file (compose, Kubernetes, Helm, Terraform,
+///   CloudFormation, AWS CLI dump) -> `db = "FILE"` without an address:
+///   its only database server, or a TL004 listing the candidates. A
+///   Terraform file that declares no `resource` or `module` (variables,
+///   `.tfvars`) is read with its folder, not as the server;
+/// - a proxy config -> proxy hops ([`loose_proxy_hops`]).
 fn loose_spec(
     files: &[PathBuf],
     policy: &ReadPolicy,
     load_errors: &mut Vec<RunError>,
 ) -> Option<PathSpec> {
+    use crate::classify::Kind;
     let mut spec = PathSpec {
         name: "command line".to_string(),
         app: None,
@@ -453,8 +386,14 @@ fn loose_spec(
         location: None,
     };
     let mut ok = true;
+    let mut proxies: Vec<(PathBuf, Kind)> = Vec::new();
+    let loose_ref = |path: &Path, address: Option<String>| manifest::PathRef {
+        path: path.to_path_buf(),
+        location: None,
+        address,
+    };
     for f in files {
-        let kind = match classify(f, policy) {
+        let kind = match crate::classify::classify(f, policy) {
             Ok(k) => k,
             Err(e) => {
                 load_errors.push(e.into());
@@ -462,21 +401,23 @@ fn loose_spec(
                 continue;
             }
         };
-        if kind == Kind::PgBouncer {
-            spec.hops.push(HopEntry::PgBouncer {
-                name: "pgbouncer".to_string(),
-                file: manifest::PathRef {
-                    path: f.clone(),
-                    location: None,
-                    address: None,
-                },
-            });
-            continue;
-        }
         let slot = match kind {
-            Kind::App => &mut spec.app,
-            Kind::Mysql | Kind::Postgres | Kind::PgBouncer => &mut spec.db,
-            Kind::Sysctl => &mut spec.app_sysctl,
+            Kind::PgBouncer => {
+                spec.hops.push(HopEntry::PgBouncer {
+                    name: "pgbouncer".to_string(),
+                    file: loose_ref(f, None),
+                });
+                continue;
+            }
+            k if k.is_proxy() => {
+                proxies.push((f.clone(), k));
+                continue;
+            }
+            Kind::Terraform if !declares_terraform_blocks(f, policy) => continue,
+            k if k.is_app() => &mut spec.app,
+            k if k.is_mysql() || k.is_postgres() || k.is_deployment() => &mut spec.db,
+            Kind::AppServer => &mut spec.workers,
+            _ => &mut spec.app_sysctl,
         };
         if let Some(prev) = slot {
             load_errors.push(format!(
@@ -484,21 +425,77 @@ fn loose_spec(
                 prev.path.display(),
                 f.display(),
                 match kind {
-                    Kind::App => "app settings",
-                    Kind::Mysql | Kind::Postgres | Kind::PgBouncer => "database server",
+                    k if k.is_app() => "app settings",
+                    Kind::AppServer => "app-server",
                     Kind::Sysctl => "sysctl",
+                    _ => "database server",
                 }
             ).into());
             ok = false;
             continue;
         }
-        *slot = Some(manifest::PathRef {
-            path: f.clone(),
-            location: spec.location,
-            address: None,
-        });
+        let address = (kind == Kind::AppServer)
+            .then(|| procfile_web(f, policy))
+            .flatten();
+        *slot = Some(loose_ref(f, address));
     }
-    (ok || spec.app.is_some() || spec.db.is_some() || spec.app_sysctl.is_some()).then_some(spec)
+    match loose_proxy_hops(&proxies, policy) {
+        Ok(hops) => spec.hops.extend(hops),
+        Err(errors) => {
+            ok = false;
+            load_errors.extend(errors.into_iter().map(RunError::from));
+        }
+    }
+    let any = spec.app.is_some()
+        || spec.db.is_some()
+        || spec.app_sysctl.is_some()
+        || spec.workers.is_some()
+        || !spec.hops.is_empty();
+    (ok || any).then_some(spec)
+}
+
+/// A Terraform file that declares a `resource` or `module` (else it only
+/// feeds variables to its folder's other files).
+fn declares_terraform_blocks(path: &Path, policy: &ReadPolicy) -> bool {
+    let Ok((_, bytes)) = policy.read(path, "") else {
+        return true;
+    };
+    String::from_utf8_lossy(&bytes).lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("resource ") || l.starts_with("module ")
+    })
+}
+
+/// `web` when `path` is a Procfile with a `web:` process (the one serving
+/// requests), so a Procfile with workers too is not ambiguous.
+fn procfile_web(path: &Path, policy: &ReadPolicy) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if !name.contains("procfile") {
+        return None;
+    }
+    let (_, bytes) = policy.read(path, "").ok()?;
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .any(|l| l.trim_start().starts_with("web:"))
+        .then(|| "web".to_string())
+}
+
+/// The hops of proxy configs given without a manifest: every listener that
+/// looks like a database one ([`crate::classify::proxy_listeners`]).
+/// HAProxy files given together form one configuration (as `haproxy -f a
+/// -f b`). Errors: one usage message per config with no database listener,
+/// naming its listeners and the manifest key that picks one.
+fn loose_proxy_hops(
+    proxies: &[(PathBuf, crate::classify::Kind)],
+    _policy: &ReadPolicy,
+) -> Result<Vec<HopEntry>, Vec<String>> {
+    if proxies.is_empty() {
+        return Ok(Vec::new());
+    }
+    Err(proxies
+        .iter()
+        .map(|(p, k)| format!("{}: {} given without a manifest is not read yet", p.display(), k.describe()))
+        .collect())
 }
 
 /// The failure to read `r`: located at its manifest key when it has one
@@ -521,13 +518,13 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    fn load(&mut self, r: &manifest::PathRef, kind: Kind) -> Option<Loaded> {
+    fn load(&mut self, r: &manifest::PathRef, kind: LoadAs) -> Option<Loaded> {
         let (sources, diags) = (&mut *self.sources, &mut *self.diags);
         let from_deployment = crate::deploy::is_deployment_ref(r);
         let res = match kind {
-            Kind::PgBouncer if from_deployment => crate::deploy::load_pgbouncer(r, sources, diags)
+            LoadAs::PgBouncer if from_deployment => crate::deploy::load_pgbouncer(r, sources, diags)
                 .map(|b| b.map(|b| Loaded::PgBouncer(Box::new(b)))),
-            Kind::Mysql | Kind::Postgres if from_deployment => {
+            LoadAs::Mysql | LoadAs::Postgres if from_deployment => {
                 crate::deploy::load_server(r, sources, diags)
                     .map(|s| s.map(|s| Loaded::Server(Box::new(s))))
             }
@@ -542,24 +539,23 @@ impl Loader<'_> {
         }
     }
 
-    fn load_file(&mut self, r: &manifest::PathRef, kind: Kind) -> Result<Loaded, LoadError> {
+    fn load_file(&mut self, r: &manifest::PathRef, kind: LoadAs) -> Result<Loaded, LoadError> {
         let (sources, diags) = (&mut *self.sources, &mut *self.diags);
         match kind {
-            Kind::App => app::load_app(&r.path, sources, diags).map(Loaded::App),
-            Kind::Mysql => mysql::load_option_file(&r.path, sources, diags)
+            LoadAs::Mysql => mysql::load_option_file(&r.path, sources, diags)
                 .map(|m| Loaded::Server(Box::new(DbServer::Mysql(m)))),
-            Kind::Postgres => postgres::load_postgres(&r.path, sources, diags)
+            LoadAs::Postgres => postgres::load_postgres(&r.path, sources, diags)
                 .map(|p| Loaded::Server(Box::new(DbServer::Postgres(p)))),
-            Kind::PgBouncer => pgbouncer::load_pgbouncer(&r.path, sources, diags)
+            LoadAs::PgBouncer => pgbouncer::load_pgbouncer(&r.path, sources, diags)
                 .map(|b| Loaded::PgBouncer(Box::new(b))),
-            Kind::Sysctl => {
+            LoadAs::Sysctl => {
                 sysctl::load_kernel(&r.path, sources, diags).map(|k| Loaded::Kernel(Box::new(k)))
             }
         }
     }
 
     fn kernel(&mut self, r: &Option<manifest::PathRef>) -> KernelSettings {
-        match r.as_ref().and_then(|r| self.load(r, Kind::Sysctl)) {
+        match r.as_ref().and_then(|r| self.load(r, LoadAs::Sysctl)) {
             Some(Loaded::Kernel(k)) => *k,
             _ => KernelSettings::defaults(),
         }
@@ -648,7 +644,8 @@ fn build_paths(
     };
     let app_kernel = loader.kernel(&spec.app_sysctl);
     let server = match spec.db.as_ref().and_then(|r| {
-        let kind = db_kind(&r.path, loader.sources.policy());
+        let backend = spec.overrides.backend.as_ref().map(|b| b.value);
+        let kind = db_kind(&r.path, loader.sources.policy(), backend);
         loader.load(r, kind)
     }) {
         Some(Loaded::Server(s)) => Some(*s),
@@ -681,7 +678,7 @@ fn build_paths(
                 }
             }
             HopEntry::PgBouncer { name, file } => {
-                if let Some(Loaded::PgBouncer(settings)) = loader.load(file, Kind::PgBouncer) {
+                if let Some(Loaded::PgBouncer(settings)) = loader.load(file, LoadAs::PgBouncer) {
                     hops.push(Hop::PgBouncer(PgBouncerHop {
                         name: name.clone(),
                         location: file.location,
@@ -931,10 +928,18 @@ fn load_proxy(
 }
 
 /// What `db = "..."` names: a PostgreSQL config or dump, else a MySQL one.
-fn db_kind(path: &Path, policy: &ReadPolicy) -> Kind {
-    match classify(path, policy) {
-        Ok(Kind::Postgres) => Kind::Postgres,
-        _ => Kind::Mysql,
+///
+/// A file whose content fits both (`max_connections = 100` alone) follows
+/// the path's `backend` key when it has one.
+fn db_kind(path: &Path, policy: &ReadPolicy, backend: Option<app::Backend>) -> LoadAs {
+    let postgres = match crate::classify::classify(path, policy) {
+        Ok(k) => k.is_postgres(),
+        Err(_) => backend == Some(app::Backend::PostgreSql),
+    };
+    if postgres {
+        LoadAs::Postgres
+    } else {
+        LoadAs::Mysql
     }
 }
 
