@@ -136,7 +136,9 @@ impl Kind {
     /// A short description for messages, e.g. `my.cnf (MySQL option file)`.
     pub fn describe(self) -> &'static str {
         match self {
-            Kind::PythonSettings => "Python app settings (settings.py, a Flask config, create_engine)",
+            Kind::PythonSettings => {
+                "Python app settings (settings.py, a Flask config, create_engine)"
+            }
             Kind::AppYaml => "app settings in YAML",
             Kind::AppToml => "app settings in TOML",
             Kind::AirflowCfg => "airflow.cfg (Airflow's database settings)",
@@ -199,7 +201,10 @@ impl Kind {
 
     /// A terminating proxy's config (a `[[path.hop]]` of its own kind).
     pub fn is_proxy(self) -> bool {
-        matches!(self, Kind::Haproxy | Kind::Nginx | Kind::Envoy | Kind::Istio)
+        matches!(
+            self,
+            Kind::Haproxy | Kind::Nginx | Kind::Envoy | Kind::Istio
+        )
     }
 
     /// A deployment file read by [`crate::deploy`] (`db = "FILE#ADDRESS"`).
@@ -311,7 +316,13 @@ fn unknown_message(path: &Path, text: &str) -> String {
 fn ambiguous_message(shown: &str, kinds: &[Kind]) -> String {
     let each: Vec<String> = kinds
         .iter()
-        .map(|k| format!("{} (`{}`)", k.describe(), k.manifest_key().replace("FILE", shown)))
+        .map(|k| {
+            format!(
+                "{} (`{}`)",
+                k.describe(),
+                k.manifest_key().replace("FILE", shown)
+            )
+        })
         .collect();
     let mut msg = format!(
         "{shown} is ambiguous: it could be {}; name it in a timeoutlint.toml manifest under the key of its kind",
@@ -540,9 +551,8 @@ fn structured(name: &Name, text: &str) -> Classified {
     if docs.iter().any(is_envoy) {
         found.push(Kind::Envoy);
     }
-    let compose_content = first.is_some_and(|d| {
-        !k8s(d) && d.get("services").is_some_and(|s| s.as_map().is_some())
-    });
+    let compose_content =
+        first.is_some_and(|d| !k8s(d) && d.get("services").is_some_and(|s| s.as_map().is_some()));
     if compose_name || compose_content {
         found.push(Kind::Compose);
     }
@@ -727,7 +737,8 @@ fn key_values(name: &Name, text: &str) -> Classified {
         let t = line.trim();
         if !t.is_empty()
             && !t.starts_with(['#', ';'])
-            && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
             names.push(t.to_ascii_lowercase().replace('-', "_"));
         }
@@ -784,8 +795,17 @@ fn ini_sections(text: &str) -> Vec<String> {
 /// `[mariadb-10.6]`, `[client]`, `[mysqldump]`, `[galera]`, ...).
 fn is_mysql_group(g: &str) -> bool {
     const EXACT: &[&str] = &[
-        "server", "galera", "embedded", "sst", "xtrabackup", "isamchk", "myisamchk",
-        "safe_mysqld", "mysqld_safe", "manager", "mysql_upgrade",
+        "server",
+        "galera",
+        "embedded",
+        "sst",
+        "xtrabackup",
+        "isamchk",
+        "myisamchk",
+        "safe_mysqld",
+        "mysqld_safe",
+        "manager",
+        "mysql_upgrade",
     ];
     EXACT.contains(&g)
         || ["mysql", "mariadb", "client"]
@@ -816,11 +836,42 @@ const HAPROXY_SECTIONS: &[&str] = &["global", "defaults", "frontend", "backend",
 
 /// Directives that only HAProxy configs have in common.
 const HAPROXY_DIRECTIVES: &[&str] = &[
-    "timeout", "mode", "bind", "server", "balance", "option", "maxconn", "default_backend",
-    "use_backend", "log", "stats", "daemon", "retries", "contimeout", "clitimeout",
-    "srvtimeout", "chroot", "user", "group", "nbproc", "nbthread", "tcp-check", "http-check",
-    "acl", "http-request", "tcp-request", "default-server", "errorfile", "pidfile", "ssl-default-bind-ciphers",
-    "stick-table", "stick", "hash-type", "external-check", "fullconn", "cookie",
+    "timeout",
+    "mode",
+    "bind",
+    "server",
+    "balance",
+    "option",
+    "maxconn",
+    "default_backend",
+    "use_backend",
+    "log",
+    "stats",
+    "daemon",
+    "retries",
+    "contimeout",
+    "clitimeout",
+    "srvtimeout",
+    "chroot",
+    "user",
+    "group",
+    "nbproc",
+    "nbthread",
+    "tcp-check",
+    "http-check",
+    "acl",
+    "http-request",
+    "tcp-request",
+    "default-server",
+    "errorfile",
+    "pidfile",
+    "ssl-default-bind-ciphers",
+    "stick-table",
+    "stick",
+    "hash-type",
+    "external-check",
+    "fullconn",
+    "cookie",
 ];
 
 /// An HAProxy config: a section keyword line and mostly HAProxy
@@ -970,8 +1021,20 @@ const MYSQL_ONLY: &[&str] = &[
 
 /// Prefixes of MySQL-only names.
 const MYSQL_PREFIXES: &[&str] = &[
-    "innodb_", "myisam_", "wsrep_", "binlog_", "relay_log", "query_cache", "key_buffer",
-    "skip_", "loose_", "mysqlx", "aria_", "rpl_semi_sync", "slave_", "replica_",
+    "innodb_",
+    "myisam_",
+    "wsrep_",
+    "binlog_",
+    "relay_log",
+    "query_cache",
+    "key_buffer",
+    "skip_",
+    "loose_",
+    "mysqlx",
+    "aria_",
+    "rpl_semi_sync",
+    "slave_",
+    "replica_",
     "performance_schema_",
 ];
 
@@ -1036,11 +1099,30 @@ const POSTGRES_ONLY: &[&str] = &[
 
 /// Prefixes of PostgreSQL-only names.
 const POSTGRES_PREFIXES: &[&str] = &[
-    "wal_", "max_wal_", "min_wal_", "autovacuum_", "checkpoint_", "bgwriter_", "vacuum_",
-    "enable_", "track_", "archive_", "pg_stat_statements.", "log_min_", "log_autovacuum",
-    "max_parallel_", "max_replication_slots", "max_wal_senders", "deadlock_timeout",
-    "log_checkpoints", "log_connections", "log_disconnections", "log_lock_waits",
-    "log_temp_files", "log_rotation_", "log_truncate_on_rotation",
+    "wal_",
+    "max_wal_",
+    "min_wal_",
+    "autovacuum_",
+    "checkpoint_",
+    "bgwriter_",
+    "vacuum_",
+    "enable_",
+    "track_",
+    "archive_",
+    "pg_stat_statements.",
+    "log_min_",
+    "log_autovacuum",
+    "max_parallel_",
+    "max_replication_slots",
+    "max_wal_senders",
+    "deadlock_timeout",
+    "log_checkpoints",
+    "log_connections",
+    "log_disconnections",
+    "log_lock_waits",
+    "log_temp_files",
+    "log_rotation_",
+    "log_truncate_on_rotation",
 ];
 
 /// How many of `names` are MySQL-only and how many PostgreSQL-only.

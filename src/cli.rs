@@ -76,6 +76,20 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Write the timeoutlint.toml that discovery infers for a folder (its
+    /// paths, a comment on every guess, templates for unknown networks).
+    Init {
+        /// The folder (default: the current folder); the manifest is written there.
+        dir: Option<PathBuf>,
+        /// Overwrite an existing timeoutlint.toml.
+        #[arg(long)]
+        force: bool,
+        /// Print the manifest instead of writing it.
+        #[arg(long)]
+        stdout: bool,
+        #[command(flatten)]
+        common: Common,
+    },
     /// List the rules.
     Rules {
         /// Output format.
@@ -423,6 +437,12 @@ where
                 exit::USAGE
             }
         }
+        Command::Init {
+            dir,
+            force,
+            stdout,
+            common,
+        } => init(dir, force, stdout, &common),
         Command::Presets => {
             print(&crate::systems::presets::table());
             exit::CLEAN
@@ -516,6 +536,61 @@ fn print_load_errors(load_errors: &[report::RunError], sources: &SourceMap) {
     }
 }
 
+/// `timeoutlint init`: discovers the paths of `dir` and writes them as its
+/// timeoutlint.toml (never over an existing one without `--force`).
+fn init(dir: Option<PathBuf>, force: bool, stdout: bool, common: &Common) -> u8 {
+    let dir = dir.unwrap_or_else(|| PathBuf::from("."));
+    if !dir.is_dir() {
+        eprintln!(
+            "error: {}: not a directory",
+            report::escape::control(&dir.display().to_string())
+        );
+        return exit::USAGE;
+    }
+    let target = dir.join(crate::manifest::FILE_NAME);
+    if !stdout && target.exists() && !force {
+        eprintln!(
+            "error: {} exists; `--force` overwrites it, `--stdout` prints the inferred one",
+            report::escape::control(&target.display().to_string())
+        );
+        return exit::USAGE;
+    }
+    let root = common
+        .root
+        .clone()
+        .unwrap_or_else(|| crate::source::project_root_of(&dir));
+    let max = common
+        .max_file_size
+        .unwrap_or(crate::source::DEFAULT_MAX_FILE_SIZE);
+    let policy = crate::source::ReadPolicy::new(Some(&root), max);
+    let mut sources = SourceMap::new(None).with_policy(policy);
+    let found = crate::discover::discover(&dir, &mut sources);
+    let text = sources.scrub(&crate::discover::init::manifest_text(&dir, &found));
+    if stdout {
+        print(&text);
+        return exit::CLEAN;
+    }
+    if let Err(e) = std::fs::write(&target, &text) {
+        eprintln!(
+            "error: cannot write {}: {}",
+            report::escape::control(&target.display().to_string()),
+            crate::source::io_reason(&e)
+        );
+        return exit::USAGE;
+    }
+    eprint!(
+        "{}",
+        crate::discover::report::header(std::slice::from_ref(&found), &sources)
+    );
+    eprintln!(
+        "wrote {} ({} path{})",
+        report::escape::control(&target.display().to_string()),
+        found.paths.len(),
+        if found.paths.len() == 1 { "" } else { "s" }
+    );
+    exit::CLEAN
+}
+
 /// Renders the diagnostics and the run's failures in one format.
 /// Exactly what `check --format FORMAT` writes for `outcome`: the findings
 /// and the run's failures rendered with the rule `docs`, every secret value
@@ -533,7 +608,11 @@ pub fn render_check(
     ));
     let errors = &run_errors(&outcome.load_errors, sources);
     let text = match format {
-        Format::Human => report::human::render(diags, errors, sources, color),
+        Format::Human => {
+            let mut text = crate::discover::report::header(&outcome.discovered, sources);
+            text.push_str(&report::human::render(diags, errors, sources, color));
+            text
+        }
         Format::Concise => report::concise::render(diags, errors, sources, docs),
         Format::Gcc => report::gcc::render(diags, errors, sources),
         Format::Json => report::json::render(diags, errors, sources),

@@ -13,6 +13,7 @@ pub mod code;
 pub mod config;
 pub mod deploy;
 pub mod diagnostic;
+pub mod discover;
 pub mod env;
 pub mod manifest;
 pub mod model;

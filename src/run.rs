@@ -13,9 +13,7 @@ use crate::provenance::{Origin, Sourced};
 use crate::report::RunError;
 use crate::rules::{self, RuleOptions, codes};
 use crate::source::Location;
-use crate::source::{
-    DEFAULT_MAX_FILE_SIZE, LoadError, ReadPolicy, SourceMap, project_root_of,
-};
+use crate::source::{DEFAULT_MAX_FILE_SIZE, LoadError, ReadPolicy, SourceMap, project_root_of};
 use crate::systems::app::{self, AppPool};
 use crate::systems::pgbouncer::{self, PgBouncer};
 use crate::systems::postgres;
@@ -69,6 +67,9 @@ pub struct Outcome {
     pub load_errors: Vec<RunError>,
     /// The lint configuration in force (for `fail-on`).
     pub config: LintConfig,
+    /// What discovery found in each folder checked without a manifest, in
+    /// input order (empty when every input had a manifest or was a file).
+    pub discovered: Vec<crate::discover::Discovery>,
 }
 
 /// How a path's file is loaded.
@@ -151,6 +152,7 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
     };
     let mut manifests = Vec::new();
     let mut loose = Vec::new();
+    let mut discover_dirs = Vec::new();
     let mut load_errors = Vec::new();
     let max_file_size = opts.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     // Before the root is known, manifests are told apart by name or by a
@@ -163,14 +165,8 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
         } else if input.is_file() && is_manifest(input, &unconfined) {
             manifests.push(input.clone());
         } else if input.is_dir() && !looks_like_sysctl_dir(input) {
-            load_errors.push(
-                format!(
-                    "no {} in {}; give a manifest, a folder holding one, or config files",
-                    manifest::FILE_NAME,
-                    input.display()
-                )
-                .into(),
-            );
+            // No manifest: discover the paths (a manifest always wins).
+            discover_dirs.push(input.clone());
         } else if !input.exists() {
             load_errors
                 .push(format!("cannot read {}: no such file or directory", input.display()).into());
@@ -194,10 +190,11 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
     {
         load_errors.push(format!("--root {}: not a directory", r.display()).into());
     }
-    let root = opts
-        .root
-        .clone()
-        .or_else(|| default_root(&manifests, &loose));
+    let root = opts.root.clone().or_else(|| {
+        let mut given = loose.clone();
+        given.extend(discover_dirs.iter().cloned());
+        default_root(&manifests, &given)
+    });
     let policy = ReadPolicy::new(root.as_deref(), max_file_size);
     let mut sources = SourceMap::new(base).with_policy(policy);
     let mut diags = Vec::new();
@@ -225,6 +222,26 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
                 &mut paths,
             );
         }
+    }
+    let mut discovered = Vec::new();
+    for dir in &discover_dirs {
+        if let Err(e) = sources.check_dir(dir) {
+            load_errors.push(e.to_string().into());
+            continue;
+        }
+        let found = crate::discover::discover(dir, &mut sources);
+        for p in &found.paths {
+            build_paths(
+                &p.spec,
+                opts,
+                &mut sources,
+                &mut diags,
+                &mut load_errors,
+                &mut paths,
+            );
+        }
+        diags.extend(found.findings.iter().cloned());
+        discovered.push(found);
     }
     if !loose.is_empty()
         && let Some(spec) = loose_spec(&loose, sources.policy(), &mut load_errors)
@@ -285,6 +302,7 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
         diagnostics: diags,
         load_errors,
         config,
+        discovered,
     }
 }
 
@@ -494,7 +512,13 @@ fn loose_proxy_hops(
     }
     Err(proxies
         .iter()
-        .map(|(p, k)| format!("{}: {} given without a manifest is not read yet", p.display(), k.describe()))
+        .map(|(p, k)| {
+            format!(
+                "{}: {} given without a manifest is not read yet",
+                p.display(),
+                k.describe()
+            )
+        })
         .collect())
 }
 
@@ -522,8 +546,10 @@ impl Loader<'_> {
         let (sources, diags) = (&mut *self.sources, &mut *self.diags);
         let from_deployment = crate::deploy::is_deployment_ref(r);
         let res = match kind {
-            LoadAs::PgBouncer if from_deployment => crate::deploy::load_pgbouncer(r, sources, diags)
-                .map(|b| b.map(|b| Loaded::PgBouncer(Box::new(b)))),
+            LoadAs::PgBouncer if from_deployment => {
+                crate::deploy::load_pgbouncer(r, sources, diags)
+                    .map(|b| b.map(|b| Loaded::PgBouncer(Box::new(b))))
+            }
             LoadAs::Mysql | LoadAs::Postgres if from_deployment => {
                 crate::deploy::load_server(r, sources, diags)
                     .map(|s| s.map(|s| Loaded::Server(Box::new(s))))

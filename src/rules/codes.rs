@@ -201,6 +201,10 @@ pub const UNRESOLVED_SETTING_VALUE: Code =
 /// a mounted my.cnf): the server uses one of them.
 pub const SERVER_SETTING_SET_TWICE: Code =
     code("TL016", "server-setting-set-twice", Severity::Warning);
+/// Discovery could not link an app's database host to anything in the
+/// repository (no manifest): the path is checked without a server.
+pub const DATABASE_HOST_NOT_LINKED: Code =
+    code("TL017", "database-host-not-linked", Severity::Info);
 
 /// Every code, in id order.
 pub const ALL: &[Code] = &[
@@ -220,6 +224,7 @@ pub const ALL: &[Code] = &[
     SETTING_OVERRIDDEN_LATER,
     UNRESOLVED_SETTING_VALUE,
     SERVER_SETTING_SET_TWICE,
+    DATABASE_HOST_NOT_LINKED,
     POOL_RECYCLE_EXCEEDS_WAIT_TIMEOUT,
     CONN_MAX_AGE_EXCEEDS_WAIT_TIMEOUT,
     RETIREMENT_EXCEEDS_HOP_IDLE_TIMEOUT,

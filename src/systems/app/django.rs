@@ -187,6 +187,19 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
         _ => None,
     };
 
+    let endpoint = settings
+        .get("HOST")
+        .and_then(|h| Some((h.as_str()?, h.span)))
+        .filter(|(h, _)| !h.is_empty())
+        .map(|(host, span)| super::Endpoint {
+            host: host.to_string(),
+            port: settings.get("PORT").and_then(|p| match &p.kind {
+                NodeKind::Int(n) => u16::try_from(*n).ok(),
+                NodeKind::Str(s) => s.trim().parse().ok(),
+                _ => None,
+            }),
+            at: ctx.loc(span),
+        });
     AppPool {
         name: alias.text.clone(),
         framework: Framework::Django,
@@ -208,6 +221,7 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
         django_pool,
         variant: None,
         session_settings,
+        endpoint,
     }
 }
 

@@ -289,6 +289,22 @@ pub struct AppPool {
     /// statements of a SQLAlchemy `connect` event listener (Python
     /// settings). They replace the server's values for this pool's sessions.
     pub session_settings: Vec<session::SessionSetting>,
+    /// Where the pool connects, when the settings say it: the URL's
+    /// `host[:port]` (SQLAlchemy, Flask-SQLAlchemy, Airflow) or Django's
+    /// `HOST` / `PORT`, after environment resolution. Discovery
+    /// ([`crate::discover`]) links the app to a server by it.
+    pub endpoint: Option<Endpoint>,
+}
+
+/// The host and port an app pool connects to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Host name or address as resolved (`db`, `orders.abc.eu-west-1.rds.amazonaws.com`).
+    pub host: String,
+    /// The port, when written (else the backend's default applies).
+    pub port: Option<u16>,
+    /// Where the host is written (the URL's `host:port`, Django's `HOST`).
+    pub at: Location,
 }
 
 impl AppPool {

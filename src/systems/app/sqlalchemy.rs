@@ -189,6 +189,14 @@ pub(super) fn build_pool(
     } else {
         Vec::new()
     };
+    let endpoint = url.and_then(|(node, u)| {
+        let h = u.host.as_ref()?;
+        Some(super::Endpoint {
+            host: h.host.clone(),
+            port: h.port,
+            at: ctx.loc(ctx.inner_span(node, h.range.clone())),
+        })
+    });
     let default = |source| Origin::default_of(SYSTEM, source).anchored(Some(anchor_loc));
     AppPool {
         name: name.to_string(),
@@ -222,6 +230,7 @@ pub(super) fn build_pool(
         django_pool: None,
         variant: None,
         session_settings,
+        endpoint,
     }
 }
 

@@ -29,6 +29,50 @@ pub struct DbUrl {
     pub password: Option<Range<usize>>,
     /// Query parameters in order.
     pub query: Vec<QueryParam>,
+    /// Host and port after the userinfo (`db:3306` in
+    /// `mysql://u:p@db:3306/app`), with the byte range of the host.
+    pub host: Option<HostPort>,
+}
+
+/// The host and port of a database URL (`host[:port]`, `[v6addr][:port]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostPort {
+    /// Host name or address, as written (brackets of an IPv6 address removed).
+    pub host: String,
+    /// The port, when written and numeric.
+    pub port: Option<u16>,
+    /// Byte range of `host[:port]` in the URL.
+    pub range: Range<usize>,
+}
+
+/// The `host[:port]` part of a URL's authority starting at byte `start`
+/// (after the userinfo): up to the first `/`, `?` or `#`. `None` when empty
+/// (`sqlite:///x.db`, a Unix-socket URL).
+fn host_port(url: &str, start: usize) -> Option<HostPort> {
+    let rest = &url[start..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    if authority.is_empty() {
+        return None;
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let close = v6.find(']')?;
+            (&v6[..close], v6[close + 1..].strip_prefix(':'))
+        }
+        None => match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some(HostPort {
+        host: host.to_string(),
+        port: port.and_then(|p| p.parse().ok()),
+        range: start..start + end,
+    })
 }
 
 /// One `name=value` of the URL query (raw, not percent-decoded).
@@ -87,6 +131,7 @@ pub fn parse_db_url(url: &str) -> Result<DbUrl, UrlError> {
         scheme: 0..sep,
         password: password_range(url),
         query: query_start.map(|q| parse_query(url, q)).unwrap_or_default(),
+        host: host_port(url, after_userinfo),
     })
 }
 
@@ -226,6 +271,32 @@ pub fn classify(dialect: &str, driver_name: Option<&str>) -> (Backend, Driver) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_and_port() {
+        let cases: &[(&str, Option<(&str, Option<u16>)>)] = &[
+            ("mysql+pymysql://u:p@db:3306/app", Some(("db", Some(3306)))),
+            ("postgresql://u:p@pgbouncer/app", Some(("pgbouncer", None))),
+            (
+                "postgresql://u:p:w@x@h.example.com:6432/app?a=b",
+                Some(("h.example.com", Some(6432))),
+            ),
+            ("postgresql://[::1]:5433/app", Some(("::1", Some(5433)))),
+            ("postgresql://db?sslmode=require", Some(("db", None))),
+            ("postgresql://u@db:notaport/app", Some(("db", None))),
+            ("sqlite:///app.db", None),
+            ("postgresql:///app?host=/var/run/postgresql", None),
+            ("postgresql://u:p@:5432/app", None),
+        ];
+        for (url, want) in cases {
+            let got = parse_db_url(url).unwrap().host;
+            let got = got.as_ref().map(|h| (h.host.as_str(), h.port));
+            assert_eq!(got, *want, "{url}");
+        }
+        let url = "mysql://u:p@db:3306/app";
+        let h = parse_db_url(url).unwrap().host.unwrap();
+        assert_eq!(&url[h.range], "db:3306");
+    }
 
     #[test]
     fn schemes_to_backend_and_driver() {
