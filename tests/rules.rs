@@ -17,6 +17,8 @@ fn check(case: &str) -> (Vec<(String, String)>, String) {
 case!(tl013_fires, "tl013-fires", [("TL013", "warning")]);
 case!(tl014_fires, "tl014-fires", [("TL014", "warning")]);
 case!(python_passes, "python-passes", []);
+case!(tl017_fires, "tl017-fires", [("TL017", "info")]);
+case!(tl017_passes, "tl017-passes", []);
 case!(tl101_fires, "tl101-fires", [("TL101", "error")]);
 case!(
     tl101_pre_ping_softens_to_warning,
@@ -457,6 +459,7 @@ const PASSING: &[(&str, &str)] = &[
     ("TL014", "python-passes"),
     ("TL015", "tl101-terraform-passes"),
     ("TL016", "tl016-helm-passes"),
+    ("TL017", "tl017-passes"),
     ("TL101", "tl101-passes"),
     ("TL102", "tl102-passes"),
     ("TL103", "tl103-kept-alive"),

@@ -68,6 +68,7 @@ embed!(
     "TL014-setting-overridden-later.toml",
     "TL015-unresolved-setting-value.toml",
     "TL016-server-setting-set-twice.toml",
+    "TL017-database-host-not-linked.toml",
     "TL101-pool-recycle-exceeds-wait-timeout.toml",
     "TL102-conn-max-age-exceeds-wait-timeout.toml",
     "TL103-retirement-exceeds-hop-idle-timeout.toml",
