@@ -26,7 +26,7 @@
 //!    a compose file (by name, or a top-level `services:` mapping), Helm
 //!    values (by name: `values*.yaml`, `*_values.yaml`, or bitnami-style
 //!    `primary:` / `architecture:` keys), Kubernetes manifests (`apiVersion`
-//!    + `kind`; Istio when the objects are Istio's and one is a
+//!    and `kind`; Istio when the objects are Istio's and one is a
 //!    `DestinationRule`), app settings (a top-level `sqlalchemy`,
 //!    `DATABASES` or `SQLALCHEMY_*` key), as [`crate::deploy::detect`] and
 //!    [`crate::systems::app`] read them.
@@ -395,12 +395,11 @@ impl Name {
         self.has_ext(&["yaml", "yml", "json", "template", "toml"])
     }
 
-    /// `.env`, `*.env`, `.env.*`, `env.example`.
+    /// `.env`, `*.env`, `.env.*`, `env.example` (also after a `repo__`
+    /// prefix, as in the corpus).
     fn env_file(&self) -> bool {
-        self.full.starts_with(".env")
-            || self.full.ends_with(".env")
-            || self.full.starts_with("env.")
-            || self.full.contains(".env.")
+        let f = self.full.rsplit("__").next().unwrap_or(&self.full);
+        f.starts_with(".env") || f.ends_with(".env") || f.starts_with("env.") || f.contains(".env.")
     }
 
     /// What the name alone suggests, for tie-breaks and files whose content
@@ -697,7 +696,7 @@ fn lines_kind(name: &Name, text: &str) -> Classified {
         if !found.is_empty() {
             return decide(found, name);
         }
-        if looks_like_env_file(text) {
+        if name.env_file() || looks_like_env_file(text) {
             return Classified::Unknown;
         }
         return key_values(name, text);
@@ -918,10 +917,11 @@ fn looks_like_nginx(text: &str) -> bool {
     blocks && cfg.errors.is_empty()
 }
 
-/// A file of shell-style `KEY=VALUE` lines with upper-case names (a `.env`
-/// file).
+/// A file of shell-style `KEY=VALUE` lines (a `.env` file): every line
+/// a comment or `KEY=VALUE` without blanks around the `=`, and at least
+/// nine in ten keys upper-case (`POSTGRES_PASSWORD=`).
 fn looks_like_env_file(text: &str) -> bool {
-    let mut any = false;
+    let (mut upper, mut all) = (0usize, 0usize);
     for l in text.lines() {
         let t = l.trim();
         if t.is_empty() || t.starts_with('#') {
@@ -931,16 +931,17 @@ fn looks_like_env_file(text: &str) -> bool {
         let Some((k, _)) = t.split_once('=') else {
             return false;
         };
-        if k.is_empty()
-            || !k
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-        {
+        if k.is_empty() || k.ends_with([' ', '\t']) {
             return false;
         }
-        any = true;
+        all += 1;
+        if k.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            upper += 1;
+        }
     }
-    any
+    all > 0 && upper * 10 >= all * 9
 }
 
 /// A kernel parameter name (`net.ipv4.tcp_keepalive_time`).
@@ -1139,6 +1140,300 @@ fn name_votes(names: impl Iterator<Item = String>) -> (usize, usize) {
         }
     }
     (my, pg)
+}
+
+/// One listener of a proxy config: what the manifest's listener key names
+/// (HAProxy `proxy`, nginx `server`, Envoy `listener`, Istio `rule`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProxyListener {
+    /// HAProxy `listen` / `frontend` name, nginx stream server's `listen`
+    /// value, Envoy listener name, Istio `DestinationRule` name.
+    pub name: String,
+    /// Whether it looks like a database listener: its name, its target
+    /// (HAProxy backend and servers, nginx `proxy_pass` and upstream, Envoy
+    /// cluster, Istio host) or a port says MySQL or PostgreSQL (see
+    /// [`is_database_word`], [`DATABASE_PORTS`]).
+    pub database: bool,
+}
+
+/// Ports of MySQL (3306, X protocol 33060), MariaDB MaxScale (4006, 4008),
+/// ProxySQL (6033), PostgreSQL (5432 and the next two), PgBouncer (6432)
+/// and CockroachDB (26257).
+pub const DATABASE_PORTS: &[u32] = &[
+    3306, 3307, 3308, 33060, 4006, 4008, 6033, 5432, 5433, 5434, 6432, 26257,
+];
+
+/// True when a name says MySQL / MariaDB / PostgreSQL: it contains `mysql`,
+/// `maria`, `galera`, `percona`, `postgres`, `pgsql`, `patroni`,
+/// `pgbouncer`, `pgpool`, `proxysql`, `database` or `cockroach`, or one of
+/// its words (split at non-alphanumerics and digits) is `db`, `pg`, `sql`,
+/// `psql`, `rds` or `pxc`.
+pub fn is_database_word(s: &str) -> bool {
+    let s = s.to_ascii_lowercase();
+    const PARTS: &[&str] = &[
+        "mysql",
+        "maria",
+        "galera",
+        "percona",
+        "postgres",
+        "pgsql",
+        "patroni",
+        "pgbouncer",
+        "pgpool",
+        "proxysql",
+        "database",
+        "cockroach",
+    ];
+    const WORDS: &[&str] = &["db", "pg", "sql", "psql", "rds", "pxc"];
+    PARTS.iter().any(|p| s.contains(p))
+        || s.split(|c: char| !c.is_ascii_alphabetic())
+            .any(|w| WORDS.contains(&w))
+}
+
+/// The port of `host:port` / `*:port` / `port` (trailing text after the
+/// digits ignored), if any.
+fn port_of(addr: &str) -> Option<u32> {
+    let tail = addr.rsplit(':').next()?;
+    let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+fn database_port(addr: &str) -> bool {
+    port_of(addr).is_some_and(|p| DATABASE_PORTS.contains(&p))
+}
+
+/// The listeners of a proxy config of `kind` ([`Kind::Haproxy`],
+/// [`Kind::Nginx`], [`Kind::Envoy`], [`Kind::Istio`]; empty for any other
+/// kind), in file order. `texts` are the files of one configuration (HAProxy
+/// reads several as one, `haproxy -f a -f b`; the others take one). Pure:
+/// nginx `include`s are not followed, so servers in included files are not
+/// listed. Envoy listeners without a `tcp_proxy` filter are left out.
+pub fn proxy_listeners(kind: Kind, texts: &[&str]) -> Vec<ProxyListener> {
+    let mut out: Vec<ProxyListener> = match kind {
+        Kind::Haproxy => haproxy_listeners(texts),
+        Kind::Nginx => texts.iter().flat_map(|t| nginx_listeners(t)).collect(),
+        Kind::Envoy | Kind::Istio => texts
+            .iter()
+            .filter_map(|t| crate::parse::tree::parse_yaml_documents(cap(t)).ok())
+            .flat_map(|docs| {
+                if kind == Kind::Envoy {
+                    envoy_listeners(&docs)
+                } else {
+                    istio_rules(&docs)
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|l| seen.insert(l.name.clone()));
+    out
+}
+
+/// `text` cut to [`MAX_SCAN`] bytes.
+fn cap(text: &str) -> &str {
+    &text[..text.floor_char_boundary(MAX_SCAN)]
+}
+
+fn haproxy_listeners(texts: &[&str]) -> Vec<ProxyListener> {
+    use crate::parse::haproxy::{Item, lex};
+    struct Section {
+        keyword: String,
+        name: String,
+        database: bool,
+        targets: Vec<String>,
+    }
+    let mut sections: Vec<Section> = Vec::new();
+    for text in texts {
+        // Each file starts outside any section.
+        let mut open = false;
+        for item in lex(cap(text)) {
+            match item {
+                Item::Section { keyword, args, .. } => {
+                    let name = args.first().map(|a| a.text.clone()).unwrap_or_default();
+                    open = true;
+                    sections.push(Section {
+                        database: is_database_word(&name),
+                        keyword: keyword.text,
+                        name,
+                        targets: Vec::new(),
+                    });
+                }
+                Item::Directive { words, .. } if open => {
+                    let Some(sec) = sections.last_mut() else {
+                        continue;
+                    };
+                    let arg = |i: usize| words.get(i).map(|w| w.text.as_str()).unwrap_or("");
+                    match arg(0) {
+                        "bind" => sec.database |= database_port(arg(1)),
+                        "server" => {
+                            sec.database |= is_database_word(arg(1)) || database_port(arg(2));
+                        }
+                        "default_backend" | "use_backend" => sec.targets.push(arg(1).to_string()),
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let backend_db = |name: &str| {
+        is_database_word(name)
+            || sections.iter().any(|s| {
+                matches!(s.keyword.as_str(), "backend" | "listen") && s.name == name && s.database
+            })
+    };
+    sections
+        .iter()
+        .filter(|s| matches!(s.keyword.as_str(), "listen" | "frontend") && !s.name.is_empty())
+        .map(|s| ProxyListener {
+            name: s.name.clone(),
+            database: s.database || s.targets.iter().any(|t| backend_db(t)),
+        })
+        .collect()
+}
+
+fn nginx_listeners(text: &str) -> Vec<ProxyListener> {
+    use crate::parse::nginx::{Directive, parse};
+    let cfg = parse(cap(text));
+    let mut out = Vec::new();
+    for stream in cfg.directives.iter().filter(|d| d.name.text == "stream") {
+        let Some(body) = &stream.block else { continue };
+        let upstream_db = |name: &str| {
+            body.directives.iter().any(|u: &Directive| {
+                u.name.text == "upstream"
+                    && u.args.first().is_some_and(|a| a.text == name)
+                    && u.block.as_ref().is_some_and(|b| {
+                        b.directives.iter().any(|s| {
+                            s.name.text == "server"
+                                && s.args.first().is_some_and(|a| {
+                                    database_port(&a.text) || is_database_word(&a.text)
+                                })
+                        })
+                    })
+            })
+        };
+        for server in body.directives.iter().filter(|d| d.name.text == "server") {
+            let Some(inner) = &server.block else { continue };
+            let target_db = inner.directives.iter().any(|d| {
+                d.name.text == "proxy_pass"
+                    && d.args.first().is_some_and(|a| {
+                        is_database_word(&a.text) || database_port(&a.text) || upstream_db(&a.text)
+                    })
+            });
+            for listen in inner.directives.iter().filter(|d| d.name.text == "listen") {
+                let Some(value) = listen.args.first() else {
+                    continue;
+                };
+                if listen.args.iter().skip(1).any(|a| a.text == "udp") {
+                    continue;
+                }
+                out.push(ProxyListener {
+                    name: value.text.clone(),
+                    database: target_db || database_port(&value.text),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A string at `key` of `node`.
+fn str_at<'a>(node: &'a Node, key: &str) -> Option<&'a str> {
+    node.get(key).and_then(Node::as_str)
+}
+
+/// The items of a sequence node (empty otherwise).
+fn items(node: Option<&Node>) -> &[Node] {
+    match node.map(|n| &n.kind) {
+        Some(crate::parse::tree::NodeKind::Seq(items)) => items,
+        _ => &[],
+    }
+}
+
+fn envoy_listeners(docs: &[Node]) -> Vec<ProxyListener> {
+    let mut listeners: Vec<&Node> = Vec::new();
+    for doc in docs {
+        listeners.extend(items(
+            doc.get("static_resources").and_then(|s| s.get("listeners")),
+        ));
+        listeners.extend(items(doc.get("resources")).iter().filter(|r| {
+            r.get("filter_chains").is_some() || r.get("default_filter_chain").is_some()
+        }));
+    }
+    let mut out = Vec::new();
+    for l in listeners {
+        let Some(name) = str_at(l, "name") else {
+            continue;
+        };
+        let chains = items(l.get("filter_chains"))
+            .iter()
+            .chain(l.get("default_filter_chain"));
+        let proxies: Vec<&Node> = chains
+            .flat_map(|c| items(c.get("filters")))
+            .filter(|f| {
+                let ty = f.get("typed_config").and_then(|t| str_at(t, "@type"));
+                ty.is_some_and(|t| t.ends_with("tcp_proxy.v3.TcpProxy"))
+                    || matches!(
+                        str_at(f, "name"),
+                        Some("envoy.filters.network.tcp_proxy" | "envoy.tcp_proxy")
+                    )
+            })
+            .collect();
+        if proxies.is_empty() {
+            continue;
+        }
+        let port = l
+            .get("address")
+            .and_then(|a| a.get("socket_address"))
+            .and_then(|s| s.get("port_value"))
+            .and_then(|p| match &p.kind {
+                crate::parse::tree::NodeKind::Int(n) => u32::try_from(*n).ok(),
+                crate::parse::tree::NodeKind::Str(s) => s.parse().ok(),
+                _ => None,
+            });
+        let target_db = proxies.iter().any(|f| {
+            let c = f.get("typed_config").or_else(|| f.get("config"));
+            c.is_some_and(|c| {
+                ["cluster", "stat_prefix"]
+                    .iter()
+                    .any(|k| str_at(c, k).is_some_and(is_database_word))
+            })
+        });
+        out.push(ProxyListener {
+            name: name.to_string(),
+            database: is_database_word(name)
+                || target_db
+                || port.is_some_and(|p| DATABASE_PORTS.contains(&p)),
+        });
+    }
+    out
+}
+
+fn istio_rules(docs: &[Node]) -> Vec<ProxyListener> {
+    let mut rules: Vec<&Node> = Vec::new();
+    for doc in docs {
+        match str_at(doc, "kind") {
+            Some("DestinationRule") => rules.push(doc),
+            Some("List") => rules.extend(
+                items(doc.get("items"))
+                    .iter()
+                    .filter(|i| str_at(i, "kind") == Some("DestinationRule")),
+            ),
+            _ => {}
+        }
+    }
+    rules
+        .into_iter()
+        .filter_map(|r| {
+            let name = r.get("metadata").and_then(|m| str_at(m, "name"))?;
+            let host = r.get("spec").and_then(|s| str_at(s, "host")).unwrap_or("");
+            Some(ProxyListener {
+                name: name.to_string(),
+                database: is_database_word(name) || is_database_word(host) || database_port(host),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

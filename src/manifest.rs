@@ -70,8 +70,9 @@ pub enum HopEntry {
         name: Option<String>,
         /// Which config and which listener.
         spec: ProxySpec,
-        /// The `[[path.hop]]` entry.
-        location: Location,
+        /// The `[[path.hop]]` entry (`None` for a proxy config given on the
+        /// command line without a manifest).
+        location: Option<Location>,
     },
 }
 
@@ -730,7 +731,7 @@ fn parse_hop_entry(
                     files,
                     proxy: sourced(proxy),
                 },
-                location: hop_loc,
+                location: Some(hop_loc),
             })
         }
         Some("nginx") => {
@@ -744,7 +745,7 @@ fn parse_hop_entry(
                     file: pref(hop.nginx.as_ref()?),
                     server: sourced(server),
                 },
-                location: hop_loc,
+                location: Some(hop_loc),
             })
         }
         Some("envoy") => {
@@ -758,7 +759,7 @@ fn parse_hop_entry(
                     file: pref(hop.envoy.as_ref()?),
                     listener: sourced(listener),
                 },
-                location: hop_loc,
+                location: Some(hop_loc),
             })
         }
         Some("istio") => Some(HopEntry::Proxy {
@@ -767,7 +768,7 @@ fn parse_hop_entry(
                 file: pref(hop.istio.as_ref()?),
                 rule: hop.rule.as_ref().map(sourced),
             },
-            location: hop_loc,
+            location: Some(hop_loc),
         }),
         Some("preset") => {
             // `idle_timeout = "infra/lb.tf#aws_lb_listener.db"`: the value

@@ -405,6 +405,8 @@ fn loose_spec(
     };
     let mut ok = true;
     let mut proxies: Vec<(PathBuf, Kind)> = Vec::new();
+    // Terraform files declaring no resource (variables, `.tfvars`).
+    let mut tf_inputs: Vec<PathBuf> = Vec::new();
     let loose_ref = |path: &Path, address: Option<String>| manifest::PathRef {
         path: path.to_path_buf(),
         location: None,
@@ -431,7 +433,10 @@ fn loose_spec(
                 proxies.push((f.clone(), k));
                 continue;
             }
-            Kind::Terraform if !declares_terraform_blocks(f, policy) => continue,
+            Kind::Terraform if !declares_terraform_blocks(f, policy) => {
+                tf_inputs.push(f.clone());
+                continue;
+            }
             k if k.is_app() => &mut spec.app,
             k if k.is_mysql() || k.is_postgres() || k.is_deployment() => &mut spec.db,
             Kind::AppServer => &mut spec.workers,
@@ -457,13 +462,28 @@ fn loose_spec(
             .flatten();
         *slot = Some(loose_ref(f, address));
     }
-    match loose_proxy_hops(&proxies, policy) {
-        Ok(hops) => spec.hops.extend(hops),
-        Err(errors) => {
-            ok = false;
-            load_errors.extend(errors.into_iter().map(RunError::from));
-        }
+    let tf_db = spec
+        .db
+        .as_ref()
+        .is_some_and(|r| crate::classify::classify(&r.path, policy) == Ok(Kind::Terraform));
+    if !tf_inputs.is_empty() && !tf_db {
+        let shown: Vec<String> = tf_inputs.iter().map(|f| f.display().to_string()).collect();
+        load_errors.push(
+            format!(
+                "{} declare{} no Terraform `resource` or `module`: such files only feed variables \
+                 to the .tf files of their folder; give the .tf file that declares the database \
+                 resource",
+                shown.join(", "),
+                if shown.len() == 1 { "s" } else { "" }
+            )
+            .into(),
+        );
+        ok = false;
     }
+    let (hops, errors) = loose_proxy_hops(&proxies, policy);
+    spec.hops.extend(hops);
+    ok &= errors.is_empty();
+    load_errors.extend(errors.into_iter().map(RunError::from));
     let any = spec.app.is_some()
         || spec.db.is_some()
         || spec.app_sysctl.is_some()
@@ -498,28 +518,115 @@ fn procfile_web(path: &Path, policy: &ReadPolicy) -> Option<String> {
         .then(|| "web".to_string())
 }
 
-/// The hops of proxy configs given without a manifest: every listener that
-/// looks like a database one ([`crate::classify::proxy_listeners`]).
-/// HAProxy files given together form one configuration (as `haproxy -f a
-/// -f b`). Errors: one usage message per config with no database listener,
-/// naming its listeners and the manifest key that picks one.
+/// The hops of proxy configs given without a manifest: one per listener
+/// that looks like a database one ([`crate::classify::proxy_listeners`]),
+/// so TL120–TL122 run on each; the others (a `stats` page, web frontends)
+/// are not on a database path and are not read as if they were. HAProxy
+/// files given together form one configuration (as `haproxy -f a -f b`).
+///
+/// Returns the hops and, as usage messages, each config that cannot be read
+/// or has no database listener, naming the listeners it has and the
+/// manifest key that picks one.
 fn loose_proxy_hops(
     proxies: &[(PathBuf, crate::classify::Kind)],
-    _policy: &ReadPolicy,
-) -> Result<Vec<HopEntry>, Vec<String>> {
-    if proxies.is_empty() {
-        return Ok(Vec::new());
-    }
-    Err(proxies
+    policy: &ReadPolicy,
+) -> (Vec<HopEntry>, Vec<String>) {
+    use crate::classify::{Kind, proxy_listeners};
+    // HAProxy files together, then each other config on its own.
+    let haproxy: Vec<PathBuf> = proxies
         .iter()
-        .map(|(p, k)| {
-            format!(
-                "{}: {} given without a manifest is not read yet",
-                p.display(),
-                k.describe()
-            )
-        })
-        .collect())
+        .filter(|(_, k)| *k == Kind::Haproxy)
+        .map(|(p, _)| p.clone())
+        .collect();
+    let mut groups: Vec<(Kind, Vec<PathBuf>)> = Vec::new();
+    if !haproxy.is_empty() {
+        groups.push((Kind::Haproxy, haproxy));
+    }
+    groups.extend(
+        proxies
+            .iter()
+            .filter(|(_, k)| *k != Kind::Haproxy)
+            .map(|(p, k)| (*k, vec![p.clone()])),
+    );
+    let mut hops = Vec::new();
+    let mut errors = Vec::new();
+    for (kind, files) in groups {
+        let mut texts = Vec::new();
+        for f in &files {
+            match policy.read(f, &f.display().to_string()) {
+                Ok((_, bytes)) => texts.push(crate::source::decode(bytes)),
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        if texts.len() != files.len() {
+            continue;
+        }
+        let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+        let listeners = proxy_listeners(kind, &texts);
+        let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        let shown = shown.join(" + ");
+        let wanted: Vec<&str> = listeners
+            .iter()
+            .filter(|l| l.database)
+            .map(|l| l.name.as_str())
+            .collect();
+        if wanted.is_empty() {
+            let key = kind.manifest_key().replace("FILE", &shown);
+            let declared = if listeners.is_empty() {
+                match kind {
+                    Kind::Haproxy => "it declares no `listen` or `frontend` section (give the files holding them too: HAProxy files given together form one config)".to_string(),
+                    Kind::Nginx => "it declares no `stream` server in this file (servers in included files are found only through a manifest)".to_string(),
+                    Kind::Envoy => "it declares no listener with a tcp_proxy filter".to_string(),
+                    _ => "it declares no DestinationRule".to_string(),
+                }
+            } else {
+                let names: Vec<&str> = listeners.iter().map(|l| l.name.as_str()).collect();
+                format!("it declares: {}", names.join(", "))
+            };
+            errors.push(format!(
+                "{shown}: no listener looks like a database one ({declared}); name the one on the database path in a timeoutlint.toml manifest: {key}"
+            ));
+            continue;
+        }
+        let refs: Vec<manifest::PathRef> = files
+            .iter()
+            .map(|f| manifest::PathRef {
+                path: f.clone(),
+                location: None,
+                address: None,
+            })
+            .collect();
+        for name in wanted {
+            let value = Sourced::new(
+                name.to_string(),
+                Origin::Flag(format!("{shown} given without a manifest")),
+            );
+            let spec = match kind {
+                Kind::Haproxy => ProxySpec::Haproxy {
+                    files: refs.clone(),
+                    proxy: value,
+                },
+                Kind::Nginx => ProxySpec::Nginx {
+                    file: refs[0].clone(),
+                    server: value,
+                },
+                Kind::Envoy => ProxySpec::Envoy {
+                    file: refs[0].clone(),
+                    listener: value,
+                },
+                _ => ProxySpec::Istio {
+                    file: refs[0].clone(),
+                    rule: Some(value),
+                },
+            };
+            hops.push(HopEntry::Proxy {
+                name: None,
+                spec,
+                location: None,
+            });
+        }
+    }
+    (hops, errors)
 }
 
 /// The failure to read `r`: located at its manifest key when it has one
@@ -865,7 +972,7 @@ fn with_session_overrides(
 fn load_proxy(
     name: Option<&str>,
     spec: &ProxySpec,
-    location: Location,
+    location: Option<Location>,
     loader: &mut Loader<'_>,
 ) -> Option<HopSpec> {
     let (sources, diags) = (&mut *loader.sources, &mut *loader.diags);
@@ -911,7 +1018,7 @@ fn load_proxy(
                         loader.sources.display_name(&file.path)
                     ),
                     Label::maybe(
-                        wanted.and_then(|w| w.origin.location()).or(Some(location)),
+                        wanted.and_then(|w| w.origin.location()).or(location),
                         "not found in the proxy config",
                     ),
                 )
