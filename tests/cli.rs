@@ -299,19 +299,42 @@ fn rules_and_explain() {
 }
 
 #[test]
-fn a_folder_without_manifest_is_a_usage_error() {
+fn a_folder_without_manifest_is_discovered() {
+    // Nothing to find: said, not an error (ruff, shellcheck do the same).
     let dir = tempfile::tempdir().unwrap();
     tl().arg("check")
         .current_dir(dir.path())
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no timeoutlint.toml in ."));
+        .code(0)
+        .stdout(predicate::str::contains("discovered 0 paths"))
+        .stdout(predicate::str::contains(
+            "no app settings, server configs or deployment files found",
+        ));
+    // A settings module and a compose file are linked into one path.
     std::fs::write(dir.path().join("README"), "x").unwrap();
-    tl().arg("check")
-        .arg(dir.path())
+    std::fs::write(
+        dir.path().join("settings.py"),
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'HOST': 'db', 'CONN_MAX_AGE': 3600}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  db:\n    image: mysql:8.0\n    command: --wait-timeout=600\n",
+    )
+    .unwrap();
+    tl().args(["check", "--format", "gcc"])
+        .current_dir(dir.path())
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no timeoutlint.toml in"));
+        .code(1)
+        .stdout(predicate::str::contains("settings.py:1:"))
+        .stdout(predicate::str::contains("[TL102]"));
+    tl().arg("check")
+        .current_dir(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "discovered 1 path (no timeoutlint.toml; `timeoutlint init` writes these into one):\n  app (settings.py, DATABASES[\"default\"]) -> mysql:8.0 (compose: db)\n",
+        ));
 }
 
 #[test]
