@@ -86,7 +86,35 @@ pub fn manifest_text(dir: &Path, found: &Discovery) -> String {
                     out.push_str(&format!("preset = {}\n", quoted(preset)));
                     out.push_str(&format!("idle_timeout = {}\n", quoted(&written(dir, file))));
                 }
-                HopEntry::Proxy { .. } => {}
+                HopEntry::Proxy { spec, .. } => {
+                    use crate::manifest::ProxySpec;
+                    out.push_str("\n[[path.hop]]\n");
+                    match spec {
+                        ProxySpec::Haproxy { files, proxy } => {
+                            let files: Vec<String> =
+                                files.iter().map(|f| quoted(&written(dir, f))).collect();
+                            match files.as_slice() {
+                                [one] => out.push_str(&format!("haproxy = {one}\n")),
+                                _ => out.push_str(&format!("haproxy = [{}]\n", files.join(", "))),
+                            }
+                            out.push_str(&format!("proxy = {}\n", quoted(&proxy.value)));
+                        }
+                        ProxySpec::Nginx { file, server } => {
+                            out.push_str(&format!("nginx = {}\n", quoted(&written(dir, file))));
+                            out.push_str(&format!("server = {}\n", quoted(&server.value)));
+                        }
+                        ProxySpec::Envoy { file, listener } => {
+                            out.push_str(&format!("envoy = {}\n", quoted(&written(dir, file))));
+                            out.push_str(&format!("listener = {}\n", quoted(&listener.value)));
+                        }
+                        ProxySpec::Istio { file, rule } => {
+                            out.push_str(&format!("istio = {}\n", quoted(&written(dir, file))));
+                            if let Some(r) = rule {
+                                out.push_str(&format!("rule = {}\n", quoted(&r.value)));
+                            }
+                        }
+                    }
+                }
             }
         }
         if let Some(u) = &p.unknown_network {

@@ -91,6 +91,9 @@ struct Index {
     /// Standalone server configs and pgbouncer.ini files, by system.
     standalone: Vec<usize>,
     used: Vec<bool>,
+    /// HAProxy and nginx stream listeners, and whether a path goes through each.
+    listeners: Vec<super::proxies::Listener>,
+    used_listeners: Vec<bool>,
 }
 
 impl Index {
@@ -169,6 +172,15 @@ pub fn link(root: &Path, pieces: &[Piece], sources: &mut SourceMap) -> Discovery
                 );
                 index.standalone.push(i);
             }
+            Kind::Haproxy | Kind::Nginx => {
+                let found = if *kind == Kind::Haproxy {
+                    super::proxies::haproxy(&piece.path, sources)
+                } else {
+                    super::proxies::nginx(&piece.path, sources)
+                };
+                index.used_listeners.extend(found.iter().map(|_| false));
+                index.listeners.extend(found);
+            }
             Kind::PgBouncer => {
                 let (port, upstream) = pgbouncer_ini(&piece.path, sources);
                 let i = index.add(
@@ -227,7 +239,13 @@ pub fn link(root: &Path, pieces: &[Piece], sources: &mut SourceMap) -> Discovery
         });
     }
     for piece in pieces {
+        let through = index
+            .listeners
+            .iter()
+            .zip(&index.used_listeners)
+            .any(|(l, used)| *used && l.file == piece.path);
         if let PieceKind::Config(k) = &piece.kind
+            && !through
             && matches!(
                 k,
                 Kind::Sysctl | Kind::Haproxy | Kind::Nginx | Kind::Envoy | Kind::Istio
@@ -868,6 +886,58 @@ fn resolve(
     None
 }
 
+/// A proxy listener on the app's port whose upstream is a known server:
+/// (listener, target, why).
+fn via_proxy(
+    index: &Index,
+    e: &app::Endpoint,
+    backend: Backend,
+    prefer: Option<&Path>,
+) -> Option<(usize, usize, String)> {
+    let port = e.port.unwrap_or(match backend {
+        Backend::MySql => 3306,
+        _ => 5432,
+    });
+    index.listeners.iter().enumerate().find_map(|(li, l)| {
+        if !l.ports.contains(&port) {
+            return None;
+        }
+        let (ti, why) = l
+            .upstream
+            .iter()
+            .find_map(|h| resolve(index, h, None, backend, prefer))?;
+        Some((
+            li,
+            ti,
+            format!(
+                "matched host `{}` port {port} to {} listener `{}` ({}), which forwards to it; {why}",
+                e.host,
+                if l.haproxy { "HAProxy" } else { "nginx stream" },
+                l.name,
+                l.file.display()
+            ),
+        ))
+    })
+}
+
+/// The manifest hop of a proxy listener.
+fn proxy_hop(l: &super::proxies::Listener) -> HopEntry {
+    let name = Sourced::new(l.name.clone(), Origin::File(l.at));
+    let file = path_ref(&l.file, None);
+    HopEntry::Proxy {
+        name: None,
+        spec: if l.haproxy {
+            crate::manifest::ProxySpec::Haproxy {
+                files: vec![file],
+                proxy: name,
+            }
+        } else {
+            crate::manifest::ProxySpec::Nginx { file, server: name }
+        },
+        location: None,
+    }
+}
+
 /// The setting that holds a pool's host, for messages.
 fn setting_name(p: &AppPool) -> String {
     match p.framework {
@@ -1021,6 +1091,26 @@ fn link_app(
                 )
             });
             let mut unknown_network = None;
+            let hit = match (hit, &endpoint) {
+                (None, Some(e)) => {
+                    match via_proxy(index, e, pool.backend.value, prefer.as_deref()) {
+                        Some((li, ti, why)) => {
+                            index.used_listeners[li] = true;
+                            let l = &index.listeners[li];
+                            spec.hops.push(proxy_hop(l));
+                            pieces.push(format!(
+                                "{} `{}` ({})",
+                                if l.haproxy { "haproxy" } else { "nginx stream" },
+                                l.name,
+                                sources.display_name(&l.file)
+                            ));
+                            Some((ti, why))
+                        }
+                        None => None,
+                    }
+                }
+                (hit, _) => hit,
+            };
             match hit {
                 None => {
                     let looked = match &endpoint {
@@ -1030,6 +1120,10 @@ fn link_app(
                         ),
                         None => "the host is not known (no value, or an environment variable no deployment file sets)".to_string(),
                     };
+                    guesses.push(format!(
+                        "{} of {file_name}: {looked} (TL017)",
+                        setting_name(pool)
+                    ));
                     let at = endpoint.as_ref().map(|e| e.at).unwrap_or(pool.anchor);
                     out.findings.push(
                         Diagnostic::new(

@@ -20,6 +20,7 @@
 
 pub mod init;
 pub mod link;
+pub mod proxies;
 pub mod report;
 pub mod walk;
 

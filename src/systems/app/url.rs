@@ -274,7 +274,8 @@ mod tests {
 
     #[test]
     fn host_and_port() {
-        let cases: &[(&str, Option<(&str, Option<u16>)>)] = &[
+        type Want<'a> = Option<(&'a str, Option<u16>)>;
+        let cases: &[(&str, Want)] = &[
             ("mysql+pymysql://u:p@db:3306/app", Some(("db", Some(3306)))),
             ("postgresql://u:p@pgbouncer/app", Some(("pgbouncer", None))),
             (
