@@ -19,6 +19,8 @@ use crate::source::io_reason;
 pub struct EnvValues {
     values: BTreeMap<String, (String, String)>,
     secrets: Vec<String>,
+    /// Every variable name asked for, lower-cased (see [`EnvValues::asked`]).
+    asked: std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
 impl EnvValues {
@@ -65,8 +67,25 @@ impl EnvValues {
         }
     }
 
+    /// The names of every variable the settings asked for so far, set or
+    /// not, lower-cased: discovery reads a settings file once without
+    /// values, then tries only the deployment environments that set one of
+    /// these.
+    pub fn asked(&self) -> std::collections::BTreeSet<String> {
+        self.asked.borrow().clone()
+    }
+
+    fn note_asked(&self, var: &str) {
+        if let Ok(mut a) = self.asked.try_borrow_mut()
+            && a.len() < 10_000
+        {
+            a.insert(var.to_ascii_lowercase());
+        }
+    }
+
     /// The value of `var` and where it came from.
     pub fn get(&self, var: &str) -> Option<(&str, &str)> {
+        self.note_asked(var);
         self.values.get(var).map(|(v, f)| (v.as_str(), f.as_str()))
     }
 
@@ -74,6 +93,7 @@ impl EnvValues {
     /// case (as pydantic-settings does by default); an exact match wins,
     /// then the first in name order. Returns the name as set too.
     pub fn get_ignore_case(&self, var: &str) -> Option<(&str, &str, &str)> {
+        self.note_asked(var);
         if let Some((k, (v, f))) = self.values.get_key_value(var) {
             return Some((k.as_str(), v.as_str(), f.as_str()));
         }
@@ -148,6 +168,21 @@ fn describe_error(path: &Path, e: &dotenvy::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_every_name_asked_for() {
+        let mut env = EnvValues::new();
+        env.set("DATABASE_URL", "x", "compose");
+        assert!(env.asked().is_empty());
+        let _ = env.get("DATABASE_URL");
+        let _ = env.get("DB_HOST");
+        let _ = env.get_ignore_case("Postgres_Server");
+        let want: Vec<&str> = vec!["database_url", "db_host", "postgres_server"];
+        assert_eq!(
+            env.asked().iter().map(String::as_str).collect::<Vec<_>>(),
+            want
+        );
+    }
 
     #[test]
     fn env_file_values_do_not_override_manifest_ones() {

@@ -202,6 +202,41 @@ pub fn link(root: &Path, pieces: &[Piece], sources: &mut SourceMap) -> Discovery
             _ => {}
         }
     }
+    // With several deployment files of one kind, `compose: db` names its file.
+    let mut files_of: BTreeMap<String, std::collections::BTreeSet<PathBuf>> = BTreeMap::new();
+    let word_of = |from: &str| from.split(':').next().unwrap_or_default().to_string();
+    for t in &index.targets {
+        if t.address.is_some() {
+            files_of
+                .entry(word_of(&t.from))
+                .or_default()
+                .insert(t.file.clone());
+        }
+    }
+    for e in &index.envs {
+        files_of
+            .entry(word_of(&e.from))
+            .or_default()
+            .insert(e.file.clone());
+    }
+    let qualify = |from: &str, file: &Path, sources: &SourceMap| match from.split_once(": ") {
+        Some((word, rest)) if files_of.get(word).is_some_and(|f| f.len() > 1) => {
+            format!("{word} {}: {rest}", sources.display_name(file))
+        }
+        _ => from.to_string(),
+    };
+    for i in 0..index.targets.len() {
+        if index.targets[i].address.is_some() {
+            let t = &index.targets[i];
+            let q = qualify(&t.from, &t.file, sources);
+            index.targets[i].from = q;
+        }
+    }
+    for i in 0..index.envs.len() {
+        let e = &index.envs[i];
+        let q = qualify(&e.from, &e.file, sources);
+        index.envs[i].from = q;
+    }
     let apps: Vec<&Piece> = pieces
         .iter()
         .filter(|p| match &p.kind {
@@ -668,7 +703,11 @@ fn load_pools(
     piece: &Piece,
     env: Option<&EnvCand>,
     sources: &mut SourceMap,
-) -> (Vec<AppPool>, Option<(String, Location, String)>) {
+) -> (
+    Vec<AppPool>,
+    Option<(String, Location, String)>,
+    std::collections::BTreeSet<String>,
+) {
     let mut values = EnvValues::new();
     if let Some(e) = env {
         for (var, value, at) in &e.vars {
@@ -702,13 +741,14 @@ fn load_pools(
         (loaded.map(|s| s.pools).unwrap_or_default(), several)
     };
     let (pools, several) = load(None, sources);
+    let asked = values.asked();
     if !several {
-        return (pools, None);
+        return (pools, None, asked);
     }
     // Several Flask config classes: the one the deployment's environment
     // names (`FLASK_CONFIG=docker` → `DockerConfig`), else a production one.
     let Ok(id) = sources.load(&piece.path) else {
-        return (pools, None);
+        return (pools, None, asked);
     };
     let classes = class_names(sources.get(id).text());
     let env_values: Vec<(String, String)> = env
@@ -746,10 +786,10 @@ fn load_pools(
         })
     };
     let Some((class, span, why)) = by_env.or_else(by_name) else {
-        return (pools, None);
+        return (pools, None, asked);
     };
     let (pools, _) = load(Some(&class), sources);
-    (pools, Some((class, Location::new(id, span), why)))
+    (pools, Some((class, Location::new(id, span), why)), asked)
 }
 
 /// `class Name(` / `class Name:` at the start of a line, with the name's span.
@@ -972,7 +1012,9 @@ fn link_app(
     out: &mut Discovery,
 ) {
     let app_dir = piece.path.parent().unwrap_or(root).to_path_buf();
-    // Environments to try: those built from the app's folder, else all.
+    // The settings read once without a deployment's environment tell which
+    // variables they read; only environments setting one of them are tried
+    // (a compose service built from the app's folder first).
     let built: Vec<usize> = (0..index.envs.len())
         .filter(|i| {
             index.envs[*i]
@@ -981,28 +1023,43 @@ fn link_app(
                 .is_some_and(|b| app_dir.starts_with(b))
         })
         .collect();
-    let mut order: Vec<Option<usize>> = built.iter().copied().map(Some).collect();
-    order.extend(
-        (0..index.envs.len())
-            .filter(|i| !built.contains(i))
-            .map(Some),
-    );
-    order.truncate(MAX_ENVS);
-    order.push(None);
-    let mut tries = Vec::new();
-    for env in order {
-        let (pools, object) = load_pools(piece, env.map(|i| &index.envs[i]), sources);
-        let prefer = env.map(|i| index.envs[i].file.clone());
-        let linked = pools
+    let linked_count = |pools: &[AppPool], prefer: Option<&Path>, index: &Index| {
+        pools
             .iter()
             .filter(|p| {
                 p.endpoint.as_ref().is_some_and(|e| {
-                    resolve(index, &e.host, e.port, p.backend.value, prefer.as_deref()).is_some()
+                    resolve(index, &e.host, e.port, p.backend.value, prefer).is_some()
                 })
             })
-            .count();
+            .count()
+    };
+    let (pools, object, asked) = load_pools(piece, None, sources);
+    let linked = linked_count(&pools, None, index);
+    let mut tries = vec![Tried {
+        env: None,
+        pools,
+        linked,
+        object,
+    }];
+    let relevant = |i: &usize| {
+        index.envs[*i]
+            .vars
+            .iter()
+            .any(|(n, _, _)| asked.contains(&n.to_ascii_lowercase()))
+    };
+    let mut order: Vec<usize> = built.iter().copied().filter(relevant).collect();
+    order.extend(
+        (0..index.envs.len())
+            .filter(|i| !built.contains(i))
+            .filter(relevant),
+    );
+    order.truncate(MAX_ENVS);
+    for env in order {
+        let (pools, object, _) = load_pools(piece, Some(&index.envs[env]), sources);
+        let prefer = index.envs[env].file.clone();
+        let linked = linked_count(&pools, Some(&prefer), index);
         tries.push(Tried {
-            env,
+            env: Some(env),
             pools,
             linked,
             object,
@@ -1021,7 +1078,7 @@ fn link_app(
         let first = tries
             .iter()
             .find(|t| t.env.is_some_and(|e| built.contains(&e)))
-            .or_else(|| tries.last());
+            .or_else(|| tries.first());
         first.into_iter().collect()
     };
     let file_name = sources.display_name(&piece.path);
@@ -1043,11 +1100,16 @@ fn link_app(
     for t in chosen {
         let env = t.env.map(|i| index.envs[i].clone());
         let name_base = app_name(env.as_ref());
-        let several = t.pools.len() > 1;
-        if t.pools.is_empty() {
-            continue;
+        // One path per pool name: the variants of one pool (branches of an
+        // undecided `if`) are checked together by the run, as for a manifest.
+        let mut distinct: Vec<&AppPool> = Vec::new();
+        for p in &t.pools {
+            if !distinct.iter().any(|d| d.name == p.name) {
+                distinct.push(p);
+            }
         }
-        for pool in &t.pools {
+        let several = distinct.len() > 1;
+        for pool in distinct {
             let mut spec = empty_spec(if several {
                 format!("{name_base} [{}]", pool.name)
             } else {
