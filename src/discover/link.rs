@@ -696,6 +696,14 @@ fn path_ref(file: &Path, address: Option<&str>) -> PathRef {
     }
 }
 
+/// What [`load_pools`] gives: the pools, the Flask config class picked (its
+/// name, where it is written, why), and the environment variables asked for.
+type Loaded = (
+    Vec<AppPool>,
+    Option<(String, Location, String)>,
+    std::collections::BTreeSet<String>,
+);
+
 /// The pools of an app file read with one environment, and the Flask
 /// config class picked when the file has several (with where its name is
 /// written and why it was picked).
@@ -703,11 +711,7 @@ fn load_pools(
     piece: &Piece,
     env: Option<&EnvCand>,
     sources: &mut SourceMap,
-) -> (
-    Vec<AppPool>,
-    Option<(String, Location, String)>,
-    std::collections::BTreeSet<String>,
-) {
+) -> Loaded {
     let mut values = EnvValues::new();
     if let Some(e) = env {
         for (var, value, at) in &e.vars {
