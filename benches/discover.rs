@@ -15,7 +15,9 @@
 //! - `timeoutlint check --format json DIR` (the release binary, no manifest:
 //!   discovery),
 //!
-//! and prints both times and their ratio (target: ≤ 3). A check that exits
+//! and prints both times and their ratio (target: ≤ 3), whether the check
+//! printed the same report in every run, and its findings (the copied stack
+//! must give its TL110). A check that exits
 //! with anything but 0 or 1 is reported with its exit code and the first line
 //! of its stderr, not a panic.
 //!
@@ -48,6 +50,10 @@ const STACK: &str = "tests/fixtures/discover/django-compose-pgbouncer";
 
 /// Where the stack lands inside the monorepo.
 const STACK_AT: &str = "services/shop";
+
+/// The finding the copied stack must give when discovery links it
+/// (tests/fixtures/discover/README.md), at its place in the monorepo.
+const EXPECTED: &str = "TL110 services/shop/docker-compose.production.yml:39";
 
 /// SplitMix64: a small deterministic generator (the same tree on every
 /// machine and every run).
@@ -445,17 +451,22 @@ struct Timed {
     best: Duration,
     code: Option<i32>,
     stderr_first_line: String,
+    /// The last run's stdout.
+    stdout: Vec<u8>,
+    /// Whether every run printed the same stdout.
+    same_output: bool,
 }
 
-/// Runs `cmd` [`RUNS`] times (output discarded, stderr kept) and keeps the
-/// fastest; the exit code and stderr are the last run's.
+/// Runs `cmd` [`RUNS`] times (stdout and stderr captured) and keeps the
+/// fastest time; the exit code and stderr are the last run's.
 fn time(mut make: impl FnMut() -> Command) -> std::io::Result<Timed> {
     let mut best = Duration::MAX;
     let mut code = None;
     let mut first = String::new();
+    let mut outputs: Vec<Vec<u8>> = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let mut cmd = make();
-        cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let start = Instant::now();
         let out = cmd.output()?;
         best = best.min(start.elapsed());
@@ -465,12 +476,36 @@ fn time(mut make: impl FnMut() -> Command) -> std::io::Result<Timed> {
             .next()
             .unwrap_or("")
             .to_string();
+        outputs.push(out.stdout);
     }
+    let same_output = outputs.windows(2).all(|w| w[0] == w[1]);
     Ok(Timed {
         best,
         code,
         stderr_first_line: first,
+        stdout: outputs.pop().unwrap_or_default(),
+        same_output,
     })
+}
+
+/// `RULE file:line` of each diagnostic in a `--format json` report, or why
+/// the report cannot be read.
+fn findings(json: &[u8]) -> Result<Vec<String>, String> {
+    let v: serde_json::Value = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+    let diags = v["diagnostics"]
+        .as_array()
+        .ok_or("no \"diagnostics\" array")?;
+    Ok(diags
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}:{}",
+                d["rule"].as_str().unwrap_or("?"),
+                d["file"].as_str().unwrap_or("?"),
+                d["line"]
+            )
+        })
+        .collect())
 }
 
 fn ms(d: Duration) -> f64 {
@@ -533,9 +568,75 @@ fn smoke() {
     println!("discover bench: generation is deterministic ({fa:016x})");
 }
 
+/// Writes `reference.timeoutlint.toml` into `dir`: the stack's hand-written
+/// manifest (`tests/fixtures/discover/django-compose-pgbouncer.timeoutlint.toml`)
+/// with its paths moved to `tree/services/shop/`.
+fn write_reference(dir: &Path) -> std::io::Result<PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("{STACK}.timeoutlint.toml"));
+    let text = std::fs::read_to_string(src)?;
+    let stack_name = STACK.rsplit('/').next().unwrap_or(STACK);
+    let moved = text.replace(
+        &format!("\"{stack_name}/"),
+        &format!("\"{TREE}/{STACK_AT}/"),
+    );
+    let path = dir.join("reference.timeoutlint.toml");
+    std::fs::write(&path, moved)?;
+    Ok(path)
+}
+
+/// The monorepo's folder inside the scratch folder; the reference manifest
+/// lies beside it, so discovery of the folder never sees it.
+const TREE: &str = "tree";
+
+/// Prints one timed check: time, ratio to `cat`, determinism and findings;
+/// returns the findings (`RULE file:line`, `strip` removed from file names)
+/// when the check ran (exit 0 or 1).
+fn report_check(label: &str, t: &Timed, cat: &Timed, strip: &str) -> Option<Vec<String>> {
+    println!("{label}, best of {RUNS}: {:8.1} ms", ms(t.best));
+    let ratio = t.best.as_secs_f64() / cat.best.as_secs_f64().max(1e-9);
+    if !matches!(t.code, Some(0 | 1)) {
+        let code = t.code.map_or("a signal".to_string(), |c| c.to_string());
+        println!("  timeoutlint exited with {code}: {}", t.stderr_first_line);
+        println!("  ratio to cat: {ratio:.2} (not meaningful: the check failed)");
+        return None;
+    }
+    println!("  ratio to cat: {ratio:.2} (target for discovery: at most 3)");
+    println!(
+        "  same report in all {RUNS} runs: {}",
+        if t.same_output { "yes" } else { "NO" }
+    );
+    match findings(&t.stdout) {
+        Ok(f) => {
+            let f: Vec<String> = f
+                .into_iter()
+                .map(|l| l.replacen(&format!(" {strip}"), " ", 1))
+                .collect();
+            let has = f.iter().any(|l| l == EXPECTED);
+            println!(
+                "  {} finding(s); {EXPECTED}: {}",
+                f.len(),
+                if has { "found" } else { "MISSING" }
+            );
+            for line in &f {
+                println!("    {line}");
+            }
+            Some(f)
+        }
+        Err(e) => {
+            println!("  the JSON report does not parse: {e}");
+            None
+        }
+    }
+}
+
 fn main() {
     if let Some(dir) = std::env::var_os("TIMEOUTLINT_BENCH_WRITE") {
-        generate_reported(&PathBuf::from(dir));
+        let dir = PathBuf::from(dir);
+        generate_reported(&dir.join(TREE));
+        match write_reference(&dir) {
+            Ok(p) => println!("reference manifest: {}", p.display()),
+            Err(e) => eprintln!("cannot write the reference manifest: {e}"),
+        }
         return;
     }
     if !std::env::args().any(|a| a == "--bench") {
@@ -543,23 +644,18 @@ fn main() {
         return;
     }
     let tmp = scratch().expect("a temporary folder");
-    let dir = tmp.path();
-    generate_reported(dir);
+    let dir = tmp.path().join(TREE);
+    generate_reported(&dir);
+    let reference = write_reference(tmp.path());
 
-    let cat = time(|| {
+    let cat = match time(|| {
         let mut c = Command::new("sh");
         c.arg("-c")
             .arg("find \"$1\" -type f -print0 | xargs -0 cat > /dev/null")
             .arg("sh")
-            .arg(dir);
+            .arg(&dir);
         c
-    });
-    let check = time(|| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_timeoutlint"));
-        c.args(["check", "--format", "json"]).arg(dir);
-        c
-    });
-    let cat = match cat {
+    }) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("cannot run find | xargs cat: {e}");
@@ -567,7 +663,7 @@ fn main() {
         }
     };
     println!(
-        "cat (find | xargs cat), best of {RUNS}: {:8.1} ms",
+        "cat (find DIR -type f | xargs cat), best of {RUNS}: {:8.1} ms",
         ms(cat.best)
     );
     if cat.code != Some(0) {
@@ -576,22 +672,52 @@ fn main() {
             cat.code, cat.stderr_first_line
         );
     }
-    match check {
-        Ok(t) => {
-            println!(
-                "timeoutlint check --format json DIR, best of {RUNS}: {:8.1} ms",
-                ms(t.best)
-            );
-            let ratio = t.best.as_secs_f64() / cat.best.as_secs_f64().max(1e-9);
-            match t.code {
-                Some(0 | 1) => println!("ratio check / cat: {ratio:.2} (target: at most 3)"),
-                code => {
-                    let code = code.map_or("a signal".to_string(), |c| c.to_string());
-                    println!("  timeoutlint exited with {code}: {}", t.stderr_first_line);
-                    println!("ratio check / cat: {ratio:.2} (not meaningful: the check failed)");
-                }
-            }
+    let tl = || Command::new(env!("CARGO_BIN_EXE_timeoutlint"));
+    let discovered = match time(|| {
+        let mut c = tl();
+        c.args(["check", "--format", "json"]).arg(&dir);
+        c
+    }) {
+        Ok(t) => report_check(
+            "timeoutlint check --format json DIR (discovery)",
+            &t,
+            &cat,
+            "",
+        ),
+        Err(e) => {
+            println!("cannot run {}: {e}", env!("CARGO_BIN_EXE_timeoutlint"));
+            None
         }
-        Err(e) => println!("cannot run {}: {e}", env!("CARGO_BIN_EXE_timeoutlint")),
+    };
+    let by_hand = match reference {
+        Ok(manifest) => match time(|| {
+            let mut c = tl();
+            c.args(["check", "--format", "json"]).arg(&manifest);
+            c
+        }) {
+            Ok(t) => report_check(
+                "timeoutlint check --format json MANIFEST (the stack's hand-written manifest, for reference)",
+                &t,
+                &cat,
+                &format!("{TREE}/"),
+            ),
+            Err(e) => {
+                println!("cannot run {}: {e}", env!("CARGO_BIN_EXE_timeoutlint"));
+                None
+            }
+        },
+        Err(e) => {
+            println!("cannot write the reference manifest: {e}");
+            None
+        }
+    };
+    if let (Some(d), Some(r)) = (&discovered, &by_hand) {
+        let extra: Vec<&String> = d.iter().filter(|l| !r.contains(l)).collect();
+        let missing: Vec<&String> = r.iter().filter(|l| !d.contains(l)).collect();
+        println!(
+            "discovery vs the hand-written manifest: {} more, {} missing (the monorepo's other files must add none)",
+            extra.len(),
+            missing.len()
+        );
     }
 }
