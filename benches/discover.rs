@@ -675,7 +675,8 @@ fn main() {
     let tl = || Command::new(env!("CARGO_BIN_EXE_timeoutlint"));
     let discovered = match time(|| {
         let mut c = tl();
-        c.args(["check", "--format", "json"]).arg(&dir);
+        // As in CI: started in the repository, checking it.
+        c.current_dir(&dir).args(["check", "--format", "json", "."]);
         c
     }) {
         Ok(t) => report_check(
@@ -692,7 +693,9 @@ fn main() {
     let by_hand = match reference {
         Ok(manifest) => match time(|| {
             let mut c = tl();
-            c.args(["check", "--format", "json"]).arg(&manifest);
+            c.current_dir(&dir)
+                .args(["check", "--format", "json"])
+                .arg(&manifest);
             c
         }) {
             Ok(t) => report_check(

@@ -707,11 +707,7 @@ type Loaded = (
 /// The pools of an app file read with one environment, and the Flask
 /// config class picked when the file has several (with where its name is
 /// written and why it was picked).
-fn load_pools(
-    piece: &Piece,
-    env: Option<&EnvCand>,
-    sources: &mut SourceMap,
-) -> Loaded {
+fn load_pools(piece: &Piece, env: Option<&EnvCand>, sources: &mut SourceMap) -> Loaded {
     let mut values = EnvValues::new();
     if let Some(e) = env {
         for (var, value, at) in &e.vars {
