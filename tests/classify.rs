@@ -952,3 +952,31 @@ fn every_corpus_file_checked_alone_ends_with_a_meaningful_exit_code() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn a_templated_airflow_cfg_is_read_as_airflow_not_as_yaml() {
+    let dir = project(&[("airflow.cfg.j2", AIRFLOW)]);
+    let (code, stdout, stderr) = check(dir.path(), &["airflow.cfg.j2"]);
+    assert_eq!((code, codes(&stdout)), (0, vec![]), "{stdout}{stderr}");
+    let out = run(&[dir.path().join("airflow.cfg.j2")], &RunOptions::default());
+    let pool = out.paths[0].app.as_ref().expect("airflow pool");
+    assert_eq!(
+        pool.framework,
+        timeoutlint::systems::app::Framework::Airflow
+    );
+    assert_eq!(
+        pool.retirement.value,
+        timeoutlint::units::Retirement::After(std::time::Duration::from_secs(1800))
+    );
+}
+
+#[test]
+fn a_deployment_file_whose_name_hides_its_kind_is_a_usage_error() {
+    let dir = project(&[("params.txt", AWS_CLI), ("deploy", K8S)]);
+    for name in ["params.txt", "deploy"] {
+        let (code, stdout, stderr) = check(dir.path(), &[name]);
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        assert!(codes(&stdout).is_empty(), "{stdout}");
+        assert!(stderr.contains("its name does not say so"), "{stderr}");
+    }
+}
