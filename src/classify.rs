@@ -363,8 +363,19 @@ struct Name {
 
 /// Suffixes of templated or example copies of a config.
 const COPY_SUFFIXES: &[&str] = &[
-    ".tpl", ".tmpl", ".j2", ".jinja", ".jinja2", ".erb", ".sample", ".example", ".dist",
-    ".default", ".orig", ".in",
+    ".tpl",
+    ".tmpl",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".erb",
+    ".sample",
+    ".example",
+    ".dist",
+    ".default",
+    ".orig",
+    ".in",
+    ".template",
 ];
 
 impl Name {
@@ -581,7 +592,9 @@ fn structured(name: &Name, text: &str) -> Classified {
         // hold a `services:` map).
         return Classified::Known(Kind::Helm);
     }
-    if helm_name || found.is_empty() && docs.iter().any(looks_like_helm_values) {
+    if helm_name && objects.is_empty()
+        || found.is_empty() && docs.iter().any(looks_like_helm_values)
+    {
         found.push(Kind::Helm);
     }
     decide(found, name)

@@ -457,6 +457,19 @@ fn loose_spec(
             ok = false;
             continue;
         }
+        if kind.is_deployment() && !crate::deploy::is_deployment_file(f) {
+            load_errors.push(
+                format!(
+                    "{} is a {} but its name does not say so, and deployment files are read by \
+                     their name: rename it (.yaml, .yml, .json, .tf)",
+                    f.display(),
+                    kind.describe()
+                )
+                .into(),
+            );
+            ok = false;
+            continue;
+        }
         let address = (kind == Kind::AppServer)
             .then(|| procfile_web(f, policy))
             .flatten();
@@ -709,7 +722,7 @@ fn build_paths(
         load_errors,
     };
     let app_loaded = match &spec.app {
-        Some(r) if r.path.extension().is_some_and(|e| e == "py" || e == "cfg") => {
+        Some(r) if read_as_code_or_airflow(&r.path, loader.sources.policy()).is_some() => {
             let mut env = EnvValues::new();
             // A deployment file's environment first: `[path.env]` wins.
             if let Some(r) = &spec.app_env {
@@ -741,7 +754,9 @@ fn build_paths(
                 }
             }
             let object = spec.app_object.as_ref().map(|o| o.value.as_str());
-            let loaded = if r.path.extension().is_some_and(|e| e == "cfg") {
+            let airflow = read_as_code_or_airflow(&r.path, loader.sources.policy())
+                == Some(crate::classify::Kind::AirflowCfg);
+            let loaded = if airflow {
                 app::load_airflow_with(&r.path, &env, &spec.overrides, loader.sources, loader.diags)
             } else {
                 app::load_python_with(
@@ -1058,6 +1073,20 @@ fn load_proxy(
         caveat: None,
         terminates: true,
     })
+}
+
+/// How an app file is read: `Some(PythonSettings)` for Python (`.py`),
+/// `Some(AirflowCfg)` for an airflow.cfg (`.cfg`, or content that says so:
+/// `airflow.cfg.j2`), `None` for exported YAML / TOML settings.
+fn read_as_code_or_airflow(path: &Path, policy: &ReadPolicy) -> Option<crate::classify::Kind> {
+    use crate::classify::Kind;
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("py") => Some(Kind::PythonSettings),
+        Some("cfg") => Some(Kind::AirflowCfg),
+        Some("yaml" | "yml" | "toml" | "json") => None,
+        _ => (crate::classify::classify(path, policy) == Ok(Kind::AirflowCfg))
+            .then_some(Kind::AirflowCfg),
+    }
 }
 
 /// What `db = "..."` names: a PostgreSQL config or dump, else a MySQL one.
