@@ -682,7 +682,12 @@ fn lines_kind(name: &Name, text: &str) -> Classified {
     {
         found.push(Kind::PgBouncer);
     }
-    if sections.iter().any(|s| is_mysql_group(s))
+    // `[server]` alone is also the section of many app configs (CTFd's
+    // config.ini): it counts only with a MySQL setting name in the file.
+    let mysql_group = sections
+        .iter()
+        .any(|s| is_mysql_group(s) && (s != "server" || has_mysql_setting(text)));
+    if mysql_group
         || text.lines().any(|l| {
             let l = l.trim_start();
             l.starts_with("!include ") || l.starts_with("!includedir ")
@@ -801,6 +806,20 @@ fn ini_sections(text: &str) -> Vec<String> {
             (!s.is_empty() && !s.contains(['[', '{', '"', '\''])).then_some(s)
         })
         .collect()
+}
+
+/// True when a `key = value` (or bare `key`) line of `text` names a
+/// setting MySQL knows and PostgreSQL does not ([`name_votes`]).
+fn has_mysql_setting(text: &str) -> bool {
+    let keys = text.lines().filter_map(|l| {
+        let t = l.trim();
+        if t.is_empty() || t.starts_with(['#', ';', '[', '!']) {
+            return None;
+        }
+        let key = t.split('=').next().unwrap_or_default().trim();
+        Some(key.to_ascii_lowercase().replace('-', "_"))
+    });
+    name_votes(keys).0 > 0
 }
 
 /// A group name MySQL programs read (`[mysqld]`, `[mysqld-8.0]`,

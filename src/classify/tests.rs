@@ -189,3 +189,27 @@ fn never_panics_on_odd_input() {
     let text = format!("{}é", "a".repeat(MAX_SCAN - 1));
     let _ = kind("x.conf", &text);
 }
+
+#[test]
+fn a_lone_server_section_needs_a_mysql_setting() {
+    use crate::classify::{Classified, Kind, classify_text};
+    use std::path::Path;
+    // CTFd's config.ini: `[server]` holding app keys.
+    let app =
+        "[server]\nSECRET_KEY =\nDATABASE_URL =\n[security]\nSESSION_COOKIE_HTTPONLY = true\n";
+    assert!(!matches!(
+        classify_text(Path::new("config.ini"), app),
+        Classified::Known(Kind::MysqlOptionFile)
+    ));
+    // MariaDB's `[server]` group with server options.
+    let my = "[server]\nwait_timeout = 600\nmax_allowed_packet = 64M\n";
+    assert!(matches!(
+        classify_text(Path::new("server.cnf"), my),
+        Classified::Known(Kind::MysqlOptionFile)
+    ));
+    let my = "[server]\nwait_timeout = 600\n";
+    assert!(matches!(
+        classify_text(Path::new("50-server.conf"), my),
+        Classified::Known(Kind::MysqlOptionFile)
+    ));
+}
