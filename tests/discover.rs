@@ -204,3 +204,143 @@ fn discovery_is_deterministic() {
         assert_eq!(a.stdout, b.stdout, "{name}");
     }
 }
+
+/// Writes `files` (path, text) under a fresh folder.
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (p, text) in files {
+        let p = dir.path().join(p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn human(dir: &Path) -> String {
+    let out = tl()
+        .args(["check", "--color", "never", "."])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn links_through_an_haproxy_listener_on_the_app_port() {
+    let dir = repo(&[
+        (
+            "config.py",
+            "SQLALCHEMY_DATABASE_URI = 'mysql+pymysql://app@haproxy:3306/app'\nSQLALCHEMY_ENGINE_OPTIONS = {'pool_recycle': 3600}\n",
+        ),
+        (
+            "lb/haproxy.cfg",
+            "defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30m\n  timeout server 30m\nlisten stats\n  bind :8404\nlisten mysql\n  bind *:3306\n  server db1 mysql:3306 check\n",
+        ),
+        (
+            "docker-compose.yml",
+            "services:\n  haproxy:\n    image: haproxy:2.8\n  mysql:\n    image: mysql:8.0\n    command: --wait-timeout=600\n",
+        ),
+    ]);
+    let text = human(dir.path());
+    assert!(
+        text.contains("  app (config.py, engine) -> haproxy `mysql` (lb/haproxy.cfg) -> mysql:8.0 (compose: mysql)\n"),
+        "{text}"
+    );
+    // Both idle limits are checked: the server's and the proxy's.
+    assert!(text.contains("TL101"), "{text}");
+    assert!(text.contains("TL103"), "{text}");
+    let manifest = String::from_utf8(
+        tl().args(["init", "--stdout", "."])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        manifest.contains("[[path.hop]]\nhaproxy = \"lb/haproxy.cfg\"\nproxy = \"mysql\"\n"),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn links_through_an_rds_proxy_to_its_target() {
+    let dir = repo(&[
+        (
+            "app/db.py",
+            "from sqlalchemy import create_engine\nengine = create_engine('postgresql+psycopg://app@orders-proxy.proxy-c9akciq32fmw.eu-west-1.rds.amazonaws.com:5432/orders', pool_recycle=3600, pool_pre_ping=True)\n",
+        ),
+        (
+            "infra/rds.tf",
+            r#"resource "aws_db_instance" "orders" {
+  identifier     = "orders"
+  engine         = "postgres"
+  engine_version = "16.4"
+}
+resource "aws_db_proxy" "orders" {
+  name                = "orders-proxy"
+  engine_family       = "POSTGRESQL"
+  idle_client_timeout = 1800
+}
+resource "aws_db_proxy_target" "orders" {
+  db_instance_identifier = aws_db_instance.orders.identifier
+  db_proxy_name          = aws_db_proxy.orders.name
+}
+"#,
+        ),
+    ]);
+    let text = human(dir.path());
+    assert!(
+        text.contains("  app (app/db.py, engine `engine`) -> RDS Proxy `orders-proxy` (terraform: aws_db_proxy.orders) -> postgres:16.4 (terraform: aws_db_instance.orders)\n"),
+        "{text}"
+    );
+    // The network is said to be unknown once, without the preset already on the path.
+    assert_eq!(text.matches("network between app and").count(), 1, "{text}");
+    assert!(
+        text.contains("(presets: aws-security-group, aws-nat-gateway, aws-nlb)"),
+        "{text}"
+    );
+    assert!(text.contains("TL103"), "{text}");
+    assert!(text.contains("infra/rds.tf:9"), "{text}");
+}
+
+#[test]
+fn links_a_kubernetes_service_and_adds_its_conntrack_preset() {
+    let dir = repo(&[
+        (
+            "app/settings.py",
+            "import os\nDATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'HOST': os.environ.get('DB_HOST', 'localhost'), 'CONN_MAX_AGE': 600}}\n",
+        ),
+        (
+            "k8s/app.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: shop:1\n          env:\n            - name: DB_HOST\n              value: postgres.shop.svc.cluster.local\n",
+        ),
+        (
+            "k8s/db.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: postgres\nspec:\n  selector: {app: postgres}\n  ports: [{port: 5432}]\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: postgres\nspec:\n  template:\n    metadata:\n      labels: {app: postgres}\n    spec:\n      containers:\n        - name: postgres\n          image: postgres:16\n          args: [\"-c\", \"idle_session_timeout=300s\"]\n",
+        ),
+    ]);
+    let text = human(dir.path());
+    assert!(
+        text.contains("  web (app/settings.py, DATABASES[\"default\"]) -> postgres:16 (k8s: StatefulSet/postgres)\n"),
+        "{text}"
+    );
+    assert!(!text.contains("network between"), "{text}");
+    assert!(text.contains("TL119"), "{text}");
+    let manifest = String::from_utf8(
+        tl().args(["init", "--stdout", "."])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        manifest.contains("preset = \"kube-proxy-conntrack\""),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("app_env = \"k8s/app.yaml#Deployment/web\""),
+        "{manifest}"
+    );
+}

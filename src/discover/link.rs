@@ -94,6 +94,8 @@ struct Index {
     /// HAProxy and nginx stream listeners, and whether a path goes through each.
     listeners: Vec<super::proxies::Listener>,
     used_listeners: Vec<bool>,
+    /// RDS Proxies, with their Terraform file.
+    rds_proxies: Vec<(PathBuf, RdsProxy)>,
 }
 
 impl Index {
@@ -202,25 +204,28 @@ pub fn link(root: &Path, pieces: &[Piece], sources: &mut SourceMap) -> Discovery
             _ => {}
         }
     }
-    // With several deployment files of one kind, `compose: db` names its file.
-    let mut files_of: BTreeMap<String, std::collections::BTreeSet<PathBuf>> = BTreeMap::new();
+    // With several deployment files of one kind holding servers (or app
+    // environments), `compose: db` names its file.
     let word_of = |from: &str| from.split(':').next().unwrap_or_default().to_string();
-    for t in &index.targets {
-        if t.address.is_some() {
-            files_of
-                .entry(word_of(&t.from))
-                .or_default()
-                .insert(t.file.clone());
-        }
+    let mut target_files: BTreeMap<String, std::collections::BTreeSet<PathBuf>> = BTreeMap::new();
+    for t in index.targets.iter().filter(|t| t.address.is_some()) {
+        target_files
+            .entry(word_of(&t.from))
+            .or_default()
+            .insert(t.file.clone());
     }
+    let mut env_files: BTreeMap<String, std::collections::BTreeSet<PathBuf>> = BTreeMap::new();
     for e in &index.envs {
-        files_of
+        env_files
             .entry(word_of(&e.from))
             .or_default()
             .insert(e.file.clone());
     }
-    let qualify = |from: &str, file: &Path, sources: &SourceMap| match from.split_once(": ") {
-        Some((word, rest)) if files_of.get(word).is_some_and(|f| f.len() > 1) => {
+    let qualify = |files: &BTreeMap<String, std::collections::BTreeSet<PathBuf>>,
+                   from: &str,
+                   file: &Path,
+                   sources: &SourceMap| match from.split_once(": ") {
+        Some((word, rest)) if files.get(word).is_some_and(|f| f.len() > 1) => {
             format!("{word} {}: {rest}", sources.display_name(file))
         }
         _ => from.to_string(),
@@ -228,13 +233,13 @@ pub fn link(root: &Path, pieces: &[Piece], sources: &mut SourceMap) -> Discovery
     for i in 0..index.targets.len() {
         if index.targets[i].address.is_some() {
             let t = &index.targets[i];
-            let q = qualify(&t.from, &t.file, sources);
+            let q = qualify(&target_files, &t.from, &t.file, sources);
             index.targets[i].from = q;
         }
     }
     for i in 0..index.envs.len() {
         let e = &index.envs[i];
-        let q = qualify(&e.from, &e.file, sources);
+        let q = qualify(&env_files, &e.from, &e.file, sources);
         index.envs[i].from = q;
     }
     let apps: Vec<&Piece> = pieces
@@ -322,6 +327,10 @@ fn deployment_targets(
         Vec::new()
     };
     let rds = if kind == Kind::Terraform {
+        let proxies = rds_proxies(path, sources);
+        index
+            .rds_proxies
+            .extend(proxies.into_iter().map(|p| (path.to_path_buf(), p)));
         rds_identifiers(path, sources)
     } else {
         BTreeMap::new()
@@ -597,6 +606,84 @@ fn pooler_cluster(docs: &[Node], pooler: &str) -> Option<String> {
                 .as_str()
                 .map(str::to_string)
         })
+}
+
+/// An RDS Proxy of a Terraform file: `aws_db_proxy.x` with a literal
+/// `name`, and the database resource an `aws_db_proxy_target` of the same
+/// file points it at.
+#[derive(Clone, Debug, Default)]
+struct RdsProxy {
+    /// `aws_db_proxy.x`.
+    address: String,
+    /// Its `name`, lower-cased (the endpoint's first label).
+    name: String,
+    /// `aws_db_instance.y` / `aws_rds_cluster.y`, when a target names it.
+    target: Option<String>,
+}
+
+/// The resource a reference expression names (`aws_db_instance.orders.identifier`
+/// → `aws_db_instance.orders`).
+fn referenced_resource(expr: &hcl_edit::expr::Expression) -> Option<String> {
+    use hcl_edit::expr::Expression;
+    let Expression::Traversal(t) = expr else {
+        return None;
+    };
+    let Expression::Variable(v) = &t.expr else {
+        return None;
+    };
+    let first = t.operators.first()?;
+    let hcl_edit::expr::TraversalOperator::GetAttr(name) = first.value() else {
+        return None;
+    };
+    Some(format!("{}.{}", v.as_str(), name.as_str()))
+}
+
+/// The RDS Proxies of a Terraform file
+/// (<https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/db_proxy_target>).
+fn rds_proxies(path: &Path, sources: &mut SourceMap) -> Vec<RdsProxy> {
+    use hcl_edit::expr::Expression;
+    let mut out: Vec<RdsProxy> = Vec::new();
+    let Ok(id) = sources.load(path) else {
+        return out;
+    };
+    let Ok(body) = sources.get(id).text().parse::<hcl_edit::structure::Body>() else {
+        return out;
+    };
+    let resources: Vec<_> = body
+        .blocks()
+        .filter(|b| b.ident.as_str() == "resource" && b.labels.len() == 2)
+        .collect();
+    for b in &resources {
+        if b.labels[0].as_str() == "aws_db_proxy"
+            && let Some(a) = b.body.get_attribute("name")
+            && let Expression::String(n) = &a.value
+        {
+            out.push(RdsProxy {
+                address: format!("aws_db_proxy.{}", b.labels[1].as_str()),
+                name: n.value().to_ascii_lowercase(),
+                target: None,
+            });
+        }
+    }
+    for b in &resources {
+        if b.labels[0].as_str() != "aws_db_proxy_target" {
+            continue;
+        }
+        let proxy = b
+            .body
+            .get_attribute("db_proxy_name")
+            .and_then(|a| referenced_resource(&a.value));
+        let target = ["db_instance_identifier", "db_cluster_identifier"]
+            .iter()
+            .find_map(|k| b.body.get_attribute(k))
+            .and_then(|a| referenced_resource(&a.value));
+        if let (Some(p), Some(t)) = (proxy, target)
+            && let Some(entry) = out.iter_mut().find(|x| x.address == p)
+        {
+            entry.target = Some(t);
+        }
+    }
+    out
 }
 
 /// `aws_db_instance.x` / `aws_rds_cluster.x` → its literal `identifier` /
@@ -926,6 +1013,56 @@ fn resolve(
     None
 }
 
+/// An RDS Proxy endpoint host (`NAME.proxy-HASH.REGION.rds.amazonaws.com`,
+/// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-endpoints.html)
+/// whose proxy's target is a known database: (proxy, target, why).
+fn via_rds_proxy(index: &Index, e: &app::Endpoint) -> Option<(usize, usize, String)> {
+    let host = e.host.to_ascii_lowercase();
+    let mut labels = host.split('.');
+    let name = labels.next()?;
+    if !labels.next()?.starts_with("proxy-") || !host.ends_with(".rds.amazonaws.com") {
+        return None;
+    }
+    index.rds_proxies.iter().enumerate().find_map(|(pi, (file, p))| {
+        if p.name != name {
+            return None;
+        }
+        let target = p.target.as_deref()?;
+        let ti = index
+            .targets
+            .iter()
+            .position(|t| &t.file == file && t.address.as_deref() == Some(target))
+            .or_else(|| {
+                index
+                    .targets
+                    .iter()
+                    .position(|t| t.address.as_deref() == Some(target))
+            })?;
+        Some((
+            pi,
+            ti,
+            format!(
+                "matched host `{}` to RDS Proxy `{}` ({}), whose aws_db_proxy_target is {target}",
+                e.host, p.name, p.address
+            ),
+        ))
+    })
+}
+
+/// The `aws-rds-proxy` preset hop with its `idle_client_timeout` read from
+/// `file#address`, as `preset = "aws-rds-proxy"` + `idle_timeout =
+/// "FILE#ADDRESS"` in a manifest.
+fn rds_proxy_hop(file: &Path, address: &str) -> Option<HopEntry> {
+    let HopEntry::Network(hop) = preset_hop_unanchored("aws-rds-proxy")? else {
+        return None;
+    };
+    Some(HopEntry::PresetFromFile {
+        hop,
+        preset: "aws-rds-proxy".to_string(),
+        file: path_ref(file, Some(address)),
+    })
+}
+
 /// A proxy listener on the app's port whose upstream is a known server:
 /// (listener, target, why).
 fn via_proxy(
@@ -1154,6 +1291,18 @@ fn link_app(
             });
             let mut unknown_network = None;
             let hit = match (hit, &endpoint) {
+                (None, Some(e)) if via_rds_proxy(index, e).is_some() => {
+                    let (pi, ti, why) = via_rds_proxy(index, e).unwrap_or_default();
+                    let (file, proxy) = &index.rds_proxies[pi];
+                    if let Some(h) = rds_proxy_hop(file, &proxy.address) {
+                        spec.hops.push(h);
+                    }
+                    pieces.push(format!(
+                        "RDS Proxy `{}` (terraform: {})",
+                        proxy.name, proxy.address
+                    ));
+                    Some((ti, why))
+                }
                 (None, Some(e)) => {
                     match via_proxy(index, e, pool.backend.value, prefer.as_deref()) {
                         Some((li, ti, why)) => {
@@ -1254,7 +1403,10 @@ fn link_app(
                         if !same_host && s.kube_service.is_none() {
                             unknown_network = Some(UnknownNetwork {
                                 between: (name_base.clone(), format!("{} ({})", s.label, s.from)),
-                                presets: presets_for(&s),
+                                presets: presets_for(&s)
+                                    .into_iter()
+                                    .filter(|p| !has_preset(&spec.hops, p))
+                                    .collect(),
                             });
                         }
                     }
@@ -1273,9 +1425,18 @@ fn link_app(
 /// The built-in preset `id` as a hop, its origin anchored at `at` (the
 /// Kubernetes Service that puts it on the path).
 fn preset_hop(id: &str, at: Location) -> Option<HopEntry> {
+    preset_hop_at(id, Some(at))
+}
+
+/// The built-in preset `id` as a hop without an anchor.
+fn preset_hop_unanchored(id: &str) -> Option<HopEntry> {
+    preset_hop_at(id, None)
+}
+
+fn preset_hop_at(id: &str, at: Option<Location>) -> Option<HopEntry> {
     let preset = crate::systems::presets::find(id)?;
     let idle = crate::systems::presets::apply(&preset, None).ok()??;
-    let origin = preset.origin(Some(at));
+    let origin = preset.origin(at);
     Some(HopEntry::Network(HopSpec {
         name: preset.name.clone(),
         idle_timeout: Sourced::new(idle, origin.clone()),
@@ -1292,6 +1453,17 @@ fn preset_hop(id: &str, at: Location) -> Option<HopEntry> {
 /// The kube-proxy conntrack preset: a Kubernetes Service's ClusterIP is
 /// NATed by kube-proxy, whose conntrack entry expires idle flows.
 const KUBE_PRESET: &str = "kube-proxy-conntrack";
+
+/// True when a hop of `hops` is the preset `id`.
+fn has_preset(hops: &[HopEntry], id: &str) -> bool {
+    hops.iter().any(|h| match h {
+        HopEntry::PresetFromFile { preset, .. } => preset == id,
+        HopEntry::Network(h) => {
+            matches!(&h.idle_timeout.origin, Origin::Preset { id: p, .. } if p == id)
+        }
+        _ => false,
+    })
+}
 
 /// Presets that could sit between an app and `server`, most likely first.
 fn presets_for(server: &Target) -> Vec<&'static str> {
