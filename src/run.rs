@@ -241,6 +241,28 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
             );
         }
         diags.extend(found.findings.iter().cloned());
+        // Subfolders holding their own manifest are checked as it says.
+        for m in &found.manifests {
+            let file = match sources.load(m) {
+                Ok(f) => f,
+                Err(e) => {
+                    load_errors.push(e.to_string().into());
+                    continue;
+                }
+            };
+            let dir = m.parent().map(Path::to_path_buf).unwrap_or_default();
+            let parsed = manifest::parse(file, &dir, &mut sources, &mut diags);
+            for spec in &parsed.paths {
+                build_paths(
+                    spec,
+                    opts,
+                    &mut sources,
+                    &mut diags,
+                    &mut load_errors,
+                    &mut paths,
+                );
+            }
+        }
         discovered.push(found);
     }
     if !loose.is_empty()

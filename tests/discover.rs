@@ -344,3 +344,41 @@ fn links_a_kubernetes_service_and_adds_its_conntrack_preset() {
         "{manifest}"
     );
 }
+
+#[test]
+fn a_subfolder_with_its_own_manifest_is_checked_by_it() {
+    let dir = repo(&[
+        (
+            "billing/settings.py",
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'HOST': 'db', 'CONN_MAX_AGE': 3600}}\n",
+        ),
+        (
+            "billing/compose.yaml",
+            "services:\n  db:\n    image: mysql:8.0\n    command: --wait-timeout=600\n",
+        ),
+        (
+            "legacy/app.yaml",
+            "sqlalchemy:\n  url: mysql+pymysql://app@legacy-db/app\n  pool_recycle: 7200\n",
+        ),
+        ("legacy/my.cnf", "[mysqld]\nwait_timeout = 600\n"),
+        (
+            "legacy/timeoutlint.toml",
+            "[[path]]\nname = \"legacy\"\napp = \"app.yaml\"\ndb = \"my.cnf\"\n",
+        ),
+    ]);
+    let text = human(dir.path());
+    assert!(
+        text.contains(
+            "  billing (billing/settings.py, DATABASES[\"default\"]) -> mysql:8.0 (compose: db)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  checked with its own manifest: legacy/timeoutlint.toml\n"),
+        "{text}"
+    );
+    // The manifest's path is checked (TL101), its files are not discovered again.
+    assert!(text.contains("TL101"), "{text}");
+    assert!(text.contains("TL102"), "{text}");
+    assert!(!text.contains("legacy (legacy/app.yaml"), "{text}");
+}

@@ -1226,13 +1226,7 @@ fn link_app(
             .next()
             .unwrap_or(&e.address)
             .to_string(),
-        None => piece
-            .path
-            .parent()
-            .and_then(|d| d.strip_prefix(root).ok())
-            .and_then(|d| d.components().next())
-            .map(|c| c.as_os_str().to_string_lossy().to_string())
-            .unwrap_or_else(|| "app".to_string()),
+        None => super::app_name(root, &piece.path),
     };
     for t in chosen {
         let env = t.env.map(|i| index.envs[i].clone());

@@ -78,6 +78,9 @@ pub struct Discovery {
     pub read: usize,
     /// True when the walk stopped at its entry cap.
     pub truncated: bool,
+    /// Manifests found in subfolders: their folders are checked as they
+    /// say, not discovered.
+    pub manifests: Vec<PathBuf>,
 }
 
 /// A file discovery kept, with what it is.
@@ -123,7 +126,38 @@ pub fn discover(root: &Path, sources: &mut SourceMap) -> Discovery {
     found.visited = walked.visited;
     found.read = walked.read;
     found.truncated = walked.truncated;
+    found.manifests = walked.manifests;
     found
+}
+
+/// The name of an app for the report: its deployment service when known,
+/// else the first folder of its path that is not a generic container
+/// (`services/api/app/settings.py` → `api`), else `app`.
+pub fn app_name(root: &Path, file: &Path) -> String {
+    const GENERIC: &[&str] = &[
+        "services",
+        "service",
+        "apps",
+        "packages",
+        "src",
+        "projects",
+        "examples",
+        "tests",
+        "test",
+        "fixtures",
+        "deploy",
+        "lib",
+        "libs",
+        "modules",
+        "components",
+    ];
+    let rel = file.strip_prefix(root).unwrap_or(file);
+    rel.parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .find(|c| !GENERIC.contains(&c.to_ascii_lowercase().as_str()))
+        .unwrap_or_else(|| "app".to_string())
 }
 
 /// Tells the kind of each kept file.
@@ -140,11 +174,11 @@ pub fn classify_kept(root: &Path, kept: &[walk::Kept]) -> Vec<Piece> {
     pointed.dedup();
     let mut out = Vec::new();
     for k in kept {
+        if is_test_or_migration(root, &k.path) {
+            continue;
+        }
         let is_py = k.path.extension().is_some_and(|e| e == "py");
         if is_py {
-            if is_test_or_migration(root, &k.path) {
-                continue;
-            }
             let form = if pointed.contains(&k.path) {
                 Some(PythonForm::DjangoPointed)
             } else if contains_call(&k.text, "create_engine")
@@ -180,8 +214,8 @@ pub fn classify_kept(root: &Path, kept: &[walk::Kept]) -> Vec<Piece> {
     out
 }
 
-/// Test modules and migrations hold engines and settings that are not the
-/// deployed app's.
+/// Test modules and fixtures, migrations, documentation and examples hold
+/// engines, settings and configs that are not the deployed ones.
 fn is_test_or_migration(root: &Path, path: &Path) -> bool {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let name = rel
@@ -289,6 +323,20 @@ fn module_file(root: &Path, pointer: &Path, module: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn app_names() {
+        let root = Path::new("/r");
+        for (file, want) in [
+            ("/r/settings.py", "app"),
+            ("/r/services/api/api/settings.py", "api"),
+            ("/r/src/shop/settings.py", "shop"),
+            ("/r/backend/app/core/db.py", "backend"),
+            ("/r/services/x.py", "app"),
+        ] {
+            assert_eq!(app_name(root, Path::new(file)), want, "{file}");
+        }
+    }
 
     #[test]
     fn settings_pointer_forms() {

@@ -28,10 +28,16 @@ pub fn header(found: &[Discovery], sources: &SourceMap) -> String {
                 ));
             }
         }
+        for m in &d.manifests {
+            out.push_str(&format!(
+                "  checked with its own manifest: {}\n",
+                sources.display_name(m)
+            ));
+        }
         for u in &d.unplaced {
             out.push_str(&format!("  not on a path: {u}\n"));
         }
-        if n == 0 {
+        if n == 0 && d.manifests.is_empty() {
             out.push_str(
                 "  no app settings, server configs or deployment files found; give files, or a timeoutlint.toml manifest\n",
             );

@@ -108,6 +108,9 @@ pub struct Walked {
     pub visited: usize,
     /// True when [`MAX_ENTRIES`] stopped the walk.
     pub truncated: bool,
+    /// Manifests (`timeoutlint.toml`) in subfolders: each folder holding one
+    /// is checked as its manifest says, so its files are not kept.
+    pub manifests: Vec<PathBuf>,
 }
 
 /// True for file names that may hold a config of a supported kind.
@@ -171,7 +174,14 @@ pub fn walk(root: &Path, max_file_size: u64) -> Walked {
             break;
         }
         let Ok(entry) = entry else { continue };
-        if !entry.file_type().is_some_and(|t| t.is_file()) || !worth_reading(entry.path()) {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        if entry.depth() > 1 && entry.file_name() == crate::manifest::FILE_NAME {
+            out.manifests.push(entry.path().to_path_buf());
+            continue;
+        }
+        if !worth_reading(entry.path()) {
             continue;
         }
         if entry.metadata().map_or(true, |m| m.len() > max_file_size) {
@@ -189,6 +199,20 @@ pub fn walk(root: &Path, max_file_size: u64) -> Walked {
             });
         }
     }
+    // A folder with its own manifest is checked by it, not discovered.
+    let dirs: Vec<PathBuf> = out
+        .manifests
+        .iter()
+        .filter_map(|m| m.parent().map(Path::to_path_buf))
+        .collect();
+    out.kept
+        .retain(|k| !dirs.iter().any(|d| k.path.starts_with(d)));
+    // Nested manifests under another manifest's folder are that one's business.
+    let all = dirs.clone();
+    out.manifests.retain(|m| {
+        let d = m.parent().unwrap_or(m);
+        !all.iter().any(|o| o != d && d.starts_with(o))
+    });
     out
 }
 
@@ -263,6 +287,29 @@ mod tests {
         assert_eq!(kept, ["app/settings.py"]);
         // settings.py and views.py were read; the png, ignored and vendored files were not.
         assert_eq!(w.read, 2);
+    }
+
+    #[test]
+    fn folders_with_their_own_manifest_are_left_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |p: &str, text: &str| {
+            let p = root.join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write("a/settings.py", "DATABASES = {}\n");
+        write("b/settings.py", "DATABASES = {}\n");
+        write("b/timeoutlint.toml", "[[path]]\napp = \"settings.py\"\n");
+        write("b/c/timeoutlint.toml", "[[path]]\napp = \"x.py\"\n");
+        let w = walk(root, 1 << 20);
+        let kept: Vec<_> = w
+            .kept
+            .iter()
+            .map(|k| k.path.strip_prefix(root).unwrap().to_path_buf())
+            .collect();
+        assert_eq!(kept, [PathBuf::from("a/settings.py")]);
+        assert_eq!(w.manifests, [root.join("b/timeoutlint.toml")]);
     }
 
     #[test]
