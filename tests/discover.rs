@@ -382,3 +382,52 @@ fn a_subfolder_with_its_own_manifest_is_checked_by_it() {
     assert!(text.contains("TL102"), "{text}");
     assert!(!text.contains("legacy (legacy/app.yaml"), "{text}");
 }
+
+#[test]
+fn dj_database_url_hosts_are_linked() {
+    let dir = repo(&[
+        (
+            "manage.py",
+            "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"shop.settings\")\n",
+        ),
+        (
+            "shop/settings.py",
+            "import dj_database_url\nDATABASES = {'default': dj_database_url.config(env=dj_database_url.DEFAULT_ENV, default='postgres://shop@localhost:5432/shop', conn_max_age=600)}\n",
+        ),
+        (
+            "docker-compose.yml",
+            "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://shop@db:5432/shop\n  db:\n    image: postgres:16\n    command: postgres -c idle_session_timeout=300s\n",
+        ),
+    ]);
+    let text = human(dir.path());
+    assert!(
+        text.contains(
+            "  api (shop/settings.py, DATABASES[\"default\"]) -> postgres:16 (compose: db)\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("TL119"), "{text}");
+}
+
+#[test]
+fn settings_without_a_readable_database_are_said_once() {
+    let dir = repo(&[(
+        "app/settings.py",
+        "from .db import build\nDATABASES = {'default': build()}\n",
+    )]);
+    let out = tl()
+        .args(["check", "--format", "gcc", "--fail-on", "info", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("[TL017]").count(), 1, "{text}");
+    assert!(
+        text.contains("app/settings.py:1:1: note: app/settings.py: no database could be read"),
+        "{text}"
+    );
+    assert!(
+        human(dir.path())
+            .contains("  app (app/settings.py) -> ? (no database read from the settings)\n")
+    );
+}

@@ -1228,6 +1228,38 @@ fn link_app(
             .to_string(),
         None => super::app_name(root, &piece.path),
     };
+    if chosen.iter().all(|t| t.pools.is_empty()) {
+        // Settings that hold no database the reader can see (a URL from
+        // code it cannot run): said once, and the file is still checked, so
+        // its TL012 notes say what could not be read.
+        let name_base = app_name(None);
+        let mut spec = empty_spec(name_base.clone());
+        spec.app = Some(path_ref(&piece.path, None));
+        if let Ok(id) = sources.load(&piece.path) {
+            out.findings.push(
+                Diagnostic::new(
+                    codes::DATABASE_HOST_NOT_LINKED,
+                    format!(
+                        "{file_name}: no database could be read from these settings (see its TL012 notes), so no server is linked; this path is checked without a server"
+                    ),
+                    Label::at(Location::new(id, crate::source::Span::new(0, 0)), "app settings"),
+                )
+                .with_help("describe the path in a timeoutlint.toml (`timeoutlint init` writes a start)"),
+            );
+        }
+        out.paths.push(Discovered {
+            spec,
+            pieces: vec![
+                format!("{name_base} ({file_name})"),
+                "? (no database read from the settings)".to_string(),
+            ],
+            guesses: vec![format!(
+                "{file_name}: no database could be read from it (TL017)"
+            )],
+            unknown_network: None,
+        });
+        return;
+    }
     for t in chosen {
         let env = t.env.map(|i| index.envs[i].clone());
         let name_base = app_name(env.as_ref());

@@ -1773,7 +1773,11 @@ impl Eval<'_> {
         let (pos, kw) = self.args(n);
         let url = match f {
             "dj_database_url.config" | "db_url.config" => {
+                // `env=dj_database_url.DEFAULT_ENV` is the default itself:
+                // `DEFAULT_ENV = "DATABASE_URL"` (jazzband/dj-database-url,
+                // dj_database_url/__init__.py).
                 let var = match self.kwarg(&kw, "env") {
+                    Some(v) if self.text(v).ends_with("DEFAULT_ENV") => "DATABASE_URL".to_string(),
                     Some(v) => self.string(v)?,
                     None => "DATABASE_URL".to_string(),
                 };
@@ -1811,6 +1815,23 @@ impl Eval<'_> {
                 span: url.span,
             };
             entries.push((key, Node::new(NodeKind::Str(engine), url.span)));
+        }
+        // HOST and PORT as dj-database-url / django-environ fill them in.
+        if let Some(hp) = crate::systems::app::url::parse_db_url(text)
+            .ok()
+            .and_then(|u| u.host)
+        {
+            let key = |t: &str| Key {
+                text: t.into(),
+                span: url.span,
+            };
+            entries.push((key("HOST"), Node::new(NodeKind::Str(hp.host), url.span)));
+            if let Some(port) = hp.port {
+                entries.push((
+                    key("PORT"),
+                    Node::new(NodeKind::Int(i64::from(port)), url.span),
+                ));
+            }
         }
         for (kwname, setting) in [
             ("conn_max_age", "CONN_MAX_AGE"),
