@@ -431,3 +431,31 @@ fn settings_without_a_readable_database_are_said_once() {
             .contains("  app (app/settings.py) -> ? (no database read from the settings)\n")
     );
 }
+
+#[test]
+fn links_a_kubernetes_pgbouncer_and_its_upstream() {
+    let dir = repo(&[
+        (
+            "app/settings.py",
+            "import os\nDATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'HOST': os.environ['DB_HOST'], 'PORT': 6432, 'CONN_MAX_AGE': 900}}\n",
+        ),
+        (
+            "k8s/web.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: shop:1\n          env:\n            - {name: DB_HOST, value: pgbouncer}\n",
+        ),
+        (
+            "k8s/pgbouncer.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: pgbouncer\nspec:\n  selector: {app: pgbouncer}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: pgbouncer\nspec:\n  template:\n    metadata:\n      labels: {app: pgbouncer}\n    spec:\n      containers:\n        - name: pgbouncer\n          image: edoburu/pgbouncer:1.23.1\n          env:\n            - {name: DB_HOST, value: postgres}\n            - {name: CLIENT_IDLE_TIMEOUT, value: \"600\"}\n",
+        ),
+        (
+            "k8s/postgres.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: postgres\nspec:\n  selector: {app: postgres}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: postgres\nspec:\n  template:\n    metadata:\n      labels: {app: postgres}\n    spec:\n      containers:\n        - name: postgres\n          image: postgres:16\n",
+        ),
+    ]);
+    let text = human(dir.path());
+    assert!(
+        text.contains("  web (app/settings.py, DATABASES[\"default\"]) -> edoburu/pgbouncer:1.23.1 (k8s k8s/pgbouncer.yaml: Deployment/pgbouncer) -> postgres:16 (k8s k8s/postgres.yaml: StatefulSet/postgres)\n"),
+        "{text}"
+    );
+    assert!(text.contains("TL110"), "{text}");
+}

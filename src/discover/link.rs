@@ -357,6 +357,9 @@ fn deployment_targets(
                         }
                     }
                     Kind::Kubernetes => {
+                        if system == System::PgBouncer {
+                            upstream = compose_upstream(cands, &c.address);
+                        }
                         let workload = c.address.split(':').next().unwrap_or_default();
                         for svc in &kube {
                             if svc.workloads.iter().any(|w| w == workload) {
@@ -451,7 +454,8 @@ fn kube_hosts(name: &str) -> Vec<String> {
     vec![format!("k8s:{name}")]
 }
 
-/// The hosts a PgBouncer image's environment forwards to.
+/// The hosts a PgBouncer image's environment forwards to (a compose
+/// service's or a Kubernetes container's, at the same address).
 fn compose_upstream(cands: &[Candidate], address: &str) -> Vec<String> {
     let mut out = Vec::new();
     for c in cands {

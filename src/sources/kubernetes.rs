@@ -13,6 +13,7 @@
 //! | `Deployment`, `StatefulSet`, `DaemonSet`, `ReplicaSet`, `ReplicationController`, `Job`, `CronJob`, `Pod` | each container's `env` | environment | `KIND/NAME`, or `KIND/NAME:CONTAINER` when the pod has several containers (init containers included) |
 //! | same | `spec.replicas` | workers (processes = replicas) | `KIND/NAME` |
 //! | same | a database container's `command`/`args` flags | server, [`SetBy::CommandLine`], flavor from `image` | `KIND/NAME` or `KIND/NAME:CONTAINER` |
+//! | same | a database or PgBouncer image's container without `command`/`args` | server, flavor from `image`, its image environment variables ([`SetBy::ImageEnvironment`]) | `KIND/NAME` or `KIND/NAME:CONTAINER` |
 //! | `Service` | `service.beta.kubernetes.io/aws-load-balancer-connection-idle-timeout` | idle limit `aws-clb` | `Service/NAME` |
 //! | `Service` | `service.beta.kubernetes.io/aws-load-balancer-listener-attributes.PROTO-PORT: tcp.idle_timeout.seconds=N` | idle limit `aws-nlb` | `Service/NAME:PROTO-PORT` |
 //! | `Ingress` | `alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=N` | idle limit `aws-alb` | `Ingress/NAME` |
@@ -404,10 +405,14 @@ impl<'a> Reader<'a> {
             };
             let cat = c.get("name").map_or(c.span, |n| n.span);
             let env = self.env(c);
+            let before = self.out.len();
+            self.command_line(c, &address, cat);
+            if self.out.len() == before {
+                self.image_server(c, &env, &address, cat);
+            }
             if !env.is_empty() {
                 self.push(address.clone(), cat, Found::AppEnv(env));
             }
-            self.command_line(c, &address, cat);
         }
     }
 
@@ -496,6 +501,42 @@ impl<'a> Reader<'a> {
         if let Some(t) = argv::scalar_traced(self.id, self.text, v) {
             embedded::mark_secret_value(self.sources, name, &t);
         }
+    }
+
+    /// A container running a database or PgBouncer image without server
+    /// flags (the image's own entrypoint and command): a server with the
+    /// settings its environment variables give (the bitnami and edoburu
+    /// images turn them into config lines, as in compose:
+    /// [`crate::sources::compose::images::env_role`]), so a Service in front
+    /// of it can be linked to it.
+    fn image_server(&mut self, c: &Node, env: &[EnvVar], address: &str, at: Span) {
+        use crate::sources::compose::images::{self, EnvRole};
+        if !seq(c.get("command")).is_empty() || !seq(c.get("args")).is_empty() {
+            return;
+        }
+        let Some(image) = c.get("image").and_then(|n| scalar_text(self.text, n)) else {
+            return;
+        };
+        let Some(img) = images::recognise(&image) else {
+            return;
+        };
+        let flavor = c
+            .get("image")
+            .and_then(|n| image_flavor(self.id, self.text, n));
+        let assignments = env
+            .iter()
+            .filter_map(|e| match images::env_role(img.product, &e.name)? {
+                EnvRole::Setting(key) => Some(Assignment {
+                    name: key.to_string(),
+                    name_at: e.at,
+                    value: e.value.clone(),
+                    value_at: e.at,
+                    set_by: SetBy::ImageEnvironment,
+                }),
+                EnvRole::ExtraFlags => None,
+            })
+            .collect();
+        self.server(address.to_string(), at, img.system, flavor, assignments);
     }
 
     /// Server flags in a database container's `command` / `args`, read by

@@ -55,7 +55,7 @@
 //! [`codes::INCLUDE_UNREADABLE`].
 
 mod environment;
-mod images;
+pub(crate) mod images;
 mod interp;
 mod merge;
 mod service;
