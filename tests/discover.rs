@@ -459,3 +459,41 @@ fn links_a_kubernetes_pgbouncer_and_its_upstream() {
     );
     assert!(text.contains("TL110"), "{text}");
 }
+
+#[cfg(unix)]
+#[test]
+fn discovery_follows_no_symlink_out_of_the_repository() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("settings.py"),
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'HOST': 'outside-secret-host'}}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(outside.path().join("conf")).unwrap();
+    std::fs::write(
+        outside.path().join("conf/my.cnf"),
+        "[mysqld]\nwait_timeout = 5\n",
+    )
+    .unwrap();
+    let dir = repo(&[(
+        "app/settings.py",
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.mysql', 'HOST': 'db', 'CONN_MAX_AGE': 60}}\n",
+    )]);
+    std::os::unix::fs::symlink(
+        outside.path().join("settings.py"),
+        dir.path().join("app/leak.py"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path().join("conf"), dir.path().join("conf")).unwrap();
+    for format in ["human", "json", "gcc"] {
+        let out = tl()
+            .args(["check", "--format", format, "."])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("outside-secret-host"), "{format}: {text}");
+        assert!(!text.contains("leak.py"), "{format}: {text}");
+        assert!(!text.contains("my.cnf"), "{format}: {text}");
+    }
+}

@@ -120,7 +120,8 @@ pub enum PythonForm {
 /// executed. Diagnostics of the files read while linking are not kept
 /// (the check reads them again and reports them once).
 pub fn discover(root: &Path, sources: &mut SourceMap) -> Discovery {
-    let walked = walk::walk(root, sources.policy().max_file_size());
+    let confine = sources.policy().root().map(Path::to_path_buf);
+    let walked = walk::walk(root, sources.policy().max_file_size(), confine.as_deref());
     let pieces = classify_kept(root, &walked.kept);
     let mut found = link::link(root, &pieces, sources);
     found.visited = walked.visited;

@@ -147,8 +147,19 @@ pub fn worth_reading(path: &Path) -> bool {
 
 /// Walks `root`, keeping the files that may be configs.
 ///
-/// `max_file_size` caps each read (a larger file is skipped unread).
-pub fn walk(root: &Path, max_file_size: u64) -> Walked {
+/// `max_file_size` caps each read (a larger file is skipped unread);
+/// `confine`, the project root (canonical), keeps every read inside it
+/// (a folder given outside `--root` is walked but nothing of it is read).
+pub fn walk(root: &Path, max_file_size: u64, confine: Option<&Path>) -> Walked {
+    let canonical_root = std::fs::canonicalize(root).ok();
+    let inside = |p: &Path| match (confine, &canonical_root) {
+        (None, _) => true,
+        (Some(c), Some(r)) => p
+            .strip_prefix(root)
+            .map(|rel| r.join(rel).starts_with(c))
+            .unwrap_or(false),
+        (Some(_), None) => false,
+    };
     let markers = AhoCorasick::new(MARKERS).ok();
     let mut out = Walked::default();
     let walker = ignore::WalkBuilder::new(root)
@@ -181,7 +192,7 @@ pub fn walk(root: &Path, max_file_size: u64) -> Walked {
             out.manifests.push(entry.path().to_path_buf());
             continue;
         }
-        if !worth_reading(entry.path()) {
+        if !worth_reading(entry.path()) || !inside(entry.path()) {
             continue;
         }
         if entry.metadata().map_or(true, |m| m.len() > max_file_size) {
@@ -278,7 +289,7 @@ mod tests {
         write(".hidden/settings.py", settings);
         write("app/views.py", "def index(): pass\n");
         write("app/logo.png", "DATABASES");
-        let w = walk(root, 1 << 20);
+        let w = walk(root, 1 << 20, None);
         let kept: Vec<String> = w
             .kept
             .iter()
@@ -302,7 +313,7 @@ mod tests {
         write("b/settings.py", "DATABASES = {}\n");
         write("b/timeoutlint.toml", "[[path]]\napp = \"settings.py\"\n");
         write("b/c/timeoutlint.toml", "[[path]]\napp = \"x.py\"\n");
-        let w = walk(root, 1 << 20);
+        let w = walk(root, 1 << 20, None);
         let kept: Vec<_> = w
             .kept
             .iter()
@@ -313,10 +324,23 @@ mod tests {
     }
 
     #[test]
+    fn reads_nothing_outside_the_project_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join("inner")).unwrap();
+        std::fs::write(root.join("settings.py"), "DATABASES = {}\n").unwrap();
+        std::fs::write(root.join("inner/settings.py"), "DATABASES = {}\n").unwrap();
+        let w = walk(&root, 1 << 20, Some(&root.join("inner")));
+        assert_eq!(w.read, 1);
+        assert_eq!(w.kept.len(), 1);
+        assert!(w.kept[0].path.ends_with("inner/settings.py"));
+    }
+
+    #[test]
     fn skips_files_over_the_cap() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("settings.py"), "DATABASES = {}\n").unwrap();
-        assert!(walk(dir.path(), 4).kept.is_empty());
-        assert_eq!(walk(dir.path(), 1 << 20).kept.len(), 1);
+        assert!(walk(dir.path(), 4, None).kept.is_empty());
+        assert_eq!(walk(dir.path(), 1 << 20, None).kept.len(), 1);
     }
 }
