@@ -191,6 +191,32 @@ pub struct PathSpec {
     pub location: Option<Location>,
 }
 
+impl PathSpec {
+    /// A path named `name` with nothing in it yet (files given on the
+    /// command line, or a discovered path, fill it in).
+    pub fn empty(name: impl Into<String>) -> PathSpec {
+        PathSpec {
+            name: name.into(),
+            app: None,
+            app_object: None,
+            env: Vec::new(),
+            database: None,
+            overrides: crate::systems::app::Overrides::default(),
+            app_sysctl: None,
+            app_env: None,
+            workers: None,
+            db: None,
+            db_sysctl: None,
+            hops: Vec::new(),
+            processes: None,
+            threads: None,
+            request_timeout: None,
+            max_statement_time: None,
+            location: None,
+        }
+    }
+}
+
 /// A loaded manifest.
 #[derive(Clone, Debug)]
 pub struct Manifest {

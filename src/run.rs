@@ -202,25 +202,15 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
     let mut first_manifest = None;
 
     for m in &manifests {
-        let file = match sources.load(m) {
-            Ok(f) => f,
-            Err(e) => {
-                load_errors.push(e.to_string().into());
-                continue;
-            }
-        };
-        let dir = m.parent().map(Path::to_path_buf).unwrap_or_default();
-        first_manifest.get_or_insert((file, dir.clone()));
-        let parsed = manifest::parse(file, &dir, &mut sources, &mut diags);
-        for spec in &parsed.paths {
-            build_paths(
-                spec,
-                opts,
-                &mut sources,
-                &mut diags,
-                &mut load_errors,
-                &mut paths,
-            );
+        if let Some(loaded) = check_manifest(
+            m,
+            opts,
+            &mut sources,
+            &mut diags,
+            &mut load_errors,
+            &mut paths,
+        ) {
+            first_manifest.get_or_insert(loaded);
         }
     }
     let mut discovered = Vec::new();
@@ -243,25 +233,14 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
         diags.extend(found.findings.iter().cloned());
         // Subfolders holding their own manifest are checked as it says.
         for m in &found.manifests {
-            let file = match sources.load(m) {
-                Ok(f) => f,
-                Err(e) => {
-                    load_errors.push(e.to_string().into());
-                    continue;
-                }
-            };
-            let dir = m.parent().map(Path::to_path_buf).unwrap_or_default();
-            let parsed = manifest::parse(file, &dir, &mut sources, &mut diags);
-            for spec in &parsed.paths {
-                build_paths(
-                    spec,
-                    opts,
-                    &mut sources,
-                    &mut diags,
-                    &mut load_errors,
-                    &mut paths,
-                );
-            }
+            check_manifest(
+                m,
+                opts,
+                &mut sources,
+                &mut diags,
+                &mut load_errors,
+                &mut paths,
+            );
         }
         discovered.push(found);
     }
@@ -326,6 +305,31 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
         config,
         discovered,
     }
+}
+
+/// Loads the manifest `m` and builds its paths; returns the manifest's file
+/// and folder, or `None` (a load error recorded) when it cannot be read.
+fn check_manifest(
+    m: &Path,
+    opts: &RunOptions,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+    load_errors: &mut Vec<RunError>,
+    paths: &mut Vec<ConnectionPath>,
+) -> Option<(crate::source::FileId, PathBuf)> {
+    let file = match sources.load(m) {
+        Ok(f) => f,
+        Err(e) => {
+            load_errors.push(e.to_string().into());
+            return None;
+        }
+    };
+    let dir = m.parent().map(Path::to_path_buf).unwrap_or_default();
+    let parsed = manifest::parse(file, &dir, sources, diags);
+    for spec in &parsed.paths {
+        build_paths(spec, opts, sources, diags, load_errors, paths);
+    }
+    Some((file, dir))
 }
 
 /// The lint configuration: `--config`, else the manifest's `[lint]`, else the
@@ -406,25 +410,7 @@ fn loose_spec(
     load_errors: &mut Vec<RunError>,
 ) -> Option<PathSpec> {
     use crate::classify::Kind;
-    let mut spec = PathSpec {
-        name: "command line".to_string(),
-        app: None,
-        app_object: None,
-        env: Vec::new(),
-        database: None,
-        overrides: app::Overrides::default(),
-        app_sysctl: None,
-        app_env: None,
-        workers: None,
-        db: None,
-        db_sysctl: None,
-        hops: Vec::new(),
-        processes: None,
-        threads: None,
-        request_timeout: None,
-        max_statement_time: None,
-        location: None,
-    };
+    let mut spec = PathSpec::empty("command line");
     let mut ok = true;
     let mut proxies: Vec<(PathBuf, Kind)> = Vec::new();
     // Terraform files declaring no resource (variables, `.tfvars`).

@@ -257,7 +257,7 @@ pub fn link(root: &Path, pieces: &[Piece], sources: &mut SourceMap) -> Discovery
         if index.used[i] || !index.standalone.contains(&i) {
             continue;
         }
-        let mut spec = empty_spec(t.label.clone());
+        let mut spec = PathSpec::empty(t.label.clone());
         let r = path_ref(&t.file, t.address.as_deref());
         match t.system {
             System::PgBouncer => spec.hops.push(HopEntry::PgBouncer {
@@ -756,29 +756,6 @@ fn pgbouncer_ini(path: &Path, sources: &mut SourceMap) -> (u16, Vec<String>) {
     (port, hosts)
 }
 
-/// A manifest-like path with nothing in it yet.
-fn empty_spec(name: String) -> PathSpec {
-    PathSpec {
-        name,
-        app: None,
-        app_object: None,
-        env: Vec::new(),
-        database: None,
-        overrides: app::Overrides::default(),
-        app_sysctl: None,
-        app_env: None,
-        workers: None,
-        db: None,
-        db_sysctl: None,
-        hops: Vec::new(),
-        processes: None,
-        threads: None,
-        request_timeout: None,
-        max_statement_time: None,
-        location: None,
-    }
-}
-
 fn path_ref(file: &Path, address: Option<&str>) -> PathRef {
     PathRef {
         path: file.to_path_buf(),
@@ -1237,7 +1214,7 @@ fn link_app(
         // code it cannot run): said once, and the file is still checked, so
         // its TL012 notes say what could not be read.
         let name_base = app_name(None);
-        let mut spec = empty_spec(name_base.clone());
+        let mut spec = PathSpec::empty(name_base.clone());
         spec.app = Some(path_ref(&piece.path, None));
         if let Ok(id) = sources.load(&piece.path) {
             out.findings.push(
@@ -1277,7 +1254,7 @@ fn link_app(
         }
         let several = distinct.len() > 1;
         for pool in distinct {
-            let mut spec = empty_spec(if several {
+            let mut spec = PathSpec::empty(if several {
                 format!("{name_base} [{}]", pool.name)
             } else {
                 name_base.clone()
