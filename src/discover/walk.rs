@@ -175,7 +175,11 @@ pub fn walk(root: &Path, max_file_size: u64, confine: Option<&Path>) -> Walked {
                 return true;
             }
             let name = e.file_name().to_string_lossy();
-            !SKIPPED_DIRS.contains(&name.as_ref()) && !e.path().join("pyvenv.cfg").is_file()
+            // `.git` holds the CI token (actions/checkout): never entered,
+            // whatever an ignore file whitelists.
+            name != ".git"
+                && !SKIPPED_DIRS.contains(&name.as_ref())
+                && !e.path().join("pyvenv.cfg").is_file()
         })
         .build();
     for entry in walker {
