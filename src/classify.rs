@@ -246,7 +246,7 @@ pub enum Classified {
 /// time: looks at most at the first [`MAX_SCAN`] bytes. See the module
 /// documentation for the order of the checks.
 pub fn classify_text(path: &Path, text: &str) -> Classified {
-    let text = &text[..text.floor_char_boundary(MAX_SCAN)];
+    let text = cap(text);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let name = Name::of(path);
     if let Some(k) = by_name_only(&name) {
@@ -535,12 +535,20 @@ fn structured(name: &Name, text: &str) -> Classified {
     let compose_name = is_compose_name(name);
     let docs = match parse_yaml_documents(text) {
         Ok(docs) => docs,
-        // Templated files often do not parse; their name still tells.
+        // Templated files often do not parse, nor does a file cut at
+        // MAX_SCAN; their name or unmistakable markers still tell.
         Err(_) => {
             return if compose_name {
                 Classified::Known(Kind::Compose)
             } else if helm_name {
                 Classified::Known(Kind::Helm)
+            } else if text.contains("AWSTemplateFormatVersion")
+                || text.contains("\"Type\": \"AWS::")
+                || text.contains("Type: AWS::")
+            {
+                Classified::Known(Kind::CloudFormation)
+            } else if text.contains("\"ParameterName\"") {
+                Classified::Known(Kind::AwsCliDump)
             } else if text.contains("\napiVersion:") || text.starts_with("apiVersion:") {
                 Classified::Known(Kind::Kubernetes)
             } else {
@@ -1262,9 +1270,17 @@ pub fn proxy_listeners(kind: Kind, texts: &[&str]) -> Vec<ProxyListener> {
     out
 }
 
-/// `text` cut to [`MAX_SCAN`] bytes.
+/// `text` cut to [`MAX_SCAN`] bytes. A text longer than that loses its last, partial line too, so line-based
+/// readers never see a line cut in the middle.
 fn cap(text: &str) -> &str {
-    &text[..text.floor_char_boundary(MAX_SCAN)]
+    if text.len() <= MAX_SCAN {
+        return text;
+    }
+    let cut = &text[..text.floor_char_boundary(MAX_SCAN)];
+    match cut.rfind('\n') {
+        Some(i) => &cut[..=i],
+        None => cut,
+    }
 }
 
 fn haproxy_listeners(texts: &[&str]) -> Vec<ProxyListener> {

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::classify::looks_like_sysctl_dir;
 use crate::config::{self, LintConfig};
 use crate::diagnostic::{Diagnostic, Label, sort_and_dedup};
 use crate::env::EnvValues;
@@ -83,19 +84,6 @@ enum LoadAs {
     PgBouncer,
     /// sysctl file, sysctl.d folder, `sysctl -a` dump or /proc/sys tree.
     Sysctl,
-}
-
-/// A sysctl.d folder (holding `*.conf` files) or a /proc/sys-style tree
-/// (holding `net/`).
-fn looks_like_sysctl_dir(dir: &Path) -> bool {
-    if dir.join("net").is_dir() {
-        return true;
-    }
-    std::fs::read_dir(dir).is_ok_and(|entries| {
-        entries
-            .flatten()
-            .any(|e| e.path().extension().is_some_and(|x| x == "conf"))
-    })
 }
 
 fn is_manifest(path: &Path, policy: &ReadPolicy) -> bool {

@@ -667,8 +667,13 @@ fn a_lone_haproxy_cfg_gets_its_proxy_rules_only() {
     assert_eq!(code, 1, "{stdout}{stderr}");
     // mysql: bare 600 (ms) client timeout and no server timeout; postgres:
     // mode http. `stats` is not a database listener and is not read as one.
-    assert_eq!(codes(&stdout), ["TL120", "TL121", "TL122"], "{stdout}");
-    assert!(!stdout.contains("stats"), "{stdout}");
+    assert_eq!(
+        stdout,
+        "haproxy.cfg:3:20: TL121 timeout client 600 is 600 ms: a bare number is milliseconds in haproxy\n\
+         haproxy.cfg:9:1: TL120 listen `mysql` has no timeout server: no timeout means the proxy never closes an idle session\n\
+         haproxy.cfg:15:10: TL122 listen `postgres` runs in mode http, but a database connection is not http\n\
+         1 error, 2 warnings\n"
+    );
 }
 
 #[test]
@@ -764,27 +769,34 @@ fn a_tab_separated_show_global_variables_dump_is_read_as_mysql() {
 
 #[test]
 fn a_lone_server_dump_gets_its_single_file_rules() {
-    // A SHOW VARIABLES dump whose wait_timeout is below net_read_timeout
-    // is a finding of the server alone; a PostgreSQL dump likewise.
+    // TL118 (MySQL: interactive_timeout differs from wait_timeout) and TL117
+    // (PostgreSQL: lock_timeout not below statement_timeout) need the
+    // server alone; each dump form is read as its server and gets them.
+    let my_vertical = "*************************** 1. row ***************************\nVariable_name: interactive_timeout\n        Value: 28800\n*************************** 2. row ***************************\nVariable_name: wait_timeout\n        Value: 600\n";
+    let my_batch = "interactive_timeout\t28800\nwait_timeout\t600\n";
+    let pg_csv = "name,setting,unit\nlock_timeout,60000,ms\nstatement_timeout,30000,ms\n";
+    let pg_show_all = " name | setting | description\n-------------------+---------+------------\n lock_timeout | 1min | x\n statement_timeout | 30s | y\n(2 rows)\n";
     let dir = project(&[
-        ("show-all.txt", SHOW_ALL),
-        ("pg_settings.csv", PG_CSV),
-        ("variables.txt", DUMP_VERTICAL),
+        ("variables-G.txt", my_vertical),
+        ("variables.tsv", my_batch),
+        ("pg_settings.csv", pg_csv),
+        ("show-all.txt", pg_show_all),
     ]);
-    for name in ["show-all.txt", "pg_settings.csv", "variables.txt"] {
+    for (name, postgres, rule) in [
+        ("variables-G.txt", false, "TL118"),
+        ("variables.tsv", false, "TL118"),
+        ("pg_settings.csv", true, "TL117"),
+        ("show-all.txt", true, "TL117"),
+    ] {
         let out = run(&[dir.path().join(name)], &RunOptions::default());
         assert!(out.load_errors.is_empty(), "{name}");
-        let postgres = name != "variables.txt";
         match &out.paths[0].server {
             Some(DbServer::Postgres(_)) if postgres => {}
             Some(DbServer::Mysql(_)) if !postgres => {}
             other => panic!("{name}: {other:?}"),
         }
-        assert!(
-            !out.diagnostics.iter().any(|d| d.code.id == "TL001"),
-            "{name}: {:?}",
-            out.diagnostics
-        );
+        let ids: Vec<&str> = out.diagnostics.iter().map(|d| d.code.id).collect();
+        assert_eq!(ids, [rule], "{name}");
     }
 }
 

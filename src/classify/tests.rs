@@ -213,3 +213,48 @@ fn a_lone_server_section_needs_a_mysql_setting() {
         Classified::Known(Kind::MysqlOptionFile)
     ));
 }
+
+#[test]
+fn a_large_template_cut_at_the_scan_limit_is_still_told() {
+    let mut json = String::from("{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {");
+    let mut i = 0;
+    while json.len() < MAX_SCAN + 1000 {
+        json.push_str(&format!(
+            "\"Topic{i}\": {{\"Type\": \"AWS::SNS::Topic\"}}, "
+        ));
+        i += 1;
+    }
+    json.push_str("\"Last\": {\"Type\": \"AWS::SNS::Topic\"}}}");
+    assert_eq!(
+        kind("stack.json", &json),
+        Classified::Known(Kind::CloudFormation)
+    );
+    let mut dump = String::from("{\"Parameters\": [");
+    while dump.len() < MAX_SCAN + 1000 {
+        dump.push_str("{\"ParameterName\": \"x\", \"ParameterValue\": \"1\"}, ");
+    }
+    dump.push_str("{}]}");
+    assert_eq!(
+        kind("params.json", &dump),
+        Classified::Known(Kind::AwsCliDump)
+    );
+}
+
+#[test]
+fn a_long_dump_is_cut_at_a_line_end() {
+    let mut dump = String::new();
+    let mut i = 0;
+    while dump.len() < MAX_SCAN + 100 {
+        dump.push_str(&format!("innodb_setting_{i}\t{i}\n"));
+        i += 1;
+    }
+    // Wherever MAX_SCAN falls, no half line is read.
+    for extra in 0..20 {
+        let text = format!("{}{dump}", "a\t1\n".repeat(extra));
+        assert_eq!(
+            kind("vars.tsv", &text),
+            Classified::Known(Kind::MysqlDump),
+            "{extra}"
+        );
+    }
+}
