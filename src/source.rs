@@ -147,23 +147,62 @@ impl SourceFile {
         self.text.get(span.start..span.end).unwrap_or("")
     }
 
-    /// 1-based line and character column of byte `offset` (clamped to the text).
-    pub fn line_col(&self, offset: usize) -> LineCol {
+    /// 0-based index of the line holding byte `offset` (clamped to the
+    /// text), and the byte offset where that line starts: a binary search of
+    /// the line index built once per file.
+    fn line_of(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line_idx = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line_idx];
-        let mut end = offset;
-        while end > start && !self.text.is_char_boundary(end) {
+        (line_idx, self.line_starts[line_idx])
+    }
+
+    /// `offset` clamped to the text and moved back to a character boundary.
+    fn boundary(&self, offset: usize) -> usize {
+        let mut end = offset.min(self.text.len());
+        while end > 0 && !self.text.is_char_boundary(end) {
             end -= 1;
         }
+        end
+    }
+
+    /// 1-based line and character column of byte `offset` (clamped to the text).
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let (line_idx, start) = self.line_of(offset);
+        let end = self.boundary(offset).max(start);
         let column = self.text[start..end].chars().count() + 1;
         LineCol {
             line: line_idx + 1,
             column,
         }
+    }
+
+    /// 1-based line and 1-based UTF-8 **byte** column of byte `offset`
+    /// (clamped to the text and moved back to a character boundary, as
+    /// [`SourceFile::line_col`] does), for formats that count bytes (rdjson).
+    pub fn byte_line_col(&self, offset: usize) -> LineCol {
+        let (line_idx, start) = self.line_of(offset);
+        let end = self.boundary(offset).max(start);
+        LineCol {
+            line: line_idx + 1,
+            column: end - start + 1,
+        }
+    }
+
+    /// Line `line` (1-based) of the masked text, without its `\n` (a `\r`
+    /// before it is kept); empty past the last line.
+    pub fn masked_line(&self, line: usize) -> &str {
+        let text = self.masked_text();
+        let Some(&start) = line.checked_sub(1).and_then(|i| self.line_starts.get(i)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(text.len(), |next| next - 1);
+        text.get(start..end).unwrap_or("")
     }
 
     /// Marks `span` as a secret (a password): the text keeps it for parsing,
@@ -721,6 +760,35 @@ mod tests {
         // After the multi-byte é, the column counts characters.
         let end_of_cafe = f.text().find('\n').unwrap() + 1 + "# café".len();
         assert_eq!(f.line_col(end_of_cafe), LineCol { line: 2, column: 7 });
+    }
+
+    #[test]
+    fn lines_and_byte_columns_from_the_line_index() {
+        let mut f = SourceFile::new("a", "a", "ab\r\npw = café\n\nlast".to_string());
+        let pw = f.text().find("café").unwrap();
+        f.mark_secret(Span::new(pw, pw + "café".len()));
+        assert_eq!(f.masked_line(1), "ab\r");
+        assert_eq!(f.masked_line(2), "pw = *****");
+        assert_eq!(f.masked_line(3), "");
+        assert_eq!(f.masked_line(4), "last");
+        assert_eq!(f.masked_line(0), "");
+        assert_eq!(f.masked_line(5), "");
+        let end = f.text().len();
+        assert_eq!(f.byte_line_col(end), LineCol { line: 4, column: 5 });
+        assert_eq!(
+            f.byte_line_col(pw + 5),
+            LineCol {
+                line: 2,
+                column: 11
+            }
+        );
+        assert_eq!(
+            f.line_col(pw + 5),
+            LineCol {
+                line: 2,
+                column: 10
+            }
+        );
     }
 
     #[test]

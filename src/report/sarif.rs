@@ -454,12 +454,7 @@ pub fn render(
             continue;
         };
         let r = sources.resolve(anchor);
-        let line_text = sources
-            .get(anchor.file)
-            .masked_text()
-            .split('\n')
-            .nth(r.start.line - 1)
-            .unwrap_or("");
+        let line_text = sources.get(anchor.file).masked_line(r.start.line);
         let base = line_hash(d.code.id, &r.file, line_text);
         let n = seen.entry(base.clone()).or_insert(0);
         *n += 1;
