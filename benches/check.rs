@@ -1,8 +1,10 @@
 //! Throughput of a whole check (read, parse, model, rules, render) on the
 //! shipped examples, of the my.cnf and sysctl loaders on the corpus when
-//! `../shared/corpus` exists, and of a whole check of generated Django
-//! settings modules of 1k, 10k and 100k lines (the Python settings reader).
-//! Run with `cargo bench`.
+//! `../shared/corpus` exists, of a whole check of generated Django
+//! settings modules of 1k, 10k and 100k lines (the Python settings reader),
+//! and of a whole check of generated manifests of 1,000 and 5,000 paths
+//! rendered as `human` and as `json` (every format must stay linear in the
+//! number of paths). Run with `cargo bench`.
 //!
 //! docs/performance.md records the measurements; in short, for the 100k-line
 //! module: 0.83 s of CPU and 156 MB with tree-sitter, 0.19 s and 59 MB with
@@ -11,7 +13,8 @@
 //!
 //! `TIMEOUTLINT_BENCH_WRITE=DIR cargo bench --bench check` writes the
 //! generated projects (`DIR/settings-1k`, ...: `settings.py` and a
-//! `timeoutlint.toml`) instead, for measuring the release binary.
+//! `timeoutlint.toml`; `DIR/paths-1000`, `DIR/paths-5000`) instead, for
+//! measuring the release binary.
 
 use std::path::{Path, PathBuf};
 
@@ -270,7 +273,65 @@ fn python_settings(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, examples, corpus, python_settings);
+/// The path counts of the generated manifests, with their names.
+const PATH_COUNTS: [(usize, &str); 2] = [(1_000, "1000"), (5_000, "5000")];
+
+/// Writes a project of `n` connection paths into `dir`: `n` app files
+/// (`apps/aI.yaml`, a SQLAlchemy engine with a password in its URL and
+/// `pool_recycle = 3600`), one shared `db/my.cnf` (`wait_timeout = 600`,
+/// `max_connections = 500`) and a manifest of `n` `[[path]]` entries, each
+/// with its own dropping hop. Every path raises four findings whose related
+/// labels point into other files (the shared my.cnf, the manifest's hop),
+/// and one finding (TL123) has `n` related labels; every app file adds a
+/// secret value to scrub from the output.
+fn write_paths_project(dir: &Path, n: usize) -> std::io::Result<()> {
+    use std::fmt::Write as _;
+    std::fs::create_dir_all(dir.join("apps"))?;
+    std::fs::create_dir_all(dir.join("db"))?;
+    std::fs::write(
+        dir.join("db/my.cnf"),
+        "[mysqld]\nwait_timeout = 600\nmax_connections = 500\n",
+    )?;
+    let mut manifest = String::new();
+    for i in 0..n {
+        std::fs::write(
+            dir.join(format!("apps/a{i}.yaml")),
+            format!(
+                "sqlalchemy:\n  url: mysql+pymysql://app:Bench-pw-{i}@db.internal/app{i}\n  pool_recycle: 3600\n  pool_size: 5\n"
+            ),
+        )?;
+        let _ = write!(
+            manifest,
+            "[[path]]\nname = \"api {i} -> db\"\napp = \"apps/a{i}.yaml\"\ndb = \"db/my.cnf\"\n\n[[path.hop]]\nname = \"nat {i}\"\nidle_timeout = \"350s\"\non_idle = \"drop\"\n\n"
+        );
+    }
+    std::fs::write(dir.join("timeoutlint.toml"), manifest)
+}
+
+fn many_paths(c: &mut Criterion) {
+    use timeoutlint::cli::{Format, render_check};
+    use timeoutlint::report::human::Color;
+    let docs = timeoutlint::rules::catalogue::load().unwrap_or_default();
+    let mut group = c.benchmark_group("many paths");
+    group.sample_size(10);
+    for (n, name) in PATH_COUNTS {
+        let tmp = tempfile::tempdir().expect("a temporary folder");
+        let dir = tmp.path().to_path_buf();
+        write_paths_project(&dir, n).expect("the generated project is written");
+        let dirs = vec![dir];
+        for (format, label) in [(Format::Human, "human"), (Format::Json, "json")] {
+            group.bench_function(format!("check {name} paths to {label}"), |b| {
+                b.iter(|| {
+                    let out = run(&dirs, &RunOptions::default());
+                    render_check(format, &out, &docs, Color::Never).len()
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, examples, corpus, python_settings, many_paths);
 
 fn main() {
     if let Some(dir) = std::env::var_os("TIMEOUTLINT_BENCH_WRITE") {
@@ -278,6 +339,14 @@ fn main() {
         for (lines, name) in SETTINGS_SIZES {
             let project = dir.join(format!("settings-{name}"));
             if let Err(e) = write_settings_project(&project, lines) {
+                eprintln!("cannot write {}: {e}", project.display());
+                std::process::exit(1);
+            }
+            println!("{}", project.display());
+        }
+        for (n, name) in PATH_COUNTS {
+            let project = dir.join(format!("paths-{name}"));
+            if let Err(e) = write_paths_project(&project, n) {
                 eprintln!("cannot write {}: {e}", project.display());
                 std::process::exit(1);
             }

@@ -18,9 +18,12 @@
 //! finding new again, as it should be looked at again. A label without a
 //! location (a command-line hop, an undocumented default) contributes
 //! `-:"<its message>"`. In the quoted text, `\` and `"` are escaped with `\`.
-//! Display names are relative to the manifest's folder, so a manifest run
-//! gives the same keys from any working directory; loose files keep the names
-//! they were given on the command line. The line text is taken from
+//! Display names are those of every output: relative to the working
+//! directory, or to `--root` when given
+//! ([`crate::source::SourceMap::display_name`]). So a baseline matches runs
+//! from the folder it was written in (in CI, the repository root), or with
+//! the same `--root`, whatever folder is checked; from another folder the
+//! names differ and every finding is new. The line text is taken from
 //! [`crate::source::SourceFile::masked_text`] (secrets masked with `*`), and
 //! the command line scrubs the written file of every secret value, so a
 //! baseline never holds a password.

@@ -162,10 +162,9 @@ pub fn run(inputs: &[PathBuf], opts: &RunOptions) -> Outcome {
             loose.push(input.clone());
         }
     }
-    let base = match manifests.as_slice() {
-        [only] if loose.is_empty() => only.parent().map(Path::to_path_buf),
-        _ => None,
-    };
+    // Display names are relative to `--root`, else to the working directory,
+    // whatever folder was checked (SourceMap::display_name).
+    let base = opts.root.clone().or_else(|| std::env::current_dir().ok());
     // `--env-file` is named on the command line (so not confined to the
     // root) but must still be a small regular file, whatever the app is.
     if let Some(f) = &opts.env_file

@@ -32,38 +32,100 @@ pub const MIN_SCRUB_LEN: usize = 4;
 /// Besides the value as written, the forms the renderers produce are matched:
 /// JSON string escaping, XML escaping, GitHub workflow-command escaping, and
 /// the percent-decoded value (a password written URL-encoded is decoded in
-/// messages). Longer forms are replaced first.
+/// messages). Overlapping occurrences are masked together. To scrub many
+/// texts with the same values, build one [`Scrubber`].
 pub fn scrub(text: &str, values: &[String]) -> String {
-    let mut forms: Vec<String> = Vec::new();
-    for v in values.iter().filter(|v| v.len() >= MIN_SCRUB_LEN) {
-        let decoded = percent_decode(v);
-        for base in [v.clone(), decoded] {
-            let json = serde_json::to_string(&base).unwrap_or_default();
-            let json = json
-                .get(1..json.len().saturating_sub(1))
-                .unwrap_or_default()
-                .to_string();
-            for form in [
-                json,
-                crate::report::xml::escape(&base),
-                crate::report::github::escape_property(&base),
-                crate::report::github::escape_data(&base),
-                base,
-            ] {
-                if form.len() >= MIN_SCRUB_LEN && !forms.contains(&form) {
-                    forms.push(form);
+    Scrubber::new(values).scrub(text)
+}
+
+/// Every form of a set of secret values (see [`scrub`]) in one
+/// Aho-Corasick automaton: built once in time linear in the total length
+/// of the forms, it scrubs a text in one pass, linear in the text's length
+/// plus the number of occurrences, whatever the number of values.
+#[derive(Debug)]
+pub struct Scrubber {
+    matcher: Matcher,
+}
+
+#[derive(Debug)]
+enum Matcher {
+    /// No value is long enough to be scrubbed.
+    Nothing,
+    /// Every form.
+    Forms(aho_corasick::AhoCorasick),
+    /// The automaton could not be built (past its size limits): no text
+    /// can be shown safely, so every character is masked.
+    Everything,
+}
+
+impl Scrubber {
+    /// The scrubber of `values` (values shorter than [`MIN_SCRUB_LEN`]
+    /// bytes are left out).
+    pub fn new(values: &[String]) -> Self {
+        let mut forms: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        for v in values.iter().filter(|v| v.len() >= MIN_SCRUB_LEN) {
+            let decoded = percent_decode(v);
+            for base in [v.clone(), decoded] {
+                let json = serde_json::to_string(&base).unwrap_or_default();
+                let json = json
+                    .get(1..json.len().saturating_sub(1))
+                    .unwrap_or_default()
+                    .to_string();
+                for form in [
+                    json,
+                    crate::report::xml::escape(&base),
+                    crate::report::github::escape_property(&base),
+                    crate::report::github::escape_data(&base),
+                    base,
+                ] {
+                    if form.len() >= MIN_SCRUB_LEN {
+                        forms.insert(form);
+                    }
                 }
             }
         }
+        let matcher = if forms.is_empty() {
+            Matcher::Nothing
+        } else {
+            aho_corasick::AhoCorasick::new(&forms).map_or(Matcher::Everything, Matcher::Forms)
+        };
+        Scrubber { matcher }
     }
-    forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-    let mut out = text.to_string();
-    for form in &forms {
-        if out.contains(form.as_str()) {
-            out = out.replace(form.as_str(), &"*".repeat(form.chars().count()));
+
+    /// `text` with every occurrence of every form replaced by one `*` per
+    /// character.
+    pub fn scrub(&self, text: &str) -> String {
+        let matcher = match &self.matcher {
+            Matcher::Nothing => return text.to_string(),
+            Matcher::Everything => return "*".repeat(text.chars().count()),
+            Matcher::Forms(m) => m,
+        };
+        let mut ranges: Vec<(usize, usize)> = matcher
+            .find_overlapping_iter(text)
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        if ranges.is_empty() {
+            return text.to_string();
         }
+        ranges.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        let mut i = 0;
+        while i < ranges.len() {
+            let (start, mut end) = ranges[i];
+            i += 1;
+            while i < ranges.len() && ranges[i].0 < end {
+                end = end.max(ranges[i].1);
+                i += 1;
+            }
+            // Forms are whole strings, so both ends are character boundaries.
+            out.push_str(&text[at..start]);
+            out.extend(std::iter::repeat_n('*', text[start..end].chars().count()));
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        out
     }
-    out
 }
 
 /// The first line of a third-party parser's message (`toml::de::Error::message`,
@@ -104,9 +166,10 @@ pub fn parser_message(message: &str) -> String {
 /// scrubs the diagnostics before rendering as well as the text after.
 pub fn scrub_diagnostics(diags: &[Diagnostic], sources: &SourceMap) -> Vec<Diagnostic> {
     let values = sources.secret_values();
+    let scrubber = Scrubber::new(&values);
     let clean = |s: &mut String| {
-        if values.iter().any(|v| v.len() >= MIN_SCRUB_LEN) {
-            *s = scrub(s, &values);
+        if !matches!(scrubber.matcher, Matcher::Nothing) {
+            *s = scrubber.scrub(s);
         }
     };
     diags
@@ -364,6 +427,23 @@ mod tests {
             &values,
         );
         assert_eq!(out, "x ****** y *************** z ******* ******** ab");
+    }
+
+    #[test]
+    fn overlapping_values_are_masked_together() {
+        let values = vec!["password1234".to_string(), "1234abcd".to_string()];
+        assert_eq!(
+            scrub("x password1234abcd y 1234abcd", &values),
+            "x **************** y ********"
+        );
+        // One automaton for thousands of values scrubs in one pass.
+        let many: Vec<String> = (0..5_000).map(|i| format!("Secret-pw-{i}")).collect();
+        let scrubber = Scrubber::new(&many);
+        assert_eq!(
+            scrubber.scrub("a Secret-pw-4999 b Secret-pw-1x"),
+            "a ************** b ***********x"
+        );
+        assert_eq!(Scrubber::new(&["ab".to_string()]).scrub("ab"), "ab");
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub struct LineCol {
 /// A location resolved to a display name and line/column range.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Resolved {
-    /// The file's display name (as given, or relative to the manifest's folder).
+    /// The file's display name (see [`SourceMap::display_name`]).
     pub file: String,
     /// Start position.
     pub start: LineCol,
@@ -147,23 +147,62 @@ impl SourceFile {
         self.text.get(span.start..span.end).unwrap_or("")
     }
 
-    /// 1-based line and character column of byte `offset` (clamped to the text).
-    pub fn line_col(&self, offset: usize) -> LineCol {
+    /// 0-based index of the line holding byte `offset` (clamped to the
+    /// text), and the byte offset where that line starts: a binary search of
+    /// the line index built once per file.
+    fn line_of(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line_idx = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line_idx];
-        let mut end = offset;
-        while end > start && !self.text.is_char_boundary(end) {
+        (line_idx, self.line_starts[line_idx])
+    }
+
+    /// `offset` clamped to the text and moved back to a character boundary.
+    fn boundary(&self, offset: usize) -> usize {
+        let mut end = offset.min(self.text.len());
+        while end > 0 && !self.text.is_char_boundary(end) {
             end -= 1;
         }
+        end
+    }
+
+    /// 1-based line and character column of byte `offset` (clamped to the text).
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let (line_idx, start) = self.line_of(offset);
+        let end = self.boundary(offset).max(start);
         let column = self.text[start..end].chars().count() + 1;
         LineCol {
             line: line_idx + 1,
             column,
         }
+    }
+
+    /// 1-based line and 1-based UTF-8 **byte** column of byte `offset`
+    /// (clamped to the text and moved back to a character boundary, as
+    /// [`SourceFile::line_col`] does), for formats that count bytes (rdjson).
+    pub fn byte_line_col(&self, offset: usize) -> LineCol {
+        let (line_idx, start) = self.line_of(offset);
+        let end = self.boundary(offset).max(start);
+        LineCol {
+            line: line_idx + 1,
+            column: end - start + 1,
+        }
+    }
+
+    /// Line `line` (1-based) of the masked text, without its `\n` (a `\r`
+    /// before it is kept); empty past the last line.
+    pub fn masked_line(&self, line: usize) -> &str {
+        let text = self.masked_text();
+        let Some(&start) = line.checked_sub(1).and_then(|i| self.line_starts.get(i)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(text.len(), |next| next - 1);
+        text.get(start..end).unwrap_or("")
     }
 
     /// Marks `span` as a secret (a password): the text keeps it for parsing,
@@ -409,25 +448,90 @@ pub fn project_root_of(dir: &Path) -> PathBuf {
         .unwrap_or(start)
 }
 
+/// The folder display names are relative to, as an absolute path: as given
+/// (normalised) and with symlinks resolved, so a file named through either
+/// spelling is recognised as inside it.
+#[derive(Debug)]
+struct Base {
+    /// Absolute and lexically normalised (the working directory joined to a
+    /// relative folder); empty when the working directory is unknown and the
+    /// folder was relative (then names are as given).
+    lexical: PathBuf,
+    /// The canonical folder, when it exists.
+    real: Option<PathBuf>,
+    /// The working directory, for making relative paths absolute.
+    cwd: Option<PathBuf>,
+}
+
+impl Base {
+    fn new(folder: &Path) -> Self {
+        let cwd = std::env::current_dir().ok();
+        let lexical = match &cwd {
+            Some(cwd) => normalize(&cwd.join(folder)),
+            None if folder.is_absolute() => normalize(folder),
+            None => PathBuf::new(),
+        };
+        Base {
+            real: std::fs::canonicalize(&lexical).ok(),
+            lexical,
+            cwd,
+        }
+    }
+
+    /// `path` relative to the base, when it lies inside it.
+    fn relative(&self, path: &Path) -> Option<PathBuf> {
+        if self.lexical.as_os_str().is_empty() {
+            return None;
+        }
+        let absolute = match &self.cwd {
+            Some(cwd) => normalize(&cwd.join(path)),
+            None => normalize(path),
+        };
+        if let Ok(rel) = absolute.strip_prefix(&self.lexical) {
+            return Some(rel.to_path_buf());
+        }
+        // Named through a symlink (or the base is): compare real paths.
+        let real_base = self.real.as_ref()?;
+        let real = std::fs::canonicalize(&absolute).ok()?;
+        real.strip_prefix(real_base).ok().map(Path::to_path_buf)
+    }
+
+    /// Whether the base is the filesystem root (`--root /`): names then stay
+    /// absolute, as `/etc/mysql/my.cnf` reads better than `etc/mysql/my.cnf`.
+    fn is_filesystem_root(&self) -> bool {
+        self.lexical.parent().is_none() && self.lexical.has_root()
+    }
+
+    /// `path` made absolute and normalised, for a file outside the base.
+    fn absolute(&self, path: &Path) -> PathBuf {
+        match &self.cwd {
+            Some(cwd) => normalize(&cwd.join(path)),
+            None => normalize(path),
+        }
+    }
+}
+
 /// All files read in one run, deduplicated by canonical path.
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
     by_path: BTreeMap<PathBuf, FileId>,
-    base: Option<PathBuf>,
+    base: Option<Base>,
     policy: ReadPolicy,
     /// Secret values known without a span in a file (`--env-file` values).
     extra_secrets: Vec<String>,
 }
 
 impl SourceMap {
-    /// A map whose display names are relative to `base` (the manifest's folder)
-    /// when a file lies under it, and as given otherwise.
+    /// A map whose display names are relative to the folder `base` (the
+    /// command line passes `--root`, else the working directory); see
+    /// [`SourceMap::display_name`]. Without a base, names are the paths as
+    /// given, normalised.
     pub fn new(base: Option<PathBuf>) -> Self {
         SourceMap {
             files: Vec::new(),
             by_path: BTreeMap::new(),
-            base: base.map(|b| normalize(&b)),
+            base: base.map(|b| Base::new(&b)),
             policy: ReadPolicy::default(),
             extra_secrets: Vec::new(),
         }
@@ -545,16 +649,28 @@ impl SourceMap {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i), f))
     }
 
-    /// The display name for `path`: relative to the base folder when under it,
-    /// else as given; always with `/` separators and without a leading `./`.
+    /// The display name for `path` (as given: relative to the working
+    /// directory, or absolute), the one every format prints:
+    ///
+    /// * relative to the base folder when the file lies inside it (after
+    ///   making both absolute and normalising `.` and `..`; or, failing
+    ///   that, after resolving symlinks): `services/api/app.yaml`;
+    /// * otherwise the absolute, normalised path, as ruff shows a file
+    ///   outside its working directory: `/srv/shared/my.cnf`; the same when
+    ///   the base is the filesystem root (`--root /`);
+    /// * without a base, the path as given, normalised.
+    ///
+    /// Always with `/` separators, without a leading `./`; `.` for the base
+    /// itself; control characters escaped.
     pub fn display_name(&self, path: &Path) -> String {
-        let norm = normalize(path);
         let shown = match &self.base {
-            Some(base) if !base.as_os_str().is_empty() => norm
-                .strip_prefix(base)
-                .map(Path::to_path_buf)
-                .unwrap_or(norm),
-            _ => norm,
+            Some(base) if base.is_filesystem_root() => base.absolute(path),
+            Some(base) => match base.relative(path) {
+                Some(rel) => rel,
+                None if base.lexical.as_os_str().is_empty() => normalize(path),
+                None => base.absolute(path),
+            },
+            None => normalize(path),
         };
         let s = shown.to_string_lossy().replace('\\', "/");
         // A name is shown, never used as a path: control characters in it
@@ -724,6 +840,35 @@ mod tests {
     }
 
     #[test]
+    fn lines_and_byte_columns_from_the_line_index() {
+        let mut f = SourceFile::new("a", "a", "ab\r\npw = café\n\nlast".to_string());
+        let pw = f.text().find("café").unwrap();
+        f.mark_secret(Span::new(pw, pw + "café".len()));
+        assert_eq!(f.masked_line(1), "ab\r");
+        assert_eq!(f.masked_line(2), "pw = *****");
+        assert_eq!(f.masked_line(3), "");
+        assert_eq!(f.masked_line(4), "last");
+        assert_eq!(f.masked_line(0), "");
+        assert_eq!(f.masked_line(5), "");
+        let end = f.text().len();
+        assert_eq!(f.byte_line_col(end), LineCol { line: 4, column: 5 });
+        assert_eq!(
+            f.byte_line_col(pw + 5),
+            LineCol {
+                line: 2,
+                column: 11
+            }
+        );
+        assert_eq!(
+            f.line_col(pw + 5),
+            LineCol {
+                line: 2,
+                column: 10
+            }
+        );
+    }
+
+    #[test]
     fn mark_secret_masks_a_copy_and_keeps_offsets() {
         let text = "url: mysql://u:sécret@h/db\n";
         let mut f = SourceFile::new("a", "a", text.to_string());
@@ -796,8 +941,47 @@ mod tests {
             "db/my.cnf"
         );
         assert_eq!(m.display_name(Path::new("/etc/my.cnf")), "/etc/my.cnf");
+        let cwd = std::env::current_dir().expect("cwd");
+        // An absolute path inside the base is relative too; one outside it
+        // is shown absolute and normalised (as ruff does).
+        assert_eq!(m.display_name(&cwd.join("examples/x/app.yaml")), "app.yaml");
+        assert_eq!(
+            m.display_name(Path::new("examples/y/../z/a.cnf")),
+            format!("{}/examples/z/a.cnf", cwd.display())
+        );
+        assert_eq!(m.display_name(Path::new("examples/x")), ".");
+        // The working directory as the base: paths as typed, normalised.
+        let m = SourceMap::new(Some(cwd.clone()));
+        assert_eq!(
+            m.display_name(Path::new("services/api/./app.yaml")),
+            "services/api/app.yaml"
+        );
+        assert_eq!(
+            m.display_name(&cwd.join("services/api/app.yaml")),
+            "services/api/app.yaml"
+        );
+        // `--root /`: absolute names.
+        let m = SourceMap::new(Some(PathBuf::from("/")));
+        assert_eq!(m.display_name(Path::new("/etc/my.cnf")), "/etc/my.cnf");
         let m = SourceMap::new(None);
         assert_eq!(m.display_name(Path::new("./a/b.cnf")), "a/b.cnf");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn display_names_see_through_symlinked_bases() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let real = t.path().join("real");
+        std::fs::create_dir_all(real.join("db")).expect("mkdir");
+        std::fs::write(real.join("db/my.cnf"), "[mysqld]\n").expect("write");
+        std::os::unix::fs::symlink(&real, t.path().join("link")).expect("symlink");
+        let m = SourceMap::new(Some(t.path().join("link")));
+        assert_eq!(m.display_name(&real.join("db/my.cnf")), "db/my.cnf");
+        let m = SourceMap::new(Some(real.clone()));
+        assert_eq!(
+            m.display_name(&t.path().join("link/db/my.cnf")),
+            "db/my.cnf"
+        );
     }
 }
 

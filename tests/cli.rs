@@ -112,8 +112,8 @@ fn manifest_pointing_at_missing_file_is_exit_2_but_reports_the_rest() {
         "[[path]]\napp = \"missing.yaml\"\ndb = \"my.cnf\"\n[[path.hop]]\nname = \"nat\"\nidle_timeout = \"350s\"\n",
     )
     .unwrap();
-    tl().args(["check", "--format", "gcc"])
-        .arg(dir.path())
+    tl().current_dir(dir.path())
+        .args(["check", "--format", "gcc", "."])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
@@ -132,10 +132,17 @@ fn gcc_format_is_one_line_per_finding() {
     assert_eq!(lines.len(), 3, "{text}");
     let re = regex_lite(&lines);
     assert!(re, "{text}");
-    assert!(lines[0].starts_with("config.yaml:1:1: error: "), "{text}");
+    // Names are relative to the working directory (the crate's folder).
+    let p = "tests/fixtures/rules/tl108-fires/";
+    assert!(
+        lines[0].starts_with(&format!("{p}config.yaml:1:1: error: ")),
+        "{text}"
+    );
     assert!(lines[0].ends_with("[TL101]"), "{text}");
     assert!(
-        lines[1].starts_with("config.yaml:2:1: warning: SQLALCHEMY_POOL_RECYCLE was removed"),
+        lines[1].starts_with(&format!(
+            "{p}config.yaml:2:1: warning: SQLALCHEMY_POOL_RECYCLE was removed"
+        )),
         "{text}"
     );
 }
@@ -176,12 +183,15 @@ fn json_format_has_the_documented_shape() {
     assert_eq!(d["rule"], "TL103");
     assert_eq!(d["name"], "retirement-exceeds-hop-idle-timeout");
     assert_eq!(d["severity"], "error");
-    assert_eq!(d["file"], "app.yaml");
+    assert_eq!(d["file"], "tests/fixtures/rules/tl103-fires/app.yaml");
     assert_eq!(d["line"], 3);
     assert_eq!(d["column"], 17);
     assert_eq!(d["end_line"], 3);
     assert_eq!(d["end_column"], 21);
-    assert_eq!(d["related"][0]["file"], "timeoutlint.toml");
+    assert_eq!(
+        d["related"][0]["file"],
+        "tests/fixtures/rules/tl103-fires/timeoutlint.toml"
+    );
     assert_eq!(d["related"][0]["line"], 8);
     assert!(d["help"].as_str().unwrap().contains("pool_recycle = 3240"));
     assert_eq!(v["summary"]["errors"], 1);
@@ -195,8 +205,12 @@ fn human_format_labels_both_ends() {
         text.contains("TL103 retirement-exceeds-hop-idle-timeout"),
         "{text}"
     );
-    assert!(text.contains("[app.yaml:3:17]"), "{text}");
-    assert!(text.contains("[timeoutlint.toml:8:16]"), "{text}");
+    let p = "tests/fixtures/rules/tl103-fires/";
+    assert!(text.contains(&format!("[{p}app.yaml:3:17]")), "{text}");
+    assert!(
+        text.contains(&format!("[{p}timeoutlint.toml:8:16]")),
+        "{text}"
+    );
     assert!(
         text.contains("help: set pool_recycle below every idle timeout"),
         "{text}"
@@ -412,7 +426,16 @@ fn chain_prints_both_segments_of_a_pgbouncer_path() {
 
 #[test]
 fn chain_prints_the_connection_budget() {
-    let text = stdout_of(&["chain", &fixture("tl123-fires")], 0);
+    // Run from the fixture's folder, so names are as short as a user there sees.
+    let out = tl()
+        .current_dir(fixture("tl123-fires"))
+        .args(["chain", "."])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("UTF-8 output");
     assert!(text.contains("connection budget: PostgreSQL max_connections = 97 (max_connections 100 − superuser_reserved_connections 3 − reserved_connections 0; postgresql.conf:1)"), "{text}");
     assert!(text.contains("| worker | 15 (pool_size 5 + max_overflow 10)  | 3 (timeoutlint.toml:11) | 45          |"), "{text}");
     assert!(text.contains(">> 105 of 97: over by 8"), "{text}");

@@ -566,7 +566,7 @@ fn custom_ordering_rule_names_both_values_and_origins() {
     let d = cfg.custom(&outcome.paths[0], &sources).remove(0);
     assert_eq!(
         d.message,
-        "pool_recycle must be at most half of wait_timeout: app.retirement = 400 s (app.yaml:3) is not below 0.5 × server.wait_timeout = 600 s (my.cnf:2), that is 300 s"
+        "pool_recycle must be at most half of wait_timeout: app.retirement = 400 s (tests/fixtures/config/ordering-fires/app.yaml:3) is not below 0.5 × server.wait_timeout = 600 s (tests/fixtures/config/ordering-fires/my.cnf:2), that is 300 s"
     );
     assert_eq!(sources.text_at(d.primary.location.unwrap()), "400");
     assert_eq!(sources.text_at(d.related[0].location.unwrap()), "600");
@@ -649,7 +649,12 @@ fn custom_on(app: &str, wait_timeout: u32, lint: &str) -> Vec<Diagnostic> {
         format!("[[path]]\napp = \"app.yaml\"\ndb = \"my.cnf\"\n\n{lint}"),
     )
     .unwrap();
-    let outcome = run(&[dir.path().to_path_buf()], &RunOptions::default());
+    // Names relative to the folder (`--root`), not to the working directory.
+    let opts = RunOptions {
+        root: Some(dir.path().to_path_buf()),
+        ..RunOptions::default()
+    };
+    let outcome = run(&[dir.path().to_path_buf()], &opts);
     let mut sources = outcome.sources;
     let manifest = sources
         .files()

@@ -51,8 +51,14 @@ fn fixture_dirs() -> Vec<PathBuf> {
     dirs
 }
 
+/// A run of the project in `dir` with `--root dir`: names are relative to
+/// it, so a copy elsewhere gives the same names (and SARIF fingerprints).
 fn check(dir: &Path) -> Outcome {
-    run(&[dir.to_path_buf()], &RunOptions::default())
+    let opts = RunOptions {
+        root: Some(dir.to_path_buf()),
+        ..RunOptions::default()
+    };
+    run(&[dir.to_path_buf()], &opts)
 }
 
 /// Every fixture's outcome, with its folder name.

@@ -28,6 +28,12 @@ fn tl() -> Command {
 /// stderr) as bytes.
 fn run(args: &[&str], dir: &Path, code: i32) -> (Vec<u8>, Vec<u8>) {
     let out = tl()
+        // From the input's folder: names are relative to it.
+        .current_dir(if dir.is_dir() {
+            dir
+        } else {
+            dir.parent().unwrap_or(dir)
+        })
         .args(args)
         .arg(dir)
         .env_remove("GITHUB_ACTIONS")

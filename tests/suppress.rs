@@ -20,8 +20,11 @@ fn fixture(case: &str) -> PathBuf {
 
 fn run_dir(dir: &Path) -> Outcome {
     // The raw findings: suppression is applied by the tests themselves.
+    // `--root` is the project's folder, so names (and baseline identities)
+    // are relative to it, whatever the working directory.
     let opts = RunOptions {
         keep_suppressed: true,
+        root: Some(dir.to_path_buf()),
         ..RunOptions::default()
     };
     let outcome = run(&[dir.to_path_buf()], &opts);

@@ -135,10 +135,12 @@ struct Snippet {
     name: String,
     text: String,
     segments: Vec<Segment>,
-    /// Snippet offset of a label start => original 0-based line and column.
-    starts: Vec<(usize, usize, usize)>,
-    /// Original byte offset => snippet offset, for every label end point.
-    offsets: Vec<(usize, usize)>,
+    /// Snippet offset of a label start => original 0-based line and column
+    /// (the first label's, when several start there).
+    starts: BTreeMap<usize, (usize, usize)>,
+    /// Original byte offset => snippet offset, for every label end point
+    /// (the first mapping, when one is mapped twice).
+    offsets: BTreeMap<usize, usize>,
 }
 
 /// `(start, end)` of the line holding byte `offset`, without its newline.
@@ -220,8 +222,19 @@ impl Snippet {
             name: escape::file_name(file.name()).into_owned(),
             text: String::new(),
             segments: Vec::new(),
-            starts: Vec::new(),
-            offsets: Vec::new(),
+            starts: BTreeMap::new(),
+            offsets: BTreeMap::new(),
+        };
+        // Label starts, and every label end point, sorted: each line takes
+        // its own with a binary search.
+        let mut label_starts: Vec<usize> = points.iter().map(|&(s, _)| s).collect();
+        label_starts.sort_unstable();
+        let mut end_points: Vec<usize> = points.iter().flat_map(|&(s, e)| [s, e]).collect();
+        end_points.sort_unstable();
+        let within = |sorted: &[usize], ls: usize, le: usize| {
+            let from = sorted.partition_point(|&p| p < ls);
+            let to = sorted.partition_point(|&p| p <= le);
+            sorted[from..to.max(from)].to_vec()
         };
         let mut previous_end: Option<usize> = None;
         for (&ls, &le) in &lines {
@@ -233,17 +246,8 @@ impl Snippet {
                     first_line: file.line_col(ls).line - 1,
                 });
             }
-            let ends: Vec<usize> = points
-                .iter()
-                .flat_map(|&(s, e)| [s, e])
-                .filter(|&p| ls <= p && p <= le)
-                .collect();
-            let focus = points
-                .iter()
-                .map(|&(s, _)| s)
-                .filter(|&s| ls <= s && s <= le)
-                .min()
-                .unwrap_or(ls);
+            let ends = within(&end_points, ls, le);
+            let focus = within(&label_starts, ls, le).first().copied().unwrap_or(ls);
             snippet.push_line(text, ls, le, focus, &ends);
             // Each line keeps its line break, as in the file.
             if le < text.len() {
@@ -259,7 +263,10 @@ impl Snippet {
             let at = file.line_col(s);
             let from = snippet.offset(s);
             let to = snippet.offset(e).max(from);
-            snippet.starts.push((from, at.line - 1, at.column - 1));
+            snippet
+                .starts
+                .entry(from)
+                .or_insert((at.line - 1, at.column - 1));
             rebased.push(SourceSpan::new(from.into(), to - from));
         }
         (snippet, rebased)
@@ -281,7 +288,7 @@ impl Snippet {
             self.text.push_str(line);
             for &p in ends {
                 let p = p.min(le_text);
-                self.offsets.push((p, base + (p - ls)));
+                self.offsets.entry(p).or_insert(base + (p - ls));
             }
             return;
         }
@@ -340,17 +347,14 @@ impl Snippet {
                 let i = map.partition_point(|&(o, _)| o <= p);
                 map[i.saturating_sub(1)].1
             };
-            self.offsets.push((p, to));
+            self.offsets.entry(p).or_insert(to);
         }
     }
 
     /// The snippet offset of original byte `offset`, one of the label end
     /// points given to [`Snippet::new`].
     fn offset(&self, offset: usize) -> usize {
-        self.offsets
-            .iter()
-            .find(|&&(o, _)| o == offset)
-            .map_or(0, |&(_, to)| to)
+        self.offsets.get(&offset).copied().unwrap_or(0)
     }
 }
 
@@ -364,10 +368,13 @@ impl miette::SourceCode for Snippet {
         let (from, to) = (span.offset(), span.offset() + span.len());
         // A span across two segments would show lines that are not
         // consecutive as if they were: miette then draws them apart.
+        // Segments are in order and do not overlap: the first one ending at
+        // or after `to` is the first that can hold the span (a binary
+        // search, not a scan: a report can quote thousands of lines).
         let seg = self
             .segments
-            .iter()
-            .find(|s| s.start <= from && to <= s.end)
+            .get(self.segments.partition_point(|s| s.end < to))
+            .filter(|s| s.start <= from)
             .ok_or(miette::MietteError::OutOfBounds)?;
         let local = &self.text[seg.start..seg.end];
         let local_span = SourceSpan::new((from - seg.start).into(), span.len());
@@ -375,7 +382,7 @@ impl miette::SourceCode for Snippet {
         let mut line = c.line() + seg.first_line;
         let mut column = c.column();
         if context_lines_before == 0
-            && let Some(&(_, l, col)) = self.starts.iter().find(|s| s.0 == from)
+            && let Some(&(l, col)) = self.starts.get(&from)
         {
             line = l;
             column = col;

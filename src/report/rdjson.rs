@@ -97,24 +97,14 @@ fn severity(s: Severity) -> &'static str {
     }
 }
 
-/// 1-based line and 1-based UTF-8 byte column of byte `offset` in `text`
-/// (clamped to the text and moved back to a character boundary, as
-/// [`crate::source::SourceFile::line_col`] does).
-pub fn byte_position(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while offset > 0 && !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (before.matches('\n').count() + 1, offset - line_start + 1)
-}
-
 fn location(loc: Location, sources: &SourceMap) -> RdLocation {
     let file = sources.get(loc.file);
     let pos = |offset| {
-        let (line, column) = byte_position(file.text(), offset);
-        Position { line, column }
+        let at = file.byte_line_col(offset);
+        Position {
+            line: at.line,
+            column: at.column,
+        }
     };
     RdLocation {
         path: file.name().to_string(),
@@ -196,16 +186,24 @@ pub fn render(
 
 #[cfg(test)]
 mod tests {
-    use super::byte_position;
+    use crate::source::SourceFile;
 
     #[test]
     fn byte_columns_count_utf8_bytes() {
         let text = "ab\n# café = 1\n";
-        assert_eq!(byte_position(text, 0), (1, 1));
-        assert_eq!(byte_position(text, 3), (2, 1));
+        let f = SourceFile::new("a", "a", text.to_string());
+        let at = |o| {
+            let p = f.byte_line_col(o);
+            (p.line, p.column)
+        };
+        assert_eq!(at(0), (1, 1));
+        assert_eq!(at(3), (2, 1));
         let one = text.find('1').unwrap();
         // "# café = " is 9 characters but 10 bytes.
-        assert_eq!(byte_position(text, one), (2, 11));
-        assert_eq!(byte_position(text, text.len()), (3, 1));
+        assert_eq!(at(one), (2, 11));
+        assert_eq!(at(text.len()), (3, 1));
+        // Inside `é`: moved back to its first byte.
+        let e = text.find('é').unwrap();
+        assert_eq!(at(e + 1), at(e));
     }
 }

@@ -9,8 +9,14 @@
 //! * `level`: `error`, `warning` or `note` (info);
 //! * `message.text`: the message, then `help: ...` on a new line;
 //! * `locations[0]`: the primary label's file as a URI relative to
-//!   `%SRCROOT%` (the display path, which is relative to the manifest's
-//!   folder; absolute paths become `file://` URIs), and its region;
+//!   `%SRCROOT%` (the display path, which is relative to the folder
+//!   timeoutlint runs in, or to `--root`: run from the repository root, or
+//!   with `--root` there, code scanning resolves it from the repository's
+//!   root whatever folder was checked; a file outside that folder has an
+//!   absolute display path, which becomes a `file://` URI without
+//!   `uriBaseId`), and its region. `originalUriBaseIds` is not written:
+//!   it would put the machine's absolute path into every log, and GitHub
+//!   takes `%SRCROOT%` to be the checkout;
 //! * `relatedLocations`: every related label, with `id` from 1 and its
 //!   message (labels with no file carry only the message);
 //! * `partialFingerprints.primaryLocationLineHash`: see [`line_hash`].
@@ -454,12 +460,7 @@ pub fn render(
             continue;
         };
         let r = sources.resolve(anchor);
-        let line_text = sources
-            .get(anchor.file)
-            .masked_text()
-            .split('\n')
-            .nth(r.start.line - 1)
-            .unwrap_or("");
+        let line_text = sources.get(anchor.file).masked_line(r.start.line);
         let base = line_hash(d.code.id, &r.file, line_text);
         let n = seen.entry(base.clone()).or_insert(0);
         *n += 1;
