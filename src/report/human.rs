@@ -141,6 +141,9 @@ struct Snippet {
     /// Original byte offset => snippet offset, for every label end point
     /// (the first mapping, when one is mapped twice).
     offsets: BTreeMap<usize, usize>,
+    /// Offset of each line of `text` (from 0), so that miette is handed
+    /// only the lines around one label, never a whole segment to scan.
+    line_starts: Vec<usize>,
 }
 
 /// `(start, end)` of the line holding byte `offset`, without its newline.
@@ -224,6 +227,7 @@ impl Snippet {
             segments: Vec::new(),
             starts: BTreeMap::new(),
             offsets: BTreeMap::new(),
+            line_starts: Vec::new(),
         };
         // Label starts, and every label end point, sorted: each line takes
         // its own with a binary search.
@@ -269,6 +273,9 @@ impl Snippet {
                 .or_insert((at.line - 1, at.column - 1));
             rebased.push(SourceSpan::new(from.into(), to - from));
         }
+        snippet.line_starts = std::iter::once(0)
+            .chain(snippet.text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         (snippet, rebased)
     }
 
@@ -376,10 +383,31 @@ impl miette::SourceCode for Snippet {
             .get(self.segments.partition_point(|s| s.end < to))
             .filter(|s| s.start <= from)
             .ok_or(miette::MietteError::OutOfBounds)?;
-        let local = &self.text[seg.start..seg.end];
-        let local_span = SourceSpan::new((from - seg.start).into(), span.len());
+        // Only the label's lines, the context miette asks for and one line
+        // more on each side (so miette decides exactly as on the whole
+        // segment), within the segment: miette scans what it is given from
+        // its start, once per label.
+        let line_of = |o: usize| {
+            self.line_starts
+                .partition_point(|&s| s <= o)
+                .saturating_sub(1)
+        };
+        let first = line_of(from).saturating_sub(context_lines_before + 1);
+        let last = line_of(to) + context_lines_after + 1;
+        let sub_start = self
+            .line_starts
+            .get(first)
+            .map_or(seg.start, |&s| s.max(seg.start));
+        let sub_end = self
+            .line_starts
+            .get(last + 1)
+            .map_or(seg.end, |&e| e.min(seg.end))
+            .max(to);
+        let skipped = line_of(sub_start) - line_of(seg.start);
+        let local = &self.text[sub_start..sub_end];
+        let local_span = SourceSpan::new((from - sub_start).into(), span.len());
         let c = local.read_span(&local_span, context_lines_before, context_lines_after)?;
-        let mut line = c.line() + seg.first_line;
+        let mut line = c.line() + seg.first_line + skipped;
         let mut column = c.column();
         if context_lines_before == 0
             && let Some(&(l, col)) = self.starts.get(&from)
@@ -390,7 +418,7 @@ impl miette::SourceCode for Snippet {
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             c.data(),
-            SourceSpan::new((c.span().offset() + seg.start).into(), c.span().len()),
+            SourceSpan::new((c.span().offset() + sub_start).into(), c.span().len()),
             line,
             column,
             c.line_count(),
@@ -568,6 +596,30 @@ mod tests {
             "CRLF is a line break:\n{out}"
         );
         assert!(out.contains("[f.cnf:2:16]"), "{out}");
+    }
+
+    #[test]
+    fn thousands_of_labels_in_one_file() {
+        // One report quoting 2,000 lines of one file: each label keeps its
+        // own line and column (lookups by binary search, not by scan).
+        let n = 2_000;
+        let text: String = (0..n).map(|i| format!("key{i} = {i}\n")).collect();
+        let mut sources = SourceMap::new(None);
+        let f = sources.add(Path::new("f.cnf"), text.clone());
+        let at = |i: usize| {
+            let s = text.find(&format!("key{i} =")).unwrap_or(0);
+            Location::new(f, Span::new(s, s + 3))
+        };
+        let mut d = Diagnostic::new(codes::INVALID_VALUE, "many", Label::at(at(0), "first"));
+        for i in (2..n).step_by(2) {
+            d = d.with_related(Label::at(at(i), format!("label {i}")));
+        }
+        let started = std::time::Instant::now();
+        let out = render(&[d], &[], &sources, Color::Never);
+        eprintln!("rendered in {:?}", started.elapsed());
+        assert!(out.contains("[f.cnf:1:1]"), "{}", &out[..500]);
+        assert!(out.contains(" 1999 │ key1998 = 1998\n"), "{}", &out[..500]);
+        assert!(out.contains("label 1998"));
     }
 
     #[test]
