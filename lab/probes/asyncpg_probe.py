@@ -1,0 +1,128 @@
+"""asyncpg probe: an SQLAlchemy asyncio pool on asyncpg, used as an async app uses it.
+
+Reads `app/settings.yaml` of the scenario (the same file timeoutlint reads):
+
+    sqlalchemy:
+      url: postgresql+asyncpg://lab:lab@db:5432/lab   # host/port/user/password/db replaced by the lab's
+      pool_recycle: 2
+      pool_pre_ping: false
+      connect_args: {command_timeout: 4}
+
+Creates the engine with `create_async_engine` and those options (the pool is
+SQLAlchemy's AsyncAdaptedQueuePool), checks out a connection and runs `query`
+(lab.toml, default SELECT 1), returns it (or holds it with `hold = true`),
+idles LAB_IDLE s, then runs `query_after` (default `query`) on a connection
+from the pool (or the held one). asyncpg never sets SO_KEEPALIVE on its
+sockets, so the app namespace's tcp_keepalive_* sysctls do nothing for it.
+
+A statement stalled behind a silently dropping hop is bounded by
+`command_timeout` when the settings give one; the probe also bounds every step
+by LAB_STEP_TIMEOUT (default 20 s) so that it always prints its line.
+Prints one JSON line, as lab/probes/sqla.py: ok, error_class, error_text,
+elapsed, second, versions, retry_ok.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import yaml
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+import common
+
+ENGINE_KEYS = {
+    "pool_size", "max_overflow", "pool_recycle", "pool_pre_ping", "pool_timeout",
+    "connect_args", "pool_use_lifo", "pool_reset_on_return", "isolation_level",
+}
+STEP = float(os.environ.get("LAB_STEP_TIMEOUT", "20"))
+
+
+def load_settings():
+    d = common.scenario_dir()
+    doc = yaml.safe_load((d / "app" / "settings.yaml").read_text())
+    cfg = dict(doc.get("sqlalchemy") or doc)
+    url = cfg.pop("url")
+    return url, {k: v for k, v in cfg.items() if k in ENGINE_KEYS}
+
+
+def err_fields(e: BaseException) -> dict:
+    if isinstance(e, (asyncio.TimeoutError, TimeoutError)) and not str(e):
+        return {
+            "error_class": f"{type(e).__module__}.{type(e).__name__}",
+            "error_text": f"{type(e).__name__} (no reply; asyncpg command_timeout or the probe's {STEP:g} s bound)",
+        }
+    return common.err_fields(e)
+
+
+async def run() -> dict:
+    m = common.meta()
+    ep = common.endpoint()
+    url, opts = load_settings()
+    u = make_url(url).set(
+        host=ep["host"], port=ep["port"], username=ep["user"], password=ep["password"], database=ep["database"]
+    )
+    drv = u.get_driver_name()
+    res: dict = {
+        "versions": ", ".join([common.dist_version("sqlalchemy"), common.dist_version(drv)]),
+        "driver": drv,
+        "options": opts,
+    }
+    q1 = m.get("query", "SELECT 1")
+    q2 = m.get("query_after", q1)
+    eng = create_async_engine(u, **opts)
+    conn = None
+    try:
+        try:
+            conn = await asyncio.wait_for(eng.connect(), STEP)
+            await asyncio.wait_for(conn.execute(text(q1)), STEP)
+            if not common.hold():
+                await conn.close()
+                conn = None
+        except Exception as e:  # noqa: BLE001 - a failure on the first use is the outcome too
+            res.update(ok=False, stage="first", second=None, **err_fields(e))
+            return res
+        await asyncio.sleep(common.idle())
+        t = asyncio.get_running_loop().time()
+        try:
+            if conn is not None:
+                await asyncio.wait_for(conn.execute(text(q2)), STEP)
+            else:
+                async with eng.connect() as c:
+                    await asyncio.wait_for(c.execute(text(q2)), STEP)
+            res.update(ok=True, second=round(asyncio.get_running_loop().time() - t, 2))
+            res["note"] = f"query after {common.idle():g} s idle ok in {res['second']} s"
+        except Exception as e:  # noqa: BLE001 - the point is to record it
+            res.update(ok=False, second=round(asyncio.get_running_loop().time() - t, 2), **err_fields(e))
+            try:
+                async with eng.connect() as c:
+                    await asyncio.wait_for(c.execute(text("SELECT 1")), STEP)
+                res["retry_ok"] = True
+            except Exception as e2:  # noqa: BLE001
+                res["retry_ok"] = False
+                res["retry_error"] = err_fields(e2)["error_text"]
+        return res
+    finally:
+        try:
+            if conn is not None:
+                await asyncio.wait_for(conn.close(), 5)
+        except Exception:  # noqa: BLE001 - teardown of a broken connection
+            pass
+        try:
+            await asyncio.wait_for(eng.dispose(), 5)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def main():
+    clock = common.Clock()
+    res = asyncio.run(run())
+    res["elapsed"] = clock()
+    common.emit(**res)
+
+
+if __name__ == "__main__":
+    main()
