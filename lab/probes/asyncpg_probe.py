@@ -49,12 +49,14 @@ def load_settings():
     return url, {k: v for k, v in cfg.items() if k in ENGINE_KEYS}
 
 
-def err_fields(e: BaseException) -> dict:
+def err_fields(e: BaseException, waited: float | None = None, command_timeout=None) -> dict:
+    """As common.err_fields; an empty asyncio timeout says which bound fired."""
     if isinstance(e, (asyncio.TimeoutError, TimeoutError)) and not str(e):
-        return {
-            "error_class": f"{type(e).__module__}.{type(e).__name__}",
-            "error_text": f"{type(e).__name__} (no reply; asyncpg command_timeout or the probe's {STEP:g} s bound)",
-        }
+        if command_timeout is not None and (waited is None or waited < STEP - 0.5):
+            why = f"no reply within asyncpg command_timeout = {command_timeout} s"
+        else:
+            why = f"no reply within the probe's {STEP:g} s bound"
+        return {"error_class": f"{type(e).__module__}.{type(e).__name__}", "error_text": f"{type(e).__name__}: {why}"}
     return common.err_fields(e)
 
 
@@ -73,6 +75,7 @@ async def run() -> dict:
     }
     q1 = m.get("query", "SELECT 1")
     q2 = m.get("query_after", q1)
+    ct = (opts.get("connect_args") or {}).get("command_timeout")
     eng = create_async_engine(u, **opts)
     conn = None
     try:
@@ -83,7 +86,7 @@ async def run() -> dict:
                 await conn.close()
                 conn = None
         except Exception as e:  # noqa: BLE001 - a failure on the first use is the outcome too
-            res.update(ok=False, stage="first", second=None, **err_fields(e))
+            res.update(ok=False, stage="first", second=None, **err_fields(e, None, ct))
             return res
         await asyncio.sleep(common.idle())
         t = asyncio.get_running_loop().time()
@@ -96,7 +99,8 @@ async def run() -> dict:
             res.update(ok=True, second=round(asyncio.get_running_loop().time() - t, 2))
             res["note"] = f"query after {common.idle():g} s idle ok in {res['second']} s"
         except Exception as e:  # noqa: BLE001 - the point is to record it
-            res.update(ok=False, second=round(asyncio.get_running_loop().time() - t, 2), **err_fields(e))
+            waited = round(asyncio.get_running_loop().time() - t, 2)
+            res.update(ok=False, second=waited, **err_fields(e, waited, ct))
             try:
                 async with eng.connect() as c:
                     await asyncio.wait_for(c.execute(text("SELECT 1")), STEP)
