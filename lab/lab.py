@@ -265,6 +265,8 @@ def outcome(res: dict) -> str:
         return "skipped"
     if lab.get("crashed"):
         return "broken"
+    if not lab:
+        return "-"
     return "ok" if lab.get("ok") else "failed"
 
 

@@ -138,7 +138,8 @@ def start(scn: Scenario, netns: str | None) -> Server:
 
     def ready() -> bool:
         if p.poll() is not None:
-            raise RuntimeError(f"mariadbd exited {p.returncode}: {srv.log_tail(8)}")
+            errs = [ln for ln in srv.log_tail(40).splitlines() if "[ERROR]" in ln]
+            raise proc.Fatal(f"mariadbd exited {p.returncode}: {' '.join(errs[-2:]) or srv.log_tail(3)}")
         r = subprocess.run(
             ["mariadb-admin", "--no-defaults", "-uroot", f"--socket={sock}", "ping"],
             capture_output=True,

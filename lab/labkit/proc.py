@@ -175,8 +175,14 @@ def run(
     return cp
 
 
+class Fatal(Exception):
+    """Raised by a `wait_for` predicate to stop waiting at once (e.g. the
+    server exited)."""
+
+
 def wait_for(pred, timeout: float, what: str, interval: float = 0.1):
-    """Poll `pred()` until it returns a truthy value; raise TimeoutError with `what`."""
+    """Poll `pred()` until it returns a truthy value; raise TimeoutError with
+    `what`. Other exceptions are retried, except `Fatal`, which propagates."""
     deadline = time.monotonic() + timeout
     last_exc = None
     while time.monotonic() < deadline:
@@ -184,6 +190,8 @@ def wait_for(pred, timeout: float, what: str, interval: float = 0.1):
             v = pred()
             if v:
                 return v
+        except Fatal:
+            raise
         except Exception as e:  # noqa: BLE001 - polling; the last error is reported
             last_exc = e
         time.sleep(interval)

@@ -186,9 +186,11 @@ def _load_meta(d: Path) -> dict[str, Any]:
     return meta
 
 
-def load_all(root: Path = SCENARIOS_DIR) -> list[Scenario]:
-    """Every scenario under `root`, sorted by name; the index is the position
-    in that list (stable whichever subset is run)."""
+def load_all(root: Path | None = None) -> list[Scenario]:
+    """Every scenario under `root` (default: $LAB_SCENARIOS or lab/scenarios),
+    sorted by name; the index is the position in that list (stable whichever
+    subset is run)."""
+    root = root or Path(os.environ.get("LAB_SCENARIOS", SCENARIOS_DIR))
     prefix = os.environ.get("LAB_PREFIX", "tl")
     base = int(os.environ.get("LAB_PORT_BASE", "43000"))
     dirs = sorted(p for p in root.iterdir() if p.is_dir() and (p / "lab.toml").exists()) if root.exists() else []
