@@ -18,6 +18,9 @@ sockets, so the app namespace's tcp_keepalive_* sysctls do nothing for it.
 A statement stalled behind a silently dropping hop is bounded by
 `command_timeout` when the settings give one; the probe also bounds every step
 by LAB_STEP_TIMEOUT (default 20 s) so that it always prints its line.
+With `request_deadline = N` (lab.toml, s) the query after the idle period runs
+under that deadline, as a worker timeout would impose (TL125): when it fires
+first, the outcome is RequestKilled, with no database error.
 Prints one JSON line, as lab/probes/sqla.py: ok, error_class, error_text,
 elapsed, second, versions, retry_ok.
 """
@@ -47,6 +50,11 @@ def load_settings():
     cfg = dict(doc.get("sqlalchemy") or doc)
     url = cfg.pop("url")
     return url, {k: v for k, v in cfg.items() if k in ENGINE_KEYS}
+
+
+class RequestKilled(Exception):
+    """The request deadline (lab.toml `request_deadline`, s) fired first, as a
+    gunicorn worker timeout or a load balancer would end the request."""
 
 
 def err_fields(e: BaseException, waited: float | None = None, command_timeout=None) -> dict:
@@ -90,12 +98,29 @@ async def run() -> dict:
             return res
         await asyncio.sleep(common.idle())
         t = asyncio.get_running_loop().time()
-        try:
+        deadline = m.get("request_deadline")
+
+        async def request():
             if conn is not None:
                 await asyncio.wait_for(conn.execute(text(q2)), STEP)
             else:
                 async with eng.connect() as c:
                     await asyncio.wait_for(c.execute(text(q2)), STEP)
+
+        try:
+            if deadline:
+                cm = asyncio.timeout(float(deadline))
+                try:
+                    async with cm:
+                        await request()
+                except TimeoutError as e:
+                    if not cm.expired():
+                        raise  # a database-side timeout (command_timeout) fired first
+                    raise RequestKilled(
+                        f"request killed by its {float(deadline):g} s deadline before any database error"
+                    ) from e
+            else:
+                await request()
             res.update(ok=True, second=round(asyncio.get_running_loop().time() - t, 2))
             res["note"] = f"query after {common.idle():g} s idle ok in {res['second']} s"
         except Exception as e:  # noqa: BLE001 - the point is to record it
