@@ -54,7 +54,13 @@ def main():
             request_finished.send(sender=None)
 
     res = {"versions": versions, "options": {k: db.get(k) for k in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}}
-    request()
+    try:
+        request()
+    except Exception as e:  # noqa: BLE001 - e.g. a rejected option (TL115)
+        res.update(ok=False, stage="first request", elapsed=clock(), **common.err_fields(e))
+        res["error_text"] = f"{type(e).__module__}.{type(e).__name__}: {res['error_text']}"
+        common.emit(**res)
+        return
     time.sleep(common.idle())
     t = time.monotonic()
     try:
@@ -62,7 +68,7 @@ def main():
         res.update(ok=True, second=round(time.monotonic() - t, 2))
         res["note"] = f"request after {common.idle():g} s idle ok in {res['second']} s"
     except Exception as e:  # noqa: BLE001 - the point is to record it
-        res.update(ok=False, second=round(time.monotonic() - t, 2))
+        res.update(ok=False, stage="after idle", second=round(time.monotonic() - t, 2))
         res.update(common.err_fields(e))
         res["error_text"] = f"{type(e).__module__}.{type(e).__name__}: {res['error_text']}"
         try:

@@ -12,7 +12,9 @@ Creates the engine with those options, checks out a connection and runs
 `query` (lab.toml, default SELECT 1), returns it to the pool (or keeps it
 checked out with `hold = true`), idles LAB_IDLE s, then runs `query_after`
 (default: `query`) on a connection from the pool (or on the held one).
-Prints one JSON line: ok, error_class, error_text, elapsed (s, whole run),
+Prints one JSON line: ok, stage ("first query": engine creation, connect or
+the first query failed, e.g. a rejected option; "after idle"), error_class,
+error_text, elapsed (s, whole run),
 second (s, the query after the idle period, including checkout: the stall),
 versions; and `retry_ok` (an immediate retry on the same engine).
 """
@@ -59,9 +61,15 @@ def main():
     q1 = m.get("query", "SELECT 1")
     q2 = m.get("query_after", q1)
     res = {"versions": versions, "driver": drv, "options": {k: v for k, v in opts.items() if k != "poolclass"}}
-    eng = create_engine(u, **opts)
-    conn = eng.connect()
-    conn.execute(text(q1)).fetchall()
+    try:
+        # a driver or proxy that rejects an option fails here (TL112, TL114, TL122)
+        eng = create_engine(u, **opts)
+        conn = eng.connect()
+        conn.execute(text(q1)).fetchall()
+    except Exception as e:  # noqa: BLE001 - the point is to record it
+        res.update(ok=False, stage="first query", elapsed=clock(), **common.err_fields(e))
+        common.emit(**res)
+        return
     if not common.hold():
         conn.close()
     time.sleep(common.idle())
@@ -75,7 +83,7 @@ def main():
         res.update(ok=True, second=round(time.monotonic() - t, 2))
         res["note"] = f"query after {common.idle():g} s idle ok in {res['second']} s"
     except Exception as e:  # noqa: BLE001 - the point is to record it
-        res.update(ok=False, second=round(time.monotonic() - t, 2), **common.err_fields(e))
+        res.update(ok=False, stage="after idle", second=round(time.monotonic() - t, 2), **common.err_fields(e))
         try:
             with eng.connect() as c:
                 c.execute(text("SELECT 1")).fetchall()
