@@ -150,14 +150,19 @@ def run_probe(scn: Scenario) -> dict:
     t0 = time.monotonic()
     try:
         r = proc.run([str(VENV_PY), str(script), str(scn.dir)], netns=scn.ns("app"), env=env, timeout=limit)
-    except subprocess.TimeoutExpired:
-        return {
-            "ok": False,
-            "error_class": "Timeout",
-            "error_text": f"probe still hanging after {limit:.0f} s (killed)",
-            "elapsed": round(time.monotonic() - t0, 1),
-        }
-    lines = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
+    except subprocess.TimeoutExpired as e:
+        res = {}
+        for info in _json_lines(e.output or ""):
+            res.update(info)  # what the probe said before it hung (versions)
+        res.update(
+            ok=False,
+            error_class="Timeout",
+            error_text=f"probe still hanging after {limit:.0f} s (killed)",
+            elapsed=round(time.monotonic() - t0, 1),
+        )
+        return res
+    infos = _json_lines(r.stdout)
+    lines = [i for i in infos if "ok" in i]
     if not lines:
         return {
             "ok": False,
@@ -166,10 +171,23 @@ def run_probe(scn: Scenario) -> dict:
             "error_text": f"probe exited {r.returncode} without a result: {r.stderr.strip()[-600:]}",
             "elapsed": round(time.monotonic() - t0, 1),
         }
-    res = json.loads(lines[-1])
+    res = {}
+    for info in infos:
+        res.update(info)
     if r.stderr.strip():
         res["stderr"] = r.stderr.strip()[-600:]
     return res
+
+
+def _json_lines(text: str) -> list[dict]:
+    out = []
+    for ln in text.splitlines():
+        if ln.startswith("{"):
+            try:
+                out.append(json.loads(ln))
+            except json.JSONDecodeError:
+                pass
+    return out
 
 
 def judge(scn: Scenario, tool: dict, lab: dict) -> str:

@@ -165,8 +165,8 @@ def run(
         out, err = p.communicate(input=input, timeout=timeout)
     except subprocess.TimeoutExpired:
         stop_pid(p.pid, grace=1.0)
-        p.communicate()
-        raise
+        out, err = p.communicate()
+        raise subprocess.TimeoutExpired(full, timeout, output=out, stderr=err) from None
     finally:
         unregister(p.pid)
     cp = subprocess.CompletedProcess(full, p.returncode, out, err)

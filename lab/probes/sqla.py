@@ -61,6 +61,7 @@ def main():
     q1 = m.get("query", "SELECT 1")
     q2 = m.get("query_after", q1)
     res = {"versions": versions, "driver": drv, "options": {k: v for k, v in opts.items() if k != "poolclass"}}
+    common.emit(versions=versions)  # early, in case the probe hangs and is killed
     try:
         # a driver or proxy that rejects an option fails here (TL112, TL114, TL122)
         eng = create_engine(u, **opts)
