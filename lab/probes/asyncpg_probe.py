@@ -81,6 +81,7 @@ async def run() -> dict:
         "driver": drv,
         "options": opts,
     }
+    common.emit(versions=res["versions"], driver=drv)  # kept by the runner if the probe is killed
     q1 = m.get("query", "SELECT 1")
     q2 = m.get("query_after", q1)
     ct = (opts.get("connect_args") or {}).get("command_timeout")
