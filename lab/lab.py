@@ -106,8 +106,13 @@ def tool_verdict(binary: Path, scn: Scenario) -> dict:
         return {"verdict": "tool-failed", "exit": r.returncode, "stderr": r.stderr.strip()[-800:], "errors": []}
     diags = doc.get("diagnostics", [])
     rank = {"error": 3, "warning": 2, "info": 1, "note": 1}
-    mine = [d for d in diags if d.get("rule") == scn.rule]
-    sev = max((d.get("severity", "") for d in mine), key=lambda s: rank.get(s, 0), default="none")
+    mine = [d for d in diags if d.get("rule") in scn.rules]
+    # per rule, its highest severity; with several rules, the weakest of them
+    per = {
+        r: max((d.get("severity", "") for d in mine if d["rule"] == r), key=lambda s: rank.get(s, 0), default="none")
+        for r in scn.rules
+    }
+    sev = min(per.values(), key=lambda s: rank.get(s, 0), default="none")
     return {
         "verdict": sev,
         "exit": r.returncode,

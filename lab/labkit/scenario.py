@@ -94,8 +94,14 @@ class Scenario:
 
     # -- lab.toml fields -------------------------------------------------
     @property
+    def rules(self) -> list[str]:
+        """`rule = "TL101"`, or a list for a scenario that proves several."""
+        r = self.meta.get("rule", [])
+        return [r] if isinstance(r, str) else list(r)
+
+    @property
     def rule(self) -> str:
-        return self.meta.get("rule", "")
+        return ", ".join(self.rules)
 
     @property
     def expect(self) -> str:
