@@ -61,10 +61,11 @@ def err_fields(e: BaseException, waited: float | None = None, command_timeout=No
     """As common.err_fields; an empty asyncio timeout says which bound fired."""
     if isinstance(e, (asyncio.TimeoutError, TimeoutError)) and not str(e):
         if command_timeout is not None and (waited is None or waited < STEP - 0.5):
-            why = f"no reply within asyncpg command_timeout = {command_timeout} s"
+            why = f"asyncpg command_timeout = {command_timeout} s"
         else:
-            why = f"no reply within the probe's {STEP:g} s bound"
-        return {"error_class": f"{type(e).__module__}.{type(e).__name__}", "error_text": f"{type(e).__name__}: {why}"}
+            why = f"the probe's {STEP:g} s bound"
+        # the exception's own text is empty: its repr is what the app's log shows
+        return {"error_class": f"{type(e).__module__}.{type(e).__name__}", "error_text": f"{e!r} (from {why})"}
     return common.err_fields(e)
 
 
