@@ -328,6 +328,20 @@ def cleanup() -> None:
             shutil.rmtree(wd, ignore_errors=True)
 
 
+def leftovers(scns: list[Scenario]) -> list[str]:
+    """Namespaces, processes and temp dirs of this run still present (should be none)."""
+    from labkit.net import ns_exists
+
+    left = [n for s in scns if s.firewall for n in (s.ns("app"), s.ns("fw"), s.ns("db")) if ns_exists(n)]
+    with proc._lock:
+        pids = dict(proc._live)
+    left += [f"{w} (pid {p})" for p, w in pids.items() if proc.alive(p)]
+    with _state_lock:
+        if not os.environ.get("LAB_KEEP"):
+            left += [str(w) for w in _workdirs if w.exists()]
+    return left
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(prog="lab/run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("scenarios", nargs="*", help="scenario names (or name prefixes); all when none")
@@ -396,6 +410,12 @@ def main() -> int:
                                 "reason": f"not finished: {type(e).__name__}", "lab": {}})
     finally:
         cleanup()
+    left = leftovers(scns)
+    if left:
+        log("LEFT BEHIND after cleanup: " + ", ".join(left))
+        interrupted = True
+    else:
+        log("cleanup: no namespace, process or temp dir of this run is left")
     results.sort(key=lambda r: r["scenario"])
     elapsed = round(time.monotonic() - t0, 1)
     OUT.mkdir(parents=True, exist_ok=True)
