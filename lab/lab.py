@@ -14,7 +14,7 @@ broken scenario, 3 when the lab cannot run and LAB_REQUIRE=1 (else 0 with a
 loud SKIPPED line).
 
 Environment: LAB_REQUIRE=1, LAB_JOBS (concurrent scenarios, default 8),
-LAB_PREFIX (namespace prefix, default "tl"), LAB_PORT_BASE (default 43000),
+LAB_PREFIX (namespace prefix, default "tl"), LAB_PORT_BASE (default 20000),
 LAB_OUT (results folder, default lab/out), LAB_TIMEOUTLINT (the binary to
 use; default: `cargo build --bin timeoutlint` then target/debug/timeoutlint),
 LAB_TOTAL_TIMEOUT (s, default 570), LAB_KEEP=1 (keep temp dirs for debugging).

@@ -19,7 +19,7 @@ db/, pgbouncer/, haproxy/ ...) plus `lab.toml`, the lab's own metadata:
 Names and ports are derived from the scenario's index in the sorted list of
 all scenarios, so concurrent scenarios never collide:
   namespaces  f"{prefix}{index}-app" / "-fw" / "-db"   (prefix: $LAB_PREFIX, default "tl")
-  ports       port_base .. port_base+9, port_base = $LAB_PORT_BASE (default 43000) + 10*index
+  ports       port_base .. port_base+9, port_base = $LAB_PORT_BASE (default 20000) + 10*index
   temp dir    /tmp/tl-lab-{prefix}{index}-XXXX (datadirs, sockets, logs), removed afterwards
 """
 
@@ -87,7 +87,7 @@ class Scenario:
     index: int
     meta: dict[str, Any]
     prefix: str = "tl"
-    port_base_all: int = 43000
+    port_base_all: int = 20000
     workdir: Path | None = None  # set by the runner: /tmp/tl-lab-<prefix><index>-XXXX
     servers: dict[str, Server] = field(default_factory=dict)  # started so far, by kind
     topology: Any = None  # labkit.net.Topology when firewall = true
@@ -198,7 +198,7 @@ def load_all(root: Path | None = None) -> list[Scenario]:
     subset is run)."""
     root = root or Path(os.environ.get("LAB_SCENARIOS", SCENARIOS_DIR))
     prefix = os.environ.get("LAB_PREFIX", "tl")
-    base = int(os.environ.get("LAB_PORT_BASE", "43000"))
+    base = int(os.environ.get("LAB_PORT_BASE", "20000"))
     dirs = sorted(p for p in root.iterdir() if p.is_dir() and (p / "lab.toml").exists()) if root.exists() else []
     return [Scenario(d.name, d, i, _load_meta(d), prefix, base) for i, d in enumerate(dirs)]
 

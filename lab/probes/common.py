@@ -59,12 +59,15 @@ def hold() -> bool:
 
 def err_fields(e: BaseException) -> dict:
     """error_class (module.Class of what the app caught) and error_text (the
-    driver's own error when SQLAlchemy wraps one, as users see it in logs)."""
+    first line users see in logs: for an error SQLAlchemy wraps, the driver's
+    class and message, as SQLAlchemy prints them)."""
     orig = getattr(e, "orig", None)
     cls = f"{type(e).__module__}.{type(e).__name__}"
     if orig is not None:
-        cls += f" ({type(orig).__module__}.{type(orig).__name__})"
-        text = str(orig)
+        ocls = f"{type(orig).__module__}.{type(orig).__name__}"
+        cls += f" ({ocls})"
+        # as SQLAlchemy's own message starts: "(pymysql.err.OperationalError) (2006, ...)"
+        text = f"({ocls}) {orig}"
     else:
         text = str(e)
     return {"error_class": cls, "error_text": text.strip().splitlines()[0] if text.strip() else repr(e)}
