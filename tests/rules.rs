@@ -161,6 +161,29 @@ case!(
     ]
 );
 case!(tl103_kept_alive_by_keepalive, "tl103-kept-alive", []);
+// The lab's firewall (conntrack forgets a flow idle 5 s): the pool keeps
+// connections 60 s. MariaDB's own tcp_keepalive_time = 2 on the server alone
+// keeps the flow open; on MySQL the variable does not exist (TL002 warning)
+// and the hop still kills.
+case!(
+    tl103_server_keepalive_fires,
+    "tl103-server-keepalive-fires",
+    [("TL103", "error"), ("TL106", "warning")]
+);
+case!(
+    tl103_server_keepalive_passes,
+    "tl103-server-keepalive-passes",
+    []
+);
+case!(
+    tl103_mysql_keepalive_ignored,
+    "tl103-mysql-keepalive-ignored",
+    [
+        ("TL103", "error"),
+        ("TL106", "warning"),
+        ("TL002", "warning")
+    ]
+);
 case!(
     tl103_proxy_ignores_keepalive,
     "tl103-proxy-ignores-keepalive",

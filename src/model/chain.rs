@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::model::idle::{
     End, IdleKiller, KillerKind, Segment, app_keepalive, driver_name, first_killer, idle_killers,
-    pgbouncer_retirement, segments,
+    mariadb_keepalive_applies, pgbouncer_retirement, segments,
 };
 use crate::model::{ConnectionPath, DbServer, Hop};
 use crate::provenance::Sourced;
@@ -228,10 +228,15 @@ fn segment_chain(
             ));
         }
         End::Server(DbServer::Mysql(server)) => {
+            let own = mariadb_keepalive_applies(server);
             kernel_rows(
                 "db host kernel",
                 &path.db_kernel,
-                "MySQL server enables SO_KEEPALIVE",
+                if own {
+                    "unused for the idle time: the server's tcp_keepalive_time applies"
+                } else {
+                    "MySQL server enables SO_KEEPALIVE"
+                },
                 sources,
                 &mut rows,
             );
@@ -286,6 +291,27 @@ fn segment_chain(
                 "",
                 sources,
             ));
+            if server.tcp_keepalive_time.origin.is_explicit() {
+                let note = match &server.product {
+                    _ if server.tcp_keepalive_time.value.is_zero() => {
+                        "0 = the db host's net.ipv4.tcp_keepalive_time"
+                    }
+                    _ if !own => "ignored: MySQL has no such variable (MariaDB 10.3.3+ only)",
+                    Some(_) => "MariaDB's own keepalive idle time on client sockets",
+                    None => {
+                        "MariaDB's own keepalive idle time (MariaDB 10.3.3+ only; the product \
+                         is not known, so it is taken as MariaDB)"
+                    }
+                };
+                rows.push(row(
+                    s,
+                    "tcp_keepalive_time",
+                    off_or_secs(server.tcp_keepalive_time.value),
+                    &server.tcp_keepalive_time,
+                    note,
+                    sources,
+                ));
+            }
         }
         End::Server(DbServer::Postgres(pg)) => {
             kernel_rows(
