@@ -15,6 +15,7 @@ use crate::model::{ConnectionPath, Hop};
 use crate::rules::RuleOptions;
 use crate::rules::{codes, value_label};
 use crate::source::SourceMap;
+use crate::systems::mysql::MysqlProduct;
 use crate::units::fmt_secs;
 
 pub(super) fn check(
@@ -62,10 +63,17 @@ pub(super) fn check(
                 ),
             ))
             .with_help(format!(
-                "lower wait_timeout below {} (e.g. {suggest}) while keeping it above the app's retirement, or keep the hop open with keepalive: net.ipv4.tcp_keepalive_time below {} on a host whose sockets enable SO_KEEPALIVE, or on MariaDB 10.3.3+ the server's own tcp_keepalive_time below {}",
+                "lower wait_timeout below {} (e.g. {suggest}) while keeping it above the app's retirement, or keep the hop open with keepalive: net.ipv4.tcp_keepalive_time below {} on a host whose sockets enable SO_KEEPALIVE{}",
                 fmt_secs(hop.idle_timeout.value),
                 fmt_secs(hop.idle_timeout.value),
-                fmt_secs(hop.idle_timeout.value)
+                if server.product.as_ref().map(|p| p.value) == Some(MysqlProduct::Mysql) {
+                    String::new()
+                } else {
+                    format!(
+                        ", or on MariaDB 10.3.3+ the server's own tcp_keepalive_time below {}",
+                        fmt_secs(hop.idle_timeout.value)
+                    )
+                }
             ));
         if let Some(c) = &hop.caveat {
             d = d.with_related(Label::maybe(
