@@ -290,6 +290,41 @@ case!(tl111_passes, "tl111-passes", []);
 case!(tl117_fires, "tl117-fires", [("TL117", "info")]);
 case!(tl119_fires, "tl119-fires", [("TL119", "error")]);
 case!(tl119_passes, "tl119-passes", []);
+// PgBouncer in session mode links the app's connection to one server
+// connection for its whole life: the app's retirement meets the server's
+// idle_session_timeout across PgBouncer (the lab: "received 2 results from
+// command 'BEGIN'", and server_idle_timeout did not help).
+case!(
+    tl119_pgbouncer_session_fires,
+    "tl119-pgbouncer-session-fires",
+    [("TL119", "error")]
+);
+case!(
+    tl119_pgbouncer_session_passes,
+    "tl119-pgbouncer-session-passes",
+    []
+);
+// The database the app's URL names overrides the global transaction mode
+// with pool_mode=session; the user's [users] pool_mode=transaction
+// overrides that again.
+case!(
+    tl119_pgbouncer_database_session_fires,
+    "tl119-pgbouncer-database-session-fires",
+    [("TL119", "error")]
+);
+case!(
+    tl119_pgbouncer_user_transaction_passes,
+    "tl119-pgbouncer-user-transaction-passes",
+    []
+);
+// In transaction mode PgBouncer replaces a server connection the server
+// closed without the client noticing (the lab: "server conn crashed?", no
+// app error): TL109 is only a note about reconnect churn.
+case!(
+    tl109_transaction_mode_info,
+    "tl109-transaction-mode-info",
+    [("TL109", "info")]
+);
 case!(
     tl105_asyncpg_fires,
     "tl105-asyncpg-fires",

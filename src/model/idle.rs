@@ -29,6 +29,7 @@ use crate::model::{ConnectionPath, DbServer, Hop, PgBouncerHop};
 use crate::provenance::{Origin, Sourced};
 use crate::systems::app::{AppPool, Driver};
 use crate::systems::mysql::{MysqlProduct, MysqlServer};
+use crate::systems::pgbouncer::{EffectivePoolMode, PoolMode};
 use crate::units::Retirement;
 
 /// The Linux default keepalive idle time, for hosts whose sysctl was not given
@@ -397,6 +398,46 @@ pub fn pgbouncer_retirement(b: &PgBouncerHop) -> Retire {
         setting,
         validated: true,
     }
+}
+
+/// The pool mode the app's connections get at PgBouncer `b`
+/// ([`crate::systems::pgbouncer::PgBouncer::pool_mode_for`] with the
+/// database and user the app's settings name; the global `pool_mode` when
+/// they name none).
+pub fn pool_mode(path: &ConnectionPath, b: &PgBouncerHop) -> EffectivePoolMode {
+    let app = path.app.as_ref();
+    b.settings.pool_mode_for(
+        app.and_then(|a| a.database.as_deref()),
+        app.and_then(|a| a.user.as_deref()),
+    )
+}
+
+/// The segments an app connection is linked through: in `session` pool mode
+/// PgBouncer links each client connection to one server connection until
+/// the client disconnects (https://www.pgbouncer.org/config.html#pool_mode),
+/// so the idle killers of the segment behind it reach the app's connection
+/// as if it were direct. Returns, for segment `i`, the indexes of the later
+/// segments reached through session-mode PgBouncers, each with the
+/// PgBouncer and its effective pool mode; empty in `transaction` and
+/// `statement` mode, where the server connection goes back to the pool and
+/// PgBouncer replaces a closed one without the client seeing it (LAB.md:
+/// `closing because: server conn crashed?`, no app error).
+pub fn linked_segments<'a>(
+    path: &'a ConnectionPath,
+    segs: &[Segment<'a>],
+    i: usize,
+) -> Vec<(usize, &'a PgBouncerHop, EffectivePoolMode)> {
+    let mut out = Vec::new();
+    let mut j = i;
+    while let Some(End::PgBouncer(b)) = segs.get(j).map(|s| s.server) {
+        let mode = pool_mode(path, b);
+        if mode.mode.value != PoolMode::Session || j + 1 >= segs.len() {
+            break;
+        }
+        j += 1;
+        out.push((j, b, mode));
+    }
+    out
 }
 
 /// Name of the driver for messages.
