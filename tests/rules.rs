@@ -175,6 +175,20 @@ case!(
     "tl103-server-keepalive-passes",
     []
 );
+// Behind PgBouncer in session mode the app's connection keeps its server
+// connection, whose flow crosses the NAT: the app's retirement meets the
+// NAT's idle timeout. In transaction mode PgBouncer's own 60 s idle limit
+// closes the server connection first.
+case!(
+    tl103_pgbouncer_session_hop_fires,
+    "tl103-pgbouncer-session-hop-fires",
+    [("TL103", "error")]
+);
+case!(
+    tl103_pgbouncer_transaction_hop_passes,
+    "tl103-pgbouncer-transaction-hop-passes",
+    []
+);
 case!(
     tl103_mysql_keepalive_ignored,
     "tl103-mysql-keepalive-ignored",
