@@ -240,7 +240,9 @@ case!(
     [("TL101", "error"), ("TL015", "info")]
 );
 case!(tl016_helm_fires, "tl016-helm-fires", [("TL016", "warning")]);
-case!(tl109_cnpg_fires, "tl109-cnpg-fires", [("TL109", "warning")]);
+// The Pooler's `poolMode: transaction` is read as pool_mode: PgBouncer
+// replaces a server connection the server closed, so TL109 is a note.
+case!(tl109_cnpg_fires, "tl109-cnpg-fires", [("TL109", "info")]);
 // Their fixed twins. A real `describe-db-parameters` dump keeps RDS's
 // max_connections formula: TL015 stays, as information.
 case!(
