@@ -334,6 +334,21 @@ case!(
 );
 case!(tl124_fires, "tl124-fires", [("TL124", "error")]);
 case!(tl124_passes, "tl124-passes", []);
+// HAProxy `timeout server 5m` ends a 535 s statement that sends no data.
+case!(
+    tl124_haproxy_fires,
+    "tl124-haproxy-fires",
+    [("TL124", "error")]
+);
+// `timeout tunnel 1h` supersedes `timeout server` on an established session.
+case!(
+    tl124_haproxy_tunnel_passes,
+    "tl124-haproxy-tunnel-passes",
+    []
+);
+// Keepalive refreshes the NAT while the statement runs; RDS Proxy counts a
+// running statement as activity.
+case!(tl124_kept_alive_passes, "tl124-kept-alive-passes", []);
 case!(tl125_fires, "tl125-fires", [("TL125", "warning")]);
 case!(
     tl125_pool_wait_alone,

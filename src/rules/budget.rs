@@ -4,7 +4,14 @@
 //!   running statement (asyncpg `command_timeout`, PyMySQL/mysqlclient
 //!   `read_timeout`, PostgreSQL `statement_timeout`, PgBouncer
 //!   `query_timeout`) below the path's `max_statement_time` kills
-//!   legitimate work (founding incident 3: 60 s against 535 s).
+//!   legitimate work (founding incident 3: 60 s against 535 s). So does a
+//!   hop that ends a flow after N seconds without data (HAProxy `timeout
+//!   server` / `client` or `tunnel`, nginx stream `proxy_timeout`, Envoy and
+//!   Istio idle timeouts, an ALB; a NAT, load balancer or firewall unless
+//!   keepalive refreshes it): a statement that returns nothing for N seconds
+//!   is cut. Server idle limits (`wait_timeout`, `idle_session_timeout`,
+//!   PgBouncer `client_idle_timeout`) measure time between commands and never
+//!   fire while a statement runs, so they are not compared.
 //! - TL125 database-wait-exceeds-request-timeout: pool wait (+ connect + the
 //!   statement limit) at or above `request_timeout`.
 //! - TL126 silent-drop-without-read-timeout (heuristic): a silently dropping
@@ -20,6 +27,7 @@ use crate::model::idle::{KillerKind, idle_killers, segments};
 use crate::model::{ConnectionPath, Hop};
 use crate::provenance::Sourced;
 use crate::rules::codes;
+use crate::rules::retirement::caveat_label;
 use crate::source::SourceMap;
 use crate::systems::app::{Backend, Driver};
 use crate::units::fmt_secs;
@@ -94,11 +102,70 @@ pub(super) fn check(path: &ConnectionPath, sources: &SourceMap, out: &mut Vec<Di
                 )),
             );
         }
+        silence_cuts(path, max, sources, out);
     }
     if let Some(deadline) = &path.request_timeout {
         request_budget(path, deadline, &limits, sources, out);
     }
     silent_drop(path, sources, out);
+}
+
+/// TL124 for the hops of every segment: a hop whose idle timeout is not
+/// above `max_statement_time` ends the flow while a statement that sends
+/// nothing runs. A hop kept open by keepalive ([`idle_killers`]: probes go
+/// out on a socket without data, a running statement's included) and a
+/// device that measures idleness between requests (RDS Proxy) are skipped.
+fn silence_cuts(
+    path: &ConnectionPath,
+    max: &Sourced<Duration>,
+    sources: &SourceMap,
+    out: &mut Vec<Diagnostic>,
+) {
+    for seg in segments(path) {
+        for k in idle_killers(path, &seg) {
+            let KillerKind::Hop(i) = k.kind else {
+                continue;
+            };
+            let Hop::Network(hop) = &path.hops[i] else {
+                continue;
+            };
+            if !k.is_effective() || hop.idle_between_requests || k.timeout.value > max.value {
+                continue;
+            }
+            let t = fmt_secs(k.timeout.value);
+            let help = if hop.keepalive_resets.value {
+                format!(
+                    "raise the idle timeout of {} above {}, or keep the flow alive: a keepalive idle time below {t} on an end that enables SO_KEEPALIVE refreshes the hop while a statement runs",
+                    k.label,
+                    fmt_secs(max.value)
+                )
+            } else {
+                format!(
+                    "raise the idle timeout of {} above {} (it counts data, not keepalive probes), or run the long work outside this path (a job queue with its own connection)",
+                    k.label,
+                    fmt_secs(max.value)
+                )
+            };
+            let mut d = Diagnostic::new(
+                codes::STATEMENT_LIMIT_BELOW_MAX_STATEMENT_TIME,
+                format!(
+                    "the idle timeout of {} = {t} ({}) is not above max_statement_time = {}: a statement that returns no data for {t} is cut",
+                    k.label,
+                    k.timeout.origin.brief(sources),
+                    fmt_secs(max.value)
+                ),
+                Label::maybe(
+                    k.timeout.origin.location(),
+                    format!("{} ends a flow after {t} without data, even while a statement runs", k.label),
+                ),
+            )
+            .with_related(Label::maybe(max.origin.location(), "the longest statement the app runs"));
+            if let Some(l) = caveat_label(path, k.kind) {
+                d = d.with_related(l);
+            }
+            out.push(d.with_help(help));
+        }
+    }
 }
 
 fn request_budget(
