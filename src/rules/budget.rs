@@ -29,7 +29,7 @@ use crate::provenance::Sourced;
 use crate::rules::codes;
 use crate::rules::retirement::caveat_label;
 use crate::source::SourceMap;
-use crate::systems::app::{Backend, Driver};
+use crate::systems::app::{AppPool, Backend, Driver};
 use crate::units::fmt_secs;
 
 /// A limit that ends a running statement, with its name.
@@ -232,9 +232,45 @@ fn request_budget(
     }
 }
 
+/// The connection's bound on a read that gets no answer, with the setting's
+/// name: PyMySQL / mysqlclient (and the other MySQL drivers) `read_timeout`,
+/// asyncpg `command_timeout` (the default timeout of every operation,
+/// `asyncpg/connection.py`), libpq `tcp_user_timeout` (psycopg2, psycopg 3:
+/// TCP_USER_TIMEOUT bounds unacknowledged data, `tcp(7)`; 0 = none).
+/// `None` when the connection has none: a request sent on a flow a hop
+/// dropped silently is then retransmitted until `tcp_retries2` gives up.
+pub(crate) fn read_bound(app: &AppPool) -> (&'static str, Option<Sourced<Duration>>) {
+    let pg = app.pg.as_ref();
+    match &app.driver.value {
+        Driver::Asyncpg => (
+            "command_timeout",
+            pg.and_then(|p| p.asyncpg.as_ref()).and_then(|a| {
+                a.command_timeout
+                    .value
+                    .map(|d| Sourced::new(d, a.command_timeout.origin.clone()))
+            }),
+        ),
+        Driver::Psycopg | Driver::Psycopg2 => (
+            "tcp_user_timeout",
+            pg.and_then(|p| p.libpq.as_ref()).and_then(|l| {
+                l.tcp_user_timeout
+                    .value
+                    .filter(|d| !d.is_zero())
+                    .map(|d| Sourced::new(d, l.tcp_user_timeout.origin.clone()))
+            }),
+        ),
+        _ => (
+            "read_timeout",
+            app.read_timeout
+                .value
+                .map(|d| Sourced::new(d, app.read_timeout.origin.clone())),
+        ),
+    }
+}
+
 /// TCP gives up on unacknowledged data after `tcp_retries2` retransmissions,
 /// the RTO doubling from 200 ms up to 120 s: 924.6 s for 15 (ip-sysctl.rst).
-fn retransmission_give_up(retries2: u32) -> Duration {
+pub(crate) fn retransmission_give_up(retries2: u32) -> Duration {
     let mut total = 0.0;
     let mut rto = 0.2_f64;
     for _ in 0..=retries2.min(64) {
@@ -254,26 +290,8 @@ fn silent_drop(path: &ConnectionPath, sources: &SourceMap, out: &mut Vec<Diagnos
             && matches!(k.kind, KillerKind::Hop(i) if matches!(&path.hops[i], Hop::Network(h) if h.on_idle.value == OnIdle::Drop))
     });
     let Some(hop) = dropping else { return };
-    let (guard, none) = match &app.driver.value {
-        Driver::Asyncpg => {
-            let c = app
-                .pg
-                .as_ref()
-                .and_then(|p| p.asyncpg.as_ref())
-                .map(|a| a.command_timeout.value.is_some());
-            ("command_timeout", !c.unwrap_or(false))
-        }
-        Driver::Psycopg | Driver::Psycopg2 => {
-            let t = app
-                .pg
-                .as_ref()
-                .and_then(|p| p.libpq.as_ref())
-                .map(|l| l.tcp_user_timeout.value.is_some_and(|d| !d.is_zero()));
-            ("tcp_user_timeout", !t.unwrap_or(false))
-        }
-        _ => ("read_timeout", app.read_timeout.value.is_none()),
-    };
-    if !none {
+    let (guard, bound) = read_bound(app);
+    if bound.is_some() {
         return;
     }
     let retries = &path.app_kernel.tcp_retries2;
@@ -292,8 +310,16 @@ fn silent_drop(path: &ConnectionPath, sources: &SourceMap, out: &mut Vec<Diagnos
         )
         .with_related(Label::maybe(hop.timeout.origin.location(), format!("{} silently drops flows idle for {}", hop.label, fmt_secs(hop.timeout.value))))
         .with_help(format!(
-            "set {guard} (bounded by the longest statement), or keep the flow alive with keepalive below {}",
-            fmt_secs(hop.timeout.value)
+            "set {guard} (bounded by the longest statement), or keep the flow alive with keepalive below {}{}",
+            fmt_secs(hop.timeout.value),
+            if app.validation.value {
+                format!(
+                    "; {} does not help: its checkout ping hangs the same way",
+                    app.framework.validation_key()
+                )
+            } else {
+                String::new()
+            }
         )),
     );
 }
