@@ -69,6 +69,58 @@ fn tl101_help_never_suggests_a_value_that_fires_again() {
     );
     assert!(!help.contains("pool_recycle = 1"), "{help}");
 }
+// pool_pre_ping through a silently dropping hop: with a read_timeout the
+// ping stalls up to it and recovers (a warning); without one it hangs until
+// TCP gives up, so validation softens nothing (an error, and TL126).
+case!(
+    tl103_pre_ping_stalls_warns,
+    "tl103-pre-ping-stalls-warns",
+    [("TL103", "warning")]
+);
+case!(
+    tl103_pre_ping_hangs_fires,
+    "tl103-pre-ping-hangs-fires",
+    [("TL126", "warning"), ("TL103", "error")]
+);
+
+/// The softened finding says how long the ping stalls and where the bound
+/// is set; the unsoftened one says the ping hangs until tcp_retries2.
+#[test]
+fn pre_ping_through_a_silent_drop_names_the_stall() {
+    let fixture = |case: &str| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/rules")
+            .join(case);
+        run(&[dir], &RunOptions::default())
+            .diagnostics
+            .into_iter()
+            .find(|d| d.code.id == "TL103")
+            .expect("TL103")
+    };
+    let stalls = fixture("tl103-pre-ping-stalls-warns");
+    let help = stalls.help.clone().unwrap_or_default();
+    assert!(
+        help.contains("the ping itself stalls up to read_timeout = 30 s (")
+            && help.contains("tl103-pre-ping-stalls-warns/app.yaml:6)"),
+        "{help}"
+    );
+    assert!(
+        stalls
+            .message
+            .ends_with("pool_pre_ping = true turns it into a reconnect")
+    );
+    let hangs = fixture("tl103-pre-ping-hangs-fires");
+    let help = hangs.help.clone().unwrap_or_default();
+    assert!(
+        help.contains("with no read_timeout the ping itself hangs until TCP gives up retransmitting, about 924.6 s with tcp_retries2 = 15"),
+        "{help}"
+    );
+    assert!(
+        hangs.message.ends_with("pool_pre_ping = true cannot help: with no read_timeout its ping hangs on the dropped flow"),
+        "{}",
+        hangs.message
+    );
+}
 // airflow.cfg: Airflow's default pool_recycle 1800 against wait_timeout 600;
 // its default pool_pre_ping True softens it to a warning.
 case!(
@@ -357,6 +409,32 @@ case!(
 );
 case!(tl125_passes, "tl125-passes", []);
 case!(tl126_passes_with_read_timeout, "tl126-passes", []);
+// A SQLAlchemy connection held by a request is idle in a transaction:
+// idle_in_transaction_session_timeout 30 s against a 60 s request deadline,
+// whatever pool_recycle and pool_pre_ping say.
+case!(tl127_fires, "tl127-fires", [("TL127", "warning")]);
+case!(tl127_passes, "tl127-passes", []);
+// The deadline from gunicorn.conf.py `timeout`; MySQL wait_timeout applies
+// to a held connection in or out of a transaction.
+case!(
+    tl127_mysql_workers_fires,
+    "tl127-mysql-workers-fires",
+    [("TL127", "warning")]
+);
+// PgBouncer idle_transaction_timeout disconnects a client idle in a
+// transaction, in every pool mode.
+case!(
+    tl127_pgbouncer_fires,
+    "tl127-pgbouncer-fires",
+    [("TL127", "warning")]
+);
+// Django autocommit: a held connection between queries is outside a
+// transaction, so idle_session_timeout applies (CONN_MAX_AGE 0: no TL119).
+case!(
+    tl127_django_idle_session_fires,
+    "tl127-django-idle-session-fires",
+    [("TL127", "warning")]
+);
 case!(
     tl008_out_of_range,
     "tl008-out-of-range",
@@ -501,6 +579,7 @@ const PASSING: &[(&str, &str)] = &[
     ("TL124", "tl124-passes"),
     ("TL125", "tl125-passes"),
     ("TL126", "tl126-passes"),
+    ("TL127", "tl127-passes"),
 ];
 
 #[test]
