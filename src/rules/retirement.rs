@@ -31,7 +31,7 @@ use crate::rules::budget::{read_bound, retransmission_give_up};
 use crate::rules::codes::{self, Code};
 use crate::rules::{RuleOptions, value_label};
 use crate::source::SourceMap;
-use crate::systems::app::{AppPool, Backend, Driver, Framework, PoolClass};
+use crate::systems::app::{AppPool, Backend, Framework, PoolClass};
 use crate::units::{Retirement, fmt_secs};
 
 /// Below this, retirement reconnects nearly every checkout (TL107).
@@ -244,14 +244,11 @@ fn ping_stall(
         .min_by_key(|k| k.timeout.value)?;
     let (guard, bound) = read_bound(app);
     let bound = bound.map(|b| {
-        let times = if app.driver.value == Driver::MysqlClient {
-            // libmysqlclient retries a timed-out read: "the total effective
-            // timeout value is three times the option value" (MySQL C API).
-            format!("3 × {guard} = {}", fmt_secs(b.value * 3))
-        } else {
-            format!("{guard} = {}", fmt_secs(b.value))
-        };
-        format!("{times} ({})", b.origin.brief(sources))
+        format!(
+            "{guard} = {} ({})",
+            fmt_secs(b.value),
+            b.origin.brief(sources)
+        )
     });
     let retries = &path.app_kernel.tcp_retries2;
     Some(PingStall {
