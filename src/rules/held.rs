@@ -52,6 +52,8 @@ struct HeldKiller<'a> {
     state: &'static str,
     /// What the element does at the limit, for the label.
     action: String,
+    /// Why a held connection is in the state the limit measures, as a note.
+    note: Option<&'static str>,
     /// What to do besides raising the limit.
     release: &'static str,
 }
@@ -78,6 +80,7 @@ fn held_killers<'a>(path: &'a ConnectionPath, app: &AppPool) -> Vec<HeldKiller<'
                 "MySQL closes a connection idle for {}, checked out or not",
                 fmt_secs(m.wait_timeout.value)
             ),
+            note: None,
             release: "return the connection to the pool (close the session) before slow work in a request",
         }),
         (Some(DbServer::Postgres(pg)), Backend::PostgreSql) => {
@@ -88,10 +91,10 @@ fn held_killers<'a>(path: &'a ConnectionPath, app: &AppPool) -> Vec<HeldKiller<'
                     value: t,
                     state: "idle in a transaction",
                     action: format!(
-                        "PostgreSQL terminates a session idle in a transaction for {} ({})",
-                        fmt_secs(t.value),
-                        in_transaction_why(app)
+                        "PostgreSQL terminates a session idle in a transaction for {}",
+                        fmt_secs(t.value)
                     ),
+                    note: Some(in_transaction_why(app)),
                     release: commit,
                 });
             }
@@ -107,6 +110,9 @@ fn held_killers<'a>(path: &'a ConnectionPath, app: &AppPool) -> Vec<HeldKiller<'
                     action: format!(
                         "PostgreSQL terminates a session idle outside a transaction for {}",
                         fmt_secs(s.value)
+                    ),
+                    note: Some(
+                        "Django's autocommit leaves a held connection outside a transaction between queries",
                     ),
                     release: "close the connection (django.db.connection.close()) before slow work in a request",
                 });
@@ -126,6 +132,7 @@ fn held_killers<'a>(path: &'a ConnectionPath, app: &AppPool) -> Vec<HeldKiller<'
                         "PgBouncer disconnects a client idle in a transaction for {}",
                         fmt_secs(t.value)
                     ),
+                    note: Some(in_transaction_why(app)),
                     release: commit,
                 });
             }
@@ -144,28 +151,29 @@ pub(super) fn check(path: &ConnectionPath, sources: &SourceMap, out: &mut Vec<Di
         }
         let t = fmt_secs(k.value.value);
         let name = k.setting.rsplit(' ').next().unwrap_or(&k.setting);
-        out.push(
-            Diagnostic::new(
-                codes::REQUEST_TIMEOUT_EXCEEDS_HELD_IDLE_LIMIT,
-                format!(
-                    "{} = {t} ({}) is below request_timeout = {} ({}): a request that holds its connection {} for {t} loses it, and retirement and validation act only at checkout",
-                    k.setting,
-                    k.value.origin.brief(sources),
-                    fmt_secs(deadline.value),
-                    deadline.origin.brief(sources),
-                    k.state
-                ),
-                value_label(&k.value.origin, name, &t, k.action),
-            )
-            .with_related(Label::maybe(
-                deadline.origin.location(),
-                "the request deadline: a request may hold a connection this long",
-            ))
-            .with_help(format!(
-                "raise {name} above the request deadline ({}), or {}",
+        let mut d = Diagnostic::new(
+            codes::REQUEST_TIMEOUT_EXCEEDS_HELD_IDLE_LIMIT,
+            format!(
+                "{} = {t} ({}) is below request_timeout = {} ({}): a request that holds its connection {} for {t} loses it, and retirement and validation act only at checkout",
+                k.setting,
+                k.value.origin.brief(sources),
                 fmt_secs(deadline.value),
-                k.release
-            )),
-        );
+                deadline.origin.brief(sources),
+                k.state
+            ),
+            value_label(&k.value.origin, name, &t, k.action),
+        )
+        .with_related(Label::maybe(
+            deadline.origin.location(),
+            "the request deadline: a request may hold a connection this long",
+        ));
+        if let Some(n) = k.note {
+            d = d.with_related(Label::maybe(None, n));
+        }
+        out.push(d.with_help(format!(
+            "raise {name} above the request deadline ({}), or {}",
+            fmt_secs(deadline.value),
+            k.release
+        )));
     }
 }
