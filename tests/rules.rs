@@ -398,6 +398,12 @@ case!(
     "tl124-haproxy-tunnel-passes",
     []
 );
+// nginx stream's default proxy_timeout (10 min) against a 15 min statement.
+case!(
+    tl124_nginx_default_fires,
+    "tl124-nginx-default-fires",
+    [("TL124", "error")]
+);
 // Keepalive refreshes the NAT while the statement runs; RDS Proxy counts a
 // running statement as activity.
 case!(tl124_kept_alive_passes, "tl124-kept-alive-passes", []);
