@@ -694,5 +694,19 @@ fn explain(d: &catalogue::RuleDoc) -> String {
     for r in &d.references {
         s.push_str(&format!("- {r}\n"));
     }
+    if !d.proven.is_empty() {
+        s.push_str("\n## Proven (lab/, docs/lab.md)\n");
+        for p in &d.proven {
+            s.push_str(&format!(
+                "- Reproduced with {} (scenario {}): {}\n",
+                p.with, p.scenario, p.error
+            ));
+        }
+    } else if let Some(reason) = &d.not_applicable {
+        s.push_str(&format!(
+            "\n## Proven (lab/, docs/lab.md)\nNot applicable: {}\n",
+            reason.trim_end()
+        ));
+    }
     s
 }

@@ -170,3 +170,51 @@ fn template_rules_name_the_settings_they_compare() {
         }
     }
 }
+
+/// The lab's scenarios folder, `lab/scenarios/`.
+fn lab_scenarios() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/scenarios")
+}
+
+#[test]
+fn every_proven_entry_names_a_lab_scenario() {
+    let docs = catalogue::load().expect("catalogue valid");
+    for d in &docs {
+        for p in &d.proven {
+            let dir = lab_scenarios().join(&p.scenario);
+            assert!(
+                dir.join("lab.toml").is_file() && dir.join("timeoutlint.toml").is_file(),
+                "{}: proven scenario `{}` is not a lab scenario (no {}/lab.toml and timeoutlint.toml)",
+                d.id,
+                p.scenario,
+                dir.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_proven_scenario_proves_the_rule_that_names_it() {
+    // lab.toml's `rule` names the rule the scenario proves: a [[proven]]
+    // entry may not borrow another rule's scenario.
+    let docs = catalogue::load().expect("catalogue valid");
+    for d in &docs {
+        for p in &d.proven {
+            let lab = std::fs::read_to_string(lab_scenarios().join(&p.scenario).join("lab.toml"))
+                .unwrap_or_default();
+            let table: toml::Table = toml::from_str(&lab).expect("lab.toml is TOML");
+            // `rule = "TL101"`, or a list for a scenario that proves several.
+            let rules: Vec<&str> = match table.get("rule") {
+                Some(toml::Value::String(s)) => vec![s.as_str()],
+                Some(toml::Value::Array(a)) => a.iter().filter_map(|v| v.as_str()).collect(),
+                _ => Vec::new(),
+            };
+            assert!(
+                rules.contains(&d.id.as_str()),
+                "scenario {} proves {rules:?}, not {}",
+                p.scenario,
+                d.id
+            );
+        }
+    }
+}

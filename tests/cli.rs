@@ -310,6 +310,14 @@ fn rules_and_explain() {
         .assert()
         .code(0);
     tl().args(["explain", "TL999"]).assert().code(2);
+    // An input error cannot fail at runtime: explain says so instead of a
+    // lab reproduction.
+    tl().args(["explain", "TL001"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "## Proven (lab/, docs/lab.md)\nNot applicable: an input error",
+        ));
 }
 
 #[test]

@@ -38,10 +38,12 @@ fn manifest(name: &str) -> String {
         .to_string()
 }
 
-/// Runs timeoutlint with `args`; returns the exit code and stdout.
+/// Runs timeoutlint with `args` from tests/fixtures/discover (so paths are
+/// printed relative to it, as `<name>/...`); returns the exit code and stdout.
 fn run(args: &[&str]) -> (i32, String) {
     let out = Command::cargo_bin("timeoutlint")
         .expect("binary built")
+        .current_dir(dir())
         .args(args)
         .output()
         .expect("timeoutlint runs");

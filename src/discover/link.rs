@@ -1346,11 +1346,17 @@ fn link_app(
                     out.findings.push(
                         Diagnostic::new(
                             codes::DATABASE_HOST_NOT_LINKED,
-                            format!(
-                                "{} of {}: {looked}; this path is checked without a server",
-                                setting_name(pool),
-                                file_name
-                            ),
+                            match &endpoint {
+                                Some(e) => format!(
+                                    "database host `{}` ({}) matches no compose service, Kubernetes Service, PgBouncer, Terraform database or server config in the repository; this path is checked without a server",
+                                    e.host,
+                                    setting_name(pool)
+                                ),
+                                None => format!(
+                                    "the database host of {} is not known (no value, or an environment variable no deployment file sets); this path is checked without a server",
+                                    setting_name(pool)
+                                ),
+                            },
                             Label::at(at, "the host discovery looked up"),
                         )
                         .with_help("describe the path in a timeoutlint.toml (`timeoutlint init` writes a start)"),
@@ -1454,6 +1460,7 @@ fn preset_hop_at(id: &str, at: Option<Location>) -> Option<HopEntry> {
         keepalive_resets: Sourced::new(preset.keepalive_resets, origin),
         caveat: preset.caveat.clone(),
         terminates: false,
+        idle_between_requests: preset.idle_between_requests,
     }))
 }
 

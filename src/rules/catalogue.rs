@@ -40,6 +40,29 @@ pub struct RuleDoc {
     pub instead: String,
     /// Sources of every fact.
     pub references: Vec<String>,
+    /// Lab runs that reproduced the failure the rule predicts (`lab/`,
+    /// docs/lab.md): filled from `lab/out/results.json` by `lab/record`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proven: Vec<Proof>,
+    /// Why the rule cannot be shown failing at runtime (an input error, a
+    /// setting a framework ignores), for an error rule with no [`Self::proven`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<String>,
+}
+
+/// One lab reproduction of a rule's failure (a `[[proven]]` table).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proof {
+    /// The scenario: a folder of `lab/scenarios/` holding the configs the
+    /// tool flagged and the lab ran.
+    pub scenario: String,
+    /// Server, framework and driver versions of the run, e.g. `MariaDB
+    /// 10.11.19, SQLAlchemy 2.1.9, PyMySQL 2.2.8`.
+    pub with: String,
+    /// The error the app saw, verbatim (passwords never appear: the lab's
+    /// configs hold none that matter).
+    pub error: String,
 }
 
 macro_rules! embed {
@@ -95,6 +118,7 @@ embed!(
     "TL124-statement-limit-below-max-statement-time.toml",
     "TL125-database-wait-exceeds-request-timeout.toml",
     "TL126-silent-drop-without-read-timeout.toml",
+    "TL127-request-timeout-exceeds-held-connection-idle-limit.toml",
 );
 
 /// Errors loading the catalogue (a build defect, caught by the tests).
@@ -151,6 +175,30 @@ pub fn load() -> Result<Vec<RuleDoc>, CatalogueError> {
         }
         if doc.references.is_empty() {
             return Err(invalid("no references".to_string()));
+        }
+        for p in &doc.proven {
+            if p.scenario.is_empty()
+                || !p
+                    .scenario
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                return Err(invalid(format!(
+                    "proven scenario `{}` is not a lab scenario name (a-z, 0-9, -)",
+                    p.scenario
+                )));
+            }
+            if p.with.trim().is_empty() || p.error.trim().is_empty() {
+                return Err(invalid(format!(
+                    "proven scenario `{}` has an empty `with` or `error`",
+                    p.scenario
+                )));
+            }
+        }
+        if doc.not_applicable.is_some() && !doc.proven.is_empty() {
+            return Err(invalid(
+                "a rule is either proven in the lab or not applicable, not both".to_string(),
+            ));
         }
         if let Some(unknown) = doc.settings.iter().find(|s| settings::lookup(s).is_none()) {
             return Err(invalid(format!(

@@ -25,8 +25,9 @@ use crate::model::idle::{
     End, IdleKiller, KillerKind, Retire, Segment, end_keepalive, idle_killers, linked_segments,
     pgbouncer_retirement, pool_mode, segments,
 };
-use crate::model::{ConnectionPath, DbServer, Hop, PgBouncerHop};
+use crate::model::{ConnectionPath, DbServer, Hop, OnIdle, PgBouncerHop};
 use crate::provenance::Sourced;
+use crate::rules::budget::{read_bound, retransmission_give_up};
 use crate::rules::codes::{self, Code};
 use crate::rules::{RuleOptions, value_label};
 use crate::source::SourceMap;
@@ -268,6 +269,69 @@ fn pool_mode_text(mode: &EffectivePoolMode, sources: &SourceMap) -> String {
     )
 }
 
+/// What validation at checkout costs through a hop that drops flows
+/// silently (lab, PyMySQL 2.2.8 through a conntrack firewall: `pool_pre_ping`
+/// recovered only after a full `read_timeout` of 5 s; without one the query
+/// still hung when killed at 25 s). Applies to the app's segment when an
+/// effective silently dropping hop's timeout is not above the retirement, so
+/// a pooled connection can outlive the flow under it.
+struct PingStall {
+    /// The hop: `hop "nat gateway"`.
+    hop: String,
+    /// The bound name: `read_timeout`, `command_timeout`, `tcp_user_timeout`.
+    guard: &'static str,
+    /// `read_timeout = 5 s (app.yaml:5)`, `None` when the connection has none.
+    bound: Option<String>,
+    /// `about 924.6 s with tcp_retries2 = 15 (Linux default)`.
+    give_up: String,
+}
+
+fn ping_stall(
+    path: &ConnectionPath,
+    seg: &Segment<'_>,
+    retire: &Retire,
+    sources: &SourceMap,
+) -> Option<PingStall> {
+    let End::App(app) = seg.client else {
+        return None;
+    };
+    if !retire.validated {
+        return None;
+    }
+    let hop = idle_killers(path, seg)
+        .into_iter()
+        .filter(|k| {
+            k.is_effective()
+                && matches!(k.kind, KillerKind::Hop(i)
+                    if matches!(&path.hops[i], Hop::Network(h) if h.on_idle.value == OnIdle::Drop))
+                && match retire.value.value {
+                    Retirement::Never => true,
+                    Retirement::After(d) => d >= k.timeout.value,
+                }
+        })
+        .min_by_key(|k| k.timeout.value)?;
+    let (guard, bound) = read_bound(app);
+    let bound = bound.map(|b| {
+        format!(
+            "{guard} = {} ({})",
+            fmt_secs(b.value),
+            b.origin.brief(sources)
+        )
+    });
+    let retries = &path.app_kernel.tcp_retries2;
+    Some(PingStall {
+        hop: hop.label,
+        guard,
+        bound,
+        give_up: format!(
+            "about {} with tcp_retries2 = {} ({})",
+            fmt_secs(retransmission_give_up(retries.value)),
+            retries.value,
+            retries.origin.brief(sources)
+        ),
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn check_segment(
     path: &ConnectionPath,
@@ -285,6 +349,10 @@ fn check_segment(
         return;
     };
     let name = retire.setting;
+    let stall = ping_stall(path, seg, retire, sources);
+    // Through a silent drop with no read bound, validation hangs instead of
+    // reconnecting: the error stays an error (DOMAIN.md rule 1).
+    let softened = retire.validated && stall.as_ref().is_none_or(|s| s.bound.is_some());
     for killer in &killers {
         let k = &killer.k;
         let kseg = &segs[killer.seg];
@@ -332,12 +400,19 @@ fn check_segment(
                 });
             }
             if let (true, End::App(app)) = (retire.validated, seg.client) {
-                message.push_str(&format!(
-                    "; {} = true turns it into a reconnect",
-                    validation_name(app)
-                ));
+                message.push_str(&match &stall {
+                    Some(s) if s.bound.is_none() => format!(
+                        "; {} = true cannot help: with no {} its ping hangs on the dropped flow",
+                        validation_name(app),
+                        s.guard
+                    ),
+                    _ => format!(
+                        "; {} = true turns it into a reconnect",
+                        validation_name(app)
+                    ),
+                });
             }
-            if retire.validated {
+            if softened {
                 severity = severity.min(Severity::Warning);
             }
             let (primary, other) = if primary_is_killer {
@@ -363,6 +438,7 @@ fn check_segment(
                     "; PgBouncer's server_idle_timeout does not help: it closes only server connections no client holds",
                 );
             }
+            help.push_str(&validation_help(retire, stall.as_ref()));
             out.push(d.with_help(help));
         } else if let Retirement::After(d) = retire.value.value {
             let limit = k.timeout.value.as_secs_f64() * (1.0 - opts.margin);
@@ -450,12 +526,34 @@ fn fix_help(
             ka.who
         ));
     }
-    if retire.validated {
-        help.push_str(
-            "; validation only softens this: a ping through a silently dropping hop can hang",
-        );
-    }
     help
+}
+
+/// What validation does about the finding: softens it, stalls up to a read
+/// bound, or hangs through a silent drop ([`PingStall`]).
+fn validation_help(retire: &Retire, stall: Option<&PingStall>) -> String {
+    match stall {
+        Some(PingStall {
+            hop,
+            bound: Some(b),
+            ..
+        }) => format!(
+            "; validation only softens this: through {hop}, which drops flows silently, the ping itself stalls up to {b} before the reconnect"
+        ),
+        Some(PingStall {
+            hop,
+            guard,
+            bound: None,
+            give_up,
+        }) => format!(
+            "; validation does not help through {hop}, which drops flows silently: with no {guard} the ping itself hangs until TCP gives up retransmitting, {give_up}, so set {guard}"
+        ),
+        None if retire.validated => {
+            "; validation only softens this: a ping through a silently dropping hop can hang"
+                .to_string()
+        }
+        None => String::new(),
+    }
 }
 
 fn retirement_label(retire: &Retire, owner: &str) -> Label {

@@ -1274,6 +1274,7 @@ fn libpq_keepalives_idle_keeps_a_hop_open_despite_the_sysctl() {
             keepalive_resets: Sourced::new(true, Origin::Flag("--hop".into())),
             caveat: None,
             terminates: false,
+            idle_between_requests: false,
         };
         let path = ConnectionPath {
             name: "p".into(),
