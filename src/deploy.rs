@@ -364,6 +364,16 @@ pub fn load_server(
             }
         });
     }
+    if let (DbServer::Mysql(m), Some(f)) = (&mut server, &s.flavor) {
+        // The image or engine says which server reads the settings, unless
+        // an option file or dump already did.
+        if m.product.is_none()
+            && let Some(p) = mysql::MysqlProduct::from_name(&f.product)
+        {
+            m.product = Some(Sourced::new(p, Origin::File(f.at)));
+        }
+        mysql::keepalive_ignored_by_mysql(m, diags);
+    }
     Ok(Some(server))
 }
 
@@ -422,6 +432,15 @@ fn later_wins(mut prev: mysql::MysqlServer, next: mysql::MysqlServer) -> mysql::
     take(&mut prev.net_write_timeout, next.net_write_timeout);
     take(&mut prev.connect_timeout, next.connect_timeout);
     take(&mut prev.max_connections, next.max_connections);
+    take(&mut prev.tcp_keepalive_time, next.tcp_keepalive_time);
+    take(
+        &mut prev.tcp_keepalive_interval,
+        next.tcp_keepalive_interval,
+    );
+    take(&mut prev.tcp_keepalive_probes, next.tcp_keepalive_probes);
+    if next.product.is_some() {
+        prev.product = next.product;
+    }
     prev.files.extend(next.files);
     prev
 }
@@ -561,10 +580,13 @@ fn for_each_origin(server: &mut DbServer, mut f: impl FnMut(&mut Origin)) {
                 &mut m.net_read_timeout.origin,
                 &mut m.net_write_timeout.origin,
                 &mut m.connect_timeout.origin,
+                &mut m.tcp_keepalive_time.origin,
+                &mut m.tcp_keepalive_interval.origin,
             ] {
                 f(o);
             }
             f(&mut m.max_connections.origin);
+            f(&mut m.tcp_keepalive_probes.origin);
         }
         DbServer::Postgres(p) => {
             for o in [

@@ -903,6 +903,7 @@ fn parse_preset_hop(
         keepalive_resets,
         caveat: preset.caveat.clone(),
         terminates: false,
+        idle_between_requests: preset.idle_between_requests,
     })
 }
 
@@ -974,6 +975,7 @@ fn parse_hop(
         keepalive_resets,
         caveat: None,
         terminates: false,
+        idle_between_requests: false,
     })
 }
 
@@ -1051,6 +1053,7 @@ pub fn parse_hop_flag(flag: &str) -> Result<HopSpec, String> {
             keepalive_resets: Sourced::new(preset.keepalive_resets, preset_origin),
             caveat: preset.caveat.clone(),
             terminates: false,
+            idle_between_requests: preset.idle_between_requests,
         });
     }
     let Some(d) = given else {
@@ -1066,6 +1069,7 @@ pub fn parse_hop_flag(flag: &str) -> Result<HopSpec, String> {
         keepalive_resets: Sourced::new(true, origin),
         caveat: None,
         terminates: false,
+        idle_between_requests: false,
     })
 }
 

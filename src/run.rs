@@ -1067,6 +1067,7 @@ fn load_proxy(
         ),
         caveat: None,
         terminates: true,
+        idle_between_requests: false,
     })
 }
 

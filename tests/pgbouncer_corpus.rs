@@ -49,6 +49,11 @@ fn every_corpus_file_loads_without_unexpected_errors() {
                 ("TL002", "30                      # 30 seconds per query"),
                 ("TL002", "50                  # Pool size per database"),
                 ("TL002", "600               # 10 minutes server idle"),
+                // pool_mode is a word (strcasecmp): the comment is part of it too.
+                (
+                    "TL002",
+                    "transaction                  # Transaction-level pooling for mobile",
+                ),
             ],
         ),
         // A stray first line `--/etc/pgbouncer/pgbouncer.ini`.
@@ -117,6 +122,10 @@ fn concrete_corpus_values() {
     assert!(!p.server_idle_timeout.origin.is_explicit());
     assert_eq!(secs(p.query_timeout.value), 0.0);
     assert_eq!(p.max_client_conn.value, 100);
+    assert_eq!(
+        p.pool_mode.value,
+        timeoutlint::systems::pgbouncer::PoolMode::Session
+    );
     assert_eq!(
         p.ignore_startup_parameters.value,
         ["extra_float_digits", "search_path"]

@@ -69,6 +69,58 @@ fn tl101_help_never_suggests_a_value_that_fires_again() {
     );
     assert!(!help.contains("pool_recycle = 1"), "{help}");
 }
+// pool_pre_ping through a silently dropping hop: with a read_timeout the
+// ping stalls up to it and recovers (a warning); without one it hangs until
+// TCP gives up, so validation softens nothing (an error, and TL126).
+case!(
+    tl103_pre_ping_stalls_warns,
+    "tl103-pre-ping-stalls-warns",
+    [("TL103", "warning")]
+);
+case!(
+    tl103_pre_ping_hangs_fires,
+    "tl103-pre-ping-hangs-fires",
+    [("TL126", "warning"), ("TL103", "error")]
+);
+
+/// The softened finding says how long the ping stalls and where the bound
+/// is set; the unsoftened one says the ping hangs until tcp_retries2.
+#[test]
+fn pre_ping_through_a_silent_drop_names_the_stall() {
+    let fixture = |case: &str| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/rules")
+            .join(case);
+        run(&[dir], &RunOptions::default())
+            .diagnostics
+            .into_iter()
+            .find(|d| d.code.id == "TL103")
+            .expect("TL103")
+    };
+    let stalls = fixture("tl103-pre-ping-stalls-warns");
+    let help = stalls.help.clone().unwrap_or_default();
+    assert!(
+        help.contains("the ping itself stalls up to read_timeout = 30 s (")
+            && help.contains("tl103-pre-ping-stalls-warns/app.yaml:6)"),
+        "{help}"
+    );
+    assert!(
+        stalls
+            .message
+            .ends_with("pool_pre_ping = true turns it into a reconnect")
+    );
+    let hangs = fixture("tl103-pre-ping-hangs-fires");
+    let help = hangs.help.clone().unwrap_or_default();
+    assert!(
+        help.contains("with no read_timeout the ping itself hangs until TCP gives up retransmitting, about 924.6 s with tcp_retries2 = 15"),
+        "{help}"
+    );
+    assert!(
+        hangs.message.ends_with("pool_pre_ping = true cannot help: with no read_timeout its ping hangs on the dropped flow"),
+        "{}",
+        hangs.message
+    );
+}
 // airflow.cfg: Airflow's default pool_recycle 1800 against wait_timeout 600;
 // its default pool_pre_ping True softens it to a warning.
 case!(
@@ -161,6 +213,43 @@ case!(
     ]
 );
 case!(tl103_kept_alive_by_keepalive, "tl103-kept-alive", []);
+// The lab's firewall (conntrack forgets a flow idle 5 s): the pool keeps
+// connections 60 s. MariaDB's own tcp_keepalive_time = 2 on the server alone
+// keeps the flow open; on MySQL the variable does not exist (TL002 warning)
+// and the hop still kills.
+case!(
+    tl103_server_keepalive_fires,
+    "tl103-server-keepalive-fires",
+    [("TL103", "error"), ("TL106", "warning")]
+);
+case!(
+    tl103_server_keepalive_passes,
+    "tl103-server-keepalive-passes",
+    []
+);
+// Behind PgBouncer in session mode the app's connection keeps its server
+// connection, whose flow crosses the NAT: the app's retirement meets the
+// NAT's idle timeout. In transaction mode PgBouncer's own 60 s idle limit
+// closes the server connection first.
+case!(
+    tl103_pgbouncer_session_hop_fires,
+    "tl103-pgbouncer-session-hop-fires",
+    [("TL103", "error")]
+);
+case!(
+    tl103_pgbouncer_transaction_hop_passes,
+    "tl103-pgbouncer-transaction-hop-passes",
+    []
+);
+case!(
+    tl103_mysql_keepalive_ignored,
+    "tl103-mysql-keepalive-ignored",
+    [
+        ("TL103", "error"),
+        ("TL106", "warning"),
+        ("TL002", "warning")
+    ]
+);
 case!(
     tl103_proxy_ignores_keepalive,
     "tl103-proxy-ignores-keepalive",
@@ -203,7 +292,9 @@ case!(
     [("TL101", "error"), ("TL015", "info")]
 );
 case!(tl016_helm_fires, "tl016-helm-fires", [("TL016", "warning")]);
-case!(tl109_cnpg_fires, "tl109-cnpg-fires", [("TL109", "warning")]);
+// The Pooler's `poolMode: transaction` is read as pool_mode: PgBouncer
+// replaces a server connection the server closed, so TL109 is a note.
+case!(tl109_cnpg_fires, "tl109-cnpg-fires", [("TL109", "info")]);
 // Their fixed twins. A real `describe-db-parameters` dump keeps RDS's
 // max_connections formula: TL015 stays, as information.
 case!(
@@ -267,6 +358,41 @@ case!(tl111_passes, "tl111-passes", []);
 case!(tl117_fires, "tl117-fires", [("TL117", "info")]);
 case!(tl119_fires, "tl119-fires", [("TL119", "error")]);
 case!(tl119_passes, "tl119-passes", []);
+// PgBouncer in session mode links the app's connection to one server
+// connection for its whole life: the app's retirement meets the server's
+// idle_session_timeout across PgBouncer (the lab: "received 2 results from
+// command 'BEGIN'", and server_idle_timeout did not help).
+case!(
+    tl119_pgbouncer_session_fires,
+    "tl119-pgbouncer-session-fires",
+    [("TL119", "error")]
+);
+case!(
+    tl119_pgbouncer_session_passes,
+    "tl119-pgbouncer-session-passes",
+    []
+);
+// The database the app's URL names overrides the global transaction mode
+// with pool_mode=session; the user's [users] pool_mode=transaction
+// overrides that again.
+case!(
+    tl119_pgbouncer_database_session_fires,
+    "tl119-pgbouncer-database-session-fires",
+    [("TL119", "error")]
+);
+case!(
+    tl119_pgbouncer_user_transaction_passes,
+    "tl119-pgbouncer-user-transaction-passes",
+    []
+);
+// In transaction mode PgBouncer replaces a server connection the server
+// closed without the client noticing (the lab: "server conn crashed?", no
+// app error): TL109 is only a note about reconnect churn.
+case!(
+    tl109_transaction_mode_info,
+    "tl109-transaction-mode-info",
+    [("TL109", "info")]
+);
 case!(
     tl105_asyncpg_fires,
     "tl105-asyncpg-fires",
@@ -334,6 +460,27 @@ case!(
 );
 case!(tl124_fires, "tl124-fires", [("TL124", "error")]);
 case!(tl124_passes, "tl124-passes", []);
+// HAProxy `timeout server 5m` ends a 535 s statement that sends no data.
+case!(
+    tl124_haproxy_fires,
+    "tl124-haproxy-fires",
+    [("TL124", "error")]
+);
+// `timeout tunnel 1h` supersedes `timeout server` on an established session.
+case!(
+    tl124_haproxy_tunnel_passes,
+    "tl124-haproxy-tunnel-passes",
+    []
+);
+// nginx stream's default proxy_timeout (10 min) against a 15 min statement.
+case!(
+    tl124_nginx_default_fires,
+    "tl124-nginx-default-fires",
+    [("TL124", "error")]
+);
+// Keepalive refreshes the NAT while the statement runs; RDS Proxy counts a
+// running statement as activity.
+case!(tl124_kept_alive_passes, "tl124-kept-alive-passes", []);
 case!(tl125_fires, "tl125-fires", [("TL125", "warning")]);
 case!(
     tl125_pool_wait_alone,
@@ -342,6 +489,32 @@ case!(
 );
 case!(tl125_passes, "tl125-passes", []);
 case!(tl126_passes_with_read_timeout, "tl126-passes", []);
+// A SQLAlchemy connection held by a request is idle in a transaction:
+// idle_in_transaction_session_timeout 30 s against a 60 s request deadline,
+// whatever pool_recycle and pool_pre_ping say.
+case!(tl127_fires, "tl127-fires", [("TL127", "warning")]);
+case!(tl127_passes, "tl127-passes", []);
+// The deadline from gunicorn.conf.py `timeout`; MySQL wait_timeout applies
+// to a held connection in or out of a transaction.
+case!(
+    tl127_mysql_workers_fires,
+    "tl127-mysql-workers-fires",
+    [("TL127", "warning")]
+);
+// PgBouncer idle_transaction_timeout disconnects a client idle in a
+// transaction, in every pool mode.
+case!(
+    tl127_pgbouncer_fires,
+    "tl127-pgbouncer-fires",
+    [("TL127", "warning")]
+);
+// Django autocommit: a held connection between queries is outside a
+// transaction, so idle_session_timeout applies (CONN_MAX_AGE 0: no TL119).
+case!(
+    tl127_django_idle_session_fires,
+    "tl127-django-idle-session-fires",
+    [("TL127", "warning")]
+);
 case!(
     tl008_out_of_range,
     "tl008-out-of-range",
@@ -486,6 +659,7 @@ const PASSING: &[(&str, &str)] = &[
     ("TL124", "tl124-passes"),
     ("TL125", "tl125-passes"),
     ("TL126", "tl126-passes"),
+    ("TL127", "tl127-passes"),
 ];
 
 #[test]

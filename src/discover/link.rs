@@ -1460,6 +1460,7 @@ fn preset_hop_at(id: &str, at: Option<Location>) -> Option<HopEntry> {
         keepalive_resets: Sourced::new(preset.keepalive_resets, origin),
         caveat: preset.caveat.clone(),
         terminates: false,
+        idle_between_requests: preset.idle_between_requests,
     }))
 }
 

@@ -7,11 +7,12 @@ use serde::Serialize;
 
 use crate::model::idle::{
     End, IdleKiller, KillerKind, Segment, app_keepalive, driver_name, first_killer, idle_killers,
-    pgbouncer_retirement, segments,
+    linked_segments, mariadb_keepalive_applies, pgbouncer_retirement, pool_mode, segments,
 };
 use crate::model::{ConnectionPath, DbServer, Hop};
 use crate::provenance::Sourced;
 use crate::source::SourceMap;
+use crate::systems::pgbouncer::{PoolMode, PoolModeScope};
 use crate::systems::sysctl::KernelSettings;
 use crate::units::{Retirement, fmt_secs, fmt_secs_long};
 
@@ -194,6 +195,29 @@ fn segment_chain(
             );
             r.first_idle_killer = first == Some(KillerKind::PgBouncerClientIdle);
             rows.push(r);
+            let mode = pool_mode(path, b);
+            let note = match (mode.mode.value, &mode.scope) {
+                (PoolMode::Session, _) => {
+                    "each app connection holds one server connection until it disconnects: the server's idle limits reach the app".to_string()
+                }
+                (m, _) => format!(
+                    "server connections go back to the pool after each {}: PgBouncer replaces one the server closed",
+                    if m == PoolMode::Transaction { "transaction" } else { "statement" }
+                ),
+            };
+            let setting = match &mode.scope {
+                PoolModeScope::Global => "pool_mode".to_string(),
+                PoolModeScope::Database(d) => format!("pool_mode ([databases] {d})"),
+                PoolModeScope::User(u) => format!("pool_mode ([users] {u})"),
+            };
+            rows.push(row(
+                &layer,
+                &setting,
+                mode.mode.value.as_str().to_string(),
+                &mode.mode,
+                note,
+                sources,
+            ));
             rows.push(row(
                 &layer,
                 "tcp_keepalive",
@@ -228,10 +252,15 @@ fn segment_chain(
             ));
         }
         End::Server(DbServer::Mysql(server)) => {
+            let own = mariadb_keepalive_applies(server);
             kernel_rows(
                 "db host kernel",
                 &path.db_kernel,
-                "MySQL server enables SO_KEEPALIVE",
+                if own {
+                    "unused for the idle time: the server's tcp_keepalive_time applies"
+                } else {
+                    "MySQL server enables SO_KEEPALIVE"
+                },
                 sources,
                 &mut rows,
             );
@@ -286,6 +315,27 @@ fn segment_chain(
                 "",
                 sources,
             ));
+            if server.tcp_keepalive_time.origin.is_explicit() {
+                let note = match &server.product {
+                    _ if server.tcp_keepalive_time.value.is_zero() => {
+                        "0 = the db host's net.ipv4.tcp_keepalive_time"
+                    }
+                    _ if !own => "ignored: MySQL has no such variable (MariaDB 10.3.3+ only)",
+                    Some(_) => "MariaDB's own keepalive idle time on client sockets",
+                    None => {
+                        "MariaDB's own keepalive idle time (MariaDB 10.3.3+ only; the product \
+                         is not known, so it is taken as MariaDB)"
+                    }
+                };
+                rows.push(row(
+                    s,
+                    "tcp_keepalive_time",
+                    off_or_secs(server.tcp_keepalive_time.value),
+                    &server.tcp_keepalive_time,
+                    note,
+                    sources,
+                ));
+            }
         }
         End::Server(DbServer::Postgres(pg)) => {
             kernel_rows(
@@ -492,11 +542,32 @@ fn verdict(
     killers: &[IdleKiller],
     sources: &SourceMap,
 ) -> String {
-    let Some(k) = first_killer(killers) else {
-        return "nothing on this segment kills idle connections".to_string();
+    // In session mode the app's connection also meets the killers behind
+    // the PgBouncer (linked_segments).
+    let segs = segments(path);
+    let mut linked: Vec<IdleKiller> = Vec::new();
+    if let End::App(_) = seg.client {
+        for (j, _, _) in linked_segments(path, &segs, seg.index) {
+            linked.extend(idle_killers(path, &segs[j]));
+        }
+    }
+    let own = first_killer(killers);
+    let behind = first_killer(&linked);
+    let k = match (own, behind) {
+        (Some(a), Some(b)) if b.timeout.value < a.timeout.value => b,
+        (Some(a), _) => a,
+        (None, Some(b)) => b,
+        (None, None) => {
+            return "nothing on this segment kills idle connections".to_string();
+        }
+    };
+    let through = if behind.is_some_and(|b| std::ptr::eq(b, k)) {
+        " (behind PgBouncer in session mode)"
+    } else {
+        ""
     };
     let mut s = format!(
-        "an idle connection is killed first by {} after {} ({})",
+        "an idle connection is killed first by {}{through} after {} ({})",
         k.label,
         fmt_secs_long(k.timeout.value),
         k.timeout.origin.describe(sources)

@@ -13,7 +13,8 @@
 //! - a hop forgets a flow idle past its idle timeout, unless TCP keepalive keeps
 //!   it busy: an end of the segment enables SO_KEEPALIVE, its keepalive idle
 //!   time (a per-socket option such as libpq `keepalives_idle`, PgBouncer
-//!   `tcp_keepidle` or PostgreSQL `tcp_keepalives_idle`, else its host's
+//!   `tcp_keepidle`, PostgreSQL `tcp_keepalives_idle` or MariaDB 10.3.3+'s
+//!   server variable `tcp_keepalive_time`, else its host's
 //!   `net.ipv4.tcp_keepalive_time`) is below the hop's idle timeout, and the
 //!   hop counts probes as activity (`tcp(7)`). Either end's probes serve: MySQL
 //!   (`sql/sql_connect.cc vio_keepalive`), PostgreSQL (`pqcomm.c`) and
@@ -27,6 +28,8 @@ use crate::model::HopSpec;
 use crate::model::{ConnectionPath, DbServer, Hop, PgBouncerHop};
 use crate::provenance::{Origin, Sourced};
 use crate::systems::app::{AppPool, Driver};
+use crate::systems::mysql::{MysqlProduct, MysqlServer};
+use crate::systems::pgbouncer::{EffectivePoolMode, PoolMode};
 use crate::units::Retirement;
 
 /// The Linux default keepalive idle time, for hosts whose sysctl was not given
@@ -149,6 +152,56 @@ fn pgbouncer_keepalive(b: &PgBouncerHop) -> EndKeepalive {
     }
 }
 
+/// Whether a MySQL-family server uses its own MariaDB keepalive variables:
+/// MariaDB 10.3.3+ sets `TCP_KEEPIDLE` from `tcp_keepalive_time` when it is
+/// above 0 (https://mariadb.com/docs/server/ref/mdb/cli/mariadbd/tcp-keepalive-time);
+/// MySQL has no such variable, so a server known to be MySQL never does.
+/// An unknown product is taken as MariaDB-capable (the file sets a
+/// MariaDB-only variable), and the chain view says so.
+pub fn mariadb_keepalive_applies(m: &MysqlServer) -> bool {
+    m.tcp_keepalive_time.value > Duration::ZERO
+        && m.product.as_ref().map(|p| p.value) != Some(MysqlProduct::Mysql)
+}
+
+/// The keepalive of a MySQL / MariaDB server's client sockets: the server
+/// always enables SO_KEEPALIVE (`vio_keepalive`, `sql/sql_connect.cc`);
+/// the idle time is MariaDB's `tcp_keepalive_time` when it applies
+/// ([`mariadb_keepalive_applies`]), else the db host's
+/// `net.ipv4.tcp_keepalive_time`.
+fn mysql_keepalive(path: &ConnectionPath, m: &MysqlServer) -> EndKeepalive {
+    if mariadb_keepalive_applies(m) {
+        EndKeepalive {
+            who: "MariaDB server".to_string(),
+            enabled: Some(true),
+            setting: "tcp_keepalive_time",
+            idle: m.tcp_keepalive_time.clone(),
+        }
+    } else {
+        EndKeepalive {
+            who: "database host".to_string(),
+            enabled: Some(true),
+            setting: "net.ipv4.tcp_keepalive_time",
+            idle: path.db_kernel.tcp_keepalive_time.clone(),
+        }
+    }
+}
+
+/// How long the MySQL-family server takes to declare a silent peer dead:
+/// keepalive idle time + interval × probes (`tcp(7)`), each part MariaDB's
+/// own variable when it is above 0 and applies, else the db host's sysctl.
+pub fn mysql_dead_peer_detection(path: &ConnectionPath, m: &MysqlServer) -> Duration {
+    let k = &path.db_kernel;
+    let own = m.product.as_ref().map(|p| p.value) != Some(MysqlProduct::Mysql);
+    let pick = |v: Duration, host: Duration| if own && v > Duration::ZERO { v } else { host };
+    let time = pick(m.tcp_keepalive_time.value, k.tcp_keepalive_time.value);
+    let intvl = pick(m.tcp_keepalive_interval.value, k.tcp_keepalive_intvl.value);
+    let probes = match m.tcp_keepalive_probes.value {
+        n if own && n > 0 => u32::try_from(n).unwrap_or(u32::MAX),
+        _ => k.tcp_keepalive_probes.value,
+    };
+    time + intvl * probes
+}
+
 /// The keepalive of one end of a segment.
 pub fn end_keepalive(path: &ConnectionPath, end: End<'_>) -> Option<EndKeepalive> {
     match end {
@@ -168,12 +221,7 @@ pub fn end_keepalive(path: &ConnectionPath, end: End<'_>) -> Option<EndKeepalive
             },
         }),
         End::PgBouncer(b) => Some(pgbouncer_keepalive(b)),
-        End::Server(DbServer::Mysql(_)) => Some(EndKeepalive {
-            who: "database host".to_string(),
-            enabled: Some(true),
-            setting: "net.ipv4.tcp_keepalive_time",
-            idle: path.db_kernel.tcp_keepalive_time.clone(),
-        }),
+        End::Server(DbServer::Mysql(m)) => Some(mysql_keepalive(path, m)),
         End::Server(DbServer::Postgres(pg)) => {
             let (setting, idle) = if pg.tcp_keepalives_idle.value > Duration::ZERO {
                 ("tcp_keepalives_idle", pg.tcp_keepalives_idle.clone())
@@ -350,6 +398,46 @@ pub fn pgbouncer_retirement(b: &PgBouncerHop) -> Retire {
         setting,
         validated: true,
     }
+}
+
+/// The pool mode the app's connections get at PgBouncer `b`
+/// ([`crate::systems::pgbouncer::PgBouncer::pool_mode_for`] with the
+/// database and user the app's settings name; the global `pool_mode` when
+/// they name none).
+pub fn pool_mode(path: &ConnectionPath, b: &PgBouncerHop) -> EffectivePoolMode {
+    let app = path.app.as_ref();
+    b.settings.pool_mode_for(
+        app.and_then(|a| a.database.as_deref()),
+        app.and_then(|a| a.user.as_deref()),
+    )
+}
+
+/// The segments an app connection is linked through: in `session` pool mode
+/// PgBouncer links each client connection to one server connection until
+/// the client disconnects (https://www.pgbouncer.org/config.html#pool_mode),
+/// so the idle killers of the segment behind it reach the app's connection
+/// as if it were direct. Returns, for segment `i`, the indexes of the later
+/// segments reached through session-mode PgBouncers, each with the
+/// PgBouncer and its effective pool mode; empty in `transaction` and
+/// `statement` mode, where the server connection goes back to the pool and
+/// PgBouncer replaces a closed one without the client seeing it (LAB.md:
+/// `closing because: server conn crashed?`, no app error).
+pub fn linked_segments<'a>(
+    path: &'a ConnectionPath,
+    segs: &[Segment<'a>],
+    i: usize,
+) -> Vec<(usize, &'a PgBouncerHop, EffectivePoolMode)> {
+    let mut out = Vec::new();
+    let mut j = i;
+    while let Some(End::PgBouncer(b)) = segs.get(j).map(|s| s.server) {
+        let mode = pool_mode(path, b);
+        if mode.mode.value != PoolMode::Session || j + 1 >= segs.len() {
+            break;
+        }
+        j += 1;
+        out.push((j, b, mode));
+    }
+    out
 }
 
 /// Name of the driver for messages.

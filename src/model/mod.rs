@@ -39,6 +39,10 @@ pub struct HopSpec {
     /// True for a proxy that terminates TCP (HAProxy, nginx stream, Envoy):
     /// keepalive probes of one side never cross it.
     pub terminates: bool,
+    /// True for a device that measures idleness between requests, not data
+    /// silence (RDS Proxy, preset `idle_between_requests`): a statement
+    /// running is activity, so it never cuts a long silent statement (TL124).
+    pub idle_between_requests: bool,
 }
 
 /// What a hop does to a flow that has been idle past its timeout.

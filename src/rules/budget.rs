@@ -4,7 +4,14 @@
 //!   running statement (asyncpg `command_timeout`, PyMySQL/mysqlclient
 //!   `read_timeout`, PostgreSQL `statement_timeout`, PgBouncer
 //!   `query_timeout`) below the path's `max_statement_time` kills
-//!   legitimate work (founding incident 3: 60 s against 535 s).
+//!   legitimate work (founding incident 3: 60 s against 535 s). So does a
+//!   hop that ends a flow after N seconds without data (HAProxy `timeout
+//!   server` / `client` or `tunnel`, nginx stream `proxy_timeout`, Envoy and
+//!   Istio idle timeouts, an ALB; a NAT, load balancer or firewall unless
+//!   keepalive refreshes it): a statement that returns nothing for N seconds
+//!   is cut. Server idle limits (`wait_timeout`, `idle_session_timeout`,
+//!   PgBouncer `client_idle_timeout`) measure time between commands and never
+//!   fire while a statement runs, so they are not compared.
 //! - TL125 database-wait-exceeds-request-timeout: pool wait (+ connect + the
 //!   statement limit) at or above `request_timeout`.
 //! - TL126 silent-drop-without-read-timeout (heuristic): a silently dropping
@@ -20,8 +27,9 @@ use crate::model::idle::{KillerKind, idle_killers, segments};
 use crate::model::{ConnectionPath, Hop};
 use crate::provenance::Sourced;
 use crate::rules::codes;
+use crate::rules::retirement::caveat_label;
 use crate::source::SourceMap;
-use crate::systems::app::{Backend, Driver};
+use crate::systems::app::{AppPool, Backend, Driver};
 use crate::units::fmt_secs;
 
 /// A limit that ends a running statement, with its name.
@@ -94,11 +102,70 @@ pub(super) fn check(path: &ConnectionPath, sources: &SourceMap, out: &mut Vec<Di
                 )),
             );
         }
+        silence_cuts(path, max, sources, out);
     }
     if let Some(deadline) = &path.request_timeout {
         request_budget(path, deadline, &limits, sources, out);
     }
     silent_drop(path, sources, out);
+}
+
+/// TL124 for the hops of every segment: a hop whose idle timeout is not
+/// above `max_statement_time` ends the flow while a statement that sends
+/// nothing runs. A hop kept open by keepalive ([`idle_killers`]: probes go
+/// out on a socket without data, a running statement's included) and a
+/// device that measures idleness between requests (RDS Proxy) are skipped.
+fn silence_cuts(
+    path: &ConnectionPath,
+    max: &Sourced<Duration>,
+    sources: &SourceMap,
+    out: &mut Vec<Diagnostic>,
+) {
+    for seg in segments(path) {
+        for k in idle_killers(path, &seg) {
+            let KillerKind::Hop(i) = k.kind else {
+                continue;
+            };
+            let Hop::Network(hop) = &path.hops[i] else {
+                continue;
+            };
+            if !k.is_effective() || hop.idle_between_requests || k.timeout.value > max.value {
+                continue;
+            }
+            let t = fmt_secs(k.timeout.value);
+            let help = if hop.keepalive_resets.value {
+                format!(
+                    "raise the idle timeout of {} above {}, or keep the flow alive: a keepalive idle time below {t} on an end that enables SO_KEEPALIVE refreshes the hop while a statement runs",
+                    k.label,
+                    fmt_secs(max.value)
+                )
+            } else {
+                format!(
+                    "raise the idle timeout of {} above {} (it counts data, not keepalive probes), or run the long work outside this path (a job queue with its own connection)",
+                    k.label,
+                    fmt_secs(max.value)
+                )
+            };
+            let mut d = Diagnostic::new(
+                codes::STATEMENT_LIMIT_BELOW_MAX_STATEMENT_TIME,
+                format!(
+                    "the idle timeout of {} = {t} ({}) is not above max_statement_time = {}: a statement that returns no data for {t} is cut",
+                    k.label,
+                    k.timeout.origin.brief(sources),
+                    fmt_secs(max.value)
+                ),
+                Label::maybe(
+                    k.timeout.origin.location(),
+                    format!("{} ends a flow after {t} without data, even while a statement runs", k.label),
+                ),
+            )
+            .with_related(Label::maybe(max.origin.location(), "the longest statement the app runs"));
+            if let Some(l) = caveat_label(path, k.kind) {
+                d = d.with_related(l);
+            }
+            out.push(d.with_help(help));
+        }
+    }
 }
 
 fn request_budget(
@@ -165,9 +232,45 @@ fn request_budget(
     }
 }
 
+/// The connection's bound on a read that gets no answer, with the setting's
+/// name: PyMySQL / mysqlclient (and the other MySQL drivers) `read_timeout`,
+/// asyncpg `command_timeout` (the default timeout of every operation,
+/// `asyncpg/connection.py`), libpq `tcp_user_timeout` (psycopg2, psycopg 3:
+/// TCP_USER_TIMEOUT bounds unacknowledged data, `tcp(7)`; 0 = none).
+/// `None` when the connection has none: a request sent on a flow a hop
+/// dropped silently is then retransmitted until `tcp_retries2` gives up.
+pub(crate) fn read_bound(app: &AppPool) -> (&'static str, Option<Sourced<Duration>>) {
+    let pg = app.pg.as_ref();
+    match &app.driver.value {
+        Driver::Asyncpg => (
+            "command_timeout",
+            pg.and_then(|p| p.asyncpg.as_ref()).and_then(|a| {
+                a.command_timeout
+                    .value
+                    .map(|d| Sourced::new(d, a.command_timeout.origin.clone()))
+            }),
+        ),
+        Driver::Psycopg | Driver::Psycopg2 => (
+            "tcp_user_timeout",
+            pg.and_then(|p| p.libpq.as_ref()).and_then(|l| {
+                l.tcp_user_timeout
+                    .value
+                    .filter(|d| !d.is_zero())
+                    .map(|d| Sourced::new(d, l.tcp_user_timeout.origin.clone()))
+            }),
+        ),
+        _ => (
+            "read_timeout",
+            app.read_timeout
+                .value
+                .map(|d| Sourced::new(d, app.read_timeout.origin.clone())),
+        ),
+    }
+}
+
 /// TCP gives up on unacknowledged data after `tcp_retries2` retransmissions,
 /// the RTO doubling from 200 ms up to 120 s: 924.6 s for 15 (ip-sysctl.rst).
-fn retransmission_give_up(retries2: u32) -> Duration {
+pub(crate) fn retransmission_give_up(retries2: u32) -> Duration {
     let mut total = 0.0;
     let mut rto = 0.2_f64;
     for _ in 0..=retries2.min(64) {
@@ -187,26 +290,8 @@ fn silent_drop(path: &ConnectionPath, sources: &SourceMap, out: &mut Vec<Diagnos
             && matches!(k.kind, KillerKind::Hop(i) if matches!(&path.hops[i], Hop::Network(h) if h.on_idle.value == OnIdle::Drop))
     });
     let Some(hop) = dropping else { return };
-    let (guard, none) = match &app.driver.value {
-        Driver::Asyncpg => {
-            let c = app
-                .pg
-                .as_ref()
-                .and_then(|p| p.asyncpg.as_ref())
-                .map(|a| a.command_timeout.value.is_some());
-            ("command_timeout", !c.unwrap_or(false))
-        }
-        Driver::Psycopg | Driver::Psycopg2 => {
-            let t = app
-                .pg
-                .as_ref()
-                .and_then(|p| p.libpq.as_ref())
-                .map(|l| l.tcp_user_timeout.value.is_some_and(|d| !d.is_zero()));
-            ("tcp_user_timeout", !t.unwrap_or(false))
-        }
-        _ => ("read_timeout", app.read_timeout.value.is_none()),
-    };
-    if !none {
+    let (guard, bound) = read_bound(app);
+    if bound.is_some() {
         return;
     }
     let retries = &path.app_kernel.tcp_retries2;
@@ -225,8 +310,16 @@ fn silent_drop(path: &ConnectionPath, sources: &SourceMap, out: &mut Vec<Diagnos
         )
         .with_related(Label::maybe(hop.timeout.origin.location(), format!("{} silently drops flows idle for {}", hop.label, fmt_secs(hop.timeout.value))))
         .with_help(format!(
-            "set {guard} (bounded by the longest statement), or keep the flow alive with keepalive below {}",
-            fmt_secs(hop.timeout.value)
+            "set {guard} (bounded by the longest statement), or keep the flow alive with keepalive below {}{}",
+            fmt_secs(hop.timeout.value),
+            if app.validation.value {
+                format!(
+                    "; {} does not help: its checkout ping hangs the same way",
+                    app.framework.validation_key()
+                )
+            } else {
+                String::new()
+            }
         )),
     );
 }

@@ -118,6 +118,7 @@ embed!(
     "TL124-statement-limit-below-max-statement-time.toml",
     "TL125-database-wait-exceeds-request-timeout.toml",
     "TL126-silent-drop-without-read-timeout.toml",
+    "TL127-request-timeout-exceeds-held-connection-idle-limit.toml",
 );
 
 /// Errors loading the catalogue (a build defect, caught by the tests).

@@ -192,6 +192,15 @@ pub const SILENT_DROP_WITHOUT_READ_TIMEOUT: Code = code(
     "silent-drop-without-read-timeout",
     Severity::Warning,
 );
+/// A server idle limit for a connection held by a request (MySQL
+/// `wait_timeout`, PostgreSQL `idle_in_transaction_session_timeout`, PgBouncer
+/// `idle_transaction_timeout`) below the request deadline: retirement and
+/// validation act only at checkout.
+pub const REQUEST_TIMEOUT_EXCEEDS_HELD_IDLE_LIMIT: Code = code(
+    "TL127",
+    "request-timeout-exceeds-held-connection-idle-limit",
+    Severity::Warning,
+);
 /// A server setting or idle limit in a deployment file whose value cannot be
 /// known without deploying (a Terraform variable without a value, an RDS
 /// formula, a template).
@@ -251,4 +260,5 @@ pub const ALL: &[Code] = &[
     STATEMENT_LIMIT_BELOW_MAX_STATEMENT_TIME,
     DATABASE_WAIT_EXCEEDS_REQUEST_TIMEOUT,
     SILENT_DROP_WITHOUT_READ_TIMEOUT,
+    REQUEST_TIMEOUT_EXCEEDS_HELD_IDLE_LIMIT,
 ];

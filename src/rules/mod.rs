@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod codes;
 mod driver;
 mod flask;
+mod held;
 mod keepalive;
 mod pgbouncer;
 mod retirement;
@@ -52,6 +53,7 @@ pub fn check_path(
     pgbouncer::check(path, sources, &mut out);
     server::check(path, sources, &mut out);
     budget::check(path, sources, &mut out);
+    held::check(path, sources, &mut out);
     out
 }
 

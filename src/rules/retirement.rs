@@ -22,15 +22,17 @@ use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::idle::{
-    End, IdleKiller, KillerKind, Retire, Segment, end_keepalive, idle_killers,
-    pgbouncer_retirement, segments,
+    End, IdleKiller, KillerKind, Retire, Segment, end_keepalive, idle_killers, linked_segments,
+    pgbouncer_retirement, pool_mode, segments,
 };
-use crate::model::{ConnectionPath, DbServer, Hop};
+use crate::model::{ConnectionPath, DbServer, Hop, OnIdle, PgBouncerHop};
 use crate::provenance::Sourced;
+use crate::rules::budget::{read_bound, retransmission_give_up};
 use crate::rules::codes::{self, Code};
 use crate::rules::{RuleOptions, value_label};
 use crate::source::SourceMap;
 use crate::systems::app::{AppPool, Backend, Framework, PoolClass};
+use crate::systems::pgbouncer::{EffectivePoolMode, PoolMode, PoolModeScope};
 use crate::units::{Retirement, fmt_secs};
 
 /// Below this, retirement reconnects nearly every checkout (TL107).
@@ -174,7 +176,8 @@ pub(super) fn check(
     opts: &RuleOptions,
     out: &mut Vec<Diagnostic>,
 ) {
-    for seg in segments(path) {
+    let segs = segments(path);
+    for (i, seg) in segs.iter().enumerate() {
         let (retire, owner) = match seg.client {
             End::App(app) if app.backend.value == Backend::Sqlite => continue,
             End::App(app) => match app_retire(app) {
@@ -196,28 +199,163 @@ pub(super) fn check(
                 out.push(churn(app, d, sources));
             }
         }
-        check_segment(path, &seg, &retire, &owner, sources, opts, out);
+        let effective = |j: usize| {
+            idle_killers(path, &segs[j])
+                .into_iter()
+                .filter(|k| k.is_effective() && applies(seg.client, k.kind))
+        };
+        let mut killers: Vec<Killer<'_>> = effective(i)
+            .map(|k| Killer {
+                k,
+                seg: i,
+                linked: None,
+            })
+            .collect();
+        // Session pooling links the app's connection to one server
+        // connection: the killers behind the PgBouncer reach the app too.
+        if let End::App(_) = seg.client {
+            for (j, b, mode) in linked_segments(path, &segs, i) {
+                killers.extend(effective(j).map(|k| Killer {
+                    k,
+                    seg: j,
+                    linked: Some((b, mode.clone())),
+                }));
+            }
+        }
+        check_segment(path, &segs, i, killers, &retire, &owner, sources, opts, out);
     }
 }
 
-fn check_segment(
+/// An idle killer met by a segment's client end, on its own segment or on
+/// one linked to it through a session-mode PgBouncer.
+struct Killer<'a> {
+    k: IdleKiller,
+    /// The segment the killer is on.
+    seg: usize,
+    /// The session-mode PgBouncer the app's connection is linked through,
+    /// when the killer is behind one.
+    linked: Option<(&'a PgBouncerHop, EffectivePoolMode)>,
+}
+
+/// The label at the pool mode that links the app's connection through `b`.
+fn pool_mode_label(b: &PgBouncerHop, mode: &EffectivePoolMode) -> Label {
+    let m = &mode.mode;
+    let what = match &mode.scope {
+        PoolModeScope::Global => format!(
+            "PgBouncer \"{}\" pools in session mode: each app connection holds one server connection until it disconnects",
+            b.name
+        ),
+        PoolModeScope::Database(d) => format!(
+            "pool_mode = session for database \"{d}\": each app connection holds one server connection until it disconnects"
+        ),
+        PoolModeScope::User(u) => format!(
+            "pool_mode = session for user \"{u}\": each app connection holds one server connection until it disconnects"
+        ),
+    };
+    value_label(&m.origin, "pool_mode", m.value.as_str(), what)
+}
+
+/// `pool_mode = transaction of [databases] orders, pgbouncer.ini:4`.
+fn pool_mode_text(mode: &EffectivePoolMode, sources: &SourceMap) -> String {
+    let scope = match &mode.scope {
+        PoolModeScope::Global => String::new(),
+        PoolModeScope::Database(d) => format!(" of [databases] {d}"),
+        PoolModeScope::User(u) => format!(" of [users] {u}"),
+    };
+    format!(
+        "pool_mode = {}{scope}, {}",
+        mode.mode.value.as_str(),
+        mode.mode.origin.brief(sources)
+    )
+}
+
+/// What validation at checkout costs through a hop that drops flows
+/// silently (lab, PyMySQL 2.2.8 through a conntrack firewall: `pool_pre_ping`
+/// recovered only after a full `read_timeout` of 5 s; without one the query
+/// still hung when killed at 25 s). Applies to the app's segment when an
+/// effective silently dropping hop's timeout is not above the retirement, so
+/// a pooled connection can outlive the flow under it.
+struct PingStall {
+    /// The hop: `hop "nat gateway"`.
+    hop: String,
+    /// The bound name: `read_timeout`, `command_timeout`, `tcp_user_timeout`.
+    guard: &'static str,
+    /// `read_timeout = 5 s (app.yaml:5)`, `None` when the connection has none.
+    bound: Option<String>,
+    /// `about 924.6 s with tcp_retries2 = 15 (Linux default)`.
+    give_up: String,
+}
+
+fn ping_stall(
     path: &ConnectionPath,
     seg: &Segment<'_>,
+    retire: &Retire,
+    sources: &SourceMap,
+) -> Option<PingStall> {
+    let End::App(app) = seg.client else {
+        return None;
+    };
+    if !retire.validated {
+        return None;
+    }
+    let hop = idle_killers(path, seg)
+        .into_iter()
+        .filter(|k| {
+            k.is_effective()
+                && matches!(k.kind, KillerKind::Hop(i)
+                    if matches!(&path.hops[i], Hop::Network(h) if h.on_idle.value == OnIdle::Drop))
+                && match retire.value.value {
+                    Retirement::Never => true,
+                    Retirement::After(d) => d >= k.timeout.value,
+                }
+        })
+        .min_by_key(|k| k.timeout.value)?;
+    let (guard, bound) = read_bound(app);
+    let bound = bound.map(|b| {
+        format!(
+            "{guard} = {} ({})",
+            fmt_secs(b.value),
+            b.origin.brief(sources)
+        )
+    });
+    let retries = &path.app_kernel.tcp_retries2;
+    Some(PingStall {
+        hop: hop.label,
+        guard,
+        bound,
+        give_up: format!(
+            "about {} with tcp_retries2 = {} ({})",
+            fmt_secs(retransmission_give_up(retries.value)),
+            retries.value,
+            retries.origin.brief(sources)
+        ),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_segment(
+    path: &ConnectionPath,
+    segs: &[Segment<'_>],
+    i: usize,
+    killers: Vec<Killer<'_>>,
     retire: &Retire,
     owner: &str,
     sources: &SourceMap,
     opts: &RuleOptions,
     out: &mut Vec<Diagnostic>,
 ) {
-    let killers: Vec<IdleKiller> = idle_killers(path, seg)
-        .into_iter()
-        .filter(|k| k.is_effective() && applies(seg.client, k.kind))
-        .collect();
-    let Some(shortest) = killers.iter().map(|k| k.timeout.value).min() else {
+    let seg = &segs[i];
+    let Some(shortest) = killers.iter().map(|k| k.k.timeout.value).min() else {
         return;
     };
     let name = retire.setting;
-    for k in &killers {
+    let stall = ping_stall(path, seg, retire, sources);
+    // Through a silent drop with no read bound, validation hangs instead of
+    // reconnecting: the error stays an error (DOMAIN.md rule 1).
+    let softened = retire.validated && stall.as_ref().is_none_or(|s| s.bound.is_some());
+    for killer in &killers {
+        let k = &killer.k;
+        let kseg = &segs[killer.seg];
         let Some((code, primary_is_killer)) = code_for(seg.client, k.kind) else {
             continue;
         };
@@ -233,17 +371,50 @@ fn check_segment(
                 retire_text(retire, sources),
                 killer_text(k, sources)
             );
-            if let (true, End::App(app)) = (retire.validated, seg.client) {
+            if let Some((b, mode)) = &killer.linked {
                 message.push_str(&format!(
-                    "; {} = true turns it into a reconnect",
-                    validation_name(app)
+                    " behind PgBouncer \"{}\" in session mode ({}): the app's connection keeps one server connection for its whole life",
+                    b.name,
+                    pool_mode_text(mode, sources)
                 ));
             }
-            let severity = if retire.validated {
-                code.severity.min(Severity::Warning)
-            } else {
-                code.severity
-            };
+            let mut severity = code.severity;
+            if let (End::PgBouncer(b), KillerKind::PostgresIdleSession) = (seg.client, k.kind) {
+                let mode = pool_mode(path, b);
+                message.push_str(&match mode.mode.value {
+                    PoolMode::Session => format!(
+                        "; in session mode ({}) a server connection a client holds is not covered by {name}: the app's retirement must be below it too (TL119)",
+                        pool_mode_text(&mode, sources)
+                    ),
+                    PoolMode::Transaction | PoolMode::Statement => {
+                        // The lab: PgBouncer logged "closing because:
+                        // server conn crashed?" and opened a new server
+                        // connection; the app saw no error.
+                        severity = Severity::Info;
+                        format!(
+                            "; in {} mode ({}) PgBouncer drops the closed server connection and opens a new one, so clients see no error: only reconnect churn",
+                            mode.mode.value.as_str(),
+                            pool_mode_text(&mode, sources)
+                        )
+                    }
+                });
+            }
+            if let (true, End::App(app)) = (retire.validated, seg.client) {
+                message.push_str(&match &stall {
+                    Some(s) if s.bound.is_none() => format!(
+                        "; {} = true cannot help: with no {} its ping hangs on the dropped flow",
+                        validation_name(app),
+                        s.guard
+                    ),
+                    _ => format!(
+                        "; {} = true turns it into a reconnect",
+                        validation_name(app)
+                    ),
+                });
+            }
+            if softened {
+                severity = severity.min(Severity::Warning);
+            }
             let (primary, other) = if primary_is_killer {
                 (killer_label, retire_label)
             } else {
@@ -252,41 +423,44 @@ fn check_segment(
             let mut d = Diagnostic::new(code, message, primary)
                 .with_severity(severity)
                 .with_related(other);
-            if let Some(l) = keepalive_label(path, seg, k, sources) {
+            if let Some((b, mode)) = &killer.linked {
+                d = d.with_related(pool_mode_label(b, mode));
+            }
+            if let Some(l) = keepalive_label(path, kseg, k, sources) {
                 d = d.with_related(l);
             }
             if let Some(l) = caveat_label(path, k.kind) {
                 d = d.with_related(l);
             }
-            out.push(d.with_help(fix_help(
-                path,
-                seg,
-                k,
-                retire,
-                shortest,
-                primary_is_killer,
-                opts,
-            )));
+            let mut help = fix_help(path, kseg, k, retire, shortest, primary_is_killer, opts);
+            if killer.linked.is_some() {
+                help.push_str(
+                    "; PgBouncer's server_idle_timeout does not help: it closes only server connections no client holds",
+                );
+            }
+            help.push_str(&validation_help(retire, stall.as_ref()));
+            out.push(d.with_help(help));
         } else if let Retirement::After(d) = retire.value.value {
             let limit = k.timeout.value.as_secs_f64() * (1.0 - opts.margin);
             if d.as_secs_f64() > limit {
-                out.push(
-                    Diagnostic::new(
-                        codes::RETIREMENT_WITHIN_MARGIN,
-                        format!(
-                            "{} is within {}% of {}",
-                            retire_text(retire, sources),
-                            (opts.margin * 100.0).round(),
-                            killer_text(k, sources)
-                        ),
-                        retire_label,
-                    )
-                    .with_related(killer_label)
-                    .with_help(format!(
-                        "leave a margin: {name} = {} or lower",
-                        suggestion(shortest, opts)
-                    )),
-                );
+                let mut diag = Diagnostic::new(
+                    codes::RETIREMENT_WITHIN_MARGIN,
+                    format!(
+                        "{} is within {}% of {}",
+                        retire_text(retire, sources),
+                        (opts.margin * 100.0).round(),
+                        killer_text(k, sources)
+                    ),
+                    retire_label,
+                )
+                .with_related(killer_label);
+                if let Some((b, mode)) = &killer.linked {
+                    diag = diag.with_related(pool_mode_label(b, mode));
+                }
+                out.push(diag.with_help(format!(
+                    "leave a margin: {name} = {} or lower",
+                    suggestion(shortest, opts)
+                )));
             }
         }
     }
@@ -352,12 +526,34 @@ fn fix_help(
             ka.who
         ));
     }
-    if retire.validated {
-        help.push_str(
-            "; validation only softens this: a ping through a silently dropping hop can hang",
-        );
-    }
     help
+}
+
+/// What validation does about the finding: softens it, stalls up to a read
+/// bound, or hangs through a silent drop ([`PingStall`]).
+fn validation_help(retire: &Retire, stall: Option<&PingStall>) -> String {
+    match stall {
+        Some(PingStall {
+            hop,
+            bound: Some(b),
+            ..
+        }) => format!(
+            "; validation only softens this: through {hop}, which drops flows silently, the ping itself stalls up to {b} before the reconnect"
+        ),
+        Some(PingStall {
+            hop,
+            guard,
+            bound: None,
+            give_up,
+        }) => format!(
+            "; validation does not help through {hop}, which drops flows silently: with no {guard} the ping itself hangs until TCP gives up retransmitting, {give_up}, so set {guard}"
+        ),
+        None if retire.validated => {
+            "; validation only softens this: a ping through a silently dropping hop can hang"
+                .to_string()
+        }
+        None => String::new(),
+    }
 }
 
 fn retirement_label(retire: &Retire, owner: &str) -> Label {

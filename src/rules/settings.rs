@@ -315,6 +315,12 @@ pub const ALL: &[SettingRef] = &[
         |p| first_pgbouncer(p).map(|b| count(&b.default_pool_size)),
     ),
     setting(
+        "pgbouncer.idle_transaction_timeout",
+        Kind::Duration,
+        "PgBouncer idle_transaction_timeout of the first PgBouncer (0 = no limit)",
+        |p| first_pgbouncer(p).map(|b| secs_zero_off(&b.idle_transaction_timeout)),
+    ),
+    setting(
         "pgbouncer.max_client_conn",
         Kind::Count,
         "PgBouncer max_client_conn of the first PgBouncer",
@@ -343,6 +349,15 @@ pub const ALL: &[SettingRef] = &[
         Kind::Duration,
         "MySQL connect_timeout (handshake; default 10 s)",
         |p| p.mysql().map(|m| secs(&m.connect_timeout)),
+    ),
+    setting(
+        "server.idle_in_transaction_session_timeout",
+        Kind::Duration,
+        "PostgreSQL idle_in_transaction_session_timeout (0 = no limit)",
+        |p| {
+            p.postgres()
+                .map(|s| secs_zero_off(&s.idle_in_transaction_session_timeout))
+        },
     ),
     setting(
         "server.idle_session_timeout",

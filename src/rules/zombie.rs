@@ -4,16 +4,18 @@
 //! FIN or RST, so the server keeps the session, counted against
 //! `max_connections`, until its own `wait_timeout` (DOMAIN.md section 1.1) or
 //! its keepalive detection (`tcp_keepalive_time + intvl × probes`, 7875 s by
-//! default, `tcp(7)`) ends it. Keepalive that keeps the hop open prevents the
+//! default, `tcp(7)`; MariaDB's own `tcp_keepalive_*` variables replace the
+//! db host's where set, [`mysql_dead_peer_detection`]) ends it. Keepalive that keeps the hop open prevents the
 //! drop (MODEL.md, "Server zombies").
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::OnIdle;
-use crate::model::idle::{KillerKind, idle_killers, segments};
+use crate::model::idle::{KillerKind, idle_killers, mysql_dead_peer_detection, segments};
 use crate::model::{ConnectionPath, Hop};
 use crate::rules::RuleOptions;
 use crate::rules::{codes, value_label};
 use crate::source::SourceMap;
+use crate::systems::mysql::MysqlProduct;
 use crate::units::fmt_secs;
 
 pub(super) fn check(
@@ -35,9 +37,7 @@ pub(super) fn check(
         if hop.on_idle.value != OnIdle::Drop || wait.value <= hop.idle_timeout.value {
             continue;
         }
-        let k_ = &path.db_kernel;
-        let detect = k_.tcp_keepalive_time.value
-            + k_.tcp_keepalive_intvl.value * k_.tcp_keepalive_probes.value;
+        let detect = mysql_dead_peer_detection(path, server);
         let held = detect.min(wait.value);
         let suggest = (hop.idle_timeout.value.as_secs_f64() * (1.0 - opts.margin)).floor() as u64;
         let mut d =
@@ -63,9 +63,17 @@ pub(super) fn check(
                 ),
             ))
             .with_help(format!(
-                "lower wait_timeout below {} (e.g. {suggest}) while keeping it above the app's retirement, or keep the hop open with keepalive (net.ipv4.tcp_keepalive_time below {} on a host whose sockets enable SO_KEEPALIVE)",
+                "lower wait_timeout below {} (e.g. {suggest}) while keeping it above the app's retirement, or keep the hop open with keepalive: net.ipv4.tcp_keepalive_time below {} on a host whose sockets enable SO_KEEPALIVE{}",
                 fmt_secs(hop.idle_timeout.value),
-                fmt_secs(hop.idle_timeout.value)
+                fmt_secs(hop.idle_timeout.value),
+                if server.product.as_ref().map(|p| p.value) == Some(MysqlProduct::Mysql) {
+                    String::new()
+                } else {
+                    format!(
+                        ", or on MariaDB 10.3.3+ the server's own tcp_keepalive_time below {}",
+                        fmt_secs(hop.idle_timeout.value)
+                    )
+                }
             ));
         if let Some(c) = &hop.caveat {
             d = d.with_related(Label::maybe(

@@ -692,10 +692,28 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A CloudNativePG `Pooler`: `spec.pgbouncer.parameters`, and
+    /// `spec.pgbouncer.poolMode` as PgBouncer's `pool_mode` (the operator
+    /// writes it into pgbouncer.ini; `session` or `transaction`, default
+    /// `session`: https://cloudnative-pg.io/documentation/current/connection_pooling).
     fn cnpg_pooler(&mut self, o: &Node, base: &str, at: Span) {
-        if let Some(a) = self.params(node_at(o, &["spec", "pgbouncer", "parameters"])) {
-            self.server(base.to_string(), at, System::PgBouncer, None, a);
+        let params = self.params(node_at(o, &["spec", "pgbouncer", "parameters"]));
+        let mode = node_at(o, &["spec", "pgbouncer"])
+            .and_then(Node::as_map)
+            .and_then(|m| m.iter().find(|(k, _)| k.text == "poolMode"))
+            .map(|(k, v)| Assignment {
+                name: "pool_mode".to_string(),
+                name_at: Location::new(self.id, k.span),
+                value: scalar_value(self.text, v),
+                value_at: Location::new(self.id, v.span),
+                set_by: SetBy::OptionFile,
+            });
+        if params.is_none() && mode.is_none() {
+            return;
         }
+        let mut a: Vec<Assignment> = mode.into_iter().collect();
+        a.extend(params.unwrap_or_default());
+        self.server(base.to_string(), at, System::PgBouncer, None, a);
     }
 
     fn zalando(&mut self, o: &Node, base: &str, at: Span) {

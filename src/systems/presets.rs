@@ -47,6 +47,11 @@ pub struct Preset {
     /// Whether TCP keepalive probes count as activity: true for NAT,
     /// conntrack and L4 flow trackers, false for proxies that measure payload.
     pub keepalive_resets: bool,
+    /// Whether the device measures idleness between requests rather than
+    /// data silence (RDS Proxy: "no new request since the previous one
+    /// completed"), so a statement running counts as activity and a long
+    /// silent statement is never cut by it (TL124).
+    pub idle_between_requests: bool,
     /// Source URLs of the facts; the first is the one quoted in diagnostics.
     pub sources: Vec<String>,
     /// What is unconfirmed or disputed, said in diagnostics and `presets`
@@ -106,6 +111,8 @@ struct RawPreset {
     zero_disables: bool,
     on_idle: Option<String>,
     keepalive_resets: bool,
+    #[serde(default)]
+    idle_between_requests: bool,
     sources: Vec<String>,
     caveat: Option<String>,
 }
@@ -231,6 +238,7 @@ fn validate(r: RawPreset) -> Result<Preset, LoadError> {
         zero_disables: r.zero_disables,
         on_idle,
         keepalive_resets: r.keepalive_resets,
+        idle_between_requests: r.idle_between_requests,
         sources: r.sources,
         caveat: r.caveat,
     })

@@ -16,13 +16,15 @@
 //!
 //! [[setting]]
 //! name = "idle_session_timeout"
-//! unit = "ms"                  # s | ms | count | flag | list
+//! unit = "ms"                  # s | ms | count | flag | list | word
 //! syntax = "CF_TIME_USEC"      # optional: the server's own value type, when
 //!                              # the unit alone does not say how it is read
 //! min = 0                      # optional; both or neither; integers
 //! max = 2147483647
 //! default = 0                  # the current releases' default: an integer
-//!                              # in `unit`, or a string for "list"
+//!                              # in `unit`, or a string for "list" and "word"
+//! choices = ["a", "b"]         # "word" only, and required there: the words
+//!                              # the server accepts (lower case)
 //! since = "14"                 # optional: first version with the setting
 //! source = "https://..."       # a doc URL, or owner/repo@<commit>:path
 //! doc = "one line"
@@ -114,6 +116,9 @@ pub enum Unit {
     Flag,
     /// A list of names (`"list"`); its default is a string.
     List,
+    /// One word from a fixed set (`"word"`, e.g. PgBouncer's `CF_LOOKUP`
+    /// `pool_mode`); its default is a string among the row's `choices`.
+    Word,
 }
 
 impl Unit {
@@ -125,6 +130,7 @@ impl Unit {
             Unit::Count => "count",
             Unit::Flag => "flag",
             Unit::List => "list",
+            Unit::Word => "word",
         }
     }
 
@@ -135,18 +141,20 @@ impl Unit {
             "count" => Unit::Count,
             "flag" => Unit::Flag,
             "list" => Unit::List,
+            "word" => Unit::Word,
             _ => return None,
         })
     }
 }
 
-/// A default value: an integer in the setting's unit, or the text of a list.
+/// A default value: an integer in the setting's unit, or the text of a list
+/// or word.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
 pub enum Value {
     /// An integer in the setting's [`Unit`] (0/1 for a flag).
     Number(i64),
-    /// The text of a list setting, as the server would read it.
+    /// The text of a list or word setting, as the server would read it.
     Text(String),
 }
 
@@ -377,6 +385,9 @@ pub struct Setting {
     pub source: String,
     /// One line saying what the setting does.
     pub doc: String,
+    /// The accepted words of a [`Unit::Word`] setting (lower case); empty
+    /// for other units.
+    pub choices: Vec<String>,
 }
 
 /// One system's table.
@@ -444,6 +455,8 @@ struct RawSetting {
     defaults: Vec<RawDefault>,
     source: String,
     doc: String,
+    #[serde(default)]
+    choices: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -514,7 +527,7 @@ fn validate(system: &str, r: RawSetting) -> Result<Setting, String> {
     }
     let unit = Unit::parse(&r.unit).ok_or_else(|| {
         format!(
-            "unknown unit `{}` (expected s, ms, count, flag or list)",
+            "unknown unit `{}` (expected s, ms, count, flag, list or word)",
             r.unit
         )
     })?;
@@ -523,14 +536,38 @@ fn validate(system: &str, r: RawSetting) -> Result<Setting, String> {
     }
     let range = match (r.min, r.max) {
         (Some(lo), Some(hi)) if lo > hi => return Err(format!("min {lo} is above max {hi}")),
-        (Some(lo), Some(hi)) if unit == Unit::List => {
-            return Err(format!("a list has no range (min {lo}, max {hi})"));
+        (Some(lo), Some(hi)) if matches!(unit, Unit::List | Unit::Word) => {
+            return Err(format!(
+                "a {} has no range (min {lo}, max {hi})",
+                unit.as_str()
+            ));
         }
         (Some(lo), Some(hi)) => Some((lo, hi)),
         (None, None) => None,
         _ => return Err("give both min and max, or neither".into()),
     };
-    check_value(unit, range, &r.default).map_err(|m| format!("default: {m}"))?;
+    match (unit, r.choices.is_empty()) {
+        (Unit::Word, true) => return Err("a word needs `choices`".into()),
+        (Unit::Word, false) => {
+            if r.choices
+                .iter()
+                .any(|c| c.is_empty() || c.to_lowercase() != *c)
+            {
+                return Err("choices must be non-empty lower-case words".into());
+            }
+        }
+        (_, false) => return Err("only a word has `choices`".into()),
+        (_, true) => {}
+    }
+    let in_choices = |v: &Value| match v {
+        Value::Text(t) if unit == Unit::Word && !r.choices.contains(t) => {
+            Err(format!("\"{t}\" is not one of the choices"))
+        }
+        _ => Ok(()),
+    };
+    check_value(unit, range, &r.default)
+        .and_then(|()| in_choices(&r.default))
+        .map_err(|m| format!("default: {m}"))?;
     check_source(&r.source)?;
     let since = match &r.since {
         None => None,
@@ -544,6 +581,7 @@ fn validate(system: &str, r: RawSetting) -> Result<Setting, String> {
             return Err(format!("defaults: no version is `{}`", d.versions));
         }
         check_value(unit, range, &d.value)
+            .and_then(|()| in_choices(&d.value))
             .map_err(|m| format!("defaults `{}`: {m}", d.versions))?;
         check_source(&d.source).map_err(|m| format!("defaults `{}`: {m}", d.versions))?;
         let product = d.product.unwrap_or_else(|| system.to_string());
@@ -570,14 +608,17 @@ fn validate(system: &str, r: RawSetting) -> Result<Setting, String> {
         defaults,
         source: r.source,
         doc: r.doc,
+        choices: r.choices,
     })
 }
 
 /// A default of the right type for `unit`, inside `range`.
 fn check_value(unit: Unit, range: Option<(i64, i64)>, v: &Value) -> Result<(), String> {
     match (unit, v) {
-        (Unit::List, Value::Text(_)) => Ok(()),
-        (Unit::List, Value::Number(n)) => Err(format!("{n} for a list (write a string)")),
+        (Unit::List | Unit::Word, Value::Text(_)) => Ok(()),
+        (Unit::List | Unit::Word, Value::Number(n)) => {
+            Err(format!("{n} for a {} (write a string)", unit.as_str()))
+        }
         (_, Value::Text(t)) => Err(format!("\"{t}\" where an integer is needed")),
         (Unit::Flag, Value::Number(n)) if !matches!(n, 0 | 1) => {
             Err(format!("{n} for a flag (write 0 or 1)"))
@@ -705,9 +746,11 @@ pub fn markdown(tables: &[Table]) -> String {
         out.push_str("| Setting | Unit | Range | Default | Since | Source | What it does |\n");
         out.push_str("|---|---|---|---|---|---|---|\n");
         for s in &t.settings {
-            let range = s.range.map_or("not checked".to_string(), |(lo, hi)| {
-                format!("{lo} to {hi}")
-            });
+            let range = match s.range {
+                Some((lo, hi)) => format!("{lo} to {hi}"),
+                None if !s.choices.is_empty() => format!("one of {}", s.choices.join(", ")),
+                None => "not checked".to_string(),
+            };
             let unit = match &s.syntax {
                 Some(syn) => format!("{} ({syn})", s.unit.as_str()),
                 None => s.unit.as_str().to_string(),
@@ -864,6 +907,44 @@ mod tests {
             ),
         ];
         for (text, want) in cases {
+            let got = err(&text);
+            assert!(got.contains(want), "want `{want}` in `{got}`");
+        }
+    }
+
+    #[test]
+    fn word_rows_need_choices_holding_the_default() {
+        let word = |extra: &str| {
+            format!(
+                "{HEADER}[[setting]]\nname = \"pool_mode\"\nunit = \"word\"\n\
+                 default = \"session\"\nsource = \"https://example.org/x\"\ndoc = \"x\"\n{extra}"
+            )
+        };
+        let t = parse(
+            "mysql",
+            "t.toml",
+            &word("choices = [\"session\", \"transaction\"]"),
+        )
+        .expect("a word row loads");
+        assert_eq!(t.settings[0].unit, Unit::Word);
+        assert_eq!(t.settings[0].choices, ["session", "transaction"]);
+        for (text, want) in [
+            (word(""), "needs `choices`"),
+            (
+                word("choices = [\"transaction\"]"),
+                "not one of the choices",
+            ),
+            (word("choices = [\"Session\"]"), "lower-case"),
+            (
+                word("choices = [\"session\"]\nmin = 0\nmax = 1"),
+                "has no range",
+            ),
+            (row("choices = [\"a\"]"), "only a word has `choices`"),
+            (
+                word("choices = [\"session\"]").replace("\"session\"\nsource", "3\nsource"),
+                "for a word",
+            ),
+        ] {
             let got = err(&text);
             assert!(got.contains(want), "want `{want}` in `{got}`");
         }

@@ -13,7 +13,8 @@ use super::{mysql, pgbouncer, postgres};
 /// `None` when `name` is not a setting of `system`'s table; else whether
 /// `value` is a non-negative value the server reads for it: mysqld numbers
 /// (`my_getopt`, K/M/G suffixes), PostgreSQL integers in the setting's base
-/// unit (`guc.c` `parse_int`), PgBouncer times (`CF_TIME_USEC`) or integers.
+/// unit (`guc.c` `parse_int`), PgBouncer times (`CF_TIME_USEC`), words
+/// (`CF_LOOKUP`, case-insensitive) or integers.
 pub(crate) fn accepts(system: System, name: &str, value: &str) -> Option<bool> {
     let table = settings_table::table(system.as_str())?;
     let row = table.get(name)?;
@@ -29,6 +30,7 @@ pub(crate) fn accepts(system: System, name: &str, value: &str) -> Option<bool> {
         }
         System::PgBouncer => match row.syntax.as_deref() {
             Some("CF_TIME_USEC") => pgbouncer::parse_time(value).is_ok(),
+            Some("CF_LOOKUP") => row.choices.iter().any(|c| c.eq_ignore_ascii_case(value)),
             _ => pgbouncer::parse_int(value).is_ok_and(|n| n >= 0),
         },
     })
@@ -52,7 +54,9 @@ mod tests {
             (System::Postgres, "shared_buffers", "1GB", None),
             (System::PgBouncer, "server_idle_timeout", "0.5", Some(true)),
             (System::PgBouncer, "default_pool_size", "0.5", Some(false)),
-            (System::PgBouncer, "pool_mode", "session", None),
+            (System::PgBouncer, "pool_mode", "session", Some(true)),
+            (System::PgBouncer, "pool_mode", "Transaction", Some(true)),
+            (System::PgBouncer, "pool_mode", "txn", Some(false)),
         ];
         for (system, name, value, want) in table {
             assert_eq!(accepts(*system, name, value), *want, "{name} = {value}");

@@ -187,6 +187,13 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
         _ => None,
     };
 
+    let text_of = |key: &str| {
+        settings
+            .get(key)
+            .and_then(|n| n.as_str())
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+    };
     let endpoint = settings
         .get("HOST")
         .and_then(|h| Some((h.as_str()?, h.span)))
@@ -222,6 +229,8 @@ fn read_alias(ctx: &mut Ctx<'_>, section: &str, alias: &Key, settings: &Node) ->
         variant: None,
         session_settings,
         endpoint,
+        database: text_of("NAME"),
+        user: text_of("USER"),
     }
 }
 

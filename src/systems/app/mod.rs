@@ -294,6 +294,14 @@ pub struct AppPool {
     /// `HOST` / `PORT`, after environment resolution. Discovery
     /// ([`crate::discover`]) links the app to a server by it.
     pub endpoint: Option<Endpoint>,
+    /// The database name the pool asks for, when the settings say it: the
+    /// URL's path (`orders` in `postgresql://app@pgbouncer/orders`) or
+    /// Django's `NAME`. A PgBouncer picks its `[databases]` entry by it.
+    pub database: Option<String>,
+    /// The user name the pool logs in as, when the settings say it: the
+    /// URL's userinfo or Django's `USER`. A PgBouncer picks its `[users]`
+    /// entry by it.
+    pub user: Option<String>,
 }
 
 /// The host and port an app pool connects to.

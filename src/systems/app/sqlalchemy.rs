@@ -231,6 +231,8 @@ pub(super) fn build_pool(
         variant: None,
         session_settings,
         endpoint,
+        database: url.and_then(|(_, u)| u.database.clone()),
+        user: url.and_then(|(_, u)| u.username.clone()),
     }
 }
 

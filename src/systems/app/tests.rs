@@ -1274,6 +1274,7 @@ fn libpq_keepalives_idle_keeps_a_hop_open_despite_the_sysctl() {
             keepalive_resets: Sourced::new(true, Origin::Flag("--hop".into())),
             caveat: None,
             terminates: false,
+            idle_between_requests: false,
         };
         let path = ConnectionPath {
             name: "p".into(),
@@ -1944,4 +1945,31 @@ fn airflow_odd_inputs_never_panic() {
             &[("AIRFLOW__CORE__SQL_ALCHEMY_CONN_SECRET", "x")],
         );
     }
+}
+
+/// The database and user a pool asks for (a PgBouncer picks its
+/// `[databases]` and `[users]` entries by them): the URL's path and
+/// userinfo, Django's `NAME` and `USER`; never the password.
+#[test]
+fn database_and_user_are_read() {
+    let l = load(
+        "app.yaml",
+        "sqlalchemy:\n  url: postgresql+psycopg://app:hunter2@pgbouncer:6432/orders\n",
+    );
+    let p = l.pool("default");
+    assert_eq!(p.database.as_deref(), Some("orders"));
+    assert_eq!(p.user.as_deref(), Some("app"));
+    let l = load(
+        "app.yaml",
+        "DATABASES:\n  default:\n    ENGINE: django.db.backends.postgresql\n    NAME: orders\n    USER: web\n    PASSWORD: hunter2\n    HOST: pgbouncer\n",
+    );
+    let p = l.pool("default");
+    assert_eq!(p.database.as_deref(), Some("orders"));
+    assert_eq!(p.user.as_deref(), Some("web"));
+    let l = load(
+        "app.yaml",
+        "DATABASES:\n  default:\n    ENGINE: django.db.backends.postgresql\n    HOST: pgbouncer\n",
+    );
+    let p = l.pool("default");
+    assert_eq!((p.database.as_deref(), p.user.as_deref()), (None, None));
 }

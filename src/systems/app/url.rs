@@ -32,6 +32,12 @@ pub struct DbUrl {
     /// Host and port after the userinfo (`db:3306` in
     /// `mysql://u:p@db:3306/app`), with the byte range of the host.
     pub host: Option<HostPort>,
+    /// The user name of the userinfo (`u` in `mysql://u:p@db/app`), as
+    /// written (not percent-decoded); never the password.
+    pub username: Option<String>,
+    /// The database name after the host (`app` in `mysql://u:p@db/app`),
+    /// as written, up to `?` or `#`; `None` when empty.
+    pub database: Option<String>,
 }
 
 /// The host and port of a database URL (`host[:port]`, `[v6addr][:port]`).
@@ -132,7 +138,26 @@ pub fn parse_db_url(url: &str) -> Result<DbUrl, UrlError> {
         password: password_range(url),
         query: query_start.map(|q| parse_query(url, q)).unwrap_or_default(),
         host: host_port(url, after_userinfo),
+        username: at
+            .map(|a| &rest[..a])
+            .map(|info| info.split_once(':').map_or(info, |(u, _)| u))
+            .filter(|u| !u.is_empty())
+            .map(str::to_string),
+        database: database_name(url, after_userinfo),
     })
+}
+
+/// The database name of a URL whose authority starts at byte `start`: the
+/// text after the first `/` of the rest, up to `?` or `#`.
+fn database_name(url: &str, start: usize) -> Option<String> {
+    let rest = &url[start..];
+    let slash = rest.find('/')?;
+    if rest[..slash].contains(['?', '#']) {
+        return None;
+    }
+    let db = &rest[slash + 1..];
+    let db = &db[..db.find(['?', '#']).unwrap_or(db.len())];
+    (!db.is_empty()).then(|| db.to_string())
 }
 
 /// Index in `rest` (the text after `://`) of the `@` ending the userinfo.
@@ -297,6 +322,40 @@ mod tests {
         let url = "mysql://u:p@db:3306/app";
         let h = parse_db_url(url).unwrap().host.unwrap();
         assert_eq!(&url[h.range], "db:3306");
+    }
+
+    #[test]
+    fn database_and_user() {
+        type Want<'a> = (Option<&'a str>, Option<&'a str>);
+        let cases: &[(&str, Want)] = &[
+            (
+                "postgresql+psycopg://app@pgbouncer:6432/orders",
+                (Some("app"), Some("orders")),
+            ),
+            (
+                "postgresql://app:s3cret@db/orders?sslmode=require",
+                (Some("app"), Some("orders")),
+            ),
+            (
+                "postgresql://u:p:w@x@h.example.com:6432/app?a=b",
+                (Some("u"), Some("app")),
+            ),
+            ("postgresql://db?sslmode=require", (None, None)),
+            ("postgresql://db/", (None, None)),
+            (
+                "postgresql:///app?host=/var/run/postgresql",
+                (None, Some("app")),
+            ),
+            ("mysql://:p@db/app#frag", (None, Some("app"))),
+            ("sqlite:///app.db", (None, Some("app.db"))),
+        ];
+        for (url, (user, db)) in cases {
+            let u = parse_db_url(url).unwrap();
+            assert_eq!(u.username.as_deref(), *user, "{url}");
+            assert_eq!(u.database.as_deref(), *db, "{url}");
+            // The password is never kept.
+            assert!(!format!("{u:?}").contains("s3cret"), "{url}");
+        }
     }
 
     #[test]

@@ -12,9 +12,10 @@ use crate::systems::include::{self, Directive, Follower, Host, Parts, Words};
 
 use super::settings::{Values, finish, is_secret};
 use super::{
-    MAX_FILE_READS, MAX_INCLUDE_DEPTH, MysqlServer, MysqlSourceKind, NumberSyntax,
+    MAX_FILE_READS, MAX_INCLUDE_DEPTH, MysqlProduct, MysqlServer, MysqlSourceKind, NumberSyntax,
     server_reads_group,
 };
+use crate::provenance::{Origin, Sourced};
 
 /// Reads the option file at `path`, following `!include` / `!includedir`.
 ///
@@ -38,6 +39,7 @@ pub fn load_option_file(
         root,
         values: Default::default(),
         anchor: None,
+        product: None,
         follow: Follower::new(&INCLUDES),
     };
     let source_kind = loader.read(root, 0);
@@ -47,7 +49,10 @@ pub fn load_option_file(
         loader.anchor.unwrap_or(Span::new(0, 0)),
     ));
     let files = loader.follow.take_files();
-    Ok(finish(loader.values, anchor, files, source_kind))
+    let product = loader.product.take();
+    let server = finish(loader.values, anchor, files, source_kind, product);
+    keepalive_ignored_by_mysql(&server, loader.diags);
+    Ok(server)
 }
 
 pub(super) struct Loader<'a> {
@@ -58,6 +63,9 @@ pub(super) struct Loader<'a> {
     pub(super) values: Values,
     /// Header of the last server-read group of the named file.
     pub(super) anchor: Option<Span>,
+    /// The product the input names: a `[mariadb…]` group, a dump's
+    /// `version` row (the last one read wins).
+    pub(super) product: Option<Sourced<MysqlProduct>>,
     /// Includes: files read, cycle guard, budget.
     pub(super) follow: Follower,
 }
@@ -180,6 +188,12 @@ impl Loader<'_> {
             match var {
                 Some(v) => {
                     let name = v.name.to_ascii_lowercase();
+                    if name == "version"
+                        && let Some(p) = MysqlProduct::from_version(&v.value)
+                    {
+                        let at = Location::new(id, v.value_span);
+                        self.product = Some(Sourced::new(p, Origin::File(at)));
+                    }
                     self.apply(
                         report,
                         &name,
@@ -214,6 +228,10 @@ impl Loader<'_> {
             match item {
                 Item::Group { name, span, .. } => {
                     let reads = server_reads_group(&name);
+                    if reads && name.trim().to_ascii_lowercase().starts_with("mariadb") {
+                        let at = Location::new(id, span);
+                        self.product = Some(Sourced::new(MysqlProduct::MariaDb, Origin::File(at)));
+                    }
                     if reads && id == self.root && depth == 0 {
                         self.anchor = Some(span);
                     }
@@ -308,5 +326,54 @@ fn include_help(written: &str) -> String {
             "`{written}` is resolved from the including file's folder; the remaining files \
              are still read"
         )
+    }
+}
+
+/// Reports the MariaDB-only keepalive variables set for a server known to be
+/// MySQL ([`MysqlServer::product`]): MySQL has none of them
+/// (https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html
+/// lists none), so mysqld refuses to start on such an option, or, with the
+/// `loose-` prefix, ignores it; its sockets then use the db host's
+/// `net.ipv4.tcp_keepalive_*` (`vio_keepalive` in `sql/sql_connect.cc`
+/// only turns SO_KEEPALIVE on). A warning ([`codes::INVALID_VALUE`]) at
+/// each explicit value.
+pub fn keepalive_ignored_by_mysql(server: &MysqlServer, diags: &mut Vec<Diagnostic>) {
+    let Some(product) = &server.product else {
+        return;
+    };
+    if product.value != MysqlProduct::Mysql {
+        return;
+    }
+    let set = [
+        ("tcp_keepalive_time", &server.tcp_keepalive_time.origin),
+        (
+            "tcp_keepalive_interval",
+            &server.tcp_keepalive_interval.origin,
+        ),
+        ("tcp_keepalive_probes", &server.tcp_keepalive_probes.origin),
+    ];
+    for (name, origin) in set {
+        let Some(at) = origin.location().filter(|_| origin.is_explicit()) else {
+            continue;
+        };
+        diags.push(
+            Diagnostic::new(
+                codes::INVALID_VALUE,
+                format!(
+                    "{name} is a MariaDB variable: MySQL has none, so the server ignores it (or \
+                     refuses to start without the `loose-` prefix)"
+                ),
+                Label::at(at, "MariaDB only (10.3.3+)"),
+            )
+            .with_severity(Severity::Warning)
+            .with_related(Label::maybe(
+                product.origin.location(),
+                "the server is MySQL",
+            ))
+            .with_help(
+                "MySQL's client sockets use the db host's keepalive: set \
+                 net.ipv4.tcp_keepalive_time on the database host instead",
+            ),
+        );
     }
 }

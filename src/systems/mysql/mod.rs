@@ -55,7 +55,7 @@ mod settings;
 #[cfg(test)]
 mod tests;
 
-pub use load::load_option_file;
+pub use load::{keepalive_ignored_by_mysql, load_option_file};
 pub use number::{NumberError, parse_number, parse_plain_number, server_suffix_reading};
 pub use resolve::resolve;
 pub use settings::{normalize_option_name, server_reads_group};
@@ -90,11 +90,81 @@ pub struct MysqlServer {
     /// `max_connections` (a count). Default 151, range 1..100000
     /// (https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html#sysvar_max_connections).
     pub max_connections: Sourced<u64>,
+    /// MariaDB `tcp_keepalive_time`: idle seconds before the server's first
+    /// keepalive probe on a client socket. Default 0 = the db host's
+    /// `net.ipv4.tcp_keepalive_time`; range 0..2147483. MariaDB 10.3.3+ only:
+    /// MySQL has no such variable
+    /// (https://mariadb.com/docs/server/ref/mdb/cli/mariadbd/tcp-keepalive-time).
+    pub tcp_keepalive_time: Sourced<Duration>,
+    /// MariaDB `tcp_keepalive_interval`: seconds between unanswered probes.
+    /// Default 0 = the db host's `net.ipv4.tcp_keepalive_intvl`; MariaDB
+    /// 10.3.3+ only
+    /// (https://mariadb.com/docs/reference/mdb/system-variables/tcp_keepalive_interval/).
+    pub tcp_keepalive_interval: Sourced<Duration>,
+    /// MariaDB `tcp_keepalive_probes`: unanswered probes before the server
+    /// drops the connection. Default 0 = the db host's
+    /// `net.ipv4.tcp_keepalive_probes`; MariaDB 10.3.3+ only
+    /// (https://mariadb.com/docs/server/ref/mdb/cli/mariadbd/tcp-keepalive-probes).
+    pub tcp_keepalive_probes: Sourced<u64>,
+    /// Which server reads these settings, when the input says: a
+    /// `[mariadb]` / `[mariadbd]` / `[mariadb-X.Y]` group (only MariaDB
+    /// reads them), the `version` row of a `SHOW VARIABLES` dump, or the
+    /// image / engine of a deployment. `None` when unknown.
+    pub product: Option<Sourced<MysqlProduct>>,
     /// Every file read, the named one first, then includes in read order
     /// (each file once, at its first read).
     pub files: Vec<FileId>,
     /// What kind of input the named file was.
     pub source_kind: MysqlSourceKind,
+}
+
+/// MySQL or MariaDB: they share option files and most variables, but only
+/// MariaDB (10.3.3+) has the server keepalive variables
+/// `tcp_keepalive_time`, `tcp_keepalive_interval`, `tcp_keepalive_probes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MysqlProduct {
+    /// Oracle MySQL (or Percona Server, Aurora MySQL: MySQL's variables).
+    Mysql,
+    /// MariaDB.
+    MariaDb,
+}
+
+impl MysqlProduct {
+    /// `MySQL` or `MariaDB`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MysqlProduct::Mysql => "MySQL",
+            MysqlProduct::MariaDb => "MariaDB",
+        }
+    }
+
+    /// The product a deployment names (`mariadb`, `bitnami/mariadb`,
+    /// `mysql`, `percona`, `aurora-mysql`, `mysql/mysql-server`); `None`
+    /// when the name says neither.
+    pub fn from_name(product: &str) -> Option<MysqlProduct> {
+        let p = product.to_ascii_lowercase();
+        if p.contains("mariadb") {
+            Some(MysqlProduct::MariaDb)
+        } else if p.contains("mysql") || p.contains("percona") {
+            Some(MysqlProduct::Mysql)
+        } else {
+            None
+        }
+    }
+
+    /// The product a server's `version` value names: `10.11.19-MariaDB-...`
+    /// is MariaDB, any other version text starting with a digit (`8.0.36`)
+    /// is MySQL; `None` otherwise.
+    pub fn from_version(version: &str) -> Option<MysqlProduct> {
+        let v = version.trim();
+        if v.to_ascii_lowercase().contains("mariadb") {
+            Some(MysqlProduct::MariaDb)
+        } else if v.starts_with(|c: char| c.is_ascii_digit()) {
+            Some(MysqlProduct::Mysql)
+        } else {
+            None
+        }
+    }
 }
 
 /// The kind of input the server settings were read from.

@@ -47,6 +47,7 @@ pub fn resolve(
         root: anchor.map_or(FileId(0), |a| a.file),
         values: Default::default(),
         anchor: None,
+        product: base.and_then(|b| b.product.clone()),
         follow: Follower::new(&INCLUDES)
             .with_files(base.map(|b| b.files.clone()).unwrap_or_default()),
     };
@@ -60,6 +61,9 @@ pub fn resolve(
             ("net_write_timeout", secs(&b.net_write_timeout)),
             ("connect_timeout", secs(&b.connect_timeout)),
             ("max_connections", b.max_connections.clone()),
+            ("tcp_keepalive_time", secs(&b.tcp_keepalive_time)),
+            ("tcp_keepalive_interval", secs(&b.tcp_keepalive_interval)),
+            ("tcp_keepalive_probes", b.tcp_keepalive_probes.clone()),
         ];
         for (name, v) in seeded {
             if let Origin::File(at) = v.origin
@@ -121,10 +125,12 @@ pub fn resolve(
         set_by.insert(var.name, (a.set_by, a.value_at));
     }
     let files = loader.follow.take_files();
+    let product = loader.product.take();
     finish(
         loader.values,
         anchor,
         files,
         base.map_or(MysqlSourceKind::Deployment, |b| b.source_kind),
+        product,
     )
 }

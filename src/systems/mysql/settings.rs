@@ -10,7 +10,7 @@ use crate::source::{FileId, Location};
 use crate::systems::settings_table::{self, Unit};
 use crate::units::fmt_secs;
 
-use super::{MysqlServer, MysqlSourceKind};
+use super::{MysqlProduct, MysqlServer, MysqlSourceKind};
 
 /// One modelled variable: canonical name, unit, range, default and source,
 /// read from the row of the same name in `settings/mysql.toml`
@@ -65,8 +65,10 @@ impl Var {
     pub(super) fn fmt(&self, n: u64) -> String {
         if self.seconds {
             fmt_secs(Duration::from_secs(n))
-        } else {
+        } else if self.name == "max_connections" {
             format!("{n} connections")
+        } else {
+            n.to_string()
         }
     }
 }
@@ -121,6 +123,7 @@ pub(super) fn finish(
     anchor: Option<Location>,
     files: Vec<FileId>,
     source_kind: MysqlSourceKind,
+    product: Option<Sourced<MysqlProduct>>,
 ) -> MysqlServer {
     let mut take = |name: &'static str| {
         values.remove(name).unwrap_or_else(|| match var(name) {
@@ -141,6 +144,8 @@ pub(super) fn finish(
     let net_read_timeout = secs("net_read_timeout");
     let net_write_timeout = secs("net_write_timeout");
     let connect_timeout = secs("connect_timeout");
+    let tcp_keepalive_time = secs("tcp_keepalive_time");
+    let tcp_keepalive_interval = secs("tcp_keepalive_interval");
     MysqlServer {
         wait_timeout,
         interactive_timeout,
@@ -148,6 +153,10 @@ pub(super) fn finish(
         net_write_timeout,
         connect_timeout,
         max_connections: take("max_connections"),
+        tcp_keepalive_time,
+        tcp_keepalive_interval,
+        tcp_keepalive_probes: take("tcp_keepalive_probes"),
+        product,
         files,
         source_kind,
     }
@@ -169,7 +178,13 @@ mod tests {
     fn every_row_is_modelled_and_every_field_has_its_row() {
         let table = settings_table::table("mysql").expect("settings/mysql.toml loads");
         assert_eq!(vars().len(), table.settings.len(), "a row was left out");
-        let m = finish(Values::new(), None, Vec::new(), MysqlSourceKind::OptionFile);
+        let m = finish(
+            Values::new(),
+            None,
+            Vec::new(),
+            MysqlSourceKind::OptionFile,
+            None,
+        );
         let fields = [
             ("wait_timeout", source(&m.wait_timeout.origin)),
             ("interactive_timeout", source(&m.interactive_timeout.origin)),
@@ -177,6 +192,15 @@ mod tests {
             ("net_write_timeout", source(&m.net_write_timeout.origin)),
             ("connect_timeout", source(&m.connect_timeout.origin)),
             ("max_connections", source(&m.max_connections.origin)),
+            ("tcp_keepalive_time", source(&m.tcp_keepalive_time.origin)),
+            (
+                "tcp_keepalive_interval",
+                source(&m.tcp_keepalive_interval.origin),
+            ),
+            (
+                "tcp_keepalive_probes",
+                source(&m.tcp_keepalive_probes.origin),
+            ),
         ];
         assert_eq!(fields.len(), table.settings.len(), "a row has no field");
         for (name, src) in fields {

@@ -1097,3 +1097,98 @@ fn flags_beat_the_option_file_and_say_so() {
     assert_eq!(l.diags(), vec![("TL015", "?from_a_Secret".to_string())]);
     assert!(l.diags[0].help.as_deref().unwrap_or("").contains("900 s"));
 }
+
+fn keepalive(l: &Loaded) -> [u64; 3] {
+    [
+        l.out.tcp_keepalive_time.value.as_secs(),
+        l.out.tcp_keepalive_interval.value.as_secs(),
+        l.out.tcp_keepalive_probes.value,
+    ]
+}
+
+#[test]
+fn mariadb_keepalive_variables_are_read() {
+    // The lab's form: [mysqld] with underscores; dashes, loose- and the
+    // MariaDB-only groups too.
+    for text in [
+        "[mysqld]\ntcp_keepalive_time = 2\ntcp_keepalive_interval = 1\ntcp_keepalive_probes = 3\n",
+        "[mariadb]\ntcp-keepalive-time=2\ntcp-keepalive-interval=1\ntcp-keepalive-probes=3\n",
+        "[server]\nloose-tcp_keepalive_time=2\ntcp_keepalive_interval=1\ntcp_keepalive_probes=3\n",
+    ] {
+        let l = load_text(text);
+        assert_eq!(keepalive(&l), [2, 1, 3], "{text}");
+        assert_eq!(l.at(&l.out.tcp_keepalive_time.origin).1, "2", "{text}");
+        assert!(l.diags.is_empty(), "{text}: {:?}", l.diags);
+    }
+    // Defaults: 0 = the OS setting, documented by MariaDB.
+    let l = load_text("[mysqld]\nwait_timeout=600\n");
+    assert_eq!(keepalive(&l), [0, 0, 0]);
+    match &l.out.tcp_keepalive_time.origin {
+        Origin::Default { source, .. } => assert!(source.contains("mariadb.com"), "{source}"),
+        other => panic!("{other:?}"),
+    }
+    // Not read from groups the server ignores.
+    let l = load_text("[client]\ntcp_keepalive_time=2\n[mysqld]\n");
+    assert_eq!(keepalive(&l), [0, 0, 0]);
+}
+
+#[test]
+fn mariadb_keepalive_values_rejected_and_clamped() {
+    for (line, used, diags) in [
+        ("tcp_keepalive_time = 2h", 0, 1),
+        ("tcp_keepalive_time = abc", 0, 1),
+        ("tcp_keepalive_time = -1", 0, 1),
+        ("tcp_keepalive_time = 2147484", 2_147_483, 1),
+        ("tcp_keepalive_time = 0", 0, 0),
+        ("tcp_keepalive_time = 1k", 1024, 0),
+    ] {
+        let l = load_text(&format!("[mysqld]\n{line}\n"));
+        assert_eq!(keepalive(&l)[0], used, "{line}");
+        assert_eq!(l.diags.len(), diags, "{line}: {:?}", l.diags);
+        assert!(l.diags.iter().all(|d| d.code == codes::INVALID_VALUE));
+    }
+}
+
+#[test]
+fn product_is_told_from_groups_and_dump_versions() {
+    let l = load_text("[mysqld]\nwait_timeout=1\n");
+    assert!(l.out.product.is_none());
+    let l = load_text("[mariadb]\nwait_timeout=1\n");
+    let p = l
+        .out
+        .product
+        .as_ref()
+        .expect("a [mariadb] group names MariaDB");
+    assert_eq!(p.value, MysqlProduct::MariaDb);
+    assert_eq!(l.at(&p.origin).1, "[mariadb]");
+    for (version, want) in [
+        ("10.11.19-MariaDB-0+deb12u1", Some(MysqlProduct::MariaDb)),
+        ("5.5.5-10.3.39-MariaDB", Some(MysqlProduct::MariaDb)),
+        ("8.0.36", Some(MysqlProduct::Mysql)),
+        ("8.4.3-commercial", Some(MysqlProduct::Mysql)),
+    ] {
+        let text = format!(
+            "Variable_name\tValue\ntcp_keepalive_time\t2\nversion\t{version}\nwait_timeout\t600\n"
+        );
+        let l = load_text(&text);
+        assert_eq!(l.out.product.as_ref().map(|p| p.value), want, "{version}");
+        assert_eq!(keepalive(&l)[0], 2);
+        // A MySQL dump never lists tcp_keepalive_time; if one does, it is
+        // reported as ignored.
+        let warned = l
+            .diags
+            .iter()
+            .any(|d| d.code == codes::INVALID_VALUE && d.message.contains("MariaDB variable"));
+        assert_eq!(warned, want == Some(MysqlProduct::Mysql), "{version}");
+    }
+    assert_eq!(
+        MysqlProduct::from_name("bitnami/mariadb"),
+        Some(MysqlProduct::MariaDb)
+    );
+    assert_eq!(MysqlProduct::from_name("mysql"), Some(MysqlProduct::Mysql));
+    assert_eq!(
+        MysqlProduct::from_name("percona"),
+        Some(MysqlProduct::Mysql)
+    );
+    assert_eq!(MysqlProduct::from_name("postgres"), None);
+}

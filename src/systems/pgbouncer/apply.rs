@@ -52,6 +52,22 @@ impl Loader<'_> {
                 ),
             }),
             Kind::List => Ok(Value::List(parse_name_list(text))),
+            Kind::Lookup => s
+                .choices
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(text))
+                .map(|c| Value::Word(c.clone()))
+                .ok_or_else(|| match word_comment_tail(s, text) {
+                    Some(_) => format!(
+                        "{} value `{text}` has text after the word: a trailing comment is part of the value",
+                        s.name
+                    ),
+                    None => format!(
+                        "{} value `{text}` is not one of {}",
+                        s.name,
+                        s.choices.join(", ")
+                    ),
+                }),
             Kind::IntSecs | Kind::IntMillis | Kind::Count | Kind::Flag => match parse_int(text) {
                 Err(IntError::Malformed) => Err(self.malformed(s, text)),
                 Err(IntError::OutOfRange) => Err(format!(
@@ -134,6 +150,13 @@ impl Loader<'_> {
     /// The help line for a rejected value: a corrected line when one can be
     /// guessed.
     fn help(&self, s: &Setting, text: &str) -> String {
+        if let Some(word) = word_comment_tail(s, text) {
+            return format!(
+                "`#` and `;` start a comment only at the beginning of a line; move the comment \
+                 to its own line and write `{} = {word}`",
+                s.name
+            );
+        }
         if let Some(number) = comment_tail(text) {
             return format!(
                 "`#` and `;` start a comment only at the beginning of a line; move the comment \
@@ -173,6 +196,11 @@ impl Loader<'_> {
                 s.name, s.default
             ),
             Kind::Flag => format!("write `{} = 1` (on) or `{} = 0` (off)", s.name, s.name),
+            Kind::Lookup => format!(
+                "write `{} = ` followed by one of {}",
+                s.name,
+                s.choices.join(", ")
+            ),
             _ => format!(
                 "pgbouncer reads this with strtol and rejects fractions and any text after the \
                  number; write e.g. `{} = {}`",
@@ -211,6 +239,25 @@ impl Loader<'_> {
             );
             return None;
         }
+        for p in pairs.iter().filter(|p| p.key == "pool_mode") {
+            if super::PoolMode::parse(&p.value).is_none() {
+                self.emit(
+                    report,
+                    Diagnostic::new(
+                        codes::INVALID_VALUE,
+                        format!(
+                            "pool_mode value `{}` of `{name}` is not session, transaction or statement",
+                            p.value
+                        ),
+                        Label::at(Location::new(at.file, p.value_span), "not a pool mode"),
+                    )
+                    .with_help(
+                        "pgbouncer rejects the entry (\"invalid pool mode\"); write \
+                         pool_mode=session, pool_mode=transaction or pool_mode=statement",
+                    ),
+                );
+            }
+        }
         let params = pairs
             .into_iter()
             .filter(|p| !is_secret_key(&p.key))
@@ -235,6 +282,21 @@ fn comment_tail(text: &str) -> Option<&str> {
     let head = text[..cut].trim_end();
     let number = !head.is_empty() && (parse_time(head).is_ok() || parse_int(head).is_ok());
     number.then_some(head)
+}
+
+/// The word before a trailing `# ...` / `; ...` comment, when `s` is a
+/// `CF_LOOKUP` setting and `text` is one of its words, whitespace, then `#`
+/// or `;`.
+fn word_comment_tail<'t>(s: &Setting, text: &'t str) -> Option<&'t str> {
+    if s.kind != Kind::Lookup {
+        return None;
+    }
+    let cut = text.find(['#', ';'])?;
+    let head = text[..cut].trim_end();
+    s.choices
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(head))
+        .then_some(head)
 }
 
 /// Milliseconds of a number written with a unit, e.g. `10min`, `30 s`,

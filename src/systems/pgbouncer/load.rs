@@ -35,6 +35,7 @@ pub fn load_pgbouncer(
         values: Default::default(),
         anchor: None,
         databases: Vec::new(),
+        users: Vec::new(),
         follow: Follower::new(&INCLUDES),
     };
     loader.read(root, 0);
@@ -56,7 +57,13 @@ pub fn load_pgbouncer(
         );
     }
     let files = loader.follow.take_files();
-    Ok(finish(loader.values, anchor, loader.databases, files))
+    Ok(finish(
+        loader.values,
+        anchor,
+        loader.databases,
+        loader.users,
+        files,
+    ))
 }
 
 /// The section entries currently belong to.
@@ -64,7 +71,9 @@ pub fn load_pgbouncer(
 pub(super) enum Section {
     Main,
     Databases,
-    /// `[users]` and `[peers]`: connection strings we only check.
+    /// `[users]`: per-user settings, kept for `pool_mode`.
+    Users,
+    /// `[peers]`: connection strings we only check.
     Other,
     /// A section PgBouncer rejects (already reported).
     Unknown,
@@ -81,6 +90,7 @@ pub(super) struct Loader<'a> {
     /// The last `[pgbouncer]` header read.
     pub(super) anchor: Option<Location>,
     pub(super) databases: Vec<Database>,
+    pub(super) users: Vec<Database>,
     /// Includes: files read, cycle guard, budget.
     pub(super) follow: Follower,
 }
@@ -228,6 +238,14 @@ impl Loader<'_> {
                             }
                         }
                     }
+                    Some(Section::Users) => {
+                        if let Some(u) = self.connstring(report, &key, key_at, &value, value_at) {
+                            match self.users.iter_mut().find(|e| e.name == u.name) {
+                                Some(old) => *old = u,
+                                None => self.users.push(u),
+                            }
+                        }
+                    }
                     Some(Section::Other) => {
                         let _ = self.connstring(report, &key, key_at, &value, value_at);
                     }
@@ -262,7 +280,8 @@ impl Loader<'_> {
                 Section::Main
             }
             "databases" => Section::Databases,
-            "users" | "peers" => Section::Other,
+            "users" => Section::Users,
+            "peers" => Section::Other,
             _ => {
                 let near = ["pgbouncer", "databases", "users", "peers"]
                     .into_iter()

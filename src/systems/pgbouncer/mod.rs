@@ -62,8 +62,16 @@
 //!
 //! Per-database and per-user overrides (`pool_size=`, `max_db_connections=`,
 //! `server_lifetime=`, ... in `[databases]`/`[users]`) are not applied to the
-//! global settings; the `[databases]` connection strings are kept, without
-//! passwords, in [`PgBouncer::databases`] for rules that need them.
+//! global settings; the `[databases]` and `[users]` connection strings are
+//! kept, without passwords, in [`PgBouncer::databases`] and
+//! [`PgBouncer::users`] for rules that need them. `pool_mode` is resolved
+//! per (database, user) by [`PgBouncer::pool_mode_for`]: a `[users]`
+//! entry's `pool_mode=` overrides the database's, which overrides the
+//! global `pool_mode` (default `session`); `probably_wrong_pool_pool_mode`
+//! in `src/server.c`, doc/config.md "Section [users]". The word is
+//! compared case-insensitively (`cf_set_lookup`); any other word makes
+//! PgBouncer reject the line ("invalid pool mode") and is
+//! [`crate::rules::codes::INVALID_VALUE`].
 //!
 //! The module is split by concern: `settings` (the rows of
 //! `settings/pgbouncer.toml` as value kinds and defaults), `number`
@@ -74,7 +82,7 @@
 
 use std::time::Duration;
 
-use crate::provenance::Sourced;
+use crate::provenance::{Origin, Sourced};
 use crate::source::{FileId, Location};
 
 mod apply;
@@ -139,9 +147,16 @@ pub struct PgBouncer {
     /// and drops, case as written (PgBouncer compares case-sensitively).
     /// Default empty. The origin covers the whole value text.
     pub ignore_startup_parameters: Sourced<Vec<String>>,
+    /// `pool_mode` of `[pgbouncer]`: when a server connection goes back to
+    /// the pool. Default `session`. Per database and user, see
+    /// [`PgBouncer::pool_mode_for`].
+    pub pool_mode: Sourced<PoolMode>,
     /// `[databases]` entries in read order (a name defined again replaces
     /// its earlier definition in place), without passwords.
     pub databases: Vec<Database>,
+    /// `[users]` entries in read order (same shape: the user name and its
+    /// `key=value` pairs, such as `pool_mode=session`).
+    pub users: Vec<Database>,
     /// The `[pgbouncer]` header whose defaults are in force (the last one
     /// read), the anchor of every default; the named file's start without one.
     pub anchor: Option<Location>,
@@ -150,7 +165,7 @@ pub struct PgBouncer {
     pub files: Vec<FileId>,
 }
 
-/// One `[databases]` entry: `name = connection string`.
+/// One `[databases]` (or `[users]`) entry: `name = connection string`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Database {
     /// The database name clients ask for (`*` is the fallback entry).
@@ -165,6 +180,111 @@ impl Database {
     /// The last value of parameter `key` (exact name, as PgBouncer compares).
     pub fn param(&self, key: &str) -> Option<&ConnParam> {
         self.params.iter().rev().find(|p| p.key == key)
+    }
+}
+
+/// When PgBouncer hands a server connection back to its pool
+/// (https://www.pgbouncer.org/config.html#pool_mode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PoolMode {
+    /// Released when the client disconnects: each client connection is
+    /// linked to one server connection for its whole life. The default.
+    Session,
+    /// Released when a transaction ends.
+    Transaction,
+    /// Released after each statement.
+    Statement,
+}
+
+impl PoolMode {
+    /// `session`, `transaction`, `statement`, case-insensitively (as
+    /// `cf_set_lookup` compares); `None` for any other word.
+    pub fn parse(word: &str) -> Option<PoolMode> {
+        match word.to_ascii_lowercase().as_str() {
+            "session" => Some(PoolMode::Session),
+            "transaction" => Some(PoolMode::Transaction),
+            "statement" => Some(PoolMode::Statement),
+            _ => None,
+        }
+    }
+
+    /// The word as PgBouncer's docs write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoolMode::Session => "session",
+            PoolMode::Transaction => "transaction",
+            PoolMode::Statement => "statement",
+        }
+    }
+}
+
+/// Where an effective pool mode comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PoolModeScope {
+    /// `[pgbouncer] pool_mode` (or its default).
+    Global,
+    /// `pool_mode=` of the `[databases]` entry of this name (`*` is the
+    /// fallback entry).
+    Database(String),
+    /// `pool_mode=` of the `[users]` entry of this name.
+    User(String),
+}
+
+/// The pool mode a client gets, with where it was set.
+#[derive(Clone, Debug)]
+pub struct EffectivePoolMode {
+    /// The mode, at the value that sets it (or the global default).
+    pub mode: Sourced<PoolMode>,
+    /// Which line sets it.
+    pub scope: PoolModeScope,
+}
+
+impl PgBouncer {
+    /// The pool mode of a client that asks for `database` as `user`
+    /// (`None` when the app's settings do not say), as PgBouncer decides it
+    /// (`probably_wrong_pool_pool_mode`, `src/server.c`): the `[users]`
+    /// entry's `pool_mode=`, else the database entry's, else the global
+    /// `pool_mode`. The database entry is the one named `database`, else
+    /// the `*` fallback entry (autodb, `src/loader.c`); its `user=` (forced
+    /// user) replaces the client's user for the `[users]` lookup
+    /// (`src/client.c`). An unknown database uses no database entry; an
+    /// unknown user, no user entry. A `pool_mode=` with a word PgBouncer
+    /// rejects is skipped (it was reported when loading).
+    pub fn pool_mode_for(&self, database: Option<&str>, user: Option<&str>) -> EffectivePoolMode {
+        let db = database.and_then(|name| {
+            self.databases
+                .iter()
+                .find(|d| d.name == name)
+                .or_else(|| self.databases.iter().find(|d| d.name == "*"))
+        });
+        let user = db
+            .and_then(|d| d.param("user"))
+            .map(|p| p.value.as_str())
+            .or(user);
+        let from = |e: &Database| {
+            let p = e.param("pool_mode")?;
+            PoolMode::parse(&p.value).map(|m| Sourced::new(m, Origin::File(p.location)))
+        };
+        if let Some(u) = user.and_then(|u| self.users.iter().find(|e| e.name == u))
+            && let Some(mode) = from(u)
+        {
+            return EffectivePoolMode {
+                mode,
+                scope: PoolModeScope::User(u.name.clone()),
+            };
+        }
+        if let Some(d) = db
+            && let Some(mode) = from(d)
+        {
+            return EffectivePoolMode {
+                mode,
+                scope: PoolModeScope::Database(d.name.clone()),
+            };
+        }
+        EffectivePoolMode {
+            mode: self.pool_mode.clone(),
+            scope: PoolModeScope::Global,
+        }
     }
 }
 

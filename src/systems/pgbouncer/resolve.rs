@@ -38,6 +38,7 @@ pub fn resolve(
         values: Default::default(),
         anchor: Some(anchor),
         databases: base.map(|b| b.databases.clone()).unwrap_or_default(),
+        users: base.map(|b| b.users.clone()).unwrap_or_default(),
         follow: Follower::new(&INCLUDES)
             .with_files(base.map(|b| b.files.clone()).unwrap_or_default()),
     };
@@ -92,11 +93,11 @@ pub fn resolve(
         }
     }
     let files = loader.follow.take_files();
-    finish(loader.values, anchor, loader.databases, files)
+    finish(loader.values, anchor, loader.databases, loader.users, files)
 }
 
 /// The explicit and default values of `b`, by setting name.
-fn base_values(b: &PgBouncer) -> [(&'static str, Sourced<Value>); 17] {
+fn base_values(b: &PgBouncer) -> [(&'static str, Sourced<Value>); 18] {
     let t = |v: &Sourced<Duration>| v.clone().map(Value::Time);
     let c = |v: &Sourced<u64>| v.clone().map(Value::Count);
     [
@@ -123,5 +124,11 @@ fn base_values(b: &PgBouncer) -> [(&'static str, Sourced<Value>); 17] {
             b.ignore_startup_parameters.clone().map(Value::List),
         ),
         ("min_pool_size", c(&b.min_pool_size)),
+        (
+            "pool_mode",
+            b.pool_mode
+                .clone()
+                .map(|m| Value::Word(m.as_str().to_string())),
+        ),
     ]
 }

@@ -10,7 +10,7 @@ use crate::provenance::{Origin, Sourced};
 use crate::source::{FileId, Location};
 use crate::systems::settings_table::{self, Unit, Value as TableValue};
 
-use super::{Database, PgBouncer, parse_name_list};
+use super::{Database, PgBouncer, PoolMode, parse_name_list};
 
 /// How a setting's value is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +27,9 @@ pub(super) enum Kind {
     Flag,
     /// `CF_STR` list of names.
     List,
+    /// `CF_LOOKUP`: one word of the row's `choices`, compared
+    /// case-insensitively (`cf_set_lookup`, strcasecmp).
+    Lookup,
 }
 
 /// A parsed value, in the model's unit.
@@ -36,6 +39,8 @@ pub(super) enum Value {
     Count(u64),
     Flag(bool),
     List(Vec<String>),
+    /// A `CF_LOOKUP` word, lower case.
+    Word(String),
 }
 
 /// One modelled setting: name, value kind, default and source, read from
@@ -46,9 +51,11 @@ pub(super) struct Setting {
     pub(super) kind: Kind,
     /// The default in the model's unit (seconds, ms, count or 0/1).
     pub(super) default: u64,
-    /// The default text of a list setting.
+    /// The default text of a list or word setting.
     default_text: &'static str,
     pub(super) source: &'static str,
+    /// The accepted words of a `CF_LOOKUP` setting (lower case).
+    pub(super) choices: &'static [String],
 }
 
 /// The system name in default origins.
@@ -63,6 +70,7 @@ fn kind(unit: Unit, syntax: Option<&str>) -> Option<Kind> {
         (Unit::Count, "CF_INT") => Kind::Count,
         (Unit::Flag, "CF_INT") => Kind::Flag,
         (Unit::List, "CF_STR") => Kind::List,
+        (Unit::Word, "CF_LOOKUP") => Kind::Lookup,
         _ => return None,
     })
 }
@@ -92,6 +100,7 @@ pub(super) fn settings() -> &'static [Setting] {
                     default,
                     default_text,
                     source: &s.source,
+                    choices: &s.choices,
                 })
             })
             .collect()
@@ -114,6 +123,7 @@ impl Setting {
             Kind::Count => Value::Count(self.default),
             Kind::Flag => Value::Flag(self.default != 0),
             Kind::List => Value::List(parse_name_list(self.default_text)),
+            Kind::Lookup => Value::Word(self.default_text.to_string()),
         }
     }
 
@@ -124,6 +134,7 @@ impl Setting {
             Value::Count(n) => n.to_string(),
             Value::Flag(f) => if *f { "on" } else { "off" }.to_string(),
             Value::List(names) => names.join(", "),
+            Value::Word(w) => w.clone(),
         }
     }
 
@@ -136,6 +147,7 @@ impl Setting {
             Kind::Count => "a whole number",
             Kind::Flag => "an integer (0 off, 1 on)",
             Kind::List => "a list of names",
+            Kind::Lookup => "one of the words pgbouncer knows for it",
         }
     }
 }
@@ -162,6 +174,7 @@ pub(super) fn finish(
     mut values: Values,
     anchor: Location,
     databases: Vec<Database>,
+    users: Vec<Database>,
     files: Vec<FileId>,
 ) -> PgBouncer {
     let mut take = |name: &'static str| -> Sourced<Value> {
@@ -179,6 +192,7 @@ pub(super) fn finish(
     };
     let keepalive = take("tcp_keepalive");
     let list = take("ignore_startup_parameters");
+    let mode = take("pool_mode");
     PgBouncer {
         server_idle_timeout: time(take("server_idle_timeout")),
         server_lifetime: time(take("server_lifetime")),
@@ -203,7 +217,15 @@ pub(super) fn finish(
             Value::List(names) => Sourced::new(names, list.origin),
             _ => Sourced::new(Vec::new(), list.origin),
         },
+        pool_mode: Sourced::new(
+            match &mode.value {
+                Value::Word(w) => PoolMode::parse(w).unwrap_or(PoolMode::Session),
+                _ => PoolMode::Session,
+            },
+            mode.origin,
+        ),
         databases,
+        users,
         anchor: Some(anchor),
         files,
     }
@@ -227,7 +249,7 @@ mod tests {
         let table = settings_table::table("pgbouncer").expect("settings/pgbouncer.toml loads");
         assert_eq!(settings().len(), table.settings.len(), "a row has no kind");
         let at = Location::new(FileId(0), Span::new(0, 0));
-        let p = finish(Values::new(), at, Vec::new(), Vec::new());
+        let p = finish(Values::new(), at, Vec::new(), Vec::new(), Vec::new());
         let fields = [
             ("server_idle_timeout", source(&p.server_idle_timeout.origin)),
             ("server_lifetime", source(&p.server_lifetime.origin)),
@@ -252,6 +274,7 @@ mod tests {
                 "ignore_startup_parameters",
                 source(&p.ignore_startup_parameters.origin),
             ),
+            ("pool_mode", source(&p.pool_mode.origin)),
         ];
         assert_eq!(fields.len(), table.settings.len(), "a row has no field");
         for (name, src) in fields {

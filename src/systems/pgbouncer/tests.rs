@@ -698,3 +698,129 @@ fn environment_beats_the_ini_and_says_so() {
     assert_eq!(l.diags(), vec![("TL016", "30".to_string())]);
     assert_eq!(l.out.default_pool_size.value, 10);
 }
+
+#[test]
+fn pool_mode_words_accepted_and_rejected() {
+    // strcasecmp in cf_set_lookup: case does not matter.
+    for (text, want) in [
+        ("session", PoolMode::Session),
+        ("transaction", PoolMode::Transaction),
+        ("statement", PoolMode::Statement),
+        ("Transaction", PoolMode::Transaction),
+        ("SESSION", PoolMode::Session),
+    ] {
+        let l = load_text(&format!("[pgbouncer]\npool_mode = {text}\n"));
+        assert_eq!(l.out.pool_mode.value, want, "{text}");
+        assert_eq!(l.at(&l.out.pool_mode.origin).1, text);
+        assert!(l.diags.is_empty(), "{text}: {:?}", l.diags());
+    }
+    // Anything else: pgbouncer refuses to start; the earlier value stays.
+    for text in ["txn", "transaction # comment", "", "1"] {
+        let l = load_text(&format!(
+            "[pgbouncer]\npool_mode = transaction\npool_mode = {text}\n"
+        ));
+        assert_eq!(l.out.pool_mode.value, PoolMode::Transaction, "{text:?}");
+        assert_eq!(l.diags().len(), 1, "{text:?}: {:?}", l.diags());
+        assert_eq!(l.diags()[0].0, "TL002");
+    }
+    let l = load_text("[pgbouncer]\npool_mode = transaction # pooled per transaction\n");
+    assert!(
+        l.diags[0].message.contains("trailing comment"),
+        "{:?}",
+        l.diags
+    );
+    let help = l.diags[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("write `pool_mode = transaction`"), "{help}");
+    // Absent: the documented default, session.
+    let l = load_text("[pgbouncer]\nlisten_port = 6432\n");
+    assert_eq!(l.out.pool_mode.value, PoolMode::Session);
+    match &l.out.pool_mode.origin {
+        Origin::Default { source, .. } => assert!(source.ends_with("#pool_mode"), "{source}"),
+        other => panic!("{other:?}"),
+    }
+    // A later [pgbouncer] header resets it, with a warning.
+    let l = load_text("[pgbouncer]\npool_mode = transaction\n[pgbouncer]\n");
+    assert_eq!(l.out.pool_mode.value, PoolMode::Session);
+    assert_eq!(l.diags(), [("TL002", "transaction".to_string())]);
+}
+
+#[test]
+fn pool_mode_per_database_and_user() {
+    let l = load_text(
+        "[databases]\n\
+         orders = host=db dbname=orders pool_mode=session\n\
+         reports = host=db dbname=reports\n\
+         forced = host=db user=batch\n\
+         * = host=db pool_mode=statement\n\
+         [users]\n\
+         app = pool_mode=transaction\n\
+         batch = pool_mode=Statement\n\
+         [pgbouncer]\n\
+         pool_mode = transaction\n",
+    );
+    assert!(l.diags.is_empty(), "{:?}", l.diags());
+    let b = &l.out;
+    let mode = |db: Option<&str>, user: Option<&str>| {
+        let m = b.pool_mode_for(db, user);
+        (m.mode.value, m.scope)
+    };
+    use PoolModeScope::*;
+    // The database entry overrides the global mode.
+    assert_eq!(
+        mode(Some("orders"), None),
+        (PoolMode::Session, Database("orders".into()))
+    );
+    // The user entry overrides the database's.
+    assert_eq!(
+        mode(Some("orders"), Some("app")),
+        (PoolMode::Transaction, User("app".into()))
+    );
+    // A database without pool_mode= falls back to the global one.
+    assert_eq!(
+        mode(Some("reports"), Some("web")),
+        (PoolMode::Transaction, Global)
+    );
+    // A database not listed uses the `*` fallback entry.
+    assert_eq!(
+        mode(Some("other"), None),
+        (PoolMode::Statement, Database("*".into()))
+    );
+    // A forced user= decides the [users] lookup.
+    assert_eq!(
+        mode(Some("forced"), Some("app")),
+        (PoolMode::Statement, User("batch".into()))
+    );
+    // Unknown database and user: the global mode.
+    assert_eq!(mode(None, None), (PoolMode::Transaction, Global));
+    let m = b.pool_mode_for(Some("orders"), None);
+    assert_eq!(l.at(&m.mode.origin).1, "session");
+    // A word pgbouncer rejects in a connection string is reported.
+    let l = load_text(
+        "[databases]\norders = host=db pool_mode=txn\n[users]\napp = pool_mode=sessions\n[pgbouncer]\n",
+    );
+    let got: Vec<_> = l.diags().into_iter().collect();
+    assert_eq!(
+        got,
+        [
+            ("TL002", "txn".to_string()),
+            ("TL002", "sessions".to_string())
+        ]
+    );
+    assert_eq!(
+        l.out.pool_mode_for(Some("orders"), Some("app")).scope,
+        PoolModeScope::Global
+    );
+}
+
+#[test]
+fn pool_mode_from_image_environment() {
+    let l = resolved("", "pool_mode=transaction");
+    assert_eq!(l.out.pool_mode.value, PoolMode::Transaction);
+    assert_eq!(
+        l.at(&l.out.pool_mode.origin),
+        ("compose.yaml".into(), "transaction".into())
+    );
+    let l = resolved("[pgbouncer]\npool_mode = session\n", "pool_mode=statement");
+    assert_eq!(l.out.pool_mode.value, PoolMode::Statement);
+    assert_eq!(l.diags(), vec![("TL016", "session".to_string())]);
+}

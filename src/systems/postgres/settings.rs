@@ -43,7 +43,7 @@ pub(super) fn vars() -> &'static [Var] {
                     Unit::Milliseconds => BaseUnit::Milliseconds,
                     Unit::Seconds => BaseUnit::Seconds,
                     Unit::Count => BaseUnit::Count,
-                    Unit::Flag | Unit::List => return None,
+                    Unit::Flag | Unit::List | Unit::Word => return None,
                 };
                 Some(Var {
                     name: &s.name,

@@ -193,10 +193,11 @@ if os.getenv('A'):
     DATABASES['default']['CONN_MAX_AGE'] = 600
 if os.getenv('B'):
     DEBUG = True
-    DATABASES['default']['NAME'] = 'b'
+    DATABASES['default']['TIME_ZONE'] = 'UTC'
 ";
     let (s, d, src) = read(text, None, &EnvValues::new());
-    // 4 variants, but B changes nothing a rule reads (NAME): only A is
+    // 4 variants, but B changes nothing a rule reads (TIME_ZONE; NAME would
+    // matter: a PgBouncer picks its [databases] entry by it): only A is
     // reported, and each pool is labelled with A alone.
     assert_eq!(ids(&d), vec!["TL012"], "{d:?}");
     assert_eq!(
