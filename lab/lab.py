@@ -117,6 +117,7 @@ def tool_verdict(binary: Path, scn: Scenario) -> dict:
         "verdict": sev,
         "exit": r.returncode,
         "messages": [d.get("message", "") for d in mine],
+        "helps": [d.get("help", "") for d in mine],
         "errors": sorted({d["rule"] for d in diags if d.get("severity") == "error"}),
         "all": sorted({f"{d['rule']}:{d.get('severity')}" for d in diags}),
     }
