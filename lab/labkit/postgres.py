@@ -38,7 +38,7 @@ from .scenario import Scenario, Server
 PG_BIN = Path(os.environ.get("LAB_PG_BIN", "/usr/lib/postgresql/15/bin"))
 LAB_USER = "labpg"
 SUPERUSER = "postgres"
-PORT_SLOT = 1  # Scenario.port(1); pgbouncer 2, haproxy 3, mariadb 0 (lab/NOTES-B.md)
+PORT_SLOT = 1  # Scenario.port(1); mariadb 0, pgbouncer 2, haproxy 3 (lab/README.md)
 APP_USER = APP_PASSWORD = APP_DB = "lab"
 TEMPLATE_ROOT = Path("/tmp/tl-lab-postgres-template")
 
