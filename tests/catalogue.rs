@@ -194,6 +194,20 @@ fn every_proven_entry_names_a_lab_scenario() {
 }
 
 #[test]
+fn every_error_rule_is_proven_or_not_applicable() {
+    let docs = catalogue::load().expect("catalogue valid");
+    let missing: Vec<&str> = docs
+        .iter()
+        .filter(|d| d.severity == "error" && d.proven.is_empty() && d.not_applicable.is_none())
+        .map(|d| d.id.as_str())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "error rules neither proven in the lab nor marked not_applicable: {missing:?}"
+    );
+}
+
+#[test]
 fn a_proven_scenario_proves_the_rule_that_names_it() {
     // lab.toml's `rule` names the rule the scenario proves: a [[proven]]
     // entry may not borrow another rule's scenario.

@@ -318,6 +318,13 @@ fn rules_and_explain() {
         .stdout(predicate::str::contains(
             "## Proven (lab/, docs/lab.md)\nNot applicable: an input error",
         ));
+    // A proven rule quotes the error the lab saw, with the versions.
+    tl().args(["explain", "TL101"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "- Reproduced with MariaDB 10.11.19, SQLAlchemy 2.1.9, PyMySQL 1.2.4 (scenario tl101-pymysql): (pymysql.err.OperationalError) (2006, \"MySQL server has gone away",
+        ));
 }
 
 #[test]
