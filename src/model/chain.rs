@@ -113,10 +113,37 @@ fn opt_secs(v: Option<Duration>, none: &str) -> String {
     v.map(fmt_secs).unwrap_or_else(|| none.to_string())
 }
 
+/// Per-socket keepalive options of a driver (libpq `keepalives_idle`,
+/// `keepalives_interval`, `keepalives_count`) that replace the host's
+/// sysctls for its sockets (`tcp(7)`); `None` where the sysctl applies.
+#[derive(Clone, Copy, Default)]
+struct SocketKeepalive {
+    idle: Option<Duration>,
+    interval: Option<Duration>,
+    count: Option<u64>,
+}
+
+fn app_socket_keepalive(app: &crate::systems::app::AppPool) -> SocketKeepalive {
+    let libpq = app
+        .pg
+        .as_ref()
+        .and_then(|p| p.libpq.as_ref())
+        .filter(|_| app.so_keepalive() == Some(true));
+    match libpq {
+        Some(l) => SocketKeepalive {
+            idle: l.keepalives_idle.value.filter(|d| !d.is_zero()),
+            interval: l.keepalives_interval.value.filter(|d| !d.is_zero()),
+            count: l.keepalives_count.value.filter(|n| *n > 0),
+        },
+        None => SocketKeepalive::default(),
+    }
+}
+
 fn kernel_rows(
     layer: &str,
     k: &KernelSettings,
     keepalive_note: &str,
+    socket: SocketKeepalive,
     sources: &SourceMap,
     out: &mut Vec<ChainRow>,
 ) {
@@ -133,17 +160,33 @@ fn kernel_rows(
         "net.ipv4.tcp_keepalive_intvl",
         fmt_secs(k.tcp_keepalive_intvl.value),
         &k.tcp_keepalive_intvl,
-        "",
+        socket
+            .interval
+            .map(|d| {
+                format!(
+                    "not used: the driver sets keepalives_interval = {}",
+                    fmt_secs(d)
+                )
+            })
+            .unwrap_or_default(),
         sources,
     ));
-    let detect =
-        k.tcp_keepalive_time.value + k.tcp_keepalive_intvl.value * k.tcp_keepalive_probes.value;
+    let idle = socket.idle.unwrap_or(k.tcp_keepalive_time.value);
+    let interval = socket.interval.unwrap_or(k.tcp_keepalive_intvl.value);
+    let count = socket
+        .count
+        .unwrap_or(u64::from(k.tcp_keepalive_probes.value));
+    let detect = idle + interval * u32::try_from(count).unwrap_or(u32::MAX);
+    let mut note = format!("dead peer detected after {}", fmt_secs_long(detect));
+    if let Some(n) = socket.count {
+        note = format!("not used: the driver sets keepalives_count = {n}; {note}");
+    }
     out.push(row(
         layer,
         "net.ipv4.tcp_keepalive_probes",
         k.tcp_keepalive_probes.value.to_string(),
         &k.tcp_keepalive_probes,
-        format!("dead peer detected after {}", fmt_secs_long(detect)),
+        note,
         sources,
     ));
 }
@@ -194,12 +237,20 @@ fn segment_chain(
                 "app host kernel",
                 &path.app_kernel,
                 &note,
+                app_socket_keepalive(app),
                 sources,
                 &mut rows,
             );
         }
         End::PgBouncer(b) => pgbouncer_pool_rows(path, b, sources, &mut rows),
-        End::Missing => kernel_rows("app host kernel", &path.app_kernel, "", sources, &mut rows),
+        End::Missing => kernel_rows(
+            "app host kernel",
+            &path.app_kernel,
+            "",
+            SocketKeepalive::default(),
+            sources,
+            &mut rows,
+        ),
         End::Server(_) => {}
     }
     for k in &killers {
@@ -288,6 +339,7 @@ fn segment_chain(
                 "db host kernel",
                 &path.db_kernel,
                 "MySQL server enables SO_KEEPALIVE",
+                SocketKeepalive::default(),
                 sources,
                 &mut rows,
             );
@@ -348,6 +400,7 @@ fn segment_chain(
                 "db host kernel",
                 &path.db_kernel,
                 "used when tcp_keepalives_idle = 0",
+                SocketKeepalive::default(),
                 sources,
                 &mut rows,
             );
@@ -648,7 +701,7 @@ fn keepidle_note(path: &ConnectionPath, end: End<'_>, sources: &SourceMap) -> St
         format!(
             "0: the host's net.ipv4.tcp_keepalive_time applies, first probe after {} ({})",
             fmt_secs(ka.idle.value),
-            ka.idle.origin.describe(sources)
+            ka.idle.origin.brief(sources)
         )
     } else {
         format!(

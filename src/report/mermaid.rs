@@ -5,7 +5,8 @@
 //!
 //! Every limit of the segment ([`Mark`]) is a bar from 0 (the moment a
 //! connection goes idle, or opens for a pool age) to its value, in seconds
-//! (`dateFormat X`, `axisFormat %s`): idle killers first, the one that
+//! (`dateFormat X`, `axisFormat %s`), on an axis to the longest limit
+//! (or to twice the next one when the longest dwarfs it, see [`horizon`]): idle killers first, the one that
 //! strikes first tagged `crit` (red) and named `first killer`, hops that
 //! keepalive keeps open tagged `done` (grey), then the client end's
 //! keepalive and its retirement (`active`). A pool that never retires
@@ -54,14 +55,30 @@ pub fn block(c: &Chain) -> String {
     )
 }
 
-/// The end of the chart: the longest finite limit, at least 1 s.
+/// The end of the chart, at least 1 s: the longest finite limit, unless it
+/// is more than four times the next one (a year-long `wait_timeout` beside
+/// a one-hour hop); then twice the next one, so the limits that decide
+/// what breaks first stay readable, and the longer bars run to the end
+/// and say they are cut ([`cut_note`]).
 pub fn horizon(marks: &[Mark]) -> Duration {
-    marks
-        .iter()
-        .filter_map(|m| m.at)
-        .max()
-        .unwrap_or_default()
-        .max(Duration::from_secs(1))
+    let mut finite: Vec<Duration> = marks.iter().filter_map(|m| m.at).collect();
+    finite.sort_unstable_by(|a, b| b.cmp(a));
+    finite.dedup();
+    let end = match finite.as_slice() {
+        [top, next, ..] if !next.is_zero() && *top > *next * 4 => *next * 2,
+        [top, ..] => *top,
+        [] => Duration::ZERO,
+    };
+    end.max(Duration::from_secs(1))
+}
+
+/// ` (beyond the chart)` for a mark longer than the chart's `end`, else
+/// empty.
+pub fn cut_note(m: &Mark, end: Duration) -> &'static str {
+    match m.at {
+        Some(d) if d > end => " (beyond the chart)",
+        _ => "",
+    }
 }
 
 /// The Mermaid source of one chain's gantt chart (no fence).
@@ -93,10 +110,10 @@ pub fn gantt(c: &Chain) -> String {
                 (MarkKind::Retirement, _) => "active, ",
                 _ => "",
             };
-            let secs = secs(m.at.unwrap_or(end));
+            let secs = secs(m.at.unwrap_or(end).min(end));
             s.push_str(&format!(
                 "    {} :{tag}m{n}, 0, {secs}s\n",
-                label(&bar_text(m))
+                label(&format!("{}{}", bar_text(m), cut_note(m, end)))
             ));
             n += 1;
         }

@@ -3,7 +3,8 @@
 //! docs/dependencies.md says why).
 //!
 //! Each segment is a panel: its path name, an axis in seconds from 0 to
-//! its longest finite limit, one bar per limit ([`Mark`]) from 0 to its
+//! its longest finite limit (or twice the next one when the longest dwarfs
+//! it: [`crate::report::mermaid::horizon`]), one bar per limit ([`Mark`]) from 0 to its
 //! value, labelled on the left with who sets it and on the bar's end with
 //! the value, and the verdict below. Colours: the first killer red and
 //! named `first killer`, other killers orange, hops kept open by keepalive
@@ -18,15 +19,15 @@
 use std::time::Duration;
 
 use crate::model::chain::{Chain, Mark, MarkKind};
-use crate::report::mermaid::{horizon, who};
+use crate::report::mermaid::{cut_note, horizon, who};
 use crate::report::xml::escape;
 
 /// Total width of the picture, px.
-const WIDTH: u32 = 960;
+const WIDTH: u32 = 1000;
 /// Width reserved for the bar labels on the left, px.
-const LABEL_W: u32 = 380;
+const LABEL_W: u32 = 400;
 /// Room on the right of the longest bar for its value, px.
-const VALUE_W: u32 = 130;
+const VALUE_W: u32 = 250;
 /// Height of one bar row, px.
 const ROW_H: u32 = 26;
 /// Longest label (characters) before it is cut with `…`.
@@ -85,17 +86,20 @@ fn panel(c: &Chain, top: u32, out: &mut String) -> u32 {
     y += 12;
     let axis_top = y;
     y += 8;
+    // Bars are drawn after the grid, so the grid lines stay behind them.
+    let mut bars = String::new();
+    let out_bars = &mut bars;
     for m in &c.timeline {
         // At least 2 px, so a short limit beside a long one still shows.
         let w = (x(m.at.unwrap_or(end)) - f64::from(x0)).max(2.0);
-        out.push_str(&format!(
+        out_bars.push_str(&format!(
             "  <text x=\"{}\" y=\"{}\" text-anchor=\"end\"{}>{}</text>\n",
             x0 - 8,
             y + 17,
             if m.first { " font-weight=\"bold\"" } else { "" },
             cut(&who(m), MAX_LABEL)
         ));
-        out.push_str(&format!(
+        out_bars.push_str(&format!(
             "  <rect x=\"{x0}\" y=\"{}\" width=\"{w:.1}\" height=\"{}\" fill=\"{}\"{}/>\n",
             y + 4,
             ROW_H - 8,
@@ -106,11 +110,11 @@ fn panel(c: &Chain, top: u32, out: &mut String) -> u32 {
                 ""
             }
         ));
-        out.push_str(&format!(
+        out_bars.push_str(&format!(
             "  <text x=\"{:.1}\" y=\"{}\">{}</text>\n",
             f64::from(x0) + w + 6.0,
             y + 17,
-            cut(&m.value, 24)
+            cut(&format!("{}{}", m.value, cut_note(m, end)), 40)
         ));
         y += ROW_H;
     }
@@ -134,13 +138,41 @@ fn panel(c: &Chain, top: u32, out: &mut String) -> u32 {
         ));
         t += step;
     }
+    out.push_str(&bars);
     y += 24;
-    out.push_str(&format!(
-        "  <text x=\"10\" y=\"{}\" font-size=\"12\">{}</text>\n",
-        y + 12,
-        cut(&format!("\u{2192} {}", c.verdict), 150)
-    ));
-    y + 16
+    for line in wrap(&format!("\u{2192} {}", c.verdict), VERDICT_CHARS)
+        .iter()
+        .take(4)
+    {
+        out.push_str(&format!(
+            "  <text x=\"10\" y=\"{}\" font-size=\"12\">{}</text>\n",
+            y + 12,
+            cut(line, VERDICT_CHARS + 20)
+        ));
+        y += 16;
+    }
+    y
+}
+
+/// Characters of a verdict line (12 px text across the picture).
+const VERDICT_CHARS: usize = 150;
+
+/// Splits `s` at spaces into lines of at most `max` characters (a longer
+/// word is a line of its own).
+fn wrap(s: &str, max: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in s.split(' ') {
+        let last = lines.last_mut().expect("never empty");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > max {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
 }
 
 /// A tick step for an axis from 0 to `end`: at most about eight ticks, a
