@@ -66,7 +66,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
     },
-    /// Print each path's chain of timeouts as a table, from app pool to server.
+    /// Print each path's chain of timeouts as a table, from app pool to
+    /// server, or as a picture (`--format mermaid`, `--format svg`).
     Chain {
         /// As for `check`.
         paths: Vec<PathBuf>,
@@ -199,6 +200,9 @@ pub enum Format {
     Checkstyle,
     /// reviewdog rdjson.
     Rdjson,
+    /// A Markdown job summary for `$GITHUB_STEP_SUMMARY`: a table of the
+    /// findings and the chain picture (Mermaid) of each path they point into.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -214,10 +218,16 @@ enum RulesFormat {
 /// The formats of `chain --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ChainFormat {
-    /// ASCII table.
+    /// ASCII table, fitted to the terminal width (`COLUMNS`, else the
+    /// terminal's, else 100 columns).
     Table,
     /// JSON rows.
     Json,
+    /// Each segment as a Mermaid gantt timeline in a ```mermaid block
+    /// (GitHub renders it in comments and job summaries).
+    Mermaid,
+    /// The same picture as a standalone SVG file.
+    Svg,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -621,6 +631,10 @@ pub fn render_check(
         Format::Junit => report::junit::render(diags, errors, sources, docs),
         Format::Checkstyle => report::checkstyle::render(diags, errors, sources, docs),
         Format::Rdjson => report::rdjson::render(diags, errors, sources, docs),
+        Format::Markdown => {
+            let chains = printable_chains(failing_chains(outcome), sources);
+            report::markdown::render(diags, errors, sources, docs, &chains)
+        }
     };
     emit(&text, sources)
 }
@@ -654,12 +668,96 @@ pub fn render_chain(format: ChainFormat, outcome: &Outcome) -> String {
         .collect();
     let budgets = budget::views(&budget::budgets(&outcome.paths), &outcome.sources);
     let text = match format {
-        ChainFormat::Table => {
-            report::chain::render(&chains) + &report::chain::render_budgets(&budgets)
-        }
         ChainFormat::Json => report::chain::render_json(&chains, &budgets),
+        ChainFormat::Table => {
+            let chains = printable_chains(chains, &outcome.sources);
+            let width = table_width();
+            report::chain::render(&chains, width) + &report::chain::render_budgets(&budgets, width)
+        }
+        ChainFormat::Mermaid => {
+            report::mermaid::render(&printable_chains(chains, &outcome.sources))
+        }
+        ChainFormat::Svg => report::svg::render(&printable_chains(chains, &outcome.sources)),
     };
     emit(&text, &outcome.sources)
+}
+
+/// The width the chain table fits: `COLUMNS` when set to a number, else
+/// the terminal's when standard output is one, else 100 columns.
+fn table_width() -> usize {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return n;
+    }
+    if std::io::stdout().is_terminal()
+        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size()
+    {
+        return usize::from(w);
+    }
+    100
+}
+
+/// The chains of the paths that a finding points into (its primary
+/// location lies in a file one of the chain's values comes from, or in
+/// the path's manifest entry), for the `markdown` summary.
+fn failing_chains(outcome: &Outcome) -> Vec<crate::model::chain::Chain> {
+    let files: Vec<_> = outcome
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.primary.location.map(|l| l.file))
+        .collect();
+    outcome
+        .paths
+        .iter()
+        .map(|p| chains(p, &outcome.sources))
+        .filter(|cs| {
+            cs.iter().any(|c| {
+                c.rows
+                    .iter()
+                    .filter_map(|r| r.at)
+                    .chain(c.declared_at)
+                    .any(|l| files.contains(&l.file))
+            })
+        })
+        .flatten()
+        .collect()
+}
+
+/// `chains` with every text scrubbed of secrets and its control
+/// characters escaped, before a renderer escapes it in its own way (a
+/// renderer that rewrites characters, as Mermaid labels and XML do, would
+/// otherwise hide a secret from the final scrub).
+fn printable_chains(
+    mut chains: Vec<crate::model::chain::Chain>,
+    sources: &SourceMap,
+) -> Vec<crate::model::chain::Chain> {
+    let clean = |s: &mut String| {
+        *s = report::escape::control(&sources.scrub(s)).into_owned();
+    };
+    for c in &mut chains {
+        clean(&mut c.name);
+        clean(&mut c.verdict);
+        for r in &mut c.rows {
+            for f in [
+                &mut r.layer,
+                &mut r.setting,
+                &mut r.value,
+                &mut r.source,
+                &mut r.note,
+            ] {
+                clean(f);
+            }
+        }
+        for m in &mut c.timeline {
+            clean(&mut m.label);
+            clean(&mut m.value);
+            clean(&mut m.source);
+        }
+    }
+    chains
 }
 
 /// Exactly what `check --write-baseline FILE` writes for `outcome`, scrubbed.

@@ -10,6 +10,7 @@ fn fixture(case: &str) -> String {
 /// Runs timeoutlint with `args`, asserts the exit code, returns stdout.
 fn stdout_of(args: &[&str], code: i32) -> String {
     let out = tl()
+        .env_remove("COLUMNS")
         .args(args)
         .assert()
         .code(code)
@@ -279,19 +280,101 @@ fn loose_files_of_unknown_kind_are_a_usage_error() {
 fn chain_marks_the_first_idle_killer() {
     let text = stdout_of(&["chain", &fixture("tl103-fires")], 0);
     assert!(text.contains("path: api -> orders-db"), "{text}");
-    let killer = text
-        .lines()
-        .find(|l| l.contains(">>") && l.contains("idle_timeout"))
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("| >>") && l.contains("idle_timeout"))
         .expect("marked row");
-    assert!(killer.contains("hop \"cloud security group\""), "{text}");
-    assert!(killer.contains("timeoutlint.toml:8"), "{text}");
-    assert!(text.contains("documented default of Linux"), "{text}");
+    // The layer is the row above its settings.
+    assert!(
+        lines[at - 1].contains("hop \"cloud security group\":"),
+        "{text}"
+    );
+    assert!(lines[at].contains("timeoutlint.toml:8"), "{text}");
+    // A default's source is abbreviated in the table, in full below it.
+    assert!(text.contains("| Linux default [3] "), "{text}");
+    assert!(
+        text.contains("\n[3] documented default of Linux (https://man7.org/"),
+        "{text}"
+    );
     assert!(
         text.contains(
             ">> an idle connection is killed first by hop \"cloud security group\" after 3600 s"
         ),
         "{text}"
     );
+}
+
+/// The chain table fits `COLUMNS`, else 100 columns when not on a
+/// terminal; only an unbreakable URL in a footnote may be longer.
+#[test]
+fn chain_table_fits_the_width() {
+    for (columns, width) in [(None, 100), (Some("80"), 80), (Some("160"), 160)] {
+        let mut cmd = tl();
+        cmd.env_remove("COLUMNS");
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        let out = cmd
+            .args(["chain", &fixture("tl110-fires")])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        let widest = text
+            .lines()
+            .filter(|l| !l.contains("://"))
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap();
+        assert!(widest <= width, "{columns:?}: {widest} columns:\n{text}");
+        assert!(widest > width - 10, "{columns:?}: only {widest}:\n{text}");
+    }
+}
+
+/// Keepalive rows give the driver's own keepalive (libpq
+/// `keepalives_idle`, `keepalives_count`) where it replaces the host's, and
+/// a validation that is off never says it validates.
+#[test]
+fn chain_shows_the_effective_keepalive_and_an_off_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("app.yaml"),
+        "sqlalchemy:\n  url: postgresql+psycopg2://app@db/x?keepalives_idle=60&keepalives_count=3\n  pool_recycle: 7200\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("postgresql.conf"), "idle_session_timeout = 0\n").unwrap();
+    // Wide enough that no note wraps.
+    let out = tl()
+        .env("COLUMNS", "400")
+        .arg("chain")
+        .arg(d.join("app.yaml"))
+        .arg(d.join("postgresql.conf"))
+        .args(["--hop", "nat=350s"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let flat = &text;
+    assert!(
+        flat.contains("not used: the driver sets keepalives_idle = 60 s"),
+        "{text}"
+    );
+    assert!(
+        flat.contains("keepalives_count = 3; dead peer detected after 285 s"),
+        "{text}"
+    );
+    assert!(
+        flat.contains("kept open by app keepalive (60 s < 350 s)"),
+        "{text}"
+    );
+    assert!(!text.contains("validates on checkout"), "{text}");
+    assert!(flat.contains("off: a dead connection is found"), "{text}");
 }
 
 #[test]
@@ -444,6 +527,7 @@ fn chain_prints_the_connection_budget() {
     // Run from the fixture's folder, so names are as short as a user there sees.
     let out = tl()
         .current_dir(fixture("tl123-fires"))
+        .env("COLUMNS", "300")
         .args(["chain", "."])
         .assert()
         .code(0)
@@ -564,6 +648,7 @@ fn every_format_runs_from_the_command_line() {
         "junit",
         "checkstyle",
         "rdjson",
+        "markdown",
     ] {
         let text = stdout_of(&["check", "--format", f, &fixture("tl103-fires")], 1);
         assert!(text.contains("TL103"), "{f}: {text}");

@@ -70,7 +70,7 @@ const FORGED: &str = "::error file=x::forged";
 /// The message of an include that leaves the root (specification, bullet 1).
 const OUTSIDE_ROOT: &str = "outside the project root; not read";
 
-const FORMATS: [&str; 9] = [
+const FORMATS: [&str; 10] = [
     "human",
     "concise",
     "gcc",
@@ -80,6 +80,7 @@ const FORMATS: [&str; 9] = [
     "junit",
     "checkstyle",
     "rdjson",
+    "markdown",
 ];
 
 // ---------------------------------------------------------------------------
@@ -376,7 +377,7 @@ fn run_suite(p: &Project, args: &[OsString], suite: Suite, stdin: Stdin) -> Outp
         runs.push(run);
     }
     let chain_formats: &[&str] = match suite {
-        Suite::Full => &["table", "json"],
+        Suite::Full => &["table", "json", "mermaid", "svg"],
         Suite::Quick => &["table"],
         Suite::CheckOnly => &[],
     };

@@ -8,7 +8,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
-const FORMATS: [&str; 9] = [
+const FORMATS: [&str; 10] = [
     "human",
     "concise",
     "gcc",
@@ -18,6 +18,7 @@ const FORMATS: [&str; 9] = [
     "junit",
     "checkstyle",
     "rdjson",
+    "markdown",
 ];
 
 fn tl() -> Command {
@@ -114,6 +115,15 @@ fn a_failed_run_says_so_in_every_format() {
                 assert!(out.contains("<error severity='error' message='"), "{out}");
                 assert!(out.contains(reason), "{out}");
             }
+            "markdown" => {
+                let first = out.lines().next().unwrap_or_default();
+                assert_eq!(
+                    first, "## timeoutlint: could not check: 1 input could not be read",
+                    "{out}"
+                );
+                assert!(out.contains("**could not check**: "), "{out}");
+                assert!(out.contains("missing.yaml"), "{out}");
+            }
             "rdjson" => {
                 let v: Value = serde_json::from_str(&out).unwrap();
                 assert_eq!(v["severity"], "ERROR");
@@ -177,8 +187,11 @@ fn forged_names_and_terminal_escapes_never_reach_the_output() {
             (f.to_string(), out, err)
         })
         .collect();
-    let (out, err) = run(&["chain"], dir.path(), 2);
-    runs.push(("chain".into(), out, err));
+    for f in ["table", "mermaid", "svg"] {
+        let (out, err) = run(&["chain", "--format", f], dir.path(), 2);
+        let name = if f == "table" { "chain" } else { f };
+        runs.push((name.into(), out, err));
+    }
     let mut findings = 0;
     for (format, stdout, stderr) in &runs {
         for (stream, bytes) in [("stdout", stdout), ("stderr", stderr)] {

@@ -12,7 +12,7 @@ use tempfile::TempDir;
 /// missed detection is not hidden by another placement's scrubbing.
 const CANARY: &str = "CanaryPw-7f3a9";
 
-const FORMATS: [&str; 9] = [
+const FORMATS: [&str; 10] = [
     "human",
     "concise",
     "gcc",
@@ -22,6 +22,7 @@ const FORMATS: [&str; 9] = [
     "junit",
     "checkstyle",
     "rdjson",
+    "markdown",
 ];
 
 fn tl() -> Command {
@@ -71,7 +72,7 @@ fn assert_no_canary(dir: &Path, extra: &[&str]) -> String {
         args.extend_from_slice(extra);
         check(format!("check --format {f}"), args);
     }
-    for f in ["table", "json"] {
+    for f in ["table", "json", "mermaid", "svg"] {
         let mut args = vec!["chain", "--format", f];
         args.extend_from_slice(extra);
         check(format!("chain --format {f}"), args);

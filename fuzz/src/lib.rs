@@ -90,8 +90,11 @@ pub fn render_all(outcome: &Outcome) -> Vec<Output> {
         ("junit", check(Format::Junit)),
         ("checkstyle", check(Format::Checkstyle)),
         ("rdjson", check(Format::Rdjson)),
+        ("markdown", check(Format::Markdown)),
         ("chain", cli::render_chain(ChainFormat::Table, outcome)),
         ("chain-json", cli::render_chain(ChainFormat::Json, outcome)),
+        ("chain-mermaid", cli::render_chain(ChainFormat::Mermaid, outcome)),
+        ("chain-svg", cli::render_chain(ChainFormat::Svg, outcome)),
         ("baseline", cli::render_baseline(outcome)),
         ("stderr", cli::render_errors(outcome)),
     ]

@@ -6,12 +6,13 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::model::idle::{
-    End, IdleKiller, KillerKind, Segment, app_keepalive, driver_name, first_killer, idle_killers,
-    linked_segments, mariadb_keepalive_applies, pgbouncer_retirement, pool_mode, segments,
+    End, IdleKiller, KillerKind, Segment, app_keepalive, driver_name, end_keepalive, first_killer,
+    idle_killers, linked_segments, mariadb_keepalive_applies, pgbouncer_retirement, pool_mode,
+    segments,
 };
 use crate::model::{ConnectionPath, DbServer, Hop};
 use crate::provenance::Sourced;
-use crate::source::SourceMap;
+use crate::source::{Location, SourceMap};
 use crate::systems::pgbouncer::{PoolMode, PoolModeScope};
 use crate::systems::sysctl::KernelSettings;
 use crate::units::{Retirement, fmt_secs, fmt_secs_long};
@@ -31,6 +32,45 @@ pub struct ChainRow {
     pub note: String,
     /// True on the element that kills an idle connection first.
     pub first_idle_killer: bool,
+    /// Where the value lives (a file, the manifest, a default's anchor), so
+    /// a report can tell which paths a finding concerns. Not in the JSON.
+    #[serde(skip)]
+    pub at: Option<Location>,
+}
+
+/// What a [`Mark`] on a segment's timeline is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MarkKind {
+    /// An element that closes or forgets a connection idle this long.
+    Killer,
+    /// A hop that would kill, but keepalive probes keep its flow busy.
+    KeptAlive,
+    /// When the client end's keepalive sends its first probe.
+    Keepalive,
+    /// When the client end retires a connection (pool age, PgBouncer
+    /// `server_idle_timeout` / `server_lifetime`).
+    Retirement,
+}
+
+/// One mark on a segment's timeline, for the pictures (`chain --format
+/// mermaid` and `svg`): a limit measured from the moment a connection
+/// goes idle (or, for a pool age, opens).
+#[derive(Clone, Debug, Serialize)]
+pub struct Mark {
+    /// What it is.
+    pub kind: MarkKind,
+    /// Who: `hop "aws nlb" idle_timeout`, `MySQL wait_timeout`,
+    /// `app pool_recycle`, `app host keepalive`.
+    pub label: String,
+    /// The limit; `None` = never (a pool that never retires connections).
+    pub at: Option<Duration>,
+    /// The value as the table shows it: `350 s (5m50s)`, `never`.
+    pub value: String,
+    /// Where it came from, as in the table's source column.
+    pub source: String,
+    /// True on the killer that strikes first.
+    pub first: bool,
 }
 
 /// The chain of one path.
@@ -42,6 +82,14 @@ pub struct Chain {
     pub rows: Vec<ChainRow>,
     /// One sentence naming the first idle killer and the retirement.
     pub verdict: String,
+    /// The killers, keepalive and retirement of the segment, in the order
+    /// of [`idle_killers`] then keepalive then retirement. Not in the JSON
+    /// (its rows carry the same values).
+    #[serde(skip)]
+    pub timeline: Vec<Mark>,
+    /// Where the path is declared (the manifest entry), when anywhere.
+    #[serde(skip)]
+    pub declared_at: Option<Location>,
 }
 
 fn row<T>(
@@ -59,6 +107,7 @@ fn row<T>(
         source: v.origin.describe(sources),
         note: note.into(),
         first_idle_killer: false,
+        at: v.origin.location(),
     }
 }
 
@@ -66,10 +115,37 @@ fn opt_secs(v: Option<Duration>, none: &str) -> String {
     v.map(fmt_secs).unwrap_or_else(|| none.to_string())
 }
 
+/// Per-socket keepalive options of a driver (libpq `keepalives_idle`,
+/// `keepalives_interval`, `keepalives_count`) that replace the host's
+/// sysctls for its sockets (`tcp(7)`); `None` where the sysctl applies.
+#[derive(Clone, Copy, Default)]
+struct SocketKeepalive {
+    idle: Option<Duration>,
+    interval: Option<Duration>,
+    count: Option<u64>,
+}
+
+fn app_socket_keepalive(app: &crate::systems::app::AppPool) -> SocketKeepalive {
+    let libpq = app
+        .pg
+        .as_ref()
+        .and_then(|p| p.libpq.as_ref())
+        .filter(|_| app.so_keepalive() == Some(true));
+    match libpq {
+        Some(l) => SocketKeepalive {
+            idle: l.keepalives_idle.value.filter(|d| !d.is_zero()),
+            interval: l.keepalives_interval.value.filter(|d| !d.is_zero()),
+            count: l.keepalives_count.value.filter(|n| *n > 0),
+        },
+        None => SocketKeepalive::default(),
+    }
+}
+
 fn kernel_rows(
     layer: &str,
     k: &KernelSettings,
     keepalive_note: &str,
+    socket: SocketKeepalive,
     sources: &SourceMap,
     out: &mut Vec<ChainRow>,
 ) {
@@ -86,17 +162,33 @@ fn kernel_rows(
         "net.ipv4.tcp_keepalive_intvl",
         fmt_secs(k.tcp_keepalive_intvl.value),
         &k.tcp_keepalive_intvl,
-        "",
+        socket
+            .interval
+            .map(|d| {
+                format!(
+                    "not used: the driver sets keepalives_interval = {}",
+                    fmt_secs(d)
+                )
+            })
+            .unwrap_or_default(),
         sources,
     ));
-    let detect =
-        k.tcp_keepalive_time.value + k.tcp_keepalive_intvl.value * k.tcp_keepalive_probes.value;
+    let idle = socket.idle.unwrap_or(k.tcp_keepalive_time.value);
+    let interval = socket.interval.unwrap_or(k.tcp_keepalive_intvl.value);
+    let count = socket
+        .count
+        .unwrap_or(u64::from(k.tcp_keepalive_probes.value));
+    let detect = idle + interval * u32::try_from(count).unwrap_or(u32::MAX);
+    let mut note = format!("dead peer detected after {}", fmt_secs_long(detect));
+    if let Some(n) = socket.count {
+        note = format!("not used: the driver sets keepalives_count = {n}; {note}");
+    }
     out.push(row(
         layer,
         "net.ipv4.tcp_keepalive_probes",
         k.tcp_keepalive_probes.value.to_string(),
         &k.tcp_keepalive_probes,
-        format!("dead peer detected after {}", fmt_secs_long(detect)),
+        note,
         sources,
     ));
 }
@@ -130,21 +222,37 @@ fn segment_chain(
     match seg.client {
         End::App(app) => {
             app_rows(app, sources, &mut rows);
-            let note = match app_keepalive(path) {
-                Some(true) => "driver enables SO_KEEPALIVE",
-                Some(false) => "unused: the driver never enables SO_KEEPALIVE",
-                None => "driver not known to enable SO_KEEPALIVE",
+            let note = match (app_keepalive(path), app.keepalive_idle()) {
+                (Some(true), Some(idle)) => format!(
+                    "not used: the driver sets keepalives_idle = {} ({})",
+                    fmt_secs(idle.value),
+                    idle.origin.describe(sources)
+                ),
+                (Some(true), None) => format!(
+                    "driver enables SO_KEEPALIVE: first probe after {} idle",
+                    fmt_secs(path.app_kernel.tcp_keepalive_time.value)
+                ),
+                (Some(false), _) => "unused: the driver never enables SO_KEEPALIVE".to_string(),
+                (None, _) => "driver not known to enable SO_KEEPALIVE".to_string(),
             };
             kernel_rows(
                 "app host kernel",
                 &path.app_kernel,
-                note,
+                &note,
+                app_socket_keepalive(app),
                 sources,
                 &mut rows,
             );
         }
-        End::PgBouncer(b) => pgbouncer_pool_rows(b, sources, &mut rows),
-        End::Missing => kernel_rows("app host kernel", &path.app_kernel, "", sources, &mut rows),
+        End::PgBouncer(b) => pgbouncer_pool_rows(path, b, sources, &mut rows),
+        End::Missing => kernel_rows(
+            "app host kernel",
+            &path.app_kernel,
+            "",
+            SocketKeepalive::default(),
+            sources,
+            &mut rows,
+        ),
         End::Server(_) => {}
     }
     for k in &killers {
@@ -231,7 +339,7 @@ fn segment_chain(
                 "tcp_keepidle",
                 off_or_secs(s.tcp_keepidle.value),
                 &s.tcp_keepidle,
-                "0 = the host's net.ipv4.tcp_keepalive_time",
+                keepidle_note(path, seg.server, sources),
                 sources,
             ));
             rows.push(row(
@@ -261,6 +369,7 @@ fn segment_chain(
                 } else {
                     "MySQL server enables SO_KEEPALIVE"
                 },
+                SocketKeepalive::default(),
                 sources,
                 &mut rows,
             );
@@ -342,6 +451,7 @@ fn segment_chain(
                 "db host kernel",
                 &path.db_kernel,
                 "used when tcp_keepalives_idle = 0",
+                SocketKeepalive::default(),
                 sources,
                 &mut rows,
             );
@@ -385,7 +495,7 @@ fn segment_chain(
                 "tcp_keepalives_idle",
                 off_or_secs(pg.tcp_keepalives_idle.value),
                 &pg.tcp_keepalives_idle,
-                "server enables SO_KEEPALIVE; 0 = the host's sysctl",
+                keepidle_note(path, seg.server, sources),
                 sources,
             ));
             rows.push(row(
@@ -408,11 +518,87 @@ fn segment_chain(
         End::App(_) | End::Missing => {}
     }
     let verdict = verdict(path, seg, &killers, sources);
+    let timeline = timeline(path, seg, &killers, sources);
     Chain {
         name,
         rows,
         verdict,
+        timeline,
+        declared_at: path.location,
     }
+}
+
+/// The marks of a segment's timeline: each idle killer (the first one
+/// marked, those kept open by keepalive as such), the client end's
+/// keepalive when a hop is on the segment and it is on, and the client
+/// end's retirement.
+fn timeline(
+    path: &ConnectionPath,
+    seg: &Segment<'_>,
+    killers: &[IdleKiller],
+    sources: &SourceMap,
+) -> Vec<Mark> {
+    let first = first_killer(killers).map(|k| k.kind);
+    let mut out: Vec<Mark> = killers
+        .iter()
+        .map(|k| {
+            let label = match k.kind {
+                KillerKind::Hop(_) => format!("{} idle_timeout", k.label),
+                _ => k.label.clone(),
+            };
+            Mark {
+                kind: if k.is_effective() {
+                    MarkKind::Killer
+                } else {
+                    MarkKind::KeptAlive
+                },
+                label,
+                at: Some(k.timeout.value),
+                value: fmt_secs_long(k.timeout.value),
+                source: k.timeout.origin.describe(sources),
+                first: first == Some(k.kind),
+            }
+        })
+        .collect();
+    if !seg.hops.is_empty()
+        && let Some(ka) = end_keepalive(path, seg.client)
+        && ka.enabled == Some(true)
+    {
+        out.push(Mark {
+            kind: MarkKind::Keepalive,
+            label: format!("{} keepalive ({})", ka.who, ka.setting),
+            at: Some(ka.idle.value),
+            value: fmt_secs_long(ka.idle.value),
+            source: ka.idle.origin.describe(sources),
+            first: false,
+        });
+    }
+    let retire = match seg.client {
+        End::App(app) => app.effective_retirement().map(|r| {
+            let who = format!("app {}", app.framework.retirement_key());
+            (r, who)
+        }),
+        End::PgBouncer(b) => {
+            let r = pgbouncer_retirement(b);
+            Some((r.value, format!("PgBouncer \"{}\" {}", b.name, r.setting)))
+        }
+        _ => None,
+    };
+    if let Some((r, label)) = retire {
+        let (at, value) = match r.value {
+            Retirement::Never => (None, "never".to_string()),
+            Retirement::After(d) => (Some(d), fmt_secs_long(d)),
+        };
+        out.push(Mark {
+            kind: MarkKind::Retirement,
+            label,
+            at,
+            value,
+            source: r.origin.describe(sources),
+            first: false,
+        });
+    }
+    out
 }
 
 fn off_or_secs(d: Duration) -> String {
@@ -458,9 +644,23 @@ fn app_rows(app: &crate::systems::app::AppPool, sources: &SourceMap, rows: &mut 
         vname,
         app.validation.value.to_string(),
         &app.validation,
-        "validates on checkout",
+        if app.validation.value {
+            "validates on checkout"
+        } else {
+            "off: a dead connection is found by the first query on it"
+        },
         sources,
     ));
+    if let Some(idle) = app.keepalive_idle() {
+        rows.push(row(
+            &layer,
+            "keepalives_idle",
+            fmt_secs(idle.value),
+            &idle,
+            "first keepalive probe after this idle time (replaces net.ipv4.tcp_keepalive_time)",
+            sources,
+        ));
+    }
     rows.push(row(
         &layer,
         "connect_timeout",
@@ -488,6 +688,7 @@ fn app_rows(app: &crate::systems::app::AppPool, sources: &SourceMap, rows: &mut 
 }
 
 fn pgbouncer_pool_rows(
+    path: &ConnectionPath,
     b: &crate::model::PgBouncerHop,
     sources: &SourceMap,
     rows: &mut Vec<ChainRow>,
@@ -531,9 +732,34 @@ fn pgbouncer_pool_rows(
         "tcp_keepidle",
         off_or_secs(s.tcp_keepidle.value),
         &s.tcp_keepidle,
-        "0 = the host's net.ipv4.tcp_keepalive_time",
+        keepidle_note(path, End::PgBouncer(b), sources),
         sources,
     ));
+}
+
+/// The note of a keepalive idle setting (PgBouncer `tcp_keepidle`,
+/// PostgreSQL `tcp_keepalives_idle`): the effective first-probe time of
+/// that end ([`end_keepalive`]), with where it comes from when it is the
+/// host's sysctl or its default.
+fn keepidle_note(path: &ConnectionPath, end: End<'_>, sources: &SourceMap) -> String {
+    let Some(ka) = end_keepalive(path, end) else {
+        return String::new();
+    };
+    if ka.enabled != Some(true) {
+        return "unused: SO_KEEPALIVE is off".to_string();
+    }
+    if ka.setting == "net.ipv4.tcp_keepalive_time" {
+        format!(
+            "0: the host's net.ipv4.tcp_keepalive_time applies, first probe after {} ({})",
+            fmt_secs(ka.idle.value),
+            ka.idle.origin.brief(sources)
+        )
+    } else {
+        format!(
+            "first keepalive probe after {} idle",
+            fmt_secs(ka.idle.value)
+        )
+    }
 }
 
 fn verdict(

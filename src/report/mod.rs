@@ -17,8 +17,11 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod markdown;
+pub mod mermaid;
 pub mod rdjson;
 pub mod sarif;
+pub mod svg;
 pub mod xml;
 
 use crate::diagnostic::{Diagnostic, Severity};
