@@ -106,6 +106,13 @@ enum Command {
     Man,
     /// List the built-in middlebox presets (`[[path.hop]] preset = "..."`).
     Presets,
+    /// Run the language server on standard input/output (LSP 3.17).
+    Server {
+        /// Accepted for clients that pass it (vscode-languageclient); stdio
+        /// is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Print one rule's documentation.
     Explain {
         /// Rule id (TL101) or name (pool-recycle-exceeds-wait-timeout).
@@ -453,6 +460,7 @@ where
             stdout,
             common,
         } => init(dir, force, stdout, &common),
+        Command::Server { stdio: _ } => crate::server::run_stdio(),
         Command::Presets => {
             print(&crate::systems::presets::table());
             exit::CLEAN
