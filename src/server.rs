@@ -8,10 +8,12 @@
 //!   `didChange`, `didSave`, `didClose`) in the read overlay
 //!   ([`crate::source::overlay`]), so every check sees the buffers through
 //!   the same root, size and file-type checks as the command line;
-//! - on any change re-checks every workspace folder (manifest, else
+//! - on any change (and on `workspace/didChangeWatchedFiles`) re-checks every workspace folder (manifest, else
 //!   discovery: exactly `timeoutlint check FOLDER --root FOLDER`), and
 //!   publishes `textDocument/publishDiagnostics` for every file whose
-//!   diagnostics changed, an empty list for a file that became clean.
+//!   diagnostics changed, an empty list for a file that became clean;
+//! - answers the pull model's `textDocument/diagnostic` with the same lists
+//!   (a full report; they are kept current at every change).
 //!
 //! A finding is shown at **each end** of its mismatch: at the value to change
 //! (the primary label) and at every other end that has a location (the
@@ -30,12 +32,14 @@ use std::str::FromStr;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
+use lsp_types::request::{DocumentDiagnosticRequest, Request as _};
 use lsp_types::{
-    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    CodeDescription, DiagnosticOptions, DiagnosticRelatedInformation, DiagnosticServerCapabilities,
+    DiagnosticSeverity, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams,
     InitializeParams, NumberOrString, Position, PositionEncodingKind, PublishDiagnosticsParams,
     Range, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
     TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
@@ -146,6 +150,12 @@ pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
     Some(PathBuf::from(std::ffi::OsString::from_vec(out)))
 }
 
+/// `uri` with its path resolved (symlinks, `..`), as published.
+fn canonical_uri(uri: &Uri) -> Option<Uri> {
+    let path = uri_to_path(uri)?;
+    path_to_uri(&std::fs::canonicalize(&path).unwrap_or(path))
+}
+
 /// What the server keeps between messages.
 struct State {
     /// Workspace folders (absolute), from `initialize`.
@@ -197,6 +207,12 @@ pub fn serve(conn: &Connection) -> Result<(), ServerError> {
                 ..Default::default()
             },
         )),
+        diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
+            identifier: Some("timeoutlint".to_string()),
+            inter_file_dependencies: true,
+            workspace_diagnostics: false,
+            work_done_progress_options: Default::default(),
+        })),
         ..Default::default()
     };
     let result = serde_json::json!({
@@ -246,25 +262,56 @@ impl State {
                     if conn.handle_shutdown(&req)? {
                         return Ok(());
                     }
-                    let resp = Response::new_err(
-                        req.id,
-                        ErrorCode::MethodNotFound as i32,
-                        format!("not supported: {}", req.method),
-                    );
+                    let resp = self.request(req);
                     conn.sender.send(resp.into())?;
                 }
                 Message::Notification(n) => {
                     if n.method == "exit" {
                         return Ok(());
                     }
-                    if self.notification(n)? {
-                        self.recheck(conn)?;
+                    let method = n.method.clone();
+                    match self.notification(n) {
+                        Ok(true) => self.recheck(conn)?,
+                        Ok(false) => {}
+                        // A malformed notification is dropped; the server
+                        // keeps serving (it has no reply to carry an error).
+                        Err(e) => eprintln!("timeoutlint server: {method}: {e}"),
                     }
                 }
                 Message::Response(_) => {}
             }
         }
         Ok(())
+    }
+
+    /// Answers a request other than `shutdown`.
+    fn request(&self, req: lsp_server::Request) -> Response {
+        match req.method.as_str() {
+            DocumentDiagnosticRequest::METHOD => {
+                match serde_json::from_value::<DocumentDiagnosticParams>(req.params) {
+                    Ok(p) => {
+                        // The diagnostics are kept current at every change,
+                        // so a pull returns what was last published.
+                        let items = canonical_uri(&p.text_document.uri)
+                            .and_then(|u| self.published.get(u.as_str()))
+                            .map(|(_, d)| d.clone())
+                            .unwrap_or_default();
+                        Response::new_ok(
+                            req.id,
+                            serde_json::json!({ "kind": "full", "items": items }),
+                        )
+                    }
+                    Err(e) => {
+                        Response::new_err(req.id, ErrorCode::InvalidParams as i32, e.to_string())
+                    }
+                }
+            }
+            _ => Response::new_err(
+                req.id,
+                ErrorCode::MethodNotFound as i32,
+                format!("not supported: {}", req.method),
+            ),
+        }
     }
 
     /// Applies a notification; `true` when the files changed.
@@ -298,6 +345,8 @@ impl State {
                     return Ok(true);
                 }
             }
+            // Files changed on disk (a checkout, another tool): re-check.
+            DidChangeWatchedFiles::METHOD => return Ok(true),
             DidCloseTextDocument::METHOD => {
                 let p: DidCloseTextDocumentParams = serde_json::from_value(n.params)?;
                 if let Some(path) = uri_to_path(&p.text_document.uri) {

@@ -376,3 +376,52 @@ fn each_end_links_to_the_other_and_to_the_rule_docs() {
     assert!(!all.contains("changeme"));
     c.shutdown();
 }
+
+#[test]
+fn pull_diagnostics_and_watched_files_and_bad_input() {
+    let (mut c, init) = Client::start("founding-incident-broken", None);
+    let caps = &init["capabilities"]["diagnosticProvider"];
+    assert_eq!(caps["interFileDependencies"], true);
+    let root = c.uri("");
+    let first = c.published();
+    let pushed = first
+        .iter()
+        .find(|n| n.params["uri"].as_str().unwrap().ends_with("/db/my.cnf"))
+        .unwrap();
+
+    // The pull model returns what was pushed, for a URI spelled with `..`.
+    let pulled = c.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": c.uri("app/../db/my.cnf") } }),
+    );
+    assert_eq!(pulled["kind"], "full");
+    assert_eq!(pulled["items"], pushed.params["diagnostics"]);
+    let clean = c.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": c.uri("README.md") } }),
+    );
+    assert_eq!(clean["items"], json!([]));
+
+    // Malformed input is refused or dropped; the server keeps serving.
+    let (resp, _) = c.request_collect("textDocument/diagnostic", json!({ "nope": 1 }));
+    assert!(resp.response_result.is_err());
+    c.notify("textDocument/didOpen", json!({ "textDocument": 42 }));
+    assert!(c.published().is_empty());
+
+    // A change on disk, told by didChangeWatchedFiles, is re-checked.
+    let cnf_path = c.root.join("db/my.cnf");
+    let cnf = std::fs::read_to_string(&cnf_path).unwrap();
+    std::fs::write(
+        &cnf_path,
+        cnf.replace("wait_timeout = 31536000", "wait_timeout = 1800"),
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": c.uri("db/my.cnf"), "type": 2 }] }),
+    );
+    let s = summary(&c.published(), &root);
+    assert!(s.contains(&("db/my.cnf".into(), "TL101".into(), 5, false)));
+    assert!(!s.iter().any(|(_, rule, _, _)| rule == "TL106"));
+    c.shutdown();
+}
