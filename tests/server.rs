@@ -425,3 +425,48 @@ fn pull_diagnostics_and_watched_files_and_bad_input() {
     assert!(!s.iter().any(|(_, rule, _, _)| rule == "TL106"));
     c.shutdown();
 }
+
+/// One JSON-RPC message with its `Content-Length` header.
+fn frame(v: Value) -> String {
+    let body = v.to_string();
+    format!("Content-Length: {}\r\n\r\n{body}", body.len())
+}
+
+#[test]
+fn the_binary_serves_stdio_and_exits_cleanly() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/founding-incident-broken"),
+        &root,
+    );
+    let uri = path_to_uri(&root).unwrap().as_str().to_string();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_timeoutlint"))
+        .args(["server", "--stdio"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = String::new();
+    input += &frame(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"capabilities": {}, "workspaceFolders": [{"uri": uri, "name": "ws"}]}}));
+    input += &frame(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    input += &frame(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    input += &frame(json!({"jsonrpc": "2.0", "method": "exit"}));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\"positionEncoding\":\"utf-16\""));
+    assert!(
+        text.contains(&format!("{uri}/db/my.cnf")),
+        "published at startup"
+    );
+    assert!(text.contains("\"id\":2,\"result\":null"));
+}
