@@ -397,9 +397,15 @@ where
                     }
                 }
             };
-            let docs = catalogue::load().unwrap_or_default();
+            // Only the formats that link or describe rules read the catalogue.
+            let needs_docs = |f: &Format| !matches!(f, Format::Human | Format::Gcc | Format::Json);
+            let docs = if formats.iter().any(needs_docs) {
+                catalogue::cached()
+            } else {
+                &[]
+            };
             for (i, f) in formats.iter().enumerate() {
-                let text = render_check(*f, &outcome, &docs, color);
+                let text = render_check(*f, &outcome, docs, color);
                 match output.get(i) {
                     Some(file) if file.as_os_str() != "-" => {
                         if let Err(e) = std::fs::write(file, text) {
