@@ -13,7 +13,9 @@
 //!   publishes `textDocument/publishDiagnostics` for every file whose
 //!   diagnostics changed, an empty list for a file that became clean;
 //! - answers the pull model's `textDocument/diagnostic` with the same lists
-//!   (a full report; they are kept current at every change).
+//!   (a full report; they are kept current at every change);
+//! - offers a quick fix per finding: suppress it with a reason (an inline
+//!   comment above the line).
 //!
 //! A finding is shown at **each end** of its mismatch: at the value to change
 //! (the primary label) and at every other end that has a location (the
@@ -35,14 +37,16 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
     DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{DocumentDiagnosticRequest, Request as _};
+use lsp_types::request::{CodeActionRequest, DocumentDiagnosticRequest, Request as _};
 use lsp_types::{
-    CodeDescription, DiagnosticOptions, DiagnosticRelatedInformation, DiagnosticServerCapabilities,
+    CodeAction, CodeActionKind, CodeActionParams, CodeActionProviderCapability, CodeDescription,
+    DiagnosticOptions, DiagnosticRelatedInformation, DiagnosticServerCapabilities,
     DiagnosticSeverity, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams,
     InitializeParams, NumberOrString, Position, PositionEncodingKind, PublishDiagnosticsParams,
     Range, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri,
+    WorkspaceEdit,
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -207,6 +211,7 @@ pub fn serve(conn: &Connection) -> Result<(), ServerError> {
                 ..Default::default()
             },
         )),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
             identifier: Some("timeoutlint".to_string()),
             inter_file_dependencies: true,
@@ -301,6 +306,14 @@ impl State {
                             serde_json::json!({ "kind": "full", "items": items }),
                         )
                     }
+                    Err(e) => {
+                        Response::new_err(req.id, ErrorCode::InvalidParams as i32, e.to_string())
+                    }
+                }
+            }
+            CodeActionRequest::METHOD => {
+                match serde_json::from_value::<CodeActionParams>(req.params) {
+                    Ok(p) => Response::new_ok(req.id, code_actions(&p)),
                     Err(e) => {
                         Response::new_err(req.id, ErrorCode::InvalidParams as i32, e.to_string())
                     }
@@ -415,6 +428,62 @@ impl State {
         self.published = now;
         Ok(())
     }
+}
+
+/// The quick fixes for the timeoutlint diagnostics the client sends back in
+/// `context.diagnostics`: for each, "suppress with a reason", a comment line
+/// `# timeoutlint: ignore[ID] REASON` inserted above the diagnostic's line
+/// with its indentation (a `#` line covers the next line in every format,
+/// `src/suppress.rs`). The reason is a placeholder the user must replace:
+/// the suppression demands one. Files whose format has no `#` comment
+/// (`.json`) get none.
+fn code_actions(p: &CodeActionParams) -> Vec<CodeAction> {
+    let uri = &p.text_document.uri;
+    let Some(path) = uri_to_path(uri) else {
+        return Vec::new();
+    };
+    if path.extension().is_some_and(|e| e == "json") {
+        return Vec::new();
+    }
+    // The editor's buffer, else the file (the same bytes the check read).
+    let real = std::fs::canonicalize(&path).unwrap_or(path.clone());
+    let text = overlay::get(&real)
+        .or_else(|| std::fs::read_to_string(&real).ok())
+        .unwrap_or_default();
+    let mut actions = Vec::new();
+    for d in &p.context.diagnostics {
+        let (Some(source), Some(NumberOrString::String(id))) = (&d.source, &d.code) else {
+            continue;
+        };
+        if source != "timeoutlint" {
+            continue;
+        }
+        let line = d.range.start.line;
+        let indent: String = text
+            .lines()
+            .nth(line as usize)
+            .unwrap_or("")
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let new_text =
+            format!("{indent}# timeoutlint: ignore[{id}] REASON: why this is safe here\n");
+        let at = Position::new(line, 0);
+        let edit = TextEdit::new(Range::new(at, at), new_text);
+        // `WorkspaceEdit.changes` is keyed by lsp-types' `Uri`, which clippy
+        // takes for a mutable key (fluent-uri keeps `Cell` fields); its hash
+        // and equality (lsp-types) read only the URI text, which never changes.
+        #[allow(clippy::mutable_key_type)]
+        let changes = std::collections::HashMap::from([(uri.clone(), vec![edit])]);
+        actions.push(CodeAction {
+            title: format!("Suppress {id} on this line with a reason"),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![d.clone()]),
+            edit: Some(WorkspaceEdit::new(changes)),
+            ..Default::default()
+        });
+    }
+    actions
 }
 
 fn severity(s: Severity) -> DiagnosticSeverity {

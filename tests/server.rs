@@ -470,3 +470,63 @@ fn the_binary_serves_stdio_and_exits_cleanly() {
     );
     assert!(text.contains("\"id\":2,\"result\":null"));
 }
+
+/// `text` with LSP `edits` (line/character positions, ASCII-only text
+/// before them) applied, from the last to the first.
+fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let mut lines: Vec<String> = text.split_inclusive('\n').map(String::from).collect();
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(|e| std::cmp::Reverse(e["range"]["start"]["line"].as_u64().unwrap()));
+    for e in edits {
+        assert_eq!(e["range"]["start"], e["range"]["end"], "an insertion");
+        assert_eq!(e["range"]["start"]["character"], 0);
+        let line = e["range"]["start"]["line"].as_u64().unwrap() as usize;
+        lines.insert(line, e["newText"].as_str().unwrap().to_string());
+    }
+    lines.concat()
+}
+
+#[test]
+fn the_suppress_code_action_when_applied_hides_the_finding_at_both_ends() {
+    let (mut c, init) = Client::start("founding-incident-broken", None);
+    assert_eq!(init["capabilities"]["codeActionProvider"], true);
+    let root = c.uri("");
+    let first = c.published();
+    let cnf_uri = c.uri("db/my.cnf");
+    let diag = first
+        .iter()
+        .find(|n| n.params["uri"] == cnf_uri.as_str())
+        .unwrap()
+        .params["diagnostics"][0]
+        .clone();
+    assert_eq!(diag["code"], "TL106");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": cnf_uri },
+            "range": diag["range"],
+            "context": { "diagnostics": [diag] },
+        }),
+    );
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0]["kind"], "quickfix");
+    assert_eq!(
+        actions[0]["title"],
+        "Suppress TL106 on this line with a reason"
+    );
+    let edits = actions[0]["edit"]["changes"][cnf_uri.as_str()]
+        .as_array()
+        .unwrap();
+    let cnf = std::fs::read_to_string(c.root.join("db/my.cnf")).unwrap();
+    let edited = apply_edits(&cnf, edits);
+    assert!(edited.contains(
+        "# timeoutlint: ignore[TL106] REASON: why this is safe here\nwait_timeout = 31536000"
+    ));
+    c.open("db/my.cnf", &edited);
+    let after = c.published();
+    let s = summary(&after, &root);
+    assert!(!s.iter().any(|(_, rule, _, _)| rule == "TL106"), "{s:?}");
+    assert!(files(&after, &root).contains(&"/db/my.cnf".to_string()));
+    c.shutdown();
+}
