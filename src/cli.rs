@@ -106,6 +106,13 @@ enum Command {
     Man,
     /// List the built-in middlebox presets (`[[path.hop]] preset = "..."`).
     Presets,
+    /// Run the language server on standard input/output (LSP 3.17).
+    Server {
+        /// Accepted for clients that pass it (vscode-languageclient); stdio
+        /// is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Print one rule's documentation.
     Explain {
         /// Rule id (TL101) or name (pool-recycle-exceeds-wait-timeout).
@@ -390,9 +397,15 @@ where
                     }
                 }
             };
-            let docs = catalogue::load().unwrap_or_default();
+            // Only the formats that link or describe rules read the catalogue.
+            let needs_docs = |f: &Format| !matches!(f, Format::Human | Format::Gcc | Format::Json);
+            let docs = if formats.iter().any(needs_docs) {
+                catalogue::cached()
+            } else {
+                &[]
+            };
             for (i, f) in formats.iter().enumerate() {
-                let text = render_check(*f, &outcome, &docs, color);
+                let text = render_check(*f, &outcome, docs, color);
                 match output.get(i) {
                     Some(file) if file.as_os_str() != "-" => {
                         if let Err(e) = std::fs::write(file, text) {
@@ -453,6 +466,7 @@ where
             stdout,
             common,
         } => init(dir, force, stdout, &common),
+        Command::Server { stdio: _ } => crate::server::run_stdio(),
         Command::Presets => {
             print(&crate::systems::presets::table());
             exit::CLEAN

@@ -23,6 +23,7 @@ pub mod report;
 pub mod rules;
 pub mod run;
 pub mod secrets;
+pub mod server;
 pub mod source;
 pub mod sources;
 pub mod suppress;

@@ -418,6 +418,15 @@ impl ReadPolicy {
                 self.max_file_size
             ))
         };
+        // An editor's unsaved buffer replaces the file's bytes, after the
+        // checks above (inside the root, a regular file on disk) and under
+        // the same size cap.
+        if let Some(text) = overlay::get(&real) {
+            if text.len() as u64 > self.max_file_size {
+                return Err(too_large());
+            }
+            return Ok((real, text.into_bytes()));
+        }
         if meta.len() > self.max_file_size {
             return Err(too_large());
         }
@@ -430,6 +439,53 @@ impl ReadPolicy {
             return Err(too_large());
         }
         Ok((real, bytes))
+    }
+}
+
+/// The unsaved buffers of an editor (the language server's open documents),
+/// laid over the files on disk for the reads of the current thread.
+///
+/// Every read still goes through [`ReadPolicy::read`] (and discovery's walk,
+/// `src/discover/walk.rs`): the path must resolve inside the root to a
+/// regular file on disk, and the buffer must fit the size cap; only then are
+/// the buffer's bytes used instead of the file's. A buffer for a file that
+/// does not exist on disk is never read. Keys are canonical paths.
+///
+/// The overlay is per thread: the server sets it on the thread that runs the
+/// checks, and the command line never sets one.
+pub mod overlay {
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+
+    thread_local! {
+        static BUFFERS: RefCell<BTreeMap<PathBuf, String>> = const { RefCell::new(BTreeMap::new()) };
+    }
+
+    fn key(path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| super::normalize(path))
+    }
+
+    /// Lays `text` over the file at `path` (canonicalised when it exists).
+    pub fn set(path: &Path, text: String) {
+        let k = key(path);
+        BUFFERS.with(|b| b.borrow_mut().insert(k, text));
+    }
+
+    /// Removes the buffer over `path`: reads see the disk again.
+    pub fn remove(path: &Path) {
+        let k = key(path);
+        BUFFERS.with(|b| b.borrow_mut().remove(&k));
+    }
+
+    /// Removes every buffer of this thread.
+    pub fn clear() {
+        BUFFERS.with(|b| b.borrow_mut().clear());
+    }
+
+    /// The buffer over the canonical path `real`, if any.
+    pub fn get(real: &Path) -> Option<String> {
+        BUFFERS.with(|b| b.borrow().get(real).cloned())
     }
 }
 

@@ -202,8 +202,17 @@ pub fn walk(root: &Path, max_file_size: u64, confine: Option<&Path>) -> Walked {
         if entry.metadata().map_or(true, |m| m.len() > max_file_size) {
             continue;
         }
-        let Ok(bytes) = std::fs::read(entry.path()) else {
-            continue;
+        let buffer = std::fs::canonicalize(entry.path())
+            .ok()
+            .and_then(|real| crate::source::overlay::get(&real));
+        let bytes = match buffer {
+            // An editor's buffer over the cap is refused like the file.
+            Some(text) if text.len() as u64 > max_file_size => continue,
+            Some(text) => text.into_bytes(),
+            None => match std::fs::read(entry.path()) {
+                Ok(bytes) => bytes,
+                Err(_) => continue,
+            },
         };
         out.read += 1;
         let hit = markers.as_ref().is_some_and(|m| m.is_match(&bytes[..]));
