@@ -12,14 +12,28 @@
 //!   under `target/tmp` that is kept between runs: about 40 s the first time,
 //!   about 10 s after.
 //!
+//! - the `language: python` hook of the same manifest (`timeoutlint-python`):
+//!   pre-commit runs `pip install .`, and pip builds the package with maturin
+//!   (pyproject.toml), a release build of the whole crate. Minutes the first
+//!   time, so the test is `#[ignore]`d: `cargo test --test pre_commit --
+//!   --ignored` runs it (`.ci/run` does with `TIMEOUTLINT_CI_WHEEL=1`). It
+//!   needs PyPI (pip fetches maturin) and keeps its cargo target folder under
+//!   `target/tmp`;
+//! - the pre-commit mirror template (`packaging/pre-commit-mirror`:
+//!   `language: python`, a package depending only on the timeoutlint wheel),
+//!   with pip pointed at a locally built wheel (`TIMEOUTLINT_WHEEL_DIR`;
+//!   `packaging/test-wheel.sh` builds the wheel and runs this test).
+//!
 //! The tests skip, saying why on the real stderr, when `pre-commit` is not on
-//! PATH (`.ci/run` installs it), and the `language: rust` one also when
-//! `cargo` cannot be found.
+//! PATH (`.ci/run` installs it), the `language: rust` and `language: python`
+//! ones also when `cargo` cannot be found, and the mirror one when no wheel
+//! folder is given.
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Instant;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pre_commit.sh");
 
@@ -252,4 +266,93 @@ fn hook_manifest_is_valid() {
         .output()
         .expect("pre-commit runs");
     assert!(out.status.success(), "{}", transcript(&out));
+}
+
+#[test]
+#[ignore = "pip builds a release binary through maturin: minutes; run with --ignored"]
+fn hook_manifest_builds_with_language_python_and_runs() {
+    if pre_commit_version().is_none() {
+        return;
+    }
+    // With no cargo, maturin would download a Rust toolchain: not in a test.
+    let Some(path) = path_with_cargo() else {
+        return;
+    };
+    let checkout = env!("CARGO_MANIFEST_DIR");
+    let mut scenario = Scenario::setup("python", checkout);
+    scenario.env.extend([
+        ("PATH", path),
+        // Kept between runs, so later runs only rebuild timeoutlint itself.
+        (
+            "CARGO_TARGET_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join("pre-commit-python-target")
+                .into_os_string(),
+        ),
+    ]);
+    let start = Instant::now();
+    fails_then_passes(
+        &scenario,
+        &[
+            "pool-recycle-exceeds-wait-timeout",
+            "app/settings.yaml:3:17",
+        ],
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "language: python hook: installed and run twice in {:.0} s",
+        start.elapsed().as_secs_f64()
+    );
+}
+
+/// The mirror template pins the wheel of this version, so a release that
+/// forgets to bump it is caught here.
+#[test]
+fn mirror_template_pins_this_version() {
+    let pyproject = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/packaging/pre-commit-mirror/pyproject.toml"
+    ))
+    .expect("packaging/pre-commit-mirror/pyproject.toml");
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        pyproject.contains(&format!("version = \"{version}\"")),
+        "the mirror's own version is not {version}"
+    );
+    assert!(
+        pyproject.contains(&format!("dependencies = [\"timeoutlint=={version}\"]")),
+        "the mirror does not depend on timeoutlint=={version}"
+    );
+}
+
+#[test]
+fn mirror_hook_installs_the_wheel() {
+    if pre_commit_version().is_none() {
+        return;
+    }
+    let Some(wheels) = std::env::var_os("TIMEOUTLINT_WHEEL_DIR") else {
+        skip(
+            "TIMEOUTLINT_WHEEL_DIR is not set (a folder holding a timeoutlint wheel); \
+             packaging/test-wheel.sh builds one and runs this test with it",
+        );
+        return;
+    };
+    let mirror = concat!(env!("CARGO_MANIFEST_DIR"), "/packaging/pre-commit-mirror");
+    let mut scenario = Scenario::setup("mirror", mirror);
+    // pip takes timeoutlint from the folder (it is not on PyPI), and
+    // setuptools, which builds the mirror package, from the index.
+    scenario.env.push(("PIP_FIND_LINKS", wheels));
+    let start = Instant::now();
+    fails_then_passes(
+        &scenario,
+        &[
+            "pool-recycle-exceeds-wait-timeout",
+            "app/settings.yaml:3:17",
+        ],
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "mirror hook (wheel): installed and run twice in {:.0} s",
+        start.elapsed().as_secs_f64()
+    );
 }

@@ -20,6 +20,13 @@
 #       as `repo: WORK/hook-repo`, `rev: <that commit>`, `id: timeoutlint`,
 #       so the hook comes from CHECKOUT's .pre-commit-hooks.yaml with
 #       `language: rust` (pre-commit then runs `cargo install --path .`).
+#   pre_commit.sh setup WORK python CHECKOUT
+#       As `rust`, with `id: timeoutlint-python` (`language: python`:
+#       pre-commit runs `pip install .`, which builds with maturin).
+#   pre_commit.sh setup WORK mirror MIRROR
+#       As `rust`, with the hook repository a copy of MIRROR
+#       (packaging/pre-commit-mirror: `language: python`, a package that only
+#       depends on the timeoutlint wheel).
 #   pre_commit.sh fix WORK
 #       Raises wait_timeout to 28800 s in WORK/project and stages it.
 set -euo pipefail
@@ -85,7 +92,11 @@ repos:
         require_serial: true
 EOF
         ;;
-    rust)
+    rust | python | mirror)
+        local id=timeoutlint
+        if [[ $mode == python ]]; then
+            id=timeoutlint-python
+        fi
         [[ -f $arg/.pre-commit-hooks.yaml ]] || die "$arg has no .pre-commit-hooks.yaml"
         local hooks=$work/hook-repo
         mkdir -p "$hooks"
@@ -99,10 +110,10 @@ repos:
   - repo: $hooks
     rev: $rev
     hooks:
-      - id: timeoutlint
+      - id: $id
 EOF
         ;;
-    *) die "unknown mode $mode (local or rust)" ;;
+    *) die "unknown mode $mode (local, rust, python or mirror)" ;;
     esac
     commit_all "$project" "one connection path, pool_recycle above wait_timeout"
 }
@@ -116,12 +127,12 @@ fix() {
 
 case ${1-} in
 setup)
-    [[ $# -eq 4 ]] || die "usage: $0 setup WORK local BINARY | $0 setup WORK rust CHECKOUT"
+    [[ $# -eq 4 ]] || die "usage: $0 setup WORK local BINARY | $0 setup WORK rust|python CHECKOUT | $0 setup WORK mirror MIRROR"
     setup "$2" "$3" "$4"
     ;;
 fix)
     [[ $# -eq 2 ]] || die "usage: $0 fix WORK"
     fix "$2"
     ;;
-*) die "usage: $0 setup WORK local BINARY | $0 setup WORK rust CHECKOUT | $0 fix WORK" ;;
+*) die "usage: $0 setup WORK local BINARY | $0 setup WORK rust|python CHECKOUT | $0 setup WORK mirror MIRROR | $0 fix WORK" ;;
 esac
