@@ -398,8 +398,10 @@ impl State {
                 ..Default::default()
             };
             let outcome = run::run(std::slice::from_ref(&root), &opts);
+            // One automaton for the whole run, not one per text.
+            let scrubber = crate::secrets::Scrubber::new(&outcome.sources.secret_values());
             for d in &outcome.diagnostics {
-                for (uri, diag) in to_lsp(d, &outcome.sources, self.encoding) {
+                for (uri, diag) in to_lsp(d, &outcome.sources, &scrubber, self.encoding) {
                     let entry = now
                         .entry(uri.as_str().to_string())
                         .or_insert_with(|| (uri, Vec::new()));
@@ -510,16 +512,21 @@ fn lsp_location(loc: Location, sources: &SourceMap, enc: Encoding) -> Option<lsp
 /// the finding's message (and its help), each other end says what it
 /// contributes; every one lists the other ends as `relatedInformation`.
 /// Texts are scrubbed of secrets.
-fn to_lsp(d: &Diagnostic, sources: &SourceMap, enc: Encoding) -> Vec<(Uri, lsp_types::Diagnostic)> {
+fn to_lsp(
+    d: &Diagnostic,
+    sources: &SourceMap,
+    scrubber: &crate::secrets::Scrubber,
+    enc: Encoding,
+) -> Vec<(Uri, lsp_types::Diagnostic)> {
     let ends: Vec<(bool, lsp_types::Location, String)> = std::iter::once((true, &d.primary))
         .chain(d.related.iter().map(|l| (false, l)))
         .filter_map(|(primary, label)| {
             let loc = lsp_location(label.location?, sources, enc)?;
-            Some((primary, loc, sources.scrub(&label.message)))
+            Some((primary, loc, scrubber.scrub(&label.message)))
         })
         .collect();
-    let message = sources.scrub(&d.message);
-    let help = d.help.as_ref().map(|h| sources.scrub(h));
+    let message = scrubber.scrub(&d.message);
+    let help = d.help.as_ref().map(|h| scrubber.scrub(h));
     let href = Uri::from_str(&crate::report::rule_url(d.code.id, d.code.name)).ok();
     ends.iter()
         .enumerate()
