@@ -48,6 +48,22 @@ pub struct Diagnostic {
     pub related: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
+    /// The fix as an edit, where the value to change is written in a file
+    /// and one value fixes it (the language server's quick fix).
+    pub fix: Option<Fix>,
+}
+
+/// A machine-applicable fix: replace the text at `location` (a value as
+/// written in its file) with `replacement`, written in the file's own
+/// syntax and unit (quotes kept).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Fix {
+    /// What the edit does, e.g. `set pool_recycle = 3240`.
+    pub title: String,
+    /// The value text to replace.
+    pub location: Location,
+    /// The new value text.
+    pub replacement: String,
 }
 
 impl Diagnostic {
@@ -60,6 +76,7 @@ impl Diagnostic {
             primary,
             related: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -78,6 +95,12 @@ impl Diagnostic {
     /// Sets the help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Attaches a fix (none when `fix` is `None`).
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
         self
     }
 }

@@ -3,6 +3,7 @@
 //! (no location, escaping, multi-byte text, more than ten of a kind).
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use serde_json::Value;
 use timeoutlint::diagnostic::{Diagnostic, Label, Severity};
@@ -1050,4 +1051,45 @@ fn text_formats_of_a_failed_run_never_say_no_problems() {
         "timeoutlint: error: timeoutlint.toml:2: cannot read missing.yaml: no such file or directory\n\
          dir, x/a:b%.yaml: error: cannot read 100%, <a:b>\\n::error::x\n"
     );
+}
+
+#[test]
+fn json_carries_the_one_value_fix_of_a_retirement_finding() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/django-persistent-connections");
+    let out = Command::new(env!("CARGO_BIN_EXE_timeoutlint"))
+        .current_dir(&dir)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let v = parse(&String::from_utf8(out.stdout).unwrap());
+    let diags = v["diagnostics"].as_array().unwrap();
+    let tl102 = diags.iter().find(|d| d["rule"] == "TL102").unwrap();
+    let fix = &tl102["fix"];
+    // CONN_MAX_AGE: null (never) against wait_timeout = 600 s, less 10 %.
+    assert_eq!(fix["message"], "set CONN_MAX_AGE = 540");
+    let edit = &fix["edits"][0];
+    assert_eq!(edit["file"], "app/settings.yaml");
+    assert_eq!(edit["content"], "540");
+    let text = std::fs::read_to_string(dir.join("app/settings.yaml")).unwrap();
+    let line = text
+        .lines()
+        .nth(edit["line"].as_u64().unwrap() as usize - 1)
+        .unwrap();
+    let (c0, c1) = (
+        edit["column"].as_u64().unwrap() as usize - 1,
+        edit["end_column"].as_u64().unwrap() as usize - 1,
+    );
+    assert_eq!(&line[c0..c1], "null");
+    // Where the value to change is a default (Flask-SQLAlchemy's implicit
+    // pool_recycle) or the fix is no one value (TL106), there is no `fix` key.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/founding-incident-broken");
+    let out = Command::new(env!("CARGO_BIN_EXE_timeoutlint"))
+        .current_dir(&dir)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let v = parse(&String::from_utf8(out.stdout).unwrap());
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert!(diags.len() >= 2);
+    assert!(diags.iter().all(|d| d.get("fix").is_none()), "{v}");
 }

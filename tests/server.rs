@@ -16,6 +16,8 @@ use timeoutlint::server::{self, path_to_uri};
 
 struct Client {
     conn: Connection,
+    /// Requests the server sent (registration, showDocument), in order.
+    server_requests: Vec<Request>,
     server: Option<JoinHandle<Result<(), String>>>,
     next_id: i32,
     root: PathBuf,
@@ -39,6 +41,15 @@ impl Client {
     /// Starts a server on a copy of `example` and initializes it; returns
     /// the client and the `initialize` result.
     fn start(example: &str, encodings: Option<&[&str]>) -> (Client, Value) {
+        let caps = match encodings {
+            Some(list) => json!({ "general": { "positionEncodings": list } }),
+            None => json!({}),
+        };
+        Client::start_with(example, caps)
+    }
+
+    /// [`Client::start`] with the client capabilities `caps`.
+    fn start_with(example: &str, caps: Value) -> (Client, Value) {
         let dir = tempfile::tempdir().unwrap();
         let src = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("examples")
@@ -50,15 +61,12 @@ impl Client {
             std::thread::spawn(move || server::serve(&server_conn).map_err(|e| e.to_string()));
         let mut client = Client {
             conn,
+            server_requests: Vec::new(),
             server: Some(server),
             next_id: 0,
             root,
             _dir: dir,
         };
-        let mut caps = json!({});
-        if let Some(list) = encodings {
-            caps = json!({ "general": { "positionEncodings": list } });
-        }
         let uri = client.uri("");
         let init = client.request(
             "initialize",
@@ -113,6 +121,7 @@ impl Client {
             match msg {
                 Message::Response(r) if r.id == id => return (r, notes),
                 Message::Notification(n) => notes.push(n),
+                Message::Request(r) => self.server_requests.push(r),
                 other => panic!("unexpected {other:?}"),
             }
         }
@@ -509,13 +518,20 @@ fn the_suppress_code_action_when_applied_hides_the_finding_at_both_ends() {
         }),
     );
     let actions = actions.as_array().unwrap();
-    assert_eq!(actions.len(), 1);
-    assert_eq!(actions[0]["kind"], "quickfix");
+    // TL106 has no one-value fix: open the other end, then suppress.
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(titles[0].starts_with("Open the other end: timeoutlint.toml:15"));
+    let suppress = &actions[1];
+    assert_eq!(suppress["kind"], "quickfix");
     assert_eq!(
-        actions[0]["title"],
+        suppress["title"],
         "Suppress TL106 on this line with a reason"
     );
-    let edits = actions[0]["edit"]["changes"][cnf_uri.as_str()]
+    let edits = suppress["edit"]["changes"][cnf_uri.as_str()]
         .as_array()
         .unwrap();
     let cnf = std::fs::read_to_string(c.root.join("db/my.cnf")).unwrap();
@@ -528,5 +544,356 @@ fn the_suppress_code_action_when_applied_hides_the_finding_at_both_ends() {
     let s = summary(&after, &root);
     assert!(!s.iter().any(|(_, rule, _, _)| rule == "TL106"), "{s:?}");
     assert!(files(&after, &root).contains(&"/db/my.cnf".to_string()));
+    c.shutdown();
+}
+
+/// The settings of founding-incident-broken with `pool_recycle: 5000`: above
+/// the security group's 3600 s, so TL103 fires with a one-value fix.
+fn recycle_5000(c: &Client) -> String {
+    let yaml = std::fs::read_to_string(c.root.join("app/settings.yaml")).unwrap();
+    format!("{yaml}SQLALCHEMY_ENGINE_OPTIONS:\n  pool_recycle: 5000\n")
+}
+
+/// `text` with one LSP edit (a range on one line, ASCII text) applied.
+fn replace_range(text: &str, edit: &Value) -> String {
+    let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
+    assert_eq!(
+        edit["range"]["end"]["line"].as_u64().unwrap() as usize,
+        line
+    );
+    let start = edit["range"]["start"]["character"].as_u64().unwrap() as usize;
+    let end = edit["range"]["end"]["character"].as_u64().unwrap() as usize;
+    let mut lines: Vec<String> = text.split_inclusive('\n').map(String::from).collect();
+    let l = &mut lines[line];
+    l.replace_range(start..end, edit["newText"].as_str().unwrap());
+    lines.concat()
+}
+
+#[test]
+fn the_set_value_fix_from_the_other_end_edits_the_value_and_clears_the_finding() {
+    let (mut c, _) = Client::start("founding-incident-broken", None);
+    let root = c.uri("");
+    c.published();
+    let yaml = recycle_5000(&c);
+    c.open("app/settings.yaml", &yaml);
+    let notes = c.published();
+    // Ask from the manifest's end (the hop), which is not the value to change.
+    let toml_uri = c.uri("timeoutlint.toml");
+    let diag = notes
+        .iter()
+        .find(|n| n.params["uri"] == toml_uri.as_str())
+        .unwrap()
+        .params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "TL103")
+        .unwrap()
+        .clone();
+    assert_eq!(diag["data"]["primary"], false);
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": toml_uri },
+            "range": diag["range"],
+            "context": { "diagnostics": [diag] },
+        }),
+    );
+    insta::assert_snapshot!(
+        "code_actions_tl103_at_the_hop",
+        serde_json::to_string_pretty(&actions)
+            .unwrap()
+            .replace(&root, "file:///ROOT")
+    );
+    let fix = &actions[0];
+    // 3600 s less the 10 % margin.
+    assert_eq!(fix["title"], "set pool_recycle = 3240");
+    assert_eq!(fix["isPreferred"], true);
+    let yaml_uri = c.uri("app/settings.yaml");
+    let edits = fix["edit"]["changes"][yaml_uri.as_str()]
+        .as_array()
+        .unwrap();
+    assert_eq!(edits.len(), 1);
+    let fixed = replace_range(&yaml, &edits[0]);
+    assert!(fixed.ends_with("  pool_recycle: 3240\n"), "{fixed}");
+    c.change("app/settings.yaml", 2, &fixed);
+    let after = summary(&c.published(), &root);
+    assert!(
+        !after
+            .iter()
+            .any(|(f, rule, _, _)| f == "app/settings.yaml" && rule == "TL103"),
+        "{after:?}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn open_the_other_end_asks_the_client_to_show_it() {
+    let caps = json!({ "window": { "showDocument": { "support": true } } });
+    let (mut c, init) = Client::start_with("founding-incident-broken", caps);
+    assert_eq!(
+        init["capabilities"]["executeCommandProvider"]["commands"],
+        json!(["timeoutlint.openLocation"])
+    );
+    let notes = c.published();
+    let cnf_uri = c.uri("db/my.cnf");
+    let diag = notes
+        .iter()
+        .find(|n| n.params["uri"] == cnf_uri.as_str())
+        .unwrap()
+        .params["diagnostics"][0]
+        .clone();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": cnf_uri },
+            "range": diag["range"],
+            "context": { "diagnostics": [diag] },
+        }),
+    );
+    let open = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["command"].is_object())
+        .unwrap();
+    let command = &open["command"];
+    let result = c.request(
+        "workspace/executeCommand",
+        json!({ "command": command["command"], "arguments": command["arguments"] }),
+    );
+    assert_eq!(result, Value::Null);
+    let shown = c.server_requests.last().expect("a showDocument request");
+    assert_eq!(shown.method, "window/showDocument");
+    assert_eq!(shown.params["uri"], c.uri("timeoutlint.toml"));
+    assert_eq!(shown.params["selection"]["start"]["line"], 14);
+    assert_eq!(shown.params["takeFocus"], true);
+
+    // Bad arguments are refused, the server keeps serving.
+    let (resp, _) = c.request_collect(
+        "workspace/executeCommand",
+        json!({ "command": "timeoutlint.openLocation", "arguments": [1] }),
+    );
+    assert!(resp.response_result.is_err());
+    c.shutdown();
+
+    // A client without showDocument is told where the other end is.
+    let (mut c, _) = Client::start("founding-incident-broken", None);
+    c.published();
+    let args = json!([
+        c.uri("timeoutlint.toml"),
+        { "start": { "line": 14, "character": 15 }, "end": { "line": 14, "character": 19 } },
+    ]);
+    let (resp, told) = c.request_collect(
+        "workspace/executeCommand",
+        json!({ "command": command["command"], "arguments": args }),
+    );
+    assert_eq!(resp.response_result.ok(), Some(Value::Null));
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].method, "window/showMessage");
+    let message = told[0].params["message"].as_str().unwrap();
+    assert!(message.ends_with("/timeoutlint.toml:15:16"), "{message}");
+    c.shutdown();
+}
+
+/// The LSP position (UTF-16) of the first `needle` in `rel`'s text.
+fn position_of(text: &str, needle: &str) -> Value {
+    let (line, utf16, _) = columns(text, needle);
+    json!({ "line": line, "character": utf16 + 1 })
+}
+
+#[test]
+fn hover_on_a_timeout_shows_its_chain_row_and_limits() {
+    let (mut c, init) = Client::start("founding-incident-broken", None);
+    assert_eq!(init["capabilities"]["hoverProvider"], true);
+    c.published();
+    let yaml = recycle_5000(&c);
+    c.open("app/settings.yaml", &yaml);
+    c.published();
+    let hover = c.request(
+        "textDocument/hover",
+        json!({
+            "textDocument": { "uri": c.uri("app/settings.yaml") },
+            "position": position_of(&yaml, "5000"),
+        }),
+    );
+    assert_eq!(hover["contents"]["kind"], "markdown");
+    let text = hover["contents"]["value"].as_str().unwrap();
+    insta::assert_snapshot!("hover_pool_recycle", text);
+    assert!(text.starts_with("**pool_recycle** = 5000 s"), "{text}");
+    assert!(text.contains("source: app/settings.yaml:7"), "{text}");
+    assert!(
+        text.contains("must stay below hop \"cloud security group\" idle_timeout = 3600 s (1h)"),
+        "{text}"
+    );
+    assert!(text.contains("**broken**"), "{text}");
+
+    // At the other end: the hop must stay above the retirement.
+    let manifest = std::fs::read_to_string(c.root.join("timeoutlint.toml")).unwrap();
+    let hover = c.request(
+        "textDocument/hover",
+        json!({
+            "textDocument": { "uri": c.uri("timeoutlint.toml") },
+            "position": position_of(&manifest, "\"1h\""),
+        }),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.starts_with("**idle_timeout** = 3600 s (1h)"), "{text}");
+    assert!(text.contains("the **first idle killer**"), "{text}");
+    assert!(
+        text.contains("must stay above app pool_recycle = 5000 s"),
+        "{text}"
+    );
+
+    // Nothing to say off a value, or in a file no path reads.
+    let off = c.request(
+        "textDocument/hover",
+        json!({
+            "textDocument": { "uri": c.uri("app/settings.yaml") },
+            "position": { "line": 0, "character": 0 },
+        }),
+    );
+    assert_eq!(off, Value::Null);
+    let readme = c.request(
+        "textDocument/hover",
+        json!({
+            "textDocument": { "uri": c.uri("README.md") },
+            "position": { "line": 0, "character": 0 },
+        }),
+    );
+    assert_eq!(readme, Value::Null);
+    c.shutdown();
+}
+
+#[test]
+fn watched_files_are_registered_and_pulls_carry_result_ids() {
+    let caps = json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    let (mut c, _) = Client::start_with("founding-incident-broken", caps);
+    c.published();
+    let reg = c.server_requests.first().expect("a registration");
+    assert_eq!(reg.method, "client/registerCapability");
+    let r = &reg.params["registrations"][0];
+    assert_eq!(r["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = r["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["globPattern"].as_str().unwrap())
+        .collect();
+    assert!(globs.iter().any(|g| g.contains("cnf")), "{globs:?}");
+
+    let uri = c.uri("db/my.cnf");
+    let first = c.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let id = first["resultId"].as_str().unwrap().to_string();
+    let again = c.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": uri }, "previousResultId": id }),
+    );
+    assert_eq!(again, json!({ "kind": "unchanged", "resultId": id }));
+    // After an edit that changes the file's diagnostics the id changes.
+    let cnf = std::fs::read_to_string(c.root.join("db/my.cnf")).unwrap();
+    c.open(
+        "db/my.cnf",
+        &cnf.replace("wait_timeout = 31536000", "wait_timeout = 1800"),
+    );
+    let changed = c.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": uri }, "previousResultId": id }),
+    );
+    assert_eq!(changed["kind"], "full");
+    assert_ne!(changed["resultId"], json!(id));
+    c.shutdown();
+}
+
+#[test]
+fn run_errors_are_logged_and_workspace_folders_follow_the_client() {
+    let (mut c, _) = Client::start("founding-incident-broken", None);
+    let root = c.uri("");
+    c.published();
+    // A manifest naming a file that is not there: the editor's log says so,
+    // once, not at every keystroke.
+    let manifest = std::fs::read_to_string(c.root.join("timeoutlint.toml")).unwrap();
+    let broken = manifest.replace("db/my.cnf", "db/missing.cnf");
+    c.open("timeoutlint.toml", &broken);
+    let notes = c.published();
+    let logs: Vec<&Notification> = notes
+        .iter()
+        .filter(|n| n.method == "window/logMessage")
+        .collect();
+    assert_eq!(logs.len(), 1, "{notes:?}");
+    let text = logs[0].params["message"].as_str().unwrap();
+    assert!(text.contains("missing.cnf"), "{text}");
+    assert_eq!(logs[0].params["type"], 2);
+    c.change("timeoutlint.toml", 2, &format!("{broken}\n"));
+    assert!(
+        !c.published()
+            .iter()
+            .any(|n| n.method == "window/logMessage"),
+        "the same error is not logged again"
+    );
+    c.change("timeoutlint.toml", 3, &manifest);
+    c.published();
+
+    // A second folder added: its files are published; the first removed:
+    // its files are cleared.
+    let other = c.root.parent().unwrap().join("other");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/django-persistent-connections"),
+        &other,
+    );
+    let other_uri = path_to_uri(&other).unwrap().as_str().to_string();
+    c.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({ "event": { "added": [{ "uri": other_uri, "name": "other" }], "removed": [] } }),
+    );
+    let added = c.published();
+    assert!(!added.is_empty());
+    assert!(
+        added
+            .iter()
+            .all(|n| n.params["uri"].as_str().unwrap().starts_with(&other_uri))
+    );
+    c.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({ "event": { "added": [], "removed": [{ "uri": root, "name": "ws" }] } }),
+    );
+    let removed = c.published();
+    assert!(!removed.is_empty());
+    for n in &removed {
+        assert!(n.params["uri"].as_str().unwrap().starts_with(&root));
+        assert_eq!(n.params["diagnostics"], json!([]));
+    }
+    c.shutdown();
+}
+
+#[test]
+fn a_burst_of_edits_ends_on_the_last_text() {
+    let (mut c, _) = Client::start("founding-incident-broken", None);
+    let root = c.uri("");
+    c.published();
+    let cnf = std::fs::read_to_string(c.root.join("db/my.cnf")).unwrap();
+    c.open("db/my.cnf", &cnf);
+    for (v, wait) in [(2, 1800), (3, 31536000), (4, 1700), (5, 1600)] {
+        let text = cnf.replace("wait_timeout = 31536000", &format!("wait_timeout = {wait}"));
+        c.change("db/my.cnf", v, &text);
+    }
+    // Whatever was published on the way, the last publish of my.cnf shows
+    // the last text: TL101 (1600 s is below the pool's 7200 s), no TL106.
+    let notes = c.published();
+    let last = notes
+        .iter()
+        .rev()
+        .find(|n| n.params["uri"].as_str().unwrap().ends_with("/db/my.cnf"))
+        .unwrap();
+    let s = summary(std::slice::from_ref(last), &root);
+    assert_eq!(s, [("db/my.cnf".into(), "TL101".into(), 5, false)]);
+    let msg = last.params["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("the server closes connections idle for 1600 s"),
+        "{msg}"
+    );
     c.shutdown();
 }

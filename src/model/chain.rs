@@ -71,6 +71,10 @@ pub struct Mark {
     pub source: String,
     /// True on the killer that strikes first.
     pub first: bool,
+    /// Where the value lives (as [`ChainRow::at`]), so the language
+    /// server's hover can find a row's limits. Not in the JSON.
+    #[serde(skip)]
+    pub location: Option<Location>,
 }
 
 /// The chain of one path.
@@ -557,6 +561,7 @@ fn timeline(
                 value: fmt_secs_long(k.timeout.value),
                 source: k.timeout.origin.describe(sources),
                 first: first == Some(k.kind),
+                location: k.timeout.origin.location(),
             }
         })
         .collect();
@@ -571,6 +576,7 @@ fn timeline(
             value: fmt_secs_long(ka.idle.value),
             source: ka.idle.origin.describe(sources),
             first: false,
+            location: ka.idle.origin.location(),
         });
     }
     let retire = match seg.client {
@@ -596,6 +602,7 @@ fn timeline(
             value,
             source: r.origin.describe(sources),
             first: false,
+            location: r.origin.location(),
         });
     }
     out

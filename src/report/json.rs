@@ -6,7 +6,9 @@
 //!    "severity": "error", "message": "...", "file": "app/settings.yaml",
 //!    "line": 4, "column": 17, "end_line": 4, "end_column": 21,
 //!    "related": [{"file": "db/my.cnf", "line": 3, "column": 16, "message": "..."}],
-//!    "help": "..."}],
+//!    "help": "...",
+//!    "fix": {"message": "set pool_recycle = 540", "edits": [{"file": "app/settings.yaml",
+//!      "line": 4, "column": 17, "end_line": 4, "end_column": 21, "content": "540"}]}}],
 //!  "summary": {"errors": 1, "warnings": 0, "infos": 0},
 //!  "errors": [{"message": "timeoutlint.toml:2: cannot read missing.yaml: ...", "file": null}]}
 //! ```
@@ -16,6 +18,10 @@
 //! everything, so a consumer must not read an empty `diagnostics` as clean
 //! unless `errors` is empty too. `file` is the display name of the file
 //! concerned, or `null`.
+//!
+//! `fix` is present only where one edit fixes the finding (the value to change
+//! is written in a file): replace the span of each edit with its `content`,
+//! in the file's own syntax (ruff's `fix.edits` shape).
 //!
 //! Lines and columns are 1-based (columns in characters); `end_*` is the
 //! exclusive end of the span. `file`/`line`/`column` are `null` for a value
@@ -61,6 +67,24 @@ struct JsonDiagnostic<'a> {
     end_column: Option<usize>,
     related: Vec<Related<'a>>,
     help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    message: &'a str,
+    edits: Vec<Edit<'a>>,
+}
+
+#[derive(Serialize)]
+struct Edit<'a> {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    content: &'a str,
 }
 
 #[derive(Serialize)]
@@ -106,6 +130,20 @@ pub fn render(diags: &[Diagnostic], run_errors: &[RunError], sources: &SourceMap
                     end_column: p.end_column,
                     related: d.related.iter().map(|l| related(l, sources)).collect(),
                     help: d.help.as_deref(),
+                    fix: d.fix.as_ref().map(|f| {
+                        let r = sources.resolve(f.location);
+                        JsonFix {
+                            message: &f.title,
+                            edits: vec![Edit {
+                                file: r.file,
+                                line: r.start.line,
+                                column: r.start.column,
+                                end_line: r.end.line,
+                                end_column: r.end.column,
+                                content: &f.replacement,
+                            }],
+                        }
+                    }),
                 }
             })
             .collect(),

@@ -29,7 +29,7 @@ use crate::model::{ConnectionPath, DbServer, Hop, OnIdle, PgBouncerHop};
 use crate::provenance::Sourced;
 use crate::rules::budget::{read_bound, retransmission_give_up};
 use crate::rules::codes::{self, Code};
-use crate::rules::{RuleOptions, value_label};
+use crate::rules::{RuleOptions, set_seconds_fix, value_label};
 use crate::source::SourceMap;
 use crate::systems::app::{AppPool, Backend, Framework, PoolClass};
 use crate::systems::pgbouncer::{EffectivePoolMode, PoolMode, PoolModeScope};
@@ -439,7 +439,13 @@ fn check_segment(
                 );
             }
             help.push_str(&validation_help(retire, stall.as_ref()));
-            out.push(d.with_help(help));
+            out.push(d.with_help(help).with_fix(retire_fix(
+                retire,
+                shortest,
+                primary_is_killer,
+                opts,
+                sources,
+            )));
         } else if let Retirement::After(d) = retire.value.value {
             let limit = k.timeout.value.as_secs_f64() * (1.0 - opts.margin);
             if d.as_secs_f64() > limit {
@@ -457,13 +463,41 @@ fn check_segment(
                 if let Some((b, mode)) = &killer.linked {
                     diag = diag.with_related(pool_mode_label(b, mode));
                 }
-                out.push(diag.with_help(format!(
-                    "leave a margin: {name} = {} or lower",
-                    suggestion(shortest, opts)
-                )));
+                out.push(
+                    diag.with_help(format!(
+                        "leave a margin: {name} = {} or lower",
+                        suggestion(shortest, opts)
+                    ))
+                    .with_fix(retire_fix(retire, shortest, false, opts, sources)),
+                );
             }
         }
     }
+}
+
+/// The edit behind the help's "set {name} = N": the retirement lowered to
+/// the margin below the segment's shortest idle killer. None when the value
+/// to change is the killer, for a StaticPool (the fix is another pool
+/// class), and when no whole second fits below the killer.
+fn retire_fix(
+    retire: &Retire,
+    shortest: Duration,
+    primary_is_killer: bool,
+    opts: &RuleOptions,
+    sources: &SourceMap,
+) -> Option<crate::diagnostic::Fix> {
+    if primary_is_killer
+        || retire.setting == "poolclass"
+        || shortest.as_secs_f64() * (1.0 - opts.margin) < 1.0
+    {
+        return None;
+    }
+    set_seconds_fix(
+        &retire.value.origin,
+        retire.setting,
+        suggestion(shortest, opts),
+        sources,
+    )
 }
 
 fn fix_help(

@@ -14,8 +14,18 @@
 //!   diagnostics changed, an empty list for a file that became clean;
 //! - answers the pull model's `textDocument/diagnostic` with the same lists
 //!   (a full report; they are kept current at every change);
-//! - offers a quick fix per finding: suppress it with a reason (an inline
-//!   comment above the line).
+//! - debounces: changes that arrive within [`DEBOUNCE`] of each other cause
+//!   one re-check (a request is answered after the re-check it waits for);
+//! - asks the client to watch the files it reads (`client/registerCapability`
+//!   of `workspace/didChangeWatchedFiles`, when the client supports dynamic
+//!   registration), and follows `workspace/didChangeWorkspaceFolders`;
+//! - reports inputs it could not read (a manifest naming a missing file) in
+//!   `window/logMessage`, once per change of that list;
+//! - offers code actions per finding ([`actions`]): set the suggested value,
+//!   open the other end (`workspace/executeCommand` then
+//!   `window/showDocument`), suppress with a reason;
+//! - answers `textDocument/hover` on a timeout setting with its chain row and
+//!   the limits it must stay below or above ([`hover`]).
 //!
 //! A finding is shown at **each end** of its mismatch: at the value to change
 //! (the primary label) and at every other end that has a location (the
@@ -27,30 +37,44 @@
 //! `positionEncoding` `utf-8` (LSP 3.17 `general.positionEncodings`), else in
 //! UTF-16 code units, the protocol's default.
 
+pub mod actions;
+pub mod hover;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, Response};
+use crossbeam_channel::RecvTimeoutError;
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
-    DidSaveTextDocument, Notification as _, PublishDiagnostics,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidChangeWorkspaceFolders, DidCloseTextDocument,
+    DidOpenTextDocument, DidSaveTextDocument, LogMessage, Notification as _, PublishDiagnostics,
+    ShowMessage,
 };
-use lsp_types::request::{CodeActionRequest, DocumentDiagnosticRequest, Request as _};
+use lsp_types::request::{
+    CodeActionRequest, DocumentDiagnosticRequest, ExecuteCommand, HoverRequest, RegisterCapability,
+    Request as _, ShowDocument,
+};
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionParams, CodeActionProviderCapability, CodeDescription,
-    DiagnosticOptions, DiagnosticRelatedInformation, DiagnosticServerCapabilities,
-    DiagnosticSeverity, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams,
-    InitializeParams, NumberOrString, Position, PositionEncodingKind, PublishDiagnosticsParams,
-    Range, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri,
-    WorkspaceEdit,
+    CodeActionParams, CodeActionProviderCapability, CodeDescription, DiagnosticOptions,
+    DiagnosticRelatedInformation, DiagnosticServerCapabilities, DiagnosticSeverity,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesRegistrationOptions,
+    DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, DocumentDiagnosticParams, ExecuteCommandOptions,
+    ExecuteCommandParams, FileSystemWatcher, GlobPattern, Hover, HoverContents, HoverParams,
+    HoverProviderCapability, InitializeParams, LogMessageParams, MarkupContent, MarkupKind,
+    MessageType, NumberOrString, OneOf, Position, PositionEncodingKind, PublishDiagnosticsParams,
+    Range, Registration, RegistrationParams, SaveOptions, ServerCapabilities, ServerInfo,
+    ShowDocumentParams, ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri, WorkspaceFoldersServerCapabilities,
+    WorkspaceServerCapabilities,
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::run::{self, RunOptions};
+use crate::run::{self, Outcome, RunOptions};
 use crate::source::{Location, SourceFile, SourceMap, overlay};
 
 /// Errors of the server loop: a broken connection or malformed JSON.
@@ -160,15 +184,38 @@ fn canonical_uri(uri: &Uri) -> Option<Uri> {
     path_to_uri(&std::fs::canonicalize(&path).unwrap_or(path))
 }
 
+/// How long the server waits after a change for the next one before it
+/// re-checks: a burst of keystrokes costs one re-check.
+pub const DEBOUNCE: Duration = Duration::from_millis(40);
+
+/// What the client can do, from `initialize`.
+#[derive(Clone, Copy, Debug, Default)]
+struct ClientCaps {
+    /// `window.showDocument.support`.
+    show_document: bool,
+    /// `workspace.didChangeWatchedFiles.dynamicRegistration`.
+    watch_registration: bool,
+}
+
 /// What the server keeps between messages.
 struct State {
-    /// Workspace folders (absolute), from `initialize`.
+    /// Workspace folders (absolute), from `initialize` and
+    /// `workspace/didChangeWorkspaceFolders`.
     roots: Vec<PathBuf>,
     encoding: Encoding,
+    client: ClientCaps,
     /// Open documents (their buffers are in the overlay).
     open: BTreeSet<PathBuf>,
     /// What was last published, by URI text.
     published: BTreeMap<String, (Uri, Vec<lsp_types::Diagnostic>)>,
+    /// The last check of each folder, for hover.
+    last: Vec<Outcome>,
+    /// The run errors last logged (logged again only when they change).
+    logged_errors: Vec<String>,
+    /// Files changed since the last re-check.
+    dirty: bool,
+    /// Ids of the requests the server sends.
+    next_id: i32,
 }
 
 /// Runs the server on standard input/output until `exit`. Returns the exit
@@ -212,12 +259,24 @@ pub fn serve(conn: &Connection) -> Result<(), ServerError> {
             },
         )),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![actions::OPEN_COMMAND.to_string()],
+            work_done_progress_options: Default::default(),
+        }),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
         diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
             identifier: Some("timeoutlint".to_string()),
             inter_file_dependencies: true,
             workspace_diagnostics: false,
             work_done_progress_options: Default::default(),
         })),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
         ..Default::default()
     };
     let result = serde_json::json!({
@@ -229,12 +288,35 @@ pub fn serve(conn: &Connection) -> Result<(), ServerError> {
     });
     conn.initialize_finish(id, result)?;
     overlay::clear();
+    let client = ClientCaps {
+        show_document: init
+            .capabilities
+            .window
+            .as_ref()
+            .and_then(|w| w.show_document.as_ref())
+            .is_some_and(|s| s.support),
+        watch_registration: init
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false),
+    };
     let mut state = State {
         roots: workspace_roots(&init),
         encoding,
+        client,
         open: BTreeSet::new(),
         published: BTreeMap::new(),
+        last: Vec::new(),
+        logged_errors: Vec::new(),
+        dirty: false,
+        next_id: 0,
     };
+    if client.watch_registration {
+        state.register_watchers(conn)?;
+    }
     state.recheck(conn)?;
     let outcome = state.main_loop(conn);
     overlay::clear();
@@ -259,15 +341,51 @@ fn workspace_roots(init: &InitializeParams) -> Vec<PathBuf> {
     roots
 }
 
+/// The files the server asks the client to watch: every file type a check
+/// reads (docs/discovery.md), in any folder.
+pub const WATCHED_GLOBS: &[&str] = &[
+    "**/*.{toml,yaml,yml,py,cnf,ini,conf,cfg,tf,tfvars,json,template,env}",
+    "**/.env*",
+    "**/{my.cnf,sysctl.conf,postgresql.conf,pgbouncer.ini,haproxy.cfg}",
+];
+
+/// A stable id of a diagnostics list, for the pull model's `resultId`.
+fn result_id(items: &[lsp_types::Diagnostic]) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(items)
+        .unwrap_or_default()
+        .hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
 impl State {
     fn main_loop(&mut self, conn: &Connection) -> Result<(), ServerError> {
-        for msg in &conn.receiver {
+        loop {
+            let msg = if self.dirty {
+                match conn.receiver.recv_timeout(DEBOUNCE) {
+                    Ok(m) => m,
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.recheck(conn)?;
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                }
+            } else {
+                match conn.receiver.recv() {
+                    Ok(m) => m,
+                    Err(_) => return Ok(()),
+                }
+            };
             match msg {
                 Message::Request(req) => {
+                    // Answer from the files as they are now.
+                    if self.dirty {
+                        self.recheck(conn)?;
+                    }
                     if conn.handle_shutdown(&req)? {
                         return Ok(());
                     }
-                    let resp = self.request(req);
+                    let resp = self.request(conn, req)?;
                     conn.sender.send(resp.into())?;
                 }
                 Message::Notification(n) => {
@@ -276,22 +394,62 @@ impl State {
                     }
                     let method = n.method.clone();
                     match self.notification(n) {
-                        Ok(true) => self.recheck(conn)?,
+                        Ok(true) => self.dirty = true,
                         Ok(false) => {}
                         // A malformed notification is dropped; the server
                         // keeps serving (it has no reply to carry an error).
                         Err(e) => eprintln!("timeoutlint server: {method}: {e}"),
                     }
                 }
+                // Replies to the server's own requests (registration,
+                // showDocument) need no action.
                 Message::Response(_) => {}
             }
         }
+    }
+
+    /// Sends a request to the client; its reply is not awaited.
+    fn send_request<R: lsp_types::request::Request>(
+        &mut self,
+        conn: &Connection,
+        params: R::Params,
+    ) -> Result<(), ServerError> {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        conn.sender
+            .send(Request::new(id, R::METHOD.to_string(), params).into())?;
         Ok(())
     }
 
+    fn register_watchers(&mut self, conn: &Connection) -> Result<(), ServerError> {
+        let watchers: Vec<FileSystemWatcher> = WATCHED_GLOBS
+            .iter()
+            .map(|g| FileSystemWatcher {
+                glob_pattern: GlobPattern::String((*g).to_string()),
+                kind: None,
+            })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let params = RegistrationParams {
+            registrations: vec![Registration {
+                id: "timeoutlint-watched-files".to_string(),
+                method: DidChangeWatchedFiles::METHOD.to_string(),
+                register_options: Some(serde_json::to_value(options)?),
+            }],
+        };
+        self.send_request::<RegisterCapability>(conn, params)
+    }
+
     /// Answers a request other than `shutdown`.
-    fn request(&self, req: lsp_server::Request) -> Response {
-        match req.method.as_str() {
+    fn request(
+        &mut self,
+        conn: &Connection,
+        req: lsp_server::Request,
+    ) -> Result<Response, ServerError> {
+        fn invalid(id: RequestId, e: impl std::fmt::Display) -> Response {
+            Response::new_err(id, ErrorCode::InvalidParams as i32, e.to_string())
+        }
+        Ok(match req.method.as_str() {
             DocumentDiagnosticRequest::METHOD => {
                 match serde_json::from_value::<DocumentDiagnosticParams>(req.params) {
                     Ok(p) => {
@@ -301,22 +459,40 @@ impl State {
                             .and_then(|u| self.published.get(u.as_str()))
                             .map(|(_, d)| d.clone())
                             .unwrap_or_default();
-                        Response::new_ok(
-                            req.id,
-                            serde_json::json!({ "kind": "full", "items": items }),
-                        )
+                        let id = result_id(&items);
+                        let body = if p.previous_result_id.as_deref() == Some(id.as_str()) {
+                            serde_json::json!({ "kind": "unchanged", "resultId": id })
+                        } else {
+                            serde_json::json!({ "kind": "full", "resultId": id, "items": items })
+                        };
+                        Response::new_ok(req.id, body)
                     }
-                    Err(e) => {
-                        Response::new_err(req.id, ErrorCode::InvalidParams as i32, e.to_string())
-                    }
+                    Err(e) => invalid(req.id, e),
                 }
             }
             CodeActionRequest::METHOD => {
                 match serde_json::from_value::<CodeActionParams>(req.params) {
-                    Ok(p) => Response::new_ok(req.id, code_actions(&p)),
-                    Err(e) => {
-                        Response::new_err(req.id, ErrorCode::InvalidParams as i32, e.to_string())
+                    Ok(p) => Response::new_ok(req.id, actions::code_actions(&p)),
+                    Err(e) => invalid(req.id, e),
+                }
+            }
+            HoverRequest::METHOD => match serde_json::from_value::<HoverParams>(req.params) {
+                Ok(p) => Response::new_ok(req.id, self.hover(&p)),
+                Err(e) => invalid(req.id, e),
+            },
+            ExecuteCommand::METHOD => {
+                match serde_json::from_value::<ExecuteCommandParams>(req.params) {
+                    Ok(p) if p.command == actions::OPEN_COMMAND => {
+                        match actions::open_target(&p.arguments) {
+                            Some(loc) => {
+                                self.open_location(conn, loc)?;
+                                Response::new_ok(req.id, serde_json::Value::Null)
+                            }
+                            None => invalid(req.id, "expected arguments [uri, range]"),
+                        }
                     }
+                    Ok(p) => invalid(req.id, format!("unknown command: {}", p.command)),
+                    Err(e) => invalid(req.id, e),
                 }
             }
             _ => Response::new_err(
@@ -324,7 +500,66 @@ impl State {
                 ErrorCode::MethodNotFound as i32,
                 format!("not supported: {}", req.method),
             ),
+        })
+    }
+
+    /// Shows `loc` in the editor (`window/showDocument`), or, for a client
+    /// without it, says where it is (`window/showMessage`).
+    fn open_location(
+        &mut self,
+        conn: &Connection,
+        loc: lsp_types::Location,
+    ) -> Result<(), ServerError> {
+        if self.client.show_document {
+            let params = ShowDocumentParams {
+                uri: loc.uri,
+                external: None,
+                take_focus: Some(true),
+                selection: Some(loc.range),
+            };
+            return self.send_request::<ShowDocument>(conn, params);
         }
+        let path = uri_to_path(&loc.uri).unwrap_or_default();
+        let params = ShowMessageParams {
+            typ: MessageType::INFO,
+            message: format!(
+                "the other end is at {}:{}:{}",
+                path.display(),
+                loc.range.start.line + 1,
+                loc.range.start.character + 1
+            ),
+        };
+        conn.sender
+            .send(Notification::new(ShowMessage::METHOD.to_string(), params).into())?;
+        Ok(())
+    }
+
+    /// The hover at `p`: the chain rows of the value under the cursor, from
+    /// the last check of the folder that holds the file.
+    fn hover(&self, p: &HoverParams) -> Option<Hover> {
+        let at = &p.text_document_position_params;
+        let path = uri_to_path(&at.text_document.uri)?;
+        let real = std::fs::canonicalize(&path).unwrap_or(path);
+        for outcome in &self.last {
+            let Some((id, file)) = outcome
+                .sources
+                .files()
+                .find(|(_, f)| std::fs::canonicalize(f.path()).is_ok_and(|p| p == real))
+            else {
+                continue;
+            };
+            let offset = offset(file, at.position, self.encoding);
+            if let Some(text) = hover::hover_text(outcome, id, offset) {
+                return Some(Hover {
+                    contents: HoverContents::Markup(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: text,
+                    }),
+                    range: None,
+                });
+            }
+        }
+        None
     }
 
     /// Applies a notification; `true` when the files changed.
@@ -360,6 +595,21 @@ impl State {
             }
             // Files changed on disk (a checkout, another tool): re-check.
             DidChangeWatchedFiles::METHOD => return Ok(true),
+            DidChangeWorkspaceFolders::METHOD => {
+                let p: DidChangeWorkspaceFoldersParams = serde_json::from_value(n.params)?;
+                let removed: Vec<PathBuf> = p
+                    .event
+                    .removed
+                    .iter()
+                    .filter_map(|f| uri_to_path(&f.uri))
+                    .collect();
+                self.roots.retain(|r| !removed.contains(r));
+                self.roots
+                    .extend(p.event.added.iter().filter_map(|f| uri_to_path(&f.uri)));
+                self.roots.sort();
+                self.roots.dedup();
+                return Ok(true);
+            }
             DidCloseTextDocument::METHOD => {
                 let p: DidCloseTextDocumentParams = serde_json::from_value(n.params)?;
                 if let Some(path) = uri_to_path(&p.text_document.uri) {
@@ -391,7 +641,10 @@ impl State {
 
     /// Checks every folder and publishes what changed since the last publish.
     fn recheck(&mut self, conn: &Connection) -> Result<(), ServerError> {
+        self.dirty = false;
         let mut now: BTreeMap<String, (Uri, Vec<lsp_types::Diagnostic>)> = BTreeMap::new();
+        let mut errors: Vec<String> = Vec::new();
+        let mut last = Vec::new();
         for root in self.check_roots() {
             let opts = RunOptions {
                 root: Some(root.clone()),
@@ -410,6 +663,25 @@ impl State {
                     }
                 }
             }
+            errors.extend(
+                outcome
+                    .load_errors
+                    .iter()
+                    .map(|e| format!("{}: {}", root.display(), scrubber.scrub(&e.message))),
+            );
+            last.push(outcome);
+        }
+        self.last = last;
+        if errors != self.logged_errors {
+            for message in &errors {
+                let params = LogMessageParams {
+                    typ: MessageType::WARNING,
+                    message: format!("timeoutlint could not check everything: {message}"),
+                };
+                conn.sender
+                    .send(Notification::new(LogMessage::METHOD.to_string(), params).into())?;
+            }
+            self.logged_errors = errors;
         }
         let keys: BTreeSet<String> = now.keys().chain(self.published.keys()).cloned().collect();
         for key in keys {
@@ -432,60 +704,30 @@ impl State {
     }
 }
 
-/// The quick fixes for the timeoutlint diagnostics the client sends back in
-/// `context.diagnostics`: for each, "suppress with a reason", a comment line
-/// `# timeoutlint: ignore[ID] REASON` inserted above the diagnostic's line
-/// with its indentation (a `#` line covers the next line in every format,
-/// `src/suppress.rs`). The reason is a placeholder the user must replace:
-/// the suppression demands one. Files whose format has no `#` comment
-/// (`.json`) get none.
-fn code_actions(p: &CodeActionParams) -> Vec<CodeAction> {
-    let uri = &p.text_document.uri;
-    let Some(path) = uri_to_path(uri) else {
-        return Vec::new();
-    };
-    if path.extension().is_some_and(|e| e == "json") {
-        return Vec::new();
-    }
-    // The editor's buffer, else the file (the same bytes the check read).
-    let real = std::fs::canonicalize(&path).unwrap_or(path.clone());
-    let text = overlay::get(&real)
-        .or_else(|| std::fs::read_to_string(&real).ok())
-        .unwrap_or_default();
-    let mut actions = Vec::new();
-    for d in &p.context.diagnostics {
-        let (Some(source), Some(NumberOrString::String(id))) = (&d.source, &d.code) else {
-            continue;
-        };
-        if source != "timeoutlint" {
-            continue;
+/// The byte offset of LSP `pos` in `file` (the inverse of [`position`]):
+/// clamped to the line's end and to the text.
+pub fn offset(file: &SourceFile, pos: Position, encoding: Encoding) -> usize {
+    let text = file.text();
+    let mut start = 0;
+    for _ in 0..pos.line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
         }
-        let line = d.range.start.line;
-        let indent: String = text
-            .lines()
-            .nth(line as usize)
-            .unwrap_or("")
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .collect();
-        let new_text =
-            format!("{indent}# timeoutlint: ignore[{id}] REASON: why this is safe here\n");
-        let at = Position::new(line, 0);
-        let edit = TextEdit::new(Range::new(at, at), new_text);
-        // `WorkspaceEdit.changes` is keyed by lsp-types' `Uri`, which clippy
-        // takes for a mutable key (fluent-uri keeps `Cell` fields); its hash
-        // and equality (lsp-types) read only the URI text, which never changes.
-        #[allow(clippy::mutable_key_type)]
-        let changes = std::collections::HashMap::from([(uri.clone(), vec![edit])]);
-        actions.push(CodeAction {
-            title: format!("Suppress {id} on this line with a reason"),
-            kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![d.clone()]),
-            edit: Some(WorkspaceEdit::new(changes)),
-            ..Default::default()
-        });
     }
-    actions
+    let line = &text[start..];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let mut units = 0usize;
+    for (i, c) in line.char_indices() {
+        if units >= pos.character as usize {
+            return start + i;
+        }
+        units += match encoding {
+            Encoding::Utf8 => c.len_utf8(),
+            Encoding::Utf16 => c.len_utf16(),
+        };
+    }
+    start + line.len()
 }
 
 fn severity(s: Severity) -> DiagnosticSeverity {
@@ -528,6 +770,18 @@ fn to_lsp(
     let message = scrubber.scrub(&d.message);
     let help = d.help.as_ref().map(|h| scrubber.scrub(h));
     let href = Uri::from_str(&crate::report::rule_url(d.code.id, d.code.name)).ok();
+    // The fix edits the value to change, whichever end the diagnostic
+    // sits on; its text is a number, scrubbed like every text.
+    let fix = d.fix.as_ref().and_then(|f| {
+        let loc = lsp_location(f.location, sources, enc)?;
+        serde_json::to_value(actions::FixData {
+            title: scrubber.scrub(&f.title),
+            uri: loc.uri,
+            range: loc.range,
+            new_text: scrubber.scrub(&f.replacement),
+        })
+        .ok()
+    });
     ends.iter()
         .enumerate()
         .map(|(i, (primary, here, label))| {
@@ -561,10 +815,17 @@ fn to_lsp(
                 message: text,
                 related_information: (!related.is_empty()).then_some(related),
                 tags: None,
-                data: Some(serde_json::json!({
-                    "rule": d.code.name,
-                    "primary": primary,
-                })),
+                data: Some(match &fix {
+                    Some(f) => serde_json::json!({
+                        "rule": d.code.name,
+                        "primary": primary,
+                        "fix": f,
+                    }),
+                    None => serde_json::json!({
+                        "rule": d.code.name,
+                        "primary": primary,
+                    }),
+                }),
             };
             (here.uri.clone(), diag)
         })
