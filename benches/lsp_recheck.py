@@ -7,6 +7,8 @@ times sends a didChange that swaps OLD for NEW (or back) followed by an
 unknown request, and times each round trip until that request's answer: the
 server handles messages in order, so this includes the re-check of the
 workspace and every publishDiagnostics it sends.
+HOVER=TEXT: then also times 200 hovers on the first TEXT in FILE (the
+chain rows of that value, built from the last check).
 """
 import json, subprocess, sys, time, os, shutil, tempfile, statistics, urllib.parse
 exe, example, rel, old, new = sys.argv[1:6]
@@ -41,6 +43,21 @@ for i in range(2, 202):
     send({"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":uri(f),"version":i},"contentChanges":[{"text":t}]}})
     send({"jsonrpc":"2.0","id":i,"method":"x/sync"}); n = until(i)
     times.append((time.perf_counter() - t0) * 1000)
+hover = os.environ.get("HOVER")
+if hover:
+    at = text.index(hover); line = text.count("\n", 0, at); col = len(text[text.rfind("\n", 0, at) + 1:at].encode("utf-16-le")) // 2
+    send({"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":uri(f),"version":999},"contentChanges":[{"text":text}]}})
+    hovers = []; shown = None
+    for i in range(10000, 10200):
+        t0 = time.perf_counter()
+        send({"jsonrpc":"2.0","id":i,"method":"textDocument/hover","params":{"textDocument":{"uri":uri(f)},"position":{"line":line,"character":col}}})
+        while True:
+            m = recv()
+            if m.get("id") == i: shown = m.get("result"); break
+        hovers.append((time.perf_counter() - t0) * 1000)
+    hovers.sort()
+    assert shown, "no hover at " + hover
+    print(f"hover on {hover!r}: median={statistics.median(hovers):.2f} ms p90={hovers[int(len(hovers)*.9)]:.2f} ms max={hovers[-1]:.2f} ms")
 send({"jsonrpc":"2.0","id":9999,"method":"shutdown"}); until(9999); send({"jsonrpc":"2.0","method":"exit"}); p.wait()
 times.sort()
 print(f"{os.path.basename(example)} {rel}: n={len(times)} median={statistics.median(times):.2f} ms p90={times[int(len(times)*.9)]:.2f} ms max={times[-1]:.2f} ms")

@@ -727,6 +727,15 @@ fn hover_on_a_timeout_shows_its_chain_row_and_limits() {
         "{text}"
     );
     assert!(text.contains("**broken**"), "{text}");
+    // Hovering the key shows the value of its line.
+    let on_key = c.request(
+        "textDocument/hover",
+        json!({
+            "textDocument": { "uri": c.uri("app/settings.yaml") },
+            "position": position_of(&yaml, "pool_recycle: 5000"),
+        }),
+    );
+    assert_eq!(on_key["contents"]["value"].as_str().unwrap(), text);
 
     // At the other end: the hop must stay above the retirement.
     let manifest = std::fs::read_to_string(c.root.join("timeoutlint.toml")).unwrap();
@@ -744,6 +753,16 @@ fn hover_on_a_timeout_shows_its_chain_row_and_limits() {
         text.contains("must stay above app pool_recycle = 5000 s"),
         "{text}"
     );
+
+    // The database URL's line holds a password: never shown.
+    let url = c.request(
+        "textDocument/hover",
+        json!({
+            "textDocument": { "uri": c.uri("app/settings.yaml") },
+            "position": position_of(&yaml, "changeme"),
+        }),
+    );
+    assert!(!url.to_string().contains("changeme"), "{url}");
 
     // Nothing to say off a value, or in a file no path reads.
     let off = c.request(

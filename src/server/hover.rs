@@ -11,25 +11,45 @@
 use crate::model::chain::{Chain, ChainRow, Mark, MarkKind, chains};
 use crate::run::Outcome;
 use crate::secrets::Scrubber;
-use crate::source::FileId;
+use crate::source::{FileId, Location};
 
 /// The Markdown hover for byte `offset` of `file` (a file of `outcome`):
-/// one section per chain row whose value covers the offset, `None` when no
-/// row does. Texts are scrubbed of secrets.
+/// one section per chain row of the value under the cursor, `None` when
+/// there is none. The value under the cursor is the first value on the
+/// cursor's line that ends at or after it, so hovering the key of
+/// `wait_timeout = 600` shows `600`'s rows. Texts are scrubbed of secrets.
 pub fn hover_text(outcome: &Outcome, file: FileId, offset: usize) -> Option<String> {
+    let text = outcome.sources.get(file).text();
+    let offset = offset.min(text.len());
+    let all: Vec<Chain> = outcome
+        .paths
+        .iter()
+        .flat_map(|p| chains(p, &outcome.sources))
+        .collect();
+    // A span under the cursor, or starting later on the cursor's line.
+    let rank = |at: &Location| -> Option<(u8, usize)> {
+        if at.file != file || at.span.end < offset {
+            return None;
+        }
+        if at.span.start <= offset {
+            return Some((0, at.span.len()));
+        }
+        let between = text.get(offset..at.span.start)?;
+        (!between.contains('\n')).then_some((1, at.span.start))
+    };
+    let target = all
+        .iter()
+        .flat_map(|c| c.rows.iter().filter_map(|r| r.at))
+        .filter_map(|at| rank(&at).map(|r| (r, at)))
+        .min_by_key(|(r, at)| (*r, at.span.start, at.span.end))?
+        .1;
     let scrubber = Scrubber::new(&outcome.sources.secret_values());
     let mut sections: Vec<String> = Vec::new();
-    for path in &outcome.paths {
-        for chain in chains(path, &outcome.sources) {
-            for row in &chain.rows {
-                let Some(at) = row.at else { continue };
-                if at.file != file || offset < at.span.start || offset > at.span.end {
-                    continue;
-                }
-                let text = scrubber.scrub(&section(&chain, row));
-                if !sections.contains(&text) {
-                    sections.push(text);
-                }
+    for chain in &all {
+        for row in chain.rows.iter().filter(|r| r.at == Some(target)) {
+            let text = scrubber.scrub(&section(chain, row));
+            if !sections.contains(&text) {
+                sections.push(text);
             }
         }
     }
