@@ -331,6 +331,13 @@ fn sarif_is_valid_against_the_vendored_schema() {
         let errors = schema_errors(&validator, &v);
         assert!(errors.is_empty(), "{name}: {errors:#?}");
     }
+    // Fixes are among what was validated.
+    let with_fixes = all_inputs()
+        .iter()
+        .flat_map(|(_, diags, _)| diags.iter())
+        .filter(|d| d.fix.is_some())
+        .count();
+    assert!(with_fixes > 0, "no input has a finding with a fix");
     // And the validator does reject a bad level.
     let (diags, sources) = synthetic();
     let mut v = parse(&sarif::render(&diags, &[], &sources, &docs()));
@@ -1080,6 +1087,21 @@ fn json_carries_the_one_value_fix_of_a_retirement_finding() {
         edit["end_column"].as_u64().unwrap() as usize - 1,
     );
     assert_eq!(&line[c0..c1], "null");
+    // SARIF carries the same edit as `fixes`.
+    let out = Command::new(env!("CARGO_BIN_EXE_timeoutlint"))
+        .current_dir(&dir)
+        .args(["check", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let v = parse(&String::from_utf8(out.stdout).unwrap());
+    let fix = &v["runs"][0]["results"][0]["fixes"][0];
+    assert_eq!(fix["description"]["text"], "set CONN_MAX_AGE = 540");
+    let change = &fix["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], "app/settings.yaml");
+    let r = &change["replacements"][0];
+    assert_eq!(r["deletedRegion"]["startLine"], edit["line"]);
+    assert_eq!(r["deletedRegion"]["startColumn"], edit["column"]);
+    assert_eq!(r["insertedContent"]["text"], "540");
     // Where the value to change is a default (Flask-SQLAlchemy's implicit
     // pool_recycle) or the fix is no one value (TL106), there is no `fix` key.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/founding-incident-broken");

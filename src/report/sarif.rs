@@ -19,7 +19,10 @@
 //!   takes `%SRCROOT%` to be the checkout;
 //! * `relatedLocations`: every related label, with `id` from 1 and its
 //!   message (labels with no file carry only the message);
-//! * `partialFingerprints.primaryLocationLineHash`: see [`line_hash`].
+//! * `partialFingerprints.primaryLocationLineHash`: see [`line_hash`];
+//! * `fixes`, where one value fixes the finding ([`crate::diagnostic::Fix`]):
+//!   one `artifactChange` replacing the value's region with the new text
+//!   (GitHub ignores it; SARIF viewers can apply it).
 //!
 //! `run.columnKind` is `unicodeCodePoints`: lines and columns are 1-based and
 //! columns count characters, as in every other format except rdjson;
@@ -156,6 +159,30 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<SarifLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    /// The one-value fix, where the finding has one (SARIF 2.1.0 3.55).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Text,
+    artifact_changes: Vec<ArtifactChange>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: Region,
+    inserted_content: Text,
 }
 
 #[derive(Serialize)]
@@ -487,6 +514,23 @@ pub fn render(
                 })
                 .collect(),
             partial_fingerprints: fingerprints,
+            fixes: d
+                .fix
+                .iter()
+                .filter_map(|f| {
+                    let p = physical(f.location, sources);
+                    Some(SarifFix {
+                        description: text(f.title.clone()),
+                        artifact_changes: vec![ArtifactChange {
+                            artifact_location: p.artifact_location,
+                            replacements: vec![Replacement {
+                                deleted_region: p.region?,
+                                inserted_content: text(f.replacement.clone()),
+                            }],
+                        }],
+                    })
+                })
+                .collect(),
         });
     }
 
