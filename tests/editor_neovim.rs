@@ -14,6 +14,11 @@
 //! ends; the files not opened get their diagnostics too (the server
 //! publishes at every end, Neovim keeps them on unloaded buffers).
 //!
+//! Then the driver lowers `wait_timeout` in db/my.cnf's buffer without
+//! saving it, and Neovim's diagnostics must become what the CLI finds on a
+//! copy with that edit on disk: findings leave my.cnf and timeoutlint.toml
+//! and one appears in app/settings.yaml (a file the edit did not touch).
+//!
 //! Where `nvim` is absent the test says it skipped and passes; `.ci/run`
 //! installs it (Debian's `neovim`). A Neovim that hangs is killed after
 //! [`NVIM_TIMEOUT`].
@@ -27,6 +32,15 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 const EXAMPLE: &str = "founding-incident-broken";
+
+/// The edit made in Neovim (unsaved): the first line of `EDIT_FILE` that
+/// starts with `EDIT_KEY` becomes `EDIT_TEXT`. Below the security group's
+/// 3600 s, wait_timeout no longer outlives the hop (TL106 leaves my.cnf and
+/// timeoutlint.toml), but now cuts the pool's 7200 s recycling (TL101
+/// appears on settings.yaml): the CLI on the edited copy says which.
+const EDIT_FILE: &str = "db/my.cnf";
+const EDIT_KEY: &str = "wait_timeout";
+const EDIT_TEXT: &str = "wait_timeout = 3000";
 
 /// How long Neovim may run before it is killed and the test fails.
 const NVIM_TIMEOUT: Duration = Duration::from_secs(90);
@@ -96,9 +110,19 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// One diagnostic as Neovim stores it: file, 0-based line, 0-based byte
-/// column, rule code, `vim.diagnostic.severity` (1 error, 2 warning, 3 info).
-type Place = (PathBuf, u64, u64, String, u64);
+/// One diagnostic as Neovim stores it: file (relative to the checked
+/// folder, `/`-separated), 0-based line, 0-based byte column, rule code,
+/// `vim.diagnostic.severity` (1 error, 2 warning, 3 info).
+type Place = (String, u64, u64, String, u64);
+
+/// `file` relative to `root` (both canonical), as a `/`-separated string.
+fn relative(root: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(root).unwrap_or(file);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
 
 /// One end of a finding of `timeoutlint check --format json`, where Neovim
 /// should show it.
@@ -162,7 +186,7 @@ fn cli_ends(root: &Path) -> Vec<End> {
             };
             let file = std::fs::canonicalize(root.join(file)).unwrap();
             let place = (
-                file.clone(),
+                relative(root, &file),
                 line - 1,
                 byte_col(&file, line, col),
                 code.clone(),
@@ -179,8 +203,17 @@ fn cli_ends(root: &Path) -> Vec<End> {
     ends
 }
 
-/// Runs the driver in Neovim with `files` to open; returns its JSON report.
-fn run_nvim(root: &Path, files: &[PathBuf], tmp: &Path) -> Value {
+/// An edit the driver makes in a buffer, unsaved: `line` (1-based) of
+/// `file` becomes `text`.
+struct Edit {
+    file: PathBuf,
+    line: usize,
+    text: String,
+}
+
+/// Runs the driver in Neovim with `files` to open, then `edit`; returns its
+/// JSON report.
+fn run_nvim(root: &Path, files: &[PathBuf], edit: &Edit, tmp: &Path) -> Value {
     let snippet = tmp.join("snippet.lua");
     std::fs::write(&snippet, readme_snippet()).unwrap();
     let out = tmp.join("report.json");
@@ -202,6 +235,9 @@ fn run_nvim(root: &Path, files: &[PathBuf], tmp: &Path) -> Value {
         .env("TIMEOUTLINT_NVIM_FILES", list.join("\n"))
         .env("TIMEOUTLINT_NVIM_OUT", &out)
         .env("TIMEOUTLINT_NVIM_WAIT_MS", "20000")
+        .env("TIMEOUTLINT_NVIM_EDIT_FILE", &edit.file)
+        .env("TIMEOUTLINT_NVIM_EDIT_LINE", edit.line.to_string())
+        .env("TIMEOUTLINT_NVIM_EDIT_TEXT", &edit.text)
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&stdout).unwrap())
         .stderr(std::fs::File::create(&stderr).unwrap());
@@ -260,6 +296,87 @@ fn lsp_log(tmp: &Path) -> String {
         .collect()
 }
 
+/// What Neovim stored, from a snapshot of the driver (`buffers` or
+/// `after`): each diagnostic's place, message, and whether its buffer is
+/// loaded. Checks the fields every diagnostic must have.
+fn received(root: &Path, buffers: &Value) -> Vec<(Place, String, bool)> {
+    let mut seen = Vec::new();
+    for buf in buffers.as_array().unwrap() {
+        let file = relative(root, Path::new(buf["file"].as_str().unwrap()));
+        let loaded = buf["loaded"].as_bool().unwrap();
+        for d in buf["diagnostics"].as_array().unwrap() {
+            assert_eq!(d["source"], "timeoutlint", "{d}");
+            assert!(
+                d["namespace"].as_str().unwrap().contains("timeoutlint"),
+                "{d}"
+            );
+            let place = (
+                file.clone(),
+                d["lnum"].as_u64().unwrap(),
+                d["col"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_string(),
+                d["severity"].as_u64().unwrap(),
+            );
+            seen.push((place, d["message"].as_str().unwrap().to_string(), loaded));
+        }
+    }
+    seen
+}
+
+/// Prints, per file, the diagnostics Neovim holds.
+fn describe(what: &str, version: &str, seen: &[(Place, String, bool)]) {
+    let mut per_file: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (p, _, loaded) in seen {
+        let state = if *loaded { "opened" } else { "not opened" };
+        per_file
+            .entry(format!("{} ({state})", p.0))
+            .or_default()
+            .push(format!("{}@{}:{}", p.3, p.1 + 1, p.2 + 1));
+    }
+    for (file, diags) in &per_file {
+        say(&format!(
+            "{version}, {what}: {file}: {} diagnostics: {}",
+            diags.len(),
+            diags.join(" ")
+        ));
+    }
+}
+
+/// Neovim holds exactly one diagnostic per end of each finding of the CLI
+/// (`ends`), at the same place, carrying the finding's message; an other end
+/// also says what it contributes.
+fn assert_matches(what: &str, seen: &[(Place, String, bool)], ends: &[End]) {
+    let mut want: Vec<&Place> = ends.iter().map(|e| &e.place).collect();
+    want.sort();
+    want.dedup();
+    let mut got: Vec<&Place> = seen.iter().map(|(p, _, _)| p).collect();
+    got.sort();
+    assert_eq!(got, want, "{what}: Neovim's diagnostics against the CLI's");
+    for e in ends {
+        let found = seen.iter().any(|(p, msg, _)| {
+            *p == e.place
+                && if e.primary {
+                    msg.starts_with(&e.message)
+                } else {
+                    msg.contains(&e.message) && msg.contains(&e.label)
+                }
+        });
+        assert!(found, "{what}: no diagnostic for {e:?} in {seen:#?}");
+    }
+}
+
+/// The places of `ends` in `file`.
+fn places_in<'a>(ends: &'a [End], file: &str) -> Vec<&'a Place> {
+    let mut v: Vec<&Place> = ends
+        .iter()
+        .map(|e| &e.place)
+        .filter(|p| p.0 == file)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
 #[test]
 fn neovim_lsp_client_shows_each_finding_at_both_ends() {
     let Some(version) = nvim_version() else {
@@ -267,7 +384,8 @@ fn neovim_lsp_client_shows_each_finding_at_both_ends() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let root = std::fs::canonicalize(tmp.path()).unwrap().join(EXAMPLE);
+    let base = std::fs::canonicalize(tmp.path()).unwrap();
+    let root = base.join(EXAMPLE);
     copy_dir(&repo().join("examples").join(EXAMPLE), &root);
     let ends = cli_ends(&root);
     assert!(!ends.is_empty(), "the example has findings");
@@ -275,10 +393,10 @@ fn neovim_lsp_client_shows_each_finding_at_both_ends() {
     // Open the first finding's file, then the files of its other ends.
     let first = &ends[0];
     assert!(first.primary);
-    let mut files = vec![first.place.0.clone()];
+    let mut files = vec![root.join(&first.place.0)];
     for e in ends.iter().skip(1).take_while(|e| !e.primary) {
-        if !files.contains(&e.place.0) {
-            files.push(e.place.0.clone());
+        if !files.contains(&root.join(&e.place.0)) {
+            files.push(root.join(&e.place.0));
         }
     }
     assert!(
@@ -286,7 +404,35 @@ fn neovim_lsp_client_shows_each_finding_at_both_ends() {
         "the first finding has an end in another file"
     );
 
-    let report = run_nvim(&root, &files, tmp.path());
+    // Then lower wait_timeout in db/my.cnf (unsaved): what the CLI finds in
+    // a copy with that file changed on disk is what Neovim must show.
+    let cnf = std::fs::read_to_string(root.join(EDIT_FILE)).unwrap();
+    let line = cnf
+        .lines()
+        .position(|l| l.starts_with(EDIT_KEY))
+        .expect("the setting to edit")
+        + 1;
+    let edit = Edit {
+        file: root.join(EDIT_FILE),
+        line,
+        text: EDIT_TEXT.to_string(),
+    };
+    let edited = base.join("edited").join(EXAMPLE);
+    copy_dir(&root, &edited);
+    let mut lines: Vec<&str> = cnf.lines().collect();
+    lines[line - 1] = EDIT_TEXT;
+    std::fs::write(edited.join(EDIT_FILE), lines.join("\n") + "\n").unwrap();
+    let ends_after = cli_ends(&edited);
+    // The edit moves findings into another file than the one edited.
+    let moved: Vec<&String> = ends
+        .iter()
+        .chain(&ends_after)
+        .map(|e| &e.place.0)
+        .filter(|f| *f != EDIT_FILE && places_in(&ends, f) != places_in(&ends_after, f))
+        .collect();
+    assert!(!moved.is_empty(), "the edit changes findings elsewhere");
+
+    let report = run_nvim(&root, &files, &edit, tmp.path());
     assert_eq!(
         report["timed_out"].as_array().unwrap().len(),
         0,
@@ -312,72 +458,39 @@ fn neovim_lsp_client_shows_each_finding_at_both_ends() {
         "{report:#}"
     );
 
-    // What Neovim stored, per buffer.
-    let mut seen: Vec<(Place, String, bool)> = Vec::new();
-    let mut per_file: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for buf in report["buffers"].as_array().unwrap() {
-        let file = PathBuf::from(buf["file"].as_str().unwrap());
-        let loaded = buf["loaded"].as_bool().unwrap();
-        let name = file.strip_prefix(&root).unwrap_or(&file).display();
-        for d in buf["diagnostics"].as_array().unwrap() {
-            assert_eq!(d["source"], "timeoutlint", "{d}");
-            assert!(
-                d["namespace"].as_str().unwrap().contains("timeoutlint"),
-                "{d}"
-            );
-            let place = (
-                file.clone(),
-                d["lnum"].as_u64().unwrap(),
-                d["col"].as_u64().unwrap(),
-                d["code"].as_str().unwrap().to_string(),
-                d["severity"].as_u64().unwrap(),
-            );
-            per_file
-                .entry(format!(
-                    "{name} ({})",
-                    if loaded { "opened" } else { "not opened" }
-                ))
-                .or_default()
-                .push(format!("{}@{}:{}", place.3, place.1 + 1, place.2 + 1));
-            seen.push((place, d["message"].as_str().unwrap().to_string(), loaded));
-        }
-    }
-    for (file, diags) in &per_file {
-        say(&format!(
-            "{version}: {file}: {} diagnostics: {}",
-            diags.len(),
-            diags.join(" ")
-        ));
-    }
-
-    // Exactly one diagnostic per end of each finding, at the same places.
-    let mut want: Vec<&Place> = ends.iter().map(|e| &e.place).collect();
-    want.sort();
-    want.dedup();
-    let mut got: Vec<&Place> = seen.iter().map(|(p, _, _)| p).collect();
-    got.sort();
-    assert_eq!(got, want, "Neovim's diagnostics against the CLI's findings");
-
-    // Each carries its finding's message; an other end also says what it
-    // contributes.
-    for e in &ends {
-        let found = seen.iter().any(|(p, msg, _)| {
-            *p == e.place
-                && if e.primary {
-                    msg.starts_with(&e.message)
-                } else {
-                    msg.contains(&e.message) && msg.contains(&e.label)
-                }
-        });
-        assert!(found, "no diagnostic for {e:?} in {seen:#?}");
-    }
-
+    let seen = received(&root, &report["buffers"]);
+    describe("opened", &version, &seen);
+    assert_matches("opened", &seen, &ends);
     // The opened files, loaded, hold theirs (both ends of the first finding).
     for f in &files {
+        let rel = relative(&root, f);
         assert!(
-            seen.iter().any(|(p, _, loaded)| p.0 == *f && *loaded),
-            "{} opened but without diagnostics",
-            f.display()
+            seen.iter().any(|(p, _, loaded)| p.0 == rel && *loaded),
+            "{rel} opened but without diagnostics"
         );
+    }
+
+    // After the edit: the findings moved as the CLI says, from the unsaved
+    // buffer (the file on disk is unchanged).
+    assert_eq!(report["edited"].as_str(), edit.file.to_str());
+    let after = received(&root, &report["after"]);
+    describe(
+        &format!("after {EDIT_FILE}:{line} = {EDIT_TEXT:?}"),
+        &version,
+        &after,
+    );
+    assert_matches("after the edit", &after, &ends_after);
+    let modified = report["after"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["file"].as_str() == edit.file.to_str() && b["modified"] == true);
+    let unsaved = std::fs::read_to_string(&edit.file).unwrap() == cnf;
+    assert!(unsaved, "Neovim wrote {EDIT_FILE}");
+    // (The edited buffer is listed when it still holds diagnostics.)
+    if places_in(&ends_after, EDIT_FILE).is_empty() {
+        assert!(!modified);
+    } else {
+        assert!(modified, "{EDIT_FILE} modified in its buffer");
     }
 }
