@@ -8,12 +8,14 @@
 //!   `didChange`, `didSave`, `didClose`) in the read overlay
 //!   ([`crate::source::overlay`]), so every check sees the buffers through
 //!   the same root, size and file-type checks as the command line;
-//! - on any change (and on `workspace/didChangeWatchedFiles`) re-checks every workspace folder (manifest, else
-//!   discovery: exactly `timeoutlint check FOLDER --root FOLDER`), and
+//! - on any change (and on `workspace/didChangeWatchedFiles`) re-checks
+//!   every workspace folder (manifest, else discovery: exactly
+//!   `timeoutlint check FOLDER --root FOLDER`), and
 //!   publishes `textDocument/publishDiagnostics` for every file whose
 //!   diagnostics changed, an empty list for a file that became clean;
 //! - answers the pull model's `textDocument/diagnostic` with the same lists
-//!   (a full report; they are kept current at every change);
+//!   (kept current at every change), with a `resultId`: a pull that sends
+//!   the current one back gets `unchanged`;
 //! - debounces: changes that arrive within [`DEBOUNCE`] of each other cause
 //!   one re-check (a request is answered after the re-check it waits for);
 //! - asks the client to watch the files it reads (`client/registerCapability`
