@@ -1,7 +1,8 @@
-//! The Zed extension in editors/zed, without Zed or the wasm32-wasip2
-//! target: its manifest parses and names the language server that
-//! src/lib.rs answers for, its crate stays out of this package's build, and
-//! the command it starts exists in the binary.
+//! The Zed extension in editors/zed, without Zed: its manifest parses and
+//! names the language server that src/lib.rs answers for, its crate stays
+//! out of this package's build, the command it starts exists in the binary,
+//! and, where the wasm32-wasip2 target is installed, it builds to the wasm
+//! component Zed loads.
 
 use std::path::{Path, PathBuf};
 
@@ -91,4 +92,53 @@ fn the_command_it_starts_exists() {
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("language server"));
+}
+
+/// Builds the extension as Zed does (`cargo build --release --target
+/// wasm32-wasip2`) where that Rust target is installed (`.ci/run` adds it),
+/// and checks the output is a WebAssembly component exporting Zed's
+/// extension world. Skips, saying so, without the target or cargo.
+#[test]
+fn builds_to_a_wasm_component_where_the_target_is_installed() {
+    let installed = std::process::Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
+    let has_target = installed.as_ref().is_ok_and(|o| {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .any(|l| l == "wasm32-wasip2")
+    });
+    if !has_target {
+        eprintln!(
+            "skipped: the wasm32-wasip2 Rust target is not installed (rustup target add wasm32-wasip2; .ci/run adds it)"
+        );
+        return;
+    }
+    let target_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/zed");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let out = std::process::Command::new(cargo)
+        .current_dir(folder())
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--target",
+            "wasm32-wasip2",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let wasm =
+        std::fs::read(target_dir.join("wasm32-wasip2/release/zed_timeoutlint.wasm")).unwrap();
+    // The component-model preamble: magic, version 0x0d, layer 1.
+    assert_eq!(&wasm[..8], b"\0asm\x0d\x00\x01\x00");
+    let has = |s: &str| wasm.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(has("zed:extension/lsp"));
+    assert!(has("language-server-command"));
+    eprintln!("zed extension: {} bytes of wasm component", wasm.len());
 }
