@@ -14,6 +14,12 @@
 //! ends; the files not opened get their diagnostics too (the server
 //! publishes at every end, Neovim keeps them on unloaded buffers).
 //!
+//! On timeoutlint.toml's `idle_timeout` line the driver then asks for code
+//! actions with the line's diagnostics as Neovim hands them back (as
+//! `vim.lsp.buf.code_action` does) and for a hover: each diagnostic keeps
+//! its `data` through Neovim's store and gets "open the other end" and
+//! "suppress"; the hover shows the hop's chain row.
+//!
 //! Then the driver lowers `wait_timeout` in db/my.cnf's buffer without
 //! saving it, and Neovim's diagnostics must become what the CLI finds on a
 //! copy with that edit on disk: findings leave my.cnf and timeoutlint.toml
@@ -211,9 +217,17 @@ struct Edit {
     text: String,
 }
 
-/// Runs the driver in Neovim with `files` to open, then `edit`; returns its
-/// JSON report.
-fn run_nvim(root: &Path, files: &[PathBuf], edit: &Edit, tmp: &Path) -> Value {
+/// Where the driver asks for code actions and a hover: `line` (1-based) and
+/// byte `col` (0-based) of `file`.
+struct Probe {
+    file: PathBuf,
+    line: usize,
+    col: usize,
+}
+
+/// Runs the driver in Neovim with `files` to open, then `probe`, then
+/// `edit`; returns its JSON report.
+fn run_nvim(root: &Path, files: &[PathBuf], probe: &Probe, edit: &Edit, tmp: &Path) -> Value {
     let snippet = tmp.join("snippet.lua");
     std::fs::write(&snippet, readme_snippet()).unwrap();
     let out = tmp.join("report.json");
@@ -235,6 +249,9 @@ fn run_nvim(root: &Path, files: &[PathBuf], edit: &Edit, tmp: &Path) -> Value {
         .env("TIMEOUTLINT_NVIM_FILES", list.join("\n"))
         .env("TIMEOUTLINT_NVIM_OUT", &out)
         .env("TIMEOUTLINT_NVIM_WAIT_MS", "20000")
+        .env("TIMEOUTLINT_NVIM_PROBE_FILE", &probe.file)
+        .env("TIMEOUTLINT_NVIM_PROBE_LINE", probe.line.to_string())
+        .env("TIMEOUTLINT_NVIM_PROBE_COL", probe.col.to_string())
         .env("TIMEOUTLINT_NVIM_EDIT_FILE", &edit.file)
         .env("TIMEOUTLINT_NVIM_EDIT_LINE", edit.line.to_string())
         .env("TIMEOUTLINT_NVIM_EDIT_TEXT", &edit.text)
@@ -432,7 +449,22 @@ fn neovim_lsp_client_shows_each_finding_at_both_ends() {
         .collect();
     assert!(!moved.is_empty(), "the edit changes findings elsewhere");
 
-    let report = run_nvim(&root, &files, &edit, tmp.path());
+    // The code actions and hover at the security group's idle timeout in
+    // timeoutlint.toml (opened: an other end of the first finding).
+    let manifest = std::fs::read_to_string(root.join("timeoutlint.toml")).unwrap();
+    let (probe_line, probe_text) = manifest
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.starts_with("idle_timeout"))
+        .expect("the hop's idle_timeout");
+    let probe = Probe {
+        file: root.join("timeoutlint.toml"),
+        line: probe_line + 1,
+        col: probe_text.find('"').unwrap(),
+    };
+    assert!(files.contains(&probe.file), "{files:?}");
+
+    let report = run_nvim(&root, &files, &probe, &edit, tmp.path());
     assert_eq!(
         report["timed_out"].as_array().unwrap().len(),
         0,
@@ -469,6 +501,56 @@ fn neovim_lsp_client_shows_each_finding_at_both_ends() {
             "{rel} opened but without diagnostics"
         );
     }
+
+    // Code actions from the diagnostics Neovim hands back: each kept its
+    // `data` through Neovim's store, and each gets "open the other end" and
+    // "suppress"; the hover shows the hop's chain row.
+    let p = &report["probe"];
+    let at_probe: Vec<&End> = ends
+        .iter()
+        .filter(|e| e.place.0 == "timeoutlint.toml" && e.place.1 == probe_line as u64)
+        .collect();
+    assert!(!at_probe.is_empty());
+    assert_eq!(
+        p["diagnostics"].as_u64(),
+        Some(at_probe.len() as u64),
+        "{p:#}"
+    );
+    assert_eq!(p["with_data"], p["diagnostics"], "data survives: {p:#}");
+    let actions = p["actions"].as_array().unwrap();
+    for e in &at_probe {
+        let code = &e.place.3;
+        assert!(
+            actions.iter().any(|a| a["title"]
+                == format!("Suppress {code} on this line with a reason")
+                && a["edit"] == true),
+            "{code}: {p:#}"
+        );
+    }
+    let opens = actions
+        .iter()
+        .filter(|a| a["command"] == "timeoutlint.openLocation")
+        .count();
+    assert!(opens >= at_probe.len(), "{p:#}");
+    let hover = p["hover"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no hover: {p:#}"));
+    assert!(
+        hover.starts_with("**idle_timeout** = 3600 s (1h)"),
+        "{hover}"
+    );
+    assert!(hover.contains("must stay above"), "{hover}");
+    say(&format!(
+        "{version}, code actions at timeoutlint.toml:{}: {} ({} diagnostics, all with data); hover: {}",
+        probe.line,
+        actions
+            .iter()
+            .map(|a| a["title"].as_str().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        at_probe.len(),
+        hover.lines().next().unwrap_or("")
+    ));
 
     // After the edit: the findings moved as the CLI says, from the unsaved
     // buffer (the file on disk is unchanged).

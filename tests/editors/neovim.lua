@@ -9,6 +9,13 @@
 --   TIMEOUTLINT_NVIM_FILES    the files to open, one per line, in order
 --   TIMEOUTLINT_NVIM_OUT      where to write the JSON
 --   TIMEOUTLINT_NVIM_WAIT_MS  how long to wait for each file's diagnostics
+--   TIMEOUTLINT_NVIM_PROBE_FILE, _LINE, _COL  optional: then, on that
+--                             opened file's line (1-based) and byte column
+--                             (0-based), asks the server for code actions
+--                             with the line's diagnostics as Neovim hands
+--                             them back (vim.lsp.diagnostic
+--                             .get_line_diagnostics, as vim.lsp.buf
+--                             .code_action does), and for a hover
 --   TIMEOUTLINT_NVIM_EDIT_FILE, _LINE, _TEXT  optional: then replaces that
 --                             line (1-based) of that file in its buffer,
 --                             unsaved, and reports the diagnostics again
@@ -123,6 +130,47 @@ local function run()
     })
   end
   report.buffers = snapshot()
+
+  -- Code actions and hover, through Neovim's client, on an opened file.
+  local probe_file = os.getenv('TIMEOUTLINT_NVIM_PROBE_FILE')
+  if probe_file then
+    local line = tonumber(os.getenv('TIMEOUTLINT_NVIM_PROBE_LINE')) - 1
+    local col = tonumber(os.getenv('TIMEOUTLINT_NVIM_PROBE_COL'))
+    local bufnr = open(probe_file)
+    local diagnostics = vim.lsp.diagnostic.get_line_diagnostics(bufnr, line)
+    local probe = { diagnostics = #diagnostics, with_data = 0, actions = {}, hover = vim.NIL }
+    for _, d in ipairs(diagnostics) do
+      if d.data and d.data.rule then
+        probe.with_data = probe.with_data + 1
+      end
+    end
+    local position = { line = line, character = col }
+    local actions = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeAction', {
+      textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+      range = { start = position, ['end'] = position },
+      context = { diagnostics = diagnostics },
+    }, wait_ms)
+    for _, r in pairs(actions or {}) do
+      for _, a in ipairs(r.result or {}) do
+        table.insert(probe.actions, {
+          title = a.title,
+          kind = a.kind or vim.NIL,
+          command = a.command and a.command.command or vim.NIL,
+          edit = a.edit ~= nil,
+        })
+      end
+    end
+    local hovers = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', {
+      textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+      position = position,
+    }, wait_ms)
+    for _, r in pairs(hovers or {}) do
+      if r.result and r.result.contents then
+        probe.hover = r.result.contents.value or vim.NIL
+      end
+    end
+    report.probe = probe
+  end
 
   -- Then, when asked, one line of one file replaced in the buffer, never
   -- written: what the server publishes for the unsaved text.
