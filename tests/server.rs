@@ -605,6 +605,22 @@ fn the_set_value_fix_from_the_other_end_edits_the_value_and_clears_the_finding()
             .unwrap()
             .replace(&root, "file:///ROOT")
     );
+    // A client asking only for quick fixes gets no "open the other end".
+    let quick = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": toml_uri },
+            "range": diag["range"],
+            "context": { "diagnostics": [diag], "only": ["quickfix"] },
+        }),
+    );
+    let kinds: Vec<&Value> = quick
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["kind"])
+        .collect();
+    assert_eq!(kinds, [&json!("quickfix"), &json!("quickfix")], "{quick:#}");
     let fix = &actions[0];
     // 3600 s less the 10 % margin.
     assert_eq!(fix["title"], "set pool_recycle = 3240");

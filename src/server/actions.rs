@@ -143,6 +143,17 @@ pub fn code_actions(p: &CodeActionParams) -> Vec<CodeAction> {
             ..Default::default()
         });
     }
+    // `context.only`: the kinds the client asks for (hierarchical:
+    // `quickfix` covers `quickfix.x`); the others are left out.
+    if let Some(only) = &p.context.only {
+        actions.retain(|a| {
+            let kind = a.kind.as_ref().map_or("", |k| k.as_str());
+            only.iter().any(|o| {
+                let o = o.as_str();
+                kind == o || (kind.starts_with(o) && kind[o.len()..].starts_with('.'))
+            })
+        });
+    }
     actions
 }
 
