@@ -932,3 +932,71 @@ fn a_burst_of_edits_ends_on_the_last_text() {
     );
     c.shutdown();
 }
+
+#[test]
+fn malformed_requests_and_notifications_never_stop_the_server() {
+    let (mut c, _) = Client::start("founding-incident-broken", None);
+    c.published();
+    let bad_params = [
+        json!(null),
+        json!(42),
+        json!("text"),
+        json!({}),
+        json!({ "textDocument": { "uri": "not a uri" }, "position": { "line": 0, "character": 0 } }),
+        json!({ "textDocument": { "uri": "https://example.com/x" }, "position": { "line": 0, "character": 0 } }),
+        json!({ "textDocument": { "uri": c.uri("db/my.cnf") }, "position": { "line": 4_000_000_000u64, "character": 4_000_000_000u64 } }),
+        json!({ "textDocument": { "uri": c.uri("db/my.cnf") }, "range": { "start": { "line": 9, "character": 9 }, "end": { "line": 0, "character": 0 } }, "context": { "diagnostics": [{ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "message": "x", "source": "timeoutlint", "code": "TL106", "data": { "fix": { "title": 1 } }, "relatedInformation": [] }] } }),
+        json!({ "command": "timeoutlint.openLocation", "arguments": ["x", "y"] }),
+        json!({ "command": "rm -rf /", "arguments": [] }),
+    ];
+    for method in [
+        "textDocument/hover",
+        "textDocument/codeAction",
+        "textDocument/diagnostic",
+        "workspace/executeCommand",
+    ] {
+        for params in &bad_params {
+            let (resp, _) = c.request_collect(method, params.clone());
+            // An error, or an empty answer: never a crash or a hang. (A
+            // client's diagnostic with malformed fix data still gets its
+            // suppression, never a fix.)
+            if let Ok(v) = &resp.response_result {
+                let only_suppress = v.as_array().is_some_and(|a| {
+                    a.iter()
+                        .all(|x| x["title"] == "Suppress TL106 on this line with a reason")
+                });
+                assert!(
+                    v.is_null() || only_suppress || v["kind"] == "full",
+                    "{method} {params}: {v}"
+                );
+            }
+        }
+    }
+    for method in [
+        "textDocument/didOpen",
+        "textDocument/didChange",
+        "textDocument/didClose",
+        "textDocument/didSave",
+        "workspace/didChangeWorkspaceFolders",
+        "workspace/didChangeWatchedFiles",
+    ] {
+        for params in &bad_params {
+            c.notify(method, params.clone());
+        }
+    }
+    // Still serving, with the same findings.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({
+            "textDocument": { "uri": c.uri("db/my.cnf") },
+            "position": { "line": 5, "character": 0 },
+        }),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("**wait_timeout**")
+    );
+    c.shutdown();
+}
