@@ -29,9 +29,13 @@
 //! installs it (Debian's `neovim`). A Neovim that hangs is killed after
 //! [`NVIM_TIMEOUT`].
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use common::copy_dir;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -101,19 +105,6 @@ fn readme_snippet() -> String {
         "one Neovim 0.7 snippet in editors/README.md"
     );
     found.into_iter().next().unwrap()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
 }
 
 /// One diagnostic as Neovim stores it: file (relative to the checked

@@ -1060,15 +1060,23 @@ fn text_formats_of_a_failed_run_never_say_no_problems() {
     );
 }
 
-#[test]
-fn json_carries_the_one_value_fix_of_a_retirement_finding() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/django-persistent-connections");
+/// `timeoutlint check --format FORMAT` run in `examples/EXAMPLE`, parsed.
+fn example_output(example: &str, format: &str) -> Value {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(example);
     let out = Command::new(env!("CARGO_BIN_EXE_timeoutlint"))
         .current_dir(&dir)
-        .args(["check", "--format", "json"])
+        .args(["check", "--format", format])
         .output()
         .unwrap();
-    let v = parse(&String::from_utf8(out.stdout).unwrap());
+    parse(&String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn json_carries_the_one_value_fix_of_a_retirement_finding() {
+    let example = "django-persistent-connections";
+    let v = example_output(example, "json");
     let diags = v["diagnostics"].as_array().unwrap();
     let tl102 = diags.iter().find(|d| d["rule"] == "TL102").unwrap();
     let fix = &tl102["fix"];
@@ -1077,7 +1085,11 @@ fn json_carries_the_one_value_fix_of_a_retirement_finding() {
     let edit = &fix["edits"][0];
     assert_eq!(edit["file"], "app/settings.yaml");
     assert_eq!(edit["content"], "540");
-    let text = std::fs::read_to_string(dir.join("app/settings.yaml")).unwrap();
+    let settings = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(example)
+        .join("app/settings.yaml");
+    let text = std::fs::read_to_string(settings).unwrap();
     let line = text
         .lines()
         .nth(edit["line"].as_u64().unwrap() as usize - 1)
@@ -1088,12 +1100,7 @@ fn json_carries_the_one_value_fix_of_a_retirement_finding() {
     );
     assert_eq!(&line[c0..c1], "null");
     // SARIF carries the same edit as `fixes`.
-    let out = Command::new(env!("CARGO_BIN_EXE_timeoutlint"))
-        .current_dir(&dir)
-        .args(["check", "--format", "sarif"])
-        .output()
-        .unwrap();
-    let v = parse(&String::from_utf8(out.stdout).unwrap());
+    let v = example_output(example, "sarif");
     let fix = &v["runs"][0]["results"][0]["fixes"][0];
     assert_eq!(fix["description"]["text"], "set CONN_MAX_AGE = 540");
     let change = &fix["artifactChanges"][0];
@@ -1104,13 +1111,7 @@ fn json_carries_the_one_value_fix_of_a_retirement_finding() {
     assert_eq!(r["insertedContent"]["text"], "540");
     // Where the value to change is a default (Flask-SQLAlchemy's implicit
     // pool_recycle) or the fix is no one value (TL106), there is no `fix` key.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/founding-incident-broken");
-    let out = Command::new(env!("CARGO_BIN_EXE_timeoutlint"))
-        .current_dir(&dir)
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    let v = parse(&String::from_utf8(out.stdout).unwrap());
+    let v = example_output("founding-incident-broken", "json");
     let diags = v["diagnostics"].as_array().unwrap();
     assert!(diags.len() >= 2);
     assert!(diags.iter().all(|d| d.get("fix").is_none()), "{v}");

@@ -7,7 +7,11 @@
 //! hop in timeoutlint.toml as their other end). The JSON that the client
 //! receives is snapshotted with the temporary folder replaced by `ROOT`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::copy_dir;
 use std::thread::JoinHandle;
 
 use lsp_server::{Connection, Message, Notification, Request, RequestId};
@@ -22,19 +26,6 @@ struct Client {
     next_id: i32,
     root: PathBuf,
     _dir: tempfile::TempDir,
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
 }
 
 impl Client {
@@ -86,6 +77,15 @@ impl Client {
             self.root.join(rel)
         };
         path_to_uri(&p).unwrap().as_str().to_string()
+    }
+
+    /// The hover at `position` (an LSP position as JSON) of `rel`.
+    fn hover(&mut self, rel: &str, position: Value) -> Value {
+        let uri = self.uri(rel);
+        self.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": position }),
+        )
     }
 
     fn notify(&self, method: &str, params: Value) {
@@ -726,13 +726,7 @@ fn hover_on_a_timeout_shows_its_chain_row_and_limits() {
     let yaml = recycle_5000(&c);
     c.open("app/settings.yaml", &yaml);
     c.published();
-    let hover = c.request(
-        "textDocument/hover",
-        json!({
-            "textDocument": { "uri": c.uri("app/settings.yaml") },
-            "position": position_of(&yaml, "5000"),
-        }),
-    );
+    let hover = c.hover("app/settings.yaml", position_of(&yaml, "5000"));
     assert_eq!(hover["contents"]["kind"], "markdown");
     let text = hover["contents"]["value"].as_str().unwrap();
     insta::assert_snapshot!("hover_pool_recycle", text);
@@ -744,24 +738,15 @@ fn hover_on_a_timeout_shows_its_chain_row_and_limits() {
     );
     assert!(text.contains("**broken**"), "{text}");
     // Hovering the key shows the value of its line.
-    let on_key = c.request(
-        "textDocument/hover",
-        json!({
-            "textDocument": { "uri": c.uri("app/settings.yaml") },
-            "position": position_of(&yaml, "pool_recycle: 5000"),
-        }),
+    let on_key = c.hover(
+        "app/settings.yaml",
+        position_of(&yaml, "pool_recycle: 5000"),
     );
     assert_eq!(on_key["contents"]["value"].as_str().unwrap(), text);
 
     // At the other end: the hop must stay above the retirement.
     let manifest = std::fs::read_to_string(c.root.join("timeoutlint.toml")).unwrap();
-    let hover = c.request(
-        "textDocument/hover",
-        json!({
-            "textDocument": { "uri": c.uri("timeoutlint.toml") },
-            "position": position_of(&manifest, "\"1h\""),
-        }),
-    );
+    let hover = c.hover("timeoutlint.toml", position_of(&manifest, "\"1h\""));
     let text = hover["contents"]["value"].as_str().unwrap();
     assert!(text.starts_with("**idle_timeout** = 3600 s (1h)"), "{text}");
     assert!(text.contains("the **first idle killer**"), "{text}");
@@ -771,31 +756,13 @@ fn hover_on_a_timeout_shows_its_chain_row_and_limits() {
     );
 
     // The database URL's line holds a password: never shown.
-    let url = c.request(
-        "textDocument/hover",
-        json!({
-            "textDocument": { "uri": c.uri("app/settings.yaml") },
-            "position": position_of(&yaml, "changeme"),
-        }),
-    );
+    let url = c.hover("app/settings.yaml", position_of(&yaml, "changeme"));
     assert!(!url.to_string().contains("changeme"), "{url}");
 
     // Nothing to say off a value, or in a file no path reads.
-    let off = c.request(
-        "textDocument/hover",
-        json!({
-            "textDocument": { "uri": c.uri("app/settings.yaml") },
-            "position": { "line": 0, "character": 0 },
-        }),
-    );
+    let off = c.hover("app/settings.yaml", json!({ "line": 0, "character": 0 }));
     assert_eq!(off, Value::Null);
-    let readme = c.request(
-        "textDocument/hover",
-        json!({
-            "textDocument": { "uri": c.uri("README.md") },
-            "position": { "line": 0, "character": 0 },
-        }),
-    );
+    let readme = c.hover("README.md", json!({ "line": 0, "character": 0 }));
     assert_eq!(readme, Value::Null);
     c.shutdown();
 }
@@ -985,13 +952,7 @@ fn malformed_requests_and_notifications_never_stop_the_server() {
         }
     }
     // Still serving, with the same findings.
-    let hover = c.request(
-        "textDocument/hover",
-        json!({
-            "textDocument": { "uri": c.uri("db/my.cnf") },
-            "position": { "line": 5, "character": 0 },
-        }),
-    );
+    let hover = c.hover("db/my.cnf", json!({ "line": 5, "character": 0 }));
     assert!(
         hover["contents"]["value"]
             .as_str()
