@@ -1116,3 +1116,51 @@ fn json_carries_the_one_value_fix_of_a_retirement_finding() {
     assert!(diags.len() >= 2);
     assert!(diags.iter().all(|d| d.get("fix").is_none()), "{v}");
 }
+
+#[test]
+fn a_default_pool_recycle_is_fixed_by_a_keyword_in_the_create_engine_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = "from sqlalchemy import create_engine\n\nengine = create_engine(\n    \"mysql+pymysql://app@db/orders\",  # the primary\n    pool_pre_ping=False,\n)\n";
+    std::fs::write(dir.path().join("app.py"), app).unwrap();
+    std::fs::write(dir.path().join("my.cnf"), "[mysqld]\nwait_timeout = 600\n").unwrap();
+    std::fs::write(
+        dir.path().join("timeoutlint.toml"),
+        "[[path]]\nname = \"app -> db\"\napp = \"app.py\"\ndb = \"my.cnf\"\n",
+    )
+    .unwrap();
+    let run = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_timeoutlint"))
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap();
+        parse(&String::from_utf8(out.stdout).unwrap())
+    };
+    let v = run();
+    let tl101 = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "TL101")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    let fix = &tl101["fix"];
+    assert_eq!(fix["message"], "set pool_recycle = 540");
+    let edit = &fix["edits"][0];
+    assert_eq!(edit["file"], "app.py");
+    // An insertion: an empty span, on the line of the `)`.
+    assert_eq!(edit["line"], edit["end_line"]);
+    assert_eq!(edit["column"], edit["end_column"]);
+    assert_eq!(edit["line"], 6);
+    assert_eq!(edit["content"], "    pool_recycle=540,\n");
+    let fixed = app.replace(",\n)", ",\n    pool_recycle=540,\n)");
+    std::fs::write(dir.path().join("app.py"), &fixed).unwrap();
+    let v = run();
+    assert!(
+        !v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["rule"] == "TL101"),
+        "{v:#}"
+    );
+}

@@ -29,7 +29,7 @@ use crate::model::{ConnectionPath, DbServer, Hop, OnIdle, PgBouncerHop};
 use crate::provenance::Sourced;
 use crate::rules::budget::{read_bound, retransmission_give_up};
 use crate::rules::codes::{self, Code};
-use crate::rules::{RuleOptions, set_seconds_fix, value_label};
+use crate::rules::{RuleOptions, insert_keyword_fix, set_seconds_fix, value_label};
 use crate::source::SourceMap;
 use crate::systems::app::{AppPool, Backend, Framework, PoolClass};
 use crate::systems::pgbouncer::{EffectivePoolMode, PoolMode, PoolModeScope};
@@ -476,9 +476,11 @@ fn check_segment(
 }
 
 /// The edit behind the help's "set {name} = N": the retirement lowered to
-/// the margin below the segment's shortest idle killer. None when the value
-/// to change is the killer, for a StaticPool (the fix is another pool
-/// class), and when no whole second fits below the killer.
+/// the margin below the segment's shortest idle killer, where it is written
+/// ([`set_seconds_fix`]) or, for a default, as a keyword of the
+/// `create_engine(...)` call it is anchored at ([`insert_keyword_fix`]).
+/// None when the value to change is the killer, for a StaticPool (the fix
+/// is another pool class), and when N would be under a minute (TL107).
 fn retire_fix(
     retire: &Retire,
     shortest: Duration,
@@ -492,12 +494,19 @@ fn retire_fix(
     {
         return None;
     }
-    set_seconds_fix(
-        &retire.value.origin,
-        retire.setting,
-        suggestion(shortest, opts),
-        sources,
-    )
+    let secs = suggestion(shortest, opts);
+    // Below a minute the edit would trade this finding for reconnect churn
+    // (TL107): the idle limit is what is too short, a choice for the user.
+    if secs < CHURN_BELOW.as_secs() {
+        return None;
+    }
+    set_seconds_fix(&retire.value.origin, retire.setting, secs, sources).or_else(|| {
+        // A default: written into the `create_engine(...)` call it is
+        // anchored at, when there is one.
+        (retire.setting == "pool_recycle")
+            .then(|| insert_keyword_fix(&retire.value.origin, retire.setting, secs, sources))
+            .flatten()
+    })
 }
 
 fn fix_help(
