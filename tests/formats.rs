@@ -1109,12 +1109,26 @@ fn json_carries_the_one_value_fix_of_a_retirement_finding() {
     assert_eq!(r["deletedRegion"]["startLine"], edit["line"]);
     assert_eq!(r["deletedRegion"]["startColumn"], edit["column"]);
     assert_eq!(r["insertedContent"]["text"], "540");
-    // Where the value to change is a default (Flask-SQLAlchemy's implicit
-    // pool_recycle) or the fix is no one value (TL106), there is no `fix` key.
+    // Flask-SQLAlchemy's implicit pool_recycle: the fix adds the setting
+    // after SQLALCHEMY_DATABASE_URI (an insertion: an empty span). Where
+    // the fix is no one value (TL106, TL126), there is no `fix` key.
     let v = example_output("founding-incident-broken", "json");
     let diags = v["diagnostics"].as_array().unwrap();
-    assert!(diags.len() >= 2);
-    assert!(diags.iter().all(|d| d.get("fix").is_none()), "{v}");
+    let tl103 = diags.iter().find(|d| d["rule"] == "TL103").unwrap();
+    let edit = &tl103["fix"]["edits"][0];
+    assert_eq!(tl103["fix"]["message"], "set pool_recycle = 3240");
+    assert_eq!(
+        (&edit["line"], &edit["column"]),
+        (&edit["end_line"], &edit["end_column"])
+    );
+    assert_eq!(
+        edit["content"],
+        "SQLALCHEMY_ENGINE_OPTIONS:\n  pool_recycle: 3240\n"
+    );
+    for rule in ["TL106", "TL126"] {
+        let d = diags.iter().find(|d| d["rule"] == rule).unwrap();
+        assert!(d.get("fix").is_none(), "{d}");
+    }
 }
 
 #[test]

@@ -225,7 +225,9 @@ fn diagnostics_follow_an_unsaved_edit_of_the_other_end() {
     insta::assert_snapshot!("initial_publish", c.render(&first));
 
     // Lower wait_timeout in the unsaved buffer of my.cnf: TL106 goes away
-    // from my.cnf (an empty list) and from the manifest, nothing else moves.
+    // from my.cnf (an empty list) and from the manifest; TL103's suggested
+    // pool_recycle follows the new shortest limit (1620 s, below 1800 s),
+    // so its ends are published again, sysctl.conf's too.
     let cnf = std::fs::read_to_string(c.root.join("db/my.cnf")).unwrap();
     assert!(cnf.contains("wait_timeout = 31536000"));
     c.open("db/my.cnf", &cnf);
@@ -238,8 +240,14 @@ fn diagnostics_follow_an_unsaved_edit_of_the_other_end() {
     let moved = c.published();
     assert_eq!(
         files(&moved, &root),
-        ["/app/settings.yaml", "/db/my.cnf", "/timeoutlint.toml"]
+        [
+            "/app/settings.yaml",
+            "/app/sysctl.conf",
+            "/db/my.cnf",
+            "/timeoutlint.toml"
+        ]
     );
+    assert!(c.render(&moved).contains("pool_recycle: 1620"));
     let s = summary(&moved, &root);
     assert!(!s.iter().any(|(_, rule, _, _)| rule == "TL106"));
     // The server now closes sessions before the pool retires them (TL101):

@@ -93,6 +93,114 @@ pub(crate) fn insert_keyword_fix(
     })
 }
 
+/// A fix that adds `SQLALCHEMY_ENGINE_OPTIONS` with `pool_recycle = secs`
+/// after the `SQLALCHEMY_DATABASE_URI` line that a Flask-SQLAlchemy default
+/// is anchored at (`src/systems/app/flask.rs`), at that key's indentation:
+/// in YAML `SQLALCHEMY_ENGINE_OPTIONS:` with `  pool_recycle: N` below it,
+/// in Python `SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": N}`. `None`
+/// unless the key starts its line, its value ends on that line, and the
+/// file does not mention `SQLALCHEMY_ENGINE_OPTIONS` outside whole-line
+/// comments (adding it twice would replace the first).
+pub(crate) fn insert_flask_options_fix(
+    origin: &Origin,
+    secs: u64,
+    sources: &SourceMap,
+) -> Option<Fix> {
+    const URI: &str = "SQLALCHEMY_DATABASE_URI";
+    const OPTIONS: &str = "SQLALCHEMY_ENGINE_OPTIONS";
+    let Origin::Default {
+        anchor: Some(at), ..
+    } = origin
+    else {
+        return None;
+    };
+    let file = sources.get(at.file);
+    let ext = file.path().extension()?.to_str()?;
+    let text = file.text();
+    // Mentioned anywhere but in a whole-line comment: maybe set already.
+    let mentioned = text
+        .lines()
+        .any(|l| !l.trim_start().starts_with('#') && l.contains(OPTIONS));
+    if text.get(at.span.start..at.span.end)? != URI || mentioned {
+        return None;
+    }
+    let line_start = text[..at.span.start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &text[line_start..at.span.start];
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None;
+    }
+    let line_end = text[at.span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| at.span.end + i);
+    let line = &text[line_start..line_end];
+    let after_key = text[at.span.end..line_end].trim_start();
+    let body = match ext {
+        "yaml" | "yml" => {
+            // The value ends on this line: the next line that holds
+            // anything is no deeper than the key.
+            let next = text[line_end..]
+                .lines()
+                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+            let deeper = next.is_some_and(|l| {
+                l.len() - l.trim_start().len() > indent.len() || l.trim_start().starts_with('-')
+            });
+            let block = after_key.trim_start_matches(':').trim_start();
+            if !after_key.starts_with(':') || deeper || block.starts_with(['|', '>']) {
+                return None;
+            }
+            format!("{indent}{OPTIONS}:\n{indent}  pool_recycle: {secs}\n")
+        }
+        "py" => {
+            let assigned = after_key.strip_prefix('=')?;
+            if assigned.starts_with('=') || !statement_ends_on(line) {
+                return None;
+            }
+            format!("{indent}{OPTIONS} = {{\"pool_recycle\": {secs}}}\n")
+        }
+        _ => return None,
+    };
+    let (offset, insert) = if line_end < text.len() {
+        (line_end + 1, body)
+    } else {
+        (text.len(), format!("\n{body}"))
+    };
+    Some(Fix {
+        title: format!("set pool_recycle = {secs}"),
+        location: Location::new(at.file, Span::new(offset, offset)),
+        replacement: insert,
+    })
+}
+
+/// Whether the Python statement on `line` ends there: strings closed,
+/// brackets balanced, no `\\` continuation (a comment ends it).
+fn statement_ends_on(line: &str) -> bool {
+    let mut depth = 0i64;
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars().peekable();
+    let mut last = ' ';
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '#') => break,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+        if !c.is_whitespace() {
+            last = c;
+        }
+    }
+    quote.is_none() && depth == 0 && last != '\\'
+}
+
 /// Where and what to insert for a keyword argument in the call whose
 /// function name ends at `after` in Python source `text`: the byte offset
 /// and the text, with `{}` standing for `keyword=value`.
@@ -402,6 +510,97 @@ mod tests {
         );
         let written = Origin::File(Location::new(py, Span::new(0, 2)));
         assert!(insert_keyword_fix(&written, "pool_recycle", 3240, &sources).is_none());
+    }
+
+    /// The Flask options insertion for `text` in a file named `name`,
+    /// applied; `None` when there is none.
+    fn flask_inserted(name: &str, text: &str) -> Option<String> {
+        let mut sources = SourceMap::new(None);
+        let id = sources.add(Path::new(name), text.to_string());
+        let at = text.find("SQLALCHEMY_DATABASE_URI")?;
+        let origin = Origin::Default {
+            system: "Flask-SQLAlchemy",
+            source: "https://flask-sqlalchemy.readthedocs.io",
+            anchor: Some(Location::new(id, Span::new(at, at + 23))),
+        };
+        let fix = insert_flask_options_fix(&origin, 3240, &sources)?;
+        assert_eq!(fix.title, "set pool_recycle = 3240");
+        assert!(fix.location.span.is_empty());
+        let mut out = text.to_string();
+        out.insert_str(fix.location.span.start, &fix.replacement);
+        Some(out)
+    }
+
+    #[test]
+    fn flask_options_insertion_accept_table() {
+        for (name, text, fixed) in [
+            (
+                "/x/app.yaml",
+                "# no SQLALCHEMY_ENGINE_OPTIONS yet\nSQLALCHEMY_DATABASE_URI: mysql://h/db\nDEBUG: false\n",
+                "# no SQLALCHEMY_ENGINE_OPTIONS yet\nSQLALCHEMY_DATABASE_URI: mysql://h/db\nSQLALCHEMY_ENGINE_OPTIONS:\n  pool_recycle: 3240\nDEBUG: false\n",
+            ),
+            (
+                "/x/app.yml",
+                "flask:\n  SQLALCHEMY_DATABASE_URI: 'mysql://h/db'\n",
+                "flask:\n  SQLALCHEMY_DATABASE_URI: 'mysql://h/db'\n  SQLALCHEMY_ENGINE_OPTIONS:\n    pool_recycle: 3240\n",
+            ),
+            (
+                "/x/app.yaml",
+                "SQLALCHEMY_DATABASE_URI: mysql://h/db",
+                "SQLALCHEMY_DATABASE_URI: mysql://h/db\nSQLALCHEMY_ENGINE_OPTIONS:\n  pool_recycle: 3240\n",
+            ),
+            (
+                "/x/config.py",
+                "class Config:\n    SQLALCHEMY_DATABASE_URI = \"mysql://h/db\"  # the (main) db\n    DEBUG = False\n",
+                "class Config:\n    SQLALCHEMY_DATABASE_URI = \"mysql://h/db\"  # the (main) db\n    SQLALCHEMY_ENGINE_OPTIONS = {\"pool_recycle\": 3240}\n    DEBUG = False\n",
+            ),
+            (
+                "/x/config.py",
+                "SQLALCHEMY_DATABASE_URI = os.environ.get(\"DB\", \"mysql://h/db\")\n",
+                "SQLALCHEMY_DATABASE_URI = os.environ.get(\"DB\", \"mysql://h/db\")\nSQLALCHEMY_ENGINE_OPTIONS = {\"pool_recycle\": 3240}\n",
+            ),
+        ] {
+            assert_eq!(flask_inserted(name, text).as_deref(), Some(fixed), "{text}");
+        }
+    }
+
+    #[test]
+    fn flask_options_insertion_reject_table() {
+        for (name, text) in [
+            // Set already, in any form.
+            (
+                "/x/app.yaml",
+                "SQLALCHEMY_DATABASE_URI: mysql://h/db\nSQLALCHEMY_ENGINE_OPTIONS: {}\n",
+            ),
+            (
+                "/x/config.py",
+                "SQLALCHEMY_DATABASE_URI = 'x'\napp.config['SQLALCHEMY_ENGINE_OPTIONS'] = {}\n",
+            ),
+            // The value goes on past its line.
+            ("/x/app.yaml", "SQLALCHEMY_DATABASE_URI:\n  mysql://h/db\n"),
+            (
+                "/x/app.yaml",
+                "SQLALCHEMY_DATABASE_URI: >\n  mysql://h/db\n",
+            ),
+            (
+                "/x/config.py",
+                "SQLALCHEMY_DATABASE_URI = (\n    'mysql://h/db'\n)\n",
+            ),
+            (
+                "/x/config.py",
+                "SQLALCHEMY_DATABASE_URI = 'mysql://h/db' \\\n    + '?x=1'\n",
+            ),
+            // Not at the start of its line, or not an assignment.
+            (
+                "/x/config.py",
+                "app.config['SQLALCHEMY_DATABASE_URI'] = 'x'\n",
+            ),
+            ("/x/config.py", "SQLALCHEMY_DATABASE_URI == 'x'\n"),
+            // Another format.
+            ("/x/app.toml", "SQLALCHEMY_DATABASE_URI = 'mysql://h/db'\n"),
+        ] {
+            assert_eq!(flask_inserted(name, text), None, "{text}");
+        }
     }
 
     #[test]

@@ -82,4 +82,4 @@ pub fn check_fleet(paths: &[ConnectionPath]) -> Vec<Diagnostic> {
     out
 }
 
-pub(crate) use fix::{insert_keyword_fix, set_seconds_fix};
+pub(crate) use fix::{insert_flask_options_fix, insert_keyword_fix, set_seconds_fix};

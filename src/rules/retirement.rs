@@ -29,7 +29,9 @@ use crate::model::{ConnectionPath, DbServer, Hop, OnIdle, PgBouncerHop};
 use crate::provenance::Sourced;
 use crate::rules::budget::{read_bound, retransmission_give_up};
 use crate::rules::codes::{self, Code};
-use crate::rules::{RuleOptions, insert_keyword_fix, set_seconds_fix, value_label};
+use crate::rules::{
+    RuleOptions, insert_flask_options_fix, insert_keyword_fix, set_seconds_fix, value_label,
+};
 use crate::source::SourceMap;
 use crate::systems::app::{AppPool, Backend, Framework, PoolClass};
 use crate::systems::pgbouncer::{EffectivePoolMode, PoolMode, PoolModeScope};
@@ -504,7 +506,10 @@ fn retire_fix(
         // A default: written into the `create_engine(...)` call it is
         // anchored at, when there is one.
         (retire.setting == "pool_recycle")
-            .then(|| insert_keyword_fix(&retire.value.origin, retire.setting, secs, sources))
+            .then(|| {
+                insert_keyword_fix(&retire.value.origin, retire.setting, secs, sources)
+                    .or_else(|| insert_flask_options_fix(&retire.value.origin, secs, sources))
+            })
             .flatten()
     })
 }
