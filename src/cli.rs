@@ -60,6 +60,10 @@ enum Command {
         /// Record today's findings in this baseline file (then report none of them).
         #[arg(long, value_name = "FILE")]
         write_baseline: Option<PathBuf>,
+        /// Write the one-value fixes (e.g. `pool_recycle = 3240`) into the
+        /// files, then check again and report what is left.
+        #[arg(long)]
+        fix: bool,
         #[command(flatten)]
         common: Common,
         /// Colour in human output.
@@ -326,6 +330,7 @@ where
             exit_zero,
             baseline,
             write_baseline,
+            fix,
             common,
             color,
         } => {
@@ -337,6 +342,25 @@ where
                 }
             };
             let mut outcome = run(&paths, &opts);
+            if fix {
+                let applied = crate::autofix::apply(&outcome.diagnostics, &outcome.sources);
+                for line in &applied.skipped {
+                    eprintln!("warning: {}", outcome.sources.scrub(line));
+                }
+                eprintln!(
+                    "fixed {} finding(s) in {} file(s){}",
+                    applied.findings,
+                    applied.files.len(),
+                    if applied.files.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", outcome.sources.scrub(&applied.files.join(", ")))
+                    }
+                );
+                if !applied.files.is_empty() {
+                    outcome = run(&paths, &opts);
+                }
+            }
             if let Some(file) = &write_baseline {
                 let text = render_baseline(&outcome);
                 if let Err(e) = std::fs::write(file, text) {

@@ -6,6 +6,7 @@
 //! rules ([`rules`]) -> [`diagnostic::Diagnostic`]s -> one sort -> renderers
 //! ([`report`]). Rules never see raw text; renderers never see the model.
 
+pub mod autofix;
 pub mod baseline;
 pub mod classify;
 pub mod cli;

@@ -865,3 +865,60 @@ fn manifest_unknown_driver_is_reported_at_the_key() {
         "{out}"
     );
 }
+
+/// Copies `examples/NAME` into a fresh temporary folder.
+fn example_copy(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join(name);
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name);
+    for e in walkdir::WalkDir::new(&from) {
+        let e = e.unwrap();
+        let dest = to.join(e.path().strip_prefix(&from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+    (dir, to)
+}
+
+#[test]
+fn fix_writes_the_one_value_fixes_and_reports_what_is_left() {
+    let (_dir, root) = example_copy("founding-incident-broken");
+    let settings = root.join("app/settings.yaml");
+    let before = std::fs::read_to_string(&settings).unwrap();
+    let cnf = std::fs::read_to_string(root.join("db/my.cnf")).unwrap();
+    // The error (TL103, Flask-SQLAlchemy's implicit 7200 s) is fixed; the
+    // warnings (TL106, TL126) have no one-value fix and are reported.
+    tl().current_dir(&root)
+        .args(["check", "--fix", "--format", "concise"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "fixed 1 finding(s) in 1 file(s): app/settings.yaml",
+        ))
+        .stdout(predicate::str::contains("TL103").not())
+        .stdout(predicate::str::contains("TL106"));
+    let after = std::fs::read_to_string(&settings).unwrap();
+    assert_eq!(
+        after,
+        before.replace(
+            "SQLALCHEMY_TRACK_MODIFICATIONS",
+            "SQLALCHEMY_ENGINE_OPTIONS:\n  pool_recycle: 3240\nSQLALCHEMY_TRACK_MODIFICATIONS"
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("db/my.cnf")).unwrap(),
+        cnf
+    );
+    // Nothing left to fix: nothing written.
+    tl().current_dir(&root)
+        .args(["check", "--fix", "--format", "concise"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("fixed 0 finding(s) in 0 file(s)"));
+    assert_eq!(std::fs::read_to_string(&settings).unwrap(), after);
+}
