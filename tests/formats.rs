@@ -160,7 +160,15 @@ fn is_position(s: &str) -> bool {
 fn concise_lines_are_file_line_col_code_message_then_summary() {
     for (name, diags, sources) in all_inputs() {
         let out = concise::render(&diags, &[], &sources, &docs());
-        let lines: Vec<&str> = out.lines().collect();
+        let mut lines: Vec<&str> = out.lines().collect();
+        // `N fixable with --fix` after the summary, when any has a fix.
+        let fixable = diags.iter().filter(|d| d.fix.is_some()).count();
+        if fixable > 0 {
+            assert_eq!(
+                lines.pop(),
+                Some(format!("{fixable} fixable with --fix").as_str())
+            );
+        }
         assert_eq!(lines.len(), diags.len() + 1, "{name}:\n{out}");
         assert_eq!(lines.last().copied(), Some(summary(&diags).as_str()));
         for (line, d) in lines.iter().zip(&diags) {

@@ -527,6 +527,10 @@ pub fn render(
     }
     out.push_str(&run_summary(diags, errors));
     out.push('\n');
+    if let Some(note) = super::fixable_note(diags) {
+        out.push_str(&note);
+        out.push('\n');
+    }
     out
 }
 

@@ -108,6 +108,13 @@ pub fn summary(diags: &[Diagnostic]) -> String {
     }
 }
 
+/// `1 fixable with --fix` (ruff's note), `None` when no finding has a fix:
+/// the line after the summary of the `human` and `concise` formats.
+pub fn fixable_note(diags: &[Diagnostic]) -> Option<String> {
+    let n = diags.iter().filter(|d| d.fix.is_some()).count();
+    (n > 0).then(|| format!("{n} fixable with --fix"))
+}
+
 /// The summary line of the `human` and `concise` formats: [`summary`] when
 /// the run checked everything; otherwise `could not check: 1 input could not
 /// be read`, after the counts when there are findings
