@@ -16,8 +16,6 @@ credentials, for the probe.
 from __future__ import annotations
 
 import re
-import subprocess
-from pathlib import Path
 
 from . import postgres, proc
 from .scenario import Scenario, Server
@@ -29,20 +27,18 @@ DROP = re.compile(r"^\s*(daemon|master-worker|user|group|uid|gid|chroot|pidfile|
 BIND = re.compile(r"^(\s*bind\s+)(\S+)(.*)$")
 SERVER = re.compile(r"^(\s*server\s+\S+\s+)(\S+)(.*)$")
 
-_version: str | None = None
-
-
 def available() -> str | None:
-    return None if Path(HAPROXY).exists() else f"{HAPROXY} not found (apt package haproxy)"
+    return proc.installed(HAPROXY, "haproxy")
+
+
+def _parse_version(out: str) -> str:
+    words = out.split()
+    return f"HAProxy {words[2].split('-')[0]}" if len(words) >= 3 else "HAProxy ?"
 
 
 def version() -> str:
     """"HAProxy 2.6.12" from `haproxy -v`."""
-    global _version
-    if _version is None:
-        out = subprocess.run([HAPROXY, "-v"], capture_output=True, text=True).stdout.split()
-        _version = f"HAProxy {out[2].split('-')[0]}" if len(out) >= 3 else "HAProxy ?"
-    return _version
+    return proc.version_of([HAPROXY, "-v"], _parse_version)
 
 
 def rewrite_cfg(text: str, bind: str, upstream: str) -> str:

@@ -19,8 +19,6 @@ shutdown).
 from __future__ import annotations
 
 import re
-import subprocess
-from pathlib import Path
 
 from . import postgres, proc
 from .scenario import Scenario, Server
@@ -30,21 +28,17 @@ PORT_SLOT = 2
 
 OWNED = {"listen_addr", "listen_port", "unix_socket_dir", "auth_file", "logfile", "pidfile", "user"}
 
-_version: str | None = None
-
-
 def available() -> str | None:
     """None when PgBouncer is installed, else why not."""
-    return None if Path(PGBOUNCER).exists() else f"{PGBOUNCER} not found (apt package pgbouncer)"
+    return proc.installed(PGBOUNCER, "pgbouncer")
 
 
 def version() -> str:
     """"PgBouncer 1.18.0" from the first line of `pgbouncer --version`."""
-    global _version
-    if _version is None:
-        out = subprocess.run([PGBOUNCER, "--version"], capture_output=True, text=True).stdout
-        _version = out.splitlines()[0].strip() if out else "PgBouncer ?"
-    return _version
+    return proc.version_of(
+        [PGBOUNCER, "--version"],
+        lambda out: out.splitlines()[0].strip() if out else "PgBouncer ?",
+    )
 
 
 def _set_kv(connstr: str, key: str, value: str) -> str:

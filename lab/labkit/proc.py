@@ -196,3 +196,20 @@ def wait_for(pred, timeout: float, what: str, interval: float = 0.1):
             last_exc = e
         time.sleep(interval)
     raise TimeoutError(f"{what}: not ready after {timeout:.0f} s" + (f" ({last_exc})" if last_exc else ""))
+
+
+def installed(binary: str, package: str) -> str | None:
+    """None when `binary` exists, else why not (naming its apt package)."""
+    return None if Path(binary).exists() else f"{binary} not found (apt package {package})"
+
+
+_versions: dict[tuple[str, ...], str] = {}
+
+
+def version_of(cmd: list[str], parse) -> str:
+    """`parse(stdout of cmd)`, run once per command and remembered."""
+    key = tuple(cmd)
+    if key not in _versions:
+        out = subprocess.run(cmd, capture_output=True, text=True).stdout
+        _versions[key] = parse(out)
+    return _versions[key]
