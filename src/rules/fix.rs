@@ -212,7 +212,7 @@ fn keyword_insertion(text: &str, after: usize, keyword: &str) -> Option<(usize, 
     }
     let (close, last) = matching_paren(text, open)?;
     let args = &text[open + 1..close];
-    if top_level_has(args, "**") || top_level_keyword(args, keyword) {
+    if top_level(args).contains("**") || top_level_keyword(args, keyword) {
         return None;
     }
     // `last` is the last byte of code before `)`: insert right after it,
@@ -321,10 +321,6 @@ fn top_level(args: &str) -> String {
         }
     }
     out
-}
-
-fn top_level_has(args: &str, needle: &str) -> bool {
-    top_level(args).contains(needle)
 }
 
 /// Whether `keyword=` is written at the call's own level.

@@ -502,16 +502,17 @@ fn retire_fix(
     if secs < CHURN_BELOW.as_secs() {
         return None;
     }
-    set_seconds_fix(&retire.value.origin, retire.setting, secs, sources).or_else(|| {
-        // A default: written into the `create_engine(...)` call it is
-        // anchored at, when there is one.
-        (retire.setting == "pool_recycle")
-            .then(|| {
-                insert_keyword_fix(&retire.value.origin, retire.setting, secs, sources)
-                    .or_else(|| insert_flask_options_fix(&retire.value.origin, secs, sources))
-            })
-            .flatten()
-    })
+    let origin = &retire.value.origin;
+    if let Some(fix) = set_seconds_fix(origin, retire.setting, secs, sources) {
+        return Some(fix);
+    }
+    // A default: written into the `create_engine(...)` call or the Flask
+    // config it is anchored at, when there is one.
+    if retire.setting != "pool_recycle" {
+        return None;
+    }
+    insert_keyword_fix(origin, retire.setting, secs, sources)
+        .or_else(|| insert_flask_options_fix(origin, secs, sources))
 }
 
 fn fix_help(
